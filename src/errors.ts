@@ -1,0 +1,57 @@
+/**
+ * Typed errors. Each class has a stable `code` so the CLI can map it to an exit code and a
+ * message, and keeps the offending values for programmatic inspection.
+ */
+
+/** Base class of every error convcheck throws on purpose. */
+export class ConvcheckError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * An argument that is malformed or inconsistent with the others
+ * (e.g. `conv: input channels (6) are not divisible by group (4)`).
+ */
+export class InvalidArgumentError extends ConvcheckError {
+  /** The function that rejected the argument, e.g. `conv`. */
+  readonly fn: string;
+  /** The argument's name, e.g. `group`. */
+  readonly argument: string;
+  /** The offending value(s). */
+  readonly value: unknown;
+  constructor(fn: string, argument: string, value: unknown, message: string) {
+    super('ERR_INVALID_ARGUMENT', `${fn}: ${message}`);
+    this.fn = fn;
+    this.argument = argument;
+    this.value = value;
+  }
+}
+
+/** A problem that is well formed but has no output (some output size would be < 1). */
+export class EmptyOutputError extends InvalidArgumentError {
+  constructor(fn: string, axis: number, outputSize: number, message: string) {
+    super(fn, 'shape', { axis, outputSize }, message);
+    (this as { code: string }).code = 'ERR_EMPTY_OUTPUT';
+  }
+}
+
+/** A kernel module that cannot be loaded or does not implement the contract. */
+export class KernelLoadError extends ConvcheckError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('ERR_KERNEL_LOAD', `${file}: ${message}`);
+    this.file = file;
+  }
+}
+
+/** Bad command-line usage. */
+export class UsageError extends ConvcheckError {
+  constructor(message: string) {
+    super('ERR_USAGE', message);
+  }
+}

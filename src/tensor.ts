@@ -1,0 +1,103 @@
+/** Tensor helpers: construction, validation, precision conversion and strides. */
+import type { Precision, Tensor } from './contract.js';
+import { InvalidArgumentError } from './errors.js';
+
+/** Number of elements of a shape (1 for a scalar shape `[]`). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** The typed-array constructor a kernel of the given precision is handed. */
+export function arrayTypeOf(precision: Precision): Float32ArrayConstructor | Float64ArrayConstructor {
+  return precision === 'float32' ? Float32Array : Float64Array;
+}
+
+/**
+ * Builds a tensor, validating the shape and the data length.
+ * @example tensor([2, 3], [1, 2, 3, 4, 5, 6])
+ */
+export function tensor(
+  shape: readonly number[],
+  data: ArrayLike<number> | Float32Array | Float64Array,
+  precision: Precision = 'float64',
+): Tensor {
+  const s = [...shape];
+  checkShape('tensor', 'shape', s);
+  if (data.length !== sizeOf(s)) {
+    throw new InvalidArgumentError(
+      'tensor',
+      'data',
+      { shape: s, length: data.length },
+      `data length (${data.length}) does not match shape [${s.join(',')}] (${sizeOf(s)} elements)`,
+    );
+  }
+  const Ctor = arrayTypeOf(precision);
+  const d = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
+  return { shape: s, data: d };
+}
+
+/** A zero-filled tensor. */
+export function zeros(shape: readonly number[], precision: Precision = 'float64'): Tensor {
+  return { shape: [...shape], data: new (arrayTypeOf(precision))(sizeOf(shape)) };
+}
+
+/** A copy of `t` whose data is a typed array of `precision` (rounding to nearest when narrowing). */
+export function withPrecision(t: Tensor, precision: Precision): Tensor {
+  return { shape: [...t.shape], data: (arrayTypeOf(precision)).from(t.data) };
+}
+
+/** Rejects a shape whose sizes are not non-negative integers. */
+export function checkShape(fn: string, argument: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape)) {
+    throw new InvalidArgumentError(fn, argument, shape, `${argument} shape must be an array of sizes, got ${String(shape)}`);
+  }
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (!Number.isInteger(d) || d < 0) {
+      throw new InvalidArgumentError(
+        fn,
+        argument,
+        shape,
+        `${argument} shape [${shape.join(',')}] has a size that is not a non-negative integer (${d} at axis ${i})`,
+      );
+    }
+  }
+}
+
+/** Rejects a tensor that is not `{shape, data}` with a valid shape and `data.length === ∏shape`. */
+export function checkTensor(fn: string, argument: string, t: Tensor | undefined): asserts t is Tensor {
+  if (t === null || typeof t !== 'object' || !('shape' in t) || !('data' in t)) {
+    throw new InvalidArgumentError(fn, argument, t, `${argument} must be a tensor {shape, data}, got ${String(t)}`);
+  }
+  checkShape(fn, argument, t.shape);
+  if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
+    throw new InvalidArgumentError(fn, argument, t.data, `${argument} data must be a Float32Array or Float64Array`);
+  }
+  const n = sizeOf(t.shape);
+  if (t.data.length !== n) {
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      { shape: t.shape, length: t.data.length },
+      `${argument} data length (${t.data.length}) does not match its shape [${t.shape.join(',')}] (${n} elements)`,
+    );
+  }
+}
+
+/** Formats a shape as `[2,3,7,5]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
