@@ -1,0 +1,236 @@
+/**
+ * TensorFlow.js (`@tensorflow/tfjs-core` with the `cpu` or `wasm` backend) behind the
+ * `KernelUnderTest` contract.
+ *
+ * tfjs is channels-last, so each call transposes x `[N, C, D…]` → `[N, D…, C]` and
+ * w `[M, C/group, k…]` → `[k…, C/group, M]`, runs the tfjs op and transposes the result back.
+ * Rank 1 runs as rank 2 with a leading spatial axis of size 1 (what `tf.conv1d` itself does).
+ * Rank 2 uses `tf.fused.conv2d` with explicit (asymmetric) padding and a fused bias — the op
+ * tfjs-layers and converted graph models run; `group = C` uses `tf.depthwiseConv2d` (depth
+ * multiplier M / C) plus a bias add; any other group splits the channels and concatenates
+ * per-group convs.
+ * Rank 3: `tf.conv3d` only accepts 'same' / 'valid', so the input is zero-padded with `tf.pad`
+ * and convolved 'valid'; the bias is added afterwards.
+ *
+ * tfjs keeps one global engine: the adapter switches it to its backend before each call (calls
+ * are queued so cpu and wasm kernels can be used together), which also affects other tfjs code
+ * running in the same process.
+ */
+import type { ConvAttributes, KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import { KernelLoadError } from '../errors.js';
+import { convGeometry, denseGeometry, type ConvGeometry } from '../geometry.js';
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+type TfTensor = import('@tensorflow/tfjs-core').Tensor;
+
+/** Backends the adapter can run on. */
+export type TfjsBackend = 'cpu' | 'wasm';
+
+/**
+ * What tfjs 4.22 supports, checked against its source and by running it:
+ * `conv2d`, `depthwiseConv2d` and `conv3d` all assert `eitherStridesOrDilationsAreOne`
+ * ("Error in conv2D: Either strides or dilations must be 1."), across all axes at once.
+ */
+const TFJS_CAPABILITIES: KernelCapabilities = {
+  spatialRanks: [1, 2, 3],
+  group: true,
+  dilation: true,
+  strideWithDilation: false,
+  asymmetricPads: true,
+  specialValues: true,
+};
+
+/** A conv problem as tfjs sees it: rank 2 or 3, rank 1 already lifted to rank 2. */
+interface TfjsConvPlan {
+  readonly rank: 2 | 3;
+  readonly xShape: readonly number[];
+  readonly wShape: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly padsEnd: readonly number[];
+  readonly group: number;
+  readonly inChannels: number;
+  /** Rank 1 was lifted: squeeze the extra axis from the result. */
+  readonly lifted: boolean;
+}
+
+function planOf(g: ConvGeometry): TfjsConvPlan {
+  const common = { group: g.group, inChannels: g.inChannels };
+  if (g.rank === 1) {
+    // A size-1 axis with kernel 1, stride 1, dilation 1 and no padding changes nothing.
+    return {
+      ...common,
+      rank: 2,
+      xShape: [g.batch, g.inChannels, 1, g.inSpatial[0]],
+      wShape: [g.outChannels, g.inChannelsPerGroup, 1, g.kernelSpatial[0]],
+      strides: [1, g.strides[0]],
+      dilations: [1, g.dilations[0]],
+      padsBegin: [0, g.padsBegin[0]],
+      padsEnd: [0, g.padsEnd[0]],
+      lifted: true,
+    };
+  }
+  return {
+    ...common,
+    rank: g.rank as 2 | 3,
+    xShape: g.inputShape,
+    wShape: g.weightShape,
+    strides: g.strides,
+    dilations: g.dilations,
+    padsBegin: g.padsBegin,
+    padsEnd: g.padsEnd,
+    lifted: false,
+  };
+}
+
+function float32(data: Float32Array | Float64Array): Float32Array {
+  return data instanceof Float32Array ? data : new Float32Array(data);
+}
+
+/** [from, from+1, …, to−1]. */
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** Channels-last conv of one group (or of all channels when group = 1). */
+function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor, bias: TfTensor | undefined, depthwise: boolean): TfTensor {
+  if (p.rank === 2) {
+    const args = {
+      x: x as import('@tensorflow/tfjs-core').Tensor4D,
+      filter: filter as import('@tensorflow/tfjs-core').Tensor4D,
+      strides: p.strides as [number, number],
+      pad: [[0, 0], [p.padsBegin[0], p.padsEnd[0]], [p.padsBegin[1], p.padsEnd[1]], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]],
+      dilations: p.dilations as [number, number],
+      bias,
+    };
+    if (!depthwise) return tf.fused.conv2d(args);
+    // tf.fused.depthwiseConv2d is not typed for explicit padding; the unfused op is.
+    const y = tf.depthwiseConv2d(args.x, args.filter, args.strides, args.pad, 'NHWC', args.dilations);
+    return bias === undefined ? y : tf.add(y, bias);
+  }
+  const anyPad = p.padsBegin.some((v) => v > 0) || p.padsEnd.some((v) => v > 0);
+  const padded = anyPad
+    ? tf.pad(x, [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]])
+    : x;
+  const y = tf.conv3d(
+    padded as import('@tensorflow/tfjs-core').Tensor5D,
+    filter as import('@tensorflow/tfjs-core').Tensor5D,
+    p.strides as [number, number, number],
+    'valid',
+    'NDHWC',
+    p.dilations as [number, number, number],
+  );
+  return bias === undefined ? y : tf.add(y, bias);
+}
+
+/** ONNX-layout conv through tfjs; returns the result in ONNX layout `[N, M, O…]`. */
+function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Array, b: Float32Array | undefined): TfTensor {
+  const n = p.rank;
+  const spatial = range(2, 2 + n);
+  const channelAxis = n + 1;
+  const xt = tf.transpose(tf.tensor(x, [...p.xShape], 'float32'), [0, ...spatial, 1]);
+  const wt = tf.transpose(tf.tensor(w, [...p.wShape], 'float32'), [...spatial, 1, 0]);
+  const bt = b === undefined ? undefined : tf.tensor1d(b, 'float32');
+  let y: TfTensor;
+  if (p.group === 1) {
+    y = convChannelsLast(tf, p, xt, wt, bt, false);
+  } else if (n === 2 && p.group === p.inChannels) {
+    // wt is [kh, kw, 1, M] with m = c·(M/C) + q, so a reshape gives the depthwise [kh, kw, C, M/C].
+    const [kh, kw, , m] = wt.shape;
+    const filter = tf.reshape(wt, [kh, kw, p.inChannels, m / p.inChannels]);
+    y = convChannelsLast(tf, p, xt, filter, bt, true);
+  } else {
+    // Output channel m belongs to group ⌊m / (M/group)⌋, so equal splits of x's channels and of
+    // w's output axis line up, and concatenating the group outputs restores the channel order.
+    const xs = tf.split(xt, p.group, channelAxis);
+    const ws = tf.split(wt, p.group, channelAxis);
+    const bs = bt === undefined ? undefined : tf.split(bt, p.group, 0);
+    y = tf.concat(xs.map((xg, i) => convChannelsLast(tf, p, xg, ws[i], bs?.[i], false)), channelAxis);
+  }
+  const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
+  return p.lifted ? tf.squeeze(onnx, [2]) : onnx;
+}
+
+/**
+ * tfjs has one global engine and one current backend. Calls through these adapters are queued, so
+ * a `tfjs:cpu` call never runs while a `tfjs:wasm` call has switched the backend (other tfjs code in
+ * the same process is not covered).
+ */
+let tfjsQueue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(job: () => Promise<T>): Promise<T> {
+  const result = tfjsQueue.then(job);
+  tfjsQueue = result.catch(() => undefined);
+  return result;
+}
+
+/** Copies a tfjs result out and frees it. */
+function readAndDispose(t: TfTensor): Tensor {
+  try {
+    return { shape: [...t.shape], data: new Float32Array(t.dataSync() as Float32Array) };
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * Creates a kernel backed by TensorFlow.js. tfjs is imported lazily, so convcheck works
+ * without it; both packages (`@tensorflow/tfjs-core` and the backend) must be installed.
+ * The wasm backend runs single-threaded (`setThreadsCount(1)`; Node has no wasm threads anyway)
+ * and finds its `.wasm` files next to its own module in Node.
+ * @example const kernel = await createTfjsKernel('wasm'); // name 'tfjs:wasm'
+ */
+export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnderTest> {
+  const name = `tfjs:${backend}`;
+  const tf = await import('@tensorflow/tfjs-core');
+  if (backend === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+  } else {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount(1);
+  }
+
+  async function selectBackend(): Promise<void> {
+    if (tf.getBackend() === backend) return;
+    if (!(await tf.setBackend(backend))) {
+      throw new KernelLoadError(`@tensorflow/tfjs-backend-${backend}`, `tf.setBackend('${backend}') failed to initialize the backend`);
+    }
+    await tf.ready();
+  }
+  await exclusive(selectBackend);
+
+  /** Runs `compute` on this kernel's backend, queued behind every other tfjs adapter call. */
+  function onBackend(compute: () => Tensor): Promise<Tensor> {
+    return exclusive(async () => {
+      await selectBackend();
+      return compute();
+    });
+  }
+
+  return {
+    name,
+    precision: 'float32',
+    capabilities: TFJS_CAPABILITIES,
+    async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
+      const plan = planOf(convGeometry(x, w, b, attrs, name));
+      return onBackend(() => readAndDispose(tf.tidy(() => convOnnxLayout(tf, plan, float32(x.data), float32(w.data), b && float32(b.data)))));
+    },
+    async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
+      denseGeometry(x, w, b, name);
+      // Gemm(transB=1) + bias is the `_FusedMatMul` (transposeB) that converted graph models run.
+      return onBackend(() =>
+        readAndDispose(
+          tf.tidy(() =>
+            tf.fused.matMul({
+              a: tf.tensor2d(float32(x.data), [x.shape[0], x.shape[1]], 'float32'),
+              b: tf.tensor2d(float32(w.data), [w.shape[0], w.shape[1]], 'float32'),
+              transposeA: false,
+              transposeB: true,
+              bias: b === undefined ? undefined : tf.tensor1d(float32(b.data), 'float32'),
+            }),
+          ),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * `convProblem`: fast-check arbitrary of valid conv problems. The geometry is generated first and
+ * the input size is derived from it (D = max(1, eff − pads) + extra), so every problem is valid by
+ * construction and nothing is filtered away (except by an explicit `maxElements`).
+ */
+import fc from 'fast-check';
+import type { KernelCapabilities } from '../contract.js';
+import { completeCapabilities } from '../contract.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { SizeTier } from '../runner/report.js';
+import { sizeOf } from '../tensor.js';
+import type { ConvSpec } from './problem.js';
+
+/** Constraints of `convProblem`. */
+export interface ConvProblemConstraints {
+  /** Never generate what the kernel declares unsupported. */
+  readonly capabilities?: KernelCapabilities;
+  /** `small`: tiny shapes only; `default`: mostly small, ~1 in 8 large; `large`: bigger, ~1 in 3 large. */
+  readonly size?: SizeTier;
+  /** Restrict spatial ranks further (intersected with the capabilities). */
+  readonly ranks?: readonly number[];
+  /** Force bias on (true) or off (false); default either. */
+  readonly bias?: boolean;
+  /** Allow group > 1 (default true, subject to capabilities). */
+  readonly group?: boolean;
+  /** Allow padding (default true). */
+  readonly padding?: boolean;
+  /** Allow stride > 1 (default true). */
+  readonly stride?: boolean;
+  /** Allow dilation > 1 (default true, subject to capabilities). */
+  readonly dilation?: boolean;
+}
+
+interface CompleteConvProblemConstraints {
+  ranks: number[];
+  size: SizeTier;
+  bias: boolean | undefined;
+  group: boolean;
+  padding: boolean;
+  asymmetricPads: boolean;
+  stride: boolean;
+  dilation: boolean;
+  strideWithDilation: boolean;
+  maxElements: number;
+}
+
+/** Fills defaults from the constraints and the kernel's capabilities; validates eagerly. */
+export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = {}): CompleteConvProblemConstraints {
+  const caps = completeCapabilities(c.capabilities);
+  const ranks = caps.spatialRanks.filter((r) => (c.ranks ?? [1, 2, 3]).includes(r) && [1, 2, 3].includes(r));
+  if (ranks.length === 0) {
+    throw new InvalidArgumentError('convProblem', 'ranks', { capabilities: caps.spatialRanks, ranks: c.ranks }, `no spatial rank in 1..3 is allowed by both the capabilities [${caps.spatialRanks.join(',')}] and the constraints [${(c.ranks ?? [1, 2, 3]).join(',')}]`);
+  }
+  const size = c.size ?? 'default';
+  if (size !== 'small' && size !== 'default' && size !== 'large') {
+    throw new InvalidArgumentError('convProblem', 'size', size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(size)}`);
+  }
+  return {
+    ranks,
+    size,
+    bias: c.bias,
+    group: (c.group ?? true) && caps.group,
+    padding: c.padding ?? true,
+    asymmetricPads: caps.asymmetricPads,
+    stride: c.stride ?? true,
+    dilation: (c.dilation ?? true) && caps.dilation,
+    strideWithDilation: caps.strideWithDilation,
+    maxElements: caps.maxElements,
+  };
+}
+
+/** Raw generated parameters, before capability adjustments. Three axes are always generated; only the first `rank` are used. */
+interface RawParams {
+  rank: number;
+  batch: number;
+  groupKind: 'none' | 'grouped' | 'depthwise';
+  groups: number;
+  channelsPerGroup: number;
+  outPerGroup: number;
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+  padBegin: number[];
+  padEnd: number[];
+  extra: number[];
+  bias: boolean;
+  /** When stride and dilation may not be combined: keep strides (true) or dilations (false). */
+  keepStride: boolean;
+}
+
+interface Ranges {
+  batch: [number, number];
+  groups: [number, number];
+  cg: [number, number];
+  mg: [number, number];
+  k: [number, number];
+  s: [number, number];
+  d: [number, number];
+  p: [number, number];
+  extra: [number, number];
+}
+
+const TIER_RANGES: Record<SizeTier, Ranges> = {
+  small: { batch: [1, 2], groups: [2, 3], cg: [1, 3], mg: [1, 3], k: [1, 3], s: [1, 3], d: [1, 2], p: [0, 2], extra: [0, 3] },
+  default: { batch: [1, 3], groups: [2, 3], cg: [1, 4], mg: [1, 4], k: [1, 4], s: [1, 4], d: [1, 3], p: [0, 3], extra: [0, 6] },
+  large: { batch: [1, 4], groups: [2, 4], cg: [1, 8], mg: [1, 8], k: [1, 5], s: [1, 4], d: [1, 3], p: [0, 4], extra: [0, 12] },
+};
+
+const int = (r: [number, number]) => fc.integer({ min: r[0], max: r[1] });
+const axes = (r: [number, number]) => fc.tuple(int(r), int(r), int(r)).map((t) => [...t]);
+
+function regularParams(c: CompleteConvProblemConstraints, r: Ranges): fc.Arbitrary<RawParams> {
+  const kinds: RawParams['groupKind'][] = c.group ? ['none', 'grouped', 'depthwise'] : ['none'];
+  return fc.record({
+    rank: fc.constantFrom(...c.ranks),
+    batch: int(r.batch),
+    groupKind: fc.constantFrom(...kinds),
+    groups: int(r.groups),
+    channelsPerGroup: int(r.cg),
+    outPerGroup: int(r.mg),
+    kernel: axes(r.k),
+    stride: axes(r.s),
+    dilation: axes(r.d),
+    padBegin: axes(r.p),
+    padEnd: axes(r.p),
+    extra: axes(r.extra),
+    bias: fc.boolean(),
+    keepStride: fc.boolean(),
+  });
+}
+
+/**
+ * Large shapes that reach the block tails of blocked kernels: a wide axis (≥ 64), a long
+ * reduction ((C/group)·∏k ≥ 512), a large batch (≥ 8), or many channels (M ≥ 17, C ≥ 33).
+ */
+function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams> {
+  const lowRank = c.ranks.filter((r) => r <= 2);
+  const ranks = lowRank.length > 0 ? lowRank : c.ranks;
+  const base = {
+    rank: fc.constantFrom(...ranks),
+    groupKind: fc.constant<RawParams['groupKind']>('none'),
+    groups: fc.constant<number>(1),
+    dilation: fc.constant<number[]>([1, 1, 1]),
+    bias: fc.boolean(),
+    keepStride: fc.constant<boolean>(true),
+  };
+  const small = (r: [number, number]) => axes(r);
+  const wide = fc.record({
+    ...base,
+    batch: int([1, 2]),
+    channelsPerGroup: int([1, 3]),
+    outPerGroup: int([1, 4]),
+    kernel: small([1, 3]),
+    stride: fc.tuple(int([1, 2]), fc.constant(1), fc.constant(1)).map((t) => [...t]),
+    padBegin: small([0, 1]),
+    padEnd: small([0, 1]),
+    // the last used axis is wide; for rank 2 the first axis stays small
+    extra: fc.tuple(int([64, 90]), int([0, 2]), int([0, 2])).map((t) => [...t]),
+  }).map((p) => (p.rank === 1 ? p : { ...p, extra: [p.extra[1], p.extra[0], p.extra[2]] }));
+  const deep = fc.record({
+    ...base,
+    batch: int([1, 2]),
+    channelsPerGroup: int([33, 64]),
+    outPerGroup: int([1, 6]),
+    kernel: fc.constant<number[]>([4, 4, 4]),
+    stride: small([1, 2]),
+    padBegin: small([0, 1]),
+    padEnd: small([0, 1]),
+    extra: small([0, 2]),
+  }).map((p) => (p.rank === 1 ? { ...p, kernel: [16, 1, 1] } : p));
+  const batch = fc.record({
+    ...base,
+    batch: int([8, 10]),
+    channelsPerGroup: int([1, 4]),
+    outPerGroup: int([1, 4]),
+    kernel: small([1, 3]),
+    stride: small([1, 2]),
+    padBegin: small([0, 1]),
+    padEnd: small([0, 1]),
+    extra: small([0, 3]),
+  });
+  const channels = fc.record({
+    ...base,
+    batch: int([1, 2]),
+    channelsPerGroup: int([33, 40]),
+    outPerGroup: int([17, 24]),
+    kernel: small([1, 2]),
+    stride: small([1, 2]),
+    padBegin: small([0, 1]),
+    padEnd: small([0, 1]),
+    extra: small([0, 3]),
+  });
+  return fc.oneof(wide, deep, batch, channels);
+}
+
+/** Turns raw parameters into a valid spec, honouring the constraints. */
+function toSpec(p: RawParams, c: CompleteConvProblemConstraints): ConvSpec {
+  const rank = p.rank;
+  const used = <T>(v: T[]) => v.slice(0, rank);
+  let groups = 1;
+  let cg = p.channelsPerGroup;
+  let mg = p.outPerGroup;
+  if (p.groupKind === 'grouped') groups = p.groups;
+  if (p.groupKind === 'depthwise') {
+    // group = C ≥ 2, so a depthwise problem is never the same as group 1
+    groups = p.groups + p.channelsPerGroup - 1;
+    cg = 1;
+    mg = Math.min(p.outPerGroup, 3); // depth multiplier 1..3
+  }
+  const kernel = used(p.kernel);
+  let stride = c.stride ? used(p.stride) : kernel.map(() => 1);
+  let dilation = c.dilation ? used(p.dilation) : kernel.map(() => 1);
+  if (!c.strideWithDilation && stride.some((s) => s > 1) && dilation.some((d) => d > 1)) {
+    if (p.keepStride) dilation = dilation.map(() => 1);
+    else stride = stride.map(() => 1);
+  }
+  const padBegin = c.padding ? used(p.padBegin) : kernel.map(() => 0);
+  const padEnd = !c.padding ? kernel.map(() => 0) : c.asymmetricPads ? used(p.padEnd) : padBegin.slice();
+  const spatial = kernel.map((k, a) => {
+    const eff = dilation[a] * (k - 1) + 1;
+    return Math.max(1, eff - padBegin[a] - padEnd[a]) + p.extra[a];
+  });
+  const C = groups * cg;
+  return {
+    xShape: [p.batch, C, ...spatial],
+    wShape: [groups * mg, cg, ...kernel],
+    attrs: { strides: stride, pads: [...padBegin, ...padEnd], dilations: dilation, group: groups },
+    hasBias: c.bias ?? p.bias,
+  };
+}
+
+/** Largest tensor of a conv problem (x, w or y), in elements. */
+export function largestTensor(spec: ConvSpec): number {
+  const out = spec.xShape.slice(2).map((d, a) => {
+    const k = spec.wShape[2 + a];
+    const r = spec.xShape.length - 2;
+    const eff = spec.attrs.dilations[a] * (k - 1) + 1;
+    return Math.floor((d + spec.attrs.pads[a] + spec.attrs.pads[a + r] - eff) / spec.attrs.strides[a]) + 1;
+  });
+  return Math.max(sizeOf(spec.xShape), sizeOf(spec.wShape), spec.xShape[0] * spec.wShape[0] * sizeOf(out));
+}
+
+/**
+ * Arbitrary of valid conv problems covering ranks 1–3, asymmetric pads, stride and dilation
+ * (alone, together, and stride > kernel extent), group / depthwise / depth multiplier, bias
+ * present and absent, output size 1, kernels larger than the unpadded input and windows that
+ * lie entirely in padding; plus, in the default and large tiers, a share of large shapes.
+ * @example fc.sample(convProblem({ capabilities: { spatialRanks: [2] } }), 3)
+ */
+export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitrary<ConvSpec> {
+  const c = buildCompleteConvProblemConstraints(constraints);
+  const regular = regularParams(c, TIER_RANGES[c.size]);
+  const params =
+    c.size === 'small'
+      ? regular
+      : fc.oneof(
+          { arbitrary: regular, weight: c.size === 'large' ? 2 : 7 },
+          { arbitrary: largeParams(c), weight: 1 },
+        );
+  const specs = params.map((p) => toSpec(p, c));
+  return Number.isFinite(c.maxElements) ? specs.filter((s) => largestTensor(s) <= c.maxElements) : specs;
+}

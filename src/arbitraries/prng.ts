@@ -1,0 +1,30 @@
+/**
+ * A small deterministic PRNG (mulberry32). Generated problems carry a data seed instead of the
+ * data itself: the geometry shrinks in fast-check, the data is re-derived from the seed, so a
+ * saved counterexample is a few numbers and replays bit-identically.
+ */
+export class Prng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Uniform integer in [lo, hi]. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  /** True with probability p. */
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  /** One element of a non-empty list. */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+}

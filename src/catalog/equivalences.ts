@@ -1,0 +1,301 @@
+/**
+ * The equivalences the project exists to show: FC ≡ full-extent conv, linear ≡ 1×1 conv, an FC
+ * layer slides as a conv over larger inputs, and a VGG-like FC head is a fully convolutional one.
+ * The FC side is computed by the kernel's own dense when it has one (else by the reference).
+ */
+import fc from 'fast-check';
+import type { Tensor } from '../contract.js';
+import { Prng } from '../arbitraries/prng.js';
+import { problemData } from '../arbitraries/data.js';
+import { referenceConv, referenceDense } from '../kernels/reference.js';
+import { fcToConv, flatten, linearToConv1x1 } from '../ops/conversions.js';
+import type { FlattenOrder } from '../ops/conversions.js';
+import type { Data64, GuardedKernel } from '../runner/guarded-call.js';
+import type { Regime } from '../runner/report.js';
+import { formatShape, sizeOf } from '../tensor.js';
+import { cropSpatial, relu } from './tensor-ops.js';
+import type { Expectation, GenerationContext } from './property.js';
+import { dataSeed, defineProperty, judge, plainAttrs, range } from './property.js';
+
+/** Dense on the kernel if it has one, else the reference; says which for the failure message. */
+async function denseOf(k: GuardedKernel, x: Data64, w: Data64, b: Data64 | undefined): Promise<{ y: Float64Array; byKernel: boolean }> {
+  if (k.kernel.dense) return { y: await k.dense(x, w, b), byKernel: true };
+  return { y: referenceDense(x, w, b).output.data as Float64Array, byKernel: false };
+}
+
+const asData = (t: Tensor): Data64 => ({ shape: t.shape, data: Float64Array.from(t.data) });
+
+/** Shared parameters of the FC-on-a-map cases. */
+interface FcCase {
+  readonly rank: number;
+  readonly batch: number;
+  readonly channels: number;
+  readonly out: number;
+  /** The FC layer's window: spatial size S per axis (first `rank` used). */
+  readonly window: readonly number[];
+  readonly order: FlattenOrder;
+  readonly hasBias: boolean;
+  readonly regime: Regime;
+  readonly seed: number;
+}
+
+function fcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
+  const big = ctx.size === 'small' ? 3 : ctx.size === 'default' ? 4 : 6;
+  return fc.record({
+    rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
+    batch: fc.integer({ min: 1, max: 3 }),
+    channels: fc.integer({ min: 1, max: big }),
+    out: fc.integer({ min: 1, max: big + 2 }),
+    window: fc.tuple(fc.integer({ min: 1, max: big }), fc.integer({ min: 1, max: big }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
+    order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
+    hasBias: fc.boolean(),
+    regime: fc.constantFrom<Regime>('exact', 'float'),
+    seed: dataSeed(),
+  });
+}
+
+/** x `[N, C, ...D]`, FC weight `[M, C·∏S]`, bias — from the case's seed. */
+function fcData(c: FcCase, spatial: readonly number[]) {
+  const S = c.window.slice(0, c.rank);
+  const K = c.channels * sizeOf(S);
+  const d = problemData(
+    { xSize: c.batch * c.channels * sizeOf(spatial), wSize: c.out * K, bSize: c.hasBias ? c.out : 0, reductionLength: K, specialWeights: false },
+    c.regime,
+    c.seed,
+  );
+  return {
+    S,
+    x: { shape: [c.batch, c.channels, ...spatial], data: d.x } as Data64,
+    W: { shape: [c.out, K], data: d.w } as Data64,
+    b: d.b ? ({ shape: [c.out], data: d.b } as Data64) : undefined,
+  };
+}
+
+const describeFc = (c: FcCase, extra: string) =>
+  `x=${formatShape([c.batch, c.channels, ...c.window.slice(0, c.rank)])} fc=[${c.out},${c.channels * sizeOf(c.window.slice(0, c.rank))}] order=${c.order}${extra} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}`;
+
+/** How FC weights become a conv kernel; replaceable so a test can show a wrong order is caught. */
+export type FcToConv = (weight: Tensor, inputShape: readonly number[], order: FlattenOrder) => Tensor;
+
+/** Builds `fc-equals-full-extent-conv` with a given conversion (the real `fcToConv` by default). */
+export function fcEqualsFullExtentConvWith(convert: FcToConv) {
+  return defineProperty<FcCase>({
+    id: 'fc-equals-full-extent-conv',
+    statement: 'dense(flatten(x, order), W) equals conv(x, fcToConv(W, order)) with no padding and stride 1 (output [N, M, 1, …, 1]), for both flatten orders and ranks 1–3',
+    needs: ['conv'],
+    arbitrary: fcCaseArb,
+    async check(k, c) {
+      const { S, x, W, b } = fcData(c, c.window.slice(0, c.rank));
+      const flat = asData(flatten(x, c.order));
+      const dense = await denseOf(k, flat, W, b);
+      const wConv = asData(convert(W, [c.channels, ...S], c.order));
+      const outShape = [c.batch, c.out, ...S.map(() => 1)];
+      const conv = await k.conv(x, wConv, b, plainAttrs(c.rank), outShape);
+      const ref = referenceDense(flat, W, b);
+      const expected: Expectation = { shape: outShape, values: dense.y, magnitude: ref.magnitude, terms: ref.termCount };
+      judge(`conv(x, fcToConv(W)) vs ${dense.byKernel ? 'kernel' : 'reference'} dense(flatten(x))`, k.precision, c.regime, conv, expected, {
+        expectedFromKernel: dense.byKernel,
+      });
+    },
+    describe: (c) => describeFc(c, ''),
+  });
+}
+
+/** FC ≡ full-extent conv. */
+export const fcEqualsFullExtentConv = fcEqualsFullExtentConvWith(fcToConv);
+
+/** Linear at every position ≡ 1×1 conv; dense on [N, C] ≡ 1×1 conv on [N, C, 1, …]. */
+export const linearEquals1x1Conv = defineProperty({
+  id: 'linear-equals-1x1-conv',
+  statement: 'a linear layer [M, C] applied at every position of [N, C, D…] equals conv with linearToConv1x1(W) (stride 1, any spatial size, ranks 1–3); dense on [N, C] equals a 1×1 conv on [N, C, 1, …, 1]',
+  needs: ['conv'],
+  arbitrary: (ctx: GenerationContext) =>
+    fc.record({
+      variant: fc.constantFrom('linear' as const, 'dense' as const),
+      rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: ctx.size === 'small' ? 4 : 40 }),
+      out: fc.integer({ min: 1, max: ctx.size === 'small' ? 4 : 20 }),
+      spatial: fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
+      hasBias: fc.boolean(),
+      regime: fc.constantFrom<Regime>('exact', 'float'),
+      seed: dataSeed(),
+    }),
+  async check(k, c) {
+    const spatial = c.variant === 'dense' ? range(c.rank).map(() => 1) : c.spatial.slice(0, c.rank);
+    const P = sizeOf(spatial);
+    const d = problemData(
+      { xSize: c.batch * c.channels * P, wSize: c.out * c.channels, bSize: c.hasBias ? c.out : 0, reductionLength: c.channels, specialWeights: false },
+      c.regime,
+      c.seed,
+    );
+    const x: Data64 = { shape: [c.batch, c.channels, ...spatial], data: d.x };
+    const W: Data64 = { shape: [c.out, c.channels], data: d.w };
+    const b: Data64 | undefined = d.b ? { shape: [c.out], data: d.b } : undefined;
+    const w1 = asData(linearToConv1x1(W, c.rank));
+    const outShape = [c.batch, c.out, ...spatial];
+    const conv = await k.conv(x, w1, b, plainAttrs(c.rank), outShape);
+    // linear at every position = dense on the [N·P, C] matrix of positions, moved back to [N, M, P]
+    const rows = new Float64Array(c.batch * P * c.channels);
+    for (let n = 0; n < c.batch; n++)
+      for (let ch = 0; ch < c.channels; ch++)
+        for (let p = 0; p < P; p++) rows[(n * P + p) * c.channels + ch] = d.x[(n * c.channels + ch) * P + p];
+    const dense = await denseOf(k, { shape: [c.batch * P, c.channels], data: rows }, W, b);
+    const values = new Float64Array(conv.length);
+    for (let n = 0; n < c.batch; n++)
+      for (let m = 0; m < c.out; m++) for (let p = 0; p < P; p++) values[(n * c.out + m) * P + p] = dense.y[(n * P + p) * c.out + m];
+    const ref = referenceConv(x, w1, b, plainAttrs(c.rank));
+    judge(`1×1 conv vs ${dense.byKernel ? 'kernel' : 'reference'} ${c.variant === 'dense' ? 'dense' : 'linear at every position'}`, k.precision, c.regime, conv, {
+      shape: outShape,
+      values,
+      magnitude: ref.magnitude,
+      terms: ref.termCount,
+    }, { expectedFromKernel: dense.byKernel });
+  },
+  describe: (c) =>
+    `${c.variant} x=${formatShape([c.batch, c.channels, ...(c.variant === 'dense' ? [] : c.spatial.slice(0, c.rank))])} w=[${c.out},${c.channels}] rank=${c.rank} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}`,
+});
+
+/**
+ * Every position of conv(x, fcToConv(W), stride s) over a larger input equals W applied to the
+ * window at that position: y[:, :, o] = dense(flatten(x[:, :, o·s : o·s+S]), W).
+ */
+async function windowMap(
+  k: GuardedKernel,
+  x: Data64,
+  S: readonly number[],
+  strides: readonly number[],
+  order: FlattenOrder,
+  apply: (rows: Data64) => Promise<{ y: Float64Array; cols: number; byKernel: boolean }>,
+): Promise<{ values: Float64Array; outShape: number[]; byKernel: boolean }> {
+  const [N, C] = x.shape;
+  const D = x.shape.slice(2);
+  const O = D.map((d, a) => Math.floor((d - S[a]) / strides[a]) + 1);
+  const P = sizeOf(O);
+  const K = C * sizeOf(S);
+  // one row per (n, position): the flattened window
+  const rows = new Float64Array(N * P * K);
+  const pos = new Array<number>(O.length).fill(0);
+  for (let p = 0; p < P; p++) {
+    const win = asData(flatten(cropSpatial(x, pos.map((o, a) => o * strides[a]), S), order));
+    for (let n = 0; n < N; n++) rows.set(win.data.subarray(n * K, (n + 1) * K), (n * P + p) * K);
+    for (let a = O.length - 1; a >= 0; a--) {
+      if (++pos[a] < O[a]) break;
+      pos[a] = 0;
+    }
+  }
+  const r = await apply({ shape: [N * P, K], data: rows });
+  const M = r.cols;
+  const values = new Float64Array(N * M * P);
+  for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) values[(n * M + m) * P + p] = r.y[(n * P + p) * M + m];
+  return { values, outShape: [N, M, ...O], byKernel: r.byKernel };
+}
+
+/** LeCun's point: an FC layer on a window of size S slides as a conv over a larger input. */
+export const fcSlidesAsConv = defineProperty({
+  id: 'fc-slides-as-conv',
+  statement: 'an FC layer defined on windows of size S, applied as a conv with stride s to a larger input, gives a map whose every position equals the FC layer applied to that window',
+  needs: ['conv'],
+  arbitrary: (ctx: GenerationContext) =>
+    fc.record({
+      base: fcCaseArb(ctx),
+      extra: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 })).map((t) => [...t]),
+      strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).map((t) => [...t]),
+    }),
+  async check(k, { base: c, extra, strides: st }) {
+    const spatial = c.window.slice(0, c.rank).map((s, a) => s + extra[a]);
+    const strides = st.slice(0, c.rank);
+    const { S, x, W, b } = fcData(c, spatial);
+    const map = await windowMap(k, x, S, strides, c.order, async (rows) => ({ ...(await denseOf(k, rows, W, b)), cols: c.out }));
+    const wConv = asData(fcToConv(W, [c.channels, ...S], c.order));
+    const attrs = { ...plainAttrs(c.rank), strides };
+    const conv = await k.conv(x, wConv, b, attrs, map.outShape);
+    const ref = referenceConv(x, wConv, b, attrs);
+    judge(`conv(x, fcToConv(W), stride) vs ${map.byKernel ? 'kernel' : 'reference'} dense on each window`, k.precision, c.regime, conv, {
+      shape: map.outShape,
+      values: map.values,
+      magnitude: ref.magnitude,
+      terms: ref.termCount,
+    }, { expectedFromKernel: map.byKernel });
+  },
+  describe: ({ base, extra, strides }) =>
+    describeFc(base, ` input=${formatShape(base.window.slice(0, base.rank).map((s, a) => s + extra[a]))} strides=${formatShape(strides.slice(0, base.rank))}`),
+});
+
+/** A small VGG-like head: conv3×3+ReLU, fc6 (full-extent conv)+ReLU, fc7 1×1+ReLU, fc8 1×1. */
+interface FcnCase {
+  readonly rank: number;
+  readonly batch: number;
+  readonly channels: number;
+  readonly features: number;
+  readonly window: readonly number[];
+  readonly extra: readonly number[];
+  readonly fc6: number;
+  readonly fc7: number;
+  readonly fc8: number;
+  readonly order: FlattenOrder;
+  readonly seed: number;
+}
+
+/**
+ * Exact regime only: integers in [−2, 2] keep every partial sum of all four layers below 2²⁴
+ * for these sizes (≤ 3·27 terms, then ≤ 4·27, 6, 6), so conv and FC forms must agree exactly;
+ * ReLU's kink makes a float-regime bound for a network far looser than for one layer.
+ */
+export const fcnNetwork = defineProperty({
+  id: 'fcn-network',
+  statement: 'a VGG-like head (conv+ReLU, fc6 as full-extent conv, fc7/fc8 as 1×1 convs) equals the FC network on fixed-size inputs, and on larger inputs gives the map of per-window FC results',
+  needs: ['conv'],
+  arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> =>
+    fc.record({
+      rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
+      batch: fc.integer({ min: 1, max: 2 }),
+      channels: fc.integer({ min: 1, max: 3 }),
+      features: fc.integer({ min: 1, max: 4 }),
+      window: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
+      extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 })).map((t) => [...t]),
+      fc6: fc.integer({ min: 1, max: 6 }),
+      fc7: fc.integer({ min: 1, max: 6 }),
+      fc8: fc.integer({ min: 1, max: 4 }),
+      order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
+      seed: dataSeed(),
+    }),
+  async check(k, c) {
+    const r = c.rank;
+    const S = c.window.slice(0, r);
+    const D = S.map((s, a) => s + c.extra[a]);
+    const rng = new Prng(c.seed);
+    const ints = (shape: number[]): Data64 => ({ shape, data: Float64Array.from({ length: sizeOf(shape) }, () => rng.int(-2, 2)) });
+    const x = ints([c.batch, c.channels, ...D]);
+    const w1 = ints([c.features, c.channels, ...S.map(() => 3)]);
+    const b1 = ints([c.features]);
+    const W6 = ints([c.fc6, c.features * sizeOf(S)]);
+    const b6 = ints([c.fc6]);
+    const W7 = ints([c.fc7, c.fc6]);
+    const b7 = ints([c.fc7]);
+    const W8 = ints([c.fc8, c.fc7]);
+    const b8 = ints([c.fc8]);
+    const same = { ...plainAttrs(r), pads: range(2 * r).map(() => 1) };
+    const h = relu({ shape: [c.batch, c.features, ...D], data: await k.conv(x, w1, b1, same, [c.batch, c.features, ...D]) });
+    // convolutional form
+    const O = D.map((d, a) => d - S[a] + 1);
+    const at = (m: number) => [c.batch, m, ...O];
+    const a6 = relu({ shape: at(c.fc6), data: await k.conv(h, asData(fcToConv(W6, [c.features, ...S], c.order)), b6, plainAttrs(r), at(c.fc6)) });
+    const a7 = relu({ shape: at(c.fc7), data: await k.conv(a6, asData(linearToConv1x1(W7, r)), b7, plainAttrs(r), at(c.fc7)) });
+    const y = await k.conv(a7, asData(linearToConv1x1(W8, r)), b8, plainAttrs(r), at(c.fc8));
+    // FC form, on every window of the feature map
+    const map = await windowMap(k, h, S, S.map(() => 1), c.order, async (rows) => {
+      const f6 = relu({ shape: [rows.shape[0], c.fc6], data: (await denseOf(k, rows, W6, b6)).y });
+      const f7 = relu({ shape: [rows.shape[0], c.fc7], data: (await denseOf(k, f6, W7, b7)).y });
+      return { ...(await denseOf(k, f7, W8, b8)), cols: c.fc8 };
+    });
+    judge('fully convolutional head vs FC head on each window', k.precision, 'exact', y, {
+      shape: map.outShape,
+      values: map.values,
+      magnitude: new Float64Array(map.values.length),
+      terms: 0,
+    });
+  },
+  describe: (c) =>
+    `x=${formatShape([c.batch, c.channels, ...c.window.slice(0, c.rank).map((s, a) => s + c.extra[a])])} conv3=${c.features} window=${formatShape(c.window.slice(0, c.rank))} fc6=${c.fc6} fc7=${c.fc7} fc8=${c.fc8} order=${c.order} regime=exact`,
+});

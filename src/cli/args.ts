@@ -1,0 +1,223 @@
+/**
+ * Command-line parsing: argv → one `Command`, or a `UsageError` naming the flag and the value.
+ * Pure (no I/O); property ids are checked against the catalog by `selectProperties`.
+ */
+import { UsageError } from '../errors.js';
+import type { SizeTier } from '../runner/report.js';
+import { defaultKernelName } from '../kernels/registry.js';
+
+/** Defaults of `convcheck verify`. */
+export const VERIFY_DEFAULTS = { kernel: defaultKernelName, runs: 200, timeoutMs: 5000, reportDir: 'reports', size: 'default' } as const;
+
+/** `--shard i/n`: the i-th (1-based) of n interleaved slices of the property list. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** `convcheck verify …` */
+export interface VerifyCommand {
+  readonly kind: 'verify';
+  readonly kernel: string;
+  readonly runs: number;
+  /** Undefined: pick a random seed (and print it). */
+  readonly seed: number | undefined;
+  /** Undefined: every property in the catalog. */
+  readonly properties: readonly string[] | undefined;
+  readonly timeoutMs: number;
+  readonly reportDir: string;
+  readonly size: SizeTier;
+  readonly shard: Shard | undefined;
+}
+
+/** `convcheck replay FILE …` */
+export interface ReplayCommand {
+  readonly kind: 'replay';
+  readonly file: string;
+  /** Undefined: the built-in kernel recorded in the file, else the default kernel. */
+  readonly kernel: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/** What the command line asks for. `help` carries the command whose help was asked for, if any. */
+export type Command =
+  | VerifyCommand
+  | ReplayCommand
+  | { readonly kind: 'list' }
+  | { readonly kind: 'help'; readonly command?: 'verify' | 'replay' | 'list' }
+  | { readonly kind: 'version' };
+
+const COMMANDS = ['verify', 'replay', 'list'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+/** Options each command accepts (besides --help). */
+const OPTIONS: Record<CommandName, readonly string[]> = {
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard'],
+  replay: ['kernel', 'timeout-ms'],
+  list: [],
+};
+
+const SIZES: readonly SizeTier[] = ['small', 'default', 'large'];
+
+/** Seeds are 32-bit integers (what fast-check's generators consume). */
+const SEED_MIN = -(2 ** 31);
+const SEED_MAX = 2 ** 31 - 1;
+
+/**
+ * Parses `argv` (without `node` and the script).
+ * @example parseArgs(['verify', '--runs', '50', '--kernel', './k.js'])
+ */
+export function parseArgs(argv: readonly string[]): Command {
+  const first = argv[0];
+  if (first === undefined) throw new UsageError('missing command; expected one of: verify, replay, list (see convcheck --help)');
+  if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help' };
+  if (first === '--version' || first === '-V' || first === '-v') return { kind: 'version' };
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new UsageError(
+      first.startsWith('-')
+        ? `unknown option ${first}; expected a command first: verify, replay or list (see convcheck --help)`
+        : `unknown command '${first}'; expected one of: verify, replay, list (see convcheck --help)`,
+    );
+  }
+  const command = first as CommandName;
+  const { options, positionals, help } = splitOptions(command, argv.slice(1));
+  if (help) return { kind: 'help', command };
+
+  switch (command) {
+    case 'list':
+      if (positionals.length > 0) throw new UsageError(`convcheck list: unexpected argument '${positionals[0]}'`);
+      return { kind: 'list' };
+    case 'replay': {
+      if (positionals.length !== 1) {
+        throw new UsageError(
+          positionals.length === 0
+            ? 'convcheck replay: missing the counterexample FILE (see convcheck replay --help)'
+            : `convcheck replay: expected one FILE, got ${positionals.length}: ${positionals.join(' ')}`,
+        );
+      }
+      return {
+        kind: 'replay',
+        file: positionals[0],
+        kernel: options.get('kernel'),
+        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
+      };
+    }
+    case 'verify': {
+      if (positionals.length > 0) {
+        throw new UsageError(`convcheck verify: unexpected argument '${positionals[0]}' (the kernel is given with --kernel)`);
+      }
+      const size = options.get('size') ?? VERIFY_DEFAULTS.size;
+      if (!(SIZES as readonly string[]).includes(size)) {
+        throw new UsageError(`--size must be one of ${SIZES.join(', ')}, got '${size}'`);
+      }
+      return {
+        kind: 'verify',
+        kernel: options.get('kernel') ?? VERIFY_DEFAULTS.kernel,
+        runs: integerOption('--runs', options.get('runs'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.runs,
+        seed: integerOption('--seed', options.get('seed'), SEED_MIN, SEED_MAX),
+        properties: listOption('--properties', options.get('properties')),
+        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
+        reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,
+        size: size as SizeTier,
+        shard: shardOption(options.get('shard')),
+      };
+    }
+  }
+}
+
+/** Splits `--name value` / `--name=value` options from positionals; the last occurrence of a flag wins. */
+function splitOptions(
+  command: CommandName,
+  args: readonly string[],
+): { options: Map<string, string>; positionals: string[]; help: boolean } {
+  const options = new Map<string, string>();
+  const positionals: string[] = [];
+  let help = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : '';
+    if (!OPTIONS[command].includes(name)) {
+      const known = OPTIONS[command].map((o) => `--${o}`).join(', ');
+      throw new UsageError(`convcheck ${command}: unknown option ${eq < 0 ? arg : arg.slice(0, eq)}${known ? ` (options: ${known})` : ''}`);
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      value = args[i + 1];
+      // A missing value, or the next flag where the value should be: `--runs --seed 3`.
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
+        throw new UsageError(`convcheck ${command}: option --${name} needs a value`);
+      }
+      i++;
+    }
+    options.set(name, value);
+  }
+  return { options, positionals, help };
+}
+
+/** Parses a decimal integer flag in [min, max]; undefined when the flag is absent. */
+export function integerOption(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+    throw new UsageError(`${flag} must be ${range}, got '${text}'`);
+  }
+  return v;
+}
+
+function nonEmpty(flag: string, text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === '') throw new UsageError(`${flag} must not be empty`);
+  return text;
+}
+
+/** Parses `a,b,c` into distinct ids in the order given. */
+function listOption(flag: string, text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  if (ids.length === 0) throw new UsageError(`${flag} needs at least one property id (see convcheck list), got '${text}'`);
+  return ids;
+}
+
+/** Parses `--shard i/n` with 1 <= i <= n. */
+function shardOption(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : Number.NaN;
+  const count = m ? Number(m[2]) : Number.NaN;
+  if (!m || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) {
+    throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got '${text}'`);
+  }
+  return { index, count };
+}
+
+/**
+ * The properties to run: the requested ids (checked against `known`, in catalog order) or all of
+ * `known`, then every n-th starting at the shard's i-th. Throws `UsageError` for an unknown id.
+ * @example selectProperties(['a', 'b', 'c', 'd'], undefined, { index: 2, count: 2 }) // ['b', 'd']
+ */
+export function selectProperties(known: readonly string[], requested: readonly string[] | undefined, shard: Shard | undefined): string[] {
+  if (requested !== undefined) {
+    const unknown = requested.filter((id) => !known.includes(id));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--properties: unknown property id${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (run convcheck list to see the ids)`,
+      );
+    }
+  }
+  const selected = requested === undefined ? [...known] : known.filter((id) => requested.includes(id));
+  return shard === undefined ? selected : selected.filter((_, i) => i % shard.count === shard.index - 1);
+}

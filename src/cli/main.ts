@@ -1,0 +1,285 @@
+/**
+ * The `convcheck` command: `verify`, `replay`, `list`, `--help`, `--version`.
+ * Exit codes: 0 all properties passed (skips allowed) / the replayed case now passes;
+ * 1 a property failed / the replayed case still fails; 2 usage or kernel-load error;
+ * 130 interrupted (Ctrl-C; the partial report is written).
+ */
+import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KernelUnderTest } from '../contract.js';
+import { ConvcheckError, KernelLoadError, UsageError } from '../errors.js';
+import { catalog } from '../catalog/index.js';
+import {
+  builtinKernelNames,
+  createBuiltinKernel,
+  defaultKernelName,
+  describeBuiltinKernel,
+  inProcessKernelNames,
+  isBuiltinKernelName,
+} from '../kernels/registry.js';
+import { writeReports } from '../reports/writer.js';
+import { createIsolatedKernel } from '../runner/isolated-kernel.js';
+import type { VerificationReport } from '../runner/report.js';
+import { verifyKernel } from '../runner/verify.js';
+import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
+import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
+import { formatSummary, shellQuote } from './summary.js';
+
+/** Exit codes of the `convcheck` command. */
+export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130 } as const;
+
+/** Where the CLI writes and what it reads from its environment (the process's, by default). */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: ProgressStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The package version, read from package.json (two levels up from both src/cli and dist/cli). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
+ * @example process.exitCode = await main(['verify', '--runs', '50']);
+ */
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  try {
+    const command = parseArgs(argv);
+    switch (command.kind) {
+      case 'help':
+        io.stdout.write(helpText(command.command));
+        return EXIT.ok;
+      case 'version':
+        io.stdout.write(`${cliVersion()}\n`);
+        return EXIT.ok;
+      case 'list':
+        io.stdout.write(listText());
+        return EXIT.ok;
+      case 'verify':
+        return await runVerify(command, io);
+      case 'replay':
+        return await runReplay(command, io);
+    }
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+/** Runs `main` on `process.argv` and exits the process with its code once stdout/stderr are flushed. */
+export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  const code = await main(argv);
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  // Exit explicitly: an adapter (tfjs, onnxruntime) may keep handles open that would keep Node alive.
+  process.exit(code);
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/** Prints the one-line message of an error to stderr and returns exit code 2. */
+function reportError(e: unknown, io: CliIo): number {
+  if (e instanceof KernelLoadError) io.stderr.write(`convcheck: cannot load kernel ${e.message}\n`);
+  else if (e instanceof UsageError) io.stderr.write(`convcheck: ${e.message}\n`);
+  else if (e instanceof ConvcheckError) io.stderr.write(`convcheck: ${e.message}\n`);
+  else io.stderr.write(`convcheck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT.error;
+}
+
+/** A loaded kernel and how to release it. */
+interface OpenKernel {
+  readonly kernel: KernelUnderTest;
+  readonly isolated: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Built-in pure-JS kernels run in-process; module kernels and adapters run in a worker thread
+ * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
+ */
+async function openKernel(spec: string, timeoutMs: number): Promise<OpenKernel> {
+  if ((inProcessKernelNames as readonly string[]).includes(spec)) {
+    return { kernel: await createBuiltinKernel(spec), isolated: false, close: async () => undefined };
+  }
+  const kernel = await createIsolatedKernel(spec, { timeoutMs });
+  return { kernel, isolated: true, close: () => kernel.close() };
+}
+
+async function runVerify(cmd: VerifyCommand, io: CliIo): Promise<number> {
+  const ids = catalog.map((p) => p.id);
+  const selected = selectProperties(ids, cmd.properties, cmd.shard);
+  if (selected.length === 0) {
+    io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
+    return EXIT.ok;
+  }
+  const seedGiven = cmd.seed !== undefined;
+  // fast-check seeds are 32-bit; a non-negative one is easier to copy from a log.
+  const seed = cmd.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const opened = await openKernel(cmd.kernel, cmd.timeoutMs);
+  const { kernel } = opened;
+  io.stderr.write(
+    `convcheck ${cliVersion()}: verifying ${kernel.name} (${kernel.precision}${opened.isolated ? ', in a worker' : ''}) from ${cmd.kernel}: ` +
+      `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
+      `${cmd.runs} runs, seed ${seed}${seedGiven ? '' : ' (random)'}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms\n`,
+  );
+
+  const progress = createProgressReporter(io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (!controller.signal.aborted) {
+      progress.stop();
+      io.stderr.write('\nconvcheck: interrupted; finishing the current case and writing a partial report (Ctrl-C again to quit now)\n');
+      controller.abort();
+    } else {
+      io.stderr.write('convcheck: interrupted again; exiting without a report\n');
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    let report: VerificationReport;
+    try {
+      report = await verifyKernel(kernel, {
+        runs: cmd.runs,
+        seed,
+        properties: cmd.properties === undefined && cmd.shard === undefined ? undefined : selected,
+        timeoutMs: cmd.timeoutMs,
+        size: cmd.size,
+        source: cmd.kernel,
+        counterexampleDir: join(cmd.reportDir, 'counterexamples'),
+        replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}`,
+        onProgress: (e) => progress.onProgress(e),
+        signal: controller.signal,
+      });
+    } finally {
+      progress.stop();
+      await opened.close();
+    }
+    const files = await writeReports(report, cmd.reportDir);
+    io.stdout.write(formatSummary(report, files));
+    if (report.interrupted || controller.signal.aborted) return EXIT.interrupted;
+    return report.status === 'passed' ? EXIT.ok : EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
+  let text: string;
+  try {
+    if (!(await stat(cmd.file)).isFile()) throw new Error('not a file');
+    text = await readFile(cmd.file, 'utf8');
+  } catch {
+    throw new UsageError(`convcheck replay: counterexample file ${cmd.file} not found`);
+  }
+  let spec = cmd.kernel;
+  if (spec === undefined) {
+    const recorded = recordedKernel(text);
+    spec = recorded ?? defaultKernelName;
+    io.stderr.write(
+      recorded !== undefined
+        ? `convcheck: replaying against ${recorded}, the kernel recorded in ${cmd.file}\n`
+        : `convcheck: replaying against ${defaultKernelName} (the file names no built-in kernel; use --kernel for a module)\n`,
+    );
+  }
+  const opened = await openKernel(spec, cmd.timeoutMs);
+  try {
+    const { replayCounterexample } = await import('../runner/replay.js');
+    const result = await replayCounterexample(opened.kernel, cmd.file, { timeoutMs: cmd.timeoutMs });
+    io.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+    io.stdout.write(
+      result.status === 'passed'
+        ? `PASS: ${result.property} now passes on ${opened.kernel.name}\n`
+        : `FAIL: ${result.property} still fails on ${opened.kernel.name}${result.failure ? ` (${result.failure.kind})` : ''}\n`,
+    );
+    return result.status === 'passed' ? EXIT.ok : EXIT.failed;
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * The built-in kernel a saved counterexample was recorded against, if it names one: looks at
+ * `kernel.source`, `kernel.name`, `kernel` (a string) and `source`, in that order.
+ */
+export function recordedKernel(fileText: string): string | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(fileText);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as { kernel?: unknown; source?: unknown };
+  const k = d.kernel as { source?: unknown; name?: unknown } | string | undefined;
+  const candidates = [
+    typeof k === 'object' && k !== null ? k.source : undefined,
+    typeof k === 'object' && k !== null ? k.name : undefined,
+    k,
+    d.source,
+  ];
+  for (const c of candidates) {
+    if (typeof c !== 'string') continue;
+    if (isBuiltinKernelName(c)) return c;
+    if (isBuiltinKernelName(`builtin:${c}`)) return `builtin:${c}`;
+  }
+  return undefined;
+}
+
+function listText(): string {
+  const w = Math.max(0, ...catalog.map((p) => p.id.length));
+  return catalog.map((p) => `${p.id.padEnd(w)}  ${p.statement}\n`).join('');
+}
+
+/** The `--help` text (general, or for one command). */
+export function helpText(command?: 'verify' | 'replay' | 'list'): string {
+  const d = VERIFY_DEFAULTS;
+  const kernels = builtinKernelNames.map((n) => `    ${n.padEnd(18)} ${describeBuiltinKernel(n)}`).join('\n');
+  const verify = `convcheck verify [options]
+  Checks a kernel against the trusted reference with property-based tests and writes
+  verification.json, verification.md, verification.html and junit.xml into the report directory.
+
+  --kernel K          built-in kernel name or module path (.js, .mjs, .cjs, .ts, .mts, .cts)
+                      whose default export is a KernelUnderTest or a (async) function returning
+                      one; default ${d.kernel}. Modules and adapters run in a worker thread.
+  --runs N            cases per property (default ${d.runs})
+  --seed S            32-bit integer seed (default: random, printed and recorded in the report)
+  --properties a,b    only these property ids (see convcheck list)
+  --timeout-ms T      per-call kernel timeout in ms (default ${d.timeoutMs})
+  --report-dir DIR    where reports go (default ${d.reportDir}); failing cases are saved in
+                      DIR/counterexamples and replayed first on the next run
+  --size S            problem sizes: small, default or large (default ${d.size})
+  --shard i/n         run every n-th property of the selected list, starting at the i-th
+                      (1-based): with 7 properties, 1/3 runs #1, #4, #7; 2/3 runs #2, #5.
+                      Run i = 1..n on n CI machines to cover the list once.
+
+  Exit code: 0 all passed (skips allowed), 1 a property failed, 2 usage or kernel-load
+  error, 130 interrupted (Ctrl-C writes a partial report; press again to quit at once).
+`;
+  const replay = `convcheck replay FILE [--kernel K] [--timeout-ms T]
+  Re-runs one saved counterexample (from DIR/counterexamples) and prints the comparison.
+  The kernel defaults to the built-in kernel recorded in FILE, else ${defaultKernelName}.
+  Exit code: 0 it now passes, 1 it still fails, 2 error.
+`;
+  const list = `convcheck list
+  Prints every property id with its one-line statement.
+`;
+  if (command === 'verify') return verify;
+  if (command === 'replay') return replay;
+  if (command === 'list') return list;
+  return `convcheck ${cliVersion()}: property-based verification of convolution and dense kernels
+
+Usage:
+  ${verify}
+  ${replay}
+  ${list}
+  convcheck --help | --version
+
+Built-in kernels:
+${kernels}
+`;
+}

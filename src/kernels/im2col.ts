@@ -1,0 +1,301 @@
+/**
+ * The optimized built-in kernel: conv lowered to GEMM (im2col) and dense as GEMM, on the
+ * packed, cache-blocked GEMM of `gemm.ts`.
+ *
+ * - conv: one GEMM per (group): A = the group's weights [M/g × (C/g)·∏k] as stored, B = the
+ *   lowered input [(C/g)·∏k × N·∏O] (all batch items side by side, so small outputs still make
+ *   wide GEMMs), C = the group's output channels. B is never materialized: the GEMM asks for
+ *   one kc × nc block at a time and the lowering writes it straight into the packed panel
+ *   layout, so the workspace is bounded by the budget whatever the problem size.
+ * - 1×1, stride 1, no padding: the input already is the B matrix; it is packed directly.
+ * - group = C (depthwise, any multiplier): a direct stencil (`depthwise.ts`) instead of C
+ *   GEMMs with K = ∏k.
+ * - dense: y = x·wᵀ computed as yᵀ = w·xᵀ so that A is again the weight matrix as stored.
+ *
+ * Padding follows the ONNX definition literally: padded positions are zeros that *are*
+ * multiplied by the weights (a non-finite weight meeting padding gives NaN).
+ */
+import type { ConvAttributes, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import { type ConvGeometry, convGeometry, denseGeometry } from '../geometry.js';
+import { InvalidArgumentError } from '../errors.js';
+import { arrayTypeOf } from '../tensor.js';
+import { depthwiseConv } from './depthwise.js';
+import {
+  DEFAULT_GEMM_BLOCKING,
+  DEFAULT_WORKSPACE_BYTES,
+  type FloatArray,
+  type GemmBlocking,
+  GemmWorkspace,
+  NR,
+  type PackB,
+  gemm,
+  stridedPackB,
+  zeroTailLanes,
+} from './gemm.js';
+
+/** Options of `createIm2colKernel`. */
+export interface Im2colOptions {
+  /**
+   * Bound on the kernel's float64 workspace (packed operands, accumulator, depthwise slab), in
+   * bytes; default 16 MiB. Lowering is tiled over output positions to stay inside it.
+   */
+  readonly workspaceBytes?: number;
+  /** GEMM blocking overrides (tests use tiny blocks to run many blocks on small problems). */
+  readonly blocking?: Partial<GemmBlocking>;
+}
+
+/** The im2col kernel, plus a view of its workspace for benchmarks. */
+export interface Im2colKernel extends KernelUnderTest {
+  readonly precision: Precision;
+  /** Largest workspace held at once since creation, in bytes. */
+  peakWorkspaceBytes(): number;
+}
+
+/** A conv geometry with every rank lifted to 3 spatial axes (leading axes of size 1). */
+export interface Conv3d {
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly group: number;
+  readonly cg: number;
+  readonly mg: number;
+  /** Input, kernel and output sizes, z/y/x. */
+  readonly dz: number; readonly dy: number; readonly dx: number;
+  readonly kz: number; readonly ky: number; readonly kx: number;
+  readonly oz: number; readonly oy: number; readonly ox: number;
+  readonly sz: number; readonly sy: number; readonly sx: number;
+  /** Dilations. */
+  readonly lz: number; readonly ly: number; readonly lx: number;
+  /** Begin pads (end pads only shape the output size, already in oz/oy/ox). */
+  readonly pz: number; readonly py: number; readonly px: number;
+  /** ∏D, ∏k, ∏O. */
+  readonly inSize: number;
+  readonly kernelSize: number;
+  readonly outSize: number;
+}
+
+/** Lifts a validated geometry to 3 spatial axes: one loop nest then serves ranks 1, 2 and 3. */
+export function liftConv3d(g: ConvGeometry): Conv3d {
+  const lift = (v: readonly number[], fill: number): number[] => [...new Array<number>(3 - g.rank).fill(fill), ...v];
+  const [dz, dy, dx] = lift(g.inSpatial, 1);
+  const [kz, ky, kx] = lift(g.kernelSpatial, 1);
+  const [oz, oy, ox] = lift(g.outSpatial, 1);
+  const [sz, sy, sx] = lift(g.strides, 1);
+  const [lz, ly, lx] = lift(g.dilations, 1);
+  const [pz, py, px] = lift(g.padsBegin, 0);
+  return {
+    batch: g.batch,
+    inChannels: g.inChannels,
+    outChannels: g.outChannels,
+    group: g.group,
+    cg: g.inChannelsPerGroup,
+    mg: g.outChannelsPerGroup,
+    dz, dy, dx, kz, ky, kx, oz, oy, ox, sz, sy, sx, lz, ly, lx, pz, py, px,
+    inSize: g.inSpatialSize,
+    kernelSize: g.kernelSpatialSize,
+    outSize: g.outSpatialSize,
+  };
+}
+
+/**
+ * The im2col lowering of one group, as a `PackB`: B[k, j] with
+ * k = ((c·kz + kz_)·ky + ky_)·kx + kx_ (the weight layout, so A needs no reordering) and
+ * j = n·∏O + position, equal to x[n, first + c, o·s − p + k·d] or 0 where that is padding.
+ * For each row k it walks the columns in runs along the output x axis; within a run the valid
+ * input columns form one contiguous range of ox (computed, not tested per element).
+ */
+function im2colPackB(x: FloatArray, s: Conv3d, firstChannel: number): PackB {
+  const { dz, dy, dx, kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sz, sy, sx, lz, ly, lx, pz, py, px } = s;
+  const batchStride = s.inChannels * s.inSize;
+  const planeOffset = firstChannel * s.inSize;
+  const perBatch = s.outSize;
+  return (dst, k0, kc, j0, nc) => {
+    const panelSkip = (kc - 1) * NR;
+    // Decode the first column j0 → (n, oz, oy, ox) and the first row k0 → (c, kz, ky, kx).
+    const n0 = Math.floor(j0 / perBatch);
+    let rest = j0 - n0 * perBatch;
+    const oz0 = Math.floor(rest / (OY * OX));
+    rest -= oz0 * OY * OX;
+    const oy0 = Math.floor(rest / OX);
+    const ox0 = rest - oy0 * OX;
+    let kx = k0 % KX;
+    let t = (k0 - kx) / KX;
+    let ky = t % KY;
+    t = (t - ky) / KY;
+    let kz = t % KZ;
+    let c = (t - kz) / KZ;
+    for (let kk = 0; kk < kc; kk++) {
+      const chanBase = planeOffset + c * s.inSize;
+      const offZ = kz * lz - pz;
+      const offY = ky * ly - py;
+      const offX = kx * lx - px;
+      // ix = ox·sx + offX is inside [0, dx) exactly for ox in [oxLo, oxHi).
+      const oxLo = Math.max(0, Math.ceil(-offX / sx));
+      const oxHi = Math.min(OX, Math.floor((dx - 1 - offX) / sx) + 1);
+      let n = n0, oz = oz0, oy = oy0, ox = ox0;
+      let d = kk * NR;
+      let r = 0;
+      let left = nc;
+      while (left > 0) {
+        const end = ox + Math.min(OX - ox, left);
+        left -= end - ox;
+        const iz = oz * sz + offZ;
+        const iy = oy * sy + offY;
+        if (iz >= 0 && iz < dz && iy >= 0 && iy < dy) {
+          const zeroEnd = Math.min(end, oxLo);
+          for (; ox < zeroEnd; ox++) {
+            dst[d++] = 0;
+            if (++r === NR) { r = 0; d += panelSkip; }
+          }
+          const copyEnd = Math.min(end, oxHi);
+          let src = chanBase + n * batchStride + (iz * dy + iy) * dx + ox * sx + offX;
+          for (; ox < copyEnd; ox++, src += sx) {
+            dst[d++] = x[src];
+            if (++r === NR) { r = 0; d += panelSkip; }
+          }
+        }
+        for (; ox < end; ox++) {
+          dst[d++] = 0;
+          if (++r === NR) { r = 0; d += panelSkip; }
+        }
+        if (ox === OX) {
+          ox = 0;
+          if (++oy === OY) {
+            oy = 0;
+            if (++oz === OZ) { oz = 0; n++; }
+          }
+        }
+      }
+      if (++kx === KX) {
+        kx = 0;
+        if (++ky === KY) {
+          ky = 0;
+          if (++kz === KZ) { kz = 0; c++; }
+        }
+      }
+    }
+    zeroTailLanes(dst, kc, nc);
+  };
+}
+
+/** True when the input itself is the GEMM's B matrix: 1×…×1 kernel, stride 1, no padding. */
+function isPointwise(g: ConvGeometry): boolean {
+  return (
+    g.kernelSpatialSize === 1 &&
+    g.strides.every((v) => v === 1) &&
+    g.padsBegin.every((v) => v === 0) &&
+    g.padsEnd.every((v) => v === 0)
+  );
+}
+
+function checkBudget(bytes: number): number {
+  if (!Number.isFinite(bytes) || bytes < 1024) {
+    throw new InvalidArgumentError('createIm2colKernel', 'workspaceBytes', bytes, `workspaceBytes must be a number >= 1024, got ${bytes}`);
+  }
+  return bytes;
+}
+
+function completeBlocking(b: Partial<GemmBlocking> | undefined): GemmBlocking {
+  const full = { ...DEFAULT_GEMM_BLOCKING, ...b };
+  for (const key of ['mc', 'kc', 'nc'] as const) {
+    if (!Number.isInteger(full[key]) || full[key] < 1) {
+      throw new InvalidArgumentError('createIm2colKernel', 'blocking', b, `blocking.${key} must be an integer >= 1, got ${full[key]}`);
+    }
+  }
+  return full;
+}
+
+/**
+ * Creates an im2col + GEMM kernel of the given precision. The output is a typed array of that
+ * precision; internally every sum is accumulated in float64 and rounded once.
+ * @example const k = createIm2colKernel('float64', { workspaceBytes: 1 << 20 });
+ */
+export function createIm2colKernel(precision: Precision = 'float32', options: Im2colOptions = {}): Im2colKernel {
+  if (precision !== 'float32' && precision !== 'float64') {
+    throw new InvalidArgumentError('createIm2colKernel', 'precision', precision, `precision must be 'float32' or 'float64', got ${String(precision)}`);
+  }
+  const budget = checkBudget(options.workspaceBytes ?? DEFAULT_WORKSPACE_BYTES);
+  const blocking = completeBlocking(options.blocking);
+  const Out = arrayTypeOf(precision);
+  const ws = new GemmWorkspace();
+
+  const conv = (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Tensor => {
+    const g = convGeometry(x, w, b, attrs);
+    const s = liftConv3d(g);
+    const out = new Out(g.batch * g.outChannels * g.outSpatialSize);
+    if (g.inChannelsPerGroup === 1 && g.group === g.inChannels) {
+      depthwiseConv(ws, budget, s, x.data, w.data, b?.data, out);
+      return { shape: [...g.outputShape], data: out };
+    }
+    const K = g.reductionLength;
+    const P = g.outSpatialSize;
+    const pointwise = isPointwise(g);
+    for (let gi = 0; gi < g.group; gi++) {
+      const firstChannel = gi * g.inChannelsPerGroup;
+      const packB = pointwise
+        ? stridedPackB(x.data, {
+            offset: firstChannel * P,
+            rowStride: P,
+            colStride: 1,
+            groupSize: P,
+            groupStride: g.inChannels * P,
+          })
+        : im2colPackB(x.data, s, firstChannel);
+      gemm(ws, blocking, budget, {
+        M: g.outChannelsPerGroup,
+        N: g.batch * P,
+        K,
+        a: w.data,
+        aOffset: gi * g.outChannelsPerGroup * K,
+        lda: K,
+        packB,
+        out,
+        outLayout: {
+          offset: gi * g.outChannelsPerGroup * P,
+          rowStride: P,
+          colStride: 1,
+          groupSize: P,
+          groupStride: g.outChannels * P,
+        },
+        bias: b?.data,
+        biasOffset: gi * g.outChannelsPerGroup,
+      });
+    }
+    return { shape: [...g.outputShape], data: out };
+  };
+
+  const dense = (x: Tensor, w: Tensor, b: Tensor | undefined): Tensor => {
+    const g = denseGeometry(x, w, b);
+    const N = g.batch, K = g.inFeatures, M = g.outFeatures;
+    const out = new Out(N * M);
+    // yᵀ[M×N] = w[M×K] · xᵀ[K×N]: B[k, j] = x[j·K + k], C[m, j] = y[j·M + m].
+    gemm(ws, blocking, budget, {
+      M,
+      N,
+      K,
+      a: w.data,
+      aOffset: 0,
+      lda: K,
+      packB: stridedPackB(x.data, { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 }),
+      out,
+      outLayout: { offset: 0, rowStride: 1, colStride: M, groupSize: N, groupStride: 0 },
+      bias: b?.data,
+      biasOffset: 0,
+    });
+    return { shape: [...g.outputShape], data: out };
+  };
+
+  return {
+    name: precision === 'float32' ? 'builtin:im2col' : 'builtin:im2col64',
+    precision,
+    conv,
+    dense,
+    peakWorkspaceBytes: () => ws.peakBytes,
+  };
+}
+
+/** The float32 im2col + GEMM kernel (`builtin:im2col`), the project's optimized path. */
+export const im2colKernel: Im2colKernel = createIm2colKernel('float32');
+
+/** The float64 im2col + GEMM kernel (`builtin:im2col64`). */
+export const im2colKernel64: Im2colKernel = createIm2colKernel('float64');

@@ -1,0 +1,79 @@
+/**
+ * The JUnit XML report writer: `junit.xml`, one `<testcase>` per property, for CI systems that
+ * display test results (GitLab, Jenkins, GitHub test-report actions).
+ */
+import type { PropertyResult, VerificationReport } from '../runner/report.js';
+import { escapeXml, escapeXmlAttribute } from './escape.js';
+import { INTERRUPTED_NOTE, failureFields } from './format.js';
+import type { ReportWriter } from './writer.js';
+
+/** Writes `junit.xml`: `<testsuites>` with one `<testsuite>` for the kernel and one `<testcase>` per property. */
+export class JunitReportWriter implements ReportWriter {
+  readonly format = 'junit';
+  readonly fileName = 'junit.xml';
+
+  render(report: VerificationReport): string {
+    const kernel = report.kernel.name;
+    // Counted from the listed properties (not `report.summary`) so the attributes always agree
+    // with the <testcase> elements, which is what JUnit consumers check.
+    const props = report.properties;
+    const failures = props.filter((p) => p.status === 'failed').length;
+    const skipped = props.filter((p) => p.status === 'skipped').length;
+    const counts = `tests="${props.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}"`;
+    const out = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      `<testsuites name="convcheck" ${counts}>`,
+      `  <testsuite name="${attr(`convcheck: ${kernel}`)}" ${counts} timestamp="${attr(report.startedAt)}">`,
+      '    <properties>',
+      ...[
+        ['kernel', kernel],
+        ['source', report.kernel.source],
+        ['precision', report.kernel.precision],
+        ['seed', String(report.seed)],
+        ['runs', String(report.options.runs)],
+        ['size', report.options.size],
+        ['interrupted', String(report.interrupted)],
+        ['convcheck', report.tool.version],
+      ].map(([name, value]) => `      <property name="${attr(name)}" value="${attr(value)}"/>`),
+      '    </properties>',
+    ];
+    for (const p of props) out.push(...testcase(`convcheck.${kernel}`, p));
+    if (report.interrupted) out.push(`    <system-out>${escapeXml(`convcheck: ${INTERRUPTED_NOTE}`)}</system-out>`);
+    out.push('  </testsuite>', '</testsuites>');
+    return `${out.join('\n')}\n`;
+  }
+}
+
+function testcase(classname: string, p: PropertyResult): string[] {
+  const open = `    <testcase classname="${attr(classname)}" name="${attr(p.id)}" time="${seconds(p.durationMs)}"`;
+  if (p.status === 'passed') return [`${open}/>`];
+  if (p.status === 'skipped') {
+    return [`${open}>`, `      <skipped message="${attr(p.skipReason ?? 'skipped')}"/>`, '    </testcase>'];
+  }
+  const f = p.failure;
+  if (f === undefined) {
+    return [`${open}>`, `      <failure message="${attr(`${p.id} failed (no details recorded)`)}" type="failed"/>`, '    </testcase>'];
+  }
+  // The message attribute is what most CI UIs show in their list: keep it to one line.
+  const message = `${f.message.split(/\r?\n/, 1)[0]} (${f.problem})`;
+  const details = [
+    p.statement,
+    `Problem: ${f.problem}`,
+    ...failureFields(f).map(([label, value]) => `${label}: ${value}`),
+    ...(f.replayCommand !== undefined ? [`Replay: ${f.replayCommand}`] : []),
+  ].join('\n');
+  return [
+    `${open}>`,
+    `      <failure message="${attr(message)}" type="${attr(f.kind)}">${escapeXml(details)}</failure>`,
+    '    </testcase>',
+  ];
+}
+
+function attr(s: string): string {
+  return escapeXmlAttribute(s);
+}
+
+/** JUnit times are seconds with a decimal point. */
+function seconds(ms: number): string {
+  return Number.isFinite(ms) ? (ms / 1000).toFixed(3) : '0';
+}

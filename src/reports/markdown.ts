@@ -1,0 +1,138 @@
+/**
+ * The Markdown report writer: `verification.md`, a short human summary meant for a GitHub
+ * Actions job summary (`cat verification.md >> "$GITHUB_STEP_SUMMARY"`).
+ */
+import type { CoverageTable, PropertyResult, VerificationReport } from '../runner/report.js';
+import { replaceIllegalXmlChars } from './escape.js';
+import {
+  INTERRUPTED_NOTE,
+  failureFields,
+  formatCounts,
+  formatDuration,
+  statusLabel,
+  verdictLabel,
+} from './format.js';
+import type { ReportWriter } from './writer.js';
+
+/** Options of the Markdown writer. */
+export interface MarkdownReportOptions {
+  /** Put the coverage table inside a collapsed `<details>` block (default true). */
+  collapseCoverage?: boolean;
+}
+
+/** Writes `verification.md`: headline, property table, one section per failure, coverage table. */
+export class MarkdownReportWriter implements ReportWriter {
+  readonly format = 'markdown';
+  readonly fileName = 'verification.md';
+  private readonly collapseCoverage: boolean;
+
+  constructor(options: MarkdownReportOptions = {}) {
+    this.collapseCoverage = options.collapseCoverage ?? true;
+  }
+
+  render(report: VerificationReport): string {
+    const out: string[] = [];
+    const k = report.kernel;
+    out.push(`# convcheck: ${text(k.name)} — ${verdictLabel(report)}`, '');
+    if (report.interrupted) out.push(`> **${cap(INTERRUPTED_NOTE)}:** the run was stopped before every property finished.`, '');
+    out.push(
+      `**Kernel** ${text(k.name)} (${text(k.source)}) · **precision** ${text(k.precision)} · **seed** ${report.seed}` +
+        ` · **verdict** ${verdictLabel(report)}${report.interrupted ? ` (${INTERRUPTED_NOTE})` : ''}`,
+      '',
+      `${text(formatCounts(report.summary))} · ${formatDuration(report.durationMs)} · ${report.options.runs} runs per property, size ${text(report.options.size)} · started ${text(report.startedAt)} · convcheck ${text(report.tool.version)}`,
+      '',
+    );
+
+    out.push('## Properties', '', '| Property | Status | Cases | Time (ms) | Skip reason |', '| --- | --- | ---: | ---: | --- |');
+    for (const p of report.properties) {
+      out.push(
+        `| ${code(p.id, true)} | ${statusLabel(p.status)} | ${p.casesRun} | ${Math.round(p.durationMs)} | ${p.skipReason !== undefined ? text(p.skipReason) : ''} |`,
+      );
+    }
+    if (report.properties.length === 0) out.push('| _none_ | | | | |');
+    out.push('');
+
+    const failed = report.properties.filter((p) => p.status === 'failed');
+    if (failed.length > 0) {
+      out.push('## Failures', '');
+      for (const p of failed) out.push(...failureSection(p));
+    }
+
+    out.push(...coverageSection(report.coverage, this.collapseCoverage));
+    return `${out.join('\n')}\n`;
+  }
+}
+
+/** Failure fields shown as prose; the others (numbers, indices, paths) as code, so they can be copied. */
+const PROSE_FIELDS = new Set(['Kind', 'Message', 'Regime']);
+
+function failureSection(p: PropertyResult): string[] {
+  const out = [`### ${code(p.id)}`, '', text(p.statement), ''];
+  const f = p.failure;
+  if (f === undefined) return [...out, '_No failure details were recorded._', ''];
+  out.push(`**Problem:** ${code(f.problem)}`, '');
+  for (const [label, value] of failureFields(f)) {
+    // A multi-line message (a stack trace, say) would break the list; give it a code block.
+    if (value.includes('\n')) out.push(`- **${label}:**`, '', ...fenced(value, 'text', '  '), '');
+    else out.push(`- **${label}:** ${PROSE_FIELDS.has(label) ? text(value) : code(value)}`);
+  }
+  out.push('');
+  if (f.replayCommand !== undefined) out.push('Replay:', '', ...fenced(f.replayCommand, 'sh'), '');
+  return out;
+}
+
+function coverageSection(c: CoverageTable, collapse: boolean): string[] {
+  const combos = `${c.rows.length} parameter ${c.rows.length === 1 ? 'combination' : 'combinations'}`;
+  const out = ['## Coverage', ''];
+  if (c.rows.length === 0) return [...out, `No cases counted (${c.total} total).`, ''];
+  // GitHub needs a blank line after </summary> to render the Markdown table inside <details>.
+  if (collapse) out.push('<details>', `<summary>${c.total} cases over ${combos}</summary>`, '');
+  else out.push(`${c.total} cases over ${combos}.`, '');
+  out.push(
+    `| ${[...c.dimensions, 'cases'].map(text).join(' | ')} |`,
+    `| ${[...c.dimensions.map(() => '---'), '---:'].join(' | ')} |`,
+  );
+  for (const r of c.rows) out.push(`| ${[...r.values.map(text), String(r.count)].join(' | ')} |`);
+  out.push('');
+  if (collapse) out.push('</details>', '');
+  return out;
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Escapes text for a Markdown paragraph or table cell: HTML-significant characters become
+ * entities (a job summary renders inline HTML), Markdown punctuation (including the cell
+ * separator `|`) is backslash-escaped, newlines become spaces.
+ */
+function text(s: string): string {
+  return replaceIllegalXmlChars(s)
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
+ * An inline code span: content is literal, so no escaping except choosing a backtick fence
+ * longer than any backtick run inside. In a table `|` must still be escaped (GFM splits cells first).
+ */
+function code(s: string, inTable = false): string {
+  let v = replaceIllegalXmlChars(s).replace(/\r?\n|\r/g, ' ');
+  if (inTable) v = v.replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(v.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = v.startsWith('`') || v.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${v}${pad}${fence}`;
+}
+
+/** A fenced code block whose fence is longer than any backtick run in the content. */
+function fenced(s: string, lang: string, indent = ''): string[] {
+  const v = replaceIllegalXmlChars(s).replace(/\r\n?/g, '\n');
+  const longest = Math.max(0, ...(v.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}${lang}`, ...v.split('\n'), fence].map((line) => indent + line);
+}

@@ -1,0 +1,317 @@
+/**
+ * Runs a kernel in a worker thread, so that a kernel that loops forever synchronously cannot
+ * hang the verification: a call that does not answer within `timeoutMs` terminates the worker,
+ * rejects, and the next call gets a fresh worker. Inputs written by the kernel are copied back
+ * into the caller's arrays, so the runner's inputs-not-mutated check still sees them.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ConvAttributes, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import { InvalidArgumentError, KernelLoadError } from '../errors.js';
+
+/** Options of `createIsolatedKernel`. */
+export interface IsolatedKernelOptions {
+  /** A call that does not answer within this many ms is abandoned and its worker terminated. */
+  readonly timeoutMs: number;
+  /** How long loading the kernel in a worker may take; default 60 000 ms. */
+  readonly loadTimeoutMs?: number;
+  /** Directory relative kernel paths are resolved against; default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+/** A kernel running in a worker thread; `close()` terminates the worker(s). */
+export interface IsolatedKernel extends KernelUnderTest {
+  close(): Promise<void>;
+}
+
+/** `workerData` of the kernel worker. */
+export interface WorkerData {
+  readonly spec: string;
+  readonly cwd: string;
+}
+
+/** A call posted to the kernel worker. */
+export type WorkerRequest =
+  | { readonly id: number; readonly op: 'conv'; readonly x: Tensor; readonly w: Tensor; readonly b: Tensor | undefined; readonly attrs: ConvAttributes }
+  | { readonly id: number; readonly op: 'dense'; readonly x: Tensor; readonly w: Tensor; readonly b: Tensor | undefined };
+
+interface ReturnedInput {
+  readonly shape: number[];
+  readonly data: Float32Array | Float64Array;
+}
+
+/** A message from the kernel worker. */
+export type WorkerReply =
+  | {
+      readonly type: 'ready';
+      readonly name: string;
+      readonly precision: Precision;
+      readonly capabilities: KernelCapabilities | undefined;
+      readonly hasConv: boolean;
+      readonly hasDense: boolean;
+    }
+  | { readonly type: 'load-error'; readonly file: string; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly y: unknown; readonly x: ReturnedInput; readonly w: ReturnedInput; readonly b: ReturnedInput | undefined }
+  | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string; readonly stack?: string };
+
+type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
+
+/** An error a worker call rejects with; `code` tells a timeout from a crash. */
+export class IsolatedCallError extends Error {
+  readonly code: 'ERR_KERNEL_TIMEOUT' | 'ERR_KERNEL_WORKER_EXIT' | 'ERR_KERNEL_CLOSED';
+  constructor(code: IsolatedCallError['code'], message: string) {
+    super(message);
+    this.name = 'IsolatedCallError';
+    this.code = code;
+  }
+}
+
+interface Pending {
+  resolve(r: Extract<WorkerReply, { type: 'result' }>): void;
+  reject(e: Error): void;
+}
+
+/** One worker and the kernel loaded in it. */
+class Slot {
+  readonly worker: Worker;
+  readonly ready: Promise<ReadyInfo>;
+  readonly pending = new Map<number, Pending>();
+  private dead = false;
+  private settleReady: { resolve(r: ReadyInfo): void; reject(e: Error): void } | undefined;
+  private readonly loadTimer: NodeJS.Timeout;
+  private readonly spec: string;
+  private readonly onDeath: (slot: Slot) => void;
+
+  constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void) {
+    this.spec = spec;
+    this.onDeath = onDeath;
+    this.worker = new Worker(workerEntry.script, { eval: workerEntry.eval, workerData: { spec, cwd } satisfies WorkerData });
+    this.ready = new Promise<ReadyInfo>((resolve, reject) => (this.settleReady = { resolve, reject }));
+    // A load failure that nobody awaits (a spare worker) must not become an unhandled rejection.
+    this.ready.catch(() => undefined);
+    this.loadTimer = setTimeout(() => {
+      void this.kill(
+        new KernelLoadError(spec, `did not finish loading within ${loadTimeoutMs} ms (does its module loop forever at top level?)`),
+      );
+    }, loadTimeoutMs);
+
+    this.worker.on('message', (m: WorkerReply) => {
+      switch (m.type) {
+        case 'ready':
+          clearTimeout(this.loadTimer);
+          this.settleReady?.resolve(m);
+          this.settleReady = undefined;
+          break;
+        case 'load-error': {
+          const prefix = `${m.file}: `;
+          void this.kill(new KernelLoadError(m.file, m.message.startsWith(prefix) ? m.message.slice(prefix.length) : m.message));
+          break;
+        }
+        case 'result':
+        case 'error': {
+          const p = this.pending.get(m.id);
+          if (p === undefined) break;
+          this.pending.delete(m.id);
+          if (m.type === 'result') p.resolve(m);
+          else p.reject(remoteError(m));
+          break;
+        }
+      }
+    });
+    this.worker.on('error', (e: Error) => {
+      this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel worker crashed: ${e.name}: ${e.message}`));
+    });
+    this.worker.on('exit', (code) => {
+      this.die(
+        this.settleReady
+          ? new KernelLoadError(this.spec, `worker exited with code ${code} while loading the kernel`)
+          : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel worker exited with code ${code} during the call`),
+      );
+    });
+  }
+
+  /** Rejects whatever waits on this worker with `error` and takes the slot out of service (once). */
+  private die(error: Error): void {
+    clearTimeout(this.loadTimer);
+    if (this.settleReady) {
+      this.settleReady.reject(error);
+      this.settleReady = undefined;
+    }
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    if (!this.dead) {
+      this.dead = true;
+      this.onDeath(this);
+    }
+  }
+
+  /** Takes the slot out of service (rejecting waiters with `error`) and terminates the worker. */
+  kill(error: Error = new IsolatedCallError('ERR_KERNEL_CLOSED', 'kernel worker was terminated')): Promise<unknown> {
+    this.die(error);
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * How to start the worker: from dist/ the compiled `kernel-worker.js` next to this file; from
+ * source (this file is `.ts` under tsx) a tiny bootstrap that registers tsx inside the worker
+ * and imports `kernel-worker.ts` — on Node 20, `execArgv: ['--import', 'tsx']` does not install
+ * tsx's loader in a worker thread, while `register()` called in the worker does.
+ */
+const workerEntry: { script: URL | string; eval: boolean } = (() => {
+  const here = import.meta.url;
+  if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { script: new URL('./kernel-worker.js', here), eval: false };
+  const worker = new URL('./kernel-worker.ts', here).href;
+  const api = resolveTsxApi(here);
+  const code = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
+  return { script: code, eval: true };
+})();
+
+/** The file URL of `tsx/esm/api`, resolved from this file (not from the cwd). */
+function resolveTsxApi(here: string): string {
+  if (typeof import.meta.resolve === 'function') {
+    try {
+      return import.meta.resolve('tsx/esm/api');
+    } catch {
+      // fall through: resolve through the package's main entry
+    }
+  }
+  const loader = createRequire(here).resolve('tsx'); // <tsx>/dist/loader.mjs
+  return pathToFileURL(join(dirname(loader), 'esm', 'api', 'index.mjs')).href;
+}
+
+/**
+ * Loads the kernel `spec` (a built-in name or a module path, as for `loadKernel`) in a worker
+ * thread and returns a proxy kernel with the same name, precision, capabilities and functions.
+ * A load error rejects with the worker's `KernelLoadError`.
+ * @example const k = await createIsolatedKernel('./my-kernel.js', { timeoutMs: 5000 }); try { … } finally { await k.close(); }
+ */
+export async function createIsolatedKernel(spec: string, options: IsolatedKernelOptions): Promise<IsolatedKernel> {
+  const { timeoutMs } = options;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('createIsolatedKernel', 'timeoutMs', timeoutMs, `timeoutMs must be a positive number, got ${timeoutMs}`);
+  }
+  const loadTimeoutMs = options.loadTimeoutMs ?? 60_000;
+  const cwd = options.cwd ?? process.cwd();
+
+  let current: Slot | undefined;
+  let spare: Slot | undefined;
+  // After the first timeout we keep a loaded spare worker, so the call after a timeout does not
+  // wait for a worker to start (that wait would count against the runner's own per-call timeout).
+  let keepSpare = false;
+  let closed = false;
+  let nextId = 1;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const onDeath = (slot: Slot) => {
+    if (current === slot) current = undefined;
+    if (spare === slot) spare = undefined;
+  };
+  const start = () => new Slot(spec, cwd, loadTimeoutMs, onDeath);
+  const acquire = (): Slot => {
+    if (current === undefined) {
+      current = spare ?? start();
+      spare = undefined;
+    }
+    if (keepSpare && spare === undefined) spare = start();
+    return current;
+  };
+
+  const first = acquire();
+  let info: ReadyInfo;
+  try {
+    info = await first.ready;
+  } catch (e) {
+    await first.kill();
+    throw e;
+  }
+
+  const call = (req: WorkerRequest, inputs: { x: Tensor; w: Tensor; b: Tensor | undefined }): Promise<Tensor> => {
+    const run = async (): Promise<Tensor> => {
+      if (closed) throw new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' is closed`);
+      const slot = acquire();
+      await slot.ready;
+      const reply = await new Promise<Extract<WorkerReply, { type: 'result' }>>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          slot.pending.delete(req.id);
+          keepSpare = true;
+          void slot.kill();
+          if (!closed) acquire(); // start the replacement now, while the runner records the failure
+          reject(new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms`));
+        }, timeoutMs);
+        slot.pending.set(req.id, {
+          resolve: (r) => (clearTimeout(timer), resolve(r)),
+          reject: (e) => (clearTimeout(timer), reject(e)),
+        });
+        try {
+          slot.worker.postMessage(req);
+        } catch (e) {
+          slot.pending.delete(req.id);
+          clearTimeout(timer);
+          reject(new InvalidArgumentError(req.op, 'inputs', undefined, `inputs cannot be sent to the kernel worker (${e instanceof Error ? e.message : String(e)})`));
+        }
+      });
+      copyBack(inputs.x, reply.x);
+      copyBack(inputs.w, reply.w);
+      if (inputs.b !== undefined && reply.b !== undefined) copyBack(inputs.b, reply.b);
+      return reply.y as Tensor;
+    };
+    // Calls are serialized: one worker runs one call at a time.
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  const kernel: IsolatedKernel = {
+    name: info.name,
+    precision: info.precision,
+    ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),
+    ...(info.hasConv
+      ? {
+          conv: (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes) =>
+            call({ id: nextId++, op: 'conv', x: plain(x), w: plain(w), b: b && plain(b), attrs: plainAttrs(attrs) }, { x, w, b }),
+        }
+      : {}),
+    ...(info.hasDense
+      ? {
+          dense: (x: Tensor, w: Tensor, b: Tensor | undefined) =>
+            call({ id: nextId++, op: 'dense', x: plain(x), w: plain(w), b: b && plain(b) }, { x, w, b }),
+        }
+      : {}),
+    close: async () => {
+      closed = true;
+      const slots = [current, spare].filter((s): s is Slot => s !== undefined);
+      current = spare = undefined;
+      const error = new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' was closed`);
+      await Promise.all(slots.map((s) => s.kill(error)));
+    },
+  };
+  return kernel;
+}
+
+/** Just the fields a worker needs: shape and data (the caller's objects may carry more). */
+function plain(t: Tensor): Tensor {
+  return { shape: [...t.shape], data: t.data };
+}
+
+function plainAttrs(a: ConvAttributes): ConvAttributes {
+  return { strides: [...a.strides], pads: [...a.pads], dilations: [...a.dilations], group: a.group };
+}
+
+/** Writes what the kernel left in an input back into the caller's tensor (data, and shape if it changed). */
+function copyBack(target: Tensor, returned: ReturnedInput): void {
+  if (returned.data.length === target.data.length) target.data.set(returned.data);
+  const shape = target.shape as number[];
+  const same = returned.shape.length === shape.length && returned.shape.every((d, i) => Object.is(d, shape[i]));
+  if (!same && !Object.isFrozen(shape)) shape.splice(0, shape.length, ...returned.shape);
+}
+
+/** Rebuilds a kernel's exception on this side, keeping its name, message and stack. */
+function remoteError(m: Extract<WorkerReply, { type: 'error' }>): Error {
+  const e = new Error(m.message);
+  e.name = m.name;
+  if (m.stack !== undefined) e.stack = m.stack;
+  return e;
+}

@@ -1,0 +1,74 @@
+/** Replaying one saved counterexample, deterministically, and printing the comparison. */
+import type { KernelUnderTest } from '../contract.js';
+import { propertyById } from '../catalog/index.js';
+import { PropertyViolation } from '../catalog/property.js';
+import { formatShape } from '../tensor.js';
+import { readCounterexample } from './counterexample-db.js';
+import { GuardedKernel, KernelFault } from './guarded-call.js';
+import type { FailureDetail } from './report.js';
+import { regimeOf, skipReasonFor } from './verify.js';
+
+/** Outcome of a replay. */
+export interface ReplayResult {
+  readonly property: string;
+  readonly status: 'passed' | 'failed';
+  /** A printable comparison. */
+  readonly text: string;
+  readonly failure?: FailureDetail;
+}
+
+const fmt = (v: number | undefined) => (v === undefined ? '-' : String(v));
+
+/**
+ * Re-runs the case saved in `file` against `kernel`.
+ * @example const r = await replayCounterexample(im2colKernel, 'reports/counterexamples/builtin_im2col/conv-matches-reference-1a2b.json');
+ */
+export async function replayCounterexample(kernel: KernelUnderTest, file: string, options: { timeoutMs?: number } = {}): Promise<ReplayResult> {
+  const saved = await readCounterexample(file);
+  const def = propertyById(saved.property);
+  if (!def) throw new Error(`${file}: unknown property ${JSON.stringify(saved.property)}`);
+  const skip = skipReasonFor(def, kernel);
+  if (skip) throw new Error(`${file}: kernel ${kernel.name} cannot run ${def.id}: ${skip}`);
+  const problem = def.describe(saved.case);
+  const head = [
+    `property  ${def.id} — ${def.statement}`,
+    `kernel    ${kernel.name} (${kernel.precision})${saved.kernel !== kernel.name ? ` [saved for ${saved.kernel}]` : ''}`,
+    `problem   ${problem}`,
+  ];
+  try {
+    await def.check(new GuardedKernel(kernel, options.timeoutMs ?? 5000), saved.case);
+    return { property: def.id, status: 'passed', text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n') };
+  } catch (e) {
+    const v = e instanceof PropertyViolation ? e.detail : e instanceof KernelFault ? { kind: e.kind, message: e.message } : undefined;
+    if (!v) throw e;
+    const d = v as PropertyViolation['detail'];
+    const failure: FailureDetail = {
+      kind: d.kind,
+      problem,
+      message: d.message,
+      regime: regimeOf(problem),
+      index: d.index,
+      expected: d.expected,
+      actual: d.actual,
+      error: d.error,
+      bound: d.bound,
+      errorOverBound: d.errorOverBound,
+      seed: saved.seed,
+      path: saved.path,
+      counterexampleFile: file,
+      heatmap: d.heatmap,
+    };
+    const lines = [...head, `result    FAIL (${d.kind}) — ${d.message}`];
+    if (d.index) {
+      lines.push(
+        `index     ${formatShape(d.index)}`,
+        `expected  ${fmt(d.expected)}`,
+        `actual    ${fmt(d.actual)}`,
+        `error     ${fmt(d.error)}`,
+        `bound     ${fmt(d.bound)}`,
+        `error/bound ${fmt(d.errorOverBound)}`,
+      );
+    }
+    return { property: def.id, status: 'failed', text: lines.join('\n'), failure };
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The command line and what it stands on: argument parsing, the kernel loader, the worker
+ * isolation and the built-in registry (in-process), then `convcheck` itself, spawned as users
+ * run it, against fixture kernels that are correct or broken in exactly one way.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tensor } from '../src/contract.js';
+import { KernelLoadError, UsageError } from '../src/errors.js';
+import { parseArgs, selectProperties } from '../src/cli/args.js';
+import { loadKernel, validateKernel } from '../src/cli/load-kernel.js';
+import { createProgressReporter } from '../src/cli/progress.js';
+import { builtinKernelNames, createBuiltinKernel, kernelLoadErrorFor } from '../src/kernels/registry.js';
+import { createIsolatedKernel } from '../src/runner/isolated-kernel.js';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const FIXTURES = 'test/fixtures/kernels';
+const fixture = (name: string) => join(FIXTURES, name);
+
+/** conv x=[1,1,3] w=[1,1,2] strides=[1] pads=[0,0] dilations=[1] group=1 bias=no → [3, 5]. */
+function smallConv(): { x: Tensor; w: Tensor; attrs: { strides: number[]; pads: number[]; dilations: number[]; group: number } } {
+  return {
+    x: { shape: [1, 1, 3], data: new Float64Array([1, 2, 3]) },
+    w: { shape: [1, 1, 2], data: new Float64Array([1, 1]) },
+    attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 },
+  };
+}
+
+async function loadError(p: Promise<unknown>): Promise<KernelLoadError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(KernelLoadError);
+  return e as KernelLoadError;
+}
+
+describe('parseArgs', () => {
+  it('verify with no options takes the documented defaults', () => {
+    expect(parseArgs(['verify'])).toEqual({
+      kind: 'verify',
+      kernel: 'builtin:im2col',
+      runs: 200,
+      seed: undefined,
+      properties: undefined,
+      timeoutMs: 5000,
+      reportDir: 'reports',
+      size: 'default',
+      shard: undefined,
+    });
+  });
+
+  it('verify reads every option, in both --flag value and --flag=value forms', () => {
+    expect(
+      parseArgs([
+        'verify', '--kernel', './k.ts', '--runs=7', '--seed', '-5', '--properties', 'a, b,,a',
+        '--timeout-ms', '300', '--report-dir=out', '--size', 'small', '--shard', '2/3',
+      ]),
+    ).toEqual({
+      kind: 'verify', kernel: './k.ts', runs: 7, seed: -5, properties: ['a', 'b'], timeoutMs: 300,
+      reportDir: 'out', size: 'small', shard: { index: 2, count: 3 },
+    });
+  });
+
+  it.each([
+    [['verify', '--bogus'], /unknown option --bogus/],
+    [['verify', '--runs', 'ten'], /--runs must be an integer >= 1, got 'ten'/],
+    [['verify', '--runs', '0'], /--runs must be an integer >= 1, got '0'/],
+    [['verify', '--runs', '2.5'], /--runs must be an integer/],
+    [['verify', '--timeout-ms', '1e3'], /--timeout-ms must be an integer/],
+    [['verify', '--seed', '4294967296'], /--seed must be an integer in \[-2147483648, 2147483647\]/],
+    [['verify', '--size', 'huge'], /--size must be one of small, default, large, got 'huge'/],
+    [['verify', '--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
+    [['verify', '--shard', '0/2'], /--shard must be i\/n/],
+    [['verify', '--shard', 'two'], /--shard must be i\/n/],
+    [['verify', '--properties', ','], /--properties needs at least one property id/],
+    [['verify', '--runs'], /option --runs needs a value/],
+    [['verify', '--runs', '--seed', '1'], /option --runs needs a value/],
+    [['verify', 'extra'], /unexpected argument 'extra'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [[], /missing command/],
+    [['replay'], /missing the counterexample FILE/],
+    [['replay', 'a.json', '--runs', '3'], /unknown option --runs/],
+    [['list', '--kernel', 'x'], /unknown option --kernel/],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('help, version, list and replay', () => {
+    expect(parseArgs(['--help'])).toEqual({ kind: 'help' });
+    expect(parseArgs(['verify', '--help'])).toEqual({ kind: 'help', command: 'verify' });
+    expect(parseArgs(['--version'])).toEqual({ kind: 'version' });
+    expect(parseArgs(['list'])).toEqual({ kind: 'list' });
+    expect(parseArgs(['replay', 'r/c.json'])).toEqual({ kind: 'replay', file: 'r/c.json', kernel: undefined, timeoutMs: 5000 });
+  });
+});
+
+describe('selectProperties', () => {
+  const known = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  it('--shard i/n takes every n-th property starting at the i-th, and the shards cover the list once', () => {
+    expect(selectProperties(known, undefined, { index: 1, count: 3 })).toEqual(['a', 'd', 'g']);
+    expect(selectProperties(known, undefined, { index: 2, count: 3 })).toEqual(['b', 'e']);
+    const all = [1, 2, 3].flatMap((i) => selectProperties(known, undefined, { index: i, count: 3 }));
+    expect(all.sort()).toEqual(known);
+  });
+  it('shards the --properties selection, in catalog order', () => {
+    expect(selectProperties(known, ['f', 'b', 'c'], { index: 2, count: 2 })).toEqual(['c']);
+    expect(selectProperties(known, ['f', 'b'], undefined)).toEqual(['b', 'f']);
+  });
+  it('an unknown id is a usage error naming it', () => {
+    expect(() => selectProperties(known, ['a', 'zz'], undefined)).toThrow(/unknown property id 'zz'/);
+  });
+});
+
+describe('loadKernel', () => {
+  it('loads a JavaScript module kernel, relative to the cwd option', async () => {
+    const k = await loadKernel(fixture('good.mjs'), { cwd: ROOT });
+    expect(k.name).toBe('fixture:good');
+    const { x, w, attrs } = smallConv();
+    expect(Array.from((await k.conv!(x, w, undefined, attrs)).data)).toEqual([3, 5]);
+  });
+
+  it('loads a TypeScript module whose default export is an async factory', async () => {
+    const k = await loadKernel(fixture('good-kernel.ts'), { cwd: ROOT });
+    expect(k.name).toBe('fixture:ts-im2col');
+    expect(k.precision).toBe('float32');
+  });
+
+  it.each([
+    ['missing.mjs', /missing\.mjs: file not found/],
+    ['no-default.mjs', /no-default\.mjs: has no default export .*; it exports only kernel/],
+    ['wrong-object.mjs', /wrong-object\.mjs: kernel\.conv must be a function, got 'direct loops'/],
+    ['float16.mjs', /float16\.mjs: kernel\.precision must be 'float32' or 'float64', got 'float16'/],
+    ['factory-throws.mjs', /factory-throws\.mjs: default-export factory threw: GPU backend not available/],
+    ['naive.mjs', /naive\.mjs: has no default export .*naiveConv/],
+  ])('%s → one-line KernelLoadError', async (file, message) => {
+    const e = await loadError(loadKernel(fixture(file), { cwd: ROOT }));
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toContain('\n');
+    expect(e.file).toBe(fixture(file));
+  });
+
+  it('rejects an unsupported extension and an unknown built-in name', async () => {
+    expect((await loadError(loadKernel('kernel.py', { cwd: ROOT }))).message).toMatch(/unsupported file extension '\.py'/);
+    expect((await loadError(loadKernel('tfjs:webgpu'))).message).toMatch(/tfjs:webgpu: unknown built-in kernel; known kernels: builtin:reference/);
+  });
+
+  it('validateKernel names the wrong field', () => {
+    const ok = { name: 'k', precision: 'float64', dense: () => undefined };
+    expect(validateKernel(ok, 'f.js')).toBe(ok);
+    expect(() => validateKernel(42, 'f.js')).toThrow(/f\.js: default export is 42, expected a KernelUnderTest/);
+    expect(() => validateKernel({ ...ok, name: '' }, 'f.js')).toThrow(/kernel\.name must be a non-empty string, got ''/);
+    expect(() => validateKernel({ name: 'k', precision: 'float32' }, 'f.js')).toThrow(/has neither a conv nor a dense function/);
+    expect(() => validateKernel({ ...ok, capabilities: [] }, 'f.js')).toThrow(/kernel\.capabilities must be an object/);
+    expect(() => validateKernel({ ...ok, capabilities: { group: 'yes' } }, 'f.js')).toThrow(/capabilities\.group must be a boolean, got 'yes'/);
+    expect(() => validateKernel({ ...ok, capabilities: { spatialRanks: [2, 4] } }, 'f.js')).toThrow(/spatialRanks must be an array of spatial ranks/);
+    expect(() => validateKernel({ ...ok, capabilities: { maxElements: -1 } }, 'f.js')).toThrow(/maxElements must be a positive number, got -1/);
+    expect(() => validateKernel({ ...ok, capabilities: { asymetricPads: false } }, 'f.js')).toThrow(/unknown field 'asymetricPads'/);
+  });
+});
+
+describe('registry', () => {
+  it('lists the built-in kernels and creates the pure-JS ones', async () => {
+    expect(builtinKernelNames).toEqual([
+      'builtin:reference', 'builtin:im2col', 'builtin:im2col64', 'tfjs:cpu', 'tfjs:wasm', 'onnxruntime:node', 'onnxruntime:web',
+    ]);
+    expect((await createBuiltinKernel('builtin:reference')).precision).toBe('float64');
+    expect((await createBuiltinKernel('builtin:im2col')).precision).toBe('float32');
+    expect((await createBuiltinKernel('builtin:im2col64')).precision).toBe('float64');
+  });
+
+  it('a missing optional package becomes a KernelLoadError saying what to install', () => {
+    const notFound = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-backend-wasm' imported from /x/tfjs.js"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    const e = kernelLoadErrorFor('tfjs:wasm', ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'], notFound);
+    expect(e.message).toBe(
+      'tfjs:wasm: optional package @tensorflow/tfjs-backend-wasm is not installed; run: npm install @tensorflow/tfjs-backend-wasm',
+    );
+    const other = kernelLoadErrorFor('onnxruntime:node', ['onnxruntime-node'], new TypeError('bad\nthing'));
+    expect(other.message).toBe('onnxruntime:node: could not be created (TypeError: bad thing)');
+  });
+});
+
+describe('createIsolatedKernel', () => {
+  it('proxies a module kernel: same name, precision and functions, results computed in the worker', async () => {
+    const k = await createIsolatedKernel(fixture('good.mjs'), { timeoutMs: 5000, cwd: ROOT });
+    try {
+      expect(k.name).toBe('fixture:good');
+      expect(k.precision).toBe('float64');
+      expect(typeof k.conv).toBe('function');
+      expect(typeof k.dense).toBe('function');
+      const { x, w, attrs } = smallConv();
+      const y = await k.conv!(x, w, undefined, attrs);
+      expect(y.shape).toEqual([1, 1, 2]);
+      expect(y.data).toBeInstanceOf(Float64Array);
+      expect(Array.from(y.data)).toEqual([3, 5]);
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('a synchronous infinite loop times out, and the next call runs on a fresh worker', async () => {
+    const k = await createIsolatedKernel(fixture('hangs-sync.mjs'), { timeoutMs: 300, cwd: ROOT });
+    try {
+      const { x, w, attrs } = smallConv();
+      const t0 = performance.now();
+      await expect(k.conv!(x, w, undefined, attrs)).rejects.toThrow('kernel did not return within 300 ms');
+      expect(performance.now() - t0).toBeLessThan(3000);
+      const y = await k.dense!({ shape: [1, 2], data: new Float64Array([1, 2]) }, { shape: [1, 2], data: new Float64Array([3, 4]) }, undefined);
+      expect(Array.from(y.data)).toEqual([11]);
+      await expect(k.conv!(x, w, undefined, attrs)).rejects.toThrow('kernel did not return within 300 ms');
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('a Promise that never settles times out too', async () => {
+    const k = await createIsolatedKernel(fixture('never-resolves.mjs'), { timeoutMs: 200, cwd: ROOT });
+    try {
+      const { x, w, attrs } = smallConv();
+      await expect(k.conv!(x, w, undefined, attrs)).rejects.toThrow('kernel did not return within 200 ms');
+    } finally {
+      await k.close();
+    }
+  });
+
+  it("a kernel's exception comes back as a rejection with its message", async () => {
+    const k = await createIsolatedKernel(fixture('throws.mjs'), { timeoutMs: 5000, cwd: ROOT });
+    try {
+      const { x, w, attrs } = smallConv();
+      await expect(k.conv!(x, w, undefined, attrs)).rejects.toThrow('fixture kernel refuses every conv');
+    } finally {
+      await k.close();
+    }
+  });
+
+  it("writes into the inputs are copied back into the caller's arrays", async () => {
+    const k = await createIsolatedKernel(fixture('mutates-input.mjs'), { timeoutMs: 5000, cwd: ROOT });
+    try {
+      const { x, w, attrs } = smallConv();
+      await k.conv!(x, w, undefined, attrs);
+      expect(Array.from(x.data)).toEqual([2, 2, 3]);
+      expect(Array.from(w.data)).toEqual([1, 1]);
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('has only the functions the real kernel has', async () => {
+    const k = await createIsolatedKernel('builtin:reference', { timeoutMs: 5000 });
+    try {
+      expect(k.name).toBe('builtin:reference');
+      expect(Object.keys(k).sort()).toEqual(['close', 'conv', 'dense', 'name', 'precision']);
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('a load error in the worker is a KernelLoadError from createIsolatedKernel', async () => {
+    const e = await loadError(createIsolatedKernel(fixture('float16.mjs'), { timeoutMs: 1000, cwd: ROOT }));
+    expect(e.message).toBe(`${fixture('float16.mjs')}: kernel.precision must be 'float32' or 'float64', got 'float16'`);
+  });
+});
+
+describe('progress', () => {
+  const result = { id: 'p', statement: 's', status: 'passed', casesRun: 20, durationMs: 1234 } as const;
+  it('line mode prints one line per finished property', () => {
+    let out = '';
+    const r = createProgressReporter({ write: (s: string) => (out += s) }, { live: false });
+    r.onProgress({ type: 'property-start', id: 'p', index: 1, count: 3, casesTotal: 20 });
+    r.onProgress({ type: 'case', id: 'p', casesDone: 5, casesTotal: 20 });
+    r.onProgress({ type: 'property-end', result });
+    r.stop();
+    expect(out).toBe('[2/3] PASS p  20 cases  1.23 s\n');
+  });
+  it('live mode redraws one line with \\r and leaves finished properties above it', () => {
+    let out = '';
+    let t = 0;
+    const r = createProgressReporter({ write: (s: string) => (out += s), isTTY: true, columns: 80 }, { live: true, now: () => t, redrawMs: 0 });
+    r.onProgress({ type: 'property-start', id: 'p', index: 0, count: 1, casesTotal: 20 });
+    t = 500;
+    r.onProgress({ type: 'case', id: 'p', casesDone: 7, casesTotal: 20 });
+    r.onProgress({ type: 'property-end', result });
+    r.stop();
+    expect(out).toContain('\r\x1b[2K[1/1] p  0/20 cases  0 ms');
+    expect(out).toContain('\r\x1b[2K[1/1] p  7/20 cases  500 ms');
+    expect(out.endsWith('\r\x1b[2K[1/1] PASS p  20 cases  1.23 s\n')).toBe(true);
+  });
+});
