@@ -15,6 +15,8 @@ import { attrs, caught, expectRejection, iota, KERNELS, t } from './helpers/inde
 /** The `fn` each kernel's validation names (it passes its own name to `convGeometry` / `denseGeometry`). */
 const KERNEL_FNS: Record<string, { readonly conv: string; readonly dense: string }> = {
   'builtin:reference': { conv: 'referenceConv', dense: 'referenceDense' },
+  'builtin:im2col': { conv: 'conv', dense: 'dense' },
+  'builtin:im2col64': { conv: 'conv', dense: 'dense' },
 };
 
 function fnsOf(kernel: KernelUnderTest) {

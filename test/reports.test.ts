@@ -298,6 +298,7 @@ describe('Markdown report', () => {
     expect(text).not.toContain('<script>');
     expect(text).not.toContain('\u0000');
     expect(text).toContain('# convcheck: &lt;script&gt;alert(1)&lt;/script&gt;&amp;"\' — FAILED');
+    expect(text).toContain('**Kernel** &lt;script&gt;alert(1)&lt;/script&gt;&amp;"\' (builtin:im2col)');
     // A multi-line message becomes a code block inside the list item.
     expect(text).toContain('- **Message:**\n\n  ```text\n  bad | cell\n  second line `x`\n  ```');
     expect(text).toContain('````sh\necho ```; rm -rf /\n````');
@@ -380,6 +381,7 @@ describe('HTML report', () => {
     expect(countOf(s, /<rect x="\d+" y="\d+" width="20" height="20" class="b\d"/g)).toBe(12);
     expect(s).toContain('<rect x="20" y="40" width="20" height="20" class="b1"><title>[2,1]: |a−e|/bound = 5</title></rect>');
     expect(s).toContain('rows are batch entries n (3), columns outputs m (4)');
+    expect(s).toContain('<rect class="mark-outer" x="19" y="39" width="22" height="22"/>');
     expect(s).not.toContain('batch n =');
   });
 
@@ -403,7 +405,7 @@ describe('HTML report', () => {
     expect(s).toContain('data-channel="14"');
     expect(s).not.toContain('data-channel="15"');
     expect(s).toContain('<div class="panel has-first" data-channel="30">');
-    expect(s).toContain('24 more channels not shown (channels 0–14, 30 of 40 are drawn)');
+    expect(s).toContain('24 more channels not shown (channels 0–14, 30 of 40 are drawn: the first mismatch');
     // 20000 cells / 16 panels → 4×4 blocks: 28×28 cells per panel, plus the 40-cell channel strip.
     expect(s).toContain('each cell is a 4×4 block showing its worst ratio');
     expect(countOf(s, /<rect x="\d+" y="\d+" width="\d+" height="\d+" class="b[\dn]"/g)).toBe(16 * 28 * 28 + 40);
@@ -413,7 +415,20 @@ describe('HTML report', () => {
     // A smaller cap is honoured.
     const capped = new HtmlReportWriter({ maxPanels: 4 }).render(r);
     expect(countOf(section(capped, 'big'), /data-channel="\d+"/g)).toBe(4);
-    expect(capped).toContain('36 more channels not shown (channels 0–2, 30 of 40 are drawn)');
+    expect(capped).toContain('36 more channels not shown (channels 0–1, 3, 30 of 40 are drawn');
+  });
+
+  it('prefers the channels that are out of bound when not all fit', () => {
+    const wrong = Array.from({ length: 20 }, (_, i): [number[], number] => [[0, 20 + i, 2, 2], 7]);
+    const r = report({
+      properties: [prop('many', 'failed', { failure: mismatch(RANK2, [0, 25, 2, 2], heatmap([1, 40, 3, 3], wrong)) })],
+    });
+    const s = section(new HtmlReportWriter().render(r), 'many');
+    const drawn = [...s.matchAll(/data-channel="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(drawn).toEqual(Array.from({ length: 16 }, (_, i) => 20 + i));
+    expect(s).toContain('24 more channels not shown (channels 20–35 of 40 are drawn');
+    expect(s).toContain('<div class="panel-title">Worst ratio per channel, batch n = 0 (all 40 channels)</div>');
+    expect(countOf(s, /<title>m = \d+: max \|a−e\|\/bound = 7<\/title>/g)).toBe(20);
   });
 
   it('says why a malformed heat-map is not drawn', () => {

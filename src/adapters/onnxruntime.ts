@@ -75,6 +75,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour): Prom
     if (sessions.size > SESSION_CACHE_SIZE) {
       const [oldestKey, oldest] = sessions.entries().next().value as [string, Promise<InferenceSession>];
       sessions.delete(oldestKey);
+      // A session that failed to build has nothing to release.
       oldest.then((s) => s.release()).catch(() => undefined);
     }
     return created;

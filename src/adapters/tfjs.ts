@@ -22,6 +22,8 @@ import { convGeometry, denseGeometry, type ConvGeometry } from '../geometry.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
+type TfTensor4D = import('@tensorflow/tfjs-core').Tensor4D;
+type TfTensor5D = import('@tensorflow/tfjs-core').Tensor5D;
 
 /** Backends the adapter can run on. */
 export type TfjsBackend = 'cpu' | 'wasm';
@@ -97,8 +99,8 @@ function range(from: number, to: number): number[] {
 function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor, bias: TfTensor | undefined, depthwise: boolean): TfTensor {
   if (p.rank === 2) {
     const args = {
-      x: x as import('@tensorflow/tfjs-core').Tensor4D,
-      filter: filter as import('@tensorflow/tfjs-core').Tensor4D,
+      x: x as TfTensor4D,
+      filter: filter as TfTensor4D,
       strides: p.strides as [number, number],
       pad: [[0, 0], [p.padsBegin[0], p.padsEnd[0]], [p.padsBegin[1], p.padsEnd[1]], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]],
       dilations: p.dilations as [number, number],
@@ -114,8 +116,8 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
     ? tf.pad(x, [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]])
     : x;
   const y = tf.conv3d(
-    padded as import('@tensorflow/tfjs-core').Tensor5D,
-    filter as import('@tensorflow/tfjs-core').Tensor5D,
+    padded as TfTensor5D,
+    filter as TfTensor5D,
     p.strides as [number, number, number],
     'valid',
     'NDHWC',

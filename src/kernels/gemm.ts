@@ -94,12 +94,12 @@ export type PackB = (dst: Float64Array, k0: number, kc: number, j0: number, nc: 
 
 /** Reusable float64 buffers of one kernel instance; they only grow, up to the budget. */
 export class GemmWorkspace {
-  private a = new Float64Array(0);
-  private b = new Float64Array(0);
-  private c = new Float64Array(0);
+  private a: Float64Array = new Float64Array(0);
+  private b: Float64Array = new Float64Array(0);
+  private c: Float64Array = new Float64Array(0);
   /** Scratch for other lowerings (the depthwise path's padded input slab). */
-  private s = new Float64Array(0);
-  private t = new Float64Array(0);
+  private s: Float64Array = new Float64Array(0);
+  private t: Float64Array = new Float64Array(0);
   /** Largest total, in bytes, ever held at once. */
   peakBytes = 0;
 

@@ -5,9 +5,10 @@
  *
  * Heat-map layout:
  * - conv `[N, M, O1..On]`: the batch of the first mismatch (or the first batch with an
- *   out-of-bound element), one panel per output channel m, at most `maxPanels`; the channel
- *   of the first mismatch is always among them. When channels are left out, a strip of each
- *   channel's maximum ratio is drawn above the panels so no wrong channel goes unnoticed.
+ *   out-of-bound element), one panel per output channel m. With more than `maxPanels`
+ *   channels, the panels drawn are the first mismatch's channel, then the channels with
+ *   out-of-bound elements, then the others, each in channel order (then shown sorted); a strip
+ *   of every channel's worst ratio is drawn above them so no wrong channel goes unnoticed.
  *   - rank 1: each panel is a 1-row strip over x;
  *   - rank 2: each panel is an O1 × O2 grid (rows y, columns x);
  *   - rank 3: each panel shows the O1 slices (z) side by side, each an O2 × O3 grid, at most
@@ -306,9 +307,36 @@ function heatmapFigure(f: FailureDetail, hm: FailureHeatmap, o: Required<HtmlRep
   const at = (m: number, s: number, r: number, c: number): number | null =>
     ratios[g.dense ? r * g.cols + c : (((n * g.channels + m) * g.slices + s) * g.rows + r) * g.cols + c];
 
-  // Channels drawn: the first maxPanels, with the first mismatch's channel swapped in if needed.
-  let channels = Array.from({ length: Math.min(g.channels, o.maxPanels) }, (_, i) => i);
-  if (first !== undefined && first.m >= channels.length) channels = [...channels.slice(0, -1), first.m];
+  // Worst ratio and out-of-bound count of every channel (of batch n).
+  const worst: Array<number | null> = [];
+  const badCounts: number[] = [];
+  for (let m = 0; m < g.channels; m++) {
+    let w: number | null | undefined;
+    let bad = 0;
+    for (let s = 0; s < g.slices; s++) {
+      for (let r = 0; r < g.rows; r++) {
+        for (let c = 0; c < g.cols; c++) {
+          const v = at(m, s, r, c);
+          w = worse(w, v);
+          if (isBad(v)) bad++;
+        }
+      }
+    }
+    worst.push(w === undefined ? 0 : w);
+    badCounts.push(bad);
+  }
+
+  // Channels drawn: all if they fit; else the first mismatch's, then the wrong ones, then the rest.
+  const all = Array.from({ length: g.channels }, (_, i) => i);
+  const channels = [
+    ...new Set([
+      ...(first !== undefined && !g.dense ? [first.m] : []),
+      ...all.filter((m) => badCounts[m] > 0),
+      ...all,
+    ]),
+  ]
+    .slice(0, o.maxPanels)
+    .sort((a, b) => a - b);
   const hidden = g.channels - channels.length;
 
   // Slices drawn: a window of maxSlices containing the first mismatch's slice.
@@ -330,17 +358,7 @@ function heatmapFigure(f: FailureDetail, hm: FailureHeatmap, o: Required<HtmlRep
   );
 
   const panels = channels.map((m) => {
-    let max: number | null | undefined;
-    let badCount = 0;
-    for (let s = 0; s < g.slices; s++) {
-      for (let r = 0; r < g.rows; r++) {
-        for (let c = 0; c < g.cols; c++) {
-          const v = at(m, s, r, c);
-          max = worse(max, v);
-          if (isBad(v)) badCount++;
-        }
-      }
-    }
+    const max = worst[m];
     const cells = g.slices * g.rows * g.cols;
     const title = g.dense ? `output [${g.rows}×${g.cols}]` : `m = ${m}`;
     const marked = first !== undefined && first.m === m;
@@ -348,7 +366,7 @@ function heatmapFigure(f: FailureDetail, hm: FailureHeatmap, o: Required<HtmlRep
       `<div class="panel${marked ? ' has-first' : ''}" data-channel="${m}">` +
       `<div class="panel-title">${h(title)}${marked ? ' <span class="first-label">first mismatch</span>' : ''}</div>` +
       panelSvg(g, n, m, slices, k, gr, gc, px, at, marked ? first : undefined) +
-      `<div class="panel-note">${badCount} of ${cells} out of bound · max ${max === null ? 'non-finite' : formatRatio(max ?? 0)}</div></div>`
+      `<div class="panel-note">${badCounts[m]} of ${cells} out of bound · max ${max === null ? 'non-finite' : formatRatio(max)}</div></div>`
     );
   });
 
@@ -366,12 +384,12 @@ function heatmapFigure(f: FailureDetail, hm: FailureHeatmap, o: Required<HtmlRep
     .join('; ');
   const more =
     hidden > 0
-      ? `<p class="more">${hidden} more ${hidden === 1 ? 'channel' : 'channels'} not shown (channels ${h(describeChannels(channels))} of ${g.channels} are drawn).</p>`
+      ? `<p class="more">${hidden} more ${hidden === 1 ? 'channel' : 'channels'} not shown (channels ${h(describeChannels(channels))} of ${g.channels} are drawn: the first mismatch's, then those out of bound, then the rest).</p>`
       : '';
   return [
     '<figure class="heatmap">',
     `<figcaption>${h(caption)}.</figcaption>`,
-    hidden > 0 ? channelStrip(g, n, at, first?.m) : '',
+    hidden > 0 ? channelStrip(n, worst, first?.m) : '',
     `<div class="panels">${panels.join('')}</div>`,
     more,
     legend(),
@@ -457,23 +475,22 @@ function blockLabel(a: readonly number[], b: readonly number[]): string {
 }
 
 /** A 1-row strip of each channel's worst ratio in batch n: shown when not every channel has a panel. */
-function channelStrip(g: MapGeometry, n: number, at: At, firstM: number | undefined): string {
-  const px = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor(PANEL_W * 2 / g.channels)));
+function channelStrip(n: number, worst: ReadonlyArray<number | null>, firstM: number | undefined): string {
+  const channels = worst.length;
+  const px = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor((PANEL_W * 2) / channels)));
   const cells: string[] = [];
-  for (let m = 0; m < g.channels; m++) {
-    let v: number | null | undefined;
-    for (let s = 0; s < g.slices; s++) for (let r = 0; r < g.rows; r++) for (let c = 0; c < g.cols; c++) v = worse(v, at(m, s, r, c));
-    const ratio = v === undefined ? 0 : v;
+  for (let m = 0; m < channels; m++) {
+    const ratio = worst[m];
     const tip = `m = ${m}: ${ratio === null ? 'non-finite mismatch' : `max |a−e|/bound = ${formatRatio(ratio)}`}`;
     cells.push(`<rect x="${m * px}" y="0" width="${px}" height="${px}" class="${binOf(ratio)}"><title>${h(tip)}</title></rect>`);
   }
-  const width = g.channels * px;
+  const width = channels * px;
   const mark =
     firstM === undefined
       ? ''
       : `<g class="first-mismatch"><rect class="mark-outer" x="${firstM * px - 1}" y="-1" width="${px + 2}" height="${px + 2}"/></g>`;
   return (
-    `<div class="strip"><div class="panel-title">Worst ratio per channel, batch n = ${n} (all ${g.channels} channels)</div>` +
+    `<div class="strip"><div class="panel-title">Worst ratio per channel, batch n = ${n} (all ${channels} channels)</div>` +
     `<svg class="hm" ${frame(width, px)} role="img"><g class="cells">${cells.join('')}</g>${mark}</svg></div>`
   );
 }

@@ -4,3 +4,4 @@ export type { AttrsInit } from './tensors.js';
 export { caught, expectRejection, expectTensorEqual } from './assertions.js';
 export type { ExpectedTensor, RejectionSpec } from './assertions.js';
 export { KERNELS, runConv, runDense } from './kernels.js';
+export { adjacent, ExactSum, scaledDouble } from './exact.js';

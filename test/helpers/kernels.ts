@@ -1,11 +1,12 @@
 /** The kernels every example runs through, and runners that hand them data of their precision. */
 import { expect } from 'vitest';
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../../src/contract.js';
+import { im2colKernel, im2colKernel64 } from '../../src/kernels/im2col.js';
 import { referenceKernel } from '../../src/kernels/reference.js';
 import { withPrecision } from '../../src/tensor.js';
 
 /** Every built-in kernel; on small-integer data they must all agree exactly. */
-export const KERNELS: readonly KernelUnderTest[] = [referenceKernel];
+export const KERNELS: readonly KernelUnderTest[] = [referenceKernel, im2colKernel, im2colKernel64];
 
 /** The typed array a kernel of this precision must return. */
 function expectPrecision(kernel: KernelUnderTest, y: Tensor): void {
