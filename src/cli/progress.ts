@@ -14,7 +14,7 @@ export interface ProgressStream {
   readonly columns?: number;
 }
 
-/** Receives the runner's progress events; `stop()` clears the live line and its timer. */
+/** Receives the runner's progress events; `stop()` clears the live line for good (finished properties still print). */
 export interface ProgressReporter {
   onProgress(event: ProgressEvent): void;
   stop(): void;
@@ -55,13 +55,14 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
   let lastDraw = Number.NEGATIVE_INFINITY;
   let drawn = false;
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   const clear = () => {
     if (drawn) stream.write('\r\x1b[2K');
     drawn = false;
   };
   const draw = (force: boolean) => {
-    if (!options.live || current === undefined) return;
+    if (!options.live || stopped || current === undefined) return;
     const t = now();
     if (!force && t - lastDraw < redrawMs) return;
     lastDraw = t;
@@ -79,7 +80,7 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       switch (e.type) {
         case 'property-start':
           current = { id: e.id, index: e.index, count: e.count, done: 0, total: e.casesTotal, start: now() };
-          if (options.live) {
+          if (options.live && !stopped) {
             draw(true);
             // Keep the elapsed time moving while one slow case runs.
             timer ??= setInterval(() => draw(true), 500);
@@ -103,10 +104,11 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
       }
     },
     stop() {
+      // Finished properties are still printed after stop(); only the live line ends.
+      stopped = true;
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       clear();
-      current = undefined;
     },
   };
 }
