@@ -4,7 +4,7 @@
  * run it, against fixture kernels that are correct or broken in exactly one way.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -291,5 +291,290 @@ describe('progress', () => {
     expect(out).toContain('\r\x1b[2K[1/1] p  0/20 cases  0 ms');
     expect(out).toContain('\r\x1b[2K[1/1] p  7/20 cases  500 ms');
     expect(out.endsWith('\r\x1b[2K[1/1] PASS p  20 cases  1.23 s\n')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The command itself, spawned as users run it (`node bin/convcheck.js …`).
+
+const BIN = join(ROOT, 'bin', 'convcheck.js');
+
+interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `convcheck args` in the repo root. `onStderr` sees the stderr text so far and the child
+ * (to send it signals). CI=true keeps progress line-based.
+ */
+function convcheck(args: readonly string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'convcheck-cli-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+let dirCount = 0;
+/** A fresh report directory under the scratch folder. */
+const reportDir = () => join(scratch, `r${++dirCount}`);
+
+interface JsonReport {
+  status: string;
+  interrupted: boolean;
+  seed: number;
+  kernel: { name: string; source: string; precision: string };
+  options: { runs: number; timeoutMs: number; properties: string[] | 'all' };
+  summary: { passed: number; failed: number; skipped: number; total: number };
+  properties: Array<{
+    id: string;
+    status: string;
+    casesRun: number;
+    skipReason?: string;
+    failure?: { kind: string; message: string; actual?: unknown; counterexampleFile?: string; replayCommand?: string };
+  }>;
+}
+
+async function readReport(dir: string): Promise<JsonReport> {
+  return JSON.parse(await readFile(join(dir, 'verification.json'), 'utf8')) as JsonReport;
+}
+
+/** Runs one conv property with few cases against a fixture and returns the run and its report. */
+async function verifyFixture(file: string, extra: readonly string[] = []): Promise<{ run: CliRun; report: JsonReport; dir: string }> {
+  const dir = reportDir();
+  const run = await convcheck([
+    'verify', '--kernel', fixture(file), '--runs', '5', '--seed', '7', '--properties', 'conv-matches-reference',
+    '--report-dir', dir, ...extra,
+  ]);
+  return { run, report: await readReport(dir), dir };
+}
+
+describe('convcheck verify', () => {
+  it('a correct JavaScript kernel passes: exit 0, reports written, seed recorded', async () => {
+    const dir = reportDir();
+    const run = await convcheck([
+      'verify', '--kernel', fixture('good.mjs'), '--runs', '10', '--seed', '123',
+      '--properties', 'conv-matches-reference,dense-matches-reference,inputs-not-mutated', '--report-dir', dir,
+    ]);
+    expect(run.stderr).toContain('seed 123');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PASS {2}conv-matches-reference +10 cases/m);
+    expect(run.stdout).toMatch(/^PASSED: 3 passed, 0 failed, 0 skipped of 3 properties/m);
+    expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'verification.html', 'verification.json', 'verification.md']);
+    const report = await readReport(dir);
+    expect(report.status).toBe('passed');
+    expect(report.seed).toBe(123);
+    expect(report.kernel).toMatchObject({ name: 'fixture:good', source: fixture('good.mjs'), precision: 'float64' });
+    expect(report.options.runs).toBe(10);
+  });
+
+  it('a TypeScript kernel module (async factory default export) is loaded through tsx and passes', async () => {
+    const dir = reportDir();
+    const run = await convcheck(['verify', '--kernel', fixture('good-kernel.ts'), '--runs', '5', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    expect(run.code).toBe(0);
+    expect((await readReport(dir)).kernel.name).toBe('fixture:ts-im2col');
+  });
+
+  it('without --seed a random seed is printed and recorded', async () => {
+    const dir = reportDir();
+    const run = await convcheck(['verify', '--kernel', 'builtin:reference', '--runs', '3', '--properties', 'output-shape', '--report-dir', dir]);
+    expect(run.code).toBe(0);
+    const seed = Number(/seed (-?\d+) \(random\)/.exec(run.stderr)?.[1]);
+    expect((await readReport(dir)).seed).toBe(seed);
+  });
+
+  it('a kernel that loops forever synchronously fails with a timeout instead of hanging the run', async () => {
+    const { run, report } = await verifyFixture('hangs-sync.mjs', ['--timeout-ms', '300']);
+    expect(run.code).toBe(1);
+    expect(report.properties[0].failure).toMatchObject({ kind: 'timeout', message: expect.stringContaining('did not return within 300 ms') });
+    expect(run.stdout).toMatch(/^FAIL {2}conv-matches-reference/m);
+    expect(run.stdout).toMatch(/Kind: +timeout/);
+  });
+
+  it('a kernel whose Promise never resolves fails with a timeout', async () => {
+    const { run, report } = await verifyFixture('never-resolves.mjs', ['--timeout-ms', '300']);
+    expect(run.code).toBe(1);
+    expect(report.properties[0].failure?.kind).toBe('timeout');
+  });
+
+  it("a kernel that throws fails with kind 'threw' and the kernel's message", async () => {
+    const { run, report } = await verifyFixture('throws.mjs');
+    expect(run.code).toBe(1);
+    expect(report.properties[0].failure).toMatchObject({ kind: 'threw', message: expect.stringContaining('fixture kernel refuses every conv') });
+    expect(run.stdout).toContain('fixture kernel refuses every conv');
+  });
+
+  it("a kernel returning the wrong shape fails with kind 'wrong-shape'", async () => {
+    const { run, report } = await verifyFixture('wrong-shape.mjs');
+    expect(run.code).toBe(1);
+    expect(report.properties[0].failure).toMatchObject({ kind: 'wrong-shape', message: expect.stringMatching(/returned shape \[\d+,\d+\], expected/) });
+  });
+
+  it('a kernel returning NaN everywhere fails with a mismatch whose actual value is NaN', async () => {
+    const { run, report } = await verifyFixture('nan.mjs');
+    expect(run.code).toBe(1);
+    expect(report.properties[0].failure).toMatchObject({ kind: 'mismatch', actual: 'NaN' });
+    for (const field of ['Problem:', 'First mismatch:', 'Expected:', 'Actual:', 'Error |actual − expected|:', 'Bound:', 'Error / bound:', 'Seed:', 'Path:', 'Replay:']) {
+      expect(run.stdout).toContain(field);
+    }
+  });
+
+  it('a kernel writing into its input is caught even though it runs in a worker', async () => {
+    const { run, report } = await verifyFixture('mutates-input.mjs');
+    expect(run.code).toBe(1);
+    expect(report.properties[0].failure).toMatchObject({ kind: 'mutated-input', message: expect.stringContaining('wrote into its input x') });
+  });
+
+  it.each([
+    ['no-default.mjs', /no-default\.mjs: has no default export/],
+    ['missing.mjs', /missing\.mjs: file not found/],
+    ['wrong-object.mjs', /wrong-object\.mjs: kernel\.conv must be a function, got 'direct loops'/],
+    ['float16.mjs', /float16\.mjs: kernel\.precision must be 'float32' or 'float64', got 'float16'/],
+    ['syntax-error.mjs', /syntax-error\.mjs: import failed: SyntaxError at test\/fixtures\/kernels\/syntax-error\.mjs:5: Unexpected identifier 'conv'/],
+    ['factory-throws.mjs', /factory-throws\.mjs: default-export factory threw: GPU backend not available/],
+  ])('kernel %s cannot be loaded: exit 2 and one line on stderr naming the file and the problem', async (file, message) => {
+    const dir = reportDir();
+    const run = await convcheck(['verify', '--kernel', fixture(file), '--runs', '3', '--report-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^convcheck: cannot load kernel /);
+    expect(run.stdout).toBe('');
+  });
+
+  it.each([
+    [['verify', '--bogus'], /unknown option --bogus/],
+    [['verify', '--runs', 'many'], /--runs must be an integer >= 1, got 'many'/],
+    [['verify', '--properties', 'conv-matches-reference,no-such-property'], /unknown property id 'no-such-property'/],
+    [['verify', '--size', 'xl'], /--size must be one of small, default, large/],
+    [['verify', '--shard', '4/3'], /--shard must be i\/n/],
+    [['verify', '--kernel', 'tfjs:webgpu'], /tfjs:webgpu: unknown built-in kernel/],
+    [['launch'], /unknown command 'launch'/],
+  ])('%j is a usage error: exit 2', async (args, message) => {
+    const run = await convcheck(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('--shard i/n runs every n-th property of the selection', async () => {
+    const dir = reportDir();
+    const run = await convcheck([
+      'verify', '--kernel', 'builtin:reference', '--runs', '3', '--report-dir', dir, '--shard', '2/2',
+      '--properties', 'output-shape,deterministic,inputs-not-mutated,conv-matches-reference',
+    ]);
+    expect(run.code).toBe(0);
+    // Catalog order: conv-matches-reference, output-shape, deterministic, inputs-not-mutated → 2nd and 4th.
+    expect((await readReport(dir)).properties.map((p) => p.id)).toEqual(['output-shape', 'inputs-not-mutated']);
+  });
+
+  it('Ctrl-C stops the run, writes a partial report with interrupted: true, and exits 130', async () => {
+    const dir = reportDir();
+    let sent = false;
+    const run = await convcheck(
+      ['verify', '--kernel', fixture('good.mjs'), '--runs', '1000000', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir],
+      (text, child) => {
+        if (!sent && text.includes('verifying fixture:good')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 1500);
+        }
+      },
+    );
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('interrupted');
+    const report = await readReport(dir);
+    expect(report.interrupted).toBe(true);
+    expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'skipped' });
+    expect(report.properties[0].casesRun).toBeGreaterThan(0);
+    expect(run.stdout).toContain('INTERRUPTED');
+  });
+
+  it('a second Ctrl-C exits at once, even while the kernel is stuck', async () => {
+    const dir = reportDir();
+    let sent = false;
+    const t0 = performance.now();
+    const run = await convcheck(
+      ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '60000', '--properties', 'conv-matches-reference', '--report-dir', dir],
+      (text, child) => {
+        if (!sent && text.includes('verifying fixture:hangs-sync')) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 500);
+          setTimeout(() => child.kill('SIGINT'), 1000);
+        }
+      },
+    );
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('interrupted again');
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
+});
+
+describe('convcheck replay, list, --help, --version', () => {
+  it('replays a saved counterexample: still failing on the broken kernel (exit 1), passing on a fixed one (exit 0)', async () => {
+    const { report } = await verifyFixture('nan.mjs');
+    const failure = report.properties[0].failure!;
+    const file = failure.counterexampleFile!;
+    expect(failure.replayCommand).toBe(`npx convcheck replay ${file} --kernel ${fixture('nan.mjs')}`);
+
+    const still = await convcheck(['replay', file, '--kernel', fixture('nan.mjs')]);
+    expect(still.code).toBe(1);
+    expect(still.stdout).toMatch(/FAIL: conv-matches-reference still fails on fixture:nan/);
+
+    const fixed = await convcheck(['replay', file, '--kernel', fixture('good.mjs')]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/PASS: conv-matches-reference now passes on fixture:good/);
+  });
+
+  it('without --kernel, replay uses the built-in kernel recorded in the file', async () => {
+    const { report } = await verifyFixture('nan.mjs');
+    const saved = JSON.parse(await readFile(report.properties[0].failure!.counterexampleFile!, 'utf8')) as { kernel: string };
+    const copy = join(scratch, 'recorded-builtin.json');
+    await writeFile(copy, JSON.stringify({ ...saved, kernel: 'builtin:reference' }));
+    const run = await convcheck(['replay', copy]);
+    expect(run.stderr).toContain('replaying against builtin:reference');
+    expect(run.code).toBe(0);
+  });
+
+  it('replay of a missing file is an error: exit 2', async () => {
+    const run = await convcheck(['replay', join(scratch, 'nope.json')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/counterexample file .*nope\.json not found/);
+  });
+
+  it('list prints every property id with its statement', async () => {
+    const run = await convcheck(['list']);
+    expect(run.code).toBe(0);
+    for (const id of ['conv-matches-reference', 'dense-matches-reference', 'fc-equals-full-extent-conv', 'linear-equals-1x1-conv', 'inputs-not-mutated']) {
+      expect(run.stdout).toMatch(new RegExp(`^${id} +\\S`, 'm'));
+    }
+  });
+
+  it('--help documents the commands, --shard and the built-in kernels; --version prints the version', async () => {
+    const help = await convcheck(['--help']);
+    expect(help.code).toBe(0);
+    for (const s of ['convcheck verify', 'convcheck replay FILE', 'convcheck list', '--shard i/n', 'every n-th property', 'builtin:im2col', 'tfjs:wasm', 'onnxruntime:node']) {
+      expect(help.stdout).toContain(s);
+    }
+    const version = await convcheck(['--version']);
+    expect(version.code).toBe(0);
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
   });
 });

@@ -10,7 +10,7 @@ import { convGeometry, denseGeometry, resolveAutoPad, type AutoPad } from '../sr
 import { convToFc, fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../src/ops/conversions.js';
 import { linear } from '../src/ops/linear.js';
 import { sizeOf, tensor } from '../src/tensor.js';
-import { attrs, caught, expectRejection, iota, KERNELS, t } from './helpers/index.js';
+import { attrs, caught, expectRejection, iota, KERNELS, t, type ArgumentErrorClass } from './helpers/index.js';
 
 /** The `fn` each kernel's validation names (it passes its own name to `convGeometry` / `denseGeometry`). */
 const KERNEL_FNS: Record<string, { readonly conv: string; readonly dense: string }> = {
@@ -46,7 +46,7 @@ interface ConvRejection {
   readonly w: Tensor;
   readonly b?: Tensor;
   readonly attrs: ConvAttributes;
-  readonly type: typeof InvalidArgumentError;
+  readonly type: ArgumentErrorClass;
   readonly argument: string;
   /** The message after the `fn: ` prefix. */
   readonly message: string;

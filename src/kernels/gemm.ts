@@ -198,16 +198,18 @@ export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: num
   const acc = ws.accumulator(roundUp(M, MR) * ldc);
   for (let jc = 0; jc < N; jc += ncMax) {
     const nc = Math.min(ncMax, N - jc);
+    // −0 is the additive identity (−0 + x = x for every x, ±0 included), so starting from it
+    // changes no sum; one store pattern (+=) keeps the micro-kernel free of untaken branches.
+    acc.fill(-0, 0, roundUp(M, MR) * ldc);
     for (let pc = 0; pc < K; pc += kcMax) {
       const kc = Math.min(kcMax, K - pc);
-      const accumulate = pc > 0;
       p.packB(bp, pc, kc, jc, nc);
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = Math.min(mcMax, M - ic);
         packA(ap, p.a, p.aOffset + ic * p.lda + pc, p.lda, mc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           for (let ir = 0; ir < mc; ir += MR) {
-            microKernel(kc, ap, ir * kc, bp, jr * kc, acc, (ic + ir) * ldc + jr, ldc, accumulate);
+            microKernel(kc, ap, ir * kc, bp, jr * kc, acc, (ic + ir) * ldc + jr, ldc);
           }
         }
       }
@@ -231,7 +233,6 @@ function microKernel(
   c: Float64Array,
   ci: number,
   ldc: number,
-  accumulate: boolean,
 ): void {
   let c00 = -0, c01 = -0, c02 = -0;
   let c10 = -0, c11 = -0, c12 = -0;
@@ -245,21 +246,14 @@ function microKernel(
     c01 += a0 * bj; c11 += a1 * bj; c21 += a2 * bj; c31 += a3 * bj;
     bj = b[bi + 2];
     c02 += a0 * bj; c12 += a1 * bj; c22 += a2 * bj; c32 += a3 * bj;
-    ai += MR;
-    bi += NR;
+    ai += 4; // MR
+    bi += 3; // NR
   }
   const r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-  if (accumulate) {
-    c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02;
-    c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12;
-    c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22;
-    c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32;
-  } else {
-    c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02;
-    c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12;
-    c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22;
-    c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32;
-  }
+  c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02;
+  c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12;
+  c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22;
+  c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Assertions shared by the example tests: exact tensor equality and typed-error checks. */
 import { expect } from 'vitest';
 import type { Tensor } from '../../src/contract.js';
-import { ConvcheckError, InvalidArgumentError } from '../../src/errors.js';
+import { ConvcheckError, EmptyOutputError, InvalidArgumentError } from '../../src/errors.js';
 import { stridesOf } from '../../src/tensor.js';
 
 /** What an expected tensor may be given as: a tensor, or a shape with literal data. */
@@ -35,10 +35,13 @@ export function expectTensorEqual(actual: Tensor, expected: ExpectedTensor, labe
   expect(mismatches, `${prefix}${mismatches.length} mismatching element(s); actual ${JSON.stringify(Array.from(actual.data))}`).toEqual([]);
 }
 
+/** The classes a rejection of bad input may have. */
+export type ArgumentErrorClass = typeof InvalidArgumentError | typeof EmptyOutputError;
+
 /** What a rejection must look like. `message` is the whole message (string) or a pattern for it. */
 export interface RejectionSpec {
   /** The error class; `EmptyOutputError` is checked as itself, not merely as an `InvalidArgumentError`. */
-  readonly type: typeof InvalidArgumentError;
+  readonly type: ArgumentErrorClass;
   readonly code: 'ERR_INVALID_ARGUMENT' | 'ERR_EMPTY_OUTPUT';
   readonly fn: string;
   readonly argument: string;

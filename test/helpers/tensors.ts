@@ -1,5 +1,6 @@
 /** Fixtures for example tests: small tensors of small integers, attributes with defaults, names. */
 import type { ConvAttributes, Precision, Tensor } from '../../src/contract.js';
+import type { FlattenOrder } from '../../src/ops/conversions.js';
 import { formatShape, sizeOf, tensor } from '../../src/tensor.js';
 
 /**
@@ -94,4 +95,30 @@ export function convName(xShape: readonly number[], wShape: readonly number[], a
   if (a.group !== 1) parts.push(`g=${a.group}`);
   if (bias !== undefined) parts.push(`bias=${bias ? 'yes' : 'no'}`);
   return parts.join(' ');
+}
+
+/**
+ * An FC layer on x `[N, C, ...D]` written out directly — the obviously correct formula,
+ * independent of `flatten` and of every kernel: y[n, m] = b[m] + Σ_{c, p} x[n, c, p] · W[m, f(c, p)],
+ * with the flattened feature index f(c, p) = c·P + p (channels-first) or p·C + c (channels-last).
+ * Returns the `[N, M]` values row-major; exact for small-integer data.
+ */
+export function fcByHand(x: Tensor, W: Tensor, b: Tensor | undefined, order: FlattenOrder): number[] {
+  const [N, C] = x.shape;
+  const P = sizeOf(x.shape.slice(2));
+  const [M, K] = W.shape;
+  const y: number[] = [];
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      let s = b ? b.data[m] : 0;
+      for (let c = 0; c < C; c++) {
+        for (let p = 0; p < P; p++) {
+          const f = order === 'channels-first' ? c * P + p : p * C + c;
+          s += x.data[n * C * P + c * P + p] * W.data[m * K + f];
+        }
+      }
+      y.push(s);
+    }
+  }
+  return y;
 }

@@ -1,0 +1,83 @@
+/**
+ * convcheck's public API. Flow: tensor & geometry → kernels → properties → verification runner →
+ * reports / CLI.
+ */
+
+// Contract
+/** The kernel contract and tensor types (ONNX `Conv` / `Gemm(transB=1)` conventions). */
+export type { Tensor, ConvAttributes, KernelCapabilities, KernelUnderTest, Precision, CompleteCapabilities } from './contract.js';
+/** Fills the defaults of `KernelCapabilities`. */
+export { completeCapabilities } from './contract.js';
+
+// Errors
+/** Typed errors with a stable `code`. */
+export { ConvcheckError, InvalidArgumentError, EmptyOutputError, KernelLoadError, UsageError } from './errors.js';
+
+// Tensors and geometry
+/** Tensor helpers. */
+export { tensor, zeros, sizeOf, stridesOf, withPrecision, formatShape } from './tensor.js';
+/** The one validated geometry object every kernel reads; auto_pad resolution. */
+export { convGeometry, convGeometryOfShapes, denseGeometry, denseGeometryOfShapes, resolveAutoPad, describeConv, describeDense } from './geometry.js';
+export type { ConvGeometry, DenseGeometry, AutoPad } from './geometry.js';
+
+// Kernels
+/** The trusted float64 reference (direct loops, compensated accumulation). */
+export { referenceKernel, referenceConv, referenceDense } from './kernels/reference.js';
+export type { ReferenceResult } from './kernels/reference.js';
+/** The optimized im2col + packed GEMM kernel (float32 by default; a float64 variant). */
+export { im2colKernel, im2colKernel64, createIm2colKernel } from './kernels/im2col.js';
+export type { Im2colKernel, Im2colOptions } from './kernels/im2col.js';
+/** Built-in kernels by name (`builtin:im2col`, `tfjs:cpu`, `onnxruntime:node`, …). */
+export { builtinKernelNames, createBuiltinKernel } from './kernels/registry.js';
+/** Accurate summation used by the reference. */
+export { AccurateSum } from './numeric/accurate-sum.js';
+
+// FC ↔ conv
+/** FC ↔ conv weight conversions and flatten orders. */
+export { flatten, fcToConv, convToFc, linearToConv1x1 } from './ops/conversions.js';
+export type { FlattenOrder } from './ops/conversions.js';
+/** A linear layer applied at every spatial position. */
+export { linear } from './ops/linear.js';
+
+// Generators and the error model
+/** fast-check arbitraries of valid problems. */
+export { convProblem } from './arbitraries/conv-problem.js';
+export type { ConvProblemConstraints } from './arbitraries/conv-problem.js';
+export { denseProblem } from './arbitraries/dense-problem.js';
+export type { DenseProblemConstraints } from './arbitraries/dense-problem.js';
+export type { ConvSpec, DenseSpec } from './arbitraries/problem.js';
+/** Test data in the exact, float and special regimes. */
+export { problemData, exactRanges } from './arbitraries/data.js';
+/** The forward error bound 2·γ(n)·Σ|w·x| + 2u|y| and the IEEE-aware comparison. */
+export { gamma, elementBound, outputBounds, compareOutputs, UNIT_ROUNDOFF } from './bound/error-bound.js';
+
+// Properties
+/** The property catalog. */
+export { catalog, propertyById } from './catalog/index.js';
+export type { PropertyDefinition, ViolationDetail, GenerationContext } from './catalog/property.js';
+export { PropertyViolation } from './catalog/property.js';
+
+// Running
+/** Runs the catalog against a kernel and returns the report. */
+export { verifyKernel } from './runner/verify.js';
+export type { VerifyOptions, ProgressEvent } from './runner/verify.js';
+/** Replays one saved counterexample. */
+export { replayCounterexample } from './runner/replay.js';
+export type { ReplayResult } from './runner/replay.js';
+/** Calls a kernel with timeout, shape and mutation checks. */
+export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
+export type {
+  VerificationReport,
+  PropertyResult,
+  FailureDetail,
+  FailureKind,
+  FailureHeatmap,
+  CoverageTable,
+  Regime,
+  SizeTier,
+} from './runner/report.js';
+
+// Reports
+/** Writes verification.json/.md/.html and junit.xml. */
+export { writeReports, reportWriters } from './reports/writer.js';
+export type { ReportWriter } from './reports/writer.js';

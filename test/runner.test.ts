@@ -1,0 +1,168 @@
+/**
+ * The verification runner: misbehaving kernels become failed properties with counterexamples,
+ * failures are saved and replayed first next time, options are validated, runs can be aborted.
+ */
+import { mkdtemp, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KernelUnderTest, Tensor } from '../src/contract.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import { im2colKernel } from '../src/kernels/im2col.js';
+import { kernelSlug, loadCounterexamples, readCounterexample } from '../src/runner/counterexample-db.js';
+import { replayCounterexample } from '../src/runner/replay.js';
+import { verifyKernel } from '../src/runner/verify.js';
+import type { FailureKind } from '../src/runner/report.js';
+
+const conv = im2colKernel.conv!;
+const with_ = (name: string, f: NonNullable<KernelUnderTest['conv']>, extra: Partial<KernelUnderTest> = {}): KernelUnderTest => ({
+  name,
+  precision: 'float32',
+  conv: f,
+  ...extra,
+});
+
+/** Pads read from the wrong end: a numeric bug found by conv-matches-reference. */
+const swappedPads = with_('bug:swapped-pads', (x, w, b, a) => {
+  const r = a.strides.length;
+  return conv(x, w, b, { ...a, pads: [...a.pads.slice(r), ...a.pads.slice(0, r)] });
+});
+
+describe('misbehaving kernels give failed properties, never a crash or a hang', () => {
+  const cases: Array<[string, KernelUnderTest, FailureKind, RegExp]> = [
+    ['throws', with_('bad:throws', () => { throw new RangeError('boom <b>'); }), 'threw', /conv\(\) threw RangeError: boom <b>/],
+    ['rejects', with_('bad:rejects', () => Promise.reject(new Error('async boom'))), 'threw', /async boom/],
+    ['never resolves', with_('bad:hangs-async', () => new Promise<Tensor>(() => {})), 'timeout', /did not return within 200 ms/],
+    ['returns null', with_('bad:null', () => null as unknown as Tensor), 'wrong-type', /returned null, not a tensor/],
+    ['returns a plain array', with_('bad:array', (x, w, b, a) => ({ ...(conv(x, w, b, a) as Tensor), data: [1] as unknown as Float32Array })), 'wrong-type', /data of type Array/],
+    ['returns the wrong shape', with_('bad:shape', async (x, w, b, a) => { const y = await conv(x, w, b, a); return { shape: [...y.shape, 1], data: y.data }; }), 'wrong-shape', /returned shape \[.*\], expected/],
+    ['returns too few values', with_('bad:length', async (x, w, b, a) => { const y = await conv(x, w, b, a); return { shape: y.shape, data: y.data.subarray(1) }; }), 'wrong-shape', /values for shape/],
+    ['returns NaN', with_('bad:nan', async (x, w, b, a) => { const y = await conv(x, w, b, a); return { shape: y.shape, data: y.data.map(() => Number.NaN) }; }), 'mismatch', /differ|exceed/],
+    ['mutates its input', with_('bad:mutates', (x, w, b, a) => { const y = conv(x, w, b, a); x.data[0] = 12345; return y; }), 'mutated-input', /wrote into its input x \(element 0 changed from .* to 12345\)/],
+  ];
+  for (const [what, kernel, kind, message] of cases) {
+    it(`a kernel that ${what}`, async () => {
+      const report = await verifyKernel(kernel, { runs: 5, seed: 1, timeoutMs: 200, properties: ['conv-matches-reference'], shrinkBudgetMs: 2000 });
+      const r = report.properties[0];
+      expect(r.status).toBe('failed');
+      expect(r.failure?.kind).toBe(kind);
+      expect(r.failure?.message).toMatch(message);
+      expect(r.failure?.problem).toMatch(/^x=\[/);
+      expect(report.status).toBe('failed');
+    });
+  }
+
+  it('a kernel with stale state between calls fails `deterministic`', async () => {
+    let calls = 0;
+    const stale = with_('bad:stale', async (x, w, b, a) => {
+      const y = await conv(x, w, b, a);
+      if (++calls % 3 === 0) y.data[0] += 1; // every third call leaks state
+      return y;
+    });
+    const report = await verifyKernel(stale, { runs: 20, seed: 1, properties: ['deterministic'] });
+    expect(report.properties[0].failure?.kind).toBe('nondeterministic');
+    expect(report.properties[0].failure?.message).toMatch(/gave .* then .* at index \[/);
+  });
+});
+
+describe('skipped properties say why', () => {
+  it('no dense → dense-matches-reference skipped; no dilation → dilation-zero-inserted skipped', async () => {
+    const k = with_('conv-only', conv, { capabilities: { dilation: false } });
+    const report = await verifyKernel(k, { runs: 5, seed: 1, properties: ['dense-matches-reference', 'dilation-zero-inserted', 'explicit-padding'] });
+    const byId = Object.fromEntries(report.properties.map((p) => [p.id, p]));
+    expect(byId['dense-matches-reference']).toMatchObject({ status: 'skipped', skipReason: 'kernel has no dense' });
+    expect(byId['dilation-zero-inserted']).toMatchObject({ status: 'skipped', skipReason: 'kernel declares no dilation support' });
+    expect(byId['explicit-padding'].status).toBe('passed');
+    expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 2, total: 3 });
+    expect(report.kernel.capabilities.dilation).toBe(false);
+  });
+});
+
+describe('the counterexample database and replay', () => {
+  it('saves a shrunk failure, replays it first next time, and `replay` re-runs it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
+    const first = await verifyKernel(swappedPads, { runs: 200, seed: 4, counterexampleDir: dir, properties: ['conv-matches-reference'], replayCommand: (f) => `replay ${f}` });
+    const f = first.properties[0].failure!;
+    expect(f.counterexampleFile).toBeDefined();
+    expect(f.replayCommand).toBe(`replay ${f.counterexampleFile}`);
+    expect(f.problem).toMatch(/pads=\[/);
+    const files = await readdir(join(dir, kernelSlug(swappedPads.name)));
+    expect(files).toHaveLength(1);
+    const saved = await readCounterexample(join(dir, kernelSlug(swappedPads.name), files[0]));
+    expect(saved).toMatchObject({ kernel: 'bug:swapped-pads', property: 'conv-matches-reference', problem: f.problem, seed: 4 });
+
+    // with a single generated case and another seed, the saved case still fails first
+    const second = await verifyKernel(swappedPads, { runs: 1, seed: 99, counterexampleDir: dir, properties: ['conv-matches-reference'] });
+    expect(second.properties[0].status).toBe('failed');
+    expect(second.properties[0].failure?.problem).toBe(f.problem);
+
+    const replayed = await replayCounterexample(swappedPads, join(dir, kernelSlug(swappedPads.name), files[0]));
+    expect(replayed.status).toBe('failed');
+    expect(replayed.text).toMatch(/result {4}FAIL \(mismatch\)/);
+    expect(replayed.text).toMatch(/expected {2}-?\d/);
+    expect(replayed.text).toContain(f.problem);
+    const fixed = await replayCounterexample(im2colKernel, join(dir, kernelSlug(swappedPads.name), files[0]));
+    expect(fixed.status).toBe('passed');
+    expect(fixed.text).toMatch(/saved for bug:swapped-pads/);
+  });
+
+  it('ignores damaged files and rejects files that are not counterexamples', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
+    await mkdir(join(dir, 'k'));
+    await writeFile(join(dir, 'k', 'conv-matches-reference-bad.json'), '{ not json');
+    await writeFile(join(dir, 'k', 'other.json'), '{}');
+    expect(await loadCounterexamples(dir, 'k', 'conv-matches-reference')).toEqual([]);
+    expect(await loadCounterexamples(join(dir, 'missing'), 'k', 'conv-matches-reference')).toEqual([]);
+    await expect(readCounterexample(join(dir, 'k', 'other.json'))).rejects.toThrow(/is not a convcheck counterexample/);
+    await writeFile(join(dir, 'k', 'unknown.json'), JSON.stringify({ format: 'convcheck-counterexample/1', property: 'nope', case: {} }));
+    await expect(replayCounterexample(im2colKernel, join(dir, 'k', 'unknown.json'))).rejects.toThrow(/unknown property "nope"/);
+  });
+
+  it('refuses to replay on a kernel that cannot run the property', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
+    await writeFile(join(dir, 'd.json'), JSON.stringify({ format: 'convcheck-counterexample/1', property: 'dense-matches-reference', case: {} }));
+    await expect(replayCounterexample(with_('conv-only', conv), join(dir, 'd.json'))).rejects.toThrow(/cannot run dense-matches-reference: kernel has no dense/);
+  });
+});
+
+describe('verifyKernel options', () => {
+  const bad: Array<[object, RegExp]> = [
+    [{ runs: 0 }, /verifyKernel: runs must be an integer >= 1, got 0/],
+    [{ timeoutMs: -1 }, /verifyKernel: timeoutMs must be > 0, got -1/],
+    [{ seed: 1.5 }, /verifyKernel: seed must be an integer, got 1.5/],
+    [{ size: 'huge' }, /verifyKernel: size must be 'small', 'default' or 'large', got "huge"/],
+    [{ properties: ['nope'] }, /verifyKernel: unknown property id "nope"/],
+  ];
+  for (const [options, message] of bad) {
+    it(`rejects ${JSON.stringify(options)}`, async () => {
+      await expect(verifyKernel(im2colKernel, options)).rejects.toThrowError(InvalidArgumentError);
+      await expect(verifyKernel(im2colKernel, options)).rejects.toThrowError(message);
+    });
+  }
+
+  it('an aborted run returns a partial report marked interrupted', async () => {
+    const controller = new AbortController();
+    const events: string[] = [];
+    const report = await verifyKernel(im2colKernel, {
+      runs: 1000,
+      seed: 1,
+      signal: controller.signal,
+      onProgress: (e) => {
+        events.push(e.type);
+        if (e.type === 'case' && e.casesDone >= 10) controller.abort();
+      },
+    });
+    expect(report.interrupted).toBe(true);
+    expect(report.properties.length).toBeLessThan(5);
+    expect(report.properties.at(-1)?.skipReason).toMatch(/^interrupted after \d+ cases$/);
+    expect(events[0]).toBe('property-start');
+  });
+
+  it('records the options, the seed and a coverage table', async () => {
+    const report = await verifyKernel(im2colKernel, { runs: 30, seed: 5, size: 'small', properties: ['conv-matches-reference'], source: 'builtin:im2col' });
+    expect(report).toMatchObject({ seed: 5, options: { runs: 30, size: 'small', properties: ['conv-matches-reference'] }, kernel: { source: 'builtin:im2col' } });
+    expect(report.coverage.dimensions).toEqual(['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group']);
+    expect(report.coverage.total).toBe(30);
+    expect(report.coverage.rows.reduce((s, r) => s + r.count, 0)).toBe(30);
+  });
+});
