@@ -50,7 +50,7 @@ function conv(x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes): T
             y[i++] = s; // accumulated in double, rounded once to float32
           }
     }
-  return { shape: [N, M, O0, O1, O2].slice(0, 2 + rank), data: y };
+  return { shape: [N, M, ...[O0, O1, O2].slice(3 - rank)], data: y };
 }
 
 function dense(x: Tensor, w: Tensor, b: Tensor | undefined): Tensor {

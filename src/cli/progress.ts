@@ -69,7 +69,7 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
     const c = current;
     let line = `[${c.index + 1}/${c.count}] ${c.id}  ${c.done}/${c.total} cases  ${formatDuration(t - c.start)}`;
     // A line wider than the terminal wraps, and `\r` then only returns to its last row.
-    const width = (stream.columns ?? 80) - 1;
+    const width = (stream.columns || 80) - 1; // 0 when the terminal reports no size
     if (line.length > width) line = `${line.slice(0, Math.max(0, width - 1))}…`;
     stream.write(`\r\x1b[2K${line}`);
     drawn = true;

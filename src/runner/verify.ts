@@ -179,13 +179,14 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const predicate = async (c: unknown): Promise<void> => {
     if (options.signal?.aborted) throw new Aborted('interrupted');
     if (firstFailureAt > 0 && Date.now() - firstFailureAt > shrinkBudget) return; // shrink budget spent: keep the smallest failure so far
+    const counting = firstFailureAt === 0; // shrink attempts are not counted as cases
     try {
       await def.check(k, c);
     } catch (e) {
       if (firstFailureAt === 0) firstFailureAt = Date.now();
       throw e;
     } finally {
-      if (firstFailureAt === 0) {
+      if (counting) {
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
