@@ -308,11 +308,12 @@ interface CliRun {
 
 /**
  * Runs `convcheck args` in the repo root. `onStderr` sees the stderr text so far and the child
- * (to send it signals). CI=true keeps progress line-based.
+ * (to send it signals). CI=true keeps progress line-based; CONVCHECK_FROM_SOURCE=1 tests the
+ * source even when a (possibly stale) dist/ exists.
  */
 function convcheck(args: readonly string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -556,6 +557,22 @@ describe('convcheck replay, list, --help, --version', () => {
     const run = await convcheck(['replay', join(scratch, 'nope.json')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/counterexample file .*nope\.json not found/);
+  });
+
+  it('replay of a file that is not a counterexample is an error naming the file: exit 2', async () => {
+    const file = join(scratch, 'not-a-counterexample.json');
+    await writeFile(file, '{"hello": "world"}');
+    const run = await convcheck(['replay', file, '--kernel', 'builtin:reference']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/not-a-counterexample\.json is not a convcheck counterexample/);
+  });
+
+  it('a report directory that cannot be created is an error: exit 2', async () => {
+    const file = join(scratch, 'a-file');
+    await writeFile(file, '');
+    const run = await convcheck(['verify', '--kernel', 'builtin:reference', '--runs', '2', '--properties', 'output-shape', '--report-dir', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot write the reports into --report-dir .*a-file/);
   });
 
   it('list prints every property id with its statement', async () => {

@@ -84,8 +84,7 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
 /** Prints the one-line message of an error to stderr and returns exit code 2. */
 function reportError(e: unknown, io: CliIo): number {
   if (e instanceof KernelLoadError) io.stderr.write(`convcheck: cannot load kernel ${e.message}\n`);
-  else if (e instanceof UsageError) io.stderr.write(`convcheck: ${e.message}\n`);
-  else if (e instanceof ConvcheckError) io.stderr.write(`convcheck: ${e.message}\n`);
+  else if (e instanceof ConvcheckError) io.stderr.write(e.message.startsWith('convcheck') ? `${e.message}\n` : `convcheck: ${e.message}\n`);
   else io.stderr.write(`convcheck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return EXIT.error;
 }
@@ -177,7 +176,12 @@ async function runVerify(cmd: VerifyCommand, io: CliIo): Promise<number> {
       progress.stop();
       await opened.close();
     }
-    const files = await writeReports(report, cmd.reportDir);
+    let files: string[];
+    try {
+      files = await writeReports(report, cmd.reportDir);
+    } catch (e) {
+      throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     io.stdout.write(formatSummary(report, files));
     if (report.interrupted || controller.signal.aborted) return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
@@ -194,6 +198,11 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
   } catch {
     throw new UsageError(`convcheck replay: counterexample file ${cmd.file} not found`);
   }
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`convcheck replay: ${cmd.file} is not a counterexample file (${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : String(e)})`);
+  }
   let spec = cmd.kernel;
   if (spec === undefined) {
     const recorded = recordedKernel(text);
@@ -207,7 +216,13 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
   const opened = await openKernel(spec, cmd.timeoutMs);
   try {
     const { replayCounterexample } = await import('../runner/replay.js');
-    const result = await replayCounterexample(opened.kernel, cmd.file, { timeoutMs: cmd.timeoutMs });
+    const result = await replayCounterexample(opened.kernel, cmd.file, { timeoutMs: cmd.timeoutMs }).catch((e: unknown) => {
+      // An unreadable or foreign file: say so in one line (a bug in replay keeps its stack).
+      if (e instanceof Error && e.message.includes('is not a convcheck counterexample')) {
+        throw new UsageError(`convcheck replay: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
+      }
+      throw e;
+    });
     io.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
     io.stdout.write(
       result.status === 'passed'

@@ -368,6 +368,14 @@ function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
 }
 
 /**
+ * Columns a `PackB` fills per sweep over the kc rows. Walking a whole row of B at a time
+ * writes every panel of the block (nc/NR of them, kc·NR·8 bytes apart) per row: for nc in the
+ * thousands that touches more cache lines and pages than L1 and the TLB hold, and measured
+ * 3–4× slower. 96 columns = 32 panels keeps the open lines (32 × 64 B) in L1.
+ */
+export const PACK_CHUNK = 96;
+
+/**
  * A `PackB` that reads B[k, j] = src[layout-offset(k, j)] — the input of a 1×1 stride-1
  * unpadded conv (rows = channels, columns = (batch, position)) and xᵀ for dense.
  */
@@ -375,43 +383,46 @@ export function stridedPackB(src: FloatArray, layout: StridedLayout): PackB {
   const { offset, rowStride, colStride, groupSize, groupStride } = layout;
   return (dst, k0, kc, j0, nc) => {
     const panelSkip = (kc - 1) * NR; // from lane NR−1 of one panel row to lane 0 of the next panel
-    let j = j0;
-    while (j < j0 + nc) {
-      const g = Math.floor(j / groupSize);
-      const inGroup = j - g * groupSize;
-      const run = Math.min(j0 + nc - j, groupSize - inGroup);
-      const base = offset + g * groupStride + inGroup * colStride;
-      const q0 = Math.floor((j - j0) / NR);
-      const r0 = (j - j0) - q0 * NR;
-      if (colStride === 1) {
-        // Rows outer: contiguous reads along j.
-        for (let kk = 0; kk < kc; kk++) {
-          let s = base + (k0 + kk) * rowStride;
-          let d = (q0 * kc + kk) * NR + r0;
-          let r = r0;
+    for (let jj = j0; jj < j0 + nc; jj += PACK_CHUNK) {
+      const jEnd = Math.min(jj + PACK_CHUNK, j0 + nc);
+      let j = jj;
+      while (j < jEnd) {
+        const g = Math.floor(j / groupSize);
+        const inGroup = j - g * groupSize;
+        const run = Math.min(jEnd - j, groupSize - inGroup);
+        const base = offset + g * groupStride + inGroup * colStride;
+        const q0 = Math.floor((j - j0) / NR);
+        const r0 = j - j0 - q0 * NR;
+        if (colStride === 1) {
+          // Rows outer: contiguous reads along j.
+          for (let kk = 0; kk < kc; kk++) {
+            let s = base + (k0 + kk) * rowStride;
+            let d = (q0 * kc + kk) * NR + r0;
+            let r = r0;
+            for (let t = 0; t < run; t++) {
+              dst[d++] = src[s++];
+              if (++r === 3 /* NR */) {
+                r = 0;
+                d += panelSkip;
+              }
+            }
+          }
+        } else {
+          // Columns outer: contiguous reads along k (xᵀ for dense has rowStride 1).
           for (let t = 0; t < run; t++) {
-            dst[d++] = src[s++];
-            if (++r === NR) {
-              r = 0;
-              d += panelSkip;
+            const q = q0 + Math.floor((r0 + t) / NR);
+            const r = (r0 + t) % NR;
+            let s = base + t * colStride + k0 * rowStride;
+            let d = q * kc * NR + r;
+            for (let kk = 0; kk < kc; kk++) {
+              dst[d] = src[s];
+              s += rowStride;
+              d += 3; // NR
             }
           }
         }
-      } else {
-        // Columns outer: contiguous reads along k (xᵀ for dense has rowStride 1).
-        for (let t = 0; t < run; t++) {
-          const q = q0 + Math.floor((r0 + t) / NR);
-          const r = (r0 + t) % NR;
-          let s = base + t * colStride + k0 * rowStride;
-          let d = q * kc * NR + r;
-          for (let kk = 0; kk < kc; kk++) {
-            dst[d] = src[s];
-            s += rowStride;
-            d += NR;
-          }
-        }
+        j += run;
       }
-      j += run;
     }
     zeroTailLanes(dst, kc, nc);
   };
