@@ -145,6 +145,18 @@ describe('loadKernel', () => {
     expect(e.file).toBe(fixture(file));
   });
 
+  it('a TypeScript module that does not compile names the file, line and column', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'convcheck-ts-'));
+    try {
+      await writeFile(join(dir, 'broken.ts'), "export default { name: 'k' precision: 'float32' };\n");
+      const e = await loadError(loadKernel('broken.ts', { cwd: dir }));
+      expect(e.message).toMatch(/^broken\.ts: import failed: .*broken\.ts:1:\d+: ERROR: Expected/);
+      expect(e.message).not.toContain('\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects an unsupported extension and an unknown built-in name', async () => {
     expect((await loadError(loadKernel('kernel.py', { cwd: ROOT }))).message).toMatch(/unsupported file extension '\.py'/);
     expect((await loadError(loadKernel('tfjs:webgpu'))).message).toMatch(/tfjs:webgpu: unknown built-in kernel; known kernels: builtin:reference/);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConvAttributes, Tensor } from '../src/contract.js';
 import { convGeometryOfShapes, resolveAutoPad, type AutoPad } from '../src/geometry.js';
+import { sizeOf } from '../src/tensor.js';
 import {
   attrs,
   convName,
@@ -33,14 +34,43 @@ interface ConvCase {
   readonly b?: readonly number[];
 }
 
-/** Every case runs as given (bias=no) and with a bias (bias=yes). */
-function variants(c: ConvCase) {
-  const M = c.shape[1];
-  const b = c.b ?? iota(M).map((m) => 100 * m);
-  return [
-    { name: `${convName(c.x.shape, c.w.shape, c.attrs, false)} (${c.what})`, c, b: undefined, expected: [...c.expected] },
-    { name: `${convName(c.x.shape, c.w.shape, c.attrs, true)} (${c.what})`, c, b: t([M], b), expected: plusBias(c.expected, c.shape, b) },
-  ];
+/**
+ * Axis 1 of `a` (shape [A, B, ...rest]) with one more entry of value `fill` inserted first or last:
+ * [A, B+1, ...rest].
+ */
+function withExtraChannel(a: Tensor, fill: number, where: 'first' | 'last'): Tensor {
+  const [A, B, ...rest] = a.shape;
+  const inner = sizeOf(rest);
+  const data: number[] = [];
+  for (let i = 0; i < A; i++) {
+    const block = Array.from(a.data.subarray(i * B * inner, (i + 1) * B * inner));
+    const extra = new Array<number>(inner).fill(fill);
+    data.push(...(where === 'first' ? [...extra, ...block] : [...block, ...extra]));
+  }
+  return t([A, B + 1, ...rest], data);
+}
+
+/**
+ * The same problem with one more input channel that holds zeros, and weights of 7 for it: the
+ * output cannot change, but a kernel that pairs an input channel with the wrong weight channel
+ * now reads 7·x or 0. It also moves single-channel problems off the depthwise fast path and
+ * onto the general lowering (group = 1 with C = 1 counts as depthwise).
+ */
+function withZeroChannel(c: ConvCase, where: 'first' | 'last'): ConvCase {
+  return { ...c, what: `${c.what}, plus a zero input channel ${where}`, x: withExtraChannel(c.x, 0, where), w: withExtraChannel(c.w, 7, where) };
+}
+
+/** Every case runs as given (bias=no) and with a bias (bias=yes); group-1 cases also with a zero channel added. */
+function variants(given: ConvCase) {
+  const widened = given.attrs.group === 1 ? [withZeroChannel(given, 'first'), withZeroChannel(given, 'last')] : [];
+  return [given, ...widened].flatMap((c) => {
+    const M = c.shape[1];
+    const b = c.b ?? iota(M).map((m) => 100 * m);
+    return [
+      { name: `${convName(c.x.shape, c.w.shape, c.attrs, false)} (${c.what})`, c, b: undefined, expected: [...c.expected] },
+      { name: `${convName(c.x.shape, c.w.shape, c.attrs, true)} (${c.what})`, c, b: t([M], b), expected: plusBias(c.expected, c.shape, b) },
+    ];
+  });
 }
 
 function defineConvCases(title: string, cases: readonly ConvCase[]): void {
@@ -380,9 +410,16 @@ describe('SAME_UPPER vs SAME_LOWER with odd total padding', () => {
       });
 
       it.each(KERNELS)('$name', async (kernel) => {
-        for (const [mode, side] of [['SAME_UPPER', c.upper], ['SAME_LOWER', c.lower]] as const) {
-          const y = await runConv(kernel, c.x, c.w, undefined, attrs(rank, { strides: c.strides, pads: pads(mode) }));
-          expectTensorEqual(y, { shape: c.shape, data: side.expected }, `${kernel.name} ${mode}`);
+        // As given, and with a zero input channel (weights 7) added: same outputs, general lowering.
+        const problems = [
+          ['C=1', c.x, c.w],
+          ['C=2', withExtraChannel(c.x, 0, 'last'), withExtraChannel(c.w, 7, 'last')],
+        ] as const;
+        for (const [channels, x, w] of problems) {
+          for (const [mode, side] of [['SAME_UPPER', c.upper], ['SAME_LOWER', c.lower]] as const) {
+            const y = await runConv(kernel, x, w, undefined, attrs(rank, { strides: c.strides, pads: pads(mode) }));
+            expectTensorEqual(y, { shape: c.shape, data: side.expected }, `${kernel.name} ${mode} ${channels}`);
+          }
         }
       });
     },

@@ -318,14 +318,15 @@ function writeOut(
   }
 }
 
-/** Reduction depth per block on the matrix–vector path: long rows stream better, 48 KiB of vector. */
-const GEMV_KC = 2048;
+/** Reduction depth per block on the matrix–vector path: long rows stream better; 4096 doubles of vector stay in L2. */
+const GEMV_KC = 4096;
 
 /**
  * Matrix–vector product for N = 1: y[i] = Σ_k A[i, k]·v[k], A read straight from the caller's
- * array (each element is used once, so packing it would double the memory traffic), four rows
- * at a time so every load of v serves four multiply–adds. The vector is packed in chunks
- * through `packB` (nc = 1: v[k0+kk] lands at dst[kk·NR]).
+ * array (each element is used once, so packing it would double the memory traffic). Eight rows
+ * at a time: every load of v then serves eight multiply–adds, and the A loads of one step share
+ * one induction variable. Measured on fc6 (4096 × 25088, float32): 8 rows 1.5× faster than 4,
+ * and as fast as a bare sum over A — the loop runs at the memory bandwidth.
  */
 function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
   const { M, K, a, lda } = p;
@@ -333,35 +334,36 @@ function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
   const kcMax = Math.ceil(K / kBlocks);
   const v = ws.packedB(kcMax * NR);
   const acc = ws.accumulator(M);
+  acc.fill(-0, 0, M); // −0: the additive identity, see gemm()
   for (let pc = 0; pc < K; pc += kcMax) {
     const kc = Math.min(kcMax, K - pc);
     p.packB(v, pc, kc, 0, 1);
-    const accumulate = pc > 0;
+    // With nc = 1 the packed vector sits in lane 0 of each panel row (stride NR); make it contiguous.
+    for (let kk = 1; kk < kc; kk++) v[kk] = v[kk * NR];
     let i = 0;
-    for (; i + 4 <= M; i += 4) {
+    for (; i + 8 <= M; i += 8) {
       let ra = p.aOffset + i * lda + pc;
-      let s0 = -0, s1 = -0, s2 = -0, s3 = -0;
-      let vi = 0;
-      for (let kk = 0; kk < kc; kk++) {
-        const x = v[vi];
+      const l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda, l6 = 6 * lda, l7 = 7 * lda;
+      let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
+      for (let kk = 0; kk < kc; kk++, ra++) {
+        const x = v[kk];
         s0 += a[ra] * x;
         s1 += a[ra + lda] * x;
-        s2 += a[ra + 2 * lda] * x;
-        s3 += a[ra + 3 * lda] * x;
-        ra++;
-        vi += NR;
+        s2 += a[ra + l2] * x;
+        s3 += a[ra + l3] * x;
+        s4 += a[ra + l4] * x;
+        s5 += a[ra + l5] * x;
+        s6 += a[ra + l6] * x;
+        s7 += a[ra + l7] * x;
       }
-      if (accumulate) {
-        acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
-      } else {
-        acc[i] = s0; acc[i + 1] = s1; acc[i + 2] = s2; acc[i + 3] = s3;
-      }
+      acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
+      acc[i + 4] += s4; acc[i + 5] += s5; acc[i + 6] += s6; acc[i + 7] += s7;
     }
     for (; i < M; i++) {
       let ra = p.aOffset + i * lda + pc;
       let s = -0;
-      for (let kk = 0, vi = 0; kk < kc; kk++, vi += NR) s += a[ra++] * v[vi];
-      acc[i] = accumulate ? acc[i] + s : s;
+      for (let kk = 0; kk < kc; kk++, ra++) s += a[ra] * v[kk];
+      acc[i] += s;
     }
   }
   writeOut(acc, 1, M, 0, 1, p.out, p.outLayout, p.bias, p.biasOffset);
@@ -382,7 +384,8 @@ export const PACK_CHUNK = 96;
 export function stridedPackB(src: FloatArray, layout: StridedLayout): PackB {
   const { offset, rowStride, colStride, groupSize, groupStride } = layout;
   return (dst, k0, kc, j0, nc) => {
-    const panelSkip = (kc - 1) * NR; // from lane NR−1 of one panel row to lane 0 of the next panel
+    const panelStep = kc * NR; // from a lane of one panel to the same lane of the next
+    const panelSkip = panelStep - NR; // from past lane NR−1 of one panel row to lane 0 of the next panel
     for (let jj = j0; jj < j0 + nc; jj += PACK_CHUNK) {
       const jEnd = Math.min(jj + PACK_CHUNK, j0 + nc);
       let j = jj;
@@ -398,14 +401,18 @@ export function stridedPackB(src: FloatArray, layout: StridedLayout): PackB {
           for (let kk = 0; kk < kc; kk++) {
             let s = base + (k0 + kk) * rowStride;
             let d = (q0 * kc + kk) * NR + r0;
-            let r = r0;
-            for (let t = 0; t < run; t++) {
-              dst[d++] = src[s++];
-              if (++r === 3 /* NR */) {
-                r = 0;
-                d += panelSkip;
-              }
+            let t = 0;
+            // Finish a panel entered mid-way, then whole panels three lanes at a time.
+            if (r0 !== 0) {
+              for (; t < run && t < NR - r0; t++) dst[d++] = src[s++];
+              d += panelSkip;
             }
+            for (; t + 3 <= run; t += 3, s += 3, d += panelStep) {
+              dst[d] = src[s];
+              dst[d + 1] = src[s + 1];
+              dst[d + 2] = src[s + 2];
+            }
+            for (; t < run; t++) dst[d++] = src[s++];
           }
         } else {
           // Columns outer: contiguous reads along k (xᵀ for dense has rowStride 1).

@@ -27,6 +27,7 @@ import {
   type GemmBlocking,
   GemmWorkspace,
   NR,
+  PACK_CHUNK,
   type PackB,
   gemm,
   stridedPackB,
@@ -106,71 +107,98 @@ export function liftConv3d(g: ConvGeometry): Conv3d {
  */
 function im2colPackB(x: FloatArray, s: Conv3d, firstChannel: number): PackB {
   const { dz, dy, dx, kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sz, sy, sx, lz, ly, lx, pz, py, px } = s;
-  const batchStride = s.inChannels * s.inSize;
-  const planeOffset = firstChannel * s.inSize;
+  const inSize = s.inSize;
+  const batchStride = s.inChannels * inSize;
+  const planeOffset = firstChannel * inSize;
   const perBatch = s.outSize;
+  const chunk = PACK_CHUNK;
+  const nr = NR; // a local: imported bindings cost more than locals in hot loops under some loaders
   return (dst, k0, kc, j0, nc) => {
-    const panelSkip = (kc - 1) * NR;
-    // Decode the first column j0 → (n, oz, oy, ox) and the first row k0 → (c, kz, ky, kx).
-    const n0 = Math.floor(j0 / perBatch);
-    let rest = j0 - n0 * perBatch;
-    const oz0 = Math.floor(rest / (OY * OX));
-    rest -= oz0 * OY * OX;
-    const oy0 = Math.floor(rest / OX);
-    const ox0 = rest - oy0 * OX;
-    let kx = k0 % KX;
-    let t = (k0 - kx) / KX;
-    let ky = t % KY;
-    t = (t - ky) / KY;
-    let kz = t % KZ;
-    let c = (t - kz) / KZ;
-    for (let kk = 0; kk < kc; kk++) {
-      const chanBase = planeOffset + c * s.inSize;
-      const offZ = kz * lz - pz;
-      const offY = ky * ly - py;
-      const offX = kx * lx - px;
-      // ix = ox·sx + offX is inside [0, dx) exactly for ox in [oxLo, oxHi).
-      const oxLo = Math.max(0, Math.ceil(-offX / sx));
-      const oxHi = Math.min(OX, Math.floor((dx - 1 - offX) / sx) + 1);
-      let n = n0, oz = oz0, oy = oy0, ox = ox0;
-      let d = kk * NR;
-      let r = 0;
-      let left = nc;
-      while (left > 0) {
-        const end = ox + Math.min(OX - ox, left);
-        left -= end - ox;
-        const iz = oz * sz + offZ;
-        const iy = oy * sy + offY;
-        if (iz >= 0 && iz < dz && iy >= 0 && iy < dy) {
-          const zeroEnd = Math.min(end, oxLo);
-          for (; ox < zeroEnd; ox++) {
+    const panelStep = kc * nr;
+    const panelSkip = panelStep - nr;
+    // Decode the first row k0 → (c, kz, ky, kx).
+    const kx0 = k0 % KX;
+    let t = (k0 - kx0) / KX;
+    const ky0 = t % KY;
+    t = (t - ky0) / KY;
+    const kz0 = t % KZ;
+    const c0 = (t - kz0) / KZ;
+    for (let jj = j0; jj < j0 + nc; jj += chunk) {
+      const width = Math.min(chunk, j0 + nc - jj);
+      // Decode the chunk's first column jj → (n, oz, oy, ox).
+      const n0 = Math.floor(jj / perBatch);
+      let rest = jj - n0 * perBatch;
+      const oz0 = Math.floor(rest / (OY * OX));
+      rest -= oz0 * OY * OX;
+      const oy0 = Math.floor(rest / OX);
+      const ox0 = rest - oy0 * OX;
+      const dChunk = (jj - j0) * kc; // first panel of the chunk (jj − j0 is a multiple of NR)
+      let c = c0, kz = kz0, ky = ky0, kx = kx0;
+      for (let kk = 0; kk < kc; kk++) {
+        const chanBase = planeOffset + c * inSize;
+        const offZ = kz * lz - pz;
+        const offY = ky * ly - py;
+        const offX = kx * lx - px;
+        // ix = ox·sx + offX is inside [0, dx) exactly for ox in [oxLo, oxHi).
+        const oxLo = Math.max(0, Math.ceil(-offX / sx));
+        const oxHi = Math.min(OX, Math.floor((dx - 1 - offX) / sx) + 1);
+        let n = n0, oz = oz0, oy = oy0, ox = ox0;
+        let d = dChunk + kk * nr;
+        let r = 0;
+        let left = width;
+        while (left > 0) {
+          const end = ox + Math.min(OX - ox, left);
+          left -= end - ox;
+          const iz = oz * sz + offZ;
+          const iy = oy * sy + offY;
+          // Lane r of the current panel row is next; each segment below keeps (d, r) in step.
+          let copy = 0;
+          let src = 0;
+          let zerosBefore = end - ox;
+          if (iz >= 0 && iz < dz && iy >= 0 && iy < dy) {
+            zerosBefore = Math.max(0, Math.min(end, oxLo) - ox);
+            copy = Math.max(0, Math.min(end, oxHi) - ox - zerosBefore);
+            src = chanBase + n * batchStride + (iz * dy + iy) * dx + (ox + zerosBefore) * sx + offX;
+          }
+          const zerosAfter = end - ox - zerosBefore - copy;
+          for (let q = 0; q < zerosBefore; q++) {
             dst[d++] = 0;
-            if (++r === NR) { r = 0; d += panelSkip; }
+            if (++r === nr) { r = 0; d += panelSkip; }
           }
-          const copyEnd = Math.min(end, oxHi);
-          let src = chanBase + n * batchStride + (iz * dy + iy) * dx + ox * sx + offX;
-          for (; ox < copyEnd; ox++, src += sx) {
+          let q = 0;
+          for (; q < copy && r !== 0; q++, src += sx) {
             dst[d++] = x[src];
-            if (++r === NR) { r = 0; d += panelSkip; }
+            if (++r === nr) { r = 0; d += panelSkip; }
+          }
+          // Whole panel rows, three lanes at a time (NR = 3).
+          for (; q + 3 <= copy; q += 3, src += 3 * sx, d += panelStep) {
+            dst[d] = x[src];
+            dst[d + 1] = x[src + sx];
+            dst[d + 2] = x[src + 2 * sx];
+          }
+          for (; q < copy; q++, src += sx) {
+            dst[d++] = x[src];
+            if (++r === nr) { r = 0; d += panelSkip; }
+          }
+          for (let q2 = 0; q2 < zerosAfter; q2++) {
+            dst[d++] = 0;
+            if (++r === nr) { r = 0; d += panelSkip; }
+          }
+          ox = end;
+          if (ox === OX) {
+            ox = 0;
+            if (++oy === OY) {
+              oy = 0;
+              if (++oz === OZ) { oz = 0; n++; }
+            }
           }
         }
-        for (; ox < end; ox++) {
-          dst[d++] = 0;
-          if (++r === NR) { r = 0; d += panelSkip; }
-        }
-        if (ox === OX) {
-          ox = 0;
-          if (++oy === OY) {
-            oy = 0;
-            if (++oz === OZ) { oz = 0; n++; }
+        if (++kx === KX) {
+          kx = 0;
+          if (++ky === KY) {
+            ky = 0;
+            if (++kz === KZ) { kz = 0; c++; }
           }
-        }
-      }
-      if (++kx === KX) {
-        kx = 0;
-        if (++ky === KY) {
-          ky = 0;
-          if (++kz === KZ) { kz = 0; c++; }
         }
       }
     }
