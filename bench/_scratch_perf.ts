@@ -4,7 +4,7 @@ const rnd = (n: number) => { const a = new Float32Array(n); for (let i = 0; i < 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 function t(name: string, xs: number[], ws: number[], attrs: any, flops: number, reps = 5) {
   const x = { shape: xs, data: rnd(size(xs)) }, w = { shape: ws, data: rnd(size(ws)) }, b = { shape: [ws[0]], data: rnd(ws[0]) };
-  k.conv!(x, w, b, attrs);
+  for (let i = 0; i < +(process.env.WARM ?? 1); i++) k.conv!(x, w, b, attrs);
   const ts = []; for (let i = 0; i < reps; i++) { const t0 = process.cpuUsage(); k.conv!(x, w, b, attrs); const u = process.cpuUsage(t0); ts.push((u.user + u.system) / 1000); }
   ts.sort((a, b) => a - b); const ms = ts[0];
   console.log(name.padEnd(10), ms.toFixed(1).padStart(7), 'ms', (flops / ms / 1e6).toFixed(2), 'GFLOP/s', 'ws', (k.peakWorkspaceBytes() / 2 ** 20).toFixed(1), 'MiB');

@@ -53,7 +53,7 @@ function checkIntArray(fn: string, argument: string, v: readonly number[], lengt
       fn,
       argument,
       v,
-      `${argument} must have ${length} entries (one per spatial axis${argument === 'pads' ? ', begins then ends' : ''}), got ${Array.isArray(v) ? formatShape(v) : String(v)}`,
+      `${argument} must have ${length} ${length === 1 ? 'entry' : 'entries'} (${argument === 'pads' ? 'two per spatial axis: all begins, then all ends' : 'one per spatial axis'}), got ${Array.isArray(v) ? formatShape(v) : String(v)}`,
     );
   }
   for (const s of v) {
@@ -241,7 +241,9 @@ export function resolveAutoPad(
 ): number[] {
   const fn = 'resolveAutoPad';
   const rank = inputSpatial.length;
-  if (rank < 1) throw new InvalidArgumentError(fn, 'inputSpatial', inputSpatial, `inputSpatial must have at least one axis`);
+  if (rank < 1 || rank > 3) {
+    throw new InvalidArgumentError(fn, 'inputSpatial', inputSpatial, `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(inputSpatial)}`);
+  }
   checkIntArray(fn, 'inputSpatial', inputSpatial, rank, 1);
   checkIntArray(fn, 'kernelSpatial', kernelSpatial, rank, 1);
   checkIntArray(fn, 'strides', strides, rank, 1);

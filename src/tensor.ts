@@ -64,6 +64,7 @@ export function checkShape(fn: string, argument: string, shape: readonly number[
   if (!Array.isArray(shape)) {
     throw new InvalidArgumentError(fn, argument, shape, `${argument} shape must be an array of sizes, got ${String(shape)}`);
   }
+  const label = argument === 'shape' ? 'shape' : `${argument} shape`;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (!Number.isInteger(d) || d < 0) {
@@ -71,7 +72,7 @@ export function checkShape(fn: string, argument: string, shape: readonly number[
         fn,
         argument,
         shape,
-        `${argument} shape [${shape.join(',')}] has a size that is not a non-negative integer (${d} at axis ${i})`,
+        `${label} [${shape.join(',')}] has a size that is not a non-negative integer (${d} at axis ${i})`,
       );
     }
   }

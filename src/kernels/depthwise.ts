@@ -51,26 +51,100 @@ export function depthwiseConv(
               acc.fill(-0, 0, OX);
               let t = wBase;
               for (let kz = 0; kz < KZ; kz++) {
-                for (let ky = 0; ky < KY; ky++) {
-                  const rowBase = (kz * slabRows + r * sy + ky * ly) * width;
-                  for (let kx = 0; kx < KX; kx++, t++) {
-                    const wt = w[t];
-                    let i = rowBase + kx * lx;
-                    for (let ox = 0; ox < OX; ox++, i += sx) acc[ox] += wt * slab[i];
+                let ky = 0;
+                if (KX === 3) {
+                  // 3×3 blocks of taps in one pass (the common depthwise kernel).
+                  for (; ky + 3 <= KY; ky += 3, t += 9) {
+                    const rowBase = (kz * slabRows + r * sy + ky * ly) * width;
+                    accumulate3x3(acc, OX, slab, rowBase, ly * width, sx, lx, w, t);
                   }
                 }
+                for (; ky < KY; ky++) {
+                  const rowBase = (kz * slabRows + r * sy + ky * ly) * width;
+                  let kx = 0;
+                  for (; kx + 3 <= KX; kx += 3, t += 3) {
+                    accumulateRow3(acc, OX, slab, rowBase + kx * lx, sx, lx, w[t], w[t + 1], w[t + 2]);
+                  }
+                  for (; kx < KX; kx++, t++) accumulateRow1(acc, OX, slab, rowBase + kx * lx, sx, w[t]);
+                }
               }
-              let o = ((n * s.outChannels + m) * OZ + oz) * OY * OX + (oy0 + r) * OX;
-              if (bias === undefined) {
-                for (let ox = 0; ox < OX; ox++) out[o++] = acc[ox];
-              } else {
-                for (let ox = 0; ox < OX; ox++) out[o++] = acc[ox] + bias;
-              }
+              const o = ((n * s.outChannels + m) * OZ + oz) * OY * OX + (oy0 + r) * OX;
+              storeRow(out, o, acc, OX, bias);
             }
           }
         }
       }
     }
+  }
+}
+
+/**
+ * acc[o] += w0·row[o·step] + w1·row[o·step + gap] + w2·row[o·step + 2·gap], summed left to
+ * right — the same order as three single-tap passes, with one load and store of acc instead
+ * of three. Small functions on purpose: TurboFan optimizes them early and they stay stable,
+ * where one deep loop nest needed a slow OSR compile and deoptimized several times.
+ */
+function accumulateRow3(
+  acc: Float64Array,
+  count: number,
+  slab: Float64Array,
+  start: number,
+  step: number,
+  gap: number,
+  w0: number,
+  w1: number,
+  w2: number,
+): void {
+  let i = start;
+  const g2 = 2 * gap;
+  for (let o = 0; o < count; o++, i += step) {
+    acc[o] = acc[o] + w0 * slab[i] + w1 * slab[i + gap] + w2 * slab[i + g2];
+  }
+}
+
+/**
+ * Nine taps (3 rows `rowGap` apart × 3 columns `gap` apart) added to acc[o] left to right, in
+ * the same order as nine single-tap passes, with the sum kept in a register.
+ */
+function accumulate3x3(
+  acc: Float64Array,
+  count: number,
+  slab: Float64Array,
+  start: number,
+  rowGap: number,
+  step: number,
+  gap: number,
+  w: FloatArray,
+  t: number,
+): void {
+  const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2];
+  const w3 = w[t + 3], w4 = w[t + 4], w5 = w[t + 5];
+  const w6 = w[t + 6], w7 = w[t + 7], w8 = w[t + 8];
+  const g2 = 2 * gap;
+  let i0 = start;
+  let i1 = start + rowGap;
+  let i2 = start + 2 * rowGap;
+  for (let o = 0; o < count; o++, i0 += step, i1 += step, i2 += step) {
+    let v = acc[o];
+    v += w0 * slab[i0]; v += w1 * slab[i0 + gap]; v += w2 * slab[i0 + g2];
+    v += w3 * slab[i1]; v += w4 * slab[i1 + gap]; v += w5 * slab[i1 + g2];
+    v += w6 * slab[i2]; v += w7 * slab[i2 + gap]; v += w8 * slab[i2 + g2];
+    acc[o] = v;
+  }
+}
+
+/** acc[o] += w·row[o·step]. */
+function accumulateRow1(acc: Float64Array, count: number, slab: Float64Array, start: number, step: number, w: number): void {
+  let i = start;
+  for (let o = 0; o < count; o++, i += step) acc[o] += w * slab[i];
+}
+
+/** out[o …] = acc (+ bias), rounding to the output's precision. Without a bias, no `+ 0` (it would turn −0 into +0). */
+function storeRow(out: FloatArray, o: number, acc: Float64Array, count: number, bias: number | undefined): void {
+  if (bias === undefined) {
+    for (let i = 0; i < count; i++) out[o + i] = acc[i];
+  } else {
+    for (let i = 0; i < count; i++) out[o + i] = acc[i] + bias;
   }
 }
 

@@ -2,7 +2,7 @@
 import type { KernelUnderTest, Tensor } from '../contract.js';
 import { InvalidArgumentError } from '../errors.js';
 import { referenceKernel } from '../kernels/reference.js';
-import { checkTensor, formatShape, sizeOf } from '../tensor.js';
+import { checkTensor, formatShape, sizeOf, withPrecision } from '../tensor.js';
 
 /** Moves channels last: [N, C, P] → [N·P, C], or back when `inverse`. */
 function transposeChannels(src: Float32Array | Float64Array, N: number, C: number, P: number, inverse: boolean) {
@@ -33,12 +33,19 @@ export async function linear(x: Tensor, w: Tensor, b?: Tensor, kernel: KernelUnd
   if (w.shape.length !== 2 || w.shape[1] !== x.shape[1]) {
     throw new InvalidArgumentError(fn, 'w', w.shape, `w must be [M, ${x.shape[1]}] for x ${formatShape(x.shape)}, got ${formatShape(w.shape)}`);
   }
+  if (b !== undefined) {
+    checkTensor(fn, 'b', b);
+    if (b.shape.length !== 1 || b.shape[0] !== w.shape[0]) {
+      throw new InvalidArgumentError(fn, 'b', b.shape, `b shape ${formatShape(b.shape)} must be [${w.shape[0]}] (one bias per output channel)`);
+    }
+  }
   if (!kernel.dense) throw new InvalidArgumentError(fn, 'kernel', kernel.name, `kernel ${kernel.name} has no dense`);
   const [N, C] = x.shape;
   const M = w.shape[0];
   const spatial = x.shape.slice(2);
   const P = sizeOf(spatial);
-  const rows: Tensor = { shape: [N * P, C], data: transposeChannels(x.data, N, C, P, false) };
-  const y = await kernel.dense(rows, w, b);
+  // the kernel is handed arrays of the precision it promises
+  const rows = withPrecision({ shape: [N * P, C], data: transposeChannels(x.data, N, C, P, false) }, kernel.precision);
+  const y = await kernel.dense(rows, withPrecision(w, kernel.precision), b && withPrecision(b, kernel.precision));
   return { shape: [N, M, ...spatial], data: transposeChannels(y.data, N, M, P, true) };
 }

@@ -1,0 +1,11 @@
+import { createIm2colKernel } from '../src/kernels/im2col.js';
+const k = createIm2colKernel('float32');
+const x = { shape: [1, 32, 112, 112], data: new Float32Array(32 * 112 * 112).map(() => Math.random()) };
+const w = { shape: [32, 1, 3, 3], data: new Float32Array(32 * 9).map(() => Math.random()) };
+const b = { shape: [32], data: new Float32Array(32) };
+const attrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 32 };
+for (let i = 0; i < 30; i++) k.conv!(x, w, b, attrs);
+const t0 = performance.now(); const u0 = process.cpuUsage();
+for (let i = 0; i < 50; i++) k.conv!(x, w, b, attrs);
+const u = process.cpuUsage(u0);
+console.log('wall/call', ((performance.now() - t0) / 50).toFixed(2), 'cpu/call', ((u.user + u.system) / 1000 / 50).toFixed(2), 'user', (u.user / 1000 / 50).toFixed(2), 'sys', (u.system / 1000 / 50).toFixed(2));
