@@ -4,6 +4,7 @@
  * counterexamples for the same kernel run first.
  */
 import fc from 'fast-check';
+import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import type { KernelUnderTest } from '../contract.js';
 import { completeCapabilities } from '../contract.js';
@@ -45,8 +46,8 @@ export type ProgressEvent =
   | { type: 'case'; id: string; casesDone: number; casesTotal: number }
   | { type: 'property-end'; result: PropertyResult };
 
-/** The package version, recorded in reports. */
-export const VERSION = '0.1.0';
+/** The package version, recorded in reports (read from package.json, the single source). */
+export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 class Aborted extends Error {}
 
@@ -176,7 +177,13 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   let firstFailureAt = 0;
   let lastProgress = 0;
 
+  let lastYield = Date.now();
   const predicate = async (c: unknown): Promise<void> => {
+    // a synchronous kernel never yields: let signals and timers run every 50 ms so Ctrl-C works
+    if (Date.now() - lastYield > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
     if (options.signal?.aborted) throw new Aborted('interrupted');
     if (firstFailureAt > 0 && Date.now() - firstFailureAt > shrinkBudget) return; // shrink budget spent: keep the smallest failure so far
     const counting = firstFailureAt === 0; // shrink attempts are not counted as cases
