@@ -1,0 +1,98 @@
+/**
+ * The logic of the kernel worker (`kernel-worker.ts`), free of `worker_threads` so that it can
+ * be tested in-process: load the kernel named by a spec, answer one `conv` / `dense` request.
+ */
+import type { ConvAttributes, KernelUnderTest, Tensor } from '../contract.js';
+import { KernelLoadError } from '../errors.js';
+import { loadKernel } from '../cli/load-kernel.js';
+import type { WorkerReply, WorkerRequest } from './isolated-kernel.js';
+
+/**
+ * Loads the kernel named by `spec` (resolved from `cwd`): the kernel and the `ready` reply, or
+ * no kernel and the `load-error` reply.
+ */
+export async function loadForWorker(
+  spec: string,
+  cwd: string,
+): Promise<{ kernel: KernelUnderTest; reply: WorkerReply } | { kernel: undefined; reply: WorkerReply }> {
+  try {
+    const kernel = await loadKernel(spec, { cwd });
+    return {
+      kernel,
+      reply: {
+        type: 'ready',
+        name: kernel.name,
+        precision: kernel.precision,
+        capabilities: kernel.capabilities === undefined ? undefined : structuredClone(kernel.capabilities),
+        hasConv: typeof kernel.conv === 'function',
+        hasDense: typeof kernel.dense === 'function',
+      },
+    };
+  } catch (e) {
+    return {
+      kernel: undefined,
+      reply:
+        e instanceof KernelLoadError
+          ? { type: 'load-error', file: e.file, message: e.message }
+          : { type: 'load-error', file: spec, message: `${spec}: ${e instanceof Error ? e.message : String(e)}` },
+    };
+  }
+}
+
+/**
+ * Runs one request on `kernel` and sends the reply with `send` (the worker's `postMessage`):
+ * the result plus the inputs as the kernel left them, or the error the kernel threw, or a
+ * `DataCloneError` reply when `send` cannot send the result.
+ */
+export async function handleRequest(kernel: KernelUnderTest, m: WorkerRequest, send: (r: WorkerReply) => void): Promise<void> {
+  const { id, x, w, b } = m;
+  let y: unknown;
+  try {
+    y =
+      m.op === 'conv'
+        ? await kernel.conv!(x, w, b, m.attrs as ConvAttributes)
+        : await kernel.dense!(x, w, b);
+  } catch (e) {
+    send({
+      type: 'error',
+      id,
+      name: e instanceof Error ? e.name : 'Error',
+      message: e instanceof Error ? e.message : `kernel threw a non-Error value: ${String(e)}`,
+      stack: e instanceof Error ? e.stack : undefined,
+    });
+    return;
+  }
+  const inputs = { x: snapshot(x), w: snapshot(w), b: b === undefined ? undefined : snapshot(b) };
+  try {
+    send({ type: 'result', id, y: transferable(y), ...inputs });
+  } catch (e) {
+    send({
+      type: 'error',
+      id,
+      name: 'DataCloneError',
+      message: `kernel returned a value that cannot be sent from the worker (${e instanceof Error ? e.message : String(e)})`,
+    });
+  }
+}
+
+/** The input as the kernel left it (data and shape). */
+function snapshot(t: Tensor): { shape: number[]; data: Float32Array | Float64Array } {
+  return { shape: Array.isArray(t.shape) ? [...t.shape] : (t.shape as number[]), data: t.data };
+}
+
+/**
+ * What to send back for a result: a tensor-like object is reduced to `{shape, data}` (a tfjs
+ * tensor or a class instance cannot be cloned), with a view copied out of a larger buffer (a
+ * WASM heap, say) so only its own elements cross the thread boundary. Anything else is sent
+ * as is, for the runner to reject as the wrong type.
+ */
+export function transferable(y: unknown): unknown {
+  if (typeof y !== 'object' || y === null || !('shape' in y) || !('data' in y)) return y;
+  let { shape, data } = y as { shape: unknown; data: unknown };
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    const view = data as Float32Array;
+    if (view.byteOffset !== 0 || view.byteLength !== view.buffer.byteLength) data = view.slice();
+  }
+  if (Array.isArray(shape)) shape = [...shape];
+  return { shape, data };
+}
