@@ -254,6 +254,8 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
     c.size === 'small'
       ? regular
       : fc.oneof(
+          // cross-shrink: a failure found on a large shape is retried on the regular (small) ones first
+          { withCrossShrink: true },
           { arbitrary: regular, weight: c.size === 'large' ? 2 : 7 },
           { arbitrary: largeParams(c), weight: 1 },
         );

@@ -27,7 +27,7 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
     fc.record({ n, m, k, bias: constraints.bias === undefined ? fc.boolean() : fc.constant(constraints.bias) });
   const regular = shape(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max }), fc.integer({ min: 1, max }));
   const large = shape(fc.integer({ min: 8, max: 12 }), fc.integer({ min: 17, max: 40 }), fc.integer({ min: 512, max: 700 }));
-  const params = size === 'small' ? regular : fc.oneof({ arbitrary: regular, weight: size === 'large' ? 2 : 6 }, { arbitrary: large, weight: 1 });
+  const params = size === 'small' ? regular : fc.oneof({ withCrossShrink: true }, { arbitrary: regular, weight: size === 'large' ? 2 : 6 }, { arbitrary: large, weight: 1 });
   const specs = params.map((p): DenseSpec => ({ xShape: [p.n, p.k], wShape: [p.m, p.k], hasBias: p.bias }));
   const limit = constraints.maxElements ?? Number.POSITIVE_INFINITY;
   return Number.isFinite(limit) ? specs.filter((s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]) <= limit) : specs;

@@ -329,7 +329,7 @@ const GEMV_KC = 4096;
  * and as fast as a bare sum over A — the loop runs at the memory bandwidth.
  */
 function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
-  const { M, K, a, lda } = p;
+  const { M, K } = p;
   const kBlocks = Math.ceil(K / Math.max(GEMV_KC, blocking.kc));
   const kcMax = Math.ceil(K / kBlocks);
   const v = ws.packedB(kcMax * NR);
@@ -340,33 +340,43 @@ function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
     p.packB(v, pc, kc, 0, 1);
     // With nc = 1 the packed vector sits in lane 0 of each panel row (stride NR); make it contiguous.
     for (let kk = 1; kk < kc; kk++) v[kk] = v[kk * NR];
-    let i = 0;
-    for (; i + 8 <= M; i += 8) {
-      let ra = p.aOffset + i * lda + pc;
-      const l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda, l6 = 6 * lda, l7 = 7 * lda;
-      let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
-      for (let kk = 0; kk < kc; kk++, ra++) {
-        const x = v[kk];
-        s0 += a[ra] * x;
-        s1 += a[ra + lda] * x;
-        s2 += a[ra + l2] * x;
-        s3 += a[ra + l3] * x;
-        s4 += a[ra + l4] * x;
-        s5 += a[ra + l5] * x;
-        s6 += a[ra + l6] * x;
-        s7 += a[ra + l7] * x;
-      }
-      acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
-      acc[i + 4] += s4; acc[i + 5] += s5; acc[i + 6] += s6; acc[i + 7] += s7;
-    }
-    for (; i < M; i++) {
-      let ra = p.aOffset + i * lda + pc;
-      let s = -0;
-      for (let kk = 0; kk < kc; kk++, ra++) s += a[ra] * v[kk];
-      acc[i] += s;
-    }
+    gemvBlock(p.a, p.aOffset + pc, p.lda, M, v, kc, acc);
   }
   writeOut(acc, 1, M, 0, 1, p.out, p.outLayout, p.bias, p.biasOffset);
+}
+
+/**
+ * acc[i] += Σ_{kk < kc} a[off + i·lda + kk]·v[kk] for every row i < M. A leaf function on
+ * purpose: its loop is long enough to be compiled on-stack during the first call, and code
+ * after such a loop in a bigger function (reached only when the loop ends, so without type
+ * feedback at that time) made V8 deoptimize at the end of every call.
+ */
+function gemvBlock(a: FloatArray, off: number, lda: number, M: number, v: Float64Array, kc: number, acc: Float64Array): void {
+  const l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda, l6 = 6 * lda, l7 = 7 * lda;
+  let i = 0;
+  for (; i + 8 <= M; i += 8) {
+    let ra = off + i * lda;
+    let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
+    for (let kk = 0; kk < kc; kk++, ra++) {
+      const x = v[kk];
+      s0 += a[ra] * x;
+      s1 += a[ra + lda] * x;
+      s2 += a[ra + l2] * x;
+      s3 += a[ra + l3] * x;
+      s4 += a[ra + l4] * x;
+      s5 += a[ra + l5] * x;
+      s6 += a[ra + l6] * x;
+      s7 += a[ra + l7] * x;
+    }
+    acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
+    acc[i + 4] += s4; acc[i + 5] += s5; acc[i + 6] += s6; acc[i + 7] += s7;
+  }
+  for (; i < M; i++) {
+    let ra = off + i * lda;
+    let s = -0;
+    for (let kk = 0; kk < kc; kk++, ra++) s += a[ra] * v[kk];
+    acc[i] += s;
+  }
 }
 
 /**
