@@ -126,37 +126,41 @@ export interface ConvTensors {
   readonly b: Data64 | undefined;
 }
 
-/** Builds the float64 tensors of a conv case from its seed. */
-export function convTensors(c: ConvCase, headroom = 1): ConvTensors {
-  const g = geometryOf(c.spec);
-  const noPadding = c.spec.attrs.pads.every((p) => p === 0);
+/** x, w and b of the given shapes, with data in `regime` derived from `seed`. */
+function tensorsOf(
+  spec: { readonly xShape: readonly number[]; readonly wShape: readonly number[]; readonly hasBias: boolean },
+  reductionLength: number,
+  specialWeights: boolean,
+  regime: Regime,
+  seed: number,
+  headroom: number,
+): ConvTensors {
+  const bSize = spec.hasBias ? spec.wShape[0] : 0;
   const d: ProblemData = problemData(
-    { xSize: sizeOf(c.spec.xShape), wSize: sizeOf(c.spec.wShape), bSize: c.spec.hasBias ? c.spec.wShape[0] : 0, reductionLength: g.reductionLength, specialWeights: noPadding },
-    c.regime,
-    c.seed,
+    { xSize: sizeOf(spec.xShape), wSize: sizeOf(spec.wShape), bSize, reductionLength, specialWeights },
+    regime,
+    seed,
     { headroom },
   );
   return {
-    x: { shape: c.spec.xShape, data: d.x },
-    w: { shape: c.spec.wShape, data: d.w },
-    b: d.b ? { shape: [d.b.length], data: d.b } : undefined,
+    x: { shape: spec.xShape, data: d.x },
+    w: { shape: spec.wShape, data: d.w },
+    b: d.b ? { shape: [bSize], data: d.b } : undefined,
   };
+}
+
+/**
+ * Builds the float64 tensors of a conv case from its seed. Non-finite weights only when the
+ * problem has no padding (whether padding multiplies an infinite weight is implementation-defined).
+ */
+export function convTensors(c: ConvCase, headroom = 1): ConvTensors {
+  const noPadding = c.spec.attrs.pads.every((p) => p === 0);
+  return tensorsOf(c.spec, geometryOf(c.spec).reductionLength, noPadding, c.regime, c.seed, headroom);
 }
 
 /** Builds the float64 tensors of a dense case from its seed. */
 export function denseTensors(c: DenseCase, headroom = 1): ConvTensors {
-  const [, K] = c.spec.xShape;
-  const d = problemData(
-    { xSize: sizeOf(c.spec.xShape), wSize: sizeOf(c.spec.wShape), bSize: c.spec.hasBias ? c.spec.wShape[0] : 0, reductionLength: K, specialWeights: true },
-    c.regime,
-    c.seed,
-    { headroom },
-  );
-  return {
-    x: { shape: c.spec.xShape, data: d.x },
-    w: { shape: c.spec.wShape, data: d.w },
-    b: d.b ? { shape: [d.b.length], data: d.b } : undefined,
-  };
+  return tensorsOf(c.spec, c.spec.xShape[1], true, c.regime, c.seed, headroom);
 }
 
 /** One-line description of a conv case. */

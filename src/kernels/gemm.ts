@@ -88,7 +88,8 @@ export interface StridedLayout {
 
 /**
  * Packs the block B[k0 : k0+kc, j0 : j0+nc] into `dst` as ⌈nc/NR⌉ panels, panel q holding
- * B[k0+kk, j0 + q·NR + r] at dst[(q·kc + kk)·NR + r], with zeros in the lanes past nc.
+ * B[k0+kk, j0 + q·NR + r] at dst[(q·kc + kk)·NR + r]. The lanes past nc are left alone (the
+ * GEMM zeros them).
  */
 export type PackB = (dst: Float64Array, k0: number, kc: number, j0: number, nc: number) => void;
 
@@ -204,17 +205,29 @@ export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: num
     for (let pc = 0; pc < K; pc += kcMax) {
       const kc = Math.min(kcMax, K - pc);
       p.packB(bp, pc, kc, jc, nc);
+      zeroTailLanes(bp, kc, nc);
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = Math.min(mcMax, M - ic);
         packA(ap, p.a, p.aOffset + ic * p.lda + pc, p.lda, mc, kc);
-        for (let jr = 0; jr < nc; jr += NR) {
-          for (let ir = 0; ir < mc; ir += MR) {
-            microKernel(kc, ap, ir * kc, bp, jr * kc, acc, (ic + ir) * ldc + jr, ldc);
-          }
-        }
+        macroKernel(mc, nc, kc, ap, bp, acc, ic * ldc, ldc);
       }
     }
     writeOut(acc, ldc, M, jc, nc, p.out, p.outLayout, p.bias, p.biasOffset);
+  }
+}
+
+/**
+ * Every MR×NR tile of one (mc × kc)·(kc × nc) block product, accumulated into acc from row
+ * offset `c0`. Separate from `gemm` so that the loops calling the micro-kernel thousands of
+ * times live in a function whose every path runs on its first call: V8 compiles such loops
+ * on-stack (OSR) during that call, and in V8 11 an OSR-compiled loop that later reaches code it
+ * had no type feedback for could deoptimize on every call (measured on the GEMV: 1.5–2× slower).
+ */
+function macroKernel(mc: number, nc: number, kc: number, ap: Float64Array, bp: Float64Array, acc: Float64Array, c0: number, ldc: number): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    for (let ir = 0; ir < mc; ir += MR) {
+      microKernel(kc, ap, ir * kc, bp, jr * kc, acc, c0 + ir * ldc + jr, ldc);
+    }
   }
 }
 
@@ -329,54 +342,53 @@ const GEMV_KC = 4096;
  * and as fast as a bare sum over A — the loop runs at the memory bandwidth.
  */
 function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
-  const { M, K } = p;
+  const { M, K, a, lda } = p;
   const kBlocks = Math.ceil(K / Math.max(GEMV_KC, blocking.kc));
   const kcMax = Math.ceil(K / kBlocks);
   const v = ws.packedB(kcMax * NR);
   const acc = ws.accumulator(M);
   acc.fill(-0, 0, M); // −0: the additive identity, see gemm()
+  const M8 = M - (M % 8);
   for (let pc = 0; pc < K; pc += kcMax) {
     const kc = Math.min(kcMax, K - pc);
     p.packB(v, pc, kc, 0, 1);
     // With nc = 1 the packed vector sits in lane 0 of each panel row (stride NR); make it contiguous.
     for (let kk = 1; kk < kc; kk++) v[kk] = v[kk * NR];
-    gemvBlock(p.a, p.aOffset + pc, p.lda, M, v, kc, acc);
+    const off = p.aOffset + pc;
+    for (let i = 0; i < M8; i += 8) dot8(a, off + i * lda, lda, v, kc, acc, i);
+    for (let i = M8; i < M; i++) acc[i] += dot1(a, off + i * lda, v, kc);
   }
   writeOut(acc, 1, M, 0, 1, p.out, p.outLayout, p.bias, p.biasOffset);
 }
 
 /**
- * acc[i] += Σ_{kk < kc} a[off + i·lda + kk]·v[kk] for every row i < M. A leaf function on
- * purpose: its loop is long enough to be compiled on-stack during the first call, and code
- * after such a loop in a bigger function (reached only when the loop ends, so without type
- * feedback at that time) made V8 deoptimize at the end of every call.
+ * acc[i + r] += Σ_{kk < kc} a[ra + r·lda + kk]·v[kk] for r < 8. One call per eight rows keeps
+ * the hot loop in a small function that V8 optimizes normally, with all its paths warm
+ * (see `macroKernel`).
  */
-function gemvBlock(a: FloatArray, off: number, lda: number, M: number, v: Float64Array, kc: number, acc: Float64Array): void {
+function dot8(a: FloatArray, ra: number, lda: number, v: Float64Array, kc: number, acc: Float64Array, i: number): void {
   const l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda, l6 = 6 * lda, l7 = 7 * lda;
-  let i = 0;
-  for (; i + 8 <= M; i += 8) {
-    let ra = off + i * lda;
-    let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
-    for (let kk = 0; kk < kc; kk++, ra++) {
-      const x = v[kk];
-      s0 += a[ra] * x;
-      s1 += a[ra + lda] * x;
-      s2 += a[ra + l2] * x;
-      s3 += a[ra + l3] * x;
-      s4 += a[ra + l4] * x;
-      s5 += a[ra + l5] * x;
-      s6 += a[ra + l6] * x;
-      s7 += a[ra + l7] * x;
-    }
-    acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
-    acc[i + 4] += s4; acc[i + 5] += s5; acc[i + 6] += s6; acc[i + 7] += s7;
+  let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
+  for (let kk = 0; kk < kc; kk++, ra++) {
+    const x = v[kk];
+    s0 += a[ra] * x;
+    s1 += a[ra + lda] * x;
+    s2 += a[ra + l2] * x;
+    s3 += a[ra + l3] * x;
+    s4 += a[ra + l4] * x;
+    s5 += a[ra + l5] * x;
+    s6 += a[ra + l6] * x;
+    s7 += a[ra + l7] * x;
   }
-  for (; i < M; i++) {
-    let ra = off + i * lda;
-    let s = -0;
-    for (let kk = 0; kk < kc; kk++, ra++) s += a[ra] * v[kk];
-    acc[i] += s;
-  }
+  acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
+  acc[i + 4] += s4; acc[i + 5] += s5; acc[i + 6] += s6; acc[i + 7] += s7;
+}
+
+/** Σ_{kk < kc} a[ra + kk]·v[kk], for the rows left over after `dot8`. */
+function dot1(a: FloatArray, ra: number, v: Float64Array, kc: number): number {
+  let s = -0;
+  for (let kk = 0; kk < kc; kk++, ra++) s += a[ra] * v[kk];
+  return s;
 }
 
 /**
@@ -441,7 +453,6 @@ export function stridedPackB(src: FloatArray, layout: StridedLayout): PackB {
         j += run;
       }
     }
-    zeroTailLanes(dst, kc, nc);
   };
 }
 

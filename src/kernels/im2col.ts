@@ -31,7 +31,6 @@ import {
   type PackB,
   gemm,
   stridedPackB,
-  zeroTailLanes,
 } from './gemm.js';
 
 /** Options of `createIm2colKernel`. */
@@ -202,7 +201,6 @@ function im2colPackB(x: FloatArray, s: Conv3d, firstChannel: number): PackB {
         }
       }
     }
-    zeroTailLanes(dst, kc, nc);
   };
 }
 
