@@ -6,7 +6,7 @@
  * tap from it: the slab has no borders to test, and the padded zeros are multiplied like any
  * other input value (the ONNX definition, and the same arithmetic as the im2col path).
  */
-import type { FloatArray, GemmWorkspace } from './gemm.js';
+import type { Doubles, FloatArray, GemmWorkspace } from './gemm.js';
 import type { Conv3d } from './im2col.js';
 
 /**
@@ -33,8 +33,7 @@ export function depthwiseConv(
   const rowsFit = Math.floor((budgetElems / (KZ * width) - effY) / sy) + 1;
   const band = Math.max(1, Math.min(OY, rowsFit));
   const slabRows = (band - 1) * sy + effY;
-  const slab = ws.scratch(KZ * slabRows * width);
-  const acc = ws.scratch2(OX);
+  const [, , , slab, acc] = ws.reserve(budgetBytes, [0, 0, 0, KZ * slabRows * width, OX]);
   for (let n = 0; n < s.batch; n++) {
     for (let c = 0; c < s.inChannels; c++) {
       const plane = (n * s.inChannels + c) * s.inSize;
@@ -85,9 +84,9 @@ export function depthwiseConv(
  * where one deep loop nest needed a slow OSR compile and deoptimized several times.
  */
 function accumulateRow3(
-  acc: Float64Array,
+  acc: Doubles,
   count: number,
-  slab: Float64Array,
+  slab: Doubles,
   start: number,
   step: number,
   gap: number,
@@ -107,9 +106,9 @@ function accumulateRow3(
  * the same order as nine single-tap passes, with the sum kept in a register.
  */
 function accumulate3x3(
-  acc: Float64Array,
+  acc: Doubles,
   count: number,
-  slab: Float64Array,
+  slab: Doubles,
   start: number,
   rowGap: number,
   step: number,
@@ -134,13 +133,13 @@ function accumulate3x3(
 }
 
 /** acc[o] += w·row[o·step]. */
-function accumulateRow1(acc: Float64Array, count: number, slab: Float64Array, start: number, step: number, w: number): void {
+function accumulateRow1(acc: Doubles, count: number, slab: Doubles, start: number, step: number, w: number): void {
   let i = start;
   for (let o = 0; o < count; o++, i += step) acc[o] += w * slab[i];
 }
 
 /** out[o …] = acc (+ bias), rounding to the output's precision. Without a bias, no `+ 0` (it would turn −0 into +0). */
-function storeRow(out: FloatArray, o: number, acc: Float64Array, count: number, bias: number | undefined): void {
+function storeRow(out: FloatArray, o: number, acc: Doubles, count: number, bias: number | undefined): void {
   if (bias === undefined) {
     for (let i = 0; i < count; i++) out[o + i] = acc[i];
   } else {
@@ -153,7 +152,7 @@ function storeRow(out: FloatArray, o: number, acc: Float64Array, count: number, 
  * `slab` as KZ planes of `slabRows` rows of `width` values; positions in the padding are 0.
  */
 function fillSlab(
-  slab: Float64Array,
+  slab: Doubles,
   x: FloatArray,
   plane: number,
   s: Conv3d,

@@ -12,7 +12,7 @@
  *         pack A[ic:ic+mc, pc:pc+kc] → Ap (MR-tall panels)
  *         for jr in nc step NR, ir in mc step MR:  micro-kernel on one MR×NR tile of C
  *
- * Every operand the micro-kernel touches is a `Float64Array` it owns (packed A, packed B and a
+ * Every operand the micro-kernel touches is a `Doubles` buffer it owns (packed A, packed B and a
  * float64 accumulator for C), so its loads and stores are monomorphic whatever the precision
  * of the caller's tensors; the caller's arrays are read only by the packers and written only by
  * the final write-out. Products of two float32 values are exact in float64, so the float32
@@ -28,16 +28,33 @@
 export type FloatArray = Float32Array | Float64Array;
 
 /**
+ * The kernels' own float64 buffers: plain JS arrays that only ever hold numbers, which V8
+ * stores unboxed (HOLEY_DOUBLE_ELEMENTS). Not `Float64Array`, for two measured reasons:
+ * - element access is cheaper (no external-pointer arithmetic): the micro-kernel runs at
+ *   6.2 GFLOP/s on arrays against 5.4 on Float64Array;
+ * - once any ArrayBuffer in the process has been detached (tfjs-core does it at import,
+ *   WebAssembly memory growth does it), V8 adds a detach check to every typed-array access
+ *   in optimized code: Float64Array panels then drop to 4.5–4.7 GFLOP/s, arrays stay at 6.2.
+ * Created by `doubles(n)`; only numbers are ever stored (NaN included: V8 canonicalizes it).
+ */
+export type Doubles = number[];
+
+/** A `Doubles` buffer of length n whose elements kind is already "double" (filled with 0.5). */
+export function doubles(n: number): Doubles {
+  return new Array<number>(n).fill(0.5);
+}
+
+/**
  * Rows of the register tile (output channels per micro-kernel call).
  *
- * Why 4×3: V8 (TurboFan, x64) keeps doubles in 15 allocatable XMM registers and performs every
- * typed-array load with its own bounds check and index arithmetic (~8 instructions). A tile
- * costs MR+NR loads and 2·MR·NR flops per k step, plus spills once MR·NR + MR + 1 exceeds 15.
- * Measured on this project's machine (AMD EPYC, Node 20, kc = 256, L1-resident panels):
- * 2×4 4.7, 4×4 5.4, 4×8 5.3, 6×8 5.2, 3×4 5.9, 4×3 5.9, 5×2 5.9 GFLOP/s — 12 accumulators
- * (4×3 / 3×4) is the sweet spot between load overhead and spills. 4×3 rather than 3×4 because
- * channel counts (M) are usually multiples of 4, so row tails are rare; column tails (output
- * positions) cost at most one partial tile per row panel.
+ * Why 4×3: V8 (TurboFan, x64) keeps doubles in 15 allocatable XMM registers, and each array
+ * load costs a bounds check and index arithmetic besides the load itself. A tile costs MR+NR
+ * loads and 2·MR·NR flops per k step, plus spills once MR·NR + MR + 1 exceeds 15. Measured on
+ * this project's machine (AMD EPYC, Node 20, kc = 192, panels in L1/L2, GFLOP/s):
+ * 2×4 4.8, 4×2 4.7, 3×3 5.3, 5×2 5.8, 2×6 5.9, 4×4 5.6, 3×5 6.0, 5×3 5.7, 4×6 5.5, 4×8 4.3–5.5,
+ * 3×4 6.1, 4×3 6.1 — twelve accumulators (4×3 / 3×4) are the sweet spot between load overhead
+ * and spills. 4×3 rather than 3×4 because channel counts (M) are usually multiples of 4, so
+ * row tails are rare; column tails (output positions) cost at most one partial tile per panel.
  */
 export const MR = 4;
 /** Columns of the register tile (output positions per micro-kernel call); see `MR`. */
@@ -87,58 +104,62 @@ export interface StridedLayout {
 }
 
 /**
- * Packs the block B[k0 : k0+kc, j0 : j0+nc] into `dst` as ⌈nc/NR⌉ panels, panel q holding
- * B[k0+kk, j0 + q·NR + r] at dst[(q·kc + kk)·NR + r]. The lanes past nc are left alone (the
- * GEMM zeros them).
+ * The B operand, packed on demand: `pack` writes the block B[k0 : k0+kc, j0 : j0+nc] into `dst`
+ * as ⌈nc/NR⌉ panels, panel q holding B[k0+kk, j0 + q·NR + r] at dst[(q·kc + kk)·NR + r]; the
+ * lanes past nc are left alone (the GEMM zeros them).
+ * Kernels keep one long-lived packer of each kind and `reset` it per call. Measured: with a
+ * packer (or closure) made per call, V8's optimized code for `pack`, which refers to the
+ * packer it was compiled with, was discarded at the next garbage collection once that packer
+ * died — so each call ran `pack` interpreted until it was recompiled (twice, ~20 ms of compiler
+ * time): ResNet 3×3 took 52–57 ms instead of 42–48.
  */
-export type PackB = (dst: Float64Array, k0: number, kc: number, j0: number, nc: number) => void;
+export interface PackB {
+  pack(dst: Doubles, k0: number, kc: number, j0: number, nc: number): void;
+}
 
-/** Reusable float64 buffers of one kernel instance; they only grow, up to the budget. */
+/**
+ * The float64 buffers of one kernel instance, reused from call to call: packed A, packed B and
+ * the accumulator for the GEMM; a slab and a row for the depthwise path. A call asks for all
+ * the lengths it needs at once (`reserve`); buffers only grow, except that when keeping a
+ * buffer the call does not need would put the total over the budget, it is released (or cut
+ * to size) first. So the total held never exceeds max(budget, what the current call needs),
+ * and every call sizes its blocks so that what it needs fits the budget.
+ */
 export class GemmWorkspace {
-  private a: Float64Array = new Float64Array(0);
-  private b: Float64Array = new Float64Array(0);
-  private c: Float64Array = new Float64Array(0);
-  /** Scratch for other lowerings (the depthwise path's padded input slab). */
-  private s: Float64Array = new Float64Array(0);
-  private t: Float64Array = new Float64Array(0);
-  /** Largest total, in bytes, ever held at once. */
+  private readonly buffers: Doubles[] = [[], [], [], [], []];
+  /** Largest total, in bytes, held at once since creation. */
   peakBytes = 0;
+  /** Use the WebAssembly SIMD matrix–vector kernel where available (false: the JS loop always). */
+  readonly simd: boolean;
+
+  constructor(options: { readonly simd?: boolean } = {}) {
+    this.simd = options.simd ?? true;
+  }
 
   /** Total bytes currently held. */
   get bytes(): number {
-    return (this.a.length + this.b.length + this.c.length + this.s.length + this.t.length) * 8;
+    return this.buffers.reduce((n, b) => n + b.length * 8, 0);
   }
 
-  packedA(n: number): Float64Array {
-    if (this.a.length < n) this.a = this.grow(this.a, n);
-    return this.a;
-  }
-
-  packedB(n: number): Float64Array {
-    if (this.b.length < n) this.b = this.grow(this.b, n);
-    return this.b;
-  }
-
-  accumulator(n: number): Float64Array {
-    if (this.c.length < n) this.c = this.grow(this.c, n);
-    return this.c;
-  }
-
-  scratch(n: number): Float64Array {
-    if (this.s.length < n) this.s = this.grow(this.s, n);
-    return this.s;
-  }
-
-  scratch2(n: number): Float64Array {
-    if (this.t.length < n) this.t = this.grow(this.t, n);
-    return this.t;
-  }
-
-  private grow(old: Float64Array, n: number): Float64Array {
-    const fresh = new Float64Array(n);
-    // The old buffer is garbage from here on; count only what is reachable.
-    this.peakBytes = Math.max(this.peakBytes, this.bytes - old.length * 8 + n * 8);
-    return fresh;
+  /**
+   * Buffers of at least the given lengths, in the order [packed A, packed B, accumulator,
+   * slab, row] (0 = not needed). Their contents are unspecified: callers overwrite what they read.
+   */
+  reserve(budgetBytes: number, lengths: readonly [number, number, number, number, number]): Doubles[] {
+    const b = this.buffers;
+    const projected = b.reduce((n, buf, i) => n + Math.max(buf.length, lengths[i]) * 8, 0);
+    if (projected > budgetBytes) {
+      for (let i = 0; i < b.length; i++) {
+        if (b[i].length > lengths[i]) b[i] = lengths[i] > 0 ? doubles(lengths[i]) : [];
+      }
+    }
+    for (let i = 0; i < b.length; i++) {
+      if (b[i].length < lengths[i]) {
+        b[i] = doubles(lengths[i]);
+        this.peakBytes = Math.max(this.peakBytes, this.bytes);
+      }
+    }
+    return b;
   }
 }
 
@@ -184,19 +205,17 @@ export function columnBlock(blocking: GemmBlocking, M: number, N: number, K: num
  */
 export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: number, p: GemmProblem): void {
   if (p.N === 1) {
-    gemv(ws, blocking, p);
+    gemv(ws, blocking, budgetBytes, p);
     return;
   }
-  const { M, N, K } = p;
+  const { M, N, K, a, aOffset, lda, packB, out, outLayout, bias, biasOffset } = p; // read up front, see gemv
   // Equal K blocks of at most blocking.kc (see DEFAULT_GEMM_BLOCKING).
   const kBlocks = Math.ceil(K / blocking.kc);
   const kcMax = Math.ceil(K / kBlocks);
   const mcMax = Math.min(roundUp(blocking.mc, MR), roundUp(M, MR));
   const ncMax = columnBlock({ ...blocking, kc: kcMax }, M, N, kcMax, budgetBytes);
   const ldc = ncMax; // accumulator row stride (a multiple of NR)
-  const ap = ws.packedA(mcMax * kcMax);
-  const bp = ws.packedB(kcMax * ncMax);
-  const acc = ws.accumulator(roundUp(M, MR) * ldc);
+  const [ap, bp, acc] = ws.reserve(budgetBytes, [mcMax * kcMax, kcMax * ncMax, roundUp(M, MR) * ldc, 0, 0]);
   for (let jc = 0; jc < N; jc += ncMax) {
     const nc = Math.min(ncMax, N - jc);
     // −0 is the additive identity (−0 + x = x for every x, ±0 included), so starting from it
@@ -204,15 +223,15 @@ export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: num
     acc.fill(-0, 0, roundUp(M, MR) * ldc);
     for (let pc = 0; pc < K; pc += kcMax) {
       const kc = Math.min(kcMax, K - pc);
-      p.packB(bp, pc, kc, jc, nc);
+      packB.pack(bp, pc, kc, jc, nc);
       zeroTailLanes(bp, kc, nc);
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = Math.min(mcMax, M - ic);
-        packA(ap, p.a, p.aOffset + ic * p.lda + pc, p.lda, mc, kc);
+        packA(ap, a, aOffset + ic * lda + pc, lda, mc, kc);
         macroKernel(mc, nc, kc, ap, bp, acc, ic * ldc, ldc);
       }
     }
-    writeOut(acc, ldc, M, jc, nc, p.out, p.outLayout, p.bias, p.biasOffset);
+    writeOut(acc, ldc, M, jc, nc, out, outLayout, bias, biasOffset);
   }
 }
 
@@ -223,7 +242,7 @@ export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: num
  * on-stack (OSR) during that call, and in V8 11 an OSR-compiled loop that later reaches code it
  * had no type feedback for could deoptimize on every call (measured on the GEMV: 1.5–2× slower).
  */
-function macroKernel(mc: number, nc: number, kc: number, ap: Float64Array, bp: Float64Array, acc: Float64Array, c0: number, ldc: number): void {
+function macroKernel(mc: number, nc: number, kc: number, ap: Doubles, bp: Doubles, acc: Doubles, c0: number, ldc: number): void {
   for (let jr = 0; jr < nc; jr += NR) {
     for (let ir = 0; ir < mc; ir += MR) {
       microKernel(kc, ap, ir * kc, bp, jr * kc, acc, c0 + ir * ldc + jr, ldc);
@@ -232,18 +251,19 @@ function macroKernel(mc: number, nc: number, kc: number, ap: Float64Array, bp: F
 }
 
 /**
- * The register-tiled micro-kernel: acc[MR×NR tile] (=|+=) Ap-panel · Bp-panel over kc.
+ * The register-tiled micro-kernel: acc[MR×NR tile] += Ap-panel · Bp-panel over kc.
  * Twelve scalar accumulators live in registers; per k step it loads MR values of A and NR of
  * B, both contiguous in their panels, and does MR·NR multiply–adds. Not an FMA: JS evaluates
- * `c += a·b` as a rounded product then a rounded sum.
+ * `c += a·b` as a rounded product then a rounded sum. MR and NR are written as literals in the
+ * loop: reading even a module constant there measured ~10 % slower.
  */
 function microKernel(
   kc: number,
-  a: Float64Array,
+  a: Doubles,
   ai: number,
-  b: Float64Array,
+  b: Doubles,
   bi: number,
-  c: Float64Array,
+  c: Doubles,
   ci: number,
   ldc: number,
 ): void {
@@ -273,7 +293,7 @@ function microKernel(
  * Packs A[i0 : i0+mc, k0 : k0+kc] (A row-major from `src[off]`, row stride lda) into MR-tall
  * panels: panel q holds A[q·MR + r, kk] at dst[(q·kc + kk)·MR + r]; rows past mc are zeros.
  */
-function packA(dst: Float64Array, src: FloatArray, off: number, lda: number, mc: number, kc: number): void {
+function packA(dst: Doubles, src: FloatArray, off: number, lda: number, mc: number, kc: number): void {
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const panel = i0 * kc;
     const rows = Math.min(MR, mc - i0);
@@ -297,7 +317,7 @@ function packA(dst: Float64Array, src: FloatArray, off: number, lda: number, mc:
  * Without a bias the accumulator is stored as is (no `+ 0`, which would turn −0 into +0).
  */
 function writeOut(
-  acc: Float64Array,
+  acc: Doubles,
   ldc: number,
   M: number,
   jc: number,
@@ -331,42 +351,50 @@ function writeOut(
   }
 }
 
-/** Reduction depth per block on the matrix–vector path: long rows stream better; 4096 doubles of vector stay in L2. */
+/** Reduction depth per block on the matrix–vector path (JS loop): long rows stream better; 4096 doubles of vector stay in L2. */
 const GEMV_KC = 4096;
 
 /**
- * Matrix–vector product for N = 1: y[i] = Σ_k A[i, k]·v[k], A read straight from the caller's
- * array (each element is used once, so packing it would double the memory traffic). Eight rows
- * at a time: every load of v then serves eight multiply–adds, and the A loads of one step share
- * one induction variable. Measured on fc6 (4096 × 25088, float32): 8 rows 1.5× faster than 4,
- * and as fast as a bare sum over A — the loop runs at the memory bandwidth.
+ * Matrix–vector product for N = 1: y[i] = Σ_k A[i, k]·v[k]. Each element of A is used once, so
+ * A is not packed; the speed is how fast the loop can load it. With WebAssembly SIMD available
+ * (Node ≥ 16.4) the rows go through `WasmRowDot`; otherwise a JS loop reads them straight from
+ * the caller's array.
  */
-function gemv(ws: GemmWorkspace, blocking: GemmBlocking, p: GemmProblem): void {
-  const { M, K, a, lda } = p;
-  const kBlocks = Math.ceil(K / Math.max(GEMV_KC, blocking.kc));
+function gemv(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: number, p: GemmProblem): void {
+  // Every property read up front: code after a long loop gets no type feedback before V8
+  // compiles the loop on-stack, and would deoptimize there on every call (see macroKernel).
+  const { M, K, a, lda, aOffset, packB, out, outLayout, bias, biasOffset } = p;
+  const wasm = ws.simd ? WasmRowDot.instance() : undefined;
+  const kcCap = wasm === undefined ? Math.max(GEMV_KC, blocking.kc) : WASM_KC;
+  const kBlocks = Math.ceil(K / kcCap);
   const kcMax = Math.ceil(K / kBlocks);
-  const v = ws.packedB(kcMax * NR);
-  const acc = ws.accumulator(M);
+  const [, v, acc] = ws.reserve(budgetBytes, [0, kcMax * NR, M, 0, 0]);
   acc.fill(-0, 0, M); // −0: the additive identity, see gemm()
   const M8 = M - (M % 8);
   for (let pc = 0; pc < K; pc += kcMax) {
     const kc = Math.min(kcMax, K - pc);
-    p.packB(v, pc, kc, 0, 1);
+    packB.pack(v, pc, kc, 0, 1);
     // With nc = 1 the packed vector sits in lane 0 of each panel row (stride NR); make it contiguous.
     for (let kk = 1; kk < kc; kk++) v[kk] = v[kk * NR];
-    const off = p.aOffset + pc;
-    for (let i = 0; i < M8; i += 8) dot8(a, off + i * lda, lda, v, kc, acc, i);
-    for (let i = M8; i < M; i++) acc[i] += dot1(a, off + i * lda, v, kc);
+    const off = aOffset + pc;
+    if (wasm !== undefined) {
+      wasm.accumulate(a, off, lda, M, v, kc, acc);
+    } else {
+      for (let i = 0; i < M8; i += 8) dot8(a, off + i * lda, lda, v, kc, acc, i);
+      for (let i = M8; i < M; i++) acc[i] += dot1(a, off + i * lda, v, kc);
+    }
   }
-  writeOut(acc, 1, M, 0, 1, p.out, p.outLayout, p.bias, p.biasOffset);
+  writeOut(acc, 1, M, 0, 1, out, outLayout, bias, biasOffset);
 }
 
 /**
- * acc[i + r] += Σ_{kk < kc} a[ra + r·lda + kk]·v[kk] for r < 8. One call per eight rows keeps
- * the hot loop in a small function that V8 optimizes normally, with all its paths warm
- * (see `macroKernel`).
+ * acc[i + r] += Σ_{kk < kc} a[ra + r·lda + kk]·v[kk] for r < 8 — the JS fallback of the
+ * matrix–vector path. Eight rows at a time, so every load of v serves eight multiply–adds
+ * (with v in a Float64Array, 1.5× faster than four rows on fc6; about as fast as a bare sum
+ * over A). One call per eight rows keeps the hot loop in a small function that V8 optimizes
+ * normally, with all its paths warm (see `macroKernel`).
  */
-function dot8(a: FloatArray, ra: number, lda: number, v: Float64Array, kc: number, acc: Float64Array, i: number): void {
+function dot8(a: FloatArray, ra: number, lda: number, v: Doubles, kc: number, acc: Doubles, i: number): void {
   const l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda, l6 = 6 * lda, l7 = 7 * lda;
   let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
   for (let kk = 0; kk < kc; kk++, ra++) {
@@ -385,11 +413,236 @@ function dot8(a: FloatArray, ra: number, lda: number, v: Float64Array, kc: numbe
 }
 
 /** Σ_{kk < kc} a[ra + kk]·v[kk], for the rows left over after `dot8`. */
-function dot1(a: FloatArray, ra: number, v: Float64Array, kc: number): number {
+function dot1(a: FloatArray, ra: number, v: Doubles, kc: number): number {
   let s = -0;
   for (let kk = 0; kk < kc; kk++, ra++) s += a[ra] * v[kk];
   return s;
 }
+
+// ─── WebAssembly SIMD row dot products (the matrix–vector path) ──────────────────────────────
+//
+// Why: the matrix–vector product is bound by loads. Scalar JS needs one bounds-checked load per
+// element of A and runs fc6 (4096 × 25088 float32) in ~45–55 ms; ~25 % slower once V8's
+// ArrayBuffer-detaching protector is gone (tfjs-core invalidates it at import; from then on every
+// typed-array load in optimized code also checks for detachment). WebAssembly SIMD loads four
+// floats per instruction: rows are copied in chunks into the module's memory with
+// TypedArray#set (a native memcpy) and reduced there in ~30 ms, protector or not.
+// The module is assembled below from its instruction list the first time it is needed — no
+// binary is committed, downloaded or built at install — and where WebAssembly SIMD is missing
+// (`WebAssembly.validate` fails) the JS loop runs instead.
+//
+// Arithmetic: float32 elements are widened to float64 (exact) and multiplied by the float64
+// vector; each row keeps eight float64 partial sums (lanes of four f64x2 accumulators, element k
+// going to partial k mod 8), combined as ((p0+p1)+(p2+p3)) lane 0 + lane 1 at the end, then the
+// k mod 8 tail is added in order. A fixed order (so results are reproducible); any order keeps
+// the recursive-summation error bound. Accumulators start at −0, as everywhere here.
+
+/** Reduction depth per block on the WebAssembly path: 32768 doubles of vector (256 KiB). */
+const WASM_KC = 32768;
+/** Bytes of A copied into the module per chunk: with the vector, a chunk stays in a 1 MiB L2. */
+const WASM_CHUNK_BYTES = 384 * 1024;
+/** Rows per chunk at most (the per-row results area). */
+const WASM_MAX_ROWS = 8192;
+/** Memory layout: vector at 0, per-row results after it, then the chunk of A. */
+const WASM_V = 0;
+const WASM_OUT = WASM_V + WASM_KC * 8;
+const WASM_A = WASM_OUT + WASM_MAX_ROWS * 8;
+/** 64 KiB pages: the layout above, fixed (never grown, so the views are never detached). */
+const WASM_PAGES = Math.ceil((WASM_A + WASM_CHUNK_BYTES) / 65536);
+
+/** True when the WebAssembly SIMD matrix–vector kernel can run here (assembled and instantiated on first call). */
+export function wasmSimdAvailable(): boolean {
+  return WasmRowDot.instance() !== undefined;
+}
+
+/** Bytes of WebAssembly memory the matrix–vector kernel holds, once per process. */
+export const WASM_MEMORY_BYTES = WASM_PAGES * 65536;
+
+/** The instantiated row-dot module and views on its memory. */
+class WasmRowDot {
+  private static cached: WasmRowDot | null | undefined;
+
+  /** The shared instance, or undefined where WebAssembly SIMD is not available. */
+  static instance(): WasmRowDot | undefined {
+    if (WasmRowDot.cached === undefined) {
+      WasmRowDot.cached = null;
+      try {
+        const bytes = rowDotModule();
+        if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
+          const memory = new WebAssembly.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
+          const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+          WasmRowDot.cached = new WasmRowDot(memory, instance.exports as unknown as RowDotExports);
+        }
+      } catch {
+        WasmRowDot.cached = null;
+      }
+    }
+    return WasmRowDot.cached ?? undefined;
+  }
+
+  private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+  private readonly exports: RowDotExports;
+
+  private constructor(memory: WebAssembly.Memory, exports: RowDotExports) {
+    this.exports = exports;
+    this.f32 = new Float32Array(memory.buffer);
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  /**
+   * acc[i] += Σ_{kk < kc} a[off + i·lda + kk]·v[kk] for i < M, kc ≤ WASM_KC. Rows are copied
+   * chunk by chunk (one memcpy per chunk when they are contiguous, i.e. lda = kc).
+   */
+  accumulate(a: FloatArray, off: number, lda: number, M: number, v: Doubles, kc: number, acc: Doubles): void {
+    const wide = a instanceof Float64Array;
+    const elem = wide ? 8 : 4;
+    const heap = wide ? this.f64 : this.f32;
+    const dot = wide ? this.exports.rows64 : this.exports.rows32;
+    const f64 = this.f64;
+    for (let kk = 0; kk < kc; kk++) f64[WASM_V / 8 + kk] = v[kk];
+    const rows = Math.max(1, Math.min(WASM_MAX_ROWS, Math.floor(WASM_CHUNK_BYTES / (kc * elem))));
+    const base = WASM_A / elem;
+    for (let r0 = 0; r0 < M; r0 += rows) {
+      const n = Math.min(rows, M - r0);
+      const src = off + r0 * lda;
+      if (lda === kc) {
+        heap.set(a.subarray(src, src + n * kc), base);
+      } else {
+        for (let r = 0; r < n; r++) heap.set(a.subarray(src + r * lda, src + r * lda + kc), base + r * kc);
+      }
+      dot(WASM_A, n, kc, WASM_V, WASM_OUT);
+      for (let r = 0; r < n; r++) acc[r0 + r] += f64[WASM_OUT / 8 + r];
+    }
+  }
+}
+
+interface RowDotExports {
+  /** out[r] = Σ_k a[r·K + k]·v[k] for r < rows; a float32 at byte aPtr, v and out float64. */
+  rows32(aPtr: number, rows: number, K: number, vPtr: number, outPtr: number): void;
+  /** The same with a float64. */
+  rows64(aPtr: number, rows: number, K: number, vPtr: number, outPtr: number): void;
+}
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (for i32.const). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
+const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+
+/** The opcodes used below (WebAssembly core 2.0 and the fixed-width SIMD proposal). */
+const W = {
+  i32: 0x7f, f64: 0x7c, v128: 0x7b, void: 0x40,
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
+  get: 0x20, set: 0x21, tee: 0x22,
+  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74, i32GeU: 0x4f,
+  f32Load: 0x2a, f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
+} as const;
+const simd = (code: number): number[] => [0xfd, ...uleb(code)];
+const v128Load = (alignLog2: number, offset: number): number[] => [...simd(0x00), ...uleb(alignLog2), ...uleb(offset)];
+/** v128.const with both f64 lanes −0 (sign bit of each 8-byte lane set). */
+const V128_MINUS_ZERO = [...simd(0x0c), 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80];
+/** i8x16.shuffle moving the high 8 bytes to the low half (to widen floats 2 and 3). */
+const HIGH_TO_LOW = [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
+const F64X2_ADD = simd(0xf0);
+const F64X2_MUL = simd(0xf2);
+const f64x2ExtractLane = (lane: number): number[] => [...simd(0x21), lane];
+
+/**
+ * The body of rows32 (wide = false) or rows64 (wide = true):
+ *   for r < rows: p0..p3 = −0; for k < K & ~7 (8 at a time): p_j += widen(a[k + 2j .. +1])·v[k + 2j .. +1];
+ *   s = lane0 + lane1 of ((p0+p1)+(p2+p3)); for the tail k: s += a[k]·v[k]; out[r] = s
+ */
+function rowDotBody(wide: boolean): number[] {
+  // Parameters 0–4: aPtr, rows, K, vPtr, outPtr. Locals: i32 r, k, pa, pv, k8; v128 p0..p3, x; f64 s.
+  const [aPtr, rows, K, vPtr, outPtr, r, k, pa, pv, k8, p0, p1, p2, p3, x, sum] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const get = (i: number) => [W.get, i];
+  const set = (i: number) => [W.set, i];
+  const tee = (i: number) => [W.tee, i];
+  const i32 = (n: number) => [W.i32Const, ...sleb(n)];
+  const elemLog2 = wide ? 3 : 2;
+  const step = (p: number, bytes: number) => [...get(p), ...i32(bytes), W.i32Add, ...set(p)];
+  // p_j += a-part·v-part, for the 16 bytes of v at offset vOff.
+  const madd = (pj: number, aPart: number[], vOff: number) => [...aPart, ...get(pv), ...v128Load(3, vOff), ...F64X2_MUL, ...get(pj), ...F64X2_ADD, ...set(pj)];
+  const inner = wide
+    ? [0, 1, 2, 3].flatMap((j) => madd([p0, p1, p2, p3][j], [...get(pa), ...v128Load(3, 16 * j)], 16 * j))
+    : [
+        ...get(pa), ...v128Load(2, 0), ...tee(x),
+        ...madd(p0, F64X2_PROMOTE_LOW_F32X4, 0),
+        ...madd(p1, [...get(x), ...get(x), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4], 16),
+        ...get(pa), ...v128Load(2, 16), ...tee(x),
+        ...madd(p2, F64X2_PROMOTE_LOW_F32X4, 32),
+        ...madd(p3, [...get(x), ...get(x), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4], 48),
+      ];
+  const tailLoad = wide ? [...get(pa), W.f64Load, 3, 0] : [...get(pa), W.f32Load, 2, 0, W.f64Promote];
+  const code = [
+    ...get(K), ...i32(-8), W.i32And, ...set(k8),
+    ...i32(0), ...set(r),
+    W.block, W.void, W.loop, W.void,
+    ...get(r), ...get(rows), W.i32GeU, W.brIf, 1,
+    ...V128_MINUS_ZERO, ...set(p0), ...V128_MINUS_ZERO, ...set(p1), ...V128_MINUS_ZERO, ...set(p2), ...V128_MINUS_ZERO, ...set(p3),
+    ...get(aPtr), ...get(r), ...get(K), W.i32Mul, ...i32(elemLog2), W.i32Shl, W.i32Add, ...set(pa),
+    ...get(vPtr), ...set(pv),
+    ...i32(0), ...set(k),
+    W.block, W.void, W.loop, W.void,
+    ...get(k), ...get(k8), W.i32GeU, W.brIf, 1,
+    ...inner,
+    ...step(pa, 8 << elemLog2), ...step(pv, 64), ...step(k, 8),
+    W.br, 0, W.end, W.end,
+    ...get(p0), ...get(p1), ...F64X2_ADD, ...get(p2), ...get(p3), ...F64X2_ADD, ...F64X2_ADD, ...tee(x),
+    ...f64x2ExtractLane(0), ...get(x), ...f64x2ExtractLane(1), W.f64Add, ...set(sum),
+    W.block, W.void, W.loop, W.void,
+    ...get(k), ...get(K), W.i32GeU, W.brIf, 1,
+    ...get(sum), ...tailLoad, ...get(pv), W.f64Load, 3, 0, W.f64Mul, W.f64Add, ...set(sum),
+    ...step(pa, 1 << elemLog2), ...step(pv, 8), ...step(k, 1),
+    W.br, 0, W.end, W.end,
+    ...get(outPtr), ...get(r), ...i32(3), W.i32Shl, W.i32Add, ...get(sum), W.f64Store, 3, 0,
+    ...step(r, 1),
+    W.br, 0, W.end, W.end,
+    W.end,
+  ];
+  const locals = vec([[...uleb(5), W.i32], [...uleb(5), W.v128], [...uleb(1), W.f64]]);
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
+/** The module: imports env.memory, exports rows32 and rows64, both (i32 × 5) → (). */
+function rowDotModule(): Uint8Array<ArrayBuffer> {
+  const i32x5 = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...section(1, vec([i32x5])), // types
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(WASM_PAGES), ...uleb(WASM_PAGES)]])), // import memory
+    ...section(3, vec([[0], [0]])), // two functions of type 0
+    ...section(7, vec([[...name('rows32'), 0x00, 0], [...name('rows64'), 0x00, 1]])), // exports
+    ...section(10, vec([rowDotBody(false), rowDotBody(true)])), // code
+  ]);
+}
+
 
 /**
  * Columns a `PackB` fills per sweep over the kc rows. Walking a whole row of B at a time
@@ -403,9 +656,25 @@ export const PACK_CHUNK = 96;
  * A `PackB` that reads B[k, j] = src[layout-offset(k, j)] — the input of a 1×1 stride-1
  * unpadded conv (rows = channels, columns = (batch, position)) and xᵀ for dense.
  */
-export function stridedPackB(src: FloatArray, layout: StridedLayout): PackB {
-  const { offset, rowStride, colStride, groupSize, groupStride } = layout;
-  return (dst, k0, kc, j0, nc) => {
+export class StridedPackB implements PackB {
+  private src: FloatArray;
+  private layout: StridedLayout;
+
+  constructor(src: FloatArray = new Float32Array(0), layout: StridedLayout = { offset: 0, rowStride: 0, colStride: 1, groupSize: 1, groupStride: 0 }) {
+    this.src = src;
+    this.layout = layout;
+  }
+
+  /** Points the packer at another matrix; kernels keep one packer and reuse it (see `PackB`). */
+  reset(src: FloatArray, layout: StridedLayout): this {
+    this.src = src;
+    this.layout = layout;
+    return this;
+  }
+
+  pack(dst: Doubles, k0: number, kc: number, j0: number, nc: number): void {
+    const src = this.src;
+    const { offset, rowStride, colStride, groupSize, groupStride } = this.layout;
     const panelStep = kc * NR; // from a lane of one panel to the same lane of the next
     const panelSkip = panelStep - NR; // from past lane NR−1 of one panel row to lane 0 of the next panel
     for (let jj = j0; jj < j0 + nc; jj += PACK_CHUNK) {
@@ -453,11 +722,11 @@ export function stridedPackB(src: FloatArray, layout: StridedLayout): PackB {
         j += run;
       }
     }
-  };
+  }
 }
 
 /** Zeros lanes nc mod NR … NR−1 of the last panel, so a partial tile reads no stale data. */
-export function zeroTailLanes(dst: Float64Array, kc: number, nc: number): void {
+export function zeroTailLanes(dst: Doubles, kc: number, nc: number): void {
   const q = Math.floor(nc / NR);
   const rem = nc - q * NR;
   if (rem === 0) return;

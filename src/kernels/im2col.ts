@@ -23,6 +23,7 @@ import { depthwiseConv } from './depthwise.js';
 import {
   DEFAULT_GEMM_BLOCKING,
   DEFAULT_WORKSPACE_BYTES,
+  type Doubles,
   type FloatArray,
   type GemmBlocking,
   GemmWorkspace,
@@ -30,7 +31,7 @@ import {
   PACK_CHUNK,
   type PackB,
   gemm,
-  stridedPackB,
+  StridedPackB,
 } from './gemm.js';
 
 /** Options of `createIm2colKernel`. */
@@ -42,6 +43,11 @@ export interface Im2colOptions {
   readonly workspaceBytes?: number;
   /** GEMM blocking overrides (tests use tiny blocks to run many blocks on small problems). */
   readonly blocking?: Partial<GemmBlocking>;
+  /**
+   * Run matrix–vector products (dense with batch 1, convs with one output position) on the
+   * WebAssembly SIMD kernel where available; default true. false forces the JavaScript loop.
+   */
+  readonly simd?: boolean;
 }
 
 /** The im2col kernel, plus a view of its workspace for benchmarks. */
@@ -104,15 +110,29 @@ export function liftConv3d(g: ConvGeometry): Conv3d {
  * For each row k it walks the columns in runs along the output x axis; within a run the valid
  * input columns form one contiguous range of ox (computed, not tested per element).
  */
-function im2colPackB(x: FloatArray, s: Conv3d, firstChannel: number): PackB {
-  const { dz, dy, dx, kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sz, sy, sx, lz, ly, lx, pz, py, px } = s;
-  const inSize = s.inSize;
-  const batchStride = s.inChannels * inSize;
-  const planeOffset = firstChannel * inSize;
-  const perBatch = s.outSize;
-  const chunk = PACK_CHUNK;
-  const nr = NR; // a local: imported bindings cost more than locals in hot loops under some loaders
-  return (dst, k0, kc, j0, nc) => {
+class Im2colPackB implements PackB {
+  private x: FloatArray = new Float32Array(0);
+  private s: Conv3d | undefined;
+  private firstChannel = 0;
+
+  /** Points the packer at group `firstChannel / (C/g)` of another problem (see `PackB` on reuse). */
+  reset(x: FloatArray, s: Conv3d, firstChannel: number): this {
+    this.x = x;
+    this.s = s;
+    this.firstChannel = firstChannel;
+    return this;
+  }
+
+  pack(dst: Doubles, k0: number, kc: number, j0: number, nc: number): void {
+    const x = this.x;
+    const s = this.s!;
+    const { dz, dy, dx, kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sz, sy, sx, lz, ly, lx, pz, py, px } = s;
+    const inSize = s.inSize;
+    const batchStride = s.inChannels * inSize;
+    const planeOffset = this.firstChannel * inSize;
+    const perBatch = s.outSize;
+    const chunk = PACK_CHUNK;
+    const nr = NR; // a local: imported bindings cost more than locals in hot loops under some loaders
     const panelStep = kc * nr;
     const panelSkip = panelStep - nr;
     // Decode the first row k0 → (c, kz, ky, kx).
@@ -201,7 +221,7 @@ function im2colPackB(x: FloatArray, s: Conv3d, firstChannel: number): PackB {
         }
       }
     }
-  };
+  }
 }
 
 /** True when the input itself is the GEMM's B matrix: 1×…×1 kernel, stride 1, no padding. */
@@ -243,13 +263,17 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
   const budget = checkBudget(options.workspaceBytes ?? DEFAULT_WORKSPACE_BYTES);
   const blocking = completeBlocking(options.blocking);
   const Out = arrayTypeOf(precision);
-  const ws = new GemmWorkspace();
+  const ws = new GemmWorkspace({ simd: options.simd ?? true });
+  // One packer of each kind per kernel, reset per call (see PackB in gemm.ts for why).
+  const lowering = new Im2colPackB();
+  const direct = new StridedPackB();
 
   const conv = (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Tensor => {
     const g = convGeometry(x, w, b, attrs);
     const s = liftConv3d(g);
     const out = new Out(g.batch * g.outChannels * g.outSpatialSize);
-    if (g.inChannelsPerGroup === 1 && g.group === g.inChannels) {
+    if (g.inChannelsPerGroup === 1) {
+      // group = C: depthwise (any multiplier M/C), the direct path.
       depthwiseConv(ws, budget, s, x.data, w.data, b?.data, out);
       return { shape: [...g.outputShape], data: out };
     }
@@ -259,14 +283,14 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
     for (let gi = 0; gi < g.group; gi++) {
       const firstChannel = gi * g.inChannelsPerGroup;
       const packB = pointwise
-        ? stridedPackB(x.data, {
+        ? direct.reset(x.data, {
             offset: firstChannel * P,
             rowStride: P,
             colStride: 1,
             groupSize: P,
             groupStride: g.inChannels * P,
           })
-        : im2colPackB(x.data, s, firstChannel);
+        : lowering.reset(x.data, s, firstChannel);
       gemm(ws, blocking, budget, {
         M: g.outChannelsPerGroup,
         N: g.batch * P,
@@ -302,7 +326,7 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
       a: w.data,
       aOffset: 0,
       lda: K,
-      packB: stridedPackB(x.data, { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 }),
+      packB: direct.reset(x.data, { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 }),
       out,
       outLayout: { offset: 0, rowStride: 1, colStride: M, groupSize: N, groupStride: 0 },
       bias: b?.data,
