@@ -166,3 +166,58 @@ describe('verifyKernel options', () => {
     expect(report.coverage.rows.reduce((s, r) => s + r.count, 0)).toBe(30);
   });
 });
+
+describe('the equivalences on a conv-only kernel use the reference for the FC side', () => {
+  const convOnly = with_('conv-only', conv);
+  for (const size of ['small', 'large'] as const) {
+    it(`size ${size}: all four equivalences hold`, async () => {
+      const ids = ['fc-equals-full-extent-conv', 'linear-equals-1x1-conv', 'fc-slides-as-conv', 'fcn-network'];
+      const report = await verifyKernel(convOnly, { runs: 25, seed: 3, size, properties: ids });
+      expect(report.properties.map((p) => p.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
+    });
+  }
+  it('and a wrong conv is caught against the reference dense, which the message names', async () => {
+    const flipped = with_('bug:flipped', (x, w, b, a) => conv(x, { shape: w.shape, data: w.data.slice().reverse() }, b, a));
+    const r = await verifyKernel(flipped, { runs: 50, seed: 3, properties: ['fc-equals-full-extent-conv'] });
+    expect(r.properties[0].status).toBe('failed');
+    expect(r.properties[0].failure?.message).toMatch(/vs reference dense\(flatten\(x\)\)/);
+  });
+});
+
+describe('guarded calls describe odd results precisely', () => {
+  const odd: Array<[string, NonNullable<KernelUnderTest['conv']>, RegExp]> = [
+    ['throws a string', () => { throw 'plain string'; }, /threw plain string/],
+    ['returns a number', () => 42 as unknown as Tensor, /returned number, not a tensor/],
+    ['returns data: null', (x) => ({ shape: x.shape, data: null as unknown as Float32Array }), /data of type null/],
+    ['returns data: a number', (x) => ({ shape: x.shape, data: 3 as unknown as Float32Array }), /data of type number/],
+    ['returns a prototype-less object as data', (x) => ({ shape: x.shape, data: Object.create(null) as Float32Array }), /data of type object/],
+    ['returns a string shape', async (x, w, b, a) => ({ ...(await conv(x, w, b, a)), shape: 'NCHW' as unknown as number[] }), /returned shape NCHW, expected \[/],
+  ];
+  for (const [what, f, message] of odd) {
+    it(`a kernel that ${what}`, async () => {
+      const report = await verifyKernel(with_(`odd:${what}`, f), { runs: 3, seed: 1, properties: ['output-shape'], shrinkBudgetMs: 500 });
+      expect(report.properties[0].failure?.message).toMatch(message);
+    });
+  }
+  it('refuses a kernel without the method a property needs', async () => {
+    const { GuardedKernel } = await import('../src/runner/guarded-call.js');
+    const g = new GuardedKernel({ name: 'empty', precision: 'float32' }, 100);
+    const t = { shape: [1, 1, 1], data: new Float64Array(1) };
+    expect(() => g.conv(t, t, undefined, { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, [1, 1, 1])).toThrow(/kernel empty has no conv/);
+    expect(() => g.dense({ shape: [1, 1], data: new Float64Array(1) }, { shape: [1, 1], data: new Float64Array(1) }, undefined)).toThrow(/kernel empty has no dense/);
+  });
+});
+
+describe('replay of a kernel fault', () => {
+  it('prints the kind and message without a mismatch table', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
+    const thrower = with_('bad:throws-on-bias', (x, w, b, a) => { if (b) throw new Error('no bias support'); return conv(x, w, b, a); });
+    const report = await verifyKernel(thrower, { runs: 50, seed: 2, counterexampleDir: dir, properties: ['conv-matches-reference'] });
+    const file = report.properties[0].failure!.counterexampleFile!;
+    const r = await replayCounterexample(thrower, file);
+    expect(r.status).toBe('failed');
+    expect(r.failure?.kind).toBe('threw');
+    expect(r.text).toMatch(/FAIL \(threw\) — conv\(\) threw Error: no bias support/);
+    expect(r.text).not.toMatch(/expected {2}/);
+  });
+});
