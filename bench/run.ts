@@ -22,7 +22,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../src/contract.js';
 import { convGeometryOfShapes, describeConv, describeDense } from '../src/geometry.js';
-import { WASM_MEMORY_BYTES, wasmSimdAvailable } from '../src/kernels/gemm.js';
+import { WASM_MEMORY_BYTES, wasmSimdAvailable } from '../src/kernels/wasm-row-dot.js';
 import { createIm2colKernel, type Im2colKernel } from '../src/kernels/im2col.js';
 import { sizeOf, withPrecision } from '../src/tensor.js';
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../src/contract.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, MR, NR, wasmSimdAvailable } from '../src/kernels/gemm.js';
+import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, MR, NR } from '../src/kernels/gemm.js';
+import { wasmSimdAvailable } from '../src/kernels/wasm-row-dot.js';
 import { createIm2colKernel, im2colKernel, im2colKernel64, type Im2colKernel } from '../src/kernels/im2col.js';
 import { referenceKernel } from '../src/kernels/reference.js';
 import { formatShape } from '../src/tensor.js';

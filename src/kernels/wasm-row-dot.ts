@@ -1,0 +1,228 @@
+/**
+ * WebAssembly SIMD row dot products: the matrix–vector path of the GEMM (`gemv` in gemm.ts).
+ * The module is assembled from the instruction lists below at first use — built from this
+ * source, never a committed or downloaded binary.
+ */
+import type { Doubles, FloatArray } from './gemm.js';
+
+// Why: the matrix–vector product is bound by loads. Scalar JS needs one bounds-checked load per
+// element of A and runs fc6 (4096 × 25088 float32) in ~45–55 ms; ~25 % slower once V8's
+// ArrayBuffer-detaching protector is gone (tfjs-core invalidates it at import; from then on every
+// typed-array load in optimized code also checks for detachment). WebAssembly SIMD loads four
+// floats per instruction: rows are copied in chunks into the module's memory with
+// TypedArray#set (a native memcpy) and reduced there in ~30 ms, protector or not.
+// The module is assembled below from its instruction list the first time it is needed — no
+// binary is committed, downloaded or built at install — and where WebAssembly SIMD is missing
+// (`WebAssembly.validate` fails) the JS loop runs instead.
+//
+// Arithmetic: float32 elements are widened to float64 (exact) and multiplied by the float64
+// vector; each row keeps eight float64 partial sums (lanes of four f64x2 accumulators, element k
+// going to partial k mod 8), combined as ((p0+p1)+(p2+p3)) lane 0 + lane 1 at the end, then the
+// k mod 8 tail is added in order. A fixed order (so results are reproducible); any order keeps
+// the recursive-summation error bound. Accumulators start at −0, as everywhere here.
+
+/** Reduction depth per block on the WebAssembly path: 32768 doubles of vector (256 KiB). */
+export const WASM_KC = 32768;
+/** Bytes of A copied into the module per chunk: with the vector, a chunk stays in a 1 MiB L2. */
+const WASM_CHUNK_BYTES = 384 * 1024;
+/** Rows per chunk at most (the per-row results area). */
+const WASM_MAX_ROWS = 8192;
+/** Memory layout: vector at 0, per-row results after it, then the chunk of A. */
+const WASM_V = 0;
+const WASM_OUT = WASM_V + WASM_KC * 8;
+const WASM_A = WASM_OUT + WASM_MAX_ROWS * 8;
+/** 64 KiB pages: the layout above, fixed (never grown, so the views are never detached). */
+const WASM_PAGES = Math.ceil((WASM_A + WASM_CHUNK_BYTES) / 65536);
+
+/** True when the WebAssembly SIMD matrix–vector kernel can run here (assembled and instantiated on first call). */
+export function wasmSimdAvailable(): boolean {
+  return WasmRowDot.instance() !== undefined;
+}
+
+/** Bytes of WebAssembly memory the matrix–vector kernel holds, once per process. */
+export const WASM_MEMORY_BYTES = WASM_PAGES * 65536;
+
+/** The instantiated row-dot module and views on its memory. */
+export class WasmRowDot {
+  private static cached: WasmRowDot | null | undefined;
+
+  /** The shared instance, or undefined where WebAssembly SIMD is not available. */
+  static instance(): WasmRowDot | undefined {
+    if (WasmRowDot.cached === undefined) {
+      WasmRowDot.cached = null;
+      try {
+        const bytes = rowDotModule();
+        if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
+          const memory = new WebAssembly.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
+          const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+          WasmRowDot.cached = new WasmRowDot(memory, instance.exports as unknown as RowDotExports);
+        }
+      } catch {
+        WasmRowDot.cached = null;
+      }
+    }
+    return WasmRowDot.cached ?? undefined;
+  }
+
+  private readonly f32: Float32Array;
+  private readonly f64: Float64Array;
+  private readonly exports: RowDotExports;
+
+  private constructor(memory: WebAssembly.Memory, exports: RowDotExports) {
+    this.exports = exports;
+    this.f32 = new Float32Array(memory.buffer);
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  /**
+   * acc[i] += Σ_{kk < kc} a[off + i·lda + kk]·v[kk] for i < M, kc ≤ WASM_KC. Rows are copied
+   * chunk by chunk (one memcpy per chunk when they are contiguous, i.e. lda = kc).
+   */
+  accumulate(a: FloatArray, off: number, lda: number, M: number, v: Doubles, kc: number, acc: Doubles): void {
+    const wide = a instanceof Float64Array;
+    const elem = wide ? 8 : 4;
+    const heap = wide ? this.f64 : this.f32;
+    const dot = wide ? this.exports.rows64 : this.exports.rows32;
+    const f64 = this.f64;
+    for (let kk = 0; kk < kc; kk++) f64[WASM_V / 8 + kk] = v[kk];
+    const rows = Math.max(1, Math.min(WASM_MAX_ROWS, Math.floor(WASM_CHUNK_BYTES / (kc * elem))));
+    const base = WASM_A / elem;
+    for (let r0 = 0; r0 < M; r0 += rows) {
+      const n = Math.min(rows, M - r0);
+      const src = off + r0 * lda;
+      if (lda === kc) {
+        heap.set(a.subarray(src, src + n * kc), base);
+      } else {
+        for (let r = 0; r < n; r++) heap.set(a.subarray(src + r * lda, src + r * lda + kc), base + r * kc);
+      }
+      dot(WASM_A, n, kc, WASM_V, WASM_OUT);
+      for (let r = 0; r < n; r++) acc[r0 + r] += f64[WASM_OUT / 8 + r];
+    }
+  }
+}
+
+interface RowDotExports {
+  /** out[r] = Σ_k a[r·K + k]·v[k] for r < rows; a float32 at byte aPtr, v and out float64. */
+  rows32(aPtr: number, rows: number, K: number, vPtr: number, outPtr: number): void;
+  /** The same with a float64. */
+  rows64(aPtr: number, rows: number, K: number, vPtr: number, outPtr: number): void;
+}
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (for i32.const). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
+const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+
+/** The opcodes used below (WebAssembly core 2.0 and the fixed-width SIMD proposal). */
+const W = {
+  i32: 0x7f, f64: 0x7c, v128: 0x7b, void: 0x40,
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
+  get: 0x20, set: 0x21, tee: 0x22,
+  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74, i32GeU: 0x4f,
+  f32Load: 0x2a, f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
+} as const;
+const simd = (code: number): number[] => [0xfd, ...uleb(code)];
+const v128Load = (alignLog2: number, offset: number): number[] => [...simd(0x00), ...uleb(alignLog2), ...uleb(offset)];
+/** v128.const with both f64 lanes −0 (sign bit of each 8-byte lane set). */
+const V128_MINUS_ZERO = [...simd(0x0c), 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80];
+/** i8x16.shuffle moving the high 8 bytes to the low half (to widen floats 2 and 3). */
+const HIGH_TO_LOW = [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
+const F64X2_ADD = simd(0xf0);
+const F64X2_MUL = simd(0xf2);
+const f64x2ExtractLane = (lane: number): number[] => [...simd(0x21), lane];
+
+/**
+ * The body of rows32 (wide = false) or rows64 (wide = true):
+ *   for r < rows: p0..p3 = −0; for k < K & ~7 (8 at a time): p_j += widen(a[k + 2j .. +1])·v[k + 2j .. +1];
+ *   s = lane0 + lane1 of ((p0+p1)+(p2+p3)); for the tail k: s += a[k]·v[k]; out[r] = s
+ */
+function rowDotBody(wide: boolean): number[] {
+  // Parameters 0–4: aPtr, rows, K, vPtr, outPtr. Locals: i32 r, k, pa, pv, k8; v128 p0..p3, x; f64 s.
+  const [aPtr, rows, K, vPtr, outPtr, r, k, pa, pv, k8, p0, p1, p2, p3, x, sum] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+  const get = (i: number) => [W.get, i];
+  const set = (i: number) => [W.set, i];
+  const tee = (i: number) => [W.tee, i];
+  const i32 = (n: number) => [W.i32Const, ...sleb(n)];
+  const elemLog2 = wide ? 3 : 2;
+  const step = (p: number, bytes: number) => [...get(p), ...i32(bytes), W.i32Add, ...set(p)];
+  // p_j += a-part·v-part, for the 16 bytes of v at offset vOff.
+  const madd = (pj: number, aPart: number[], vOff: number) => [...aPart, ...get(pv), ...v128Load(3, vOff), ...F64X2_MUL, ...get(pj), ...F64X2_ADD, ...set(pj)];
+  const inner = wide
+    ? [0, 1, 2, 3].flatMap((j) => madd([p0, p1, p2, p3][j], [...get(pa), ...v128Load(3, 16 * j)], 16 * j))
+    : [
+        ...get(pa), ...v128Load(2, 0), ...tee(x),
+        ...madd(p0, F64X2_PROMOTE_LOW_F32X4, 0),
+        ...madd(p1, [...get(x), ...get(x), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4], 16),
+        ...get(pa), ...v128Load(2, 16), ...tee(x),
+        ...madd(p2, F64X2_PROMOTE_LOW_F32X4, 32),
+        ...madd(p3, [...get(x), ...get(x), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4], 48),
+      ];
+  const tailLoad = wide ? [...get(pa), W.f64Load, 3, 0] : [...get(pa), W.f32Load, 2, 0, W.f64Promote];
+  const code = [
+    ...get(K), ...i32(-8), W.i32And, ...set(k8),
+    ...i32(0), ...set(r),
+    W.block, W.void, W.loop, W.void,
+    ...get(r), ...get(rows), W.i32GeU, W.brIf, 1,
+    ...V128_MINUS_ZERO, ...set(p0), ...V128_MINUS_ZERO, ...set(p1), ...V128_MINUS_ZERO, ...set(p2), ...V128_MINUS_ZERO, ...set(p3),
+    ...get(aPtr), ...get(r), ...get(K), W.i32Mul, ...i32(elemLog2), W.i32Shl, W.i32Add, ...set(pa),
+    ...get(vPtr), ...set(pv),
+    ...i32(0), ...set(k),
+    W.block, W.void, W.loop, W.void,
+    ...get(k), ...get(k8), W.i32GeU, W.brIf, 1,
+    ...inner,
+    ...step(pa, 8 << elemLog2), ...step(pv, 64), ...step(k, 8),
+    W.br, 0, W.end, W.end,
+    ...get(p0), ...get(p1), ...F64X2_ADD, ...get(p2), ...get(p3), ...F64X2_ADD, ...F64X2_ADD, ...tee(x),
+    ...f64x2ExtractLane(0), ...get(x), ...f64x2ExtractLane(1), W.f64Add, ...set(sum),
+    W.block, W.void, W.loop, W.void,
+    ...get(k), ...get(K), W.i32GeU, W.brIf, 1,
+    ...get(sum), ...tailLoad, ...get(pv), W.f64Load, 3, 0, W.f64Mul, W.f64Add, ...set(sum),
+    ...step(pa, 1 << elemLog2), ...step(pv, 8), ...step(k, 1),
+    W.br, 0, W.end, W.end,
+    ...get(outPtr), ...get(r), ...i32(3), W.i32Shl, W.i32Add, ...get(sum), W.f64Store, 3, 0,
+    ...step(r, 1),
+    W.br, 0, W.end, W.end,
+    W.end,
+  ];
+  const locals = vec([[...uleb(5), W.i32], [...uleb(5), W.v128], [...uleb(1), W.f64]]);
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
+/** The module: imports env.memory, exports rows32 and rows64, both (i32 × 5) → (). */
+function rowDotModule(): Uint8Array<ArrayBuffer> {
+  const i32x5 = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...section(1, vec([i32x5])), // types
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(WASM_PAGES), ...uleb(WASM_PAGES)]])), // import memory
+    ...section(3, vec([[0], [0]])), // two functions of type 0
+    ...section(7, vec([[...name('rows32'), 0x00, 0], [...name('rows64'), 0x00, 1]])), // exports
+    ...section(10, vec([rowDotBody(false), rowDotBody(true)])), // code
+  ]);
+}
