@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '../src/contract.js';
 import { KernelLoadError, UsageError } from '../src/errors.js';
 import { parseArgs, selectProperties } from '../src/cli/args.js';
-import { loadKernel, validateKernel } from '../src/cli/load-kernel.js';
+import { loadKernel, validateKernel } from '../src/kernels/load-kernel.js';
 import { createProgressReporter } from '../src/cli/progress.js';
 import { builtinKernelNames, createBuiltinKernel, kernelLoadErrorFor } from '../src/kernels/registry.js';
 import { createIsolatedKernel } from '../src/runner/isolated-kernel.js';

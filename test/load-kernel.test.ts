@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelLoadError } from '../src/errors.js';
-import { describeError, loadKernel, looksLikeKernelName, validateKernel } from '../src/cli/load-kernel.js';
+import { describeError, loadKernel, looksLikeKernelName, validateKernel } from '../src/kernels/load-kernel.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  */
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
-import { loadKernel } from '../cli/load-kernel.js';
+import { loadKernel } from '../kernels/load-kernel.js';
 import type { WorkerReply, WorkerRequest } from './isolated-kernel.js';
 
 /**

@@ -10,7 +10,7 @@ import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KernelUnderTest } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
-import { builtinKernelNames, createBuiltinKernel, isBuiltinKernelName } from '../kernels/registry.js';
+import { builtinKernelNames, createBuiltinKernel, isBuiltinKernelName } from './registry.js';
 
 /** Options of `loadKernel`. */
 export interface LoadKernelOptions {
