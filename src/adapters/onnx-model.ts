@@ -1,11 +1,14 @@
 /**
  * A minimal ONNX model writer: just enough of the protobuf wire format and of `onnx.proto`
- * to serialize a graph of one node whose inputs and output are float32 graph values.
+ * to serialize a graph of one node whose inputs and output are float32 values: graph inputs, or
+ * constant initializers (an input given `data`).
  * It lets the onnxruntime adapters build models in memory without a protobuf dependency.
  *
  * Field numbers are those of `onnx/onnx.proto` (proto2):
  * ModelProto{ir_version=1, graph=7, opset_import=8}, OperatorSetIdProto{domain=1, version=2},
- * GraphProto{node=1, name=2, input=11, output=12}, NodeProto{input=1, output=2, name=3, op_type=4, attribute=5},
+ * GraphProto{node=1, name=2, initializer=5, input=11, output=12},
+ * NodeProto{input=1, output=2, name=3, op_type=4, attribute=5},
+ * TensorProto{dims=1, data_type=2, name=8, raw_data=9},
  * AttributeProto{name=1, f=2, i=3, ints=8, type=20}, ValueInfoProto{name=1, type=2},
  * TypeProto{tensor_type=1}, TypeProto.Tensor{elem_type=1, shape=2},
  * TensorShapeProto{dim=1}, TensorShapeProto.Dimension{dim_value=1}.
@@ -14,10 +17,15 @@
 /** An attribute value: an int (INT), a list of ints (INTS) or a float (FLOAT, written `{ float: x }`). */
 export type OnnxAttributeValue = number | readonly number[] | { readonly float: number };
 
-/** A float32 graph input or output; `shape` undefined leaves the shape unspecified. */
+/**
+ * A float32 node input or output; `shape` undefined leaves the shape unspecified.
+ * An input with `data` is written as a constant initializer (`TensorProto`, not listed among the
+ * graph inputs, so onnxruntime may treat it as a constant); `shape` is then required.
+ */
 export interface OnnxValue {
   readonly name: string;
   readonly shape?: readonly number[];
+  readonly data?: Float32Array;
 }
 
 /** A model made of one node of the default (`ai.onnx`) domain. */
@@ -129,6 +137,32 @@ function float32ValueInfo(v: OnnxValue): Uint8Array {
 }
 
 /**
+ * A float32 initializer: `TensorProto{dims, data_type = FLOAT, name, raw_data}`, where `raw_data`
+ * is the elements as little-endian IEEE-754 binary32 (the byte order onnx.proto prescribes for
+ * raw_data whatever the host's). `repeated int64 dims` is not declared packed: one tag per dim.
+ */
+function float32Initializer(v: OnnxValue & { readonly data: Float32Array }): Uint8Array {
+  if (v.shape === undefined) throw new RangeError(`onnx-model: initializer '${v.name}' needs a shape`);
+  const size = v.shape.reduce((a, d) => a * d, 1);
+  if (size !== v.data.length) {
+    throw new RangeError(`onnx-model: initializer '${v.name}' has ${v.data.length} elements but shape [${v.shape.join(',')}] needs ${size}`);
+  }
+  const raw = new Uint8Array(4 * v.data.length);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < v.data.length; i++) view.setFloat32(4 * i, v.data[i], true);
+  return concat([
+    ...v.shape.map((d) => intField(1, d)),
+    intField(2, ELEM_TYPE_FLOAT),
+    stringField(8, v.name),
+    bytesField(9, raw),
+  ]);
+}
+
+function isInitializer(v: OnnxValue): v is OnnxValue & { readonly data: Float32Array } {
+  return v.data !== undefined;
+}
+
+/**
  * Serializes a one-node ONNX model (`ModelProto` bytes, ready for `InferenceSession.create`).
  * @example
  * encodeSingleNodeModel({
@@ -137,6 +171,8 @@ function float32ValueInfo(v: OnnxValue): Uint8Array {
  *   outputs: [{ name: 'Y' }],
  *   attributes: { transB: 1 },
  * });
+ * // B as a constant initializer instead of a graph input:
+ * // inputs: [{ name: 'A', shape: [2, 3] }, { name: 'B', shape: [4, 3], data: new Float32Array(12) }]
  */
 export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
   const attributes = Object.entries(model.attributes ?? {}).map(([name, value]) => bytesField(5, attribute(name, value)));
@@ -150,7 +186,8 @@ export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
   const graph = concat([
     bytesField(1, node),
     stringField(2, 'convcheck'),
-    ...model.inputs.map((v) => bytesField(11, float32ValueInfo(v))),
+    ...model.inputs.filter(isInitializer).map((v) => bytesField(5, float32Initializer(v))),
+    ...model.inputs.filter((v) => !isInitializer(v)).map((v) => bytesField(11, float32ValueInfo(v))),
     ...model.outputs.map((v) => bytesField(12, float32ValueInfo(v))),
   ]);
   const opsetImport = concat([stringField(1, ''), intField(2, model.opset ?? 13)]);

@@ -3,11 +3,18 @@
  * execution provider) behind the `KernelUnderTest` contract.
  *
  * Our contract is ONNX `Conv` / `Gemm(transB=1)` itself, so there is no layout translation: each
- * call runs a one-node model built in memory (see `onnx-model.ts`). X, W and B are graph inputs,
- * not initializers, so one session serves every call with the same shapes and attributes;
- * sessions are cached by that signature (least recently used evicted and released).
- * Because W is not a constant, onnxruntime cannot pre-pack it or apply the layout rewrites it
- * reserves for constant weights (NCHWc / NHWC conv): this checks the generic Conv path.
+ * call runs a one-node model built in memory (see `onnx-model.ts`).
+ *
+ * Two ways to pass the weights:
+ * - default (`onnxruntime:node`, `onnxruntime:web`): X, W and B are graph inputs, so one session
+ *   serves every call with the same shapes and attributes. Because W is not a constant,
+ *   onnxruntime cannot pre-pack it or apply the layout rewrites it reserves for constant weights
+ *   (NCHWc / NHWC conv): this checks the generic Conv path.
+ * - `constantWeights` (`onnxruntime:node-const`, `onnxruntime:web-const`): W and B are initializers
+ *   and only X is an input, as in a real exported model, so those rewrites do run. This costs one
+ *   session per weight set.
+ * Sessions are cached by signature (plus the weights, for constant weights); the least recently
+ * used is evicted and released.
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ConvAttributes, KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
@@ -30,8 +37,52 @@ const ONNXRUNTIME_CAPABILITIES: KernelCapabilities = {
   specialValues: true,
 };
 
+/** Options of `createOnnxruntimeKernel`. */
+export interface OnnxruntimeOptions {
+  /**
+   * Write W and B as constant initializers (only X is a graph input), so onnxruntime applies the
+   * optimizations it reserves for constant weights (pre-packing, NCHWc / NHWC conv). One session
+   * per weight set; the kernel is named `onnxruntime:<flavour>-const`. Default false.
+   */
+  readonly constantWeights?: boolean;
+}
+
 /** Sessions kept alive; one per distinct (shapes, attributes, bias) signature. */
 const SESSION_CACHE_SIZE = 32;
+/**
+ * With constant weights a session is tied to one weight set, and property runs rarely repeat
+ * one, except on consecutive calls (a property comparing two evaluations, shrinking): a few suffice.
+ */
+const CONSTANT_SESSION_CACHE_SIZE = 4;
+
+interface CachedSession {
+  readonly session: Promise<InferenceSession>;
+  /** The constant weights baked into the session (empty without constant weights). */
+  readonly constants: readonly Float32Array[];
+}
+
+/** FNV-1a over the 32-bit words of the arrays (a cache key; equality is checked on a hit). */
+function hashWords(arrays: readonly Float32Array[]): string {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    const words = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193) >>> 0;
+    h = Math.imul(h ^ 0xff, 0x01000193) >>> 0; // separates [a, b] from [a ++ b]
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Bitwise equality (so NaN payloads and -0 count), not numeric equality. */
+function sameWords(a: readonly Float32Array[], b: readonly Float32Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k].length !== b[k].length) return false;
+    const u = new Uint32Array(a[k].buffer, a[k].byteOffset, a[k].length);
+    const v = new Uint32Array(b[k].buffer, b[k].byteOffset, b[k].length);
+    for (let i = 0; i < u.length; i++) if (u[i] !== v[i]) return false;
+  }
+  return true;
+}
 
 function float32(data: Float32Array | Float64Array): Float32Array {
   return data instanceof Float32Array ? data : new Float32Array(data);
@@ -44,9 +95,12 @@ function float32(data: Float32Array | Float64Array): Float32Array {
  * Calls are expected one at a time (as the verification runner makes them): evicting a session
  * from the cache releases it even if another call is still running on it.
  * @example const kernel = await createOnnxruntimeKernel('node'); // name 'onnxruntime:node'
+ * @example const kernel = await createOnnxruntimeKernel('node', { constantWeights: true }); // 'onnxruntime:node-const'
  */
-export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour): Promise<KernelUnderTest> {
-  const name = `onnxruntime:${flavour}`;
+export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts: OnnxruntimeOptions = {}): Promise<KernelUnderTest> {
+  const constantWeights = opts.constantWeights ?? false;
+  const name = `onnxruntime:${flavour}${constantWeights ? '-const' : ''}`;
+  const cacheSize = constantWeights ? CONSTANT_SESSION_CACHE_SIZE : SESSION_CACHE_SIZE;
   const ort: Ort = flavour === 'node' ? await import('onnxruntime-node') : ((await import('onnxruntime-web')) as unknown as Ort);
   if (flavour === 'web') ort.env.wasm.numThreads = 1;
   const options: InferenceSession.SessionOptions = {
@@ -58,25 +112,36 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour): Prom
     logSeverityLevel: 3,
   };
 
-  const sessions = new Map<string, Promise<InferenceSession>>();
-  function session(key: string, model: () => Uint8Array): Promise<InferenceSession> {
+  const sessions = new Map<string, CachedSession>();
+  /**
+   * The session for `signature` (and, with constant weights, for exactly the weights `constants`).
+   * The key carries a hash of the weights; a hit is confirmed bitwise, so a hash collision costs
+   * a rebuild, never a run with the wrong weights.
+   */
+  function session(signature: string, constants: readonly Float32Array[], model: () => Uint8Array): Promise<InferenceSession> {
+    const key = constants.length === 0 ? signature : `${signature} weights=${hashWords(constants)}`;
     const cached = sessions.get(key);
     if (cached !== undefined) {
       sessions.delete(key);
-      sessions.set(key, cached);
-      return cached;
+      if (sameWords(cached.constants, constants)) {
+        sessions.set(key, cached);
+        return cached.session;
+      }
+      cached.session.then((s) => s.release()).catch(() => undefined);
     }
     const created = ort.InferenceSession.create(model(), options);
-    sessions.set(key, created);
+    // Copies: the caller's arrays may be reused or mutated after the call.
+    const entry: CachedSession = { session: created, constants: constants.map((c) => c.slice()) };
+    sessions.set(key, entry);
     // A model onnxruntime rejects is not cached: the next call rebuilds it and throws again.
     created.catch(() => {
-      if (sessions.get(key) === created) sessions.delete(key);
+      if (sessions.get(key) === entry) sessions.delete(key);
     });
-    if (sessions.size > SESSION_CACHE_SIZE) {
-      const [oldestKey, oldest] = sessions.entries().next().value as [string, Promise<InferenceSession>];
+    if (sessions.size > cacheSize) {
+      const [oldestKey, oldest] = sessions.entries().next().value as [string, CachedSession];
       sessions.delete(oldestKey);
       // A session that failed to build has nothing to release.
-      oldest.then((s) => s.release()).catch(() => undefined);
+      oldest.session.then((s) => s.release()).catch(() => undefined);
     }
     return created;
   }
@@ -99,13 +164,16 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour): Prom
     capabilities: ONNXRUNTIME_CAPABILITIES,
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const g = convGeometry(x, w, b, attrs, name);
-      const s = await session(`Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)}`, () =>
+      const wData = float32(w.data);
+      const bData = b === undefined ? undefined : float32(b.data);
+      const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
+      const s = await session(`Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)}`, constants, () =>
         encodeSingleNodeModel({
           opType: 'Conv',
           inputs: [
             { name: 'X', shape: g.inputShape },
-            { name: 'W', shape: g.weightShape },
-            ...(g.hasBias ? [{ name: 'B', shape: [g.outChannels] }] : []),
+            { name: 'W', shape: g.weightShape, data: constantWeights ? wData : undefined },
+            ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
           ],
           outputs: [{ name: 'Y' }],
           attributes: {
@@ -117,22 +185,27 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour): Prom
           },
         }),
       );
+      if (constantWeights) return run(s, { X: x });
       return run(s, b === undefined ? { X: x, W: w } : { X: x, W: w, B: b });
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
       const g = denseGeometry(x, w, b, name);
-      const s = await session(`Gemm ${describeDense(x.shape, w.shape, g.hasBias)}`, () =>
+      const wData = float32(w.data);
+      const bData = b === undefined ? undefined : float32(b.data);
+      const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
+      const s = await session(`Gemm ${describeDense(x.shape, w.shape, g.hasBias)}`, constants, () =>
         encodeSingleNodeModel({
           opType: 'Gemm',
           inputs: [
             { name: 'A', shape: [g.batch, g.inFeatures] },
-            { name: 'B', shape: [g.outFeatures, g.inFeatures] },
-            ...(g.hasBias ? [{ name: 'C', shape: [g.outFeatures] }] : []),
+            { name: 'B', shape: [g.outFeatures, g.inFeatures], data: constantWeights ? wData : undefined },
+            ...(bData !== undefined ? [{ name: 'C', shape: [g.outFeatures], data: constantWeights ? bData : undefined }] : []),
           ],
           outputs: [{ name: 'Y' }],
           attributes: { transB: 1 },
         }),
       );
+      if (constantWeights) return run(s, { A: x });
       return run(s, b === undefined ? { A: x, B: w } : { A: x, B: w, C: b });
     },
   };

@@ -271,7 +271,7 @@ function listText(): string {
 /** The `--help` text (general, or for one command). */
 export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   const d = VERIFY_DEFAULTS;
-  const kernels = builtinKernelNames.map((n) => `    ${n.padEnd(18)} ${describeBuiltinKernel(n)}`).join('\n');
+  const kernels = builtinKernelNames.map((n) => `    ${n.padEnd(22)} ${describeBuiltinKernel(n)}`).join('\n');
   const verify = `convcheck verify [options]
   Checks a kernel against the trusted reference with property-based tests and writes
   verification.json, verification.md, verification.html and junit.xml into the report directory.

@@ -50,6 +50,16 @@ const builtins = {
     packages: ['onnxruntime-web'],
     create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web'),
   },
+  'onnxruntime:node-const': {
+    description: 'onnxruntime-node, W and B as initializers (NCHWc, pre-packing)',
+    packages: ['onnxruntime-node'],
+    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('node', { constantWeights: true }),
+  },
+  'onnxruntime:web-const': {
+    description: 'onnxruntime-web, W and B as initializers',
+    packages: ['onnxruntime-web'],
+    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web', { constantWeights: true }),
+  },
 } as const satisfies Record<string, BuiltinEntry>;
 
 /** A built-in kernel name such as `builtin:im2col` or `tfjs:wasm`. */
