@@ -221,7 +221,7 @@ async function loadKernels(quick: boolean, notes: string[], filter: string[] | u
 /** What each library does about threads, read back from the libraries where they expose it. */
 async function threadingNotes(ids: readonly string[]): Promise<string[]> {
   const out: string[] = [
-    `builtin:im2col: single-threaded (no workers): JavaScript, and ${wasmSimdAvailable() ? 'its matrix–vector products (the fc6 rows) in WebAssembly SIMD, one thread' : 'WebAssembly SIMD unavailable here, so the matrix–vector products run in JavaScript too'}.`,
+    `builtin:im2col: single-threaded (no workers): ${wasmSimdAvailable() ? 'packing and lowering in JavaScript; the GEMM blocks and the matrix–vector products (the fc6 rows) in WebAssembly SIMD, one thread' : 'JavaScript throughout (WebAssembly SIMD unavailable here)'}.`,
   ];
   if (ids.includes('tfjs:cpu')) out.push('tfjs:cpu: single-threaded JavaScript.');
   if (ids.includes('tfjs:wasm')) {

@@ -22,8 +22,14 @@
  * so 0·∞ gives NaN as IEEE says — and the accumulators start at −0, the additive identity
  * (−0 + x = x for every x, including +0 and −0), so nothing is lost or invented. Tail lanes of
  * a partial tile are computed on zero padding and discarded.
+ *
+ * Where WebAssembly SIMD is available (and the workspace's `simd` option is on), the same loop
+ * nest runs with the panels and the accumulator in a fixed 8 MiB WebAssembly memory and the
+ * two inner loops plus the micro-kernel in WebAssembly (`wasm-gemm.ts`, f64x2): the same
+ * operations in the same order, so the two paths give bit-identical results (`gemmWasm`).
  */
 
+import { WASM_GEMM_BYTES, WASM_NR, WasmGemm } from './wasm-gemm.js';
 import { WASM_KC, WasmRowDot } from './wasm-row-dot.js';
 
 /** A typed array of either precision. */
@@ -45,6 +51,12 @@ export type Doubles = number[];
 export function doubles(n: number): Doubles {
   return new Array<number>(n).fill(0.5);
 }
+
+/**
+ * Where packed panels and accumulators live: `Doubles` on the JS path, a `Float64Array` view
+ * of the WebAssembly module's memory on the SIMD path (see `gemmWasm`).
+ */
+export type PackedBuffer = Doubles | Float64Array;
 
 /**
  * Rows of the register tile (output channels per micro-kernel call).
@@ -116,7 +128,7 @@ export interface StridedLayout {
  * time): ResNet 3×3 took 52–57 ms instead of 42–48.
  */
 export interface PackB {
-  pack(dst: Doubles, k0: number, kc: number, j0: number, nc: number): void;
+  pack(dst: PackedBuffer, k0: number, kc: number, j0: number, nc: number): void;
 }
 
 /**
@@ -129,9 +141,12 @@ export interface PackB {
  */
 export class GemmWorkspace {
   private readonly buffers: Doubles[] = [[], [], [], [], []];
-  /** Largest total, in bytes, held at once since creation. */
+  /**
+   * Largest total, in bytes, held at once since creation: these buffers, plus the part of the
+   * WebAssembly GEMM's fixed memory a call used for its blocks (see `gemmWasm`).
+   */
   peakBytes = 0;
-  /** Use the WebAssembly SIMD matrix–vector kernel where available (false: the JS loop always). */
+  /** Use the WebAssembly SIMD kernels (matrix–vector and GEMM) where available (false: the JS loops always). */
   readonly simd: boolean;
 
   constructor(options: { readonly simd?: boolean } = {}) {
@@ -210,6 +225,10 @@ export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: num
     gemv(ws, blocking, budgetBytes, p);
     return;
   }
+  if (ws.simd) {
+    const wasm = WasmGemm.instance();
+    if (wasm !== undefined && gemmWasm(ws, wasm, blocking, budgetBytes, p)) return;
+  }
   const { M, N, K, a, aOffset, lda, packB, out, outLayout, bias, biasOffset } = p; // read up front, see gemv
   // Equal K blocks of at most blocking.kc (see DEFAULT_GEMM_BLOCKING).
   const kBlocks = Math.ceil(K / blocking.kc);
@@ -235,6 +254,56 @@ export function gemm(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: num
     }
     writeOut(acc, ldc, M, jc, nc, out, outLayout, bias, biasOffset);
   }
+}
+
+/**
+ * `gemm` on the WebAssembly SIMD block product (`wasm-gemm.ts`): the same loop nest, packers
+ * and tiles, with packed A, packed B and the accumulator placed in the module's fixed memory
+ * (the packers write straight into it), so the results are bit-identical to the JS path.
+ * The blocks are sized as on the JS path, to the smaller of the workspace budget and that
+ * memory, and the bytes they use count towards `ws.peakBytes`. Returns false, having done
+ * nothing, when they cannot fit (then the JS path runs): packed A (mc·kc) + packed B (kc·nc)
+ * + accumulator (⌈M/MR⌉·MR·nc) doubles with nc ≥ WASM_NR — with the default 16 MiB budget,
+ * M up to ~338 000 rows at kc = 256 (8 MiB / 8 = 2²⁰ doubles).
+ */
+function gemmWasm(ws: GemmWorkspace, wasm: WasmGemm, blocking: GemmBlocking, budgetBytes: number, p: GemmProblem): boolean {
+  const { M, N, K, a, aOffset, lda, packB, out, outLayout, bias, biasOffset } = p;
+  const kBlocks = Math.ceil(K / blocking.kc);
+  const kcMax = Math.ceil(K / kBlocks);
+  const mcMax = Math.min(roundUp(blocking.mc, MR), roundUp(M, MR));
+  const mPad = roundUp(M, MR);
+  // Columns in whole WASM tiles (MR × WASM_NR); a partial last tile gets zero panels below.
+  const limit = Math.min(budgetBytes, WASM_GEMM_BYTES);
+  const ncMax = Math.max(WASM_NR, Math.floor(columnBlock({ ...blocking, kc: kcMax }, M, N, kcMax, limit) / WASM_NR) * WASM_NR);
+  const aLen = mcMax * kcMax, bLen = kcMax * ncMax, cLen = mPad * ncMax;
+  if ((aLen + bLen + cLen) * 8 > limit) return false;
+  ws.peakBytes = Math.max(ws.peakBytes, ws.bytes + (aLen + bLen + cLen) * 8);
+  const ldc = ncMax;
+  // Regions of the module's memory, in doubles: [A | B | C]. Subarray views, so the packers
+  // index from 0 as on the JS path.
+  const heap = wasm.heap;
+  const ap = heap.subarray(0, aLen);
+  const bp = heap.subarray(aLen, aLen + bLen);
+  const acc = heap.subarray(aLen + bLen, aLen + bLen + cLen);
+  for (let jc = 0; jc < N; jc += ncMax) {
+    const nc = Math.min(ncMax, N - jc);
+    acc.fill(-0); // the additive identity, see gemm()
+    for (let pc = 0; pc < K; pc += kcMax) {
+      const kc = Math.min(kcMax, K - pc);
+      packB.pack(bp, pc, kc, jc, nc);
+      zeroTailLanes(bp, kc, nc);
+      // A tile spans WASM_NR / NR panels: zero the panels between the last one and the tile's end.
+      const panels = Math.ceil(nc / NR);
+      bp.fill(0, panels * kc * NR, roundUp(panels * NR, WASM_NR) * kc);
+      for (let ic = 0; ic < M; ic += mcMax) {
+        const mc = Math.min(mcMax, M - ic);
+        packA(ap, a, aOffset + ic * lda + pc, lda, mc, kc);
+        wasm.block(0, aLen, aLen + bLen + ic * ldc, mc, nc, kc, ldc);
+      }
+    }
+    writeOut(acc, ldc, M, jc, nc, out, outLayout, bias, biasOffset);
+  }
+  return true;
 }
 
 /**
@@ -295,7 +364,7 @@ function microKernel(
  * Packs A[i0 : i0+mc, k0 : k0+kc] (A row-major from `src[off]`, row stride lda) into MR-tall
  * panels: panel q holds A[q·MR + r, kk] at dst[(q·kc + kk)·MR + r]; rows past mc are zeros.
  */
-function packA(dst: Doubles, src: FloatArray, off: number, lda: number, mc: number, kc: number): void {
+function packA(dst: PackedBuffer, src: FloatArray, off: number, lda: number, mc: number, kc: number): void {
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const panel = i0 * kc;
     const rows = Math.min(MR, mc - i0);
@@ -319,7 +388,7 @@ function packA(dst: Doubles, src: FloatArray, off: number, lda: number, mc: numb
  * Without a bias the accumulator is stored as is (no `+ 0`, which would turn −0 into +0).
  */
 function writeOut(
-  acc: Doubles,
+  acc: PackedBuffer,
   ldc: number,
   M: number,
   jc: number,
@@ -449,7 +518,7 @@ export class StridedPackB implements PackB {
     return this;
   }
 
-  pack(dst: Doubles, k0: number, kc: number, j0: number, nc: number): void {
+  pack(dst: PackedBuffer, k0: number, kc: number, j0: number, nc: number): void {
     const src = this.src;
     const { offset, rowStride, colStride, groupSize, groupStride } = this.layout;
     const panelStep = kc * NR; // from a lane of one panel to the same lane of the next
@@ -503,7 +572,7 @@ export class StridedPackB implements PackB {
 }
 
 /** Zeros lanes nc mod NR … NR−1 of the last panel, so a partial tile reads no stale data. */
-export function zeroTailLanes(dst: Doubles, kc: number, nc: number): void {
+export function zeroTailLanes(dst: PackedBuffer, kc: number, nc: number): void {
   const q = Math.floor(nc / NR);
   const rem = nc - q * NR;
   if (rem === 0) return;

@@ -23,13 +23,13 @@ import { depthwiseConv } from './depthwise.js';
 import {
   DEFAULT_GEMM_BLOCKING,
   DEFAULT_WORKSPACE_BYTES,
-  type Doubles,
   type FloatArray,
   type GemmBlocking,
   GemmWorkspace,
   NR,
   PACK_CHUNK,
   type PackB,
+  type PackedBuffer,
   gemm,
   StridedPackB,
 } from './gemm.js';
@@ -44,8 +44,9 @@ export interface Im2colOptions {
   /** GEMM blocking overrides (tests use tiny blocks to run many blocks on small problems). */
   readonly blocking?: Partial<GemmBlocking>;
   /**
-   * Run matrix–vector products (dense with batch 1, convs with one output position) on the
-   * WebAssembly SIMD kernel where available; default true. false forces the JavaScript loop.
+   * Run the GEMM's block products and the matrix–vector products (dense with batch 1, convs
+   * with one output position) on the WebAssembly SIMD kernels where available; default true.
+   * false forces the JavaScript loops (same results: see `gemm.ts`).
    */
   readonly simd?: boolean;
 }
@@ -123,7 +124,7 @@ class Im2colPackB implements PackB {
     return this;
   }
 
-  pack(dst: Doubles, k0: number, kc: number, j0: number, nc: number): void {
+  pack(dst: PackedBuffer, k0: number, kc: number, j0: number, nc: number): void {
     const x = this.x;
     const s = this.s!;
     const { dz, dy, dx, kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sz, sy, sx, lz, ly, lx, pz, py, px } = s;

@@ -4,6 +4,21 @@
  * source, never a committed or downloaded binary.
  */
 import type { Doubles, FloatArray } from './gemm.js';
+import {
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_PROMOTE_LOW_F32X4,
+  HIGH_TO_LOW,
+  V128_MINUS_ZERO,
+  W,
+  f64x2ExtractLane,
+  name,
+  section,
+  sleb,
+  uleb,
+  v128Load,
+  vec,
+} from './wasm-assembler.js';
 
 // Why: the matrix–vector product is bound by loads. Scalar JS needs one bounds-checked load per
 // element of A and runs fc6 (4096 × 25088 float32) in ~45–55 ms; ~25 % slower once V8's
@@ -107,55 +122,6 @@ interface RowDotExports {
   /** The same with a float64. */
   rows64(aPtr: number, rows: number, K: number, vPtr: number, outPtr: number): void;
 }
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 (for i32.const). */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-
-/** The opcodes used below (WebAssembly core 2.0 and the fixed-width SIMD proposal). */
-const W = {
-  i32: 0x7f, f64: 0x7c, v128: 0x7b, void: 0x40,
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74, i32GeU: 0x4f,
-  f32Load: 0x2a, f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
-} as const;
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
-const v128Load = (alignLog2: number, offset: number): number[] => [...simd(0x00), ...uleb(alignLog2), ...uleb(offset)];
-/** v128.const with both f64 lanes −0 (sign bit of each 8-byte lane set). */
-const V128_MINUS_ZERO = [...simd(0x0c), 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80];
-/** i8x16.shuffle moving the high 8 bytes to the low half (to widen floats 2 and 3). */
-const HIGH_TO_LOW = [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-const f64x2ExtractLane = (lane: number): number[] => [...simd(0x21), lane];
 
 /**
  * The body of rows32 (wide = false) or rows64 (wide = true):
