@@ -23,6 +23,7 @@ import { runInNewContext } from 'node:vm';
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../src/contract.js';
 import { convGeometryOfShapes, describeConv, describeDense } from '../src/geometry.js';
 import { WASM_MEMORY_BYTES, wasmSimdAvailable } from '../src/kernels/wasm-row-dot.js';
+import { WASM_GEMM_BYTES } from '../src/kernels/wasm-gemm.js';
 import { createIm2colKernel, type Im2colKernel } from '../src/kernels/im2col.js';
 import { sizeOf, withPrecision } from '../src/tensor.js';
 
@@ -459,7 +460,7 @@ function renderMarkdown(
   }
   L.push('', '## Extra memory of builtin:im2col', '');
   L.push('Workspace = instrumented high-water mark of the kernel\'s float64 buffers (fresh instance per shape). Retained Δ = heapUsed + arrayBuffers after − before the first call, both after a full collection: the workspace the kernel keeps plus the output, measured from outside.', '');
-  L.push(`Besides, the WebAssembly matrix–vector kernel holds ${fmt(WASM_MEMORY_BYTES / 2 ** 20, 2)} MiB of WebAssembly memory, once per process (not counted below).`, '');
+  L.push(`The GEMM's packed blocks live in a fixed ${fmt(WASM_GEMM_BYTES / 2 ** 20, 2)} MiB WebAssembly memory (the part a call uses is counted in the workspace column; blocks are sized to fit it); besides, the WebAssembly matrix–vector kernel holds ${fmt(WASM_MEMORY_BYTES / 2 ** 20, 2)} MiB, once per process. Both are allocated once and never grow.`, '');
   L.push('| shape | workspace MiB | retained Δ MiB | output MiB |');
   L.push('| --- | ---: | ---: | ---: |');
   for (const r of results) {
