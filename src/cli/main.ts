@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConvAttributes, KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelUnderTest } from '../contract.js';
 import { ConvcheckError, KernelLoadError, UsageError } from '../errors.js';
 import { catalog } from '../catalog/index.js';
 import {
@@ -102,28 +102,11 @@ interface OpenKernel {
  */
 async function openKernel(spec: string, timeoutMs: number): Promise<OpenKernel> {
   if ((inProcessKernelNames as readonly string[]).includes(spec)) {
-    return { kernel: yieldingKernel(await createBuiltinKernel(spec)), isolated: false, close: async () => undefined };
+    // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
+    return { kernel: await createBuiltinKernel(spec), isolated: false, close: async () => undefined };
   }
   const kernel = await createIsolatedKernel(spec, { timeoutMs });
   return { kernel, isolated: true, close: () => kernel.close() };
-}
-
-/**
- * The same kernel, but each call first gives the event loop a turn. A synchronous kernel behind
- * `await`s runs the whole verification as one chain of microtasks, during which Node never
- * looks at signals or timers: Ctrl-C would not be seen until the run ends.
- */
-function yieldingKernel(k: KernelUnderTest): KernelUnderTest {
-  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  return {
-    name: k.name,
-    precision: k.precision,
-    ...(k.capabilities !== undefined ? { capabilities: k.capabilities } : {}),
-    ...(k.conv !== undefined
-      ? { conv: async (x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes) => (await turn(), k.conv!(x, w, b, a)) }
-      : {}),
-    ...(k.dense !== undefined ? { dense: async (x: Tensor, w: Tensor, b: Tensor | undefined) => (await turn(), k.dense!(x, w, b)) } : {}),
-  };
 }
 
 async function runVerify(cmd: VerifyCommand, io: CliIo): Promise<number> {
