@@ -59,3 +59,19 @@ export const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
 export const F64X2_ADD = simd(0xf0);
 export const F64X2_MUL = simd(0xf2);
 export const f64x2ExtractLane = (lane: number): number[] => [...simd(0x21), lane];
+
+/**
+ * Validates and instantiates a module that imports `env.memory`, giving it a memory of exactly
+ * `pages` 64 KiB pages that can never grow (so typed-array views on it are never detached).
+ * Returns undefined where WebAssembly or the SIMD proposal is unavailable.
+ */
+export function instantiateFixed<E>(bytes: Uint8Array<ArrayBuffer>, pages: number): { memory: WebAssembly.Memory; exports: E } | undefined {
+  try {
+    if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return undefined;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return { memory, exports: instance.exports as unknown as E };
+  } catch {
+    return undefined;
+  }
+}

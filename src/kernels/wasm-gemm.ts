@@ -10,6 +10,7 @@ import {
   V128_MINUS_ZERO,
   W,
   f64x2ExtractLane,
+  instantiateFixed,
   name,
   section,
   sleb,
@@ -60,17 +61,8 @@ export class WasmGemm {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
   static instance(): WasmGemm | undefined {
     if (WasmGemm.cached === undefined) {
-      WasmGemm.cached = null;
-      try {
-        const bytes = gemmModule();
-        if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-          const memory = new WebAssembly.Memory({ initial: WASM_GEMM_PAGES, maximum: WASM_GEMM_PAGES });
-          const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-          WasmGemm.cached = new WasmGemm(memory, (instance.exports as unknown as GemmExports).block);
-        }
-      } catch {
-        WasmGemm.cached = null;
-      }
+      const m = instantiateFixed<GemmExports>(gemmModule(), WASM_GEMM_PAGES);
+      WasmGemm.cached = m ? new WasmGemm(m.memory, m.exports.block) : null;
     }
     return WasmGemm.cached ?? undefined;
   }

@@ -12,6 +12,7 @@ import {
   V128_MINUS_ZERO,
   W,
   f64x2ExtractLane,
+  instantiateFixed,
   name,
   section,
   sleb,
@@ -64,17 +65,8 @@ export class WasmRowDot {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
   static instance(): WasmRowDot | undefined {
     if (WasmRowDot.cached === undefined) {
-      WasmRowDot.cached = null;
-      try {
-        const bytes = rowDotModule();
-        if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-          const memory = new WebAssembly.Memory({ initial: WASM_PAGES, maximum: WASM_PAGES });
-          const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-          WasmRowDot.cached = new WasmRowDot(memory, instance.exports as unknown as RowDotExports);
-        }
-      } catch {
-        WasmRowDot.cached = null;
-      }
+      const m = instantiateFixed<RowDotExports>(rowDotModule(), WASM_PAGES);
+      WasmRowDot.cached = m ? new WasmRowDot(m.memory, m.exports) : null;
     }
     return WasmRowDot.cached ?? undefined;
   }
