@@ -1,14 +1,13 @@
 /** Differential properties: the kernel agrees with the trusted reference. */
 import {
+  convAsGiven,
   convCases,
-  convTensors,
   coverageOf,
   defineProperty,
   denseCases,
   denseTensors,
   describeConvCase,
   describeDenseCase,
-  geometryOf,
   judge,
   referenceConvExpectation,
   referenceDenseExpectation,
@@ -22,9 +21,7 @@ export const convMatchesReference = defineProperty({
   needs: ['conv'],
   arbitrary: (ctx) => convCases(ctx, regimes(ctx, true)),
   async check(k, c) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const y = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, y } = await convAsGiven(k, c);
     judge('conv vs reference', k.precision, c.regime, y, referenceConvExpectation(t, c.spec.attrs));
   },
   describe: (c) => describeConvCase(c),

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { formatShape } from '../tensor.js';
 import { KernelFault } from '../runner/guarded-call.js';
 import {
+  convAsGiven,
   convCases,
   convTensors,
   coverageOf,
@@ -27,9 +28,8 @@ export const outputShape = defineProperty({
   needs: ['conv'],
   arbitrary: (ctx) => convCases(ctx, fc.constant('exact' as const), {}),
   async check(k, c) {
-    const t = convTensors(c);
     // the guarded call raises wrong-shape / wrong-type with both shapes in the message
-    await k.conv(t.x, t.w, t.b, c.spec.attrs, geometryOf(c.spec).outputShape);
+    await convAsGiven(k, c);
   },
   describe: (c) => describeConvCase(c),
   coverage: (c) => coverageOf(c.spec),
@@ -96,8 +96,7 @@ export const inputsNotMutated = defineProperty({
   async check(k, v) {
     // the guarded call compares every input bit for bit after the call (kind mutated-input)
     if (v.op === 'conv') {
-      const t = convTensors(v.c);
-      await k.conv(t.x, t.w, t.b, v.c.spec.attrs, geometryOf(v.c.spec).outputShape);
+      await convAsGiven(k, v.c);
     } else if (k.kernel.dense) {
       const t = denseTensors(v.c);
       await k.dense(t.x, t.w, t.b);

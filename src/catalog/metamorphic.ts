@@ -12,6 +12,7 @@ import { formatShape, sizeOf } from '../tensor.js';
 import { add, concatAxis0, concatChannels, cropSpatial, insertAxis, padSpatial, sliceAxis0, sliceChannels, zeroInsertKernel } from './tensor-ops.js';
 import type { ConvCase, ConvTensors, GenerationContext } from './property.js';
 import {
+  convAsGiven,
   convCases,
   convTensors,
   coverageOf,
@@ -56,9 +57,7 @@ export const explicitPadding = defineProperty({
   needs: ['conv'],
   arbitrary: (ctx) => convCases(ctx, both(ctx), { padding: true }),
   async check(k, c) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const lhs = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: lhs } = await convAsGiven(k, c);
     const xp = padSpatial(t.x, g.padsBegin, g.padsEnd);
     const attrs = { ...c.spec.attrs, pads: c.spec.attrs.pads.map(() => 0) };
     const rhs = await k.conv(xp, t.w, t.b, attrs, g.outputShape);
@@ -75,9 +74,7 @@ export const strideSubsampling = defineProperty({
   needs: ['conv'],
   arbitrary: (ctx) => convCases(ctx, both(ctx), { stride: true }),
   async check(k, c) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const strided = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: strided } = await convAsGiven(k, c);
     const unitAttrs = { ...c.spec.attrs, strides: g.strides.map(() => 1) };
     const unitShape = outShapeOf(c.spec.xShape, c.spec.wShape, unitAttrs);
     const unit = await k.conv(t.x, t.w, t.b, unitAttrs, unitShape);
@@ -96,9 +93,7 @@ export const dilationZeroInserted = defineProperty({
   skipReason: (caps) => (caps.dilation ? undefined : 'kernel declares no dilation support'),
   arbitrary: (ctx) => convCases(ctx, both(ctx), { dilation: true }),
   async check(k, c) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const lhs = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: lhs } = await convAsGiven(k, c);
     const wz = zeroInsertKernel(t.w, g.dilations);
     const rhs = await k.conv(t.x, wz, t.b, { ...c.spec.attrs, dilations: g.dilations.map(() => 1) }, g.outputShape);
     relate('dilated conv vs zero-inserted kernel', k, c.regime, lhs, rhs, t, c.spec.attrs, g.inChannelsPerGroup * sizeOf(wz.shape.slice(2)) + (t.b ? 1 : 0));
@@ -115,9 +110,7 @@ export const groupConcat = defineProperty({
   skipReason: (caps) => (caps.group ? undefined : 'kernel declares no group support'),
   arbitrary: (ctx) => convCases(ctx, both(ctx), { group: true }),
   async check(k, c) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const lhs = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: lhs } = await convAsGiven(k, c);
     const parts: Data64[] = [];
     const cg = g.inChannelsPerGroup;
     const mg = g.outChannelsPerGroup;
@@ -141,9 +134,7 @@ export const batchIndependence = defineProperty({
   needs: ['conv'],
   arbitrary: (ctx) => fc.record({ c: convCases(ctx, both(ctx)), split: fc.integer({ min: 0, max: 1_000 }) }),
   async check(k, { c, split }) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const lhs = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: lhs } = await convAsGiven(k, c);
     const at = g.batch > 1 ? 1 + (split % (g.batch - 1)) : 1;
     const pieces: Data64[] = [];
     for (const [from, to] of [[0, at], [at, g.batch]]) {
@@ -217,9 +208,7 @@ export const rankEmbedding = defineProperty({
     return fc.record({ c: convCases(ctx, both(ctx), { ranks: ranks.length ? ranks : [1] }), front: fc.boolean() });
   },
   async check(k, { c, front }) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const lhs = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: lhs } = await convAsGiven(k, c);
     const axis = front ? 2 : 2 + g.rank;
     const ins = (v: readonly number[], value: number, at: number) => [...v.slice(0, at), value, ...v.slice(at)];
     const a = front ? 0 : g.rank;
@@ -258,9 +247,7 @@ export const translationEquivariance = defineProperty({
       return { c: { ...c, spec: { ...c.spec, xShape, attrs: { ...c.spec.attrs, pads } } }, axis: a, shift };
     }),
   async check(k, { c, axis, shift }) {
-    const t = convTensors(c);
-    const g = geometryOf(c.spec);
-    const full = await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape);
+    const { t, g, y: full } = await convAsGiven(k, c);
     const start = g.inSpatial.map((_, a) => (a === axis ? shift * g.strides[a] : 0));
     const size = g.inSpatial.map((d, a) => d - start[a]);
     const xc = cropSpatial(t.x, start, size);

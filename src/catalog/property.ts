@@ -163,6 +163,13 @@ export function denseTensors(c: DenseCase, headroom = 1): ConvTensors {
   return tensorsOf(c.spec, c.spec.xShape[1], true, c.regime, c.seed, headroom);
 }
 
+/** A conv case's tensors and geometry, and the kernel's output on the problem as given. */
+export async function convAsGiven(k: GuardedKernel, c: ConvCase): Promise<{ t: ConvTensors; g: ConvGeometry; y: Float64Array }> {
+  const t = convTensors(c);
+  const g = geometryOf(c.spec);
+  return { t, g, y: await k.conv(t.x, t.w, t.b, c.spec.attrs, g.outputShape) };
+}
+
 /** One-line description of a conv case. */
 export function describeConvCase(c: ConvCase, extra = ''): string {
   return `${describeConv(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}`;
