@@ -271,9 +271,55 @@ async function suiteThroughput(quick: boolean, notes: string[]): Promise<Record<
   };
 }
 
+/**
+ * The two judges side by side on the same float32 data (as float64): the compensated reference
+ * (judges float64 kernels) and the plain-float64 fast judge (judges float32 kernels), both
+ * computing the value and Σ|w·x| + |b| of every output element. Round-robin after warm-up.
+ */
+async function judgeTimings(quick: boolean): Promise<Array<Record<string, unknown>>> {
+  const { referenceConv, referenceDense } = await import('../src/kernels/reference.js');
+  const { fastReferenceConv, fastReferenceDense } = await import('../src/kernels/fast-reference.js');
+  const ids = quick ? ['resnet3x3'] : ['resnet3x3', 'pointwise1x1', 'depthwise3x3', 'fc6dense'];
+  const out: Array<Record<string, unknown>> = [];
+  for (const id of ids) {
+    const s = SHAPES.find((x) => x.id === id)!;
+    const next = seeded(0x7d6e + out.length);
+    const x = withPrecision(randomTensor(s.x, next), 'float64');
+    const w = withPrecision(randomTensor(s.w, next), 'float64');
+    const b = withPrecision(randomTensor([s.w[0]], next), 'float64');
+    const run = {
+      compensated: () => (s.op === 'dense' ? referenceDense(x, w, b) : referenceConv(x, w, b, s.attrs!)),
+      fast: () => (s.op === 'dense' ? fastReferenceDense(x, w, b) : fastReferenceConv(x, w, b, s.attrs!)),
+    };
+    const times: Record<'compensated' | 'fast', number[]> = { compensated: [], fast: [] };
+    run.fast();
+    run.fast();
+    const reps = quick ? 3 : 5;
+    let maxRel = 0;
+    for (let r = 0; r < reps; r++) {
+      for (const k of ['compensated', 'fast'] as const) {
+        if (k === 'compensated' && r >= (quick ? 1 : 2)) continue; // seconds per call
+        collectGarbage();
+        const t0 = performance.now();
+        const res = run[k]();
+        times[k].push(performance.now() - t0);
+        if (k === 'fast' && r === 0) {
+          const ref = run.compensated();
+          for (let i = 0; i < ref.output.data.length; i++) maxRel = Math.max(maxRel, Math.abs(res.output.data[i] - ref.output.data[i]) / ref.magnitude[i]);
+        }
+      }
+    }
+    const c = median(times.compensated);
+    const f = median(times.fast);
+    out.push({ id, title: s.title, problem: describe(s), compensatedMs: c, fastMs: f, speedup: c / f, compensatedGflops: flopsOf(s) / c / 1e6, fastGflops: flopsOf(s) / f / 1e6, maxErrorOverMagnitude: maxRel, compensatedReps: times.compensated.length, fastReps: times.fast.length });
+    process.stderr.write(`judges, ${s.title}: compensated ${c.toFixed(0)} ms, fast ${f.toFixed(0)} ms (${(c / f).toFixed(1)}×)\n`);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  // Development filters: --shapes=resnet3x3,fc6dense  --kernels=builtin:im2col,tfjs:cpu
+  // Development filters: --shapes=resnet3x3,fc6dense  --kernels=builtin:im2col,tfjs:cpu (judges: the judge table)
   const only = (flag: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3).split(',');
   const shapeFilter = only('shapes');
   const kernelFilter = only('kernels');
@@ -371,6 +417,7 @@ async function main(): Promise<void> {
 
   const threading = await threadingNotes(kernels.map((k) => k.id));
   const throughput = shapeFilter === undefined && kernelFilter === undefined ? await suiteThroughput(quick, notes) : undefined;
+  const judges = kernelFilter === undefined || kernelFilter.includes('judges') ? await judgeTimings(quick) : [];
   const load1 = os.loadavg();
 
   // Ratios to tfjs:cpu and the geometric mean over the conv shapes.
@@ -416,6 +463,7 @@ async function main(): Promise<void> {
       })),
     })),
     suiteThroughput: throughput,
+    judges,
   };
 
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -431,7 +479,7 @@ function fmt(v: number, digits: number): string {
 }
 
 function renderMarkdown(
-  json: { mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[]; suiteThroughput?: Record<string, unknown> },
+  json: { mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[]; suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>> },
   results: readonly ShapeResult[],
   kernelIds: readonly string[],
   med: (r: ShapeResult, k: string) => number,
@@ -476,6 +524,15 @@ function renderMarkdown(
     const s = json.suiteThroughput;
     L.push('', '## Verification suite throughput', '');
     L.push(`verifyKernel(${String(s.kernel)}, { runs: ${String(s.runsPerProperty)}, seed: 1 }): ${String(s.cases)} generated cases over ${String(s.properties)} properties in ${fmt(Number(s.wallMs) / 1000, 1)} s = **${fmt(Number(s.casesPerSecond), 0)} cases/s**.`);
+  }
+  if (json.judges.length > 0) {
+    L.push('', '## The judges: compensated reference vs fast float32 judge', '');
+    L.push('Both compute every output value and its Σ|w·x| + |b| (the bound\'s scale) from the same float32 data in float64: the compensated reference (Dot2; judges float64 kernels) and the plain-float64 fast judge (`src/kernels/fast-reference.ts`; judges float32 kernels). Medians, round-robin after two warm-up calls of the fast judge. Max error / magnitude: max over the output of |fast − compensated| / Σ|terms|, to be compared with γ(n)(2⁻⁵³) ≈ n·1.1e-16.', '');
+    L.push('| shape | compensated ms | GFLOP/s | fast judge ms | GFLOP/s | speed-up | max error / magnitude |');
+    L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const j of json.judges) {
+      L.push(`| ${String(j.title)} | ${fmt(Number(j.compensatedMs), 0)} | ${fmt(Number(j.compensatedGflops), 2)} | ${fmt(Number(j.fastMs), 1)} | ${fmt(Number(j.fastGflops), 2)} | **${fmt(Number(j.speedup), 1)}×** | ${Number(j.maxErrorOverMagnitude).toExponential(1)} |`);
+    }
   }
   if (json.notes.length > 0) {
     L.push('', '## Notes', '');

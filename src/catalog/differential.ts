@@ -22,7 +22,7 @@ export const convMatchesReference = defineProperty({
   arbitrary: (ctx) => convCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const { t, y } = await convAsGiven(k, c);
-    judge('conv vs reference', k.precision, c.regime, y, referenceConvExpectation(t, c.spec.attrs));
+    judge('conv vs reference', k.precision, c.regime, y, referenceConvExpectation(t, c.spec.attrs, k.precision));
   },
   describe: (c) => describeConvCase(c),
   coverage: (c) => coverageOf(c.spec),
@@ -37,7 +37,7 @@ export const denseMatchesReference = defineProperty({
   async check(k, c) {
     const t = denseTensors(c);
     const y = await k.dense(t.x, t.w, t.b);
-    judge('dense vs reference', k.precision, c.regime, y, referenceDenseExpectation(t));
+    judge('dense vs reference', k.precision, c.regime, y, referenceDenseExpectation(t, k.precision));
   },
   describe: (c) => describeDenseCase(c),
 });

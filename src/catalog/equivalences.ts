@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import type { Tensor } from '../contract.js';
 import { Prng } from '../arbitraries/prng.js';
 import { problemData } from '../arbitraries/data.js';
-import { referenceConv, referenceDense } from '../kernels/reference.js';
+import { referenceDense } from '../kernels/reference.js';
+import { fastReferenceConv, fastReferenceDense } from '../kernels/fast-reference.js'; // Σ|w·x| only: the same plain sum in both
 import { fcToConv, flatten, linearToConv1x1 } from '../ops/conversions.js';
 import type { FlattenOrder } from '../ops/conversions.js';
 import type { Data64, GuardedKernel } from '../runner/guarded-call.js';
@@ -91,7 +92,7 @@ export function fcEqualsFullExtentConvWith(convert: FcToConv) {
       const wConv = asData(convert(W, [c.channels, ...S], c.order));
       const outShape = [c.batch, c.out, ...S.map(() => 1)];
       const conv = await k.conv(x, wConv, b, plainAttrs(c.rank), outShape);
-      const ref = referenceDense(flat, W, b);
+      const ref = fastReferenceDense(flat, W, b);
       const expected: Expectation = { shape: outShape, values: dense.y, magnitude: ref.magnitude, terms: ref.termCount };
       judge(`conv(x, fcToConv(W)) vs ${dense.byKernel ? 'kernel' : 'reference'} dense(flatten(x))`, k.precision, c.regime, conv, expected, {
         expectedFromKernel: dense.byKernel,
@@ -144,7 +145,7 @@ export const linearEquals1x1Conv = defineProperty({
     const values = new Float64Array(conv.length);
     for (let n = 0; n < c.batch; n++)
       for (let m = 0; m < c.out; m++) for (let p = 0; p < P; p++) values[(n * c.out + m) * P + p] = dense.y[(n * P + p) * c.out + m];
-    const ref = referenceConv(x, w1, b, plainAttrs(c.rank));
+    const ref = fastReferenceConv(x, w1, b, plainAttrs(c.rank));
     judge(`1×1 conv vs ${dense.byKernel ? 'kernel' : 'reference'} ${c.variant === 'dense' ? 'dense' : 'linear at every position'}`, k.precision, c.regime, conv, {
       shape: outShape,
       values,
@@ -210,7 +211,7 @@ export const fcSlidesAsConv = defineProperty({
     const wConv = asData(fcToConv(W, [c.channels, ...S], c.order));
     const attrs = { ...plainAttrs(c.rank), strides };
     const conv = await k.conv(x, wConv, b, attrs, map.outShape);
-    const ref = referenceConv(x, wConv, b, attrs);
+    const ref = fastReferenceConv(x, wConv, b, attrs);
     judge(`conv(x, fcToConv(W), stride) vs ${map.byKernel ? 'kernel' : 'reference'} dense on each window`, k.precision, c.regime, conv, {
       shape: map.outShape,
       values: map.values,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { ConvAttributes } from '../contract.js';
-import { referenceConv } from '../kernels/reference.js';
+import { fastReferenceConv } from '../kernels/fast-reference.js'; // Σ|w·x| only, a plain sum in either reference
 import type { Data64, GuardedKernel } from '../runner/guarded-call.js';
 import { convGeometryOfShapes } from '../geometry.js';
 import { formatShape, sizeOf } from '../tensor.js';
@@ -40,7 +40,7 @@ function relate(
   attrs: ConvAttributes,
   rhsTerms?: number,
 ): void {
-  const ref = referenceConv(t.x, t.w, t.b, attrs);
+  const ref = fastReferenceConv(t.x, t.w, t.b, attrs);
   judge(label, k.precision, regime, rhs, { shape: ref.output.shape, values: lhs, magnitude: ref.magnitude, terms: ref.termCount }, {
     actualTerms: rhsTerms,
     expectedFromKernel: true,

@@ -16,7 +16,8 @@ import type { ConvSpec, DenseSpec } from '../arbitraries/problem.js';
 import { compareOutputs, outputBounds } from '../bound/error-bound.js';
 import type { Data64, GuardedKernel } from '../runner/guarded-call.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier } from '../runner/report.js';
-import { referenceConv, referenceDense } from '../kernels/reference.js';
+import { judgeError, trustedConv, trustedDense } from '../kernels/fast-reference.js';
+import type { JudgeResult } from '../kernels/fast-reference.js';
 import { sizeOf, stridesOf } from '../tensor.js';
 
 /** Where a property's case was violated, before the runner adds seed, path and replay command. */
@@ -208,18 +209,23 @@ export interface Expectation {
   readonly magnitude: ArrayLike<number>;
   /** Terms per element (reduction length + bias). */
   readonly terms: number;
+  /**
+   * Set when `values` come from the plain-float64 judge (float32 kernels): its own error bound
+   * γ(n)(2⁻⁵³)·Σ|terms| is added to the kernel's, so the judge can never reject a correct kernel.
+   */
+  readonly accumulation?: JudgeResult['accumulation'];
 }
 
-/** Reference conv as an expectation. */
-export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes): Expectation {
-  const r = referenceConv(t.x, t.w, t.b, attrs);
-  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount };
+/** The trusted conv for a kernel of this precision (see `kernels/fast-reference.ts`) as an expectation. */
+export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, precision: GuardedKernel['precision']): Expectation {
+  const r = trustedConv(t.x, t.w, t.b, attrs, precision);
+  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation };
 }
 
-/** Reference dense as an expectation. */
-export function referenceDenseExpectation(t: ConvTensors): Expectation {
-  const r = referenceDense(t.x, t.w, t.b);
-  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount };
+/** The trusted dense for a kernel of this precision as an expectation. */
+export function referenceDenseExpectation(t: ConvTensors, precision: GuardedKernel['precision']): Expectation {
+  const r = trustedDense(t.x, t.w, t.b, precision);
+  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation };
 }
 
 /** Multi-index of a flat row-major index. */
@@ -249,6 +255,9 @@ export function judge(
     if (options.expectedFromKernel) {
       const other = outputBounds(expected.terms, expected.magnitude, expected.values, precision);
       for (let i = 0; i < own.length; i++) own[i] += other[i];
+    }
+    if (expected.accumulation === 'plain64') {
+      for (let i = 0; i < own.length; i++) own[i] += judgeError('plain64', expected.terms, expected.magnitude[i], expected.values[i]);
     }
     bounds = own;
   }
