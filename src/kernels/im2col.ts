@@ -1,7 +1,11 @@
 /**
  * The optimized built-in kernel: conv lowered to GEMM (im2col) and dense as GEMM, on the
- * packed, cache-blocked GEMM of `gemm.ts`.
+ * packed, cache-blocked GEMM of `gemm.ts`; the float32 kernel's convs run direct instead.
  *
+ * - float32 conv: direct convolution with float32 accumulation (`direct32.ts`, WebAssembly SIMD
+ *   f32x4 tiles): the input is copied once, zero-padded, and a table of tap offsets replaces the
+ *   lowered matrix. Taken wherever it fits its fixed memory and the workspace budget and the
+ *   rows of output are at least 4 wide (or the conv is depthwise); the rest below.
  * - conv: one GEMM per (group): A = the group's weights [M/g × (C/g)·∏k] as stored, B = the
  *   lowered input [(C/g)·∏k × N·∏O] (all batch items side by side, so small outputs still make
  *   wide GEMMs), C = the group's output channels. B is never materialized: the GEMM asks for
@@ -20,6 +24,7 @@ import { type ConvGeometry, convGeometry, denseGeometry } from '../geometry.js';
 import { InvalidArgumentError } from '../errors.js';
 import { arrayTypeOf } from '../tensor.js';
 import { depthwiseConv } from './depthwise.js';
+import { direct32Conv } from './direct32.js';
 import {
   DEFAULT_GEMM_BLOCKING,
   DEFAULT_WORKSPACE_BYTES,
@@ -37,16 +42,19 @@ import {
 /** Options of `createIm2colKernel`. */
 export interface Im2colOptions {
   /**
-   * Bound on the kernel's float64 workspace (packed operands, accumulator, depthwise slab), in
-   * bytes; default 16 MiB. Lowering is tiled over output positions to stay inside it.
+   * Bound on the kernel's workspace (packed operands, accumulator, depthwise slab; for the
+   * direct float32 conv, the part of its WebAssembly memory a call uses), in bytes; default
+   * 16 MiB. Lowering is tiled over output positions, the direct conv over output channels, to
+   * stay inside it.
    */
   readonly workspaceBytes?: number;
   /** GEMM blocking overrides (tests use tiny blocks to run many blocks on small problems). */
   readonly blocking?: Partial<GemmBlocking>;
   /**
-   * Run the GEMM's block products and the matrix–vector products (dense with batch 1, convs
-   * with one output position) on the WebAssembly SIMD kernels where available; default true.
-   * false forces the JavaScript loops (same results: see `gemm.ts`).
+   * Run the direct float32 conv, the GEMM's block products and the matrix–vector products
+   * (dense with batch 1, convs with one output position) on the WebAssembly SIMD kernels where
+   * available; default true. false forces the JavaScript loops (same results: see `gemm.ts`
+   * and `direct32.ts`).
    */
   readonly simd?: boolean;
 }
@@ -254,7 +262,9 @@ function completeBlocking(b: Partial<GemmBlocking> | undefined): GemmBlocking {
 
 /**
  * Creates an im2col + GEMM kernel of the given precision. The output is a typed array of that
- * precision; internally every sum is accumulated in float64 and rounded once.
+ * precision. The float32 kernel's direct convs accumulate in float32 (inside the float32 bound);
+ * every other sum (GEMM, matrix–vector, the float64 kernel) is accumulated in float64 and
+ * rounded once.
  * @example const k = createIm2colKernel('float64', { workspaceBytes: 1 << 20 });
  */
 export function createIm2colKernel(precision: Precision = 'float32', options: Im2colOptions = {}): Im2colKernel {
@@ -273,6 +283,10 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
     const g = convGeometry(x, w, b, attrs);
     const s = liftConv3d(g);
     const out = new Out(g.batch * g.outChannels * g.outSpatialSize);
+    // float32: direct convolution with float32 accumulation (`direct32.ts`) wherever it applies.
+    if (precision === 'float32' && (g.batch * g.outSpatialSize > 1 || g.inChannelsPerGroup === 1) && direct32Conv(ws, budget, s, x.data, w.data, b?.data, out)) {
+      return { shape: [...g.outputShape], data: out };
+    }
     if (g.inChannelsPerGroup === 1) {
       // group = C: depthwise (any multiplier M/C), the direct path.
       depthwiseConv(ws, budget, s, x.data, w.data, b?.data, out);

@@ -43,7 +43,9 @@ export const W = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
   get: 0x20, set: 0x21, tee: 0x22,
   i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74, i32GeU: 0x4f,
-  f32Load: 0x2a, f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
+  f32: 0x7d, f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92, f32Mul: 0x94, i32Load: 0x28, i32LtU: 0x49, i32Eqz: 0x45, f32Const: 0x43,
+  i32Ne: 0x47, i32LtS: 0x48, i32GtS: 0x4a, i32GeS: 0x4e, if: 0x04, else: 0x05, i32Eq: 0x46, i32Or: 0x72,
+  f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
 } as const;
 /** A SIMD opcode (prefix 0xfd, then the LEB128 sub-opcode). */
 export const simd = (code: number): number[] => [0xfd, ...uleb(code)];
@@ -59,6 +61,18 @@ export const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
 export const F64X2_ADD = simd(0xf0);
 export const F64X2_MUL = simd(0xf2);
 export const f64x2ExtractLane = (lane: number): number[] => [...simd(0x21), lane];
+export const F32X4_ADD = simd(0xe4);
+export const F32X4_MUL = simd(0xe6);
+/** f32x4.splat: one f32 into all four lanes. */
+export const F32X4_SPLAT = simd(0x13);
+/** v128.store with memarg (alignment log2, offset). */
+export const v128Store = (alignLog2: number, offset: number): number[] => [...simd(0x0b), ...uleb(alignLog2), ...uleb(offset)];
+/** v128.load32_splat: one 4-byte value into all four lanes. */
+export const v128Load32Splat = (offset: number): number[] => [...simd(0x09), 2, ...uleb(offset)];
+/** v128.store32_lane: lane `lane` (4 bytes) of a v128 to memory. */
+export const v128Store32Lane = (offset: number, lane: number): number[] => [...simd(0x5a), 2, ...uleb(offset), lane];
+/** v128.store64_lane: lane `lane` (8 bytes) of a v128 to memory. */
+export const v128Store64Lane = (offset: number, lane: number): number[] => [...simd(0x5b), 3, ...uleb(offset), lane];
 
 /**
  * Validates and instantiates a module that imports `env.memory`, giving it a memory of exactly
