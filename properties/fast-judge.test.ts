@@ -6,11 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convProblem } from '../src/arbitraries/conv-problem.js';
-import { denseProblem } from '../src/arbitraries/dense-problem.js';
+import { convProblem } from '../src/operators/conv/problem.js';
+import { denseProblem } from '../src/operators/dense/problem.js';
 import { elementBound } from '../src/bound/error-bound.js';
-import { convTensors, denseTensors } from '../src/catalog/property.js';
-import type { ConvCase, DenseCase } from '../src/catalog/property.js';
+import { convTensors } from '../src/operators/conv/cases.js';
+import { denseTensors } from '../src/operators/dense/cases.js';
+import type { ConvCase } from '../src/operators/conv/cases.js';
+import type { DenseCase } from '../src/operators/dense/cases.js';
 import type { KernelUnderTest, Tensor } from '../src/contract.js';
 import { fastReferenceConv, fastReferenceDense, judgeError, trustedConv } from '../src/kernels/fast-reference.js';
 import { im2colKernel } from '../src/kernels/im2col.js';

@@ -4,12 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convProblem } from '../src/arbitraries/conv-problem.js';
-import { denseProblem } from '../src/arbitraries/dense-problem.js';
-import type { ConvSpec } from '../src/arbitraries/problem.js';
+import { convProblem } from '../src/operators/conv/problem.js';
+import { denseProblem } from '../src/operators/dense/problem.js';
+import type { ConvSpec } from '../src/operators/conv/problem.js';
 import { problemData, exactRanges } from '../src/arbitraries/data.js';
 import { fcEqualsFullExtentConvWith } from '../src/catalog/equivalences.js';
-import { geometryOf } from '../src/catalog/property.js';
+import { geometryOf } from '../src/operators/conv/cases.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { fcToConv } from '../src/ops/conversions.js';
 import { im2colKernel } from '../src/kernels/im2col.js';

@@ -4,7 +4,8 @@
  * lets any of these through has a hole.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConvAttributes, KernelUnderTest, Tensor } from '../src/contract.js';
+import type { ConvAttributes } from '../src/operators/conv/contract.js';
+import type { KernelUnderTest, Tensor } from '../src/contract.js';
 import { im2colKernel, im2colKernel64 } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { sizeOf, stridesOf } from '../src/tensor.js';

@@ -5,9 +5,14 @@
 
 // Contract
 /** The kernel contract and tensor types (ONNX `Conv` / `Gemm(transB=1)` conventions). */
-export type { Tensor, ConvAttributes, KernelCapabilities, KernelUnderTest, Precision, CompleteCapabilities } from './contract.js';
-/** Fills the defaults of `KernelCapabilities`. */
-export { completeCapabilities } from './contract.js';
+export type { Tensor, KernelCapabilities, KernelUnderTest, KernelOperators, Precision, CompleteCapabilities } from './contract.js';
+/** The conv and dense methods' own types. */
+export type { ConvAttributes, ConvFunction } from './operators/conv/contract.js';
+export type { DenseFunction } from './operators/dense/contract.js';
+/** Fills the defaults of `KernelCapabilities`; the one table of capabilities. */
+export { completeCapabilities, CAPABILITIES } from './capabilities.js';
+/** Shared vocabulary: size tiers, regimes, failure kinds, float64 data, the guarded kernel. */
+export type { SizeTier, Regime, FailureKind, FailureHeatmap, Data64, CheckedKernel } from './vocabulary.js';
 
 // Errors
 /** Typed errors with a stable `code`. */
@@ -17,8 +22,15 @@ export { ConvcheckError, InvalidArgumentError, EmptyOutputError, KernelLoadError
 /** Tensor helpers. */
 export { tensor, zeros, sizeOf, stridesOf, withPrecision, formatShape } from './tensor.js';
 /** The one validated geometry object every kernel reads; auto_pad resolution. */
-export { convGeometry, convGeometryOfShapes, denseGeometry, denseGeometryOfShapes, resolveAutoPad, describeConv, describeDense } from './geometry.js';
-export type { ConvGeometry, DenseGeometry, AutoPad } from './geometry.js';
+export { convGeometry, convGeometryOfShapes, resolveAutoPad, describeConv } from './operators/conv/geometry.js';
+export type { ConvGeometry, AutoPad } from './operators/conv/geometry.js';
+export { denseGeometry, denseGeometryOfShapes, describeDense } from './operators/dense/geometry.js';
+export type { DenseGeometry } from './operators/dense/geometry.js';
+
+// Operators
+/** The operator table: each operator's method, reference, cases and properties. */
+export { operators, operatorByName } from './operators/index.js';
+export type { OperatorDefinition, OperatorCases, OperatorProperties } from './operators/operator.js';
 
 // Kernels
 /** The trusted float64 reference (direct loops, compensated accumulation). */
@@ -41,11 +53,10 @@ export { linear } from './ops/linear.js';
 
 // Generators and the error model
 /** fast-check arbitraries of valid problems. */
-export { convProblem } from './arbitraries/conv-problem.js';
-export type { ConvProblemConstraints } from './arbitraries/conv-problem.js';
-export { denseProblem } from './arbitraries/dense-problem.js';
-export type { DenseProblemConstraints } from './arbitraries/dense-problem.js';
-export type { ConvSpec, DenseSpec } from './arbitraries/problem.js';
+export { convProblem } from './operators/conv/problem.js';
+export type { ConvProblemConstraints, ConvSpec } from './operators/conv/problem.js';
+export { denseProblem } from './operators/dense/problem.js';
+export type { DenseProblemConstraints, DenseSpec } from './operators/dense/problem.js';
 /** Test data in the exact, float and special regimes. */
 export { problemData, exactRanges } from './arbitraries/data.js';
 /** The forward error bound 2·γ(n)·Σ|w·x| + 2u|y| and the IEEE-aware comparison. */
@@ -54,8 +65,9 @@ export { gamma, elementBound, outputBounds, compareOutputs, UNIT_ROUNDOFF } from
 // Properties
 /** The property catalog. */
 export { catalog, propertyById } from './catalog/index.js';
-export type { PropertyDefinition, ViolationDetail, GenerationContext } from './catalog/property.js';
-export { PropertyViolation } from './catalog/property.js';
+export type { PropertyDefinition, GenerationContext } from './property/definition.js';
+export type { ViolationDetail } from './property/violation.js';
+export { PropertyViolation } from './property/violation.js';
 
 // Running
 /** Runs the catalog against a kernel and returns the report. */
@@ -66,16 +78,7 @@ export { replayCounterexample } from './runner/replay.js';
 export type { ReplayResult } from './runner/replay.js';
 /** Calls a kernel with timeout, shape and mutation checks. */
 export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
-export type {
-  VerificationReport,
-  PropertyResult,
-  FailureDetail,
-  FailureKind,
-  FailureHeatmap,
-  CoverageTable,
-  Regime,
-  SizeTier,
-} from './runner/report.js';
+export type { VerificationReport, PropertyResult, FailureDetail, CoverageTable } from './runner/report.js';
 
 // Reports
 /** Writes verification.json/.md/.html and junit.xml. */

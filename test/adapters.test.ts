@@ -4,7 +4,8 @@
  * summation order, and the adapters must match the reference exactly.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConvAttributes, KernelUnderTest } from '../src/contract.js';
+import type { ConvAttributes } from '../src/operators/conv/contract.js';
+import type { KernelUnderTest } from '../src/contract.js';
 import { createOnnxruntimeKernel } from '../src/adapters/onnxruntime.js';
 import { encodeSingleNodeModel } from '../src/adapters/onnx-model.js';
 import { createTfjsKernel } from '../src/adapters/tfjs.js';

@@ -167,7 +167,7 @@ describe('loadKernel', () => {
     expect(validateKernel(ok, 'f.js')).toBe(ok);
     expect(() => validateKernel(42, 'f.js')).toThrow(/f\.js: default export is 42, expected a KernelUnderTest/);
     expect(() => validateKernel({ ...ok, name: '' }, 'f.js')).toThrow(/kernel\.name must be a non-empty string, got ''/);
-    expect(() => validateKernel({ name: 'k', precision: 'float32' }, 'f.js')).toThrow(/has neither a conv nor a dense function/);
+    expect(() => validateKernel({ name: 'k', precision: 'float32' }, 'f.js')).toThrow(/implements none of the operators/);
     expect(() => validateKernel({ ...ok, capabilities: [] }, 'f.js')).toThrow(/kernel\.capabilities must be an object/);
     expect(() => validateKernel({ ...ok, capabilities: { group: 'yes' } }, 'f.js')).toThrow(/capabilities\.group must be a boolean, got 'yes'/);
     expect(() => validateKernel({ ...ok, capabilities: { spatialRanks: [2, 4] } }, 'f.js')).toThrow(/spatialRanks must be an array of spatial ranks/);

@@ -4,9 +4,11 @@
  * message that names the function, the argument and the values.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConvAttributes, KernelUnderTest, Precision, Tensor } from '../src/contract.js';
+import type { ConvAttributes } from '../src/operators/conv/contract.js';
+import type { KernelUnderTest, Precision, Tensor } from '../src/contract.js';
 import { EmptyOutputError, InvalidArgumentError } from '../src/errors.js';
-import { convGeometry, denseGeometry, resolveAutoPad, type AutoPad } from '../src/geometry.js';
+import { convGeometry, resolveAutoPad, type AutoPad } from '../src/operators/conv/geometry.js';
+import { denseGeometry } from '../src/operators/dense/geometry.js';
 import { convToFc, fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../src/ops/conversions.js';
 import { linear } from '../src/ops/linear.js';
 import { sizeOf, tensor } from '../src/tensor.js';

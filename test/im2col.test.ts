@@ -4,7 +4,8 @@
  * and float64, so the results must be equal, not close.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConvAttributes, KernelUnderTest, Tensor } from '../src/contract.js';
+import type { ConvAttributes } from '../src/operators/conv/contract.js';
+import type { KernelUnderTest, Tensor } from '../src/contract.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, MR, NR } from '../src/kernels/gemm.js';
 import { wasmSimdAvailable } from '../src/kernels/wasm-row-dot.js';

@@ -9,12 +9,7 @@ import { JsonReportWriter } from '../src/reports/json.js';
 import { JunitReportWriter } from '../src/reports/junit.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import { type ReportWriter, reportWriters, writeReports } from '../src/reports/writer.js';
-import type {
-  FailureDetail,
-  FailureHeatmap,
-  PropertyResult,
-  VerificationReport,
-} from '../src/runner/report.js';
+import type { FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../src/runner/report.js';
 
 // ---------------------------------------------------------------------------------------------
 // Report builders

@@ -203,8 +203,10 @@ describe('guarded calls describe odd results precisely', () => {
     const { GuardedKernel } = await import('../src/runner/guarded-call.js');
     const g = new GuardedKernel({ name: 'empty', precision: 'float32' }, 100);
     const t = { shape: [1, 1, 1], data: new Float64Array(1) };
-    expect(() => g.conv(t, t, undefined, { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, [1, 1, 1])).toThrow(/kernel empty has no conv/);
-    expect(() => g.dense({ shape: [1, 1], data: new Float64Array(1) }, { shape: [1, 1], data: new Float64Array(1) }, undefined)).toThrow(/kernel empty has no dense/);
+    const { runConv } = await import('../src/operators/conv/cases.js');
+    const { runDense } = await import('../src/operators/dense/cases.js');
+    await expect(runConv(g, t, t, undefined, { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, [1, 1, 1])).rejects.toThrow(/kernel empty has no conv/);
+    await expect(runDense(g, { shape: [1, 1], data: new Float64Array(1) }, { shape: [1, 1], data: new Float64Array(1) }, undefined)).rejects.toThrow(/kernel empty has no dense/);
   });
 });
 

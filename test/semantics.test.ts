@@ -4,8 +4,9 @@
  * Each case runs through every built-in kernel; names follow tfjs: geometry first.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConvAttributes, Tensor } from '../src/contract.js';
-import { convGeometryOfShapes, resolveAutoPad, type AutoPad } from '../src/geometry.js';
+import type { ConvAttributes } from '../src/operators/conv/contract.js';
+import type { Tensor } from '../src/contract.js';
+import { convGeometryOfShapes, resolveAutoPad, type AutoPad } from '../src/operators/conv/geometry.js';
 import { sizeOf } from '../src/tensor.js';
 import {
   attrs,

@@ -13,7 +13,7 @@ const fixture = (name: string) => `test/fixtures/kernels/${name}`;
 const x = (): Tensor => ({ shape: [1, 1, 3], data: new Float64Array([1, 2, 3]) });
 const w = (): Tensor => ({ shape: [1, 1, 2], data: new Float64Array([1, 1]) });
 const attrs = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };
-const convRequest = (id = 1): WorkerRequest => ({ id, op: 'conv', x: x(), w: w(), b: undefined, attrs });
+const convRequest = (id = 1): WorkerRequest => ({ id, op: 'conv', inputs: [x(), w(), undefined], attrs });
 
 async function answer(kernel: KernelUnderTest, m: WorkerRequest, send?: (r: WorkerReply) => void): Promise<WorkerReply[]> {
   const replies: WorkerReply[] = [];
@@ -25,7 +25,7 @@ describe('loadForWorker', () => {
   it('loads a module kernel and describes it in the ready reply', async () => {
     const { kernel, reply } = await loadForWorker(fixture('good.mjs'), cwd);
     expect(kernel?.name).toBe('fixture:good');
-    expect(reply).toEqual({ type: 'ready', name: 'fixture:good', precision: 'float64', capabilities: undefined, hasConv: true, hasDense: true });
+    expect(reply).toEqual({ type: 'ready', name: 'fixture:good', precision: 'float64', capabilities: undefined, operators: ['conv', 'dense'] });
   });
 
   it('clones the capabilities of a built-in kernel into the reply', async () => {
@@ -60,23 +60,24 @@ describe('handleRequest', () => {
     if (r.type !== 'result') return;
     expect(r.id).toBe(7);
     expect(r.y).toEqual({ shape: [1, 1, 2], data: new Float64Array([3, 5]) });
-    expect(r.x).toEqual({ shape: [1, 1, 3], data: new Float64Array([1, 2, 3]) });
-    expect(r.b).toBeUndefined();
+    expect(r.inputs[0]).toEqual({ shape: [1, 1, 3], data: new Float64Array([1, 2, 3]) });
+    expect(r.inputs[2]).toBeUndefined();
   });
 
   it('answers a dense call (with bias)', async () => {
     const { kernel } = await loadForWorker(fixture('good.mjs'), cwd);
     const b: Tensor = { shape: [1], data: new Float64Array([10]) };
-    const m: WorkerRequest = { id: 2, op: 'dense', x: { shape: [1, 2], data: new Float64Array([1, 2]) }, w: { shape: [1, 2], data: new Float64Array([3, 4]) }, b };
+    const m: WorkerRequest = { id: 2, op: 'dense', inputs: [{ shape: [1, 2], data: new Float64Array([1, 2]) }, { shape: [1, 2], data: new Float64Array([3, 4]) }, b] };
     const [r] = await answer(kernel!, m);
-    expect(r).toMatchObject({ type: 'result', id: 2, b: { shape: [1], data: new Float64Array([10]) } });
+    expect(r).toMatchObject({ type: 'result', id: 2 });
+    expect(r.type === 'result' && r.inputs[2]).toEqual({ shape: [1], data: new Float64Array([10]) });
     expect(r.type === 'result' && Array.from((r.y as Tensor).data)).toEqual([21]);
   });
 
   it('sends back the inputs as a mutating kernel left them', async () => {
     const { kernel } = await loadForWorker(fixture('mutates-input.mjs'), cwd);
     const [r] = await answer(kernel!, convRequest());
-    expect(r.type === 'result' && Array.from(r.x.data)).toEqual([2, 2, 3]);
+    expect(r.type === 'result' && Array.from(r.inputs[0]!.data)).toEqual([2, 2, 3]);
     expect(r.type === 'result' && Array.from((r.y as Tensor).data)).toEqual([3, 5]);
   });
 

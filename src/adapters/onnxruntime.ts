@@ -17,8 +17,10 @@
  * used is evicted and released.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import type { ConvAttributes, KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
-import { convGeometry, denseGeometry, describeConv, describeDense } from '../geometry.js';
+import type { ConvAttributes } from '../operators/conv/contract.js';
+import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import { convGeometry, describeConv } from '../operators/conv/geometry.js';
+import { denseGeometry, describeDense } from '../operators/dense/geometry.js';
 import { encodeSingleNodeModel } from './onnx-model.js';
 
 /** Which onnxruntime package the adapter runs. */

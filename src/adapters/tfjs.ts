@@ -16,9 +16,11 @@
  * are queued so cpu and wasm kernels can be used together), which also affects other tfjs code
  * running in the same process.
  */
-import type { ConvAttributes, KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import type { ConvAttributes } from '../operators/conv/contract.js';
+import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
-import { convGeometry, denseGeometry, type ConvGeometry } from '../geometry.js';
+import { convGeometry, type ConvGeometry } from '../operators/conv/geometry.js';
+import { denseGeometry } from '../operators/dense/geometry.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;

@@ -6,7 +6,7 @@
  *   judged by the forward error bound in `bound/error-bound.ts`;
  * - `special`: the exact regime plus a few NaN / ±Infinity, which must propagate as IEEE-754 says.
  */
-import type { Regime } from '../runner/report.js';
+import type { Regime } from '../vocabulary.js';
 import { Prng } from './prng.js';
 
 /** Data for a conv or dense problem, as float32-representable float64 values. */

@@ -21,7 +21,7 @@
  * products the model would need an extra absolute term.
  */
 import type { Precision } from '../contract.js';
-import type { FailureHeatmap } from '../runner/report.js';
+import type { FailureHeatmap } from '../vocabulary.js';
 
 /** Unit roundoff of each precision: 2⁻²⁴ for float32, 2⁻⁵³ for float64. */
 export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = { float32: 2 ** -24, float64: 2 ** -53 };

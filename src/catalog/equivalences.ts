@@ -7,20 +7,25 @@ import fc from 'fast-check';
 import type { Tensor } from '../contract.js';
 import { Prng } from '../arbitraries/prng.js';
 import { problemData } from '../arbitraries/data.js';
-import { referenceDense } from '../kernels/reference.js';
-import { fastReferenceConv, fastReferenceDense } from '../kernels/fast-reference.js'; // Σ|w·x| only: the same plain sum in both
+import { plainAttrs, runConv } from '../operators/conv/cases.js';
+import { fastReferenceConv } from '../operators/conv/fast-reference.js'; // Σ|w·x| only: the same plain sum in both
+import { runDense } from '../operators/dense/cases.js';
+import { fastReferenceDense } from '../operators/dense/fast-reference.js';
+import { referenceDense } from '../operators/dense/reference.js';
 import { fcToConv, flatten, linearToConv1x1 } from '../ops/conversions.js';
 import type { FlattenOrder } from '../ops/conversions.js';
-import type { Data64, GuardedKernel } from '../runner/guarded-call.js';
-import type { Regime } from '../runner/report.js';
+import { dataSeed } from '../property/cases.js';
+import type { GenerationContext } from '../property/definition.js';
+import { defineProperty } from '../property/definition.js';
+import type { Expectation } from '../property/judge.js';
+import { judge } from '../property/judge.js';
+import { cropSpatial, range, relu } from '../property/tensor-ops.js';
 import { formatShape, sizeOf } from '../tensor.js';
-import { cropSpatial, relu } from './tensor-ops.js';
-import type { Expectation, GenerationContext } from './property.js';
-import { dataSeed, defineProperty, judge, plainAttrs, range } from './property.js';
+import type { CheckedKernel, Data64, Regime } from '../vocabulary.js';
 
 /** Dense on the kernel if it has one, else the reference; says which for the failure message. */
-async function denseOf(k: GuardedKernel, x: Data64, w: Data64, b: Data64 | undefined): Promise<{ y: Float64Array; byKernel: boolean }> {
-  if (k.kernel.dense) return { y: await k.dense(x, w, b), byKernel: true };
+async function denseOf(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined): Promise<{ y: Float64Array; byKernel: boolean }> {
+  if (k.has('dense')) return { y: await runDense(k, x, w, b), byKernel: true };
   return { y: referenceDense(x, w, b).output.data as Float64Array, byKernel: false };
 }
 
@@ -91,7 +96,7 @@ export function fcEqualsFullExtentConvWith(convert: FcToConv) {
       const dense = await denseOf(k, flat, W, b);
       const wConv = asData(convert(W, [c.channels, ...S], c.order));
       const outShape = [c.batch, c.out, ...S.map(() => 1)];
-      const conv = await k.conv(x, wConv, b, plainAttrs(c.rank), outShape);
+      const conv = await runConv(k, x, wConv, b, plainAttrs(c.rank), outShape);
       const ref = fastReferenceDense(flat, W, b);
       const expected: Expectation = { shape: outShape, values: dense.y, magnitude: ref.magnitude, terms: ref.termCount };
       judge(`conv(x, fcToConv(W)) vs ${dense.byKernel ? 'kernel' : 'reference'} dense(flatten(x))`, k.precision, c.regime, conv, expected, {
@@ -135,7 +140,7 @@ export const linearEquals1x1Conv = defineProperty({
     const b: Data64 | undefined = d.b ? { shape: [c.out], data: d.b } : undefined;
     const w1 = asData(linearToConv1x1(W, c.rank));
     const outShape = [c.batch, c.out, ...spatial];
-    const conv = await k.conv(x, w1, b, plainAttrs(c.rank), outShape);
+    const conv = await runConv(k, x, w1, b, plainAttrs(c.rank), outShape);
     // linear at every position = dense on the [N·P, C] matrix of positions, moved back to [N, M, P]
     const rows = new Float64Array(c.batch * P * c.channels);
     for (let n = 0; n < c.batch; n++)
@@ -162,7 +167,7 @@ export const linearEquals1x1Conv = defineProperty({
  * window at that position: y[:, :, o] = dense(flatten(x[:, :, o·s : o·s+S]), W).
  */
 async function windowMap(
-  k: GuardedKernel,
+  k: CheckedKernel,
   x: Data64,
   S: readonly number[],
   strides: readonly number[],
@@ -210,7 +215,7 @@ export const fcSlidesAsConv = defineProperty({
     const map = await windowMap(k, x, S, strides, c.order, async (rows) => ({ ...(await denseOf(k, rows, W, b)), cols: c.out }));
     const wConv = asData(fcToConv(W, [c.channels, ...S], c.order));
     const attrs = { ...plainAttrs(c.rank), strides };
-    const conv = await k.conv(x, wConv, b, attrs, map.outShape);
+    const conv = await runConv(k, x, wConv, b, attrs, map.outShape);
     const ref = fastReferenceConv(x, wConv, b, attrs);
     judge(`conv(x, fcToConv(W), stride) vs ${map.byKernel ? 'kernel' : 'reference'} dense on each window`, k.precision, c.regime, conv, {
       shape: map.outShape,
@@ -277,13 +282,13 @@ export const fcnNetwork = defineProperty({
     const W8 = ints([c.fc8, c.fc7]);
     const b8 = ints([c.fc8]);
     const same = { ...plainAttrs(r), pads: range(2 * r).map(() => 1) };
-    const h = relu({ shape: [c.batch, c.features, ...D], data: await k.conv(x, w1, b1, same, [c.batch, c.features, ...D]) });
+    const h = relu({ shape: [c.batch, c.features, ...D], data: await runConv(k, x, w1, b1, same, [c.batch, c.features, ...D]) });
     // convolutional form
     const O = D.map((d, a) => d - S[a] + 1);
     const at = (m: number) => [c.batch, m, ...O];
-    const a6 = relu({ shape: at(c.fc6), data: await k.conv(h, asData(fcToConv(W6, [c.features, ...S], c.order)), b6, plainAttrs(r), at(c.fc6)) });
-    const a7 = relu({ shape: at(c.fc7), data: await k.conv(a6, asData(linearToConv1x1(W7, r)), b7, plainAttrs(r), at(c.fc7)) });
-    const y = await k.conv(a7, asData(linearToConv1x1(W8, r)), b8, plainAttrs(r), at(c.fc8));
+    const a6 = relu({ shape: at(c.fc6), data: await runConv(k, h, asData(fcToConv(W6, [c.features, ...S], c.order)), b6, plainAttrs(r), at(c.fc6)) });
+    const a7 = relu({ shape: at(c.fc7), data: await runConv(k, a6, asData(linearToConv1x1(W7, r)), b7, plainAttrs(r), at(c.fc7)) });
+    const y = await runConv(k, a7, asData(linearToConv1x1(W8, r)), b8, plainAttrs(r), at(c.fc8));
     // FC form, on every window of the feature map
     const map = await windowMap(k, h, S, S.map(() => 1), c.order, async (rows) => {
       const f6 = relu({ shape: [rows.shape[0], c.fc6], data: (await denseOf(k, rows, W6, b6)).y });

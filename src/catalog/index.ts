@@ -1,40 +1,22 @@
-/** The catalog: every property, in the order they run and are reported. */
-import { convMatchesReference, denseMatchesReference } from './differential.js';
+/**
+ * The catalog: every property, in the order they run and are reported — each operator's
+ * agreement with the reference, the FC ↔ conv equivalences, each operator's relations, then
+ * hygiene (each operator's, and determinism and input integrity over the whole table).
+ */
+import { operators } from '../operators/index.js';
+import type { PropertyDefinition } from '../property/definition.js';
 import { fcEqualsFullExtentConv, fcnNetwork, fcSlidesAsConv, linearEquals1x1Conv } from './equivalences.js';
-import { deterministic, inputsNotMutated, outputShape } from './hygiene.js';
-import {
-  batchIndependence,
-  biasAdditivity,
-  dilationZeroInserted,
-  explicitPadding,
-  groupConcat,
-  linearityInW,
-  linearityInX,
-  rankEmbedding,
-  strideSubsampling,
-  translationEquivariance,
-} from './metamorphic.js';
-import type { PropertyDefinition } from './property.js';
+import { deterministic, inputsNotMutated } from './hygiene.js';
 
 /** Every property of the catalog. */
 export const catalog: readonly PropertyDefinition[] = [
-  convMatchesReference,
-  denseMatchesReference,
+  ...operators.flatMap((o) => o.properties.reference),
   fcEqualsFullExtentConv,
   linearEquals1x1Conv,
   fcSlidesAsConv,
   fcnNetwork,
-  explicitPadding,
-  strideSubsampling,
-  dilationZeroInserted,
-  groupConcat,
-  batchIndependence,
-  linearityInX,
-  linearityInW,
-  biasAdditivity,
-  rankEmbedding,
-  translationEquivariance,
-  outputShape,
+  ...operators.flatMap((o) => o.properties.relations),
+  ...operators.flatMap((o) => o.properties.hygiene),
   deterministic,
   inputsNotMutated,
 ];

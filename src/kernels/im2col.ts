@@ -19,10 +19,13 @@
  * Padding follows the ONNX definition literally: padded positions are zeros that *are*
  * multiplied by the weights (a non-finite weight meeting padding gives NaN).
  */
-import type { ConvAttributes, KernelUnderTest, Precision, Tensor } from '../contract.js';
-import { type ConvGeometry, convGeometry, denseGeometry } from '../geometry.js';
+import type { ConvAttributes } from '../operators/conv/contract.js';
+import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
+import { type ConvGeometry, convGeometry } from '../operators/conv/geometry.js';
+import { denseGeometry } from '../operators/dense/geometry.js';
 import { InvalidArgumentError } from '../errors.js';
 import { arrayTypeOf } from '../tensor.js';
+import { withDerivedOperators } from '../operators/index.js';
 import { depthwiseConv } from './depthwise.js';
 import { direct32Conv } from './direct32.js';
 import {
@@ -350,13 +353,14 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
     return { shape: [...g.outputShape], data: out };
   };
 
-  return {
+  // operators the table lowers onto conv / dense (e.g. a transposed conv) come with them
+  return withDerivedOperators({
     name: precision === 'float32' ? 'builtin:im2col' : 'builtin:im2col64',
     precision,
     conv,
     dense,
     peakWorkspaceBytes: () => ws.peakBytes,
-  };
+  });
 }
 
 /** The float32 im2col + GEMM kernel (`builtin:im2col`), the project's optimized path. */

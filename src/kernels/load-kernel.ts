@@ -9,7 +9,9 @@ import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KernelUnderTest } from '../contract.js';
+import { capabilityProblem } from '../capabilities.js';
 import { KernelLoadError } from '../errors.js';
+import { operatorNames } from '../operators/index.js';
 import { builtinKernelNames, createBuiltinKernel, isBuiltinKernelName } from './registry.js';
 
 /** Options of `loadKernel`. */
@@ -20,20 +22,6 @@ export interface LoadKernelOptions {
 
 const JS_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts'];
-
-/** Capability fields and the check each value must pass. */
-const CAPABILITY_CHECKS: Record<string, { readonly what: string; readonly ok: (v: unknown) => boolean }> = {
-  spatialRanks: {
-    what: 'an array of spatial ranks from {1, 2, 3}',
-    ok: (v) => Array.isArray(v) && v.every((r) => r === 1 || r === 2 || r === 3),
-  },
-  group: { what: 'a boolean', ok: (v) => typeof v === 'boolean' },
-  dilation: { what: 'a boolean', ok: (v) => typeof v === 'boolean' },
-  strideWithDilation: { what: 'a boolean', ok: (v) => typeof v === 'boolean' },
-  asymmetricPads: { what: 'a boolean', ok: (v) => typeof v === 'boolean' },
-  specialValues: { what: 'a boolean', ok: (v) => typeof v === 'boolean' },
-  maxElements: { what: 'a positive number', ok: (v) => typeof v === 'number' && v > 0 },
-};
 
 /** True when `spec` names a kernel by `family:variant` rather than by a file path. */
 export function looksLikeKernelName(spec: string): boolean {
@@ -101,7 +89,7 @@ async function loadKernelModule(spec: string, cwd: string): Promise<KernelUnderT
 
   let value: unknown = mod.default;
   // tsx/CommonJS interop may wrap a default export one level deeper.
-  if (isObject(value) && !('precision' in value) && 'default' in value && !('conv' in value) && !('dense' in value)) {
+  if (isObject(value) && !('precision' in value) && 'default' in value && !operatorNames.some((fn) => fn in (value as object))) {
     value = (value as { default: unknown }).default;
   }
   if (typeof value === 'function') {
@@ -140,29 +128,21 @@ export function validateKernel(value: unknown, file: string): KernelUnderTest {
   if (k.precision !== 'float32' && k.precision !== 'float64') {
     throw new KernelLoadError(file, `kernel.precision must be 'float32' or 'float64', got ${describeValue(k.precision)}`);
   }
-  for (const fn of ['conv', 'dense'] as const) {
+  for (const fn of operatorNames) {
     if (k[fn] !== undefined && typeof k[fn] !== 'function') {
       throw new KernelLoadError(file, `kernel.${fn} must be a function, got ${describeValue(k[fn])}`);
     }
   }
-  if (k.conv === undefined && k.dense === undefined) {
-    throw new KernelLoadError(file, `kernel '${k.name}' has neither a conv nor a dense function`);
+  if (operatorNames.every((fn) => k[fn] === undefined)) {
+    throw new KernelLoadError(file, `kernel '${k.name}' implements none of the operators (${operatorNames.join(', ')})`);
   }
   if (k.capabilities !== undefined) {
     if (!isObject(k.capabilities) || Array.isArray(k.capabilities)) {
       throw new KernelLoadError(file, `kernel.capabilities must be an object, got ${describeValue(k.capabilities)}`);
     }
     for (const [field, v] of Object.entries(k.capabilities)) {
-      const check = CAPABILITY_CHECKS[field];
-      if (check === undefined) {
-        throw new KernelLoadError(
-          file,
-          `kernel.capabilities has an unknown field '${field}'; known fields: ${Object.keys(CAPABILITY_CHECKS).join(', ')}`,
-        );
-      }
-      if (v !== undefined && !check.ok(v)) {
-        throw new KernelLoadError(file, `kernel.capabilities.${field} must be ${check.what}, got ${describeValue(v)}`);
-      }
+      const problem = capabilityProblem(field, v);
+      if (problem !== undefined) throw new KernelLoadError(file, `kernel.capabilities${problem}${problem.startsWith('.') ? `, got ${describeValue(v)}` : ''}`);
     }
   }
   return value as unknown as KernelUnderTest;

@@ -1,106 +1,20 @@
 /**
- * The trusted reference: direct loops that read like the ONNX `Conv` / `Gemm(transB=1)`
- * definitions, accumulated with a compensated dot product (see `AccurateSum`) so that the
- * reference's own error is far below any float64 kernel's. Clarity over speed.
+ * The trusted reference kernel: every operator of the table computed by its reference — direct
+ * loops that read like the ONNX definitions, accumulated with a compensated dot product (see
+ * `AccurateSum`) so that the reference's own error is far below any float64 kernel's.
  */
-import type { ConvAttributes, KernelUnderTest, Tensor } from '../contract.js';
-import { convGeometry, denseGeometry } from '../geometry.js';
-import { AccurateSum } from '../numeric/accurate-sum.js';
-import { stridesOf } from '../tensor.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
+import { operators } from '../operators/index.js';
 
-/** Reference output plus, per output element, Σ|w·x| + |b| (the scale of its error bound). */
-export interface ReferenceResult {
-  readonly output: Tensor;
-  readonly magnitude: Float64Array;
-  /** Terms summed per output element, bias included when present. */
-  readonly termCount: number;
-}
-
-/**
- * Reference conv: y[n, m, o] = b[m] + Σ_{c ∈ group(m)} Σ_k w[m, c, k] · x[n, g·C/G + c, o·s − p_begin + k·d],
- * where positions outside the input read zero (padding). Cross-correlation: the kernel is not flipped.
- */
-export function referenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): ReferenceResult {
-  const g = convGeometry(x, w, b, attrs, 'referenceConv');
-  // Treat every rank as 3-D by prepending size-1 axes: one loop nest serves ranks 1, 2 and 3.
-  const lift = (v: readonly number[], fill: number) => [...new Array(3 - g.rank).fill(fill), ...v];
-  const [D0, D1, D2] = lift(g.inSpatial, 1);
-  const [K0, K1, K2] = lift(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift(g.outSpatial, 1);
-  const [S0, S1, S2] = lift(g.strides, 1);
-  const [L0, L1, L2] = lift(g.dilations, 1);
-  const [P0, P1, P2] = lift(g.padsBegin, 0);
-  const cg = g.inChannelsPerGroup;
-  const mg = g.outChannelsPerGroup;
-  const xs = stridesOf([g.batch, g.inChannels, D0, D1, D2]);
-  const ws = stridesOf([g.outChannels, cg, K0, K1, K2]);
-  const out = new Float64Array(g.batch * g.outChannels * g.outSpatialSize);
-  const mag = new Float64Array(out.length);
-  const acc = new AccurateSum();
-  let idx = 0;
-  for (let n = 0; n < g.batch; n++) {
-    for (let m = 0; m < g.outChannels; m++) {
-      const firstChannel = Math.floor(m / mg) * cg; // first input channel of m's group
-      for (let o0 = 0; o0 < O0; o0++) {
-        for (let o1 = 0; o1 < O1; o1++) {
-          for (let o2 = 0; o2 < O2; o2++) {
-            acc.reset();
-            if (b) acc.add(b.data[m]);
-            for (let c = 0; c < cg; c++) {
-              for (let k0 = 0; k0 < K0; k0++) {
-                const i0 = o0 * S0 - P0 + k0 * L0;
-                if (i0 < 0 || i0 >= D0) continue;
-                for (let k1 = 0; k1 < K1; k1++) {
-                  const i1 = o1 * S1 - P1 + k1 * L1;
-                  if (i1 < 0 || i1 >= D1) continue;
-                  for (let k2 = 0; k2 < K2; k2++) {
-                    const i2 = o2 * S2 - P2 + k2 * L2;
-                    if (i2 < 0 || i2 >= D2) continue;
-                    const xv = x.data[n * xs[0] + (firstChannel + c) * xs[1] + i0 * xs[2] + i1 * xs[3] + i2];
-                    const wv = w.data[m * ws[0] + c * ws[1] + k0 * ws[2] + k1 * ws[3] + k2];
-                    acc.addProduct(wv, xv);
-                  }
-                }
-              }
-            }
-            out[idx] = acc.value();
-            mag[idx] = acc.magnitude();
-            idx++;
-          }
-        }
-      }
-    }
-  }
-  return {
-    output: { shape: [...g.outputShape], data: out },
-    magnitude: mag,
-    termCount: g.reductionLength + (b ? 1 : 0),
-  };
-}
-
-/** Reference dense (Gemm with transB=1, PyTorch `Linear`): y[n, m] = b[m] + Σ_k x[n, k] · w[m, k]. */
-export function referenceDense(x: Tensor, w: Tensor, b: Tensor | undefined): ReferenceResult {
-  const g = denseGeometry(x, w, b, 'referenceDense');
-  const K = g.inFeatures;
-  const out = new Float64Array(g.batch * g.outFeatures);
-  const mag = new Float64Array(out.length);
-  const acc = new AccurateSum();
-  for (let n = 0; n < g.batch; n++) {
-    for (let m = 0; m < g.outFeatures; m++) {
-      acc.reset();
-      if (b) acc.add(b.data[m]);
-      for (let k = 0; k < K; k++) acc.addProduct(w.data[m * K + k], x.data[n * K + k]);
-      out[n * g.outFeatures + m] = acc.value();
-      mag[n * g.outFeatures + m] = acc.magnitude();
-    }
-  }
-  return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: K + (b ? 1 : 0) };
-}
+export { referenceConv } from '../operators/conv/reference.js';
+export { referenceDense } from '../operators/dense/reference.js';
+export type { ReferenceResult } from '../operators/operator.js';
 
 /** The trusted float64 reference kernel (direct loops, compensated accumulation). */
 export const referenceKernel: KernelUnderTest = {
   name: 'builtin:reference',
   precision: 'float64',
-  conv: (x, w, b, attrs) => referenceConv(x, w, b, attrs).output,
-  dense: (x, w, b) => referenceDense(x, w, b).output,
+  ...Object.fromEntries(
+    operators.map((op) => [op.name, (x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown) => op.reference(x, w, b, attrs).output]),
+  ),
 };

@@ -20,13 +20,8 @@
  * so the file stays small: at most `maxCells` SVG cells per heat-map.
  */
 import type { CompleteCapabilities } from '../contract.js';
-import type {
-  CoverageTable,
-  FailureDetail,
-  FailureHeatmap,
-  PropertyResult,
-  VerificationReport,
-} from '../runner/report.js';
+import { describeCapabilities } from '../capabilities.js';
+import type { CoverageTable, FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeHtml as h } from './escape.js';
 import {
   INTERRUPTED_NOTE,
@@ -125,17 +120,7 @@ function metaList(r: VerificationReport): string {
 }
 
 function capabilities(c: CompleteCapabilities): string {
-  const yn = (b: boolean): string => (b ? 'yes' : 'no');
-  const max = Number(c.maxElements);
-  return [
-    `spatial ranks ${formatIndex(c.spatialRanks)}`,
-    `group ${yn(c.group)}`,
-    `dilation ${yn(c.dilation)}`,
-    `stride with dilation ${yn(c.strideWithDilation)}`,
-    `asymmetric pads ${yn(c.asymmetricPads)}`,
-    `special values ${yn(c.specialValues)}`,
-    `max elements ${Number.isFinite(max) ? String(max) : 'unlimited'}`,
-  ].join(' · ');
+  return describeCapabilities(c);
 }
 
 function propertyTable(props: readonly PropertyResult[]): string {

@@ -8,25 +8,13 @@
  * asynchronous hangs (a Promise that never settles) can be timed out. The CLI therefore runs
  * module kernels in a worker (`isolated-kernel.ts`), where a synchronous hang is timed out too.
  */
-import type { ConvAttributes, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { arrayTypeOf, formatShape } from '../tensor.js';
-import type { FailureKind } from './report.js';
+import type { CheckedKernel, Data64 } from '../vocabulary.js';
+import { KernelFault } from '../vocabulary.js';
 
-/** A kernel misbehaved: threw, timed out, returned garbage, or mutated its inputs. */
-export class KernelFault extends Error {
-  readonly kind: FailureKind;
-  constructor(kind: FailureKind, message: string) {
-    super(message);
-    this.name = 'KernelFault';
-    this.kind = kind;
-  }
-}
-
-/** A float64 view of tensor data handed in by a property. */
-export interface Data64 {
-  readonly shape: readonly number[];
-  readonly data: Float64Array;
-}
+export { KernelFault } from '../vocabulary.js';
+export type { Data64 } from '../vocabulary.js';
 
 function toKernelTensor(t: Data64, precision: Precision): Tensor {
   return { shape: [...t.shape], data: arrayTypeOf(precision).from(t.data) };
@@ -87,7 +75,7 @@ function checkResult(result: unknown, expectedShape: readonly number[], what: st
 }
 
 /** A kernel wrapped for properties: float64 in and out, every call guarded. */
-export class GuardedKernel {
+export class GuardedKernel implements CheckedKernel {
   readonly kernel: KernelUnderTest;
   readonly timeoutMs: number;
   constructor(kernel: KernelUnderTest, timeoutMs: number) {
@@ -99,16 +87,28 @@ export class GuardedKernel {
     return this.kernel.precision;
   }
 
-  private async call(
-    name: 'conv' | 'dense',
-    inputs: Array<[string, Data64 | undefined]>,
-    invoke: (tensors: Array<Tensor | undefined>) => Tensor | Promise<Tensor>,
+  has(method: string): boolean {
+    return typeof (this.kernel as unknown as Record<string, unknown>)[method] === 'function';
+  }
+
+  /**
+   * Guarded `kernel[method](...inputs, attrs)` (attrs only when given, as a fresh copy);
+   * `expectedShape` comes from the operator's validated geometry.
+   */
+  async call(
+    method: string,
+    inputs: ReadonlyArray<readonly [string, Data64 | undefined]>,
+    attrs: unknown,
     expectedShape: readonly number[],
   ): Promise<Float64Array> {
-    const what = `${name}()`;
+    const k = this.kernel;
+    const fn = (k as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') throw new KernelFault('threw', `kernel ${k.name} has no ${method}`);
+    const what = `${method}()`;
     const tensors = inputs.map(([, t]) => (t ? toKernelTensor(t, this.kernel.precision) : undefined));
+    const args: unknown[] = attrs === undefined ? tensors : [...tensors, structuredClone(attrs)];
     const snapshots = tensors.map((t) => t?.data.slice());
-    const result = await withTimeout(() => invoke(tensors), this.timeoutMs, what);
+    const result = await withTimeout(() => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args), this.timeoutMs, what);
     for (let i = 0; i < tensors.length; i++) {
       const t = tensors[i];
       const s = snapshots[i];
@@ -119,20 +119,5 @@ export class GuardedKernel {
       }
     }
     return checkResult(result, expectedShape, what);
-  }
-
-  /** Guarded conv; `expectedShape` comes from the validated geometry. */
-  conv(x: Data64, w: Data64, b: Data64 | undefined, attrs: ConvAttributes, expectedShape: readonly number[]): Promise<Float64Array> {
-    const k = this.kernel;
-    if (!k.conv) throw new KernelFault('threw', `kernel ${k.name} has no conv`);
-    const a: ConvAttributes = { strides: [...attrs.strides], pads: [...attrs.pads], dilations: [...attrs.dilations], group: attrs.group };
-    return this.call('conv', [['x', x], ['w', w], ['b', b]], ([tx, tw, tb]) => k.conv!(tx!, tw!, tb, a), expectedShape);
-  }
-
-  /** Guarded dense. */
-  dense(x: Data64, w: Data64, b: Data64 | undefined): Promise<Float64Array> {
-    const k = this.kernel;
-    if (!k.dense) throw new KernelFault('threw', `kernel ${k.name} has no dense`);
-    return this.call('dense', [['x', x], ['w', w], ['b', b]], ([tx, tw, tb]) => k.dense!(tx!, tw!, tb), [x.shape[0], w.shape[0]]);
   }
 }

@@ -8,8 +8,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ConvAttributes, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
+import { operatorByName } from '../operators/index.js';
 
 /** Options of `createIsolatedKernel`. */
 export interface IsolatedKernelOptions {
@@ -32,10 +33,15 @@ export interface WorkerData {
   readonly cwd: string;
 }
 
-/** A call posted to the kernel worker. */
-export type WorkerRequest =
-  | { readonly id: number; readonly op: 'conv'; readonly x: Tensor; readonly w: Tensor; readonly b: Tensor | undefined; readonly attrs: ConvAttributes }
-  | { readonly id: number; readonly op: 'dense'; readonly x: Tensor; readonly w: Tensor; readonly b: Tensor | undefined };
+/** A call posted to the kernel worker: `kernel[op](...inputs, attrs?)` (attrs only when defined). */
+export interface WorkerRequest {
+  readonly id: number;
+  /** An operator method of the table (`conv`, `dense`, …). */
+  readonly op: string;
+  /** The tensor arguments in call order (`undefined` for an absent bias). */
+  readonly inputs: ReadonlyArray<Tensor | undefined>;
+  readonly attrs?: unknown;
+}
 
 interface ReturnedInput {
   readonly shape: number[];
@@ -49,11 +55,11 @@ export type WorkerReply =
       readonly name: string;
       readonly precision: Precision;
       readonly capabilities: KernelCapabilities | undefined;
-      readonly hasConv: boolean;
-      readonly hasDense: boolean;
+      /** The operator methods the kernel implements. */
+      readonly operators: readonly string[];
     }
   | { readonly type: 'load-error'; readonly file: string; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly y: unknown; readonly x: ReturnedInput; readonly w: ReturnedInput; readonly b: ReturnedInput | undefined }
+  | { readonly type: 'result'; readonly id: number; readonly y: unknown; readonly inputs: ReadonlyArray<ReturnedInput | undefined> }
   | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string; readonly stack?: string };
 
 type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
@@ -228,7 +234,7 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     throw e;
   }
 
-  const call = (req: WorkerRequest, inputs: { x: Tensor; w: Tensor; b: Tensor | undefined }): Promise<Tensor> => {
+  const call = (req: WorkerRequest, inputs: ReadonlyArray<Tensor | undefined>): Promise<Tensor> => {
     const run = async (): Promise<Tensor> => {
       if (closed) throw new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' is closed`);
       const slot = acquire();
@@ -253,9 +259,10 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
           reject(new InvalidArgumentError(req.op, 'inputs', undefined, `inputs cannot be sent to the kernel worker (${e instanceof Error ? e.message : String(e)})`));
         }
       });
-      copyBack(inputs.x, reply.x);
-      copyBack(inputs.w, reply.w);
-      if (inputs.b !== undefined && reply.b !== undefined) copyBack(inputs.b, reply.b);
+      inputs.forEach((t, i) => {
+        const back = reply.inputs[i];
+        if (t !== undefined && back !== undefined) copyBack(t, back);
+      });
       return reply.y as Tensor;
     };
     // Calls are serialized: one worker runs one call at a time.
@@ -264,22 +271,19 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     return result;
   };
 
+  /** One operator call: its tensor arguments (as the table lists them), then attrs if given. */
+  const callOperator = (op: string, args: readonly unknown[]): Promise<Tensor> => {
+    const n = operatorByName(op)?.inputs.length ?? args.length;
+    const inputs = args.slice(0, n) as Array<Tensor | undefined>;
+    const attrs = args[n];
+    return call({ id: nextId++, op, inputs: inputs.map((t) => t && plain(t)), ...(attrs !== undefined ? { attrs } : {}) }, inputs);
+  };
+
   const kernel: IsolatedKernel = {
     name: info.name,
     precision: info.precision,
     ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),
-    ...(info.hasConv
-      ? {
-          conv: (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes) =>
-            call({ id: nextId++, op: 'conv', x: plain(x), w: plain(w), b: b && plain(b), attrs: plainAttrs(attrs) }, { x, w, b }),
-        }
-      : {}),
-    ...(info.hasDense
-      ? {
-          dense: (x: Tensor, w: Tensor, b: Tensor | undefined) =>
-            call({ id: nextId++, op: 'dense', x: plain(x), w: plain(w), b: b && plain(b) }, { x, w, b }),
-        }
-      : {}),
+    ...Object.fromEntries(info.operators.map((op) => [op, (...args: unknown[]) => callOperator(op, args)])),
     close: async () => {
       closed = true;
       const slots = [current, spare].filter((s): s is Slot => s !== undefined);
@@ -296,9 +300,6 @@ function plain(t: Tensor): Tensor {
   return { shape: [...t.shape], data: t.data };
 }
 
-function plainAttrs(a: ConvAttributes): ConvAttributes {
-  return { strides: [...a.strides], pads: [...a.pads], dilations: [...a.dilations], group: a.group };
-}
 
 /** Writes what the kernel left in an input back into the caller's tensor (data, and shape if it changed). */
 function copyBack(target: Tensor, returned: ReturnedInput): void {

@@ -1,6 +1,6 @@
 /**
  * Worker-thread side of `createIsolatedKernel`: loads the kernel named in `workerData.spec`,
- * answers `conv` / `dense` calls, and sends back the result plus the inputs as the kernel left
+ * answers operator calls, and sends back the result plus the inputs as the kernel left
  * them (so that a kernel writing into its inputs is still seen by the runner). The logic lives
  * in `worker-handler.ts`; this file only wires it to `parentPort`.
  */

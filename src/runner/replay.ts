@@ -1,7 +1,7 @@
 /** Replaying one saved counterexample, deterministically, and printing the comparison. */
 import type { KernelUnderTest } from '../contract.js';
 import { propertyById } from '../catalog/index.js';
-import { PropertyViolation } from '../catalog/property.js';
+import { PropertyViolation } from '../property/violation.js';
 import { formatShape } from '../tensor.js';
 import { readCounterexample } from './counterexample-db.js';
 import { GuardedKernel, KernelFault } from './guarded-call.js';

@@ -3,30 +3,9 @@
  * `verification.json` (and renders as Markdown, HTML and JUnit).
  */
 import type { CompleteCapabilities, Precision } from '../contract.js';
+import type { FailureHeatmap, FailureKind, Regime, SizeTier } from '../vocabulary.js';
 
-/** Size tier of generated problems. */
-export type SizeTier = 'small' | 'default' | 'large';
-
-/** Data regime of a numeric case. */
-export type Regime = 'exact' | 'float' | 'special';
-
-/** How a case failed. */
-export type FailureKind =
-  | 'mismatch' // a value differs from the expectation beyond the bound (or at all, in the exact regime)
-  | 'threw' // the kernel threw or rejected
-  | 'timeout' // the kernel did not return within the per-case timeout
-  | 'wrong-shape' // the result's shape or data length is wrong
-  | 'wrong-type' // the result is not a tensor, or its data is not a typed array of the right precision
-  | 'mutated-input' // the kernel wrote into x, w or b
-  | 'nondeterministic'; // the same inputs twice gave results that are not bit-identical
-
-/** A per-output-element picture of a failure: |actual − expected| / bound, for the heat-map. */
-export interface FailureHeatmap {
-  /** Output shape `[N, M, O1..On]` (or `[N, M]` for dense). */
-  readonly shape: readonly number[];
-  /** Row-major, one entry per output element; `null` where the element is non-finite where it should not be (or vice versa). */
-  readonly ratios: ReadonlyArray<number | null>;
-}
+export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
 
 /** Details of a property's (shrunk) counterexample. */
 export interface FailureDetail {

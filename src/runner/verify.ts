@@ -9,8 +9,10 @@ import { relative } from 'node:path';
 import type { KernelUnderTest } from '../contract.js';
 import { completeCapabilities } from '../contract.js';
 import { catalog } from '../catalog/index.js';
-import type { PropertyDefinition, ViolationDetail } from '../catalog/property.js';
-import { COVERAGE_DIMENSIONS, PropertyViolation } from '../catalog/property.js';
+import type { PropertyDefinition } from '../property/definition.js';
+import type { ViolationDetail } from '../property/violation.js';
+import { COVERAGE_DIMENSIONS } from '../property/definition.js';
+import { PropertyViolation } from '../property/violation.js';
 import { InvalidArgumentError } from '../errors.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { GuardedKernel, KernelFault } from './guarded-call.js';
@@ -157,7 +159,7 @@ interface RunContext {
 
 /** Why a kernel cannot take a property, or undefined. */
 export function skipReasonFor(def: PropertyDefinition, kernel: KernelUnderTest): string | undefined {
-  const missing = def.needs.filter((m) => typeof kernel[m] !== 'function');
+  const missing = def.needs.filter((m) => typeof (kernel as unknown as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) return `kernel has no ${missing.join(' or ')}`;
   return def.skipReason?.(completeCapabilities(kernel.capabilities));
 }

@@ -1,10 +1,11 @@
 /**
  * The logic of the kernel worker (`kernel-worker.ts`), free of `worker_threads` so that it can
- * be tested in-process: load the kernel named by a spec, answer one `conv` / `dense` request.
+ * be tested in-process: load the kernel named by a spec, answer one operator request.
  */
-import type { ConvAttributes, KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
 import { loadKernel } from '../kernels/load-kernel.js';
+import { implementedOperators } from '../operators/index.js';
 import type { WorkerReply, WorkerRequest } from './isolated-kernel.js';
 
 /**
@@ -24,8 +25,7 @@ export async function loadForWorker(
         name: kernel.name,
         precision: kernel.precision,
         capabilities: kernel.capabilities === undefined ? undefined : structuredClone(kernel.capabilities),
-        hasConv: typeof kernel.conv === 'function',
-        hasDense: typeof kernel.dense === 'function',
+        operators: implementedOperators(kernel),
       },
     };
   } catch (e) {
@@ -45,13 +45,12 @@ export async function loadForWorker(
  * `DataCloneError` reply when `send` cannot send the result.
  */
 export async function handleRequest(kernel: KernelUnderTest, m: WorkerRequest, send: (r: WorkerReply) => void): Promise<void> {
-  const { id, x, w, b } = m;
+  const { id, inputs } = m;
   let y: unknown;
   try {
-    y =
-      m.op === 'conv'
-        ? await kernel.conv!(x, w, b, m.attrs as ConvAttributes)
-        : await kernel.dense!(x, w, b);
+    const fn = (kernel as unknown as Record<string, (...a: unknown[]) => unknown>)[m.op];
+    if (typeof fn !== 'function') throw new TypeError(`kernel ${kernel.name} has no ${m.op}`);
+    y = await fn.apply(kernel, m.attrs === undefined ? [...inputs] : [...inputs, m.attrs]);
   } catch (e) {
     send({
       type: 'error',
@@ -62,9 +61,9 @@ export async function handleRequest(kernel: KernelUnderTest, m: WorkerRequest, s
     });
     return;
   }
-  const inputs = { x: snapshot(x), w: snapshot(w), b: b === undefined ? undefined : snapshot(b) };
+  const returned = inputs.map((t) => (t === undefined ? undefined : snapshot(t)));
   try {
-    send({ type: 'result', id, y: transferable(y), ...inputs });
+    send({ type: 'result', id, y: transferable(y), inputs: returned });
   } catch (e) {
     send({
       type: 'error',

@@ -1,6 +1,7 @@
 /** The kernels every example runs through, and runners that hand them data of their precision. */
 import { expect } from 'vitest';
-import type { ConvAttributes, KernelUnderTest, Tensor } from '../../src/contract.js';
+import type { ConvAttributes } from '../../src/operators/conv/contract.js';
+import type { KernelUnderTest, Tensor } from '../../src/contract.js';
 import { im2colKernel, im2colKernel64 } from '../../src/kernels/im2col.js';
 import { referenceKernel } from '../../src/kernels/reference.js';
 import { withPrecision } from '../../src/tensor.js';

@@ -1,8 +1,14 @@
 /** `denseProblem`: fast-check arbitrary of valid dense (FC / `Gemm(transB=1)`) problems. */
 import fc from 'fast-check';
-import { InvalidArgumentError } from '../errors.js';
-import type { SizeTier } from '../runner/report.js';
-import type { DenseSpec } from './problem.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { SizeTier } from '../../vocabulary.js';
+
+/** A dense problem's shapes (JSON-serialisable). */
+export interface DenseSpec {
+  readonly xShape: readonly number[];
+  readonly wShape: readonly number[];
+  readonly hasBias: boolean;
+}
 
 /** Constraints of `denseProblem`. */
 export interface DenseProblemConstraints {

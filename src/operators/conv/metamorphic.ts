@@ -4,27 +4,30 @@
  * In the float regime each side may carry its own rounding error, so the bound is the sum of both.
  */
 import fc from 'fast-check';
-import type { ConvAttributes } from '../contract.js';
-import { fastReferenceConv } from '../kernels/fast-reference.js'; // Σ|w·x| only, a plain sum in either reference
-import type { Data64, GuardedKernel } from '../runner/guarded-call.js';
-import { convGeometryOfShapes } from '../geometry.js';
-import { formatShape, sizeOf } from '../tensor.js';
-import { add, concatAxis0, concatChannels, cropSpatial, insertAxis, padSpatial, sliceAxis0, sliceChannels, zeroInsertKernel } from './tensor-ops.js';
-import type { ConvCase, ConvTensors, GenerationContext } from './property.js';
+import type { GenerationContext } from '../../property/definition.js';
+import { defineProperty } from '../../property/definition.js';
+import { regimes } from '../../property/cases.js';
+import { judge } from '../../property/judge.js';
 import {
-  convAsGiven,
-  convCases,
-  convTensors,
-  coverageOf,
-  defineProperty,
-  describeConvCase,
+  add,
+  concatAxis0,
+  concatChannels,
+  cropSpatial,
   gather,
-  geometryOf,
-  judge,
+  insertAxis,
+  padSpatial,
   range,
-  regimes,
-} from './property.js';
-import type { Regime } from '../runner/report.js';
+  sliceAxis0,
+  sliceChannels,
+  zeroInsertKernel,
+} from '../../property/tensor-ops.js';
+import { formatShape, sizeOf } from '../../tensor.js';
+import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
+import type { ConvCase, ConvTensors } from './cases.js';
+import { convAsGiven, convCases, convTensors, coverageOf, describeConvCase, geometryOf, runConv } from './cases.js';
+import type { ConvAttributes } from './contract.js';
+import { convGeometryOfShapes } from './geometry.js';
+import { fastReferenceConv } from './fast-reference.js'; // Σ|w·x| only, a plain sum in either reference
 
 const both = (ctx: GenerationContext) => regimes(ctx, false);
 const exactOnly = () => fc.constant<Regime>('exact');
@@ -32,7 +35,7 @@ const exactOnly = () => fc.constant<Regime>('exact');
 /** lhs (the kernel on the problem as given) vs rhs (the kernel on the transformed problem). */
 function relate(
   label: string,
-  k: GuardedKernel,
+  k: CheckedKernel,
   regime: Regime,
   lhs: Float64Array,
   rhs: Float64Array,
@@ -60,7 +63,7 @@ export const explicitPadding = defineProperty({
     const { t, g, y: lhs } = await convAsGiven(k, c);
     const xp = padSpatial(t.x, g.padsBegin, g.padsEnd);
     const attrs = { ...c.spec.attrs, pads: c.spec.attrs.pads.map(() => 0) };
-    const rhs = await k.conv(xp, t.w, t.b, attrs, g.outputShape);
+    const rhs = await runConv(k, xp, t.w, t.b, attrs, g.outputShape);
     relate('conv(zeroPad(x)) vs padded conv', k, c.regime, lhs, rhs, t, c.spec.attrs);
   },
   describe: (c) => describeConvCase(c),
@@ -77,7 +80,7 @@ export const strideSubsampling = defineProperty({
     const { t, g, y: strided } = await convAsGiven(k, c);
     const unitAttrs = { ...c.spec.attrs, strides: g.strides.map(() => 1) };
     const unitShape = outShapeOf(c.spec.xShape, c.spec.wShape, unitAttrs);
-    const unit = await k.conv(t.x, t.w, t.b, unitAttrs, unitShape);
+    const unit = await runConv(k, t.x, t.w, t.b, unitAttrs, unitShape);
     const sub = gather(unit, unitShape, g.outSpatial.map((o, a) => range(o, 0, g.strides[a])));
     relate('stride-s conv vs stride-1 conv subsampled', k, c.regime, strided, sub.data, t, c.spec.attrs);
   },
@@ -95,7 +98,7 @@ export const dilationZeroInserted = defineProperty({
   async check(k, c) {
     const { t, g, y: lhs } = await convAsGiven(k, c);
     const wz = zeroInsertKernel(t.w, g.dilations);
-    const rhs = await k.conv(t.x, wz, t.b, { ...c.spec.attrs, dilations: g.dilations.map(() => 1) }, g.outputShape);
+    const rhs = await runConv(k, t.x, wz, t.b, { ...c.spec.attrs, dilations: g.dilations.map(() => 1) }, g.outputShape);
     relate('dilated conv vs zero-inserted kernel', k, c.regime, lhs, rhs, t, c.spec.attrs, g.inChannelsPerGroup * sizeOf(wz.shape.slice(2)) + (t.b ? 1 : 0));
   },
   describe: (c) => describeConvCase(c),
@@ -119,7 +122,7 @@ export const groupConcat = defineProperty({
       const ws = sliceAxis0(t.w, i * mg, (i + 1) * mg);
       const bs = t.b ? sliceAxis0(t.b, i * mg, (i + 1) * mg) : undefined;
       const shape = [g.batch, mg, ...g.outSpatial];
-      parts.push({ shape, data: await k.conv(xs, ws, bs, { ...c.spec.attrs, group: 1 }, shape) });
+      parts.push({ shape, data: await runConv(k, xs, ws, bs, { ...c.spec.attrs, group: 1 }, shape) });
     }
     relate('grouped conv vs concatenated per-group convs', k, c.regime, lhs, concatChannels(parts).data, t, c.spec.attrs);
   },
@@ -140,7 +143,7 @@ export const batchIndependence = defineProperty({
     for (const [from, to] of [[0, at], [at, g.batch]]) {
       if (to <= from) continue;
       const shape = [to - from, g.outChannels, ...g.outSpatial];
-      pieces.push({ shape, data: await k.conv(sliceAxis0(t.x, from, to), t.w, t.b, c.spec.attrs, shape) });
+      pieces.push({ shape, data: await runConv(k, sliceAxis0(t.x, from, to), t.w, t.b, c.spec.attrs, shape) });
     }
     relate(`batch vs batch split at ${at}`, k, c.regime, lhs, concatAxis0(pieces).data, t, c.spec.attrs);
   },
@@ -165,7 +168,7 @@ function linearity(which: 'x' | 'w' | 'bias') {
     statement: statements[which],
     needs: ['conv'],
     arbitrary: (ctx: GenerationContext) => fc.record({ c: convCases(ctx, exactOnly(), which === 'bias' ? { bias: true } : { bias: false }), seed2: fc.integer({ min: 0, max: 0x7fffffff }) }),
-    async check(k: GuardedKernel, { c, seed2 }: { c: ConvCase; seed2: number }) {
+    async check(k: CheckedKernel, { c, seed2 }: { c: ConvCase; seed2: number }) {
       const g = geometryOf(c.spec);
       const shape = g.outputShape;
       // headroom 2: each side's sums, and their sum, stay exactly representable
@@ -174,14 +177,14 @@ function linearity(which: 'x' | 'w' | 'bias') {
       let lhs: Float64Array;
       let rhs: Float64Array;
       if (which === 'x') {
-        lhs = await k.conv(add(t1.x, t2.x), t1.w, undefined, c.spec.attrs, shape);
-        rhs = add({ shape, data: await k.conv(t1.x, t1.w, undefined, c.spec.attrs, shape) }, { shape, data: await k.conv(t2.x, t1.w, undefined, c.spec.attrs, shape) }).data;
+        lhs = await runConv(k, add(t1.x, t2.x), t1.w, undefined, c.spec.attrs, shape);
+        rhs = add({ shape, data: await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape) }, { shape, data: await runConv(k, t2.x, t1.w, undefined, c.spec.attrs, shape) }).data;
       } else if (which === 'w') {
-        lhs = await k.conv(t1.x, add(t1.w, t2.w), undefined, c.spec.attrs, shape);
-        rhs = add({ shape, data: await k.conv(t1.x, t1.w, undefined, c.spec.attrs, shape) }, { shape, data: await k.conv(t1.x, t2.w, undefined, c.spec.attrs, shape) }).data;
+        lhs = await runConv(k, t1.x, add(t1.w, t2.w), undefined, c.spec.attrs, shape);
+        rhs = add({ shape, data: await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape) }, { shape, data: await runConv(k, t1.x, t2.w, undefined, c.spec.attrs, shape) }).data;
       } else {
-        lhs = await k.conv(t1.x, t1.w, t1.b, c.spec.attrs, shape);
-        const noBias = await k.conv(t1.x, t1.w, undefined, c.spec.attrs, shape);
+        lhs = await runConv(k, t1.x, t1.w, t1.b, c.spec.attrs, shape);
+        const noBias = await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape);
         const per = g.outSpatialSize;
         rhs = noBias.map((v, i) => v + t1.b!.data[Math.floor(i / per) % g.outChannels]);
       }
@@ -218,7 +221,7 @@ export const rankEmbedding = defineProperty({
       pads: [...ins(g.padsBegin, 0, a), ...ins(g.padsEnd, 0, a)],
       group: g.group,
     };
-    const rhs = await k.conv(insertAxis(t.x, axis), insertAxis(t.w, axis), t.b, attrs, ins(g.outputShape, 1, axis));
+    const rhs = await runConv(k, insertAxis(t.x, axis), insertAxis(t.w, axis), t.b, attrs, ins(g.outputShape, 1, axis));
     relate(`rank-${g.rank} conv vs rank-${g.rank + 1} conv with a size-1 axis`, k, c.regime, lhs, rhs, t, c.spec.attrs);
   },
   describe: ({ c, front }) => describeConvCase(c, ` embed=${front ? 'front' : 'back'}`),
@@ -252,7 +255,7 @@ export const translationEquivariance = defineProperty({
     const size = g.inSpatial.map((d, a) => d - start[a]);
     const xc = cropSpatial(t.x, start, size);
     const cropShape = outShapeOf(xc.shape, c.spec.wShape, c.spec.attrs);
-    const cropped = await k.conv(xc, t.w, t.b, c.spec.attrs, cropShape);
+    const cropped = await runConv(k, xc, t.w, t.b, c.spec.attrs, cropShape);
     const kept = gather(full, g.outputShape, g.outSpatial.map((o, a) => (a === axis ? range(o - shift, shift) : range(o))));
     relate(`conv on x shifted by ${shift}·${g.strides[axis]} along axis ${axis} vs conv output shifted by ${shift}`, k, c.regime, cropped, kept.data, { ...t, x: xc }, c.spec.attrs);
   },

@@ -4,12 +4,20 @@
  * construction and nothing is filtered away (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../contract.js';
-import { completeCapabilities } from '../contract.js';
-import { InvalidArgumentError } from '../errors.js';
-import type { SizeTier } from '../runner/report.js';
-import { sizeOf } from '../tensor.js';
-import type { ConvSpec } from './problem.js';
+import type { KernelCapabilities } from '../../contract.js';
+import { completeCapabilities } from '../../contract.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { SizeTier } from '../../vocabulary.js';
+import { sizeOf } from '../../tensor.js';
+import type { ConvAttributes } from './contract.js';
+
+/** A conv problem's shapes and attributes (JSON-serialisable): the geometry of a case, without its data. */
+export interface ConvSpec {
+  readonly xShape: readonly number[];
+  readonly wShape: readonly number[];
+  readonly attrs: ConvAttributes;
+  readonly hasBias: boolean;
+}
 
 /** Constraints of `convProblem`. */
 export interface ConvProblemConstraints {

@@ -3,7 +3,7 @@
  * concatenation along N or C, axis insertion, zero-inserted kernels, ReLU), on float64 data.
  * Pure permutations and copies: they never round.
  */
-import type { Data64 } from '../runner/guarded-call.js';
+import type { Data64 } from '../vocabulary.js';
 import { sizeOf, stridesOf } from '../tensor.js';
 
 /** Visits every position of a spatial box, calling `f(offsetIn, offsetOut)` — row-major in both. */
@@ -130,3 +130,25 @@ export function relu(t: Data64): Data64 {
 export function add(a: Data64, b: Data64): Data64 {
   return { shape: a.shape, data: a.data.map((v, i) => v + b.data[i]) };
 }
+
+/** Picks elements of a `[N, M, ...O]` array at the positions given per spatial axis. */
+export function gather(src: ArrayLike<number>, shape: readonly number[], keep: ReadonlyArray<readonly number[]>): { shape: number[]; data: Float64Array } {
+  const [N, M] = shape;
+  const outShape = [N, M, ...keep.map((k) => k.length)];
+  const data = new Float64Array(sizeOf(outShape));
+  const st = stridesOf(shape);
+  const sp = keep.length;
+  let o = 0;
+  const walk = (n: number, m: number, axis: number, offset: number): void => {
+    if (axis === sp) {
+      data[o++] = src[offset];
+      return;
+    }
+    for (const i of keep[axis]) walk(n, m, axis + 1, offset + i * st[2 + axis]);
+  };
+  for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) walk(n, m, 0, n * st[0] + m * st[1]);
+  return { shape: outShape, data };
+}
+
+/** from, from + step, … (n values). */
+export const range = (n: number, from = 0, step = 1): number[] => Array.from({ length: n }, (_, i) => from + i * step);

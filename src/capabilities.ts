@@ -1,0 +1,78 @@
+/**
+ * Kernel capabilities, defined once: each field's default, the check a declared value must pass
+ * and how a report shows it. `KernelCapabilities`, `completeCapabilities`, the loader's
+ * validation and the reports all read this table.
+ */
+
+/** One capability: its default ("supported" unless said otherwise), its check, its display. */
+interface CapabilitySpec<T> {
+  readonly default: T;
+  /** What a valid value is, for the loader's message (`a boolean`). */
+  readonly what: string;
+  readonly ok: (v: unknown) => boolean;
+  /** Label and value as a report shows them: `group yes`. */
+  readonly label: string;
+  readonly show: (v: T) => string;
+}
+
+const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
+const flag = (label: string): CapabilitySpec<boolean> => ({ default: true, what: 'a boolean', ok: (v) => typeof v === 'boolean', label, show: yesNo });
+
+/** Every capability a kernel may declare, in the order reports list them. */
+export const CAPABILITIES = {
+  /** Spatial ranks accepted by `conv`; default `[1, 2, 3]`. */
+  spatialRanks: {
+    default: [1, 2, 3] as readonly number[],
+    what: 'an array of spatial ranks from {1, 2, 3}',
+    ok: (v: unknown) => Array.isArray(v) && v.every((r) => r === 1 || r === 2 || r === 3),
+    label: 'spatial ranks',
+    show: (v: readonly number[]) => `[${v.join(',')}]`,
+  } satisfies CapabilitySpec<readonly number[]>,
+  group: flag('group'),
+  dilation: flag('dilation'),
+  /** Stride > 1 and dilation > 1 on the same call (tfjs refuses it). */
+  strideWithDilation: flag('stride with dilation'),
+  asymmetricPads: flag('asymmetric pads'),
+  /** NaN / ±Infinity propagate as IEEE-754 says. */
+  specialValues: flag('special values'),
+  /** Largest tensor (in elements) it accepts. */
+  maxElements: {
+    default: Number.POSITIVE_INFINITY,
+    what: 'a positive number',
+    ok: (v: unknown) => typeof v === 'number' && v > 0,
+    label: 'max elements',
+    show: (v: number) => (Number.isFinite(Number(v)) ? String(v) : 'unlimited'),
+  } satisfies CapabilitySpec<number>,
+};
+
+type Specs = typeof CAPABILITIES;
+
+/** What a kernel supports. Every field is optional; the default is "supported". */
+export type KernelCapabilities = { [K in keyof Specs]?: Specs[K]['default'] };
+
+/** Capabilities with every default filled in. */
+export type CompleteCapabilities = { [K in keyof Specs]: Specs[K]['default'] };
+
+/** The capability field names, in table order. */
+export const capabilityNames = Object.keys(CAPABILITIES) as ReadonlyArray<keyof Specs>;
+
+/** Fills the defaults of `KernelCapabilities` ("supported" everywhere, ranks 1–3, no size limit). */
+export function completeCapabilities(c: KernelCapabilities | undefined): CompleteCapabilities {
+  const out: Record<string, unknown> = {};
+  for (const name of capabilityNames) out[name] = c?.[name] ?? CAPABILITIES[name].default;
+  return out as CompleteCapabilities;
+}
+
+/** What is wrong with capability `field` = `value`, to follow `kernel.capabilities` in a message (` has an unknown field …` or `.group must be a boolean`), or undefined. */
+export function capabilityProblem(field: string, value: unknown): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(CAPABILITIES, field)) {
+    return ` has an unknown field '${field}'; known fields: ${capabilityNames.join(', ')}`;
+  }
+  const spec = CAPABILITIES[field as keyof Specs];
+  return value === undefined || spec.ok(value) ? undefined : `.${field} must be ${spec.what}`;
+}
+
+/** One line for reports: `spatial ranks [1,2,3] · group yes · …`. */
+export function describeCapabilities(c: CompleteCapabilities): string {
+  return capabilityNames.map((name) => `${CAPABILITIES[name].label} ${(CAPABILITIES[name].show as (v: unknown) => string)(c[name])}`).join(' · ');
+}

@@ -1,0 +1,218 @@
+/**
+ * Conv geometry: every parameter normalized and validated once, at the boundary. Kernels read
+ * only the resulting object and do not re-check.
+ */
+import type { Tensor } from '../../contract.js';
+import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
+import { checkIntArray } from '../../geometry.js';
+import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
+import type { ConvAttributes } from './contract.js';
+
+/** Everything a conv kernel needs to know about a problem, validated. */
+export interface ConvGeometry {
+  /** Spatial rank n (1, 2 or 3). */
+  readonly rank: number;
+  readonly batch: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly group: number;
+  /** C / group: input channels each output channel reads. */
+  readonly inChannelsPerGroup: number;
+  /** M / group. */
+  readonly outChannelsPerGroup: number;
+  readonly inSpatial: readonly number[];
+  readonly kernelSpatial: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly padsEnd: readonly number[];
+  /** Effective kernel extent per axis, d·(k−1)+1. */
+  readonly effectiveKernel: readonly number[];
+  readonly inSpatialSize: number;
+  readonly kernelSpatialSize: number;
+  readonly outSpatialSize: number;
+  /** Terms in one output element's sum (excluding the bias): (C/group)·∏k. */
+  readonly reductionLength: number;
+  readonly hasBias: boolean;
+  readonly inputShape: readonly number[];
+  readonly weightShape: readonly number[];
+  readonly outputShape: readonly number[];
+}
+
+/**
+ * Validates shapes and attributes of a conv problem and computes its geometry.
+ * Output size per axis: floor((D + pad_begin + pad_end − (d·(k−1)+1)) / s) + 1, rejected when < 1.
+ */
+export function convGeometryOfShapes(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  bShape: readonly number[] | undefined,
+  attrs: ConvAttributes,
+  fn = 'conv',
+): ConvGeometry {
+  checkShape(fn, 'x', xShape);
+  checkShape(fn, 'w', wShape);
+  if (xShape.length < 3 || xShape.length > 5) {
+    throw new InvalidArgumentError(fn, 'x', xShape, `x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape ${formatShape(xShape)}`);
+  }
+  const rank = xShape.length - 2;
+  if (wShape.length !== xShape.length) {
+    throw new InvalidArgumentError(
+      fn,
+      'w',
+      wShape,
+      `w rank (${wShape.length}) does not match x rank (${xShape.length}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`,
+    );
+  }
+  if (attrs === null || typeof attrs !== 'object') {
+    throw new InvalidArgumentError(fn, 'attrs', attrs, `attrs must be {strides, pads, dilations, group}, got ${String(attrs)}`);
+  }
+  const { strides, pads, dilations, group } = attrs;
+  checkIntArray(fn, 'strides', strides, rank, 1);
+  checkIntArray(fn, 'dilations', dilations, rank, 1);
+  checkIntArray(fn, 'pads', pads, 2 * rank, 0);
+  if (!Number.isInteger(group) || group < 1) {
+    throw new InvalidArgumentError(fn, 'group', group, `group must be an integer >= 1, got ${group}`);
+  }
+  const [batch, inChannels] = xShape;
+  const [outChannels, wChannels] = wShape;
+  for (const [arg, v] of [['x batch', batch], ['x channels', inChannels], ['w output channels', outChannels]] as const) {
+    if (v < 1) throw new InvalidArgumentError(fn, arg.split(' ')[0], v, `${arg} (${v}) must be >= 1`);
+  }
+  if (inChannels % group !== 0) {
+    throw new InvalidArgumentError(fn, 'group', { inChannels, group }, `input channels (${inChannels}) are not divisible by group (${group})`);
+  }
+  if (outChannels % group !== 0) {
+    throw new InvalidArgumentError(fn, 'group', { outChannels, group }, `output channels (${outChannels}) are not divisible by group (${group})`);
+  }
+  if (wChannels !== inChannels / group) {
+    throw new InvalidArgumentError(
+      fn,
+      'w',
+      wShape,
+      `w channels (${wChannels}) must equal input channels / group (${inChannels} / ${group} = ${inChannels / group})`,
+    );
+  }
+  if (bShape !== undefined) {
+    checkShape(fn, 'b', bShape);
+    if (bShape.length !== 1 || bShape[0] !== outChannels) {
+      throw new InvalidArgumentError(fn, 'b', bShape, `b shape ${formatShape(bShape)} must be [${outChannels}] (one bias per output channel)`);
+    }
+  }
+  const inSpatial = xShape.slice(2);
+  const kernelSpatial = wShape.slice(2);
+  const padsBegin = pads.slice(0, rank);
+  const padsEnd = pads.slice(rank);
+  const effectiveKernel: number[] = [];
+  const outSpatial: number[] = [];
+  for (let a = 0; a < rank; a++) {
+    if (inSpatial[a] < 1) {
+      throw new InvalidArgumentError(fn, 'x', xShape, `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`);
+    }
+    if (kernelSpatial[a] < 1) {
+      throw new InvalidArgumentError(fn, 'w', wShape, `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`);
+    }
+    const eff = dilations[a] * (kernelSpatial[a] - 1) + 1;
+    const padded = inSpatial[a] + padsBegin[a] + padsEnd[a];
+    const o = Math.floor((padded - eff) / strides[a]) + 1;
+    if (o < 1) {
+      throw new EmptyOutputError(
+        fn,
+        a,
+        o,
+        `output size on axis ${a} would be ${o} < 1: padded input (${inSpatial[a]} + ${padsBegin[a]} + ${padsEnd[a]} = ${padded}) is smaller than the effective kernel extent (${dilations[a]}·(${kernelSpatial[a]}−1)+1 = ${eff})`,
+      );
+    }
+    effectiveKernel.push(eff);
+    outSpatial.push(o);
+  }
+  const kernelSpatialSize = sizeOf(kernelSpatial);
+  return {
+    rank,
+    batch,
+    inChannels,
+    outChannels,
+    group,
+    inChannelsPerGroup: inChannels / group,
+    outChannelsPerGroup: outChannels / group,
+    inSpatial,
+    kernelSpatial,
+    outSpatial,
+    strides: [...strides],
+    dilations: [...dilations],
+    padsBegin,
+    padsEnd,
+    effectiveKernel,
+    inSpatialSize: sizeOf(inSpatial),
+    kernelSpatialSize,
+    outSpatialSize: sizeOf(outSpatial),
+    reductionLength: (inChannels / group) * kernelSpatialSize,
+    hasBias: bShape !== undefined,
+    inputShape: [...xShape],
+    weightShape: [...wShape],
+    outputShape: [batch, outChannels, ...outSpatial],
+  };
+}
+
+/** Validates conv tensors (shapes and data lengths) and attributes, returning the geometry. */
+export function convGeometry(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, fn = 'conv'): ConvGeometry {
+  checkTensor(fn, 'x', x);
+  checkTensor(fn, 'w', w);
+  if (b !== undefined) checkTensor(fn, 'b', b);
+  return convGeometryOfShapes(x.shape, w.shape, b?.shape, attrs, fn);
+}
+
+/** ONNX `auto_pad` modes that `resolveAutoPad` turns into explicit pads. */
+export type AutoPad = 'VALID' | 'SAME_UPPER' | 'SAME_LOWER';
+
+/**
+ * Resolves ONNX `auto_pad` into explicit pads `[x1_begin, ..., x1_end, ...]`.
+ * VALID: no padding. SAME_*: output ceil(D / s); total pad max(0, (O−1)·s + d·(k−1)+1 − D).
+ * When the total is odd, SAME_UPPER puts the extra pixel at the end (TensorFlow's SAME, which
+ * keeps the window centred or leaning right), SAME_LOWER at the beginning.
+ * @example resolveAutoPad([5], [2], [1], [1], 'SAME_UPPER') // [0, 1]
+ */
+export function resolveAutoPad(
+  inputSpatial: readonly number[],
+  kernelSpatial: readonly number[],
+  strides: readonly number[],
+  dilations: readonly number[],
+  mode: AutoPad,
+): number[] {
+  const fn = 'resolveAutoPad';
+  const rank = inputSpatial.length;
+  if (rank < 1 || rank > 3) {
+    throw new InvalidArgumentError(fn, 'inputSpatial', inputSpatial, `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(inputSpatial)}`);
+  }
+  checkIntArray(fn, 'inputSpatial', inputSpatial, rank, 1);
+  checkIntArray(fn, 'kernelSpatial', kernelSpatial, rank, 1);
+  checkIntArray(fn, 'strides', strides, rank, 1);
+  checkIntArray(fn, 'dilations', dilations, rank, 1);
+  if (mode !== 'VALID' && mode !== 'SAME_UPPER' && mode !== 'SAME_LOWER') {
+    throw new InvalidArgumentError(fn, 'mode', mode, `mode must be 'VALID', 'SAME_UPPER' or 'SAME_LOWER', got ${JSON.stringify(mode)}`);
+  }
+  const begin = new Array<number>(rank).fill(0);
+  const end = new Array<number>(rank).fill(0);
+  if (mode !== 'VALID') {
+    for (let a = 0; a < rank; a++) {
+      const out = Math.ceil(inputSpatial[a] / strides[a]);
+      const eff = dilations[a] * (kernelSpatial[a] - 1) + 1;
+      const total = Math.max(0, (out - 1) * strides[a] + eff - inputSpatial[a]);
+      const small = Math.floor(total / 2);
+      begin[a] = mode === 'SAME_UPPER' ? small : total - small;
+      end[a] = total - begin[a];
+    }
+  }
+  return [...begin, ...end];
+}
+
+/** One-line description of a conv problem: `x=[2,3,7,5] w=[4,3,3,2] strides=[2,1] pads=[0,1,1,0] dilations=[1,2] group=1 bias=yes`. */
+export function describeConv(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  attrs: ConvAttributes,
+  hasBias: boolean,
+): string {
+  return `x=${formatShape(xShape)} w=${formatShape(wShape)} strides=${formatShape(attrs.strides)} pads=${formatShape(attrs.pads)} dilations=${formatShape(attrs.dilations)} group=${attrs.group} bias=${hasBias ? 'yes' : 'no'}`;
+}

@@ -1,0 +1,54 @@
+/** The `conv` operator (ONNX `Conv`): one unit, registered once in `../table.ts`. */
+import { defineOperator } from '../operator.js';
+import { convAsGiven, convCases, coverageOf, describeConvCase } from './cases.js';
+import type { ConvCase } from './cases.js';
+import type { ConvAttributes } from './contract.js';
+import { convMatchesReference } from './differential.js';
+import { outputShape } from './hygiene.js';
+import {
+  batchIndependence,
+  biasAdditivity,
+  dilationZeroInserted,
+  explicitPadding,
+  groupConcat,
+  linearityInW,
+  linearityInX,
+  rankEmbedding,
+  strideSubsampling,
+  translationEquivariance,
+} from './metamorphic.js';
+import { referenceConv } from './reference.js';
+
+/** conv: x `[N, C, D1..Dn]`, w `[M, C/group, k1..kn]`, b `[M]` → `[N, M, O1..On]`. */
+export const conv = defineOperator<ConvCase>({
+  name: 'conv',
+  description: 'ONNX Conv: x [N, C, D1..Dn], w [M, C/group, k1..kn], b [M] → [N, M, O1..On], n = 1..3; cross-correlation',
+  inputs: ['x', 'w', 'b'],
+  reference: (x, w, b, attrs) => referenceConv(x, w, b, attrs as ConvAttributes),
+  cases: {
+    arbitrary: (ctx, regime) => convCases(ctx, regime),
+    async run(k, c) {
+      const { g, y } = await convAsGiven(k, c);
+      return { y, shape: g.outputShape };
+    },
+    reseed: (c, seed) => ({ ...c, seed }),
+    describe: (c) => describeConvCase(c),
+    coverage: (c) => coverageOf(c.spec),
+  },
+  properties: {
+    reference: [convMatchesReference],
+    relations: [
+      explicitPadding,
+      strideSubsampling,
+      dilationZeroInserted,
+      groupConcat,
+      batchIndependence,
+      linearityInX,
+      linearityInW,
+      biasAdditivity,
+      rankEmbedding,
+      translationEquivariance,
+    ],
+    hygiene: [outputShape],
+  },
+});

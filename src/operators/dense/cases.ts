@@ -1,0 +1,45 @@
+/** Dense cases, the guarded call, the reference as an expectation and the one-line description. */
+import fc from 'fast-check';
+import type { Precision } from '../../contract.js';
+import type { GenerationContext } from '../../property/definition.js';
+import type { CaseTensors } from '../../property/cases.js';
+import { dataSeed, tensorsOf } from '../../property/cases.js';
+import type { Expectation } from '../../property/judge.js';
+import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
+import { describeDense } from './geometry.js';
+import type { DenseSpec } from './problem.js';
+import { denseProblem } from './problem.js';
+import { trustedDense } from './fast-reference.js';
+
+/** A dense case. */
+export interface DenseCase {
+  readonly spec: DenseSpec;
+  readonly regime: Regime;
+  readonly seed: number;
+}
+
+/** The guarded `dense` call; the output shape is `[N, M]`. */
+export function runDense(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined): Promise<Float64Array> {
+  return k.call('dense', [['x', x], ['w', w], ['b', b]], undefined, [x.shape[0], w.shape[0]]);
+}
+
+/** Arbitrary dense cases. */
+export function denseCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<DenseCase> {
+  return fc.record({ spec: denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements }), regime, seed: dataSeed() });
+}
+
+/** Builds the float64 tensors of a dense case from its seed. */
+export function denseTensors(c: DenseCase, headroom = 1): CaseTensors {
+  return tensorsOf(c.spec, c.spec.wShape[0], c.spec.xShape[1], true, c.regime, c.seed, headroom);
+}
+
+/** One-line description of a dense case. */
+export function describeDenseCase(c: DenseCase, extra = ''): string {
+  return `${describeDense(c.spec.xShape, c.spec.wShape, c.spec.hasBias)}${extra} regime=${c.regime}`;
+}
+
+/** The trusted dense for a kernel of this precision as an expectation. */
+export function referenceDenseExpectation(t: CaseTensors, precision: Precision): Expectation {
+  const r = trustedDense(t.x, t.w, t.b, precision);
+  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation };
+}

@@ -1,0 +1,24 @@
+/** The `dense` operator (ONNX `Gemm(transB=1)`, PyTorch `Linear`): one unit, registered once in `../table.ts`. */
+import { defineOperator } from '../operator.js';
+import type { DenseCase } from './cases.js';
+import { denseCases, denseTensors, describeDenseCase, runDense } from './cases.js';
+import { denseMatchesReference } from './differential.js';
+import { referenceDense } from './reference.js';
+
+/** dense: x `[N, K]`, w `[M, K]`, b `[M]` → x·wᵀ + b, `[N, M]`. */
+export const dense = defineOperator<DenseCase>({
+  name: 'dense',
+  description: 'Gemm(transB=1) / PyTorch Linear: x [N, K], w [M, K], b [M] → x·wᵀ + b, [N, M]',
+  inputs: ['x', 'w', 'b'],
+  reference: (x, w, b) => referenceDense(x, w, b),
+  cases: {
+    arbitrary: (ctx, regime) => denseCases(ctx, regime),
+    async run(k, c) {
+      const t = denseTensors(c);
+      return { y: await runDense(k, t.x, t.w, t.b), shape: [c.spec.xShape[0], c.spec.wShape[0]] };
+    },
+    reseed: (c, seed) => ({ ...c, seed }),
+    describe: (c) => describeDenseCase(c),
+  },
+  properties: { reference: [denseMatchesReference], relations: [], hygiene: [] },
+});

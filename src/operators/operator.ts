@@ -1,0 +1,74 @@
+/**
+ * What an operator is: everything that makes `conv` or `dense` what it is — its kernel method,
+ * reference, cases (generator, description, coverage key) and properties — in one unit. Each
+ * operator lives in its own folder and is registered once in `table.ts`; the guard, the worker,
+ * the loader, the catalog and the CLI iterate the table.
+ */
+import type fc from 'fast-check';
+import type { KernelUnderTest, Tensor } from '../contract.js';
+import type { CoverageKey, GenerationContext, PropertyDefinition } from '../property/definition.js';
+import type { Accumulation } from '../property/judge.js';
+import type { CheckedKernel, Regime } from '../vocabulary.js';
+
+/** Reference output plus, per output element, Σ|terms| (the scale of its error bound). */
+export interface ReferenceResult {
+  readonly output: Tensor;
+  readonly magnitude: Float64Array;
+  /** Terms summed per output element, bias included when present. */
+  readonly termCount: number;
+}
+
+/** A judge's result: the reference result plus which accumulation produced it. */
+export interface JudgeResult extends ReferenceResult {
+  /** `plain64`: the fast plain-float64 judge (float32 kernels); `compensated`: the reference (float64 kernels). */
+  readonly accumulation: Accumulation;
+}
+
+/** The cases of an operator, as generic code (hygiene properties, the runner) uses them. */
+export interface OperatorCases<C> {
+  /** Cases honouring the kernel's capabilities, with data in the given regimes. */
+  arbitrary(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<C>;
+  /** The kernel's output on the case as given, and the shape it must have. */
+  run(k: CheckedKernel, c: C): Promise<{ readonly y: Float64Array; readonly shape: readonly number[] }>;
+  /** The same problem with data from another seed. */
+  reseed(c: C, seed: number): C;
+  /** The case in one line (`x=[…] w=[…] … regime=float`). */
+  describe(c: C): string;
+  /** Its coverage key, if the operator has a conv-like geometry. */
+  coverage?(c: C): CoverageKey | undefined;
+}
+
+/** Properties of an operator, by the catalog section they run in. */
+export interface OperatorProperties {
+  /** Agreement with the trusted reference. */
+  readonly reference: readonly PropertyDefinition[];
+  /** Metamorphic relations and equivalences. */
+  readonly relations: readonly PropertyDefinition[];
+  /** Kernel hygiene (output shape, …). */
+  readonly hygiene: readonly PropertyDefinition[];
+}
+
+/** One operator of the table. */
+export interface OperatorDefinition<C = unknown> {
+  /** The `KernelUnderTest` method, e.g. `conv`. */
+  readonly name: string;
+  /** One line for `convcheck list`: the layouts in and out. */
+  readonly description: string;
+  /** Tensor arguments in call order (`undefined` allowed for the optional bias). */
+  readonly inputs: readonly string[];
+  /** The trusted float64 reference: `reference(x, w, b, attrs)`. */
+  reference(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown): ReferenceResult;
+  readonly cases: OperatorCases<C>;
+  readonly properties: OperatorProperties;
+  /**
+   * The operator computed with the kernel's other operators, the way libraries lower it (e.g. a
+   * transposed conv as a conv over the zero-inserted input), or undefined when the kernel lacks
+   * what it needs. Kernels opt in with `withDerivedOperators`.
+   */
+  derive?(kernel: KernelUnderTest): ((...args: never[]) => Tensor | Promise<Tensor>) | undefined;
+}
+
+/** Erases an operator's case type for the table. */
+export function defineOperator<C>(op: OperatorDefinition<C>): OperatorDefinition<unknown> {
+  return op as OperatorDefinition<unknown>;
+}

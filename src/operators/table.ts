@@ -1,0 +1,6 @@
+/**
+ * The operator table: one line per operator. Everything else — the guard, the worker, the
+ * loader, the reference kernel, the catalog, `convcheck list` — iterates it (in name order).
+ */
+export { conv } from './conv/index.js';
+export { dense } from './dense/index.js';

@@ -1,0 +1,46 @@
+/** Pieces every operator's cases are built from: data seeds, regimes and seeded tensors. */
+import fc from 'fast-check';
+import type { ProblemData } from '../arbitraries/data.js';
+import { problemData } from '../arbitraries/data.js';
+import { sizeOf } from '../tensor.js';
+import type { Data64, Regime } from '../vocabulary.js';
+import type { GenerationContext } from './definition.js';
+
+/** Data seeds: any 31-bit integer. */
+export const dataSeed = (): fc.Arbitrary<number> => fc.integer({ min: 0, max: 0x7fffffff });
+
+/** Regimes a property uses: `special` only when the kernel declares special-value support. */
+export function regimes(ctx: GenerationContext, withSpecial: boolean): fc.Arbitrary<Regime> {
+  return withSpecial && ctx.capabilities.specialValues ? fc.constantFrom<Regime>('exact', 'float', 'special') : fc.constantFrom<Regime>('exact', 'float');
+}
+
+/** Materialised x, w and b of a case. */
+export interface CaseTensors {
+  readonly x: Data64;
+  readonly w: Data64;
+  readonly b: Data64 | undefined;
+}
+
+/** x, w and b of the given shapes (b: one per `bSize`), with data in `regime` derived from `seed`. */
+export function tensorsOf(
+  spec: { readonly xShape: readonly number[]; readonly wShape: readonly number[]; readonly hasBias: boolean },
+  bSize: number,
+  reductionLength: number,
+  specialWeights: boolean,
+  regime: Regime,
+  seed: number,
+  headroom: number,
+): CaseTensors {
+  const n = spec.hasBias ? bSize : 0;
+  const d: ProblemData = problemData(
+    { xSize: sizeOf(spec.xShape), wSize: sizeOf(spec.wShape), bSize: n, reductionLength, specialWeights },
+    regime,
+    seed,
+    { headroom },
+  );
+  return {
+    x: { shape: spec.xShape, data: d.x },
+    w: { shape: spec.wShape, data: d.w },
+    b: d.b ? { shape: [n], data: d.b } : undefined,
+  };
+}

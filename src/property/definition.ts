@@ -1,0 +1,48 @@
+/**
+ * What a property is: a stable id, a one-line statement, the generator of its cases and a check
+ * written once as a function of the kernel under test, so the vitest suite, the CLI and users'
+ * own suites all run the same code.
+ */
+import type fc from 'fast-check';
+import type { CompleteCapabilities } from '../contract.js';
+import type { CheckedKernel, SizeTier } from '../vocabulary.js';
+
+/** What a property's generator may depend on. */
+export interface GenerationContext {
+  readonly capabilities: CompleteCapabilities;
+  readonly size: SizeTier;
+}
+
+/** Values of the coverage dimensions for one case (see `COVERAGE_DIMENSIONS`). */
+export type CoverageKey = readonly string[];
+
+/**
+ * Coverage dimensions: the geometry combinations counted across a run. Every operator with a
+ * convolution-like geometry reports its cases along these.
+ */
+export const COVERAGE_DIMENSIONS = ['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group'] as const;
+
+/** A property of the catalog. */
+export interface PropertyDefinition<C = unknown> {
+  /** Stable id, e.g. `conv-matches-reference`. */
+  readonly id: string;
+  /** One-line statement. */
+  readonly statement: string;
+  /** Operator methods the property calls; a kernel without one of them skips the property. */
+  readonly needs: readonly string[];
+  /** A reason to skip for these capabilities, or undefined. */
+  skipReason?(capabilities: CompleteCapabilities): string | undefined;
+  /** The generator of cases (JSON-serialisable values). */
+  arbitrary(ctx: GenerationContext): fc.Arbitrary<C>;
+  /** Runs one case; throws `PropertyViolation` or `KernelFault` when the kernel violates the property. */
+  check(kernel: CheckedKernel, c: C): Promise<void>;
+  /** The case in one line, e.g. `x=[2,3,7,5] w=[4,3,3,2] … regime=float`. */
+  describe(c: C): string;
+  /** The coverage key of a case, if it has a conv-like geometry. */
+  coverage?(c: C): CoverageKey | undefined;
+}
+
+/** Erases a property's case type for the catalog list. */
+export function defineProperty<C>(p: PropertyDefinition<C>): PropertyDefinition<unknown> {
+  return p as PropertyDefinition<unknown>;
+}

@@ -1,0 +1,25 @@
+/** How a property reports that the kernel violated it. */
+import type { FailureHeatmap, FailureKind } from '../vocabulary.js';
+
+/** Where a property's case was violated, before the runner adds seed, path and replay command. */
+export interface ViolationDetail {
+  readonly kind: FailureKind;
+  readonly message: string;
+  readonly index?: readonly number[];
+  readonly expected?: number;
+  readonly actual?: number;
+  readonly error?: number;
+  readonly bound?: number;
+  readonly errorOverBound?: number;
+  readonly heatmap?: FailureHeatmap;
+}
+
+/** Thrown by a property's check when the kernel violates it. */
+export class PropertyViolation extends Error {
+  readonly detail: ViolationDetail;
+  constructor(detail: ViolationDetail) {
+    super(detail.message);
+    this.name = 'PropertyViolation';
+    this.detail = detail;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Shared vocabulary of the layers above the core: size tiers, data regimes, how a case fails,
+ * the failure heat-map, the float64 data properties hand around, and the guarded kernel that
+ * properties call. It lives here, at the bottom, so generators, bounds, operators, the catalog
+ * and the runner can all use it while imports only run downward.
+ */
+import type { KernelUnderTest, Precision } from './contract.js';
+
+/** Size tier of generated problems. */
+export type SizeTier = 'small' | 'default' | 'large';
+
+/** Data regime of a numeric case. */
+export type Regime = 'exact' | 'float' | 'special';
+
+/** How a case failed. */
+export type FailureKind =
+  | 'mismatch' // a value differs from the expectation beyond the bound (or at all, in the exact regime)
+  | 'threw' // the kernel threw or rejected
+  | 'timeout' // the kernel did not return within the per-case timeout
+  | 'wrong-shape' // the result's shape or data length is wrong
+  | 'wrong-type' // the result is not a tensor, or its data is not a typed array of the right precision
+  | 'mutated-input' // the kernel wrote into x, w or b
+  | 'nondeterministic'; // the same inputs twice gave results that are not bit-identical
+
+/** A per-output-element picture of a failure: |actual − expected| / bound, for the heat-map. */
+export interface FailureHeatmap {
+  /** Output shape `[N, M, O1..On]` (or `[N, M]` for dense). */
+  readonly shape: readonly number[];
+  /** Row-major, one entry per output element; `null` where the element is non-finite where it should not be (or vice versa). */
+  readonly ratios: ReadonlyArray<number | null>;
+}
+
+/** A float64 view of tensor data handed in by a property. */
+export interface Data64 {
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
+/** A kernel misbehaved: threw, timed out, returned garbage, or mutated its inputs. */
+export class KernelFault extends Error {
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string) {
+    super(message);
+    this.name = 'KernelFault';
+    this.kind = kind;
+  }
+}
+
+/**
+ * A kernel wrapped for properties (the runner's `GuardedKernel`): float64 in and out, every call
+ * guarded (timeout, result type and shape, input mutation). Operators give it typed front ends
+ * (`runConv(k, …)`); properties never call the raw kernel.
+ */
+export interface CheckedKernel {
+  readonly kernel: KernelUnderTest;
+  readonly precision: Precision;
+  /** Whether the kernel implements the operator method `method`. */
+  has(method: string): boolean;
+  /**
+   * Calls `kernel[method](...tensors, attrs?)` with the named float64 inputs converted to the
+   * kernel's precision; resolves to the result as float64, checked against `expectedShape`.
+   */
+  call(
+    method: string,
+    inputs: ReadonlyArray<readonly [string, Data64 | undefined]>,
+    attrs: unknown,
+    expectedShape: readonly number[],
+  ): Promise<Float64Array>;
+}

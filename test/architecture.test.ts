@@ -1,0 +1,150 @@
+/**
+ * The import graph of src/: every import between folders runs downward through the layers, and
+ * no two folders import each other (directly or through others). Root files are the core; the
+ * public entry `src/index.ts` sits on top. Static imports, `export … from` and dynamic
+ * `import('…')` all count, type-only ones included (a type cycle is still a design cycle).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Layers, lowest first. A folder may import its own layer's lower entries and anything below. */
+const LAYERS: readonly string[] = [
+  'core', // contract, capabilities, tensor, geometry helpers, errors, vocabulary
+  'numeric',
+  'bound',
+  'arbitraries',
+  'property',
+  'operators',
+  'adapters',
+  'kernels',
+  'ops',
+  'catalog',
+  'runner',
+  'reports',
+  'cli',
+  'api', // src/index.ts
+];
+
+const SRC = resolve(__dirname, '../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? files(p) : /\.ts$/.test(e.name) ? [p] : [];
+  });
+}
+
+/** The layer of a source file: its top folder under src/, `core` for root files, `api` for index.ts. */
+function layerOf(file: string): string {
+  const rel = relative(SRC, file).split(/[\\/]/);
+  if (rel.length === 1) return rel[0] === 'index.ts' ? 'api' : 'core';
+  return rel[0];
+}
+
+/** Relative module specifiers a file imports (static, re-export, dynamic). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^;'"]*?from\s*'([^']+)'/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/(?:^|[;\s])import\s*'([^']+)'/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/import\(\s*'([^']+)'\s*\)/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/declare module '([^']+)'/g)) specs.push(m[1]);
+  return specs.filter((s) => s.startsWith('.'));
+}
+
+const all = files(SRC);
+const edges = all.flatMap((from) =>
+  importsOf(from).map((spec) => {
+    const to = resolve(dirname(from), spec.replace(/\.js$/, '.ts'));
+    return { from, to, fromLayer: layerOf(from), toLayer: layerOf(to) };
+  }),
+);
+
+describe('architecture: imports run downward', () => {
+  it('finds the source files and their imports (the parser works)', () => {
+    expect(all.length).toBeGreaterThan(50);
+    expect(edges.length).toBeGreaterThan(100);
+    expect(new Set(all.map(layerOf))).toEqual(new Set(LAYERS));
+    for (const e of edges) expect(all, `${relative(SRC, e.from)} imports a missing file ${relative(SRC, e.to)}`).toContain(e.to);
+  });
+
+  it('no import from a lower layer to a higher one', () => {
+    const upward = edges
+      .filter((e) => LAYERS.indexOf(e.toLayer) > LAYERS.indexOf(e.fromLayer))
+      .map((e) => `${relative(SRC, e.from)} (${e.fromLayer}) → ${relative(SRC, e.to)} (${e.toLayer})`);
+    expect(upward).toEqual([]);
+  });
+
+  it('no cycle between folders (each operator folder counted on its own, so one operator may use another)', () => {
+    const node = (f: string) => {
+      const rel = relative(SRC, f).split(/[\\/]/);
+      if (rel.length === 1) return rel[0] === 'index.ts' ? '(api)' : '(core)';
+      if (rel[0] !== 'operators') return rel[0];
+      // operators/operator.ts (what an operator is) < operators/<op>/ < the table (table.ts, index.ts)
+      if (rel.length > 2) return `operators/${rel[1]}`;
+      return rel[1] === 'operator.ts' ? 'operators/(definition)' : 'operators/(table)';
+    };
+    expect(folderCycles(edges.map((e) => [node(e.from), node(e.to)] as const))).toEqual([]);
+  });
+
+  it('the checks can fail: a made-up upward import and a made-up cycle are found', () => {
+    const fake = [{ fromLayer: 'bound', toLayer: 'runner' }, { fromLayer: 'runner', toLayer: 'catalog' }];
+    expect(fake.filter((e) => LAYERS.indexOf(e.toLayer) > LAYERS.indexOf(e.fromLayer))).toHaveLength(1);
+    expect(folderCycles([['catalog', 'runner'], ['runner', 'reports'], ['reports', 'catalog'], ['cli', 'runner']])).toEqual(['catalog → runner → reports → catalog']);
+    expect(folderCycles([['a', 'b'], ['b', 'c'], ['a', 'c']])).toEqual([]);
+  });
+});
+
+/** Cycles of a directed graph given by its edges (self-edges ignored), found by depth-first search. */
+function folderCycles(pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const graph = new Map<string, Set<string>>();
+  for (const [a, b] of pairs) {
+    if (a === b) continue;
+    if (!graph.has(a)) graph.set(a, new Set());
+    graph.get(a)!.add(b);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (n: string, path: string[]): void => {
+    state.set(n, 'open');
+    path.push(n);
+    for (const m of graph.get(n) ?? []) {
+      if (state.get(m) === 'open') cycles.push([...path.slice(path.indexOf(m)), m].join(' → '));
+      else if (!state.has(m)) visit(m, path);
+    }
+    path.pop();
+    state.set(n, 'done');
+  };
+  for (const n of [...graph.keys()].sort()) if (!state.has(n)) visit(n, []);
+  return cycles;
+}
+
+describe('architecture: only the operator table names the operators', () => {
+  // the dispatch code — guard, worker proxy and handler, loader, capability validation, CLI,
+  // reports, runner — knows operators only through the table
+  const dispatch = [
+    'runner/guarded-call.ts',
+    'runner/isolated-kernel.ts',
+    'runner/worker-handler.ts',
+    'runner/kernel-worker.ts',
+    'runner/verify.ts',
+    'kernels/load-kernel.ts',
+    'capabilities.ts',
+    'contract.ts',
+    'vocabulary.ts',
+    'cli/main.ts',
+    'reports/writer.ts',
+    'reports/json.ts',
+    'reports/markdown.ts',
+    'reports/junit.ts',
+  ];
+  for (const f of dispatch) {
+    it(`${f} has no code naming conv or dense`, () => {
+      const code = readFileSync(join(SRC, f), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:])\/\/.*$/gm, '$1');
+      expect(code).not.toMatch(/['"`.]conv\b|['"`.]dense\b|\bhas(Conv|Dense)\b|\bconv\(|\bdense\(/);
+    });
+  }
+});
