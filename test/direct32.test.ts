@@ -8,11 +8,12 @@
  * Also: the float32 sum order is what the module comment says (checked against a scalar loop).
  */
 import { describe, expect, it } from 'vitest';
-import type { ConvAttributes, Tensor } from '../src/contract.js';
+import type { ConvAttributes } from '../src/operators/conv/contract.js';
+import type { Tensor } from '../src/contract.js';
 import { createIm2colKernel } from '../src/kernels/im2col.js';
 import { panelSplit, planDirect32 } from '../src/kernels/direct32.js';
 import { liftConv3d } from '../src/kernels/im2col.js';
-import { convGeometryOfShapes } from '../src/geometry.js';
+import { convGeometryOfShapes } from '../src/operators/conv/geometry.js';
 import { wasmConv32Available } from '../src/kernels/wasm-conv32.js';
 
 /** Values in [−1, 1) with full float32 mantissas, from a fixed seed (xorshift32). */
