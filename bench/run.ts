@@ -26,6 +26,8 @@ import { convGeometryOfShapes, describeConv } from '../src/operators/conv/geomet
 import { describeDense } from '../src/operators/dense/geometry.js';
 import { WASM_MEMORY_BYTES, wasmSimdAvailable } from '../src/kernels/wasm-row-dot.js';
 import { WASM_GEMM_BYTES } from '../src/kernels/wasm-gemm.js';
+import { WASM_CONV32_BYTES } from '../src/kernels/wasm-conv32.js';
+import { measureWasmSimdPeak, type WasmSimdPeak } from './peak.js';
 import { createIm2colKernel, type Im2colKernel } from '../src/kernels/im2col.js';
 import { sizeOf, withPrecision } from '../src/tensor.js';
 
@@ -224,7 +226,7 @@ async function loadKernels(quick: boolean, notes: string[], filter: string[] | u
 /** What each library does about threads, read back from the libraries where they expose it. */
 async function threadingNotes(ids: readonly string[]): Promise<string[]> {
   const out: string[] = [
-    `builtin:im2col: single-threaded (no workers): ${wasmSimdAvailable() ? 'packing and lowering in JavaScript; the GEMM blocks and the matrix–vector products (the fc6 rows) in WebAssembly SIMD, one thread' : 'JavaScript throughout (WebAssembly SIMD unavailable here)'}.`,
+    `builtin:im2col: single-threaded (no workers): ${wasmSimdAvailable() ? 'convs direct in WebAssembly SIMD (padding, f32x4 tiles with float32 accumulation); the matrix–vector products (the fc6 rows) in WebAssembly SIMD; weight panels and the tap table in JavaScript; one thread' : 'JavaScript throughout (WebAssembly SIMD unavailable here)'}.`,
   ];
   if (ids.includes('tfjs:cpu')) out.push('tfjs:cpu: single-threaded JavaScript.');
   if (ids.includes('tfjs:wasm')) {
@@ -335,6 +337,9 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   const kernels = await loadKernels(quick, notes, kernelFilter);
   const results: ShapeResult[] = [];
+  // The core's SIMD peak (bench/peak.ts), measured before and after the shapes; the higher of
+  // the two counts (a busy stretch of a shared machine only lowers it).
+  const peakBefore = measureWasmSimdPeak();
 
   for (const [index, s] of SHAPES.entries()) {
     if (shapeFilter !== undefined && !shapeFilter.includes(s.id)) continue;
@@ -420,6 +425,8 @@ async function main(): Promise<void> {
   const threading = await threadingNotes(kernels.map((k) => k.id));
   const throughput = shapeFilter === undefined && kernelFilter === undefined ? await suiteThroughput(quick, notes) : undefined;
   const judges = kernelFilter === undefined || kernelFilter.includes('judges') ? await judgeTimings(quick) : [];
+  const peakAfter = measureWasmSimdPeak();
+  const peak: WasmSimdPeak | undefined = peakBefore === undefined || peakAfter === undefined ? undefined : peakAfter.peak > peakBefore.peak ? peakAfter : peakBefore;
   const load1 = os.loadavg();
 
   // Ratios to tfjs:cpu and the geometric mean over the conv shapes.
@@ -428,6 +435,13 @@ async function main(): Promise<void> {
   const convRatios = ratios.filter((x) => SHAPES.find((s) => s.id === x.id)!.op === 'conv' && Number.isFinite(x.ratio));
   const geomean = convRatios.length > 0 ? Math.exp(convRatios.reduce((a, x) => a + Math.log(x.ratio), 0) / convRatios.length) : Number.NaN;
   const maxWorkspace = Math.max(...results.map((r) => r.memory?.workspaceBytes ?? 0));
+  // Against the WebAssembly kernels: their time / ours (≥ 1: builtin:im2col is at least as fast).
+  const versus = results.map((r) => ({
+    id: r.id,
+    overTfjsWasm: med(r, 'tfjs:wasm') / med(r, 'builtin:im2col'),
+    overOnnxruntimeWeb: med(r, 'onnxruntime:web') / med(r, 'builtin:im2col'),
+    fractionOfPeak: peak === undefined ? Number.NaN : r.flops / med(r, 'builtin:im2col') / 1e6 / peak.peak,
+  }));
 
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -453,7 +467,11 @@ async function main(): Promise<void> {
       geomeanIm2colOverTfjsCpuConv: geomean,
       im2colOverTfjsCpu: Object.fromEntries(ratios.map((x) => [x.id, x.ratio])),
       maxWorkspaceBytes: maxWorkspace,
+      im2colVersusWasmKernels: versus,
     },
+    wasmSimdPeak: peak,
+    wasmSimdPeakBefore: peakBefore,
+    wasmSimdPeakAfter: peakAfter,
     shapes: results.map((r) => ({
       ...r,
       timings: r.timings.map((t) => ({
@@ -481,7 +499,12 @@ function fmt(v: number, digits: number): string {
 }
 
 function renderMarkdown(
-  json: { mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[]; suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>> },
+  json: {
+    mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[];
+    suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>>;
+    summary: { im2colVersusWasmKernels: Array<{ id: string; overTfjsWasm: number; overOnnxruntimeWeb: number; fractionOfPeak: number }> };
+    wasmSimdPeak: WasmSimdPeak | undefined;
+  },
   results: readonly ShapeResult[],
   kernelIds: readonly string[],
   med: (r: ShapeResult, k: string) => number,
@@ -493,6 +516,16 @@ function renderMarkdown(
   L.push(`${m.date} · ${m.cpu} × ${m.logicalCpus} · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · load average ${m.loadAverage1mStart} → ${m.loadAverage1mEnd}`, '');
   L.push(`Median wall time of ${json.repetitions} round-robin repetitions (${json.repetitionsOfSlowCalls} for calls over ${SLOW_MS / 1000} s) after ${json.warmups} warm-up calls, each call after a garbage collection and a quiet period; float32 inputs in [−1, 1) with bias (the reference gets them as float64). GFLOP/s = 2·N·M·(C/g)·∏k·∏O / time (dense: 2·N·M·K). "× tfjs:cpu" = tfjs:cpu time / kernel time.`, '');
   L.push(`**builtin:im2col vs tfjs:cpu, geometric mean over the conv shapes: ${fmt(geomean, 2)}×**`, '');
+  const peak = json.wasmSimdPeak;
+  L.push('## builtin:im2col against the WebAssembly kernels', '');
+  L.push(`Their median time / ours, same run (≥ 1: builtin:im2col at least as fast). Fraction of peak = builtin:im2col GFLOP/s / this core's WebAssembly SIMD peak for multiplies + adds, ${peak === undefined ? 'not measured (no WebAssembly SIMD)' : `${fmt(peak.peak, 1)} GFLOP/s (${peak.method}; bench/peak.ts, the higher of a measurement before and after the shapes)`}.`, '');
+  L.push('| shape | tfjs:wasm / im2col | onnxruntime:web / im2col | im2col fraction of peak |');
+  L.push('| --- | ---: | ---: | ---: |');
+  for (const v of json.summary.im2colVersusWasmKernels) {
+    const r = results.find((x) => x.id === v.id)!;
+    L.push(`| ${r.title} | ${fmt(v.overTfjsWasm, 2)} | ${fmt(v.overOnnxruntimeWeb, 2)} | ${fmt(100 * v.fractionOfPeak, 0)} % |`);
+  }
+  L.push('', '## All kernels', '');
   L.push('| shape | kernel | median ms | GFLOP/s | × tfjs:cpu | max abs diff |');
   L.push('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const r of results) {
@@ -510,7 +543,7 @@ function renderMarkdown(
   }
   L.push('', '## Extra memory of builtin:im2col', '');
   L.push('Workspace = instrumented high-water mark of the kernel\'s float64 buffers (fresh instance per shape). Retained Δ = heapUsed + arrayBuffers after − before the first call, both after a full collection: the workspace the kernel keeps plus the output, measured from outside.', '');
-  L.push(`The GEMM's packed blocks live in a fixed ${fmt(WASM_GEMM_BYTES / 2 ** 20, 2)} MiB WebAssembly memory (the part a call uses is counted in the workspace column; blocks are sized to fit it); besides, the WebAssembly matrix–vector kernel holds ${fmt(WASM_MEMORY_BYTES / 2 ** 20, 2)} MiB, once per process. Both are allocated once and never grow.`, '');
+  L.push(`The direct float32 conv works in a fixed ${fmt(WASM_CONV32_BYTES / 2 ** 20, 2)} MiB WebAssembly memory and the GEMM's packed blocks in a fixed ${fmt(WASM_GEMM_BYTES / 2 ** 20, 2)} MiB one (the part a call uses is counted in the workspace column; blocks are sized to fit); besides, the WebAssembly matrix–vector kernel holds ${fmt(WASM_MEMORY_BYTES / 2 ** 20, 2)} MiB. Each is allocated once per process, on first use, and never grows.`, '');
   L.push('| shape | workspace MiB | retained Δ MiB | output MiB |');
   L.push('| --- | ---: | ---: | ---: |');
   for (const r of results) {
