@@ -45,6 +45,8 @@ export interface Direct32Plan {
   readonly channel: number;
   /** Floats of x̂, with a tail for the lanes past the last row. */
   readonly xLen: number;
+  /** x̂ is the input itself (no padding, sx = 1, every row and column read): copied, not padded. */
+  readonly verbatim: boolean;
   /** off(k) and rowBase(t) in floats. */
   readonly offs: Int32Array;
   readonly rowTab: Int32Array;
@@ -77,8 +79,9 @@ export function planDirect32(s: Conv3d, budgetBytes: number): Direct32Plan | und
   const P = s.outSize;
   const xLen = align4(s.cg * channel + 16);
   const limit = Math.floor(Math.min(budgetBytes, WASM_CONV32_BYTES) / 4);
-  // The raw input channels of one (batch item, group) are staged next to x̂ (`WasmConv32.pad`).
-  const stageLen = align4(s.cg * s.inSize + 8);
+  const verbatim = s.pz === 0 && s.py === 0 && s.px === 0 && s.sx === 1 && Wq === s.dx && rows === s.dy && planes === s.dz;
+  // Otherwise the raw input channels of one (batch item, group) are staged next to x̂ (`WasmConv32.pad`).
+  const stageLen = verbatim ? 0 : align4(s.cg * s.inSize + 8);
   const fixed = align4(K) + align4(R) + xLen + stageLen;
   // Per output channel: its weights (K), its outputs (P), its bias.
   const perRow = K + P + 1;
@@ -109,7 +112,7 @@ export function planDirect32(s: Conv3d, budgetBytes: number): Direct32Plan | und
   const atY = atStage + stageLen;
   const end = atY + align4(mc * P + 16);
   return {
-    K, R, P, Wq, rowLen, rows, planes, plane, channel, xLen, offs, rowTab, mc,
+    K, R, P, Wq, rowLen, rows, planes, plane, channel, xLen, verbatim, offs, rowTab, mc,
     at: { offs: at0, rowTab: atRow, bias: atBias, a: atA, x: atX, stage: atStage, y: atY },
     bytes: end * 4,
   };
@@ -204,12 +207,14 @@ export function direct32Conv(
   for (let n = 0; n < s.batch; n++) {
     for (let gi = 0; gi < s.group; gi++) {
       const src = (n * s.inChannels + gi * s.cg) * s.inSize;
-      f32.set(x.subarray(src, src + s.cg * s.inSize), at.stage);
-      const lo = Math.min(plan.Wq, Math.max(0, s.px));
-      wasm.pad({
-        src: at.stage * 4, dst: at.x * 4, channels: s.cg, planes: plan.planes, rows: plan.rows, Wq: plan.Wq, sx: s.sx,
-        dz: s.dz, dy: s.dy, dx: s.dx, pz: s.pz, py: s.py, px: s.px, lo, hi: Math.max(lo, Math.min(plan.Wq, s.dx + s.px)),
-      });
+      f32.set(x.subarray(src, src + s.cg * s.inSize), plan.verbatim ? at.x : at.stage);
+      if (!plan.verbatim) {
+        const lo = Math.min(plan.Wq, Math.max(0, s.px));
+        wasm.pad({
+          src: at.stage * 4, dst: at.x * 4, channels: s.cg, planes: plan.planes, rows: plan.rows, Wq: plan.Wq, sx: s.sx,
+          dz: s.dz, dy: s.dy, dx: s.dx, pz: s.pz, py: s.py, px: s.px, lo, hi: Math.max(lo, Math.min(plan.Wq, s.dx + s.px)),
+        });
+      }
       for (let m0 = 0; m0 < s.mg; m0 += mc) {
         const mb = Math.min(mc, s.mg - m0);
         const firstOut = gi * s.mg + m0;
