@@ -4,6 +4,9 @@
  * validation and the reports all read this table.
  */
 
+import { ACTIVATION_KINDS } from './activation.js';
+import type { ActivationKind } from './activation.js';
+
 /** One capability: its default ("supported" unless said otherwise), its check, its display. */
 interface CapabilitySpec<T> {
   readonly default: T;
@@ -43,6 +46,14 @@ export const CAPABILITIES = {
     label: 'max elements',
     show: (v: number) => (Number.isFinite(Number(v)) ? String(v) : 'unlimited'),
   } satisfies CapabilitySpec<number>,
+  /** Fused activations it applies after the bias (`attrs.activation`); default none — it is never handed one. */
+  activations: {
+    default: [] as readonly ActivationKind[],
+    what: `an array of activation kinds from {${ACTIVATION_KINDS.join(', ')}}`,
+    ok: (v: unknown) => Array.isArray(v) && v.every((k) => ACTIVATION_KINDS.includes(k as ActivationKind)),
+    label: 'fused activations',
+    show: (v: readonly ActivationKind[]) => (v.length === 0 ? 'none' : v.join(',')),
+  } satisfies CapabilitySpec<readonly ActivationKind[]>,
 };
 
 type Specs = typeof CAPABILITIES;

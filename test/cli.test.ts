@@ -269,7 +269,8 @@ describe('createIsolatedKernel', () => {
     const k = await createIsolatedKernel('builtin:reference', { timeoutMs: 5000 });
     try {
       expect(k.name).toBe('builtin:reference');
-      expect(Object.keys(k).sort()).toEqual(['close', 'conv', 'dense', 'name', 'precision']);
+      const { operatorNames } = await import('../src/operators/index.js');
+      expect(Object.keys(k).sort()).toEqual(['capabilities', 'close', 'name', 'precision', ...operatorNames].sort());
     } finally {
       await k.close();
     }

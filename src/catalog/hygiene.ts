@@ -24,7 +24,9 @@ const byName = (name: string): OperatorDefinition => operators.find((o) => o.nam
 
 /** Cases of every operator of the table, tagged with the operator's name. */
 function anyCase(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<AnyCase> {
-  return fc.oneof(...operators.map((o) => o.cases.arbitrary(ctx, regime).map((c): AnyCase => ({ op: o.name, c }))));
+  // the operators the kernel implements (those it lacks would only give cases that test nothing)
+  const usable = operators.filter((o) => ctx.operators.includes(o.name));
+  return fc.oneof(...(usable.length > 0 ? usable : operators).map((o) => o.cases.arbitrary(ctx, regime).map((c): AnyCase => ({ op: o.name, c }))));
 }
 
 const describeAny = (v: AnyCase): string => `${v.op} ${byName(v.op).cases.describe(v.c)}`;

@@ -5,6 +5,7 @@
  */
 import { operators } from '../operators/index.js';
 import type { PropertyDefinition } from '../property/definition.js';
+import { fusedActivation } from './activations.js';
 import { fcEqualsFullExtentConv, fcnNetwork, fcSlidesAsConv, linearEquals1x1Conv } from './equivalences.js';
 import { deterministic, inputsNotMutated } from './hygiene.js';
 
@@ -16,6 +17,7 @@ export const catalog: readonly PropertyDefinition[] = [
   fcSlidesAsConv,
   fcnNetwork,
   ...operators.flatMap((o) => o.properties.relations),
+  fusedActivation,
   ...operators.flatMap((o) => o.properties.hygiene),
   deterministic,
   inputsNotMutated,

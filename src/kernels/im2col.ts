@@ -25,6 +25,9 @@ import { type ConvGeometry, convGeometry } from '../operators/conv/geometry.js';
 import { denseGeometry } from '../operators/dense/geometry.js';
 import { InvalidArgumentError } from '../errors.js';
 import { arrayTypeOf } from '../tensor.js';
+import { ACTIVATION_KINDS, applyActivationInPlace, checkActivation } from '../activation.js';
+import type { Activation } from '../activation.js';
+import type { DenseAttributes } from '../operators/dense/contract.js';
 import { withDerivedOperators } from '../operators/index.js';
 import { depthwiseConv } from './depthwise.js';
 import { direct32Conv } from './direct32.js';
@@ -354,13 +357,24 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
   };
 
   // operators the table lowers onto conv / dense (e.g. a transposed conv) come with them
+  // fused activations: applied to the stored output, after the bias (the GEMM epilogue)
   return withDerivedOperators({
     name: precision === 'float32' ? 'builtin:im2col' : 'builtin:im2col64',
     precision,
-    conv,
-    dense,
+    capabilities: { activations: ACTIVATION_KINDS },
+    conv: (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes) => activate(conv(x, w, b, attrs), attrs.activation),
+    dense: (x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes) => {
+      checkActivation('dense', attrs?.activation);
+      return activate(dense(x, w, b), attrs?.activation);
+    },
     peakWorkspaceBytes: () => ws.peakBytes,
   });
+}
+
+/** y with φ applied in place (in y's precision), or y when there is no activation. */
+function activate(y: Tensor, activation: Activation | undefined): Tensor {
+  applyActivationInPlace(activation, y.data);
+  return y;
 }
 
 /** The float32 im2col + GEMM kernel (`builtin:im2col`), the project's optimized path. */

@@ -3,6 +3,7 @@
  * loops that read like the ONNX definitions, accumulated with a compensated dot product (see
  * `AccurateSum`) so that the reference's own error is far below any float64 kernel's.
  */
+import { ACTIVATION_KINDS } from '../activation.js';
 import type { KernelUnderTest, Tensor } from '../contract.js';
 import { operators } from '../operators/index.js';
 
@@ -14,6 +15,7 @@ export type { ReferenceResult } from '../operators/operator.js';
 export const referenceKernel: KernelUnderTest = {
   name: 'builtin:reference',
   precision: 'float64',
+  capabilities: { activations: ACTIVATION_KINDS },
   ...Object.fromEntries(
     operators.map((op) => [op.name, (x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown) => op.reference(x, w, b, attrs).output]),
   ),

@@ -5,7 +5,9 @@
  * the loader, the catalog and the CLI iterate the table.
  */
 import type fc from 'fast-check';
-import type { KernelUnderTest, Tensor } from '../contract.js';
+import type { Activation } from '../activation.js';
+import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { Expectation } from '../property/judge.js';
 import type { CoverageKey, GenerationContext, PropertyDefinition } from '../property/definition.js';
 import type { Accumulation } from '../property/judge.js';
 import type { CheckedKernel, Regime } from '../vocabulary.js';
@@ -28,8 +30,10 @@ export interface JudgeResult extends ReferenceResult {
 export interface OperatorCases<C> {
   /** Cases honouring the kernel's capabilities, with data in the given regimes. */
   arbitrary(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<C>;
-  /** The kernel's output on the case as given, and the shape it must have. */
-  run(k: CheckedKernel, c: C): Promise<{ readonly y: Float64Array; readonly shape: readonly number[] }>;
+  /** The kernel's output on the case as given (with a fused activation if one is given), and the shape it must have. */
+  run(k: CheckedKernel, c: C, activation?: Activation): Promise<{ readonly y: Float64Array; readonly shape: readonly number[] }>;
+  /** The trusted reference on the case, for a kernel of this precision (no activation). */
+  expect(c: C, precision: Precision): Expectation;
   /** The same problem with data from another seed. */
   reseed(c: C, seed: number): C;
   /** The case in one line (`x=[…] w=[…] … regime=float`). */
@@ -56,6 +60,8 @@ export interface OperatorDefinition<C = unknown> {
   readonly description: string;
   /** Tensor arguments in call order (`undefined` allowed for the optional bias). */
   readonly inputs: readonly string[];
+  /** Whether its attributes take a fused `activation` (see `activation.ts`). */
+  readonly fusesActivation: boolean;
   /** The trusted float64 reference: `reference(x, w, b, attrs)`. */
   reference(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown): ReferenceResult;
   readonly cases: OperatorCases<C>;

@@ -11,6 +11,8 @@ import type { CheckedKernel, SizeTier } from '../vocabulary.js';
 export interface GenerationContext {
   readonly capabilities: CompleteCapabilities;
   readonly size: SizeTier;
+  /** The operator methods the kernel implements (`conv`, `dense`, …). */
+  readonly operators: readonly string[];
 }
 
 /** Values of the coverage dimensions for one case (see `COVERAGE_DIMENSIONS`). */

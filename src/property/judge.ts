@@ -1,4 +1,6 @@
 /** Judging outputs: a value to compare against, and the comparison in each data regime. */
+import type { Activation } from '../activation.js';
+import { activationBound, applyActivation } from '../activation.js';
 import { compareOutputs, gamma, outputBounds, UNIT_ROUNDOFF } from '../bound/error-bound.js';
 import type { Precision } from '../contract.js';
 import { stridesOf } from '../tensor.js';
@@ -18,6 +20,19 @@ export interface Expectation {
    * γ(n)(2⁻⁵³)·Σ|terms| is added to the kernel's, so the judge can never reject a correct kernel.
    */
   readonly accumulation?: Accumulation;
+  /**
+   * A fused activation: `values` are φ(pre), `preActivation` the sums before it. The bound is
+   * computed for the sums and carried through φ (`activationBound`).
+   */
+  readonly activation?: Activation;
+  readonly preActivation?: ArrayLike<number>;
+}
+
+/** `e` with a fused activation applied: values φ(e.values), bounds carried through φ. */
+export function activated(e: Expectation, activation: Activation | undefined): Expectation {
+  if (activation === undefined) return e;
+  const values = Float64Array.from(e.values, (v) => applyActivation(activation, v));
+  return { ...e, values, preActivation: e.values, activation };
 }
 
 /** How a judge accumulated: `plain64` (fast judge, float32 kernels) or `compensated` (the reference). */
@@ -56,13 +71,17 @@ export function judge(
 ): void {
   let bounds: Float64Array | number = 0;
   if (regime === 'float') {
-    const own = outputBounds(options.actualTerms ?? expected.terms, expected.magnitude, expected.values, precision);
+    const pre = expected.preActivation ?? expected.values;
+    const own = outputBounds(options.actualTerms ?? expected.terms, expected.magnitude, pre, precision);
     if (options.expectedFromKernel) {
-      const other = outputBounds(expected.terms, expected.magnitude, expected.values, precision);
+      const other = outputBounds(expected.terms, expected.magnitude, pre, precision);
       for (let i = 0; i < own.length; i++) own[i] += other[i];
     }
     if (expected.accumulation === 'plain64') {
-      for (let i = 0; i < own.length; i++) own[i] += judgeError('plain64', expected.terms, expected.magnitude[i], expected.values[i]);
+      for (let i = 0; i < own.length; i++) own[i] += judgeError('plain64', expected.terms, expected.magnitude[i], pre[i]);
+    }
+    if (expected.activation !== undefined) {
+      for (let i = 0; i < own.length; i++) own[i] = activationBound(expected.activation, own[i], expected.values[i], precision);
     }
     bounds = own;
   }

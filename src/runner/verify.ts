@@ -14,6 +14,7 @@ import type { ViolationDetail } from '../property/violation.js';
 import { COVERAGE_DIMENSIONS } from '../property/definition.js';
 import { PropertyViolation } from '../property/violation.js';
 import { InvalidArgumentError } from '../errors.js';
+import { implementedOperators } from '../operators/index.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { GuardedKernel, KernelFault } from './guarded-call.js';
 import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
@@ -208,7 +209,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     }
   };
 
-  const arbitrary = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size });
+  const arbitrary = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel) });
   const details = await fc.check(fc.asyncProperty(arbitrary, predicate), {
     seed: ctx.seed,
     numRuns: ctx.runs,

@@ -2,6 +2,7 @@
  * The `conv` contract (ONNX `Conv`): x `[N, C, D1..Dn]`, w `[M, C/group, k1..kn]`, b `[M]` →
  * y `[N, M, O1..On]`, n ∈ {1, 2, 3}. Cross-correlation: the kernel is not flipped.
  */
+import type { Activation } from '../../activation.js';
 import type { Tensor } from '../../contract.js';
 
 /** Explicit ONNX `Conv` attributes; `auto_pad` is resolved (see `resolveAutoPad`) before a kernel sees them. */
@@ -14,6 +15,8 @@ export interface ConvAttributes {
   readonly dilations: readonly number[];
   /** Divides C and M. */
   readonly group: number;
+  /** Fused activation applied after the bias; absent means none (only kinds in `capabilities.activations`). */
+  readonly activation?: Activation;
 }
 
 /** The kernel method: `conv(x, w, b, attrs)`. */

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../../contract.js';
 import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
+import { checkActivation } from '../../activation.js';
 import { checkIntArray } from '../../geometry.js';
 import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
 import type { ConvAttributes } from './contract.js';
@@ -72,6 +73,7 @@ export function convGeometryOfShapes(
   checkIntArray(fn, 'strides', strides, rank, 1);
   checkIntArray(fn, 'dilations', dilations, rank, 1);
   checkIntArray(fn, 'pads', pads, 2 * rank, 0);
+  checkActivation(fn, attrs.activation);
   if (!Number.isInteger(group) || group < 1) {
     throw new InvalidArgumentError(fn, 'group', group, `group must be an integer >= 1, got ${group}`);
   }

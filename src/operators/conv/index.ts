@@ -1,6 +1,6 @@
 /** The `conv` operator (ONNX `Conv`): one unit, registered once in `../table.ts`. */
 import { defineOperator } from '../operator.js';
-import { convAsGiven, convCases, coverageOf, describeConvCase } from './cases.js';
+import { convAsGiven, convCases, convTensors, coverageOf, describeConvCase, referenceConvExpectation } from './cases.js';
 import type { ConvCase } from './cases.js';
 import type { ConvAttributes } from './contract.js';
 import { convMatchesReference } from './differential.js';
@@ -18,25 +18,28 @@ import {
   translationEquivariance,
 } from './metamorphic.js';
 import { referenceConv } from './reference.js';
+import { workedExampleRelu } from './worked-example.js';
 
 /** conv: x `[N, C, D1..Dn]`, w `[M, C/group, k1..kn]`, b `[M]` → `[N, M, O1..On]`. */
 export const conv = defineOperator<ConvCase>({
   name: 'conv',
   description: 'ONNX Conv: x [N, C, D1..Dn], w [M, C/group, k1..kn], b [M] → [N, M, O1..On], n = 1..3; cross-correlation',
   inputs: ['x', 'w', 'b'],
+  fusesActivation: true,
   reference: (x, w, b, attrs) => referenceConv(x, w, b, attrs as ConvAttributes),
   cases: {
     arbitrary: (ctx, regime) => convCases(ctx, regime),
-    async run(k, c) {
-      const { g, y } = await convAsGiven(k, c);
+    async run(k, c, activation) {
+      const { g, y } = await convAsGiven(k, activation ? { ...c, spec: { ...c.spec, attrs: { ...c.spec.attrs, activation } } } : c);
       return { y, shape: g.outputShape };
     },
+    expect: (c, precision) => referenceConvExpectation(convTensors(c), c.spec.attrs, precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeConvCase(c),
     coverage: (c) => coverageOf(c.spec),
   },
   properties: {
-    reference: [convMatchesReference],
+    reference: [convMatchesReference, workedExampleRelu],
     relations: [
       explicitPadding,
       strideSubsampling,

@@ -3,6 +3,7 @@
  * accumulated with a compensated dot product (see `AccurateSum`) so that the reference's own
  * error is far below any float64 kernel's. Clarity over speed.
  */
+import { applyActivation } from '../../activation.js';
 import type { Tensor } from '../../contract.js';
 import { AccurateSum } from '../../numeric/accurate-sum.js';
 import { stridesOf } from '../../tensor.js';
@@ -13,9 +14,11 @@ import { convGeometry } from './geometry.js';
 /**
  * Reference conv: y[n, m, o] = b[m] + Σ_{c ∈ group(m)} Σ_k w[m, c, k] · x[n, g·C/G + c, o·s − p_begin + k·d],
  * where positions outside the input read zero (padding). Cross-correlation: the kernel is not flipped.
+ * A fused `attrs.activation` is applied after the bias; `magnitude` stays Σ|w·x| + |b| of the sum.
  */
 export function referenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): ReferenceResult {
   const g = convGeometry(x, w, b, attrs, 'referenceConv');
+  const activation = attrs.activation;
   // Treat every rank as 3-D by prepending size-1 axes: one loop nest serves ranks 1, 2 and 3.
   const lift = (v: readonly number[], fill: number) => [...new Array(3 - g.rank).fill(fill), ...v];
   const [D0, D1, D2] = lift(g.inSpatial, 1);
@@ -57,7 +60,7 @@ export function referenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs
                 }
               }
             }
-            out[idx] = acc.value();
+            out[idx] = applyActivation(activation, acc.value());
             mag[idx] = acc.magnitude();
             idx++;
           }

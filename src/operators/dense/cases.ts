@@ -6,6 +6,7 @@ import type { CaseTensors } from '../../property/cases.js';
 import { dataSeed, tensorsOf } from '../../property/cases.js';
 import type { Expectation } from '../../property/judge.js';
 import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
+import type { DenseAttributes } from './contract.js';
 import { describeDense } from './geometry.js';
 import type { DenseSpec } from './problem.js';
 import { denseProblem } from './problem.js';
@@ -19,8 +20,8 @@ export interface DenseCase {
 }
 
 /** The guarded `dense` call; the output shape is `[N, M]`. */
-export function runDense(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined): Promise<Float64Array> {
-  return k.call('dense', [['x', x], ['w', w], ['b', b]], undefined, [x.shape[0], w.shape[0]]);
+export function runDense(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined, attrs?: DenseAttributes): Promise<Float64Array> {
+  return k.call('dense', [['x', x], ['w', w], ['b', b]], attrs, [x.shape[0], w.shape[0]]);
 }
 
 /** Arbitrary dense cases. */

@@ -1,7 +1,8 @@
 /** The `dense` operator (ONNX `Gemm(transB=1)`, PyTorch `Linear`): one unit, registered once in `../table.ts`. */
 import { defineOperator } from '../operator.js';
+import type { DenseAttributes } from './contract.js';
 import type { DenseCase } from './cases.js';
-import { denseCases, denseTensors, describeDenseCase, runDense } from './cases.js';
+import { denseCases, denseTensors, describeDenseCase, referenceDenseExpectation, runDense } from './cases.js';
 import { denseMatchesReference } from './differential.js';
 import { referenceDense } from './reference.js';
 
@@ -10,13 +11,15 @@ export const dense = defineOperator<DenseCase>({
   name: 'dense',
   description: 'Gemm(transB=1) / PyTorch Linear: x [N, K], w [M, K], b [M] → x·wᵀ + b, [N, M]',
   inputs: ['x', 'w', 'b'],
-  reference: (x, w, b) => referenceDense(x, w, b),
+  fusesActivation: true,
+  reference: (x, w, b, attrs) => referenceDense(x, w, b, attrs as DenseAttributes | undefined),
   cases: {
     arbitrary: (ctx, regime) => denseCases(ctx, regime),
-    async run(k, c) {
+    async run(k, c, activation) {
       const t = denseTensors(c);
-      return { y: await runDense(k, t.x, t.w, t.b), shape: [c.spec.xShape[0], c.spec.wShape[0]] };
+      return { y: await runDense(k, t.x, t.w, t.b, activation ? { activation } : undefined), shape: [c.spec.xShape[0], c.spec.wShape[0]] };
     },
+    expect: (c, precision) => referenceDenseExpectation(denseTensors(c), precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeDenseCase(c),
   },

@@ -1,0 +1,52 @@
+/**
+ * Fused activations over every operator of the table that takes one: the fused result equals
+ * the activation applied to the kernel's own unfused result — the activation follows the bias,
+ * with the right slope, bounds and constants.
+ */
+import fc from 'fast-check';
+import { describeActivation } from '../activation.js';
+import type { Activation } from '../activation.js';
+import { operators } from '../operators/index.js';
+import { activationArbitrary } from '../property/activation-cases.js';
+import type { GenerationContext } from '../property/definition.js';
+import { defineProperty } from '../property/definition.js';
+import { activated, judge } from '../property/judge.js';
+
+interface FusedCase {
+  readonly op: string;
+  readonly c: unknown;
+  readonly activation: Activation;
+}
+
+const fusing = (ctx: GenerationContext) => operators.filter((o) => o.fusesActivation && ctx.operators.includes(o.name));
+const byName = (name: string) => operators.find((o) => o.name === name)!;
+
+/** fused(x, w, b, φ) = φ(unfused(x, w, b)), both computed by the kernel. */
+export const fusedActivation = defineProperty<FusedCase>({
+  id: 'fused-activation',
+  statement: `a fused activation equals the activation applied after the bias to the kernel's own unfused result (${operators.filter((o) => o.fusesActivation).map((o) => o.name).join(', ')}): exactly on exact data, within the bound carried through φ on float data`,
+  needs: ['conv'],
+  skipReason: (caps) => (caps.activations.length > 0 ? undefined : 'kernel declares no fused activations (capabilities.activations)'),
+  arbitrary(ctx) {
+    const arbs: Array<fc.Arbitrary<FusedCase>> = [];
+    for (const o of fusing(ctx)) {
+      for (const regime of ['exact', 'float'] as const) {
+        const act = activationArbitrary(ctx.capabilities.activations, regime);
+        if (act === undefined) continue;
+        arbs.push(fc.record({ c: o.cases.arbitrary(ctx, fc.constant(regime)), activation: act }).map(({ c, activation }) => ({ op: o.name, c, activation })));
+      }
+    }
+    return fc.oneof(...arbs);
+  },
+  async check(k, v) {
+    const op = byName(v.op);
+    const regime = (v.c as { regime: 'exact' | 'float' }).regime;
+    const unfused = await op.cases.run(k, v.c);
+    const fused = await op.cases.run(k, v.c, v.activation);
+    const ref = op.cases.expect(v.c, k.precision); // Σ|terms| for the bound
+    const expected = activated({ shape: unfused.shape, values: unfused.y, magnitude: ref.magnitude, terms: ref.terms }, v.activation);
+    judge(`fused ${describeActivation(v.activation)} vs ${describeActivation(v.activation)}(unfused ${op.name})`, k.precision, regime, fused.y, expected, { expectedFromKernel: true });
+  },
+  describe: (v) => `${v.op} ${byName(v.op).cases.describe(v.c)} activation=${describeActivation(v.activation)}`,
+  coverage: (v) => byName(v.op).cases.coverage?.(v.c),
+});
