@@ -26,8 +26,8 @@ export const CAPABILITIES = {
   /** Spatial ranks accepted by `conv`; default `[1, 2, 3]`. */
   spatialRanks: {
     default: [1, 2, 3] as readonly number[],
-    what: 'an array of spatial ranks from {1, 2, 3}',
-    ok: (v: unknown) => Array.isArray(v) && v.every((r) => r === 1 || r === 2 || r === 3),
+    what: 'a non-empty array of spatial ranks from {1, 2, 3} (an empty one leaves no conv problem to generate)',
+    ok: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((r) => r === 1 || r === 2 || r === 3),
     label: 'spatial ranks',
     show: (v: readonly number[]) => `[${v.join(',')}]`,
   } satisfies CapabilitySpec<readonly number[]>,
@@ -38,11 +38,14 @@ export const CAPABILITIES = {
   asymmetricPads: flag('asymmetric pads'),
   /** NaN / ±Infinity propagate as IEEE-754 says. */
   specialValues: flag('special values'),
-  /** Largest tensor (in elements) it accepts. */
+  /**
+   * Largest tensor (in elements) it accepts. The smallest problem has one element per tensor
+   * (x=[1,1,1] w=[1,1,1] → y=[1,1,1]); a bound below it leaves nothing to generate.
+   */
   maxElements: {
     default: Number.POSITIVE_INFINITY,
-    what: 'a positive number',
-    ok: (v: unknown) => typeof v === 'number' && v > 0,
+    what: 'an integer >= 1 (the smallest problem has one element per tensor) or Infinity',
+    ok: (v: unknown) => typeof v === 'number' && v >= 1 && (Number.isInteger(v) || v === Number.POSITIVE_INFINITY),
     label: 'max elements',
     show: (v: number) => (Number.isFinite(Number(v)) ? String(v) : 'unlimited'),
   } satisfies CapabilitySpec<number>,

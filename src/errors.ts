@@ -55,3 +55,12 @@ export class UsageError extends ConvcheckError {
     super('ERR_USAGE', message);
   }
 }
+
+/** A saved counterexample file that is damaged, foreign or describes an impossible case. */
+export class CounterexampleFileError extends ConvcheckError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('ERR_COUNTEREXAMPLE_FILE', `${file}: ${message}`);
+    this.file = file;
+  }
+}

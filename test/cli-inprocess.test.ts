@@ -126,8 +126,8 @@ describe('main verify', () => {
     expect(r.err).toMatch(/\[1\/2\] PASS conv-matches-reference/);
     expect(r.err).toMatch(/\[2\/2\] PASS output-shape/);
     expect(r.err).not.toContain('\x1b[2K');
-    expect(r.out).toMatch(/PASS\s+conv-matches-reference\s+5 cases/);
-    expect(r.out).toMatch(/PASS\s+output-shape\s+5 cases/);
+    // each property printed once: the progress lines above, not again in the summary
+    expect(r.out).not.toMatch(/conv-matches-reference|output-shape/);
     expect(r.out).toMatch(/seed 7/);
     expect(r.out).toContain(`Reports: `);
     const files = await readdir(reportDir);
@@ -160,9 +160,9 @@ describe('main verify', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/1 property \(shard 2\/2\)/);
-    expect(r.out).toMatch(/PASS\s+deterministic/);
-    expect(r.out).not.toContain('output-shape');
-    expect(r.out).not.toContain('inputs-not-mutated');
+    expect(r.err).toMatch(/PASS deterministic/);
+    expect(r.err).not.toContain('output-shape');
+    expect(r.err).not.toContain('inputs-not-mutated');
   });
 
   it('a shard that selects nothing runs nothing and exits 0', async () => {
@@ -179,8 +179,8 @@ describe('main verify', () => {
     ]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.err).toMatch(/verifying fixture:good \(float64, in a worker\)/);
-    expect(r.out).toMatch(/PASS\s+conv-matches-reference/);
-    expect(r.out).toMatch(/PASS\s+dense-matches-reference/);
+    expect(r.err).toMatch(/PASS conv-matches-reference/);
+    expect(r.err).toMatch(/PASS dense-matches-reference/);
   });
 
   it('a report dir that cannot be written is a usage error', async () => {
@@ -209,7 +209,7 @@ describe('main verify with a failing kernel, then replay', () => {
 
   it('exits 1 and prints the failure recipe: problem, expected, actual, replay command', () => {
     expect(failing.code).toBe(EXIT.failed);
-    expect(failing.out).toMatch(/FAIL\s+conv-matches-reference/);
+    expect(failing.out).toMatch(/^conv-matches-reference failed:$/m);
     expect(failing.out).toMatch(/Problem:\s+\S/);
     expect(failing.out).toMatch(/Expected:/);
     expect(failing.out).toMatch(/Actual:\s+NaN/);
@@ -258,7 +258,7 @@ describe('main verify with a failing kernel, then replay', () => {
     await writeFile(garbage, '{ not json');
     const notJson = await run(['replay', garbage]);
     expect(notJson.code).toBe(EXIT.error);
-    expect(notJson.err).toMatch(/garbage\.json is not a counterexample file \(/);
+    expect(notJson.err).toMatch(/garbage\.json: is not JSON \(/);
 
     const foreign = join(dir, 'foreign.json');
     await writeFile(foreign, JSON.stringify({ hello: 'world' }));

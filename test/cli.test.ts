@@ -61,7 +61,7 @@ describe('parseArgs', () => {
         '--timeout-ms', '300', '--report-dir=out', '--size', 'small', '--shard', '2/3',
       ]),
     ).toEqual({
-      kind: 'verify', kernel: './k.ts', runs: 7, seed: -5, properties: ['a', 'b'], timeoutMs: 300,
+      kind: 'verify', kernel: './k.ts', runs: 7, seed: '-5', properties: ['a', 'b'], timeoutMs: 300,
       reportDir: 'out', size: 'small', shard: { index: 2, count: 3 },
     });
   });
@@ -72,7 +72,7 @@ describe('parseArgs', () => {
     [['verify', '--runs', '0'], /--runs must be an integer >= 1, got '0'/],
     [['verify', '--runs', '2.5'], /--runs must be an integer/],
     [['verify', '--timeout-ms', '1e3'], /--timeout-ms must be an integer/],
-    [['verify', '--seed', '4294967296'], /--seed must be an integer in \[-2147483648, 2147483647\]/],
+    [['verify', '--seed', ' '], /--seed must not be empty/],
     [['verify', '--size', 'huge'], /--size must be one of small, default, large, got 'huge'/],
     [['verify', '--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
     [['verify', '--shard', '0/2'], /--shard must be i\/n/],
@@ -164,14 +164,14 @@ describe('loadKernel', () => {
 
   it('validateKernel names the wrong field', () => {
     const ok = { name: 'k', precision: 'float64', dense: () => undefined };
-    expect(validateKernel(ok, 'f.js')).toBe(ok);
+    expect(validateKernel(ok, 'f.js')).toMatchObject({ name: ok.name, precision: ok.precision });
     expect(() => validateKernel(42, 'f.js')).toThrow(/f\.js: default export is 42, expected a KernelUnderTest/);
     expect(() => validateKernel({ ...ok, name: '' }, 'f.js')).toThrow(/kernel\.name must be a non-empty string, got ''/);
     expect(() => validateKernel({ name: 'k', precision: 'float32' }, 'f.js')).toThrow(/implements none of the operators/);
     expect(() => validateKernel({ ...ok, capabilities: [] }, 'f.js')).toThrow(/kernel\.capabilities must be an object/);
     expect(() => validateKernel({ ...ok, capabilities: { group: 'yes' } }, 'f.js')).toThrow(/capabilities\.group must be a boolean, got 'yes'/);
-    expect(() => validateKernel({ ...ok, capabilities: { spatialRanks: [2, 4] } }, 'f.js')).toThrow(/spatialRanks must be an array of spatial ranks/);
-    expect(() => validateKernel({ ...ok, capabilities: { maxElements: -1 } }, 'f.js')).toThrow(/maxElements must be a positive number, got -1/);
+    expect(() => validateKernel({ ...ok, capabilities: { spatialRanks: [2, 4] } }, 'f.js')).toThrow(/spatialRanks must be a non-empty array of spatial ranks/);
+    expect(() => validateKernel({ ...ok, capabilities: { maxElements: -1 } }, 'f.js')).toThrow(/maxElements must be an integer >= 1 .*, got -1/);
     expect(() => validateKernel({ ...ok, capabilities: { asymetricPads: false } }, 'f.js')).toThrow(/unknown field 'asymetricPads'/);
   });
 });
@@ -391,7 +391,9 @@ describe('convcheck verify', () => {
     ]);
     expect(run.stderr).toContain('seed 123');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^PASS {2}conv-matches-reference +10 cases/m);
+    // each property is printed once: by the progress lines on stderr, not again on stdout
+    expect(run.stderr).toMatch(/^\[1\/3\] PASS conv-matches-reference {2}10 cases/m);
+    expect(run.stdout).not.toMatch(/conv-matches-reference/);
     expect(run.stdout).toMatch(/^PASSED: 3 passed, 0 failed, 0 skipped of 3 properties/m);
     expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'verification.html', 'verification.json', 'verification.md']);
     const report = await readReport(dir);
@@ -420,7 +422,8 @@ describe('convcheck verify', () => {
     const { run, report } = await verifyFixture('hangs-sync.mjs', ['--timeout-ms', '300']);
     expect(run.code).toBe(1);
     expect(report.properties[0].failure).toMatchObject({ kind: 'timeout', message: expect.stringContaining('did not return within 300 ms') });
-    expect(run.stdout).toMatch(/^FAIL {2}conv-matches-reference/m);
+    expect(run.stderr).toMatch(/^\[1\/1\] FAIL conv-matches-reference .* — timeout$/m);
+    expect(run.stdout).toMatch(/^conv-matches-reference failed:$/m);
     expect(run.stdout).toMatch(/Kind: +timeout/);
   });
 
@@ -500,44 +503,102 @@ describe('convcheck verify', () => {
     expect((await readReport(dir)).properties.map((p) => p.id)).toEqual(['output-shape', 'inputs-not-mutated']);
   });
 
-  it('Ctrl-C stops the run, writes a partial report with interrupted: true, and exits 130', async () => {
-    const dir = reportDir();
+  /** Sends `signal` (twice, `gapMs` apart, when `gapMs` is given) once stderr contains `marker`, after `delayMs`. */
+  function stopWhen(marker: string, signal: NodeJS.Signals, delayMs: number, gapMs?: number) {
     let sent = false;
+    const at = { ms: 0 };
+    const hook = (text: string, child: ReturnType<typeof spawn>) => {
+      if (sent || !text.includes(marker)) return;
+      sent = true;
+      setTimeout(() => {
+        at.ms = performance.now();
+        child.kill(signal);
+        if (gapMs !== undefined) setTimeout(() => child.kill(signal), gapMs);
+      }, delayMs);
+    };
+    return { hook, at };
+  }
+
+  /** What each of the four reports says about an interrupted run. */
+  async function expectInterruptedReports(dir: string): Promise<JsonReport> {
+    const report = await readReport(dir);
+    expect(report.status).toBe('interrupted');
+    expect(report.interrupted).toBe(true);
+    const md = await readFile(join(dir, 'verification.md'), 'utf8');
+    expect(md).toMatch(/^# convcheck: .* — INTERRUPTED$/m);
+    expect(md).not.toContain('PASSED');
+    const html = await readFile(join(dir, 'verification.html'), 'utf8');
+    expect(html).toContain('<span class="verdict interrupted">INTERRUPTED</span>');
+    expect(html).not.toContain('PASSED');
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="convcheck" tests="\d+" failures="\d+" errors="[1-9]\d*"/);
+    expect(junit).toContain('<property name="status" value="interrupted"/>');
+    // no temporary file is left behind, in the report dir or the counterexample folders
+    const all = await readdir(dir, { recursive: true });
+    expect(all.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    return report;
+  }
+
+  it('SIGINT (Ctrl-C) stops the run: exit 130, every report says interrupted and counts the properties not run', async () => {
+    const dir = reportDir();
+    const stop = stopWhen('verifying fixture:good', 'SIGINT', 1500);
     const run = await convcheck(
       ['verify', '--kernel', fixture('good.mjs'), '--runs', '1000000', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir],
-      (text, child) => {
-        if (!sent && text.includes('verifying fixture:good')) {
-          sent = true;
-          setTimeout(() => child.kill('SIGINT'), 1500);
-        }
-      },
+      stop.hook,
     );
     expect(run.code).toBe(130);
-    expect(run.stderr).toContain('interrupted');
-    const report = await readReport(dir);
-    expect(report.interrupted).toBe(true);
-    expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'skipped' });
+    expect(run.stderr).toContain('convcheck: interrupted; stopping the kernel and writing a partial report');
+    const report = await expectInterruptedReports(dir);
+    expect(report.properties).toHaveLength(1);
+    expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'interrupted' });
     expect(report.properties[0].casesRun).toBeGreaterThan(0);
-    expect(run.stdout).toContain('INTERRUPTED');
+    expect(report.summary).toMatchObject({ passed: 0, failed: 0, interrupted: 1, notRun: 1, total: 2 });
+    expect(run.stdout).toMatch(/^INTERRUPTED \(partial report\): 0 passed, 0 failed, 0 skipped, 1 interrupted, 1 not run of 2 properties/m);
   });
 
-  it('a second Ctrl-C exits at once, even while the kernel is stuck', async () => {
+  it('SIGTERM during a hung call ends the run without waiting for the call: exit 143, partial report', async () => {
     const dir = reportDir();
-    let sent = false;
+    const stop = stopWhen('verifying fixture:hangs-sync', 'SIGTERM', 800);
+    const run = await convcheck(
+      ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '60000', '--properties', 'conv-matches-reference,output-shape', '--report-dir', dir],
+      stop.hook,
+    );
+    const ended = performance.now() - stop.at.ms;
+    expect(run.code).toBe(143);
+    expect(run.stderr).toContain('convcheck: terminated; stopping the kernel and writing a partial report');
+    const report = await expectInterruptedReports(dir);
+    expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'interrupted', casesRun: 0 });
+    expect(report.summary).toMatchObject({ interrupted: 1, notRun: 1, total: 2 });
+    // the bound itself (2 s) is measured by bench/bounded-time.ts; here: not the 60 s call timeout
+    expect(ended).toBeLessThan(15_000);
+  });
+
+  it('a call that timed out before the interruption stays a failure; the run is still interrupted', async () => {
+    const dir = reportDir();
+    const stop = stopWhen('FAIL conv-matches-reference', 'SIGINT', 300);
+    const run = await convcheck(
+      ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '300', '--runs', '1000000', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir],
+      stop.hook,
+    );
+    expect(run.code).toBe(130);
+    const report = await expectInterruptedReports(dir);
+    expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'failed', failure: { kind: 'timeout' } });
+    expect(report.properties[1]).toMatchObject({ id: 'dense-matches-reference', status: 'interrupted' });
+    expect(report.summary).toMatchObject({ failed: 1, interrupted: 1, notRun: 0 });
+  });
+
+  it('a second signal right after the first exits at once and leaves no temporary file', async () => {
+    const dir = reportDir();
+    const stop = stopWhen('verifying fixture:hangs-sync', 'SIGINT', 500, 20);
     const t0 = performance.now();
     const run = await convcheck(
       ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '60000', '--properties', 'conv-matches-reference', '--report-dir', dir],
-      (text, child) => {
-        if (!sent && text.includes('verifying fixture:hangs-sync')) {
-          sent = true;
-          setTimeout(() => child.kill('SIGINT'), 500);
-          setTimeout(() => child.kill('SIGINT'), 1000);
-        }
-      },
+      stop.hook,
     );
     expect(run.code).toBe(130);
-    expect(run.stderr).toContain('interrupted again');
     expect(performance.now() - t0).toBeLessThan(30_000);
+    const all = await readdir(dir, { recursive: true });
+    expect(all.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
 
@@ -578,7 +639,7 @@ describe('convcheck replay, list, --help, --version', () => {
     await writeFile(file, '{"hello": "world"}');
     const run = await convcheck(['replay', file, '--kernel', 'builtin:reference']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/not-a-counterexample\.json is not a convcheck counterexample/);
+    expect(run.stderr).toMatch(/not-a-counterexample\.json: is not a convcheck counterexample/);
   });
 
   it('a report directory that cannot be created is an error: exit 2', async () => {

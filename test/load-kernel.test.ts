@@ -120,10 +120,42 @@ describe('validateKernel', () => {
     throw new Error('expected validateKernel to throw');
   };
 
-  it('returns a valid kernel unchanged', () => {
-    expect(validateKernel(base, 'k.mjs')).toBe(base);
+  it('returns a frozen snapshot of a valid kernel whose methods call the original with its this', () => {
+    const snap = validateKernel(base, 'k.mjs');
+    expect(snap).not.toBe(base);
+    expect(Object.isFrozen(snap)).toBe(true);
+    expect(snap).toMatchObject({ name: 'k', precision: 'float32' });
     const full = { ...base, dense: fn, capabilities: { spatialRanks: [1, 2, 3], group: true, maxElements: 10, dilation: undefined } };
-    expect(validateKernel(full, 'k.mjs')).toBe(full);
+    expect(validateKernel(full, 'k.mjs').capabilities).toEqual({ spatialRanks: [1, 2, 3], group: true, maxElements: 10 });
+    const self = { name: 'self', precision: 'float64' as const, conv(this: unknown) { return this; } };
+    expect((validateKernel(self, 'k.mjs').conv as unknown as () => unknown)()).toBe(self);
+  });
+
+  it('reads every field once: a getter that changes its answer after validation changes nothing', () => {
+    let reads = 0;
+    const fickle = {
+      get name() { reads++; return reads === 1 ? 'fickle' : (42 as unknown as string); },
+      get precision() { return reads > 1 ? 'float16' : 'float32'; },
+      conv: fn,
+    };
+    const snap = validateKernel(fickle, 'k.mjs');
+    expect(snap.name).toBe('fickle');
+    expect(snap.name).toBe('fickle');
+    expect(snap.precision).toBe('float32');
+    expect(reads).toBe(1);
+  });
+
+  it('a getter that throws is a load error naming the field', () => {
+    const k = { ...base, get capabilities(): never { throw new Error('no caps'); } };
+    expect(bad(k)).toMatch(/reading kernel\.capabilities threw Error: no caps|reading kernel\.capabilities threw no caps/);
+  });
+
+  it.each([
+    [{ spatialRanks: [] }, /capabilities\.spatialRanks must be a non-empty array of spatial ranks/],
+    [{ maxElements: 1e-9 }, /capabilities\.maxElements must be an integer >= 1 \(the smallest problem has one element per tensor\) or Infinity, got 1e-9/],
+    [{ maxElements: 2.5 }, /capabilities\.maxElements must be an integer >= 1/],
+  ])('capabilities that leave nothing to generate are load errors: %o', (capabilities, message) => {
+    expect(bad({ ...base, capabilities })).toMatch(message);
   });
 
   it.each([
@@ -140,15 +172,15 @@ describe('validateKernel', () => {
     [{ ...base, capabilities: [1] }, /kernel\.capabilities must be an object, got an array \[1\]/],
     [{ ...base, capabilities: true }, /kernel\.capabilities must be an object, got true/],
     [{ ...base, capabilities: { turbo: true } }, /unknown field 'turbo'; known fields: spatialRanks, group/],
-    [{ ...base, capabilities: { spatialRanks: [1, 4] } }, /capabilities\.spatialRanks must be an array of spatial ranks from \{1, 2, 3\}, got an array \[1, 4\]/],
+    [{ ...base, capabilities: { spatialRanks: [1, 4] } }, /capabilities\.spatialRanks must be a non-empty array of spatial ranks from \{1, 2, 3\}.*, got an array \[1, 4\]/],
     [{ ...base, capabilities: { spatialRanks: 2 } }, /spatialRanks must be .*, got 2/],
     [{ ...base, capabilities: { group: 'yes' } }, /capabilities\.group must be a boolean, got 'yes'/],
     [{ ...base, capabilities: { dilation: 1 } }, /capabilities\.dilation must be a boolean/],
     [{ ...base, capabilities: { strideWithDilation: null } }, /strideWithDilation must be a boolean, got null/],
     [{ ...base, capabilities: { asymmetricPads: {} } }, /asymmetricPads must be a boolean, got an object/],
     [{ ...base, capabilities: { specialValues: () => true } }, /specialValues must be a boolean, got a function/],
-    [{ ...base, capabilities: { maxElements: 0 } }, /maxElements must be a positive number, got 0/],
-    [{ ...base, capabilities: { maxElements: '10' } }, /maxElements must be a positive number, got '10'/],
+    [{ ...base, capabilities: { maxElements: 0 } }, /maxElements must be an integer >= 1 .*, got 0/],
+    [{ ...base, capabilities: { maxElements: '10' } }, /maxElements must be an integer >= 1 .*, got '10'/],
     [{ ...base, capabilities: { spatialRanks: [1, 2, 3, 1, 2, 3, [1]] } }, /got an array \[1, 2, 3, 1, 2, …\]/],
     [{ ...base, capabilities: { spatialRanks: [[1]] } }, /got an array \[object\]/],
   ])('%#: %o', (value, message) => {

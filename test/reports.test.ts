@@ -54,6 +54,20 @@ function prop(id: string, status: PropertyResult['status'], extra: Partial<Prope
   return { id, statement: `statement of ${id}`, status, casesRun: status === 'skipped' ? 0 : 100, durationMs: 12.4, ...extra };
 }
 
+/** A run stopped while its third property ran: two passed, one interrupted, two never started. */
+function interruptedReport(): VerificationReport {
+  return report({
+    status: 'interrupted',
+    interrupted: true,
+    properties: [
+      prop('conv-matches-reference', 'passed'),
+      prop('dense-matches-reference', 'passed'),
+      prop('fc-equals-full-extent-conv', 'interrupted', { casesRun: 7, skipReason: 'interrupted after 7 cases' }),
+    ],
+    summary: { passed: 2, failed: 0, skipped: 0, interrupted: 1, notRun: 2, total: 5 },
+  });
+}
+
 function report(overrides: Partial<VerificationReport> = {}): VerificationReport {
   const properties = overrides.properties ?? [prop('conv-matches-reference', 'passed'), prop('dense-equals-full-extent-conv', 'passed')];
   const count = (s: PropertyResult['status']): number => properties.filter((p) => p.status === s).length;
@@ -72,7 +86,7 @@ function report(overrides: Partial<VerificationReport> = {}): VerificationReport
     durationMs: 2345.6,
     status: failed > 0 ? 'failed' : 'passed',
     interrupted: false,
-    summary: { passed: count('passed'), failed, skipped: count('skipped'), total: properties.length },
+    summary: { passed: count('passed'), failed, skipped: count('skipped'), interrupted: count('interrupted'), notRun: 0, total: properties.length },
     properties,
     coverage: {
       dimensions: ['rank', 'asymmetricPads', 'bias'],
@@ -273,10 +287,15 @@ describe('Markdown report', () => {
     expect(text).toContain('- **Kind:** threw');
   });
 
-  it('marks an interrupted report and collapses the coverage table', () => {
-    const text = md.render(report({ interrupted: true }));
-    expect(text).toContain('**verdict** PASSED (interrupted — partial report)');
-    expect(text).toContain('> **Interrupted — partial report:**');
+  it('marks an interrupted report (never PASSED, counting what did not run) and collapses the coverage table', () => {
+    const text = md.render(interruptedReport());
+    expect(text).toContain('# convcheck: builtin:im2col — INTERRUPTED');
+    expect(text).not.toContain('PASSED');
+    expect(text).toContain('**verdict** INTERRUPTED (interrupted — partial report)');
+    expect(text).toContain('> **Interrupted — partial report:** The run was stopped before every property finished: 2 of 5 finished, 1 interrupted while running, 2 not run.');
+    expect(text).toContain('2 passed, 0 failed, 0 skipped, 1 interrupted, 2 not run of 5 properties');
+    expect(text).toContain('| `fc-equals-full-extent-conv` | STOP | 7 |');
+    expect(text).toContain('| _2 not run_ | NOT RUN | 0 | 0 |');
     expect(text).toContain('<details>\n<summary>100 cases over 3 parameter combinations</summary>\n\n| rank | asymmetricPads | bias | cases |');
     expect(text).toContain('| 2 | yes | no | 50 |');
   });
@@ -443,10 +462,14 @@ describe('HTML report', () => {
     expect(s).toContain('class="b6"><title>[0,0,1,1]: |a−e|/bound = Infinity</title>');
   });
 
-  it('marks an interrupted report', () => {
-    const text = writer.render(report({ interrupted: true }));
-    expect(text).toContain('<div class="interrupted"><strong>Interrupted — partial report.</strong>');
-    expect(text).toContain('<title>convcheck: builtin:im2col — PASSED (interrupted — partial report)</title>');
+  it('marks an interrupted report: its own verdict, never PASSED, with the properties not run counted', () => {
+    const text = writer.render(interruptedReport());
+    expect(text).toContain('<div class="interrupted"><strong>Interrupted — partial report.</strong> The run was stopped before every property finished: 2 of 5 finished');
+    expect(text).toContain('<title>convcheck: builtin:im2col — INTERRUPTED (interrupted — partial report)</title>');
+    expect(text).toContain('<span class="verdict interrupted">INTERRUPTED</span>');
+    expect(text).not.toContain('PASSED');
+    expect(text).toContain('<td class="status STOP">STOP</td>');
+    expect(text).toContain('2 not run</td><td class="status STOP">NOT RUN</td>');
   });
 
   it('escapes hostile kernel names and messages', () => {
@@ -508,11 +531,15 @@ describe('JUnit report', () => {
     expect(failure).toContain('Replay: npx convcheck replay reports/counterexamples/conv-rank2.json --kernel builtin:im2col</failure>');
   });
 
-  it('marks an interrupted run', () => {
-    const xml = writer.render(report({ interrupted: true }));
+  it('marks an interrupted run: never a green suite, the stopped property and the ones not run are errors', () => {
+    const xml = writer.render(interruptedReport());
     expect(xmlProblems(xml)).toEqual([]);
     expect(xml).toContain('<property name="interrupted" value="true"/>');
-    expect(xml).toContain('<system-out>convcheck: interrupted — partial report</system-out>');
+    expect(xml).toContain('<property name="status" value="interrupted"/>');
+    expect(xml).toContain('<testsuites name="convcheck" tests="4" failures="0" errors="2" skipped="0"');
+    expect(xml).toMatch(/<testcase [^>]*name="fc-equals-full-extent-conv"[^>]*>\s*<error message="interrupted after 7 cases, before the property finished" type="interrupted"\/>/);
+    expect(xml).toMatch(/<testcase [^>]*name="interrupted" time="0">\s*<error message="run interrupted: 2 properties not run" type="interrupted">/);
+    expect(xml).toContain('<system-out>convcheck: interrupted — partial report. The run was stopped');
   });
 
   it('escapes hostile strings and stays well-formed', () => {
@@ -554,7 +581,7 @@ describe('writeReports', () => {
   it('overwrites atomically: concurrent writes leave complete files and no temporaries', async () => {
     const dir = await tempDir();
     const a = failingReport();
-    const b = report({ interrupted: true });
+    const b = interruptedReport();
     await Promise.all([writeReports(a, dir), writeReports(b, dir), writeReports(a, dir)]);
     expect((await readdir(dir)).sort()).toEqual(['junit.xml', 'verification.html', 'verification.json', 'verification.md']);
     const json = await readFile(join(dir, 'verification.json'), 'utf8');

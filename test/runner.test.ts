@@ -73,7 +73,7 @@ describe('skipped properties say why', () => {
     expect(byId['dense-matches-reference']).toMatchObject({ status: 'skipped', skipReason: 'kernel has no dense' });
     expect(byId['dilation-zero-inserted']).toMatchObject({ status: 'skipped', skipReason: 'kernel declares no dilation support' });
     expect(byId['explicit-padding'].status).toBe('passed');
-    expect(report.summary).toEqual({ passed: 1, failed: 0, skipped: 2, total: 3 });
+    expect(report.summary).toEqual({ interrupted: 0, notRun: 0, passed: 1, failed: 0, skipped: 2, total: 3 });
     expect(report.kernel.capabilities.dilation).toBe(false);
   });
 });
@@ -114,13 +114,13 @@ describe('the counterexample database and replay', () => {
     expect(await loadCounterexamples(dir, 'k', 'conv-matches-reference')).toEqual([]);
     expect(await loadCounterexamples(join(dir, 'missing'), 'k', 'conv-matches-reference')).toEqual([]);
     await expect(readCounterexample(join(dir, 'k', 'other.json'))).rejects.toThrow(/is not a convcheck counterexample/);
-    await writeFile(join(dir, 'k', 'unknown.json'), JSON.stringify({ format: 'convcheck-counterexample/1', property: 'nope', case: {} }));
+    await writeFile(join(dir, 'k', 'unknown.json'), JSON.stringify({ format: 'convcheck-counterexample/1', kernel: 'k', property: 'nope', seed: 1, case: { seed: 1 } }));
     await expect(replayCounterexample(im2colKernel, join(dir, 'k', 'unknown.json'))).rejects.toThrow(/unknown property "nope"/);
   });
 
   it('refuses to replay on a kernel that cannot run the property', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
-    await writeFile(join(dir, 'd.json'), JSON.stringify({ format: 'convcheck-counterexample/1', property: 'dense-matches-reference', case: {} }));
+    await writeFile(join(dir, 'd.json'), JSON.stringify({ format: 'convcheck-counterexample/1', kernel: 'k', property: 'dense-matches-reference', seed: 1, case: { seed: 1 } }));
     await expect(replayCounterexample(with_('conv-only', conv), join(dir, 'd.json'))).rejects.toThrow(/cannot run dense-matches-reference: kernel has no dense/);
   });
 });
@@ -129,7 +129,8 @@ describe('verifyKernel options', () => {
   const bad: Array<[object, RegExp]> = [
     [{ runs: 0 }, /verifyKernel: runs must be an integer >= 1, got 0/],
     [{ timeoutMs: -1 }, /verifyKernel: timeoutMs must be > 0, got -1/],
-    [{ seed: 1.5 }, /verifyKernel: seed must be an integer, got 1.5/],
+    [{ seed: 1.5 }, /verifyKernel: seed must be an integer \(or a string, which is hashed\), got 1.5/],
+    [{ seed: '  ' }, /verifyKernel: seed must not be empty/],
     [{ size: 'huge' }, /verifyKernel: size must be 'small', 'default' or 'large', got "huge"/],
     [{ properties: ['nope'] }, /verifyKernel: unknown property id "nope"/],
   ];

@@ -14,7 +14,7 @@ function report(properties: PropertyResult[], extra: Partial<VerificationReport>
     durationMs: 1500,
     status: count('failed') > 0 ? 'failed' : 'passed',
     interrupted: false,
-    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), total: properties.length },
+    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), interrupted: count('interrupted'), notRun: 0, total: properties.length },
     properties,
     coverage: { dimensions: [], rows: [], total: 0 },
     ...extra,
@@ -69,10 +69,40 @@ describe('formatSummary', () => {
     expect(text).not.toContain('Reports:');
   });
 
-  it('marks an interrupted run as partial; an empty run has no blank separator line', () => {
-    const text = formatSummary(report([], { interrupted: true, summary: { passed: 0, failed: 0, skipped: 0, total: 1 } }), []);
-    expect(text).toMatch(/^INTERRUPTED \(partial report\), PASSED so far: 0 passed, 0 failed, 0 skipped of 1 property in /);
+  it('marks an interrupted run as partial, never passed, and counts what did not run; an empty run has no blank separator line', () => {
+    const text = formatSummary(report([], { status: 'interrupted', interrupted: true, summary: { passed: 0, failed: 0, skipped: 0, interrupted: 0, notRun: 1, total: 1 } }), []);
+    expect(text).toMatch(/^INTERRUPTED \(partial report\): 0 passed, 0 failed, 0 skipped, 0 interrupted, 1 not run of 1 property in /);
+    expect(text).not.toContain('PASSED');
     expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('without the property list (the CLI, whose progress printed them) only failures and notes are detailed', () => {
+    const text = formatSummary(
+      report([
+        { id: 'a', statement: '', status: 'passed', casesRun: 100, durationMs: 10 },
+        { id: 'p', statement: '', status: 'failed', casesRun: 3, durationMs: 5, failure: { kind: 'threw', problem: 'P', message: 'boom', seed: 42 }, notes: ['shrinking stopped'] },
+      ]),
+      [],
+      { listProperties: false },
+    );
+    expect(text).not.toMatch(/^PASS/m);
+    expect(text).not.toMatch(/^FAIL /m);
+    expect(text).toMatch(/^p failed:$/m);
+    expect(text).toMatch(/^ {6}Message: +boom$/m);
+    expect(text).toMatch(/^ {6}Note: +shrinking stopped$/m);
+  });
+
+  it('kernel-supplied text cannot drive the terminal or forge a line', () => {
+    const evil = 'k\u001b]0;owned\u0007\u001b[2J\rPASS  forged\nPASS  forged-line  200 cases\u0000\u009b';
+    const text = formatSummary(
+      report([{ id: 'p', statement: '', status: 'failed', casesRun: 1, durationMs: 1, failure: { kind: 'threw', problem: 'P', message: evil, seed: 1 } }], {
+        kernel: { name: evil, precision: 'float32', capabilities: {} as VerificationReport['kernel']['capabilities'], source: 's' },
+      }),
+      [],
+    );
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text).not.toMatch(/^PASS  forged/m);
+    expect(text).toContain('k\\e]0;owned\\a\\e[2J\\rPASS');
   });
 });
 

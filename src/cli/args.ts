@@ -20,8 +20,11 @@ export interface VerifyCommand {
   readonly kind: 'verify';
   readonly kernel: string;
   readonly runs: number;
-  /** Undefined: pick a random seed (and print it). */
-  readonly seed: number | undefined;
+  /**
+   * The seed as given: any integer (CI run ids exceed 2³¹) or any other text, mapped to the
+   * 32-bit seed by `resolveSeed`. Undefined: pick a random seed (and print it).
+   */
+  readonly seed: string | undefined;
   /** Undefined: every property in the catalog. */
   readonly properties: readonly string[] | undefined;
   readonly timeoutMs: number;
@@ -58,10 +61,6 @@ const OPTIONS: Record<CommandName, readonly string[]> = {
 };
 
 const SIZES: readonly SizeTier[] = ['small', 'default', 'large'];
-
-/** Seeds are 32-bit integers (what fast-check's generators consume). */
-const SEED_MIN = -(2 ** 31);
-const SEED_MAX = 2 ** 31 - 1;
 
 /**
  * Parses `argv` (without `node` and the script).
@@ -114,7 +113,7 @@ export function parseArgs(argv: readonly string[]): Command {
         kind: 'verify',
         kernel: options.get('kernel') ?? VERIFY_DEFAULTS.kernel,
         runs: integerOption('--runs', options.get('runs'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.runs,
-        seed: integerOption('--seed', options.get('seed'), SEED_MIN, SEED_MAX),
+        seed: nonEmpty('--seed', options.get('seed'))?.trim(),
         properties: listOption('--properties', options.get('properties')),
         timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
         reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,

@@ -1,8 +1,12 @@
 /**
  * The `convcheck` command: `verify`, `replay`, `list`, `--help`, `--version`.
  * Exit codes: 0 all properties passed (skips allowed) / the replayed case now passes;
- * 1 a property failed / the replayed case still fails; 2 usage or kernel-load error;
- * 130 interrupted (Ctrl-C; the partial report is written).
+ * 1 a property failed / the replayed case still fails; 2 usage, kernel-load or report-directory
+ * error (nothing ran); 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM — in both cases the
+ * partial report is written and says `interrupted`.
+ *
+ * Everything printed passes through the terminal sanitizer (`terminal.ts`): a kernel's name or
+ * message cannot clear the screen or forge a line.
  */
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -18,16 +22,25 @@ import {
   inProcessKernelNames,
   isBuiltinKernelName,
 } from '../kernels/registry.js';
-import { writeReports } from '../reports/writer.js';
+import { removeTemporaryFiles } from '../fs-safe.js';
+import { checkReportDirectory, writeReports } from '../reports/writer.js';
 import { createIsolatedKernel } from '../runner/isolated-kernel.js';
 import type { VerificationReport } from '../runner/report.js';
+import { resolveSeed } from '../runner/seed.js';
 import { verifyKernel } from '../runner/verify.js';
+import { terminalLines, terminalSafe } from '../terminal.js';
 import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
 import { formatSummary, shellQuote } from './summary.js';
 
 /** Exit codes of the `convcheck` command. */
-export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 143 } as const;
+
+/** The signals that end a run with a partial report, and the exit code of each (128 + signal number). */
+const STOP_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
+
+/** How long, after the reports are written, the kernel's worker gets to end before the process exits anyway. */
+const CLOSE_WAIT_MS = 2000;
 
 /** Where the CLI writes and what it reads from its environment (the process's, by default). */
 export interface CliIo {
@@ -46,7 +59,8 @@ export function cliVersion(): string {
  * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
  * @example process.exitCode = await main(['verify', '--runs', '50']);
  */
-export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const io = sanitized(rawIo);
   try {
     const command = parseArgs(argv);
     switch (command.kind) {
@@ -81,12 +95,45 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
+/**
+ * The CLI's streams with every write made terminal-safe line by line (`terminalLines`). The
+ * progress reporter's live line is the one exception: it writes its own `\r` and erase
+ * sequence around text it sanitizes itself, so it gets the raw stream (`raw`).
+ */
+function sanitized(io: CliIo): CliIo & { readonly raw: ProgressStream } {
+  const stderr = io.stderr;
+  return {
+    env: io.env,
+    raw: stderr,
+    stdout: { write: (text: string) => io.stdout.write(terminalLines(text)) },
+    stderr: {
+      write: (text: string) => stderr.write(terminalLines(text)),
+      get isTTY() {
+        return stderr.isTTY;
+      },
+      get columns() {
+        return stderr.columns;
+      },
+    },
+  };
+}
+
 /** Prints the one-line message of an error to stderr and returns exit code 2. */
 function reportError(e: unknown, io: CliIo): number {
-  if (e instanceof KernelLoadError) io.stderr.write(`convcheck: cannot load kernel ${e.message}\n`);
-  else if (e instanceof ConvcheckError) io.stderr.write(e.message.startsWith('convcheck') ? `${e.message}\n` : `convcheck: ${e.message}\n`);
-  else io.stderr.write(`convcheck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // Messages carry kernel-supplied text (names, exception messages): one line, sanitized.
+  const line = (m: string) => io.stderr.write(`${terminalSafe(m)}\n`);
+  if (e instanceof KernelLoadError) line(`convcheck: cannot load kernel ${e.message}`);
+  else if (e instanceof ConvcheckError) line(e.message.startsWith('convcheck') ? e.message : `convcheck: ${e.message}`);
+  else io.stderr.write(`convcheck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : safeString(e)}\n`);
   return EXIT.error;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return 'a value that cannot be printed';
+  }
 }
 
 /** A loaded kernel and how to release it. */
@@ -109,43 +156,59 @@ async function openKernel(spec: string, timeoutMs: number): Promise<OpenKernel> 
   return { kernel, isolated: true, close: () => kernel.close() };
 }
 
-async function runVerify(cmd: VerifyCommand, io: CliIo): Promise<number> {
+async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: ProgressStream }): Promise<number> {
   const ids = catalog.map((p) => p.id);
   const selected = selectProperties(ids, cmd.properties, cmd.shard);
   if (selected.length === 0) {
     io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
     return EXIT.ok;
   }
-  const seedGiven = cmd.seed !== undefined;
-  // fast-check seeds are 32-bit; a non-negative one is easier to copy from a log.
-  const seed = cmd.seed ?? Math.floor(Math.random() * 2 ** 31);
+  let seed: ReturnType<typeof resolveSeed>;
+  try {
+    seed = resolveSeed(cmd.seed);
+  } catch (e) {
+    throw new UsageError(`--seed must be an integer or a non-empty string, got '${cmd.seed}'${e instanceof Error ? ` (${e.message})` : ''}`);
+  }
+  // Before anything runs: results that cannot be saved are not worth computing.
+  try {
+    await checkReportDirectory(cmd.reportDir);
+  } catch (e) {
+    throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const opened = await openKernel(cmd.kernel, cmd.timeoutMs);
   const { kernel } = opened;
+  const seedText = seed.given === undefined ? `${seed.used} (random)` : seed.given === String(seed.used) ? String(seed.used) : `${seed.used} (from ${seed.given})`;
   io.stderr.write(
-    `convcheck ${cliVersion()}: verifying ${kernel.name} (${kernel.precision}${opened.isolated ? ', in a worker' : ''}) from ${cmd.kernel}: ` +
+    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${kernel.precision}${opened.isolated ? ', in a worker' : ''}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
-      `${cmd.runs} runs, seed ${seed}${seedGiven ? '' : ' (random)'}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms\n`,
+      `${cmd.runs} runs, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms\n`,
   );
 
-  const progress = createProgressReporter(io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
+  const progress = createProgressReporter(io.raw ?? io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
   const controller = new AbortController();
-  const onSigint = () => {
-    if (!controller.signal.aborted) {
+  let stoppedBy: keyof typeof STOP_SIGNALS | undefined;
+  const onSignal = (signal: keyof typeof STOP_SIGNALS) => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
       progress.stop();
-      io.stderr.write('\nconvcheck: interrupted; finishing the current case and writing a partial report (Ctrl-C again to quit now)\n');
+      io.stderr.write(`\nconvcheck: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the kernel and writing a partial report (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGINT or SIGTERM'} again to quit now)\n`);
       controller.abort();
+      // Do not wait for a hung call: the guard abandons it and the worker is terminated now.
+      void opened.close().catch(() => undefined);
     } else {
       io.stderr.write('convcheck: interrupted again; exiting without a report\n');
-      process.exit(EXIT.interrupted);
+      removeTemporaryFiles();
+      process.exit(STOP_SIGNALS[stoppedBy]);
     }
   };
-  process.on('SIGINT', onSigint);
+  const handlers = (Object.keys(STOP_SIGNALS) as Array<keyof typeof STOP_SIGNALS>).map((sig) => [sig, () => onSignal(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
   try {
     let report: VerificationReport;
     try {
       report = await verifyKernel(kernel, {
         runs: cmd.runs,
-        seed,
+        seed: seed.given ?? seed.used,
         properties: cmd.properties === undefined && cmd.shard === undefined ? undefined : selected,
         timeoutMs: cmd.timeoutMs,
         size: cmd.size,
@@ -155,22 +218,42 @@ async function runVerify(cmd: VerifyCommand, io: CliIo): Promise<number> {
         onProgress: (e) => progress.onProgress(e),
         signal: controller.signal,
       });
-    } finally {
+    } catch (e) {
       progress.stop();
-      await opened.close();
+      await closeWithin(opened, CLOSE_WAIT_MS);
+      throw e;
     }
+    progress.stop();
+    // Reports first: whatever the kernel left running (native thread pools, timers, its own
+    // workers) must not delay or lose them. Then a bounded wait for the worker to end.
     let files: string[];
     try {
       files = await writeReports(report, cmd.reportDir);
     } catch (e) {
       throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      await closeWithin(opened, CLOSE_WAIT_MS);
     }
-    io.stdout.write(formatSummary(report, files));
-    if (report.interrupted || controller.signal.aborted) return EXIT.interrupted;
+    io.stdout.write(formatSummary(report, files, { listProperties: false }));
+    if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
+    if (report.status === 'interrupted') return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [sig, h] of handlers) process.off(sig, h);
   }
+}
+
+/** Closes the kernel, waiting at most `ms` (a worker stuck in native code may never end; the process exits regardless). */
+async function closeWithin(opened: OpenKernel, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    opened.close().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
@@ -181,10 +264,13 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
   } catch {
     throw new UsageError(`convcheck replay: counterexample file ${cmd.file} not found`);
   }
+  // Check the whole file before loading any kernel: a damaged or foreign file is one line, exit 2.
+  const { readCounterexample } = await import('../runner/counterexample-db.js');
   try {
-    JSON.parse(text);
+    await readCounterexample(cmd.file);
   } catch (e) {
-    throw new UsageError(`convcheck replay: ${cmd.file} is not a counterexample file (${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : String(e)})`);
+    if (e instanceof ConvcheckError) throw new UsageError(`convcheck replay: ${e.message}`);
+    throw e;
   }
   let spec = cmd.kernel;
   if (spec === undefined) {
@@ -200,21 +286,18 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
   try {
     const { replayCounterexample } = await import('../runner/replay.js');
     const result = await replayCounterexample(opened.kernel, cmd.file, { timeoutMs: cmd.timeoutMs }).catch((e: unknown) => {
-      // An unreadable or foreign file: say so in one line (a bug in replay keeps its stack).
-      if (e instanceof Error && e.message.includes('is not a convcheck counterexample')) {
-        throw new UsageError(`convcheck replay: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
-      }
+      if (e instanceof ConvcheckError && !(e instanceof UsageError)) throw new UsageError(`convcheck replay: ${e.message}`);
       throw e;
     });
     io.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
     io.stdout.write(
       result.status === 'passed'
-        ? `PASS: ${result.property} now passes on ${opened.kernel.name}\n`
-        : `FAIL: ${result.property} still fails on ${opened.kernel.name}${result.failure ? ` (${result.failure.kind})` : ''}\n`,
+        ? `PASS: ${result.property} now passes on ${terminalSafe(opened.kernel.name)}\n`
+        : `FAIL: ${result.property} still fails on ${terminalSafe(opened.kernel.name)}${result.failure ? ` (${result.failure.kind})` : ''}\n`,
     );
     return result.status === 'passed' ? EXIT.ok : EXIT.failed;
   } finally {
-    await opened.close();
+    await closeWithin(opened, CLOSE_WAIT_MS);
   }
 }
 

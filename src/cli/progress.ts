@@ -6,6 +6,7 @@
 import { formatDuration, statusLabel } from '../reports/format.js';
 import type { PropertyResult } from '../runner/report.js';
 import type { ProgressEvent } from '../runner/verify.js';
+import { terminalSafe } from '../terminal.js';
 
 /** The stream progress is written to (a subset of `process.stderr`). */
 export interface ProgressStream {
@@ -39,12 +40,12 @@ export function wantsLiveProgress(stream: ProgressStream, env: NodeJS.ProcessEnv
 export function formatPropertyLine(result: PropertyResult, index: number | undefined, count: number | undefined): string {
   const where = index !== undefined && count !== undefined ? `[${index + 1}/${count}] ` : '';
   const tail =
-    result.status === 'skipped'
-      ? ` (${result.skipReason ?? 'skipped'})`
+    result.status === 'skipped' || result.status === 'interrupted'
+      ? ` (${result.skipReason ?? result.status})`
       : result.status === 'failed' && result.failure !== undefined
         ? ` — ${result.failure.kind}`
         : '';
-  return `${where}${statusLabel(result.status)} ${result.id}  ${result.casesRun} cases  ${formatDuration(result.durationMs)}${tail}`;
+  return terminalSafe(`${where}${statusLabel(result.status)} ${result.id}  ${result.casesRun} cases  ${formatDuration(result.durationMs)}${tail}`);
 }
 
 /** Creates the reporter for `stream`. */
@@ -67,7 +68,7 @@ export function createProgressReporter(stream: ProgressStream, options: Progress
     if (!force && t - lastDraw < redrawMs) return;
     lastDraw = t;
     const c = current;
-    let line = `[${c.index + 1}/${c.count}] ${c.id}  ${c.done}/${c.total} cases  ${formatDuration(t - c.start)}`;
+    let line = terminalSafe(`[${c.index + 1}/${c.count}] ${c.id}  ${c.done}/${c.total} cases  ${formatDuration(t - c.start)}`);
     // A line wider than the terminal wraps, and `\r` then only returns to its last row.
     const width = (stream.columns || 80) - 1; // 0 when the terminal reports no size
     if (line.length > width) line = `${line.slice(0, Math.max(0, width - 1))}…`;

@@ -3,40 +3,62 @@
  * failure (problem, index, expected, actual, error, bound, seed, path, replay command), the
  * verdict and where the reports are.
  */
-import { failureFields, formatCounts, formatDuration, statusLabel, verdictLabel } from '../reports/format.js';
+import { failureFields, formatCounts, formatDuration, formatSeed, statusLabel, verdictLabel } from '../reports/format.js';
 import type { VerificationReport } from '../runner/report.js';
+import { terminalSafe } from '../terminal.js';
 
-/** Formats the end-of-run summary of `report`; `reportFiles` are the paths `writeReports` returned. */
-export function formatSummary(report: VerificationReport, reportFiles: readonly string[]): string {
+/** Options of `formatSummary`. */
+export interface SummaryOptions {
+  /**
+   * List every property (default true). The CLI passes false: its progress output already
+   * printed one line per property, and a CI log should show each property once.
+   */
+  readonly listProperties?: boolean;
+}
+
+/**
+ * Formats the end-of-run summary of `report`; `reportFiles` are the paths `writeReports` returned.
+ * Every value that can come from a kernel (name, messages, problem lines) is made terminal-safe.
+ */
+export function formatSummary(report: VerificationReport, reportFiles: readonly string[], options: SummaryOptions = {}): string {
+  const list = options.listProperties ?? true;
   const lines: string[] = [];
   const idWidth = Math.max(0, ...report.properties.map((p) => p.id.length));
   const casesWidth = Math.max(0, ...report.properties.map((p) => String(p.casesRun).length));
   for (const p of report.properties) {
-    const cases = `${String(p.casesRun).padStart(casesWidth)} cases`;
-    const skip = p.status === 'skipped' ? `  (${p.skipReason ?? 'skipped'})` : '';
-    lines.push(`${statusLabel(p.status)}  ${p.id.padEnd(idWidth)}  ${cases}  ${formatDuration(p.durationMs)}${skip}`);
     const f = p.failure;
-    if (p.status !== 'failed' || f === undefined) continue;
-    const fields: Array<readonly [string, string]> = [['Problem', f.problem], ...failureFields(f)];
-    if (f.replayCommand !== undefined) fields.push(['Replay', f.replayCommand]);
+    const detailed = p.status === 'failed' && f !== undefined;
+    if (list) {
+      const cases = `${String(p.casesRun).padStart(casesWidth)} cases`;
+      const skip = p.status === 'skipped' || p.status === 'interrupted' ? `  (${terminalSafe(p.skipReason ?? p.status)})` : '';
+      lines.push(`${statusLabel(p.status)}  ${p.id.padEnd(idWidth)}  ${cases}  ${formatDuration(p.durationMs)}${skip}`);
+    } else if (detailed || (p.notes?.length ?? 0) > 0) {
+      lines.push(`${p.id}${detailed ? ' failed' : ''}:`);
+    }
+    const fields: Array<readonly [string, string]> = [];
+    if (detailed) {
+      fields.push(['Problem', f.problem], ...failureFields(f));
+      if (f.replayCommand !== undefined) fields.push(['Replay', f.replayCommand]);
+    }
+    for (const n of p.notes ?? []) fields.push(['Note', n]);
+    if (fields.length === 0) continue;
     const w = Math.max(...fields.map(([label]) => label.length));
-    for (const [label, value] of fields) lines.push(`      ${`${label}:`.padEnd(w + 1)}  ${oneLine(value)}`);
+    for (const [label, value] of fields) lines.push(`      ${`${label}:`.padEnd(w + 1)}  ${terminalSafe(oneLine(value))}`);
   }
-  if (report.properties.length > 0) lines.push('');
-  const verdict = report.interrupted ? `INTERRUPTED (partial report), ${verdictLabel(report)} so far` : verdictLabel(report);
+  if (lines.length > 0) lines.push('');
   lines.push(
-    `${verdict}: ${formatCounts(report.summary)} in ${formatDuration(report.durationMs)} ` +
-      `— kernel ${report.kernel.name} (${report.kernel.precision}), seed ${report.seed}`,
+    `${verdictLabel(report)}${report.status === 'interrupted' ? ' (partial report)' : ''}: ${formatCounts(report.summary)} in ${formatDuration(report.durationMs)} ` +
+      `— kernel ${terminalSafe(report.kernel.name)} (${report.kernel.precision}), seed ${terminalSafe(formatSeed(report))}`,
   );
-  if (reportFiles.length > 0) lines.push(`Reports: ${reportFiles.join(', ')}`);
+  if (reportFiles.length > 0) lines.push(`Reports: ${reportFiles.map(terminalSafe).join(', ')}`);
   return `${lines.join('\n')}\n`;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ');
 }
 
 /** Quotes `s` for a POSIX shell when it holds anything beyond a safe set of characters. */
 export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
 }

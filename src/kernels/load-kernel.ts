@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { KernelUnderTest } from '../contract.js';
+import type { KernelCapabilities, KernelUnderTest } from '../contract.js';
 import { capabilityProblem } from '../capabilities.js';
 import { KernelLoadError } from '../errors.js';
 import { operatorNames } from '../operators/index.js';
@@ -114,38 +114,71 @@ function locateSyntaxError(file: string, cwd: string, error: SyntaxError): strin
 }
 
 /**
- * Checks that `value` implements `KernelUnderTest` and returns it unchanged (methods keep their
- * `this`); otherwise throws a `KernelLoadError` for `file` saying which field is wrong.
+ * Reads a kernel object once and returns a validated, frozen snapshot of it; otherwise throws a
+ * `KernelLoadError` for `file` saying which field is wrong. Every field (`name`, `precision`,
+ * `capabilities` and each of its fields, the methods) is read exactly once, so a getter that
+ * answers differently the second time cannot change the run after validation; the methods are
+ * called with the original object as `this`. Capabilities that leave nothing to generate (empty
+ * `spatialRanks`, `maxElements` below the one-element smallest problem) are load errors too.
  */
 export function validateKernel(value: unknown, file: string): KernelUnderTest {
   if (!isObject(value)) {
     throw new KernelLoadError(file, `default export is ${describeValue(value)}, expected a KernelUnderTest object (or a function returning one)`);
   }
-  const k = value as Record<string, unknown>;
-  if (typeof k.name !== 'string' || k.name.trim() === '') {
-    throw new KernelLoadError(file, `kernel.name must be a non-empty string, got ${describeValue(k.name)}`);
+  const read = (field: string, from: object = value, label = `kernel.${field}`): unknown => {
+    try {
+      return (from as Record<string, unknown>)[field];
+    } catch (e) {
+      throw new KernelLoadError(file, `reading ${label} threw ${describeError(e)}`);
+    }
+  };
+  const name = read('name');
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new KernelLoadError(file, `kernel.name must be a non-empty string, got ${describeValue(name)}`);
   }
-  if (k.precision !== 'float32' && k.precision !== 'float64') {
-    throw new KernelLoadError(file, `kernel.precision must be 'float32' or 'float64', got ${describeValue(k.precision)}`);
+  const precision = read('precision');
+  if (precision !== 'float32' && precision !== 'float64') {
+    throw new KernelLoadError(file, `kernel.precision must be 'float32' or 'float64', got ${describeValue(precision)}`);
   }
+  const methods: Record<string, (...args: unknown[]) => unknown> = {};
   for (const fn of operatorNames) {
-    if (k[fn] !== undefined && typeof k[fn] !== 'function') {
-      throw new KernelLoadError(file, `kernel.${fn} must be a function, got ${describeValue(k[fn])}`);
+    const f = read(fn);
+    if (f !== undefined && typeof f !== 'function') {
+      throw new KernelLoadError(file, `kernel.${fn} must be a function, got ${describeValue(f)}`);
     }
+    if (typeof f === 'function') methods[fn] = (...args: unknown[]) => Reflect.apply(f, value, args);
   }
-  if (operatorNames.every((fn) => k[fn] === undefined)) {
-    throw new KernelLoadError(file, `kernel '${k.name}' implements none of the operators (${operatorNames.join(', ')})`);
+  if (Object.keys(methods).length === 0) {
+    throw new KernelLoadError(file, `kernel '${name}' implements none of the operators (${operatorNames.join(', ')})`);
   }
-  if (k.capabilities !== undefined) {
-    if (!isObject(k.capabilities) || Array.isArray(k.capabilities)) {
-      throw new KernelLoadError(file, `kernel.capabilities must be an object, got ${describeValue(k.capabilities)}`);
+  const capsValue = read('capabilities');
+  let capabilities: KernelCapabilities | undefined;
+  if (capsValue !== undefined) {
+    if (!isObject(capsValue) || Array.isArray(capsValue)) {
+      throw new KernelLoadError(file, `kernel.capabilities must be an object, got ${describeValue(capsValue)}`);
     }
-    for (const [field, v] of Object.entries(k.capabilities)) {
+    let fields: string[];
+    try {
+      fields = Object.keys(capsValue);
+    } catch (e) {
+      throw new KernelLoadError(file, `listing kernel.capabilities threw ${describeError(e)}`);
+    }
+    const copy: Record<string, unknown> = {};
+    for (const field of fields) {
+      const v = read(field, capsValue, `kernel.capabilities.${field}`);
       const problem = capabilityProblem(field, v);
       if (problem !== undefined) throw new KernelLoadError(file, `kernel.capabilities${problem}${problem.startsWith('.') ? `, got ${describeValue(v)}` : ''}`);
+      if (v === undefined) continue;
+      copy[field] = Array.isArray(v) ? Object.freeze([...new Set(v as number[])].sort()) : v;
     }
+    capabilities = Object.freeze(copy) as KernelCapabilities;
   }
-  return value as unknown as KernelUnderTest;
+  return Object.freeze({
+    name,
+    precision,
+    ...(capabilities !== undefined ? { capabilities } : {}),
+    ...methods,
+  }) as KernelUnderTest;
 }
 
 /** A path for messages: relative to the cwd when it is inside it, else absolute. */

@@ -35,24 +35,59 @@ export function formatIndex(index: readonly number[]): string {
   return `[${index.join(',')}]`;
 }
 
-/** The status of a property as a short word: PASS, FAIL or SKIP. */
-export function statusLabel(status: PropertyResult['status']): 'PASS' | 'FAIL' | 'SKIP' {
-  return status === 'passed' ? 'PASS' : status === 'failed' ? 'FAIL' : 'SKIP';
+/** The status of a property as a short word: PASS, FAIL, SKIP or STOP (interrupted while it ran). */
+export function statusLabel(status: PropertyResult['status']): 'PASS' | 'FAIL' | 'SKIP' | 'STOP' {
+  switch (status) {
+    case 'passed':
+      return 'PASS';
+    case 'failed':
+      return 'FAIL';
+    case 'skipped':
+      return 'SKIP';
+    case 'interrupted':
+      return 'STOP';
+  }
 }
 
-/** The verdict of a report as a word: PASSED or FAILED. */
-export function verdictLabel(report: VerificationReport): 'PASSED' | 'FAILED' {
-  return report.status === 'passed' ? 'PASSED' : 'FAILED';
+/** The verdict of a report as a word: PASSED, FAILED or INTERRUPTED (never PASSED for a stopped run). */
+export function verdictLabel(report: Pick<VerificationReport, 'status'>): 'PASSED' | 'FAILED' | 'INTERRUPTED' {
+  switch (report.status) {
+    case 'passed':
+      return 'PASSED';
+    case 'failed':
+      return 'FAILED';
+    case 'interrupted':
+      return 'INTERRUPTED';
+  }
 }
 
-/** The counts of a report in words: `3 passed, 1 failed, 1 skipped of 5 properties`. */
+/**
+ * The counts of a report in words: `3 passed, 1 failed, 1 skipped of 5 properties`, plus
+ * `, 1 interrupted, 12 not run` for a stopped run.
+ */
 export function formatCounts(summary: VerificationReport['summary']): string {
   const noun = summary.total === 1 ? 'property' : 'properties';
-  return `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped of ${summary.total} ${noun}`;
+  const stopped = summary.interrupted > 0 || summary.notRun > 0 ? `, ${summary.interrupted} interrupted, ${summary.notRun} not run` : '';
+  return `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped${stopped} of ${summary.total} ${noun}`;
+}
+
+/** The run's seed for humans: `-819476475 (from --seed 12065425413)` when the given seed was mapped. */
+export function formatSeed(report: Pick<VerificationReport, 'seed' | 'seedGiven'>): string {
+  return report.seedGiven !== undefined && report.seedGiven !== String(report.seed) ? `${report.seed} (from ${report.seedGiven})` : String(report.seed);
 }
 
 /** The note shown at the top of an interrupted run's report. */
 export const INTERRUPTED_NOTE = 'interrupted — partial report';
+
+/** The sentence under an interrupted run's headline: what ran and what did not. */
+export function interruptedSentence(summary: VerificationReport['summary']): string {
+  const ran = summary.total - summary.notRun - summary.interrupted;
+  return (
+    `The run was stopped before every property finished: ${ran} of ${summary.total} finished, ` +
+    `${summary.interrupted} interrupted while running, ${summary.notRun} not run. ` +
+    'This is not a pass; failures found before the stop are listed as failures.'
+  );
+}
 
 /**
  * The labelled fields of a failure, in reading order, omitting those that are absent. The
@@ -71,7 +106,11 @@ export function failureFields(f: FailureDetail): Array<readonly [label: string, 
   if (f.error !== undefined) fields.push(['Error |actual − expected|', formatValue(f.error)]);
   if (f.bound !== undefined) fields.push(['Bound', formatValue(f.bound)]);
   if (f.errorOverBound !== undefined) fields.push(['Error / bound', formatRatio(f.errorOverBound)]);
-  fields.push(['Seed', String(f.seed)]);
+  if (f.fromDatabase !== undefined) {
+    fields.push(['From database', `${f.fromDatabase} (a saved counterexample replayed first; the seed does not reproduce it, the file does)`]);
+  } else {
+    fields.push(['Seed', String(f.seed)]);
+  }
   if (f.path !== undefined) fields.push(['Path', f.path]);
   if (f.counterexampleFile !== undefined) fields.push(['Counterexample file', f.counterexampleFile]);
   return fields;

@@ -30,6 +30,8 @@ import {
   formatDuration,
   formatIndex,
   formatRatio,
+  formatSeed,
+  interruptedSentence,
   statusLabel,
   verdictLabel,
 } from './format.js';
@@ -67,12 +69,13 @@ export class HtmlReportWriter implements ReportWriter {
       `<header><div class="tool">convcheck ${h(report.tool.version)} verification report</div>`,
       `<h1>${h(k.name)} <span class="verdict ${verdict.toLowerCase()}">${verdict}</span></h1>`,
       `<div class="counts">${h(formatCounts(report.summary))} in ${h(formatDuration(report.durationMs))}</div></header>`,
-      report.interrupted
-        ? `<div class="interrupted"><strong>Interrupted — partial report.</strong> The run was stopped before every property finished; the counts cover what ran.</div>`
+      report.status === 'interrupted'
+        ? `<div class="interrupted"><strong>Interrupted — partial report.</strong> ${h(interruptedSentence(report.summary))}</div>`
         : '',
       metaList(report),
       '<h2>Properties</h2>',
-      propertyTable(report.properties),
+      propertyTable(report.properties, report.summary.notRun),
+      notesSection(report.properties),
       failed.length > 0 ? `<h2>Failures (${failed.length})</h2>` : '',
       ...failed.map((p) => failureSection(p, this.options)),
       '<h2>Coverage</h2>',
@@ -84,7 +87,7 @@ export class HtmlReportWriter implements ReportWriter {
       '<head>',
       '<meta charset="utf-8">',
       '<meta name="viewport" content="width=device-width, initial-scale=1">',
-      `<title>convcheck: ${h(k.name)} — ${verdict}${report.interrupted ? ` (${INTERRUPTED_NOTE})` : ''}</title>`,
+      `<title>convcheck: ${h(k.name)} — ${verdict}${report.status === 'interrupted' ? ` (${INTERRUPTED_NOTE})` : ''}</title>`,
       `<style>${CSS}</style>`,
       '</head>',
       '<body><main>',
@@ -106,8 +109,8 @@ function metaList(r: VerificationReport): string {
     ['Source', r.kernel.source],
     ['Precision', r.kernel.precision],
     ['Capabilities', capabilities(r.kernel.capabilities)],
-    ['Seed', String(r.seed)],
-    ['Verdict', `${verdictLabel(r)}${r.interrupted ? ` (${INTERRUPTED_NOTE})` : ''}`],
+    ['Seed', formatSeed(r)],
+    ['Verdict', `${verdictLabel(r)}${r.status === 'interrupted' ? ` (${INTERRUPTED_NOTE})` : ''}`],
     ['Properties', formatCounts(r.summary)],
     ['Started', r.startedAt],
     ['Duration', formatDuration(r.durationMs)],
@@ -123,7 +126,7 @@ function capabilities(c: CompleteCapabilities): string {
   return describeCapabilities(c);
 }
 
-function propertyTable(props: readonly PropertyResult[]): string {
+function propertyTable(props: readonly PropertyResult[], notRun: number): string {
   const rows = props.map((p) => {
     const s = statusLabel(p.status);
     return (
@@ -133,10 +136,19 @@ function propertyTable(props: readonly PropertyResult[]): string {
     );
   });
   if (rows.length === 0) rows.push('<tr><td colspan="5" class="statement">No property ran.</td></tr>');
+  if (notRun > 0) {
+    rows.push(`<tr><td class="statement">${notRun} not run</td><td class="status STOP">NOT RUN</td><td class="num">0</td><td class="num">0</td><td>the run was interrupted before they started</td></tr>`);
+  }
   return (
     '<table class="props"><thead><tr><th>Property</th><th>Status</th><th class="num">Cases</th>' +
     `<th class="num">Time (ms)</th><th>Skip reason</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
   );
+}
+
+/** What was cut short (shrinks stopped by a budget, shortened timeouts, interruptions), per property. */
+function notesSection(props: readonly PropertyResult[]): string {
+  const items = props.flatMap((p) => (p.notes ?? []).map((n) => `<li><code>${h(p.id)}</code>: ${h(n)}</li>`));
+  return items.length === 0 ? '' : `<h2>What was cut short</h2><ul class="notes">${items.join('')}</ul>`;
 }
 
 function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): string {
@@ -517,7 +529,7 @@ h3{font-size:16px;margin:0 0 2px}
 .tool,.counts,.statement,.panel-note,figcaption,.more,.note{color:var(--muted)}
 .tool{font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .verdict{display:inline-block;vertical-align:middle;margin-left:8px;padding:2px 10px;border-radius:4px;color:#fff;font-size:14px;letter-spacing:.03em}
-.verdict.passed{background:var(--pass)}.verdict.failed{background:var(--fail)}
+.verdict.passed{background:var(--pass)}.verdict.failed{background:var(--fail)}.verdict.interrupted{background:#b07800}
 .interrupted{margin:14px 0;padding:8px 12px;background:#fff4d6;border:1px solid #e0b000;border-radius:4px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 18px;margin:12px 0}
 dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
@@ -527,7 +539,7 @@ th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-alig
 th{background:#eef0f4;font-weight:600}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .statement{font-size:12px}
-.status{font-weight:700}.status.PASS{color:var(--pass)}.status.FAIL{color:var(--fail)}.status.SKIP{color:var(--skip)}
+.status{font-weight:700}.status.PASS{color:var(--pass)}.status.FAIL{color:var(--fail)}.status.SKIP{color:var(--skip)}.status.STOP{color:#b07800}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 pre{margin:4px 0 12px;padding:10px 12px;background:#16202e;color:#e6edf3;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
 .label{color:var(--muted);margin-top:8px}

@@ -4,7 +4,7 @@
  */
 import type { PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeXml, escapeXmlAttribute } from './escape.js';
-import { INTERRUPTED_NOTE, failureFields } from './format.js';
+import { INTERRUPTED_NOTE, failureFields, formatSeed, interruptedSentence } from './format.js';
 import type { ReportWriter } from './writer.js';
 
 /** Writes `junit.xml`: `<testsuites>` with one `<testsuite>` for the kernel and one `<testcase>` per property. */
@@ -15,11 +15,16 @@ export class JunitReportWriter implements ReportWriter {
   render(report: VerificationReport): string {
     const kernel = report.kernel.name;
     // Counted from the listed properties (not `report.summary`) so the attributes always agree
-    // with the <testcase> elements, which is what JUnit consumers check.
+    // with the <testcase> elements, which is what JUnit consumers check. An interrupted run is
+    // never a green suite: the property that was stopped is an <error>, and one more <error>
+    // test case stands for the properties that never ran.
     const props = report.properties;
+    const stopped = report.status === 'interrupted';
     const failures = props.filter((p) => p.status === 'failed').length;
     const skipped = props.filter((p) => p.status === 'skipped').length;
-    const counts = `tests="${props.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}"`;
+    const errors = props.filter((p) => p.status === 'interrupted').length + (stopped ? 1 : 0);
+    const tests = props.length + (stopped ? 1 : 0);
+    const counts = `tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(report.durationMs)}"`;
     const out = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       `<testsuites name="convcheck" ${counts}>`,
@@ -30,6 +35,8 @@ export class JunitReportWriter implements ReportWriter {
         ['source', report.kernel.source],
         ['precision', report.kernel.precision],
         ['seed', String(report.seed)],
+        ...(report.seedGiven !== undefined ? [['seed-given', formatSeed(report)]] : []),
+        ['status', report.status],
         ['runs', String(report.options.runs)],
         ['size', report.options.size],
         ['interrupted', String(report.interrupted)],
@@ -38,7 +45,15 @@ export class JunitReportWriter implements ReportWriter {
       '    </properties>',
     ];
     for (const p of props) out.push(...testcase(`convcheck.${kernel}`, p));
-    if (report.interrupted) out.push(`    <system-out>${escapeXml(`convcheck: ${INTERRUPTED_NOTE}`)}</system-out>`);
+    if (stopped) {
+      const sentence = interruptedSentence(report.summary);
+      out.push(
+        `    <testcase classname="${attr(`convcheck.${kernel}`)}" name="interrupted" time="0">`,
+        `      <error message="${attr(`run interrupted: ${report.summary.notRun} properties not run`)}" type="interrupted">${escapeXml(sentence)}</error>`,
+        '    </testcase>',
+        `    <system-out>${escapeXml(`convcheck: ${INTERRUPTED_NOTE}. ${sentence}`)}</system-out>`,
+      );
+    }
     out.push('  </testsuite>', '</testsuites>');
     return `${out.join('\n')}\n`;
   }
@@ -49,6 +64,10 @@ function testcase(classname: string, p: PropertyResult): string[] {
   if (p.status === 'passed') return [`${open}/>`];
   if (p.status === 'skipped') {
     return [`${open}>`, `      <skipped message="${attr(p.skipReason ?? 'skipped')}"/>`, '    </testcase>'];
+  }
+  if (p.status === 'interrupted') {
+    const why = `interrupted after ${p.casesRun} cases, before the property finished`;
+    return [`${open}>`, `      <error message="${attr(why)}" type="interrupted"/>`, '    </testcase>'];
   }
   const f = p.failure;
   if (f === undefined) {

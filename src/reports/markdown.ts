@@ -9,6 +9,8 @@ import {
   failureFields,
   formatCounts,
   formatDuration,
+  formatSeed,
+  interruptedSentence,
   statusLabel,
   verdictLabel,
 } from './format.js';
@@ -34,10 +36,10 @@ export class MarkdownReportWriter implements ReportWriter {
     const out: string[] = [];
     const k = report.kernel;
     out.push(`# convcheck: ${text(k.name)} — ${verdictLabel(report)}`, '');
-    if (report.interrupted) out.push(`> **${cap(INTERRUPTED_NOTE)}:** the run was stopped before every property finished.`, '');
+    if (report.status === 'interrupted') out.push(`> **${cap(INTERRUPTED_NOTE)}:** ${text(interruptedSentence(report.summary))}`, '');
     out.push(
-      `**Kernel** ${text(k.name)} (${text(k.source)}) · **precision** ${text(k.precision)} · **seed** ${report.seed}` +
-        ` · **verdict** ${verdictLabel(report)}${report.interrupted ? ` (${INTERRUPTED_NOTE})` : ''}`,
+      `**Kernel** ${text(k.name)} (${text(k.source)}) · **precision** ${text(k.precision)} · **seed** ${text(formatSeed(report))}` +
+        ` · **verdict** ${verdictLabel(report)}${report.status === 'interrupted' ? ` (${INTERRUPTED_NOTE})` : ''}`,
       '',
       `${text(formatCounts(report.summary))} · ${formatDuration(report.durationMs)} · ${report.options.runs} runs per property, size ${text(report.options.size)} · started ${text(report.startedAt)} · convcheck ${text(report.tool.version)}`,
       '',
@@ -50,12 +52,19 @@ export class MarkdownReportWriter implements ReportWriter {
       );
     }
     if (report.properties.length === 0) out.push('| _none_ | | | | |');
+    if (report.summary.notRun > 0) out.push(`| _${report.summary.notRun} not run_ | NOT RUN | 0 | 0 | the run was interrupted before they started |`);
     out.push('');
 
     const failed = report.properties.filter((p) => p.status === 'failed');
     if (failed.length > 0) {
       out.push('## Failures', '');
       for (const p of failed) out.push(...failureSection(p));
+    }
+    const noted = report.properties.filter((p) => (p.notes?.length ?? 0) > 0);
+    if (noted.length > 0) {
+      out.push('## What was cut short', '');
+      for (const p of noted) for (const n of p.notes!) out.push(`- ${code(p.id)}: ${text(n)}`);
+      out.push('');
     }
 
     out.push(...coverageSection(report.coverage, this.collapseCoverage));

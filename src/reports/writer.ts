@@ -2,9 +2,9 @@
  * The report writers: one per format behind one interface, and `writeReports`, which renders
  * them all and writes the files into a directory.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureDirectory, writeFileAtomically } from '../fs-safe.js';
 import type { VerificationReport } from '../runner/report.js';
 import { HtmlReportWriter } from './html.js';
 import { JsonReportWriter } from './json.js';
@@ -45,20 +45,24 @@ export async function writeReports(
   writers: readonly ReportWriter[] = reportWriters,
 ): Promise<string[]> {
   const files = writers.map((w) => ({ path: join(dir, w.fileName), text: w.render(report) }));
-  await mkdir(dir, { recursive: true });
+  await ensureDirectory(dir);
   // Sequential, so an interrupted process leaves the earlier (more important) files complete.
-  for (const f of files) await writeAtomically(f.path, f.text);
+  for (const f of files) await writeFileAtomically(f.path, f.text);
   return files.map((f) => f.path);
 }
 
-/** Writes `text` to a unique temporary file next to `path`, then renames it to `path`. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+/**
+ * Checks, before a run, that the reports can be written into `dir`: creates it (and its
+ * parents) if missing and writes and removes a probe file. Throws the file-system error (a
+ * file in the way, a read-only file system, no permission, `/proc`), so a run whose results
+ * could not be saved does not start.
+ */
+export async function checkReportDirectory(dir: string): Promise<void> {
+  await ensureDirectory(dir);
+  const probe = join(dir, `.convcheck-probe-${process.pid}`);
   try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
+    await writeFile(probe, '');
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
   }
 }

@@ -28,30 +28,170 @@ function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array
   return -1;
 }
 
-function errorMessage(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+/** A description of anything thrown, even an object whose `toString` or getters throw. */
+export function errorMessage(e: unknown): string {
+  try {
+    if (e instanceof Error) return `${String(e.name)}: ${String(e.message)}`;
+    return String(e);
+  } catch {
+    try {
+      return `a value that cannot be printed (${Object.prototype.toString.call(e)})`;
+    } catch {
+      return 'a value that cannot be printed';
+    }
+  }
 }
 
-async function withTimeout<T>(work: () => T | Promise<T>, timeoutMs: number, what: string): Promise<T> {
+/** The run was interrupted (an abort signal) while a kernel call was in flight. */
+export class CallInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'CallInterrupted';
+  }
+}
+
+/**
+ * Where a kernel runs, as the guard sees it: a worker thread (`createIsolatedKernel`), a browser
+ * page, … A host lets the guard enforce its own time limit: the guard waits for `ready()` before
+ * it starts a call's clock (so starting a fresh worker is not charged to the kernel), and when a
+ * call runs past its limit or the run is interrupted it calls `abandon()`, which must end the
+ * call at once (terminate the thread or page that runs it) and, with `replace`, get a fresh one
+ * ready for the next call. In-process kernels have no host: a hung Promise is abandoned, a
+ * synchronous loop cannot be.
+ */
+export interface KernelHost {
+  ready(): Promise<void>;
+  abandon(replace: boolean): Promise<void> | void;
+}
+
+/** The `KernelHost` of a kernel object made by a host (e.g. `createIsolatedKernel`), if any. */
+export const KERNEL_HOST: unique symbol = Symbol.for('convcheck.kernelHost');
+
+/** The host carried by `kernel` under `KERNEL_HOST`, or undefined. */
+export function hostOf(kernel: object): KernelHost | undefined {
+  const h = (kernel as { [KERNEL_HOST]?: unknown })[KERNEL_HOST];
+  return typeof h === 'object' && h !== null && typeof (h as KernelHost).abandon === 'function' ? (h as KernelHost) : undefined;
+}
+
+/**
+ * The time accounting of one run, shared by every guarded call. Until the kernel first times
+ * out, every call may take the full `timeoutMs`. After that, a kernel known to hang would make
+ * every shrink attempt and every later property pay the full timeout again (19 properties × a
+ * 30 s shrink of 5 s attempts was 11 minutes), so:
+ * - calls are limited to `limitMs()` = max(1 s, 4 × the slowest call that returned), at most
+ *   `timeoutMs` — enough for a case that is not hanging, judged by this kernel's own speed;
+ * - shrinking a case that timed out is given wall time from a budget (`budgetMs`, default
+ *   max(10 s, 2 × timeoutMs)) for the whole run, and at most a quarter of it per property;
+ *   when it is spent, the smallest case so far is reported.
+ * The runner records every such cut in the property's notes.
+ */
+export class CallClock {
+  readonly timeoutMs: number;
+  readonly budgetMs: number;
+  /** The first property in which the kernel timed out. */
+  private firstTimeout: { property: string | undefined } | undefined;
+  private slowestOkMs = 0;
+  private shrinkSpentMs = 0;
+  /** The property whose cases are running (set by the runner). */
+  property: string | undefined;
+
+  constructor(timeoutMs: number, budgetMs?: number) {
+    this.timeoutMs = timeoutMs;
+    this.budgetMs = budgetMs ?? Math.max(10_000, 2 * timeoutMs);
+  }
+
+  /** The limit of the next call, ms. */
+  limitMs(): number {
+    if (this.firstTimeout === undefined) return this.timeoutMs;
+    return Math.min(this.timeoutMs, Math.max(1000, Math.ceil(4 * this.slowestOkMs)));
+  }
+
+  /** True once some call has timed out. */
+  get cut(): boolean {
+    return this.firstTimeout !== undefined;
+  }
+
+  /** The property in which the kernel first timed out. */
+  get firstTimeoutIn(): string | undefined {
+    return this.firstTimeout?.property;
+  }
+
+  recordReturn(ms: number): void {
+    if (ms > this.slowestOkMs) this.slowestOkMs = ms;
+  }
+
+  recordTimeout(): void {
+    this.firstTimeout ??= { property: this.property };
+  }
+
+  /** Adds wall time spent shrinking a timed-out case. */
+  addShrinkTime(ms: number): void {
+    this.shrinkSpentMs += ms;
+  }
+
+  /** Why shrinking a timed-out case must stop, given this property's shrink time so far; undefined while the budgets last. */
+  shrinkStop(propertyShrinkMs: number): string | undefined {
+    if (this.shrinkSpentMs >= this.budgetMs) return `the run had spent its ${this.budgetMs} ms budget for shrinking cases that time out`;
+    const share = Math.round(this.budgetMs / 4);
+    if (propertyShrinkMs >= share) return `this property had spent its share (${share} ms) of the budget for shrinking cases that time out`;
+    return undefined;
+  }
+}
+
+/** Options of `GuardedKernel` besides the timeout. */
+export interface GuardOptions {
+  /** Shared time accounting (default: a fresh `CallClock(timeoutMs)`). */
+  readonly clock?: CallClock;
+  /** Aborting ends a call in flight at once with `CallInterrupted`. */
+  readonly signal?: AbortSignal;
+  /** Where the kernel runs (default: the kernel's own `KERNEL_HOST`, else none). */
+  readonly host?: KernelHost;
+}
+
+/**
+ * Runs `work` under a time limit. The clock starts after `host.ready()`; past the limit the call
+ * is abandoned (the host terminates whatever runs it) and the result is a `timeout` fault; an
+ * abort ends it at once with `CallInterrupted`.
+ */
+async function guardedRun<T>(work: () => T | Promise<T>, what: string, clock: CallClock, host: KernelHost | undefined, signal: AbortSignal | undefined): Promise<T> {
+  if (signal?.aborted) throw new CallInterrupted();
+  if (host) await host.ready();
+  if (signal?.aborted) throw new CallInterrupted();
+  const limitMs = clock.limitMs();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KernelFault('timeout', `${what} did not return within ${timeoutMs} ms`)), timeoutMs);
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      clock.recordTimeout();
+      void host?.abandon(true);
+      const cut = limitMs < clock.timeoutMs ? ` (a limit cut from ${clock.timeoutMs} ms because the kernel had already timed out${clock.firstTimeoutIn ? ` in ${clock.firstTimeoutIn}` : ''})` : '';
+      reject(new KernelFault('timeout', `${what} did not return within ${limitMs} ms${cut}`));
+    }, limitMs);
+    onAbort = () => {
+      void host?.abandon(false);
+      reject(new CallInterrupted());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
+  const t0 = performance.now();
   try {
-    return await Promise.race([
+    const result = await Promise.race([
       (async () => {
         try {
           return await work();
         } catch (e) {
           if (e instanceof KernelFault) throw e;
+          if (signal?.aborted) throw new CallInterrupted();
           throw new KernelFault('threw', `${what} threw ${errorMessage(e)}`);
         }
       })(),
-      timeout,
+      stop,
     ]);
+    clock.recordReturn(performance.now() - t0);
+    return result;
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -59,14 +199,20 @@ function checkResult(result: unknown, expectedShape: readonly number[], what: st
   if (result === null || typeof result !== 'object' || !('shape' in result) || !('data' in result)) {
     throw new KernelFault('wrong-type', `${what} returned ${result === null ? 'null' : typeof result}, not a tensor {shape, data}`);
   }
-  const { shape, data } = result as { shape: unknown; data: unknown };
+  let shape: unknown;
+  let data: unknown;
+  try {
+    ({ shape, data } = result as { shape: unknown; data: unknown });
+  } catch (e) {
+    throw new KernelFault('wrong-type', `${what} returned an object whose shape or data cannot be read (${errorMessage(e)})`);
+  }
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     const type = data === null ? 'null' : typeof data === 'object' ? (data as object).constructor?.name ?? 'object' : typeof data;
     throw new KernelFault('wrong-type', `${what} returned data of type ${type}, not a Float32Array or Float64Array`);
   }
   const shapeOk = Array.isArray(shape) && shape.length === expectedShape.length && shape.every((d, i) => d === expectedShape[i]);
   if (!shapeOk) {
-    throw new KernelFault('wrong-shape', `${what} returned shape ${Array.isArray(shape) ? formatShape(shape) : String(shape)}, expected ${formatShape(expectedShape)}`);
+    throw new KernelFault('wrong-shape', `${what} returned shape ${Array.isArray(shape) ? formatShape(shape) : errorMessage(shape)}, expected ${formatShape(expectedShape)}`);
   }
   if (data.length !== expectedShape.reduce((a, b) => a * b, 1)) {
     throw new KernelFault('wrong-shape', `${what} returned ${data.length} values for shape ${formatShape(expectedShape)}`);
@@ -78,9 +224,15 @@ function checkResult(result: unknown, expectedShape: readonly number[], what: st
 export class GuardedKernel implements CheckedKernel {
   readonly kernel: KernelUnderTest;
   readonly timeoutMs: number;
-  constructor(kernel: KernelUnderTest, timeoutMs: number) {
+  readonly clock: CallClock;
+  private readonly signal: AbortSignal | undefined;
+  private readonly host: KernelHost | undefined;
+  constructor(kernel: KernelUnderTest, timeoutMs: number, options: GuardOptions = {}) {
     this.kernel = kernel;
     this.timeoutMs = timeoutMs;
+    this.clock = options.clock ?? new CallClock(timeoutMs);
+    this.signal = options.signal;
+    this.host = options.host ?? hostOf(kernel);
   }
 
   get precision(): Precision {
@@ -106,16 +258,22 @@ export class GuardedKernel implements CheckedKernel {
     if (typeof fn !== 'function') throw new KernelFault('threw', `kernel ${k.name} has no ${method}`);
     const what = `${method}()`;
     const tensors = inputs.map(([, t]) => (t ? toKernelTensor(t, this.kernel.precision) : undefined));
+    // The arrays handed over, kept here: a kernel may replace `x.data` (or `x.shape`) on the
+    // tensor object after writing into the original, and the check must see the original.
+    const handed = tensors.map((t) => (t ? { data: t.data, shape: t.shape as readonly number[] } : undefined));
+    const snapshots = tensors.map((t) => (t ? { data: t.data.slice(), shape: [...t.shape] } : undefined));
     const args: unknown[] = attrs === undefined ? tensors : [...tensors, structuredClone(attrs)];
-    const snapshots = tensors.map((t) => t?.data.slice());
-    const result = await withTimeout(() => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args), this.timeoutMs, what);
+    const result = await guardedRun(() => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args), what, this.clock, this.host, this.signal);
     for (let i = 0; i < tensors.length; i++) {
-      const t = tensors[i];
+      const h = handed[i];
       const s = snapshots[i];
-      if (!t || !s) continue;
-      const at = sameBits(t.data, s);
+      if (!h || !s) continue;
+      const at = sameBits(h.data, s.data);
       if (at >= 0) {
-        throw new KernelFault('mutated-input', `${what} wrote into its input ${inputs[i][0]} (element ${at} changed from ${s[at]} to ${t.data[at]})`);
+        throw new KernelFault('mutated-input', `${what} wrote into its input ${inputs[i][0]} (element ${at} changed from ${s.data[at]} to ${h.data[at]})`);
+      }
+      if (h.shape.length !== s.shape.length || h.shape.some((d, j) => !Object.is(d, s.shape[j]))) {
+        throw new KernelFault('mutated-input', `${what} wrote into the shape of its input ${inputs[i][0]} (${formatShape(s.shape)} became ${formatShape([...h.shape])})`);
       }
     }
     return checkResult(result, expectedShape, what);

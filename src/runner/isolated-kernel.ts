@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { operatorByName } from '../operators/index.js';
+import { KERNEL_HOST, type KernelHost } from './guarded-call.js';
 
 /** Options of `createIsolatedKernel`. */
 export interface IsolatedKernelOptions {
@@ -22,10 +23,18 @@ export interface IsolatedKernelOptions {
   readonly cwd?: string;
 }
 
-/** A kernel running in a worker thread; `close()` terminates the worker(s). */
+/**
+ * A kernel running in a worker thread; `close()` terminates the worker(s). It carries its
+ * `KernelHost` under `KERNEL_HOST`, so the runner's guard can wait for a fresh worker before a
+ * call's clock starts and terminate the worker of a call that ran past its limit.
+ */
 export interface IsolatedKernel extends KernelUnderTest {
   close(): Promise<void>;
+  readonly [KERNEL_HOST]: KernelHost;
 }
+
+/** How long `close()` waits for a worker to end; a worker stuck in native code is then left to the process exit. */
+const CLOSE_WAIT_MS = 1000;
 
 /** `workerData` of the kernel worker. */
 export interface WorkerData {
@@ -153,10 +162,23 @@ class Slot {
     }
   }
 
-  /** Takes the slot out of service (rejecting waiters with `error`) and terminates the worker. */
+  /**
+   * Takes the slot out of service (rejecting waiters with `error`) and terminates the worker,
+   * waiting at most `CLOSE_WAIT_MS` for it: a worker whose kernel keeps native threads busy
+   * (onnxruntime-node's pools) can take minutes to end, and nothing here needs it any more. The
+   * worker is unref'd so it never keeps the process alive.
+   */
   kill(error: Error = new IsolatedCallError('ERR_KERNEL_CLOSED', 'kernel worker was terminated')): Promise<unknown> {
     this.die(error);
-    return this.worker.terminate();
+    this.worker.unref();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.worker.terminate().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        timer.unref();
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 }
 
@@ -271,6 +293,21 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     return result;
   };
 
+  const host: KernelHost = {
+    ready: async () => {
+      if (closed) return;
+      await acquire().ready;
+    },
+    abandon: async (replace: boolean) => {
+      const slot = current;
+      if (slot === undefined) return;
+      keepSpare ||= replace;
+      const killed = slot.kill(new IsolatedCallError('ERR_KERNEL_TIMEOUT', 'the call was abandoned by the runner (timeout or interruption)'));
+      if (replace && !closed) acquire(); // start the replacement now, while the runner records the failure
+      await killed;
+    },
+  };
+
   /** One operator call: its tensor arguments (as the table lists them), then attrs if given. */
   const callOperator = (op: string, args: readonly unknown[]): Promise<Tensor> => {
     const n = operatorByName(op)?.inputs.length ?? args.length;
@@ -280,6 +317,7 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
   };
 
   const kernel: IsolatedKernel = {
+    [KERNEL_HOST]: host,
     name: info.name,
     precision: info.precision,
     ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),

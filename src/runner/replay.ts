@@ -3,8 +3,11 @@ import type { KernelUnderTest } from '../contract.js';
 import { propertyById } from '../catalog/index.js';
 import { PropertyViolation } from '../property/violation.js';
 import { formatShape } from '../tensor.js';
+import { terminalSafe } from '../terminal.js';
 import { readCounterexample } from './counterexample-db.js';
-import { GuardedKernel, KernelFault } from './guarded-call.js';
+import { CounterexampleFileError, UsageError } from '../errors.js';
+import { validateKernel } from '../kernels/load-kernel.js';
+import { errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import type { FailureDetail } from './report.js';
 import { regimeOf, skipReasonFor } from './verify.js';
 
@@ -24,23 +27,31 @@ const fmt = (v: number | undefined) => (v === undefined ? '-' : String(v));
  * @example const r = await replayCounterexample(im2colKernel, 'reports/counterexamples/builtin_im2col/conv-matches-reference-1a2b.json');
  */
 export async function replayCounterexample(kernel: KernelUnderTest, file: string, options: { timeoutMs?: number } = {}): Promise<ReplayResult> {
+  const host = typeof kernel === 'object' && kernel !== null ? hostOf(kernel) : undefined;
+  kernel = validateKernel(kernel, 'replayCounterexample');
   const saved = await readCounterexample(file);
   const def = propertyById(saved.property);
-  if (!def) throw new Error(`${file}: unknown property ${JSON.stringify(saved.property)}`);
+  if (!def) throw new CounterexampleFileError(file, `unknown property ${JSON.stringify(saved.property)} (run convcheck list to see the ids)`);
   const skip = skipReasonFor(def, kernel);
-  if (skip) throw new Error(`${file}: kernel ${kernel.name} cannot run ${def.id}: ${skip}`);
-  const problem = def.describe(saved.case);
+  if (skip) throw new UsageError(`${file}: kernel ${kernel.name} cannot run ${def.id}: ${skip}`);
+  let problem: string;
+  try {
+    problem = def.describe(saved.case);
+  } catch (e) {
+    throw new CounterexampleFileError(file, `the saved case is not a ${def.id} case (${errorMessage(e)})`);
+  }
   const head = [
     `property  ${def.id} — ${def.statement}`,
-    `kernel    ${kernel.name} (${kernel.precision})${saved.kernel !== kernel.name ? ` [saved for ${saved.kernel}]` : ''}`,
-    `problem   ${problem}`,
+    `kernel    ${terminalSafe(kernel.name)} (${kernel.precision})${saved.kernel !== kernel.name ? ` [saved for ${terminalSafe(saved.kernel)}]` : ''}`,
+    `problem   ${terminalSafe(problem)}`,
   ];
   try {
-    await def.check(new GuardedKernel(kernel, options.timeoutMs ?? 5000), saved.case);
+    await def.check(new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host }), saved.case);
     return { property: def.id, status: 'passed', text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n') };
   } catch (e) {
     const v = e instanceof PropertyViolation ? e.detail : e instanceof KernelFault ? { kind: e.kind, message: e.message } : undefined;
-    if (!v) throw e;
+    // Anything else came from the case itself (a geometry that cannot exist, fields of the wrong type).
+    if (!v) throw new CounterexampleFileError(file, `the saved case cannot be run (${errorMessage(e)})`);
     const d = v as PropertyViolation['detail'];
     const failure: FailureDetail = {
       kind: d.kind,
@@ -58,7 +69,7 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
       counterexampleFile: file,
       heatmap: d.heatmap,
     };
-    const lines = [...head, `result    FAIL (${d.kind}) — ${d.message}`];
+    const lines = [...head, `result    FAIL (${d.kind}) — ${terminalSafe(d.message)}`];
     if (d.index) {
       lines.push(
         `index     ${formatShape(d.index)}`,

@@ -26,9 +26,14 @@ export interface FailureDetail {
   readonly bound?: number;
   /** error / bound ("Infinity" when the bound is 0 and the error is not). */
   readonly errorOverBound?: number | string;
-  /** fast-check seed and path that reproduce the shrunk case. */
+  /**
+   * fast-check seed and path that reproduce the shrunk case. Absent path: the failure was not
+   * found from the seed but by replaying a saved counterexample (`fromDatabase`).
+   */
   readonly seed: number;
   readonly path?: string;
+  /** The saved counterexample file whose case failed first (replayed from the database), if so. */
+  readonly fromDatabase?: string;
   /** Shell command that replays the saved counterexample. */
   readonly replayCommand?: string;
   /** Where the counterexample was saved (relative to the working directory), if it was. */
@@ -36,16 +41,26 @@ export interface FailureDetail {
   readonly heatmap?: FailureHeatmap;
 }
 
-/** The outcome of one property. */
+/**
+ * The outcome of one property. `interrupted`: the run was stopped (SIGINT / SIGTERM / an abort)
+ * while this property was running and before it found a failure, so it has no verdict of its
+ * own; a property that had already failed when the run was stopped stays `failed`.
+ */
 export interface PropertyResult {
   readonly id: string;
   readonly statement: string;
-  readonly status: 'passed' | 'failed' | 'skipped';
+  readonly status: 'passed' | 'failed' | 'skipped' | 'interrupted';
   /** Why it was skipped (e.g. "kernel has no dense"). */
   readonly skipReason?: string;
   readonly casesRun: number;
   readonly durationMs: number;
   readonly failure?: FailureDetail;
+  /**
+   * What was cut short in this property and why, in sentences (a shrink stopped by its time
+   * budget, calls limited to a shorter timeout after the kernel had already timed out, an
+   * interruption during shrinking). Absent when nothing was cut.
+   */
+  readonly notes?: readonly string[];
 }
 
 /** How often each parameter combination was exercised. */
@@ -55,6 +70,23 @@ export interface CoverageTable {
   /** One row per combination seen, with its count; sorted by the dimension values. */
   readonly rows: ReadonlyArray<{ readonly values: readonly string[]; readonly count: number }>;
   /** Total cases counted. */
+  readonly total: number;
+}
+
+/** The verdict of a run. */
+export type RunStatus = 'passed' | 'failed' | 'interrupted';
+
+/**
+ * Counts of a run. `total` is the number of properties selected; `interrupted` the property
+ * that was running when the run was stopped (0 or 1); `notRun` those that never started.
+ * passed + failed + skipped + interrupted + notRun = total.
+ */
+export interface RunSummary {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly interrupted: number;
+  readonly notRun: number;
   readonly total: number;
 }
 
@@ -77,14 +109,22 @@ export interface VerificationReport {
     /** How it was specified: `builtin:im2col`, a module path, or "api". */
     readonly source: string;
   };
+  /** The 32-bit seed the run used (what `--seed` and `VerifyOptions.seed` reproduce). */
   readonly seed: number;
+  /** The seed exactly as it was given (`--seed 12065425413`, `--seed main-1234`), when it was. */
+  readonly seedGiven?: string;
   readonly options: ReportOptions;
   readonly startedAt: string;
   readonly durationMs: number;
-  readonly status: 'passed' | 'failed';
-  /** True when the run was interrupted (Ctrl-C) and the report is partial. */
+  /**
+   * The verdict: `passed` (every property that ran passed, skips allowed), `failed` (some
+   * property failed) or `interrupted` (the run was stopped before every property finished;
+   * never `passed`, whatever ran, and whatever failed before the stop is still listed as failed).
+   */
+  readonly status: RunStatus;
+  /** True exactly when `status` is `interrupted` (kept for readers of the boolean). */
   readonly interrupted: boolean;
-  readonly summary: { readonly passed: number; readonly failed: number; readonly skipped: number; readonly total: number };
+  readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
 }

@@ -15,16 +15,21 @@ import { COVERAGE_DIMENSIONS } from '../property/definition.js';
 import { PropertyViolation } from '../property/violation.js';
 import { InvalidArgumentError } from '../errors.js';
 import { implementedOperators } from '../operators/index.js';
+import { validateKernel } from '../kernels/load-kernel.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
-import { GuardedKernel, KernelFault } from './guarded-call.js';
+import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
+import { resolveSeed } from './seed.js';
 
 /** Options of `verifyKernel`. */
 export interface VerifyOptions {
   /** Generated cases per property (default 200). */
   readonly runs?: number;
-  /** fast-check seed (default: random, recorded in the report). */
-  readonly seed?: number;
+  /**
+   * Seed: any integer or string (default: random). A signed 32-bit integer is used as is, a
+   * larger one modulo 2³², a string hashed (`resolveSeed`); the report records both.
+   */
+  readonly seed?: number | string;
   /** Property ids to run (default: the whole catalog). */
   readonly properties?: readonly string[];
   /** Per-call timeout of the kernel, ms (default 5000). */
@@ -37,10 +42,18 @@ export interface VerifyOptions {
   /** How the report prints the replay command of a saved file. */
   readonly replayCommand?: (file: string) => string;
   readonly onProgress?: (e: ProgressEvent) => void;
-  /** Abort → resolves soon with the partial report, `interrupted: true`. */
+  /**
+   * Abort → resolves at once (a call in flight is abandoned, its worker terminated) with the
+   * partial report, `status: 'interrupted'`.
+   */
   readonly signal?: AbortSignal;
   /** Time spent shrinking one failure before the smallest case so far is reported (default 30 s). */
   readonly shrinkBudgetMs?: number;
+  /**
+   * Wall time the whole run may spend shrinking cases that timed out (default max(10 s,
+   * 2 × timeoutMs), at most a quarter of it per property; see `CallClock`).
+   */
+  readonly timeoutBudgetMs?: number;
 }
 
 /** Progress of a run. */
@@ -65,8 +78,7 @@ const show = (v: number | undefined): number | string | undefined => (v === unde
 function failureOf(error: unknown): ViolationDetail {
   if (error instanceof PropertyViolation) return error.detail;
   if (error instanceof KernelFault) return { kind: error.kind, message: error.message };
-  const msg = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return { kind: 'threw', message: `the property could not run the case: ${msg}` };
+  return { kind: 'threw', message: `the property could not run the case: ${errorMessage(error)}` };
 }
 
 /** Validates options eagerly, naming the argument and the value. */
@@ -74,7 +86,7 @@ function checkOptions(o: VerifyOptions): void {
   const fn = 'verifyKernel';
   if (o.runs !== undefined && (!Number.isInteger(o.runs) || o.runs < 1)) throw new InvalidArgumentError(fn, 'runs', o.runs, `runs must be an integer >= 1, got ${o.runs}`);
   if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new InvalidArgumentError(fn, 'timeoutMs', o.timeoutMs, `timeoutMs must be > 0, got ${o.timeoutMs}`);
-  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new InvalidArgumentError(fn, 'seed', o.seed, `seed must be an integer, got ${o.seed}`);
+  if (o.timeoutBudgetMs !== undefined && !(o.timeoutBudgetMs >= 0)) throw new InvalidArgumentError(fn, 'timeoutBudgetMs', o.timeoutBudgetMs, `timeoutBudgetMs must be >= 0, got ${o.timeoutBudgetMs}`);
   if (o.size !== undefined && !['small', 'default', 'large'].includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(o.size)}`);
   for (const id of o.properties ?? []) {
     if (!catalog.some((p) => p.id === id)) {
@@ -101,18 +113,23 @@ class CoverageCounter {
 }
 
 /**
- * Runs the catalog against `kernel` and returns the verification report.
+ * Runs the catalog against `kernel` and returns the verification report. The kernel object is
+ * read once (`validateKernel`): its name, precision, capabilities and methods are snapshotted
+ * and validated before anything runs.
  * @example const report = await verifyKernel(im2colKernel, { runs: 200, seed: 42 });
  */
 export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptions = {}): Promise<VerificationReport> {
   checkOptions(options);
+  const seed = resolveSeed(options.seed);
+  const host = typeof kernel === 'object' && kernel !== null ? hostOf(kernel) : undefined;
+  const k = validateKernel(kernel, 'verifyKernel');
   const runs = options.runs ?? 200;
-  const seed = options.seed ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
   const timeoutMs = options.timeoutMs ?? 5000;
   const size = options.size ?? 'default';
-  const capabilities = completeCapabilities(kernel.capabilities);
+  const capabilities = completeCapabilities(k.capabilities);
   const selected = options.properties ? catalog.filter((p) => options.properties!.includes(p.id)) : catalog;
-  const guarded = new GuardedKernel(kernel, timeoutMs);
+  const clock = new CallClock(timeoutMs, options.timeoutBudgetMs);
+  const guarded = new GuardedKernel(k, timeoutMs, { clock, signal: options.signal, host });
   const coverage = new CoverageCounter();
   const started = Date.now();
   const results: PropertyResult[] = [];
@@ -125,25 +142,35 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       break;
     }
     options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: runs });
-    const result = await runProperty(def, guarded, { runs, seed, size, capabilities, coverage, options });
+    clock.property = def.id;
+    const result = await runProperty(def, guarded, { runs, seed: seed.used, size, capabilities, coverage, options });
     if (result.interrupted) interrupted = true;
     results.push(result.result);
     options.onProgress?.({ type: 'property-end', result: result.result });
     if (result.interrupted) break;
   }
+  if (options.signal?.aborted && results.length < selected.length) interrupted = true;
 
   const count = (s: PropertyResult['status']) => results.filter((r) => r.status === s).length;
   const failed = count('failed');
   return {
     tool: { name: 'convcheck', version: VERSION },
-    kernel: { name: kernel.name, precision: kernel.precision, capabilities, source: options.source ?? 'api' },
-    seed,
+    kernel: { name: k.name, precision: k.precision, capabilities, source: options.source ?? 'api' },
+    seed: seed.used,
+    ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
     options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all' },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    status: failed > 0 ? 'failed' : 'passed',
+    status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
     interrupted,
-    summary: { passed: count('passed'), failed, skipped: count('skipped'), total: results.length },
+    summary: {
+      passed: count('passed'),
+      failed,
+      skipped: count('skipped'),
+      interrupted: count('interrupted'),
+      notRun: selected.length - results.length,
+      total: selected.length,
+    },
     properties: results,
     coverage: coverage.table(),
   };
@@ -173,11 +200,22 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   if (skip) return { result: { ...base, status: 'skipped', skipReason: skip, casesRun: 0, durationMs: 0 }, interrupted: false };
 
   const { options } = ctx;
+  const signal = options.signal;
   const dir = options.counterexampleDir;
   const saved = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
   const shrinkBudget = options.shrinkBudgetMs ?? 30_000;
+  const notes: string[] = [];
+  const note = (n: string) => {
+    if (!notes.includes(n)) notes.push(n);
+  };
   let casesDone = 0;
+  let calls = 0;
   let firstFailureAt = 0;
+  let firstFailureCall = -1;
+  let firstFailureKind: string | undefined;
+  let shrinkAttempts = 0;
+  let lastShrinkMark = 0;
+  let stopShrinking: string | undefined;
   let lastProgress = 0;
 
   let lastYield = Date.now();
@@ -187,16 +225,46 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = Date.now();
     }
-    if (options.signal?.aborted) throw new Aborted('interrupted');
-    if (firstFailureAt > 0 && Date.now() - firstFailureAt > shrinkBudget) return; // shrink budget spent: keep the smallest failure so far
-    const counting = firstFailureAt === 0; // shrink attempts are not counted as cases
+    const shrinking = firstFailureAt > 0;
+    if (signal?.aborted) {
+      // Before any failure the property has no verdict: stop the run. While shrinking, the
+      // failure stands: pass the remaining candidates so fast-check ends with the smallest so far.
+      if (!shrinking) throw new Aborted('interrupted');
+      stopShrinking ??= 'the run was interrupted while shrinking';
+      return;
+    }
+    if (shrinking) {
+      const now = Date.now();
+      if (firstFailureKind === 'timeout') {
+        // shrinking a hang: its wall time (timeouts and fresh workers) comes out of the run's budget
+        k.clock.addShrinkTime(now - lastShrinkMark);
+        lastShrinkMark = now;
+        stopShrinking ??= k.clock.shrinkStop(now - firstFailureAt);
+      }
+      if (stopShrinking === undefined && now - firstFailureAt > shrinkBudget) stopShrinking = `shrinking took longer than its ${shrinkBudget} ms budget`;
+      if (stopShrinking !== undefined) return; // keep the smallest failure so far
+      shrinkAttempts++;
+    }
+    const index = calls++;
+    const counting = !shrinking; // shrink attempts are not counted as cases
+    let interruptedHere = false;
     try {
       await def.check(k, c);
     } catch (e) {
-      if (firstFailureAt === 0) firstFailureAt = Date.now();
+      if (e instanceof CallInterrupted || (signal?.aborted && !(e instanceof KernelFault) && !(e instanceof PropertyViolation))) {
+        interruptedHere = true;
+        if (!shrinking) throw new Aborted('interrupted');
+        stopShrinking ??= 'the run was interrupted while shrinking';
+        return;
+      }
+      if (firstFailureAt === 0) {
+        firstFailureAt = lastShrinkMark = Date.now();
+        firstFailureCall = index;
+        firstFailureKind = e instanceof KernelFault ? e.kind : e instanceof PropertyViolation ? e.detail.kind : undefined;
+      }
       throw e;
     } finally {
-      if (counting) {
+      if (counting && !interruptedHere) {
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
@@ -209,24 +277,47 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     }
   };
 
-  const arbitrary = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel) });
-  const details = await fc.check(fc.asyncProperty(arbitrary, predicate), {
-    seed: ctx.seed,
-    numRuns: ctx.runs,
-    examples: saved.map((s) => [s.case] as [unknown]),
-  });
-  const durationMs = Date.now() - t0;
-  if (!details.failed) return { result: { ...base, status: 'passed', casesRun: casesDone, durationMs }, interrupted: false };
-  if (details.errorInstance instanceof Aborted || options.signal?.aborted) {
-    return { result: { ...base, status: 'skipped', skipReason: `interrupted after ${casesDone} cases`, casesRun: casesDone, durationMs }, interrupted: true };
+  let details: fc.RunDetails<[unknown]>;
+  try {
+    const arbitrary = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel) });
+    details = await fc.check(fc.asyncProperty(arbitrary, predicate), {
+      seed: ctx.seed,
+      numRuns: ctx.runs,
+      examples: saved.map((s) => [s.case] as [unknown]),
+    });
+  } catch (e) {
+    // the generators give up (instead of filtering forever) when no problem fits maxElements
+    if (!(e instanceof InvalidArgumentError && e.argument === 'maxElements')) throw e;
+    const reason = `no problem of this property fits the kernel's capabilities (maxElements ${ctx.capabilities.maxElements})`;
+    return { result: { ...base, status: 'skipped', skipReason: reason, casesRun: casesDone, durationMs: Date.now() - t0 }, interrupted: false };
   }
+  const durationMs = Date.now() - t0;
+  if (k.clock.cut && k.clock.limitMs() < k.clock.timeoutMs && (firstFailureKind === 'timeout' || k.clock.firstTimeoutIn !== def.id)) {
+    note(
+      `calls were limited to ${k.clock.limitMs()} ms instead of ${k.clock.timeoutMs} ms once the kernel had timed out${k.clock.firstTimeoutIn ? ` (first in ${k.clock.firstTimeoutIn})` : ''}: ` +
+        '4 times its slowest call that returned, at least 1 s, so a kernel known to hang does not cost every later call the full timeout',
+    );
+  }
+  if (stopShrinking !== undefined) note(`shrinking stopped after ${shrinkAttempts} attempts because ${stopShrinking}; the counterexample is the smallest found until then`);
+  const withNotes = notes.length > 0 ? { notes } : {};
+  if (!details.failed) return { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false };
+  if (details.errorInstance instanceof Aborted || (firstFailureAt === 0 && signal?.aborted)) {
+    return {
+      result: { ...base, status: 'interrupted', skipReason: `interrupted after ${casesDone} cases`, casesRun: casesDone, durationMs, ...withNotes },
+      interrupted: true,
+    };
+  }
+  const stoppedHere = signal?.aborted === true;
   if (details.counterexample === null) {
     const failure: FailureDetail = { kind: 'threw', problem: '(none)', message: `fast-check could not complete the run (${details.numSkips} skipped cases)`, seed: details.seed };
-    return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure }, interrupted: false };
+    return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure, ...withNotes }, interrupted: stoppedHere };
   }
   const c = details.counterexample[0];
   const v = failureOf(details.errorInstance);
   const problem = def.describe(c);
+  // fast-check runs the saved examples first, one call each: a first failure among them came
+  // from the database, and neither the seed nor the path reproduces it — the file does.
+  const fromDatabase = firstFailureCall >= 0 && firstFailureCall < saved.length ? relative(process.cwd(), saved[firstFailureCall].file) || saved[firstFailureCall].file : undefined;
   let counterexampleFile: string | undefined;
   if (dir) {
     const file = await saveCounterexample(dir, { kernel: k.kernel.name, property: def.id, problem, seed: details.seed, path: details.counterexamplePath, case: c });
@@ -244,10 +335,11 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     bound: v.bound,
     errorOverBound: show(v.errorOverBound),
     seed: details.seed,
-    path: details.counterexamplePath,
+    ...(fromDatabase === undefined ? { path: details.counterexamplePath } : { fromDatabase }),
     replayCommand: counterexampleFile ? (options.replayCommand?.(counterexampleFile) ?? `npx convcheck replay ${counterexampleFile}`) : undefined,
     counterexampleFile,
     heatmap: v.heatmap,
   };
-  return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure }, interrupted: false };
+  return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure, ...withNotes }, interrupted: stoppedHere };
 }
+

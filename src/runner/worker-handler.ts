@@ -46,22 +46,19 @@ export async function loadForWorker(
  */
 export async function handleRequest(kernel: KernelUnderTest, m: WorkerRequest, send: (r: WorkerReply) => void): Promise<void> {
   const { id, inputs } = m;
+  // The arrays handed to the kernel, kept here: what goes back for the mutation check is these,
+  // whatever the kernel does to the tensor objects (it may swap in a clean `data` after writing).
+  const handed = inputs.map((t) => (t === undefined ? undefined : handedOf(t)));
   let y: unknown;
   try {
     const fn = (kernel as unknown as Record<string, (...a: unknown[]) => unknown>)[m.op];
     if (typeof fn !== 'function') throw new TypeError(`kernel ${kernel.name} has no ${m.op}`);
     y = await fn.apply(kernel, m.attrs === undefined ? [...inputs] : [...inputs, m.attrs]);
   } catch (e) {
-    send({
-      type: 'error',
-      id,
-      name: e instanceof Error ? e.name : 'Error',
-      message: e instanceof Error ? e.message : `kernel threw a non-Error value: ${String(e)}`,
-      stack: e instanceof Error ? e.stack : undefined,
-    });
+    send({ type: 'error', id, ...describeThrown(e) });
     return;
   }
-  const returned = inputs.map((t) => (t === undefined ? undefined : snapshot(t)));
+  const returned = handed.map((h) => (h === undefined ? undefined : asLeft(h)));
   try {
     send({ type: 'result', id, y: transferable(y), inputs: returned });
   } catch (e) {
@@ -74,9 +71,34 @@ export async function handleRequest(kernel: KernelUnderTest, m: WorkerRequest, s
   }
 }
 
-/** The input as the kernel left it (data and shape). */
-function snapshot(t: Tensor): { shape: number[]; data: Float32Array | Float64Array } {
-  return { shape: Array.isArray(t.shape) ? [...t.shape] : (t.shape as number[]), data: t.data };
+/** The arrays of an input as handed over (references, read back after the call). */
+function handedOf(t: Tensor): { shape: readonly number[]; data: Float32Array | Float64Array } {
+  return { shape: t.shape, data: t.data };
+}
+
+/** What the kernel left in the handed arrays. */
+function asLeft(h: { shape: readonly number[]; data: Float32Array | Float64Array }): { shape: number[]; data: Float32Array | Float64Array } {
+  return { shape: [...h.shape], data: h.data };
+}
+
+/**
+ * Name, message and stack of anything a kernel threw, as strings. An object whose `toString`,
+ * `name` or `message` getter throws must not crash the worker: each read is guarded.
+ */
+export function describeThrown(e: unknown): { name: string; message: string; stack?: string } {
+  const safe = (read: () => unknown, fallback: string): string => {
+    try {
+      const v = read();
+      return typeof v === 'string' ? v : String(v);
+    } catch {
+      return fallback;
+    }
+  };
+  if (e instanceof Error) {
+    const stack = safe(() => e.stack, '');
+    return { name: safe(() => e.name, 'Error'), message: safe(() => e.message, '(message cannot be read)'), ...(stack !== '' ? { stack } : {}) };
+  }
+  return { name: 'Error', message: `kernel threw a non-Error value: ${safe(() => String(e), 'a value that cannot be printed')}` };
 }
 
 /**

@@ -18,6 +18,7 @@ export interface ConvSpec {
   readonly attrs: ConvAttributes;
   readonly hasBias: boolean;
 }
+import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
 /** Constraints of `convProblem`. */
 export interface ConvProblemConstraints {
@@ -268,5 +269,5 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
           { arbitrary: largeParams(c), weight: 1 },
         );
   const specs = params.map((p) => toSpec(p, c));
-  return Number.isFinite(c.maxElements) ? specs.filter((s) => largestTensor(s) <= c.maxElements) : specs;
+  return withinMaxElements('convProblem', specs, largestTensor, c.maxElements);
 }

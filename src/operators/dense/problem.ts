@@ -9,6 +9,7 @@ export interface DenseSpec {
   readonly wShape: readonly number[];
   readonly hasBias: boolean;
 }
+import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
 /** Constraints of `denseProblem`. */
 export interface DenseProblemConstraints {
@@ -36,5 +37,5 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
   const params = size === 'small' ? regular : fc.oneof({ withCrossShrink: true }, { arbitrary: regular, weight: size === 'large' ? 2 : 6 }, { arbitrary: large, weight: 1 });
   const specs = params.map((p): DenseSpec => ({ xShape: [p.n, p.k], wShape: [p.m, p.k], hasBias: p.bias }));
   const limit = constraints.maxElements ?? Number.POSITIVE_INFINITY;
-  return Number.isFinite(limit) ? specs.filter((s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]) <= limit) : specs;
+  return withinMaxElements('denseProblem', specs, (s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]), limit);
 }
