@@ -346,7 +346,8 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       whose default export is a KernelUnderTest or a (async) function returning
                       one; default ${d.kernel}. Modules and adapters run in a worker thread.
   --runs N            cases per property (default ${d.runs})
-  --seed S            32-bit integer seed (default: random, printed and recorded in the report)
+  --seed S            any integer (taken modulo 2^32) or text (hashed) (default: random;
+                      printed and recorded in the report, with the 32-bit seed used)
   --properties a,b    only these property ids (see convcheck list)
   --timeout-ms T      per-call kernel timeout in ms (default ${d.timeoutMs})
   --report-dir DIR    where reports go (default ${d.reportDir}); failing cases are saved in
@@ -356,8 +357,10 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       (1-based): with 7 properties, 1/3 runs #1, #4, #7; 2/3 runs #2, #5.
                       Run i = 1..n on n CI machines to cover the list once.
 
-  Exit code: 0 all passed (skips allowed), 1 a property failed, 2 usage or kernel-load
-  error, 130 interrupted (Ctrl-C writes a partial report; press again to quit at once).
+  Exit code: 0 all passed (skips allowed), 1 a property failed, 2 usage, kernel-load or
+  report-directory error (nothing ran), 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM:
+  both stop the kernel at once and write a partial report whose status is "interrupted"
+  (a second signal quits at once).
 `;
   const replay = `convcheck replay FILE [--kernel K] [--timeout-ms T]
   Re-runs one saved counterexample (from DIR/counterexamples) and prints the comparison.
