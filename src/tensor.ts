@@ -36,6 +36,9 @@ export function tensor(
 ): Tensor {
   const s = [...shape];
   checkShape('tensor', 'shape', s);
+  if (precision !== 'float32' && precision !== 'float64') {
+    throw new InvalidArgumentError('tensor', 'precision', precision, `precision must be 'float32' or 'float64', got ${JSON.stringify(precision)}`);
+  }
   if (data.length !== sizeOf(s)) {
     throw new InvalidArgumentError(
       'tensor',

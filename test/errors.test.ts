@@ -385,6 +385,13 @@ describe('tensor()', () => {
     });
   });
 
+  it("an unknown precision: tensor([1], [1], 'float16') is rejected, not a silent Float64Array", async () => {
+    await expectRejection(() => tensor([1], [1], 'float16' as never), {
+      type: InvalidArgumentError, code: 'ERR_INVALID_ARGUMENT', fn: 'tensor', argument: 'precision',
+      message: `tensor: precision must be 'float32' or 'float64', got "float16"`, value: 'float16',
+    });
+  });
+
   // The message currently reads "shape shape [...]" (argument name + "shape"); the regexes pin
   // what matters — function, the shape, the bad size and its axis — and leave that wording free.
   it.each([
