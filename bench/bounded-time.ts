@@ -36,7 +36,7 @@ function run(args: string[], stopAfter?: { marker: string; delayMs: number; sign
   return new Promise((done) => {
     const t0 = performance.now();
     let signalAt = 0;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let armed = false;

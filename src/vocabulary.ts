@@ -30,6 +30,21 @@ export interface FailureHeatmap {
   readonly ratios: ReadonlyArray<number | null>;
 }
 
+/** Most elements a tensor may have to be shown whole in a failure (inputs, expected, actual). */
+export const SMALL_TENSOR_ELEMENTS = 64;
+
+/** A small tensor shown whole: shape and values, non-finite values as "NaN", "Infinity", "-Infinity". */
+export interface WholeTensor {
+  readonly shape: readonly number[];
+  readonly values: ReadonlyArray<number | string>;
+}
+
+/** `values` as a `WholeTensor` when it has at most `SMALL_TENSOR_ELEMENTS` elements, else undefined. */
+export function wholeTensor(shape: readonly number[], values: ArrayLike<number>): WholeTensor | undefined {
+  if (values.length > SMALL_TENSOR_ELEMENTS) return undefined;
+  return { shape: [...shape], values: Array.from(values, (v) => (Number.isFinite(v) ? v : String(v))) };
+}
+
 /** A float64 view of tensor data handed in by a property. */
 export interface Data64 {
   readonly shape: readonly number[];

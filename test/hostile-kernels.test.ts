@@ -171,6 +171,25 @@ describe('convcheck verify: report directory and seeds', () => {
   });
 });
 
+describe('small failures are shown whole', () => {
+  it('verify and replay print the inputs of the failing call and the whole expected and actual outputs', async () => {
+    const dir = freshDir();
+    const run = await convcheck(['verify', '--kernel', fixture('nan.mjs'), '--runs', '20', '--seed', '3', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^ +Input x of conv\(\): +\[\d+(,\d+)*\] = \[-?\d/m);
+    expect(run.stdout).toMatch(/^ +Expected \(whole\): +\[/m);
+    expect(run.stdout).toMatch(/^ +Actual \(whole\): +\[.*NaN/m);
+    const md = await readFile(join(dir, 'verification.md'), 'utf8');
+    expect(md).toContain('- **Actual (whole):** `[');
+    const failure = (await readReport(dir)).properties[0].failure as { whole?: { actual?: { values: unknown[] } }; counterexampleFile?: string };
+    expect(failure.whole?.actual?.values).toContain('NaN');
+    const replay = await convcheck(['replay', failure.counterexampleFile!, '--kernel', fixture('nan.mjs')]);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/^input x +\[/m);
+    expect(replay.stdout).toMatch(/^actual \(all\) +\[.*NaN/m);
+  });
+});
+
 describe('convcheck replay on damaged and foreign files', () => {
   let good: Record<string, unknown>;
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import { compareOutputs, gamma, outputBounds, UNIT_ROUNDOFF } from '../bound/err
 import type { Precision } from '../contract.js';
 import { stridesOf } from '../tensor.js';
 import type { Regime } from '../vocabulary.js';
+import { wholeTensor } from '../vocabulary.js';
 import { PropertyViolation } from './violation.js';
 
 /** A value to compare against: its numbers, and for the float regime Σ|terms| and term count. */
@@ -88,6 +89,7 @@ export function judge(
   const m = compareOutputs(expected.shape, actual, expected.values, bounds);
   if (!m) return;
   const total = expected.values.length;
+  const whole = { expected: wholeTensor(expected.shape, expected.values), actual: wholeTensor(expected.shape, actual) };
   throw new PropertyViolation({
     kind: 'mismatch',
     message: `${label}: ${m.count} of ${total} output element${total === 1 ? '' : 's'} ${regime === 'float' ? 'exceed the error bound' : 'differ'}`,
@@ -98,5 +100,6 @@ export function judge(
     bound: m.bound,
     errorOverBound: m.ratio,
     heatmap: m.heatmap,
+    ...(whole.expected && whole.actual ? { whole: { expected: whole.expected, actual: whole.actual } } : {}),
   });
 }

@@ -1,5 +1,5 @@
 /** How a property reports that the kernel violated it. */
-import type { FailureHeatmap, FailureKind } from '../vocabulary.js';
+import type { FailureHeatmap, FailureKind, WholeTensor } from '../vocabulary.js';
 
 /** Where a property's case was violated, before the runner adds seed, path and replay command. */
 export interface ViolationDetail {
@@ -12,6 +12,8 @@ export interface ViolationDetail {
   readonly bound?: number;
   readonly errorOverBound?: number;
   readonly heatmap?: FailureHeatmap;
+  /** The whole expected and actual outputs, when the output is small (`SMALL_TENSOR_ELEMENTS`). */
+  readonly whole?: { readonly expected: WholeTensor; readonly actual: WholeTensor };
 }
 
 /** Thrown by a property's check when the kernel violates it. */

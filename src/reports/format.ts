@@ -89,6 +89,22 @@ export function interruptedSentence(summary: VerificationReport['summary']): str
   );
 }
 
+/** A small tensor in one line: `[1,1,3] = [1, 2, -3]`. */
+export function formatWhole(t: { readonly shape: readonly number[]; readonly values: ReadonlyArray<number | string> }): string {
+  return `${formatIndex(t.shape)} = [${t.values.map((v) => formatValue(v)).join(', ')}]`;
+}
+
+/** The fields of a small failure shown whole: the failing call's inputs, the whole expected and actual outputs. */
+export function wholeFields(f: FailureDetail): Array<readonly [label: string, value: string]> {
+  const w = f.whole;
+  if (w === undefined) return [];
+  const out: Array<readonly [string, string]> = [];
+  for (const i of w.call?.inputs ?? []) out.push([`Input ${i.name} of ${w.call!.method}()`, formatWhole(i)]);
+  if (w.expected !== undefined) out.push(['Expected (whole)', formatWhole(w.expected)]);
+  if (w.actual !== undefined) out.push(['Actual (whole)', formatWhole(w.actual)]);
+  return out;
+}
+
 /**
  * The labelled fields of a failure, in reading order, omitting those that are absent. The
  * problem line and the replay command are not included: every writer gives them their own
@@ -112,6 +128,7 @@ export function failureFields(f: FailureDetail): Array<readonly [label: string, 
     fields.push(['Seed', String(f.seed)]);
   }
   if (f.path !== undefined) fields.push(['Path', f.path]);
+  fields.push(...wholeFields(f));
   if (f.counterexampleFile !== undefined) fields.push(['Counterexample file', f.counterexampleFile]);
   return fields;
 }

@@ -10,8 +10,8 @@
  */
 import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { arrayTypeOf, formatShape } from '../tensor.js';
-import type { CheckedKernel, Data64 } from '../vocabulary.js';
-import { KernelFault } from '../vocabulary.js';
+import type { CheckedKernel, Data64, WholeTensor } from '../vocabulary.js';
+import { KernelFault, wholeTensor } from '../vocabulary.js';
 
 export { KernelFault } from '../vocabulary.js';
 export type { Data64 } from '../vocabulary.js';
@@ -235,6 +235,12 @@ export class GuardedKernel implements CheckedKernel {
     this.host = options.host ?? hostOf(kernel);
   }
 
+  /**
+   * The inputs of the latest call, when every one is small enough to show whole (else
+   * undefined): the runner attaches them to a failure of that call.
+   */
+  lastCall: { readonly method: string; readonly inputs: ReadonlyArray<{ readonly name: string } & WholeTensor> } | undefined;
+
   get precision(): Precision {
     return this.kernel.precision;
   }
@@ -257,6 +263,8 @@ export class GuardedKernel implements CheckedKernel {
     const fn = (k as unknown as Record<string, unknown>)[method];
     if (typeof fn !== 'function') throw new KernelFault('threw', `kernel ${k.name} has no ${method}`);
     const what = `${method}()`;
+    const shown = inputs.flatMap(([name, t]) => (t ? [{ name, whole: wholeTensor(t.shape, t.data) }] : []));
+    this.lastCall = shown.every((i) => i.whole !== undefined) ? { method, inputs: shown.map((i) => ({ name: i.name, ...i.whole! })) } : undefined;
     const tensors = inputs.map(([, t]) => (t ? toKernelTensor(t, this.kernel.precision) : undefined));
     // The arrays handed over, kept here: a kernel may replace `x.data` (or `x.shape`) on the
     // tensor object after writing into the original, and the check must see the original.

@@ -9,7 +9,7 @@ import { CounterexampleFileError, UsageError } from '../errors.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import { errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import type { FailureDetail } from './report.js';
-import { regimeOf, skipReasonFor } from './verify.js';
+import { regimeOf, skipReasonFor, wholeOf } from './verify.js';
 
 /** Outcome of a replay. */
 export interface ReplayResult {
@@ -45,8 +45,9 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
     `kernel    ${terminalSafe(kernel.name)} (${kernel.precision})${saved.kernel !== kernel.name ? ` [saved for ${terminalSafe(saved.kernel)}]` : ''}`,
     `problem   ${terminalSafe(problem)}`,
   ];
+  const guarded = new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host });
   try {
-    await def.check(new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host }), saved.case);
+    await def.check(guarded, saved.case);
     return { property: def.id, status: 'passed', text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n') };
   } catch (e) {
     const v = e instanceof PropertyViolation ? e.detail : e instanceof KernelFault ? { kind: e.kind, message: e.message } : undefined;
@@ -68,6 +69,7 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
       path: saved.path,
       counterexampleFile: file,
       heatmap: d.heatmap,
+      ...wholeOf(guarded.lastCall, d),
     };
     const lines = [...head, `result    FAIL (${d.kind}) — ${terminalSafe(d.message)}`];
     if (d.index) {
@@ -80,6 +82,12 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
         `error/bound ${fmt(d.errorOverBound)}`,
       );
     }
+    // a small case is shown whole: what the kernel was given, what it should return, what it did
+    const w = failure.whole;
+    const whole = (t: { shape: readonly number[]; values: ReadonlyArray<number | string> }) => `${formatShape(t.shape)} = [${t.values.join(', ')}]`;
+    for (const i of w?.call?.inputs ?? []) lines.push(`input ${i.name}   ${whole(i)}`);
+    if (w?.expected) lines.push(`expected (all) ${whole(w.expected)}`);
+    if (w?.actual) lines.push(`actual (all)   ${whole(w.actual)}`);
     return { property: def.id, status: 'failed', text: lines.join('\n'), failure };
   }
 }

@@ -3,7 +3,7 @@
  * `verification.json` (and renders as Markdown, HTML and JUnit).
  */
 import type { CompleteCapabilities, Precision } from '../contract.js';
-import type { FailureHeatmap, FailureKind, Regime, SizeTier } from '../vocabulary.js';
+import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 
 export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
 
@@ -39,6 +39,16 @@ export interface FailureDetail {
   /** Where the counterexample was saved (relative to the working directory), if it was. */
   readonly counterexampleFile?: string;
   readonly heatmap?: FailureHeatmap;
+  /**
+   * A small failure shown whole (every tensor at most `SMALL_TENSOR_ELEMENTS` elements): the
+   * inputs of the kernel call that failed, and the whole expected and actual outputs.
+   */
+  readonly whole?: {
+    /** The call (`conv`, `dense`, …) and its inputs by name, as handed to the kernel (before its precision conversion). */
+    readonly call?: { readonly method: string; readonly inputs: ReadonlyArray<{ readonly name: string } & WholeTensor> };
+    readonly expected?: WholeTensor;
+    readonly actual?: WholeTensor;
+  };
 }
 
 /**

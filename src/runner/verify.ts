@@ -81,6 +81,12 @@ function failureOf(error: unknown): ViolationDetail {
   return { kind: 'threw', message: `the property could not run the case: ${errorMessage(error)}` };
 }
 
+/** The `whole` field of a small failure: the failing call's inputs and the whole outputs, where small enough. */
+export function wholeOf(call: GuardedKernel['lastCall'], v: ViolationDetail): Pick<FailureDetail, 'whole'> {
+  if (call === undefined && v.whole === undefined) return {};
+  return { whole: { ...(call !== undefined ? { call } : {}), ...(v.whole ?? {}) } };
+}
+
 /** Validates options eagerly, naming the argument and the value. */
 function checkOptions(o: VerifyOptions): void {
   const fn = 'verifyKernel';
@@ -214,6 +220,8 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   let firstFailureCall = -1;
   let firstFailureKind: string | undefined;
   let shrinkAttempts = 0;
+  // the inputs of the latest failing call: fast-check's final counterexample is the last case that failed
+  let failedCall: GuardedKernel['lastCall'];
   let lastShrinkMark = 0;
   let stopShrinking: string | undefined;
   let lastProgress = 0;
@@ -262,6 +270,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         firstFailureCall = index;
         firstFailureKind = e instanceof KernelFault ? e.kind : e instanceof PropertyViolation ? e.detail.kind : undefined;
       }
+      failedCall = k.lastCall;
       throw e;
     } finally {
       if (counting && !interruptedHere) {
@@ -339,6 +348,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     replayCommand: counterexampleFile ? (options.replayCommand?.(counterexampleFile) ?? `npx convcheck replay ${counterexampleFile}`) : undefined,
     counterexampleFile,
     heatmap: v.heatmap,
+    ...wholeOf(failedCall, v),
   };
   return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure, ...withNotes }, interrupted: stoppedHere };
 }
