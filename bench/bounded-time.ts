@@ -6,13 +6,16 @@
  *    Promise that never settles — gets its failing verdict, shrunk counterexamples and all four
  *    reports within 60 s of wall time;
  * 2. SIGINT and SIGTERM sent while a call hangs end the process within 2 s, with exit 130 / 143,
- *    a partial report whose status is `interrupted` in every format and no temporary file.
+ *    a partial report whose status is `interrupted` in every format and no temporary file;
+ * 3. after the last property, a kernel that leaves native threads running (an onnxruntime-node
+ *    module with default session options, never releasing its sessions) does not delay the
+ *    reports, and the process exits within 3 s of writing them (2 s bounded wait for the worker).
  *
  * Each scenario runs once per invocation (`--repeat N` for more); the table shows every run.
  * Writes reports/bounded-time.json and reports/bounded-time.md. Exit 1 when a bound is missed.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +35,7 @@ interface Row {
   detail: string;
 }
 
-function run(args: string[], stopAfter?: { marker: string; delayMs: number; signal: NodeJS.Signals }): Promise<{ code: number | null; wallMs: number; sinceSignalMs: number; stdout: string; stderr: string }> {
+function run(args: string[], stopAfter?: { marker: string; delayMs: number; signal: NodeJS.Signals }): Promise<{ code: number | null; wallMs: number; endedAt: number; sinceSignalMs: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const t0 = performance.now();
     let signalAt = 0;
@@ -56,7 +59,7 @@ function run(args: string[], stopAfter?: { marker: string; delayMs: number; sign
     child.on('close', (code) => {
       clearTimeout(guard);
       const end = performance.now();
-      done({ code, wallMs: end - t0, sinceSignalMs: signalAt > 0 ? end - signalAt : Number.NaN, stdout, stderr });
+      done({ code, wallMs: end - t0, endedAt: Date.now(), sinceSignalMs: signalAt > 0 ? end - signalAt : Number.NaN, stdout, stderr });
     });
   });
 }
@@ -123,12 +126,31 @@ async function signalScenario(signal: NodeJS.Signals, expectCode: number): Promi
   });
 }
 
+async function lingeringThreadsScenario(): Promise<void> {
+  const dir = join(scratch, `ort-${rows.length}`);
+  const r = await run(['verify', '--kernel', 'test/fixtures/kernels/ort-default-threads.ts', '--seed', '1', '--runs', '50', '--properties', 'dense-matches-reference', '--report-dir', dir]);
+  const json = join(dir, 'verification.json');
+  const writtenAt = existsSync(json) ? statSync(json).mtimeMs : Number.NaN;
+  const afterReports = r.endedAt - writtenAt;
+  const report = readReport(dir);
+  rows.push({
+    scenario: 'onnxruntime-node module, default threads, sessions never released',
+    bound: 'reports written → exit ≤ 3 s',
+    boundMs: 3000,
+    measuredMs: afterReports,
+    exit: r.code,
+    ok: r.code === 0 && report?.status === 'passed' && afterReports <= 3000,
+    detail: `status ${report?.status ?? 'none'}; whole run ${(r.wallMs / 1000).toFixed(1)} s`,
+  });
+}
+
 for (let i = 0; i < repeat; i++) {
   await hangScenario('hangs-every-call.mjs', 'hangs on every call');
   await hangScenario('hangs-above-2000.mjs', 'hangs above 2,000 input elements');
   await hangScenario('never-resolves-every-call.mjs', 'Promise never settles');
   await signalScenario('SIGINT', 130);
   await signalScenario('SIGTERM', 143);
+  await lingeringThreadsScenario();
 }
 rmSync(scratch, { recursive: true, force: true });
 

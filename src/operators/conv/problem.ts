@@ -18,6 +18,7 @@ export interface ConvSpec {
   readonly attrs: ConvAttributes;
   readonly hasBias: boolean;
 }
+import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
 /** Constraints of `convProblem`. */
@@ -164,12 +165,12 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
     padBegin: small([0, 1]),
     padEnd: small([0, 1]),
     // the last used axis is wide; for rank 2 the first axis stays small
-    extra: fc.tuple(int([64, 90]), int([0, 2]), int([0, 2])).map((t) => [...t]),
+    extra: fc.tuple(largeThenSmall(64, 90, 0), int([0, 2]), int([0, 2])).map((t) => [...t]),
   }).map((p) => (p.rank === 1 ? p : { ...p, extra: [p.extra[1], p.extra[0], p.extra[2]] }));
   const deep = fc.record({
     ...base,
     batch: int([1, 2]),
-    channelsPerGroup: int([33, 64]),
+    channelsPerGroup: largeThenSmall(33, 64),
     outPerGroup: int([1, 6]),
     kernel: fc.constant<number[]>([4, 4, 4]),
     stride: small([1, 2]),
@@ -179,7 +180,7 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
   }).map((p) => (p.rank === 1 ? { ...p, kernel: [16, 1, 1] } : p));
   const batch = fc.record({
     ...base,
-    batch: int([8, 10]),
+    batch: largeThenSmall(8, 10),
     channelsPerGroup: int([1, 4]),
     outPerGroup: int([1, 4]),
     kernel: small([1, 3]),
@@ -191,8 +192,8 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
   const channels = fc.record({
     ...base,
     batch: int([1, 2]),
-    channelsPerGroup: int([33, 40]),
-    outPerGroup: int([17, 24]),
+    channelsPerGroup: largeThenSmall(33, 40),
+    outPerGroup: largeThenSmall(17, 24),
     kernel: small([1, 2]),
     stride: small([1, 2]),
     padBegin: small([0, 1]),

@@ -9,6 +9,7 @@ export interface DenseSpec {
   readonly wShape: readonly number[];
   readonly hasBias: boolean;
 }
+import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
 /** Constraints of `denseProblem`. */
@@ -33,7 +34,7 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
   const shape = (n: fc.Arbitrary<number>, m: fc.Arbitrary<number>, k: fc.Arbitrary<number>) =>
     fc.record({ n, m, k, bias: constraints.bias === undefined ? fc.boolean() : fc.constant(constraints.bias) });
   const regular = shape(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max }), fc.integer({ min: 1, max }));
-  const large = shape(fc.integer({ min: 8, max: 12 }), fc.integer({ min: 17, max: 40 }), fc.integer({ min: 512, max: 700 }));
+  const large = shape(largeThenSmall(8, 12), largeThenSmall(17, 40), largeThenSmall(512, 700));
   const params = size === 'small' ? regular : fc.oneof({ withCrossShrink: true }, { arbitrary: regular, weight: size === 'large' ? 2 : 6 }, { arbitrary: large, weight: 1 });
   const specs = params.map((p): DenseSpec => ({ xShape: [p.n, p.k], wShape: [p.m, p.k], hasBias: p.bias }));
   const limit = constraints.maxElements ?? Number.POSITIVE_INFINITY;
