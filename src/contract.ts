@@ -15,8 +15,11 @@ export interface Tensor {
   readonly data: Float32Array | Float64Array;
 }
 
-/** Numeric precision a kernel promises; it sets the error bound it is judged by. */
-export type Precision = 'float32' | 'float64';
+/**
+ * Numeric precision a kernel promises (storage of inputs and output); it sets the error bound it
+ * is judged by. float16 tensors are carried in `Float32Array`s holding float16 values.
+ */
+export type Precision = 'float16' | 'float32' | 'float64';
 
 /**
  * The operator methods a kernel may implement, one per operator of the table. Each operator

@@ -1,6 +1,7 @@
 /** Tensor helpers: construction, validation, precision conversion and strides. */
 import type { Precision, Tensor } from './contract.js';
 import { InvalidArgumentError } from './errors.js';
+import { toFloat16Array } from './numeric/float16.js';
 
 /** Number of elements of a shape (1 for a scalar shape `[]`). */
 export function sizeOf(shape: readonly number[]): number {
@@ -20,13 +21,22 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** The typed-array constructor a kernel of the given precision is handed. */
+/**
+ * The typed-array constructor a kernel of the given precision is handed. float16 values travel in
+ * a `Float32Array` (Node 20 has no `Float16Array`; every float16 value is a float32).
+ */
 export function arrayTypeOf(precision: Precision): Float32ArrayConstructor | Float64ArrayConstructor {
-  return precision === 'float32' ? Float32Array : Float64Array;
+  return precision === 'float64' ? Float64Array : Float32Array;
+}
+
+/** `data` as the typed array of `precision`, rounded to nearest (float16: ties to even, from the exact value). */
+function convertData(data: ArrayLike<number>, precision: Precision): Float32Array | Float64Array {
+  return precision === 'float16' ? toFloat16Array(data) : arrayTypeOf(precision).from(data);
 }
 
 /**
- * Builds a tensor, validating the shape and the data length.
+ * Builds a tensor, validating the shape and the data length. With `'float16'` every value is
+ * rounded to the nearest float16 (ties to even) and carried in a `Float32Array`.
  * @example tensor([2, 3], [1, 2, 3, 4, 5, 6])
  */
 export function tensor(
@@ -48,7 +58,7 @@ export function tensor(
     );
   }
   const Ctor = arrayTypeOf(precision);
-  const d = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
+  const d = precision !== 'float16' && data instanceof Ctor ? data : convertData(data, precision);
   return { shape: s, data: d };
 }
 
@@ -59,7 +69,7 @@ export function zeros(shape: readonly number[], precision: Precision = 'float64'
 
 /** A copy of `t` whose data is a typed array of `precision` (rounding to nearest when narrowing). */
 export function withPrecision(t: Tensor, precision: Precision): Tensor {
-  return { shape: [...t.shape], data: (arrayTypeOf(precision)).from(t.data) };
+  return { shape: [...t.shape], data: convertData(t.data, precision) };
 }
 
 /** Rejects a shape whose sizes are not non-negative integers. */
