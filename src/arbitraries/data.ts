@@ -5,8 +5,14 @@
  * - `float`: float32-representable values over several magnitudes, mixed signs, sparse zeros;
  *   judged by the forward error bound in `bound/error-bound.ts`;
  * - `special`: the exact regime plus a few NaN / ±Infinity, which must propagate as IEEE-754 says.
+ *
+ * For float16 kernels (`precision: 'float16'`) the same regimes are scaled to binary16: exact
+ * integers whose every partial sum stays below 2¹¹ (float16 has 11 significand bits), and float
+ * data inside float16's normal range such that no product is subnormal and no sum overflows.
  */
+import type { Precision } from '../contract.js';
 import type { Regime } from '../vocabulary.js';
+import { roundToFloat16 } from '../numeric/float16.js';
 import { Prng } from './prng.js';
 
 /** Data for a conv or dense problem, as float32-representable float64 values. */
@@ -35,17 +41,40 @@ export interface DataOptions {
    * linearity checks, which add two outputs). Shrinks the integer range accordingly.
    */
   readonly headroom?: number;
+  /** The kernel's storage precision: float16 scales the regimes to binary16 (default float32). */
+  readonly precision?: Precision;
 }
 
 const TWO_24 = 2 ** 24;
+const TWO_11 = 2 ** 11;
 const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
 
-/** Integer ranges of the exact regime: n·B² + Bb < 2²⁴ / headroom. */
-export function exactRanges(reductionLength: number, headroom = 1): { xw: number; bias: number } {
-  const budget = TWO_24 / headroom - 1;
-  const bias = Math.max(0, Math.min(64, Math.floor(budget / 4)));
-  const xw = Math.max(1, Math.min(8, Math.floor(Math.sqrt((budget - bias) / Math.max(1, reductionLength)))));
-  return { xw, bias };
+/**
+ * Integer ranges of the exact regime: n·B² + Bb < 2²⁴ / headroom (2¹¹ / headroom for float16).
+ * When even B = 1 does not fit (float16 with long reductions), `nonzeroWeights` caps the number
+ * of non-zero weights per output channel, so every sum still has at most that many non-zero terms.
+ */
+export function exactRanges(reductionLength: number, headroom = 1, precision: Precision = 'float32'): { xw: number; bias: number; nonzeroWeights: number } {
+  const budget = (precision === 'float16' ? TWO_11 : TWO_24) / headroom - 1;
+  const bias = Math.max(0, Math.min(precision === 'float16' ? 16 : 64, Math.floor(budget / 4)));
+  const n = Math.max(1, reductionLength);
+  const xw = Math.max(1, Math.min(8, Math.floor(Math.sqrt((budget - bias) / n))));
+  const nonzeroWeights = n * xw * xw <= budget - bias ? n : Math.floor((budget - bias) / (xw * xw));
+  return { xw, bias, nonzeroWeights };
+}
+
+/** Zeroes all but `keep` randomly chosen entries of each row of `rowLength` (the weights of one output channel). */
+function capNonzeros(rng: Prng, w: Float64Array, rowLength: number, keep: number): void {
+  if (keep >= rowLength) return;
+  for (let start = 0; start + rowLength <= w.length; start += rowLength) {
+    const kept = new Map<number, number>();
+    for (let i = 0; i < keep; i++) {
+      const at = start + rng.int(0, rowLength - 1);
+      kept.set(at, w[at]);
+    }
+    w.fill(0, start, start + rowLength);
+    for (const [at, v] of kept) w[at] = v;
+  }
 }
 
 function fillExact(rng: Prng, out: Float64Array, max: number, zeroChance: number): void {
@@ -74,12 +103,50 @@ function fillFloat(rng: Prng, out: Float64Array, scale: Scale, spread: number, p
   }
 }
 
+/**
+ * float16 float data: m·2^(e) with m in [1, 2) rounded to float16, per-tensor base exponents and
+ * spreads chosen so every product lies in [2⁻¹⁴, 2^P) with n·2^P ≤ 2¹⁵: products are normal, and
+ * no partial sum (≤ Σ|terms|) comes near float16's maximum 65504.
+ */
+function fillFloat16(rng: Prng, layout: DataLayout, x: Float64Array, w: Float64Array, b: Float64Array | undefined): void {
+  const P = Math.floor(15 - Math.log2(layout.reductionLength + 2));
+  const sx = rng.pick([0, 1, 2]);
+  const sw = rng.pick([0, 1, 2]);
+  // product exponents range over [bx + bw − sx − sw, bx + bw + sx + sw + 2)
+  const lo = -14 + sx + sw;
+  const hi = P - sx - sw - 2;
+  const sum = rng.pick([lo, Math.max(lo, Math.min(hi, 0)), hi]);
+  // each value itself normal (≥ 2⁻¹⁴) and below 2¹⁵
+  const bx = rng.int(Math.max(-14 + sx, sum - 14 + sw, sum - 12), Math.min(14 - sx, sum + 14 - sw, sum + 12));
+  const bw = sum - bx;
+  const positive = rng.chance(0.25);
+  const zeros = rng.pick([0, 0, 0.3]);
+  const fill = (out: Float64Array, base: number, spread: number) => {
+    for (let i = 0; i < out.length; i++) {
+      if (rng.chance(zeros)) continue;
+      const sign = positive || rng.chance(0.5) ? 1 : -1;
+      out[i] = roundToFloat16(sign * (1 + rng.next()) * 2 ** (base + rng.int(-spread, spread)));
+    }
+  };
+  fill(x, bx, sx);
+  fill(w, bw, sw);
+  if (b) {
+    // on the scale of a typical product, kept normal
+    for (let i = 0; i < b.length; i++) b[i] = roundToFloat16((rng.chance(0.5) ? 1 : -1) * (1 + rng.next()) * 2 ** Math.max(-14, Math.min(hi, sum + rng.int(-2, 2))));
+  }
+}
+
 /** Generates the data of a problem in the given regime from `seed`. */
 export function problemData(layout: DataLayout, regime: Regime, seed: number, options: DataOptions = {}): ProblemData {
   const rng = new Prng(seed);
   const x = new Float64Array(layout.xSize);
   const w = new Float64Array(layout.wSize);
   const b = layout.bSize > 0 ? new Float64Array(layout.bSize) : undefined;
+  const precision = options.precision ?? 'float32';
+  if (regime === 'float' && precision === 'float16') {
+    fillFloat16(rng, layout, x, w, b);
+    return { x, w, b };
+  }
   if (regime === 'float') {
     const xScale: Scale = rng.pick(['tiny', 'unit', 'unit', 'large'] as const);
     // never tiny × tiny: their products would underflow float32
@@ -96,10 +163,11 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
     }
     return { x, w, b };
   }
-  const { xw, bias } = exactRanges(layout.reductionLength, options.headroom);
+  const { xw, bias, nonzeroWeights } = exactRanges(layout.reductionLength, options.headroom, precision);
   const zeros = rng.pick([0, 0.1, 0.4]);
   fillExact(rng, x, xw, zeros);
   fillExact(rng, w, xw, zeros);
+  if (precision === 'float16') capNonzeros(rng, w, Math.max(1, layout.reductionLength), nonzeroWeights);
   if (b) fillExact(rng, b, bias, 0);
   if (regime === 'special') {
     const targets: Float64Array[] = [x];
