@@ -12,6 +12,7 @@ import type { ConvAttributes } from '../src/operators/conv/contract.js';
 import { problemData } from '../src/arbitraries/data.js';
 import { compareOutputs } from '../src/bound/error-bound.js';
 import { completeNumerics, fftErrorFactor, modelBounds, winogradErrorFactor, WINOGRAD_F2x3, WINOGRAD_F4x3 } from '../src/bound/error-model.js';
+import { correlationScale } from '../src/operators/conv/correlation-scale.js';
 import { referenceConv } from '../src/operators/conv/reference.js';
 import { arrayTypeOf, sizeOf } from '../src/tensor.js';
 import type { FftBug, WinogradBug } from '../test/helpers/fast-conv.js';
@@ -75,7 +76,7 @@ async function judged(kernel: KernelUnderTest, c: Case) {
   const ref = referenceConv(x, w, b, c.attrs);
   const y = await kernel.conv!(x, w, b, c.attrs);
   const promise = completeNumerics(kernel);
-  const bounds = modelBounds(promise, ref.termCount, ref.magnitude, ref.output.data, ref.output.shape);
+  const bounds = modelBounds(promise, ref.termCount, ref.magnitude, ref.output.data, ref.output.shape, correlationScale(x, w, b, c.attrs));
   return compareOutputs(ref.output.shape, y.data, ref.output.data, bounds);
 }
 

@@ -106,7 +106,7 @@ export const TRANSCENDENTAL_ULPS = 16;
  */
 export function activationBound(a: Activation | undefined, pre: number, post: number, precision: Precision): number {
   if (a === undefined) return pre;
-  const u = precision === 'float32' ? 2 ** -24 : 2 ** -53;
+  const u = precision === 'float16' ? 2 ** -11 : precision === 'float32' ? 2 ** -24 : 2 ** -53;
   switch (a.kind) {
     case 'relu':
     case 'relu6':

@@ -30,7 +30,7 @@ export function arrayTypeOf(precision: Precision): Float32ArrayConstructor | Flo
 }
 
 /** `data` as the typed array of `precision`, rounded to nearest (float16: ties to even, from the exact value). */
-function convertData(data: ArrayLike<number>, precision: Precision): Float32Array | Float64Array {
+export function convertData(data: ArrayLike<number>, precision: Precision): Float32Array | Float64Array {
   return precision === 'float16' ? toFloat16Array(data) : arrayTypeOf(precision).from(data);
 }
 
@@ -46,8 +46,8 @@ export function tensor(
 ): Tensor {
   const s = [...shape];
   checkShape('tensor', 'shape', s);
-  if (precision !== 'float32' && precision !== 'float64') {
-    throw new InvalidArgumentError('tensor', 'precision', precision, `precision must be 'float32' or 'float64', got ${JSON.stringify(precision)}`);
+  if (precision !== 'float16' && precision !== 'float32' && precision !== 'float64') {
+    throw new InvalidArgumentError('tensor', 'precision', precision, `precision must be 'float16', 'float32' or 'float64', got ${JSON.stringify(precision)}`);
   }
   if (data.length !== sizeOf(s)) {
     throw new InvalidArgumentError(

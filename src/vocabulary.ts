@@ -4,7 +4,7 @@
  * properties call. It lives here, at the bottom, so generators, bounds, operators, the catalog
  * and the runner can all use it while imports only run downward.
  */
-import type { KernelUnderTest, Precision } from './contract.js';
+import type { ErrorModel, KernelUnderTest, Precision } from './contract.js';
 
 /** Size tier of generated problems. */
 export type SizeTier = 'small' | 'default' | 'large';
@@ -45,6 +45,17 @@ export function wholeTensor(shape: readonly number[], values: ArrayLike<number>)
   return { shape: [...shape], values: Array.from(values, (v) => (Number.isFinite(v) ? v : String(v))) };
 }
 
+/** What a kernel promises about its arithmetic, every default filled in (judged by `bound/error-model.ts`). */
+export interface NumericPromise {
+  /** Storage precision of inputs and output. */
+  readonly precision: Precision;
+  /** Precision of the accumulation (default: `precision`); never narrower than it. */
+  readonly accumulation: Precision;
+  readonly errorModel: ErrorModel;
+  /** κ of the normwise model; 1 for the elementwise model (where it is not used). */
+  readonly errorFactor: number;
+}
+
 /** A float64 view of tensor data handed in by a property. */
 export interface Data64 {
   readonly shape: readonly number[];
@@ -69,6 +80,8 @@ export class KernelFault extends Error {
 export interface CheckedKernel {
   readonly kernel: KernelUnderTest;
   readonly precision: Precision;
+  /** The numeric promise with defaults filled in (see `bound/error-model.ts`). */
+  readonly numerics: NumericPromise;
   /** Whether the kernel implements the operator method `method`. */
   has(method: string): boolean;
   /**

@@ -119,7 +119,7 @@ describe('main verify', () => {
       '--properties', 'conv-matches-reference,output-shape', '--report-dir', reportDir,
     ]);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.err).toMatch(/verifying .* \(float32\) from builtin:im2col: 2 properties, 5 runs, seed 7, size small/);
+    expect(r.err).toMatch(/verifying .* \(float32, elementwise error model\) from builtin:im2col: 2 properties, 5 runs, seed 7, size small/);
     expect(r.err).not.toContain('(random)');
     expect(r.err).not.toContain('in a worker');
     // CI: one plain progress line per finished property, no live redraw.

@@ -135,7 +135,8 @@ describe('loadKernel', () => {
     ['missing.mjs', /missing\.mjs: file not found/],
     ['no-default.mjs', /no-default\.mjs: has no default export .*; it exports only kernel/],
     ['wrong-object.mjs', /wrong-object\.mjs: kernel\.conv must be a function, got 'direct loops'/],
-    ['float16.mjs', /float16\.mjs: kernel\.precision must be 'float32' or 'float64', got 'float16'/],
+    ['bfloat16.mjs', /bfloat16\.mjs: kernel\.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'/],
+    ['bad-error-factor.mjs', /bad-error-factor\.mjs: kernel\.errorFactor must be a finite number >= 1, got 0\.5/],
     ['factory-throws.mjs', /factory-throws\.mjs: default-export factory threw: GPU backend not available/],
     ['naive.mjs', /naive\.mjs: has no default export .*naiveConv/],
   ])('%s → one-line KernelLoadError', async (file, message) => {
@@ -277,8 +278,8 @@ describe('createIsolatedKernel', () => {
   });
 
   it('a load error in the worker is a KernelLoadError from createIsolatedKernel', async () => {
-    const e = await loadError(createIsolatedKernel(fixture('float16.mjs'), { timeoutMs: 1000, cwd: ROOT }));
-    expect(e.message).toBe(`${fixture('float16.mjs')}: kernel.precision must be 'float32' or 'float64', got 'float16'`);
+    const e = await loadError(createIsolatedKernel(fixture('bfloat16.mjs'), { timeoutMs: 1000, cwd: ROOT }));
+    expect(e.message).toBe(`${fixture('bfloat16.mjs')}: kernel.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'`);
   });
 });
 
@@ -465,7 +466,8 @@ describe('convcheck verify', () => {
     ['no-default.mjs', /no-default\.mjs: has no default export/],
     ['missing.mjs', /missing\.mjs: file not found/],
     ['wrong-object.mjs', /wrong-object\.mjs: kernel\.conv must be a function, got 'direct loops'/],
-    ['float16.mjs', /float16\.mjs: kernel\.precision must be 'float32' or 'float64', got 'float16'/],
+    ['bfloat16.mjs', /bfloat16\.mjs: kernel\.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'/],
+    ['bad-error-factor.mjs', /bad-error-factor\.mjs: kernel\.errorFactor must be a finite number >= 1, got 0\.5/],
     ['syntax-error.mjs', /syntax-error\.mjs: import failed: SyntaxError at test\/fixtures\/kernels\/syntax-error\.mjs:5: Unexpected identifier 'conv'/],
     ['factory-throws.mjs', /factory-throws\.mjs: default-export factory threw: GPU backend not available/],
   ])('kernel %s cannot be loaded: exit 2 and one line on stderr naming the file and the problem', async (file, message) => {

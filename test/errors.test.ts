@@ -385,10 +385,10 @@ describe('tensor()', () => {
     });
   });
 
-  it("an unknown precision: tensor([1], [1], 'float16') is rejected, not a silent Float64Array", async () => {
-    await expectRejection(() => tensor([1], [1], 'float16' as never), {
+  it("an unknown precision: tensor([1], [1], 'bfloat16') is rejected, not a silent Float64Array", async () => {
+    await expectRejection(() => tensor([1], [1], 'bfloat16' as never), {
       type: InvalidArgumentError, code: 'ERR_INVALID_ARGUMENT', fn: 'tensor', argument: 'precision',
-      message: `tensor: precision must be 'float32' or 'float64', got "float16"`, value: 'float16',
+      message: `tensor: precision must be 'float16', 'float32' or 'float64', got "bfloat16"`, value: 'bfloat16',
     });
   });
 

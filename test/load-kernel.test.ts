@@ -120,6 +120,20 @@ describe('validateKernel', () => {
     throw new Error('expected validateKernel to throw');
   };
 
+  it('accepts float16, mixed accumulation and the normwise model with κ ≥ 1, and keeps those fields in the snapshot', () => {
+    for (const k of [
+      { ...base, precision: 'float16' },
+      { ...base, precision: 'float16', accumulation: 'float32' },
+      { ...base, precision: 'float32', accumulation: 'float64' },
+      { ...base, errorModel: 'elementwise' },
+      { ...base, errorModel: 'normwise', errorFactor: 1 },
+      { ...base, errorModel: 'normwise', errorFactor: 4165 },
+    ]) {
+      const { conv: _conv, ...fields } = k;
+      expect(validateKernel(k, 'k.mjs')).toMatchObject(fields);
+    }
+  });
+
   it('returns a frozen snapshot of a valid kernel whose methods call the original with its this', () => {
     const snap = validateKernel(base, 'k.mjs');
     expect(snap).not.toBe(base);
@@ -164,7 +178,15 @@ describe('validateKernel', () => {
     ['k', /default export is 'k'/],
     [{ ...base, name: '' }, /kernel\.name must be a non-empty string, got ''/],
     [{ ...base, name: 7 }, /kernel\.name must be a non-empty string, got 7/],
-    [{ ...base, name: 'x'.repeat(50) , precision: 'float16' }, /kernel\.precision must be 'float32' or 'float64', got 'float16'/],
+    [{ ...base, name: 'x'.repeat(50) , precision: 'bfloat16' }, /kernel\.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'/],
+    [{ ...base, precision: 'float16', accumulation: 'int8' }, /kernel\.accumulation must be 'float16', 'float32' or 'float64', got 'int8'/],
+    [{ ...base, precision: 'float32', accumulation: 'float16' }, /kernel\.accumulation \('float16'\) is narrower than kernel\.precision \('float32'\)/],
+    [{ ...base, errorModel: 'blockwise' }, /kernel\.errorModel must be 'elementwise' or 'normwise', got 'blockwise'/],
+    [{ ...base, errorModel: 'normwise' }, /kernel\.errorFactor \(κ ≥ 1\) is required with errorModel 'normwise'/],
+    [{ ...base, errorModel: 'normwise', errorFactor: 0.5 }, /kernel\.errorFactor must be a finite number >= 1, got 0\.5/],
+    [{ ...base, errorModel: 'normwise', errorFactor: Infinity }, /kernel\.errorFactor must be a finite number >= 1, got Infinity/],
+    [{ ...base, errorModel: 'normwise', errorFactor: '12' }, /kernel\.errorFactor must be a finite number >= 1, got '12'/],
+    [{ ...base, errorFactor: 4 }, /kernel\.errorFactor \(4\) applies only with errorModel 'normwise'/],
     [{ ...base, precision: undefined }, /got undefined/],
     [{ ...base, conv: 'loops' }, /kernel\.conv must be a function, got 'loops'/],
     [{ ...base, dense: 1n }, /kernel\.dense must be a function, got 1/],

@@ -77,6 +77,9 @@ function report(overrides: Partial<VerificationReport> = {}): VerificationReport
     kernel: {
       name: 'builtin:im2col',
       precision: 'float32',
+      accumulation: 'float32',
+      errorModel: 'elementwise',
+      errorFactor: 1,
       capabilities: { ...completeCapabilities(undefined), maxElements: 1_000_000 },
       source: 'builtin:im2col',
     },
@@ -258,7 +261,7 @@ describe('Markdown report', () => {
     const text = md.render(report());
     expect(md.fileName).toBe('verification.md');
     expect(text).toContain('# convcheck: builtin:im2col — PASSED');
-    expect(text).toContain('**precision** float32 · **seed** 1234 · **verdict** PASSED');
+    expect(text).toContain('**precision** float32 · **error model** elementwise · **seed** 1234 · **verdict** PASSED');
     expect(text).toContain('2 passed, 0 failed, 0 skipped of 2 properties · 2.35 s');
     expect(text).toContain('| `conv-matches-reference` | PASS | 100 | 12 |  |');
     expect(text).not.toContain('## Failures');

@@ -7,7 +7,7 @@ function report(properties: PropertyResult[], extra: Partial<VerificationReport>
   const count = (s: PropertyResult['status']) => properties.filter((p) => p.status === s).length;
   return {
     tool: { name: 'convcheck', version: '0.0.0' },
-    kernel: { name: 'k', precision: 'float32', capabilities: {} as VerificationReport['kernel']['capabilities'], source: 'builtin:k' },
+    kernel: { name: 'k', precision: 'float32', accumulation: 'float32', errorModel: 'elementwise', errorFactor: 1, capabilities: {} as VerificationReport['kernel']['capabilities'], source: 'builtin:k' },
     seed: 42,
     options: { runs: 10, size: 'small', timeoutMs: 100, properties: 'all' },
     startedAt: '2026-01-01T00:00:00.000Z',
@@ -36,7 +36,7 @@ describe('formatSummary', () => {
     expect(lines[1]).toMatch(/^SKIP\s+longer-id    0 cases  .*\(kernel has no dense\)$/);
     expect(lines[2]).toMatch(/^SKIP\s+c          {3}5 cases  .*\(skipped\)$/);
     expect(lines[3]).toBe('');
-    expect(lines[4]).toMatch(/^PASSED: 1 passed, 0 failed, 2 skipped of 3 properties in .* — kernel k \(float32\), seed 42$/);
+    expect(lines[4]).toMatch(/^PASSED: 1 passed, 0 failed, 2 skipped of 3 properties in .* — kernel k \(float32, elementwise error model\), seed 42$/);
     expect(lines[5]).toBe('Reports: out/verification.json, out/junit.xml');
     expect(text.endsWith('\n')).toBe(true);
   });
@@ -96,7 +96,7 @@ describe('formatSummary', () => {
     const evil = 'k\u001b]0;owned\u0007\u001b[2J\rPASS  forged\nPASS  forged-line  200 cases\u0000\u009b';
     const text = formatSummary(
       report([{ id: 'p', statement: '', status: 'failed', casesRun: 1, durationMs: 1, failure: { kind: 'threw', problem: 'P', message: evil, seed: 1 } }], {
-        kernel: { name: evil, precision: 'float32', capabilities: {} as VerificationReport['kernel']['capabilities'], source: 's' },
+        kernel: { name: evil, precision: 'float32', accumulation: 'float32', errorModel: 'elementwise', errorFactor: 1, capabilities: {} as VerificationReport['kernel']['capabilities'], source: 's' },
       }),
       [],
     );

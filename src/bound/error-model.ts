@@ -29,20 +29,10 @@
  * float64, whose generated results stay normal.
  */
 import type { ErrorModel, Precision } from '../contract.js';
+import type { NumericPromise } from '../vocabulary.js';
 import { gamma, UNIT_ROUNDOFF } from './error-bound.js';
 
-export type { ErrorModel };
-
-/** The numeric promise of a kernel, every default filled in. */
-export interface NumericPromise {
-  /** Storage precision of inputs and output. */
-  readonly precision: Precision;
-  /** Precision of the accumulation (default: `precision`); never narrower than it. */
-  readonly accumulation: Precision;
-  readonly errorModel: ErrorModel;
-  /** κ of the normwise model; 1 for the elementwise model (where it is not used). */
-  readonly errorFactor: number;
-}
+export type { ErrorModel, NumericPromise };
 
 /** The fields of a kernel that make up its numeric promise. */
 export interface NumericFields {
@@ -76,7 +66,9 @@ export function describeNumerics(p: NumericPromise): string {
  * Per-element bounds for an output of `shape` (`[N, M, …spatial]`; `[N, M]` for dense, whose maps
  * are single elements) whose elements are `n`-term sums with magnitudes Σ|terms| and values
  * `expected`. Non-finite magnitudes (special values) are left out of a map's maximum; such
- * elements are judged by IEEE-754 rules, not by a bound.
+ * elements are judged by IEEE-754 rules, not by a bound. `mapScale` (one per map) extends a map's
+ * maximum to positions outside it — for conv, every shift of the full stride-1 correlation
+ * (`operators/conv/correlation-scale.ts`), where a transform algorithm's inputs meet its weights.
  */
 export function modelBounds(
   p: NumericPromise,
@@ -84,6 +76,7 @@ export function modelBounds(
   magnitude: ArrayLike<number>,
   expected: ArrayLike<number>,
   shape: readonly number[],
+  mapScale?: ArrayLike<number>,
 ): Float64Array {
   const out = new Float64Array(magnitude.length);
   const g = gamma(n, UNIT_ROUNDOFF[p.accumulation]);
@@ -95,7 +88,7 @@ export function modelBounds(
   }
   const mapSize = shape.length > 2 ? shape.slice(2).reduce((a, b) => a * b, 1) : 1;
   for (let start = 0; start < out.length; start += mapSize) {
-    let max = 0;
+    let max = mapScale ? mapScale[start / mapSize] : 0;
     for (let i = start; i < start + mapSize; i++) if (Number.isFinite(magnitude[i]) && magnitude[i] > max) max = magnitude[i];
     const scale = p.errorFactor * g * max;
     for (let i = start; i < start + mapSize; i++) out[i] = scale + 2 * us * Math.abs(expected[i]) + eta;
@@ -185,4 +178,39 @@ export function winogradErrorFactor(mats: WinogradMatrices, accumulation: Precis
 export function fftErrorFactor(length: number): number {
   const t = Math.ceil(Math.log2(Math.max(2, length)));
   return Math.ceil(2 ** t * (20 * t + 5));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation of the numeric fields of a kernel (at load and in `verifyKernel`).
+
+const PRECISIONS: readonly Precision[] = ['float16', 'float32', 'float64'];
+const WIDTH: Readonly<Record<Precision, number>> = { float16: 16, float32: 32, float64: 64 };
+
+const show = (v: unknown): string =>
+  typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : typeof v === 'number' || v === undefined || v === null ? String(v) : `a ${typeof v}`;
+
+/**
+ * What is wrong with a kernel's `precision`, `accumulation`, `errorModel` and `errorFactor`, as
+ * one sentence naming the field and the value, or undefined when they are valid.
+ */
+export function numericFieldsProblem(k: Readonly<Record<string, unknown>>): string | undefined {
+  if (!PRECISIONS.includes(k.precision as Precision)) return `kernel.precision must be 'float16', 'float32' or 'float64', got ${show(k.precision)}`;
+  if (k.accumulation !== undefined) {
+    if (!PRECISIONS.includes(k.accumulation as Precision)) return `kernel.accumulation must be 'float16', 'float32' or 'float64', got ${show(k.accumulation)}`;
+    if (WIDTH[k.accumulation as Precision] < WIDTH[k.precision as Precision]) {
+      return `kernel.accumulation (${show(k.accumulation)}) is narrower than kernel.precision (${show(k.precision)}); declare the narrower precision as precision`;
+    }
+  }
+  if (k.errorModel !== undefined && k.errorModel !== 'elementwise' && k.errorModel !== 'normwise') {
+    return `kernel.errorModel must be 'elementwise' or 'normwise', got ${show(k.errorModel)}`;
+  }
+  if (k.errorModel === 'normwise') {
+    if (k.errorFactor === undefined) return `kernel.errorFactor (κ ≥ 1) is required with errorModel 'normwise'`;
+    if (typeof k.errorFactor !== 'number' || !Number.isFinite(k.errorFactor) || k.errorFactor < 1) {
+      return `kernel.errorFactor must be a finite number >= 1, got ${show(k.errorFactor)}`;
+    }
+  } else if (k.errorFactor !== undefined) {
+    return `kernel.errorFactor (${show(k.errorFactor)}) applies only with errorModel 'normwise'`;
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { completeNumerics, describeNumerics } from '../bound/error-model.js';
 import type { KernelUnderTest } from '../contract.js';
 import { ConvcheckError, KernelLoadError, UsageError } from '../errors.js';
 import { catalog } from '../catalog/index.js';
@@ -179,7 +180,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   const { kernel } = opened;
   const seedText = seed.given === undefined ? `${seed.used} (random)` : seed.given === String(seed.used) ? String(seed.used) : `${seed.used} (from ${seed.given})`;
   io.stderr.write(
-    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${kernel.precision}${opened.isolated ? ', in a worker' : ''}) from ${terminalSafe(cmd.kernel)}: ` +
+    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${opened.isolated ? ', in a worker' : ''}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
       `${cmd.runs} runs, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms\n`,
   );

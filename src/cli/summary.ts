@@ -4,6 +4,7 @@
  * verdict and where the reports are.
  */
 import { failureFields, formatCounts, formatDuration, formatSeed, statusLabel, verdictLabel } from '../reports/format.js';
+import { describeNumerics } from '../bound/error-model.js';
 import type { VerificationReport } from '../runner/report.js';
 import { terminalSafe } from '../terminal.js';
 
@@ -48,7 +49,7 @@ export function formatSummary(report: VerificationReport, reportFiles: readonly 
   if (lines.length > 0) lines.push('');
   lines.push(
     `${verdictLabel(report)}${report.status === 'interrupted' ? ' (partial report)' : ''}: ${formatCounts(report.summary)} in ${formatDuration(report.durationMs)} ` +
-      `— kernel ${terminalSafe(report.kernel.name)} (${report.kernel.precision}), seed ${terminalSafe(formatSeed(report))}`,
+      `— kernel ${terminalSafe(report.kernel.name)} (${describeNumerics(report.kernel)}), seed ${terminalSafe(formatSeed(report))}`,
   );
   if (reportFiles.length > 0) lines.push(`Reports: ${reportFiles.map(terminalSafe).join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -5,6 +5,7 @@
  * `KernelLoadError` with one line naming the file and what is wrong.
  */
 import { spawnSync } from 'node:child_process';
+import { numericFieldsProblem } from '../bound/error-model.js';
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -116,7 +117,7 @@ function locateSyntaxError(file: string, cwd: string, error: SyntaxError): strin
 /**
  * Reads a kernel object once and returns a validated, frozen snapshot of it; otherwise throws a
  * `KernelLoadError` for `file` saying which field is wrong. Every field (`name`, `precision`,
- * `capabilities` and each of its fields, the methods) is read exactly once, so a getter that
+ * `accumulation`, `errorModel`, `errorFactor`, `capabilities` and each of its fields, the methods) is read exactly once, so a getter that
  * answers differently the second time cannot change the run after validation; the methods are
  * called with the original object as `this`. Capabilities that leave nothing to generate (empty
  * `spatialRanks`, `maxElements` below the one-element smallest problem) are load errors too.
@@ -136,10 +137,14 @@ export function validateKernel(value: unknown, file: string): KernelUnderTest {
   if (typeof name !== 'string' || name.trim() === '') {
     throw new KernelLoadError(file, `kernel.name must be a non-empty string, got ${describeValue(name)}`);
   }
-  const precision = read('precision');
-  if (precision !== 'float32' && precision !== 'float64') {
-    throw new KernelLoadError(file, `kernel.precision must be 'float32' or 'float64', got ${describeValue(precision)}`);
+  // the numeric promise, each field read once (see error-model.ts for the rules)
+  const numerics: Record<string, unknown> = {};
+  for (const field of ['precision', 'accumulation', 'errorModel', 'errorFactor']) {
+    const v = read(field);
+    if (v !== undefined) numerics[field] = v;
   }
+  const numeric = numericFieldsProblem(numerics);
+  if (numeric !== undefined) throw new KernelLoadError(file, numeric);
   const methods: Record<string, (...args: unknown[]) => unknown> = {};
   for (const fn of operatorNames) {
     const f = read(fn);
@@ -175,7 +180,7 @@ export function validateKernel(value: unknown, file: string): KernelUnderTest {
   }
   return Object.freeze({
     name,
-    precision,
+    ...numerics,
     ...(capabilities !== undefined ? { capabilities } : {}),
     ...methods,
   }) as KernelUnderTest;

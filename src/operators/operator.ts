@@ -6,11 +6,11 @@
  */
 import type fc from 'fast-check';
 import type { Activation } from '../activation.js';
-import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
 import type { Expectation } from '../property/judge.js';
 import type { CoverageKey, GenerationContext, PropertyDefinition } from '../property/definition.js';
 import type { Accumulation } from '../property/judge.js';
-import type { CheckedKernel, Regime } from '../vocabulary.js';
+import type { CheckedKernel, NumericPromise, Regime } from '../vocabulary.js';
 
 /** Reference output plus, per output element, Σ|terms| (the scale of its error bound). */
 export interface ReferenceResult {
@@ -32,8 +32,8 @@ export interface OperatorCases<C> {
   arbitrary(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<C>;
   /** The kernel's output on the case as given (with a fused activation if one is given), and the shape it must have. */
   run(k: CheckedKernel, c: C, activation?: Activation): Promise<{ readonly y: Float64Array; readonly shape: readonly number[] }>;
-  /** The trusted reference on the case, for a kernel of this precision (no activation). */
-  expect(c: C, precision: Precision): Expectation;
+  /** The trusted reference on the case, for a kernel with this numeric promise (data of its precision, scale of its error model; no activation). */
+  expect(c: C, numerics: NumericPromise): Expectation;
   /** The same problem with data from another seed. */
   reseed(c: C, seed: number): C;
   /** The case in one line (`x=[…] w=[…] … regime=float`). */

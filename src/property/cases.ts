@@ -1,6 +1,7 @@
 /** Pieces every operator's cases are built from: data seeds, regimes and seeded tensors. */
 import fc from 'fast-check';
 import type { ProblemData } from '../arbitraries/data.js';
+import type { Precision } from '../contract.js';
 import { problemData } from '../arbitraries/data.js';
 import { sizeOf } from '../tensor.js';
 import type { Data64, Regime } from '../vocabulary.js';
@@ -30,13 +31,14 @@ export function tensorsOf(
   regime: Regime,
   seed: number,
   headroom: number,
+  precision: Precision = 'float32',
 ): CaseTensors {
   const n = spec.hasBias ? bSize : 0;
   const d: ProblemData = problemData(
     { xSize: sizeOf(spec.xShape), wSize: sizeOf(spec.wShape), bSize: n, reductionLength, specialWeights },
     regime,
     seed,
-    { headroom },
+    { headroom, precision },
   );
   return {
     x: { shape: spec.xShape, data: d.x },

@@ -5,7 +5,7 @@
  */
 import type fc from 'fast-check';
 import type { CompleteCapabilities } from '../contract.js';
-import type { CheckedKernel, SizeTier } from '../vocabulary.js';
+import type { CheckedKernel, NumericPromise, SizeTier } from '../vocabulary.js';
 
 /** What a property's generator may depend on. */
 export interface GenerationContext {
@@ -32,8 +32,8 @@ export interface PropertyDefinition<C = unknown> {
   readonly statement: string;
   /** Operator methods the property calls; a kernel without one of them skips the property. */
   readonly needs: readonly string[];
-  /** A reason to skip for these capabilities, or undefined. */
-  skipReason?(capabilities: CompleteCapabilities): string | undefined;
+  /** A reason to skip for these capabilities (and this numeric promise), or undefined. */
+  skipReason?(capabilities: CompleteCapabilities, numerics: NumericPromise): string | undefined;
   /** The generator of cases (JSON-serialisable values). */
   arbitrary(ctx: GenerationContext): fc.Arbitrary<C>;
   /** Runs one case; throws `PropertyViolation` or `KernelFault` when the kernel violates the property. */

@@ -1,10 +1,11 @@
 /** Judging outputs: a value to compare against, and the comparison in each data regime. */
 import type { Activation } from '../activation.js';
 import { activationBound, applyActivation } from '../activation.js';
-import { compareOutputs, gamma, outputBounds, UNIT_ROUNDOFF } from '../bound/error-bound.js';
+import { compareOutputs, gamma, UNIT_ROUNDOFF } from '../bound/error-bound.js';
+import { completeNumerics, modelBounds } from '../bound/error-model.js';
 import type { Precision } from '../contract.js';
 import { stridesOf } from '../tensor.js';
-import type { Regime } from '../vocabulary.js';
+import type { NumericPromise, Regime } from '../vocabulary.js';
 import { wholeTensor } from '../vocabulary.js';
 import { PropertyViolation } from './violation.js';
 
@@ -16,6 +17,8 @@ export interface Expectation {
   readonly magnitude: ArrayLike<number>;
   /** Terms per element (reduction length + bias). */
   readonly terms: number;
+  /** Normwise model only: per output map, the scale that extends the map's largest magnitude (see `modelBounds`). */
+  readonly mapScale?: ArrayLike<number>;
   /**
    * Set when `values` come from the plain-float64 judge (float32 kernels): its own error bound
    * γ(n)(2⁻⁵³)·Σ|terms| is added to the kernel's, so the judge can never reject a correct kernel.
@@ -55,34 +58,48 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return s.map((st, i) => Math.floor(flat / st) % shape[i]);
 }
 
+/** Another computation by the kernel that went into `actual` or `expected`, whose error bound adds. */
+export interface KernelComputation {
+  readonly magnitude: ArrayLike<number>;
+  readonly values: ArrayLike<number>;
+  readonly terms: number;
+  readonly mapScale?: ArrayLike<number>;
+}
+
 /**
- * Judges `actual` (computed by the kernel) against `expected`.
- * exact / special regimes: equality (special values must match as IEEE-754 says).
+ * Judges `actual` (computed by the kernel) against `expected`, by the kernel's numeric promise
+ * (`bound/error-model.ts`; a bare precision means the elementwise model).
+ * exact / special regimes: equality (special values must match as IEEE-754 says) — except for a
+ * normwise kernel, which is judged by its bound there too (transform algorithms are not exact).
  * float regime: |actual − expected| ≤ bound, where bound is the kernel's error bound for the
  * expected value — plus, when `expected` was itself computed by the kernel under test
- * (`kernelComputed` with its own term count), that computation's bound too.
+ * (`expectedFromKernel`), that computation's bound too, and the bounds of any further
+ * `kernelComputations` combined into either side.
  */
 export function judge(
   label: string,
-  precision: Precision,
+  numerics: Precision | NumericPromise,
   regime: Regime,
   actual: ArrayLike<number>,
   expected: Expectation,
-  options: { actualTerms?: number; expectedFromKernel?: boolean } = {},
+  options: { actualTerms?: number; expectedFromKernel?: boolean; kernelComputations?: readonly KernelComputation[] } = {},
 ): void {
+  const promise = typeof numerics === 'string' ? completeNumerics({ precision: numerics }) : numerics;
+  const bounded = regime === 'float' || promise.errorModel === 'normwise';
   let bounds: Float64Array | number = 0;
-  if (regime === 'float') {
+  if (bounded) {
     const pre = expected.preActivation ?? expected.values;
-    const own = outputBounds(options.actualTerms ?? expected.terms, expected.magnitude, pre, precision);
-    if (options.expectedFromKernel) {
-      const other = outputBounds(expected.terms, expected.magnitude, pre, precision);
-      for (let i = 0; i < own.length; i++) own[i] += other[i];
+    const own = modelBounds(promise, options.actualTerms ?? expected.terms, expected.magnitude, pre, expected.shape, expected.mapScale);
+    const others: KernelComputation[] = [...(options.expectedFromKernel ? [{ ...expected, values: pre }] : []), ...(options.kernelComputations ?? [])];
+    for (const o of others) {
+      const b = modelBounds(promise, o.terms, o.magnitude, o.values, expected.shape, o.mapScale);
+      for (let i = 0; i < own.length; i++) own[i] += b[i];
     }
     if (expected.accumulation === 'plain64') {
       for (let i = 0; i < own.length; i++) own[i] += judgeError('plain64', expected.terms, expected.magnitude[i], pre[i]);
     }
     if (expected.activation !== undefined) {
-      for (let i = 0; i < own.length; i++) own[i] = activationBound(expected.activation, own[i], expected.values[i], precision);
+      for (let i = 0; i < own.length; i++) own[i] = activationBound(expected.activation, own[i], expected.values[i], promise.precision);
     }
     bounds = own;
   }
@@ -92,7 +109,7 @@ export function judge(
   const whole = { expected: wholeTensor(expected.shape, expected.values), actual: wholeTensor(expected.shape, actual) };
   throw new PropertyViolation({
     kind: 'mismatch',
-    message: `${label}: ${m.count} of ${total} output element${total === 1 ? '' : 's'} ${regime === 'float' ? 'exceed the error bound' : 'differ'}`,
+    message: `${label}: ${m.count} of ${total} output element${total === 1 ? '' : 's'} ${bounded ? `exceed the ${promise.errorModel === 'normwise' ? `normwise (κ = ${promise.errorFactor}) ` : ''}error bound` : 'differ'}`,
     index: unravel(m.flatIndex, expected.shape),
     expected: m.expected,
     actual: m.actual,

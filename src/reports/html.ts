@@ -107,7 +107,8 @@ function metaList(r: VerificationReport): string {
   const rows: Array<[string, string]> = [
     ['Kernel', r.kernel.name],
     ['Source', r.kernel.source],
-    ['Precision', r.kernel.precision],
+    ['Precision', r.kernel.accumulation !== r.kernel.precision ? `${r.kernel.precision} storage, ${r.kernel.accumulation} accumulation` : r.kernel.precision],
+    ['Error model', r.kernel.errorModel === 'normwise' ? `normwise, κ = ${r.kernel.errorFactor}` : 'elementwise'],
     ['Capabilities', capabilities(r.kernel.capabilities)],
     ['Seed', formatSeed(r)],
     ['Verdict', `${verdictLabel(r)}${r.status === 'interrupted' ? ` (${INTERRUPTED_NOTE})` : ''}`],

@@ -38,7 +38,9 @@ export class MarkdownReportWriter implements ReportWriter {
     out.push(`# convcheck: ${text(k.name)} — ${verdictLabel(report)}`, '');
     if (report.status === 'interrupted') out.push(`> **${cap(INTERRUPTED_NOTE)}:** ${text(interruptedSentence(report.summary))}`, '');
     out.push(
-      `**Kernel** ${text(k.name)} (${text(k.source)}) · **precision** ${text(k.precision)} · **seed** ${text(formatSeed(report))}` +
+      `**Kernel** ${text(k.name)} (${text(k.source)}) · **precision** ${text(k.precision)}` +
+        `${k.accumulation !== k.precision ? ` · **accumulation** ${text(k.accumulation)}` : ''}` +
+        ` · **error model** ${text(k.errorModel === 'normwise' ? `normwise, κ = ${k.errorFactor}` : 'elementwise')} · **seed** ${text(formatSeed(report))}` +
         ` · **verdict** ${verdictLabel(report)}${report.status === 'interrupted' ? ` (${INTERRUPTED_NOTE})` : ''}`,
       '',
       `${text(formatCounts(report.summary))} · ${formatDuration(report.durationMs)} · ${report.options.runs} runs per property, size ${text(report.options.size)} · started ${text(report.startedAt)} · convcheck ${text(report.tool.version)}`,

@@ -9,7 +9,9 @@
  * module kernels in a worker (`isolated-kernel.ts`), where a synchronous hang is timed out too.
  */
 import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
-import { arrayTypeOf, formatShape } from '../tensor.js';
+import { completeNumerics } from '../bound/error-model.js';
+import type { NumericPromise } from '../bound/error-model.js';
+import { convertData, formatShape } from '../tensor.js';
 import type { CheckedKernel, Data64, WholeTensor } from '../vocabulary.js';
 import { KernelFault, wholeTensor } from '../vocabulary.js';
 
@@ -17,7 +19,7 @@ export { KernelFault } from '../vocabulary.js';
 export type { Data64 } from '../vocabulary.js';
 
 function toKernelTensor(t: Data64, precision: Precision): Tensor {
-  return { shape: [...t.shape], data: arrayTypeOf(precision).from(t.data) };
+  return { shape: [...t.shape], data: convertData(t.data, precision) };
 }
 
 /** Bitwise equality of two typed arrays of the same type (NaN payloads included). */
@@ -243,6 +245,11 @@ export class GuardedKernel implements CheckedKernel {
 
   get precision(): Precision {
     return this.kernel.precision;
+  }
+
+  /** The kernel's numeric promise (precision, accumulation, error model, κ) with defaults filled in. */
+  get numerics(): NumericPromise {
+    return completeNumerics(this.kernel);
   }
 
   has(method: string): boolean {

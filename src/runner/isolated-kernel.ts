@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { ErrorModel, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { operatorByName } from '../operators/index.js';
 import { KERNEL_HOST, type KernelHost } from './guarded-call.js';
@@ -63,6 +63,9 @@ export type WorkerReply =
       readonly type: 'ready';
       readonly name: string;
       readonly precision: Precision;
+      readonly accumulation?: Precision;
+      readonly errorModel?: ErrorModel;
+      readonly errorFactor?: number;
       readonly capabilities: KernelCapabilities | undefined;
       /** The operator methods the kernel implements. */
       readonly operators: readonly string[];
@@ -320,6 +323,9 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     [KERNEL_HOST]: host,
     name: info.name,
     precision: info.precision,
+    ...(info.accumulation !== undefined ? { accumulation: info.accumulation } : {}),
+    ...(info.errorModel !== undefined ? { errorModel: info.errorModel } : {}),
+    ...(info.errorFactor !== undefined ? { errorFactor: info.errorFactor } : {}),
     ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),
     ...Object.fromEntries(info.operators.map((op) => [op, (...args: unknown[]) => callOperator(op, args)])),
     close: async () => {

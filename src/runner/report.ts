@@ -2,7 +2,7 @@
  * The verification report: what `verifyKernel` returns and what the CLI writes as
  * `verification.json` (and renders as Markdown, HTML and JUnit).
  */
-import type { CompleteCapabilities, Precision } from '../contract.js';
+import type { CompleteCapabilities, ErrorModel, Precision } from '../contract.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 
 export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
@@ -115,6 +115,11 @@ export interface VerificationReport {
   readonly kernel: {
     readonly name: string;
     readonly precision: Precision;
+    /** Precision of the accumulation (= `precision` unless the kernel declares a wider one). */
+    readonly accumulation: Precision;
+    /** The error model the kernel was judged by, and its κ (1 for `elementwise`). */
+    readonly errorModel: ErrorModel;
+    readonly errorFactor: number;
     readonly capabilities: CompleteCapabilities;
     /** How it was specified: `builtin:im2col`, a module path, or "api". */
     readonly source: string;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import type { KernelUnderTest } from '../contract.js';
 import { completeCapabilities } from '../contract.js';
+import { completeNumerics } from '../bound/error-model.js';
 import { catalog } from '../catalog/index.js';
 import type { PropertyDefinition } from '../property/definition.js';
 import type { ViolationDetail } from '../property/violation.js';
@@ -129,6 +130,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const seed = resolveSeed(options.seed);
   const host = typeof kernel === 'object' && kernel !== null ? hostOf(kernel) : undefined;
   const k = validateKernel(kernel, 'verifyKernel');
+  const numerics = completeNumerics(k);
   const runs = options.runs ?? 200;
   const timeoutMs = options.timeoutMs ?? 5000;
   const size = options.size ?? 'default';
@@ -161,7 +163,15 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const failed = count('failed');
   return {
     tool: { name: 'convcheck', version: VERSION },
-    kernel: { name: k.name, precision: k.precision, capabilities, source: options.source ?? 'api' },
+    kernel: {
+      name: k.name,
+      precision: k.precision,
+      accumulation: numerics.accumulation,
+      errorModel: numerics.errorModel,
+      errorFactor: numerics.errorFactor,
+      capabilities,
+      source: options.source ?? 'api',
+    },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
     options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all' },
@@ -195,7 +205,7 @@ interface RunContext {
 export function skipReasonFor(def: PropertyDefinition, kernel: KernelUnderTest): string | undefined {
   const missing = def.needs.filter((m) => typeof (kernel as unknown as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) return `kernel has no ${missing.join(' or ')}`;
-  return def.skipReason?.(completeCapabilities(kernel.capabilities));
+  return def.skipReason?.(completeCapabilities(kernel.capabilities), completeNumerics(kernel));
 }
 
 /** Runs one property: fast-check with saved counterexamples first, a bounded shrink, and a failure detail. */

@@ -71,7 +71,7 @@ function sandwich(left: readonly (readonly number[])[], mid: Float64Array, midRo
 }
 
 /** Direct conv (any rank): products and sums rounded by `r` (float32 by default), result in `Out`. */
-function directConv(x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes, r: (v: number) => number = fr, Out: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Tensor {
+export function directConv(x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes, r: (v: number) => number = fr, Out: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Tensor {
   const rank = x.shape.length - 2;
   const lift = (v: readonly number[], fill: number) => [...new Array(3 - rank).fill(fill), ...v];
   const [N, C] = x.shape;

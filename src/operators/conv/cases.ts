@@ -9,8 +9,9 @@ import type { CaseTensors } from '../../property/cases.js';
 import { dataSeed, tensorsOf } from '../../property/cases.js';
 import type { Expectation } from '../../property/judge.js';
 import { range } from '../../property/tensor-ops.js';
-import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
+import type { CheckedKernel, Data64, NumericPromise, Regime } from '../../vocabulary.js';
 import type { ConvAttributes } from './contract.js';
+import { scaleFor } from './correlation-scale.js';
 import type { ConvGeometry } from './geometry.js';
 import { convGeometryOfShapes, describeConv } from './geometry.js';
 import type { ConvProblemConstraints, ConvSpec } from './problem.js';
@@ -46,14 +47,14 @@ export function geometryOf(spec: ConvSpec): ConvGeometry {
  * Builds the float64 tensors of a conv case from its seed. Non-finite weights only when the
  * problem has no padding (whether padding multiplies an infinite weight is implementation-defined).
  */
-export function convTensors(c: ConvCase, headroom = 1): ConvTensors {
+export function convTensors(c: ConvCase, headroom = 1, precision: Precision = 'float32'): ConvTensors {
   const noPadding = c.spec.attrs.pads.every((p) => p === 0);
-  return tensorsOf(c.spec, c.spec.wShape[0], geometryOf(c.spec).reductionLength, noPadding, c.regime, c.seed, headroom);
+  return tensorsOf(c.spec, c.spec.wShape[0], geometryOf(c.spec).reductionLength, noPadding, c.regime, c.seed, headroom, precision);
 }
 
 /** A conv case's tensors and geometry, and the kernel's output on the problem as given. */
 export async function convAsGiven(k: CheckedKernel, c: ConvCase): Promise<{ t: ConvTensors; g: ConvGeometry; y: Float64Array }> {
-  const t = convTensors(c);
+  const t = convTensors(c, 1, k.precision);
   const g = geometryOf(c.spec);
   return { t, g, y: await runConv(k, t.x, t.w, t.b, c.spec.attrs, g.outputShape) };
 }
@@ -80,10 +81,14 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
   ];
 }
 
-/** The trusted conv for a kernel of this precision (see `fast-reference.ts`) as an expectation. */
-export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, precision: Precision): Expectation {
-  const r = trustedConv(t.x, t.w, t.b, attrs, precision);
-  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation };
+/**
+ * The trusted conv for a kernel of this precision (see `fast-reference.ts`) as an expectation;
+ * for a normwise kernel with the correlation scale of every output map (`correlation-scale.ts`).
+ */
+export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, numerics: NumericPromise): Expectation {
+  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision);
+  const mapScale = scaleFor(numerics, t.x, t.w, t.b, attrs);
+  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation, ...(mapScale ? { mapScale } : {}) };
 }
 
 /** Conv attributes with no padding, stride 1, dilation 1, group 1 for a rank. */

@@ -12,7 +12,7 @@ export const convMatchesReference = defineProperty({
   arbitrary: (ctx) => convCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const { t, y } = await convAsGiven(k, c);
-    judge('conv vs reference', k.precision, c.regime, y, referenceConvExpectation(t, c.spec.attrs, k.precision));
+    judge('conv vs reference', k.numerics, c.regime, y, referenceConvExpectation(t, c.spec.attrs, k.numerics));
   },
   describe: (c) => describeConvCase(c),
   coverage: (c) => coverageOf(c.spec),

@@ -233,5 +233,5 @@ function directConv(g: ConvGeometry, xd: Float64Array, wd: Float64Array, bd: Flo
 
 /** The judge for a kernel of this precision: plain float64 for float32 kernels, compensated for float64 ones. */
 export function trustedConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, precision: Precision): JudgeResult {
-  return precision === 'float32' ? { ...fastReferenceConv(x, w, b, attrs), accumulation: 'plain64' } : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
+  return precision !== 'float64' ? { ...fastReferenceConv(x, w, b, attrs), accumulation: 'plain64' } : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
 }

@@ -33,7 +33,7 @@ export const conv = defineOperator<ConvCase>({
       const { g, y } = await convAsGiven(k, activation ? { ...c, spec: { ...c.spec, attrs: { ...c.spec.attrs, activation } } } : c);
       return { y, shape: g.outputShape };
     },
-    expect: (c, precision) => referenceConvExpectation(convTensors(c), c.spec.attrs, precision),
+    expect: (c, numerics) => referenceConvExpectation(convTensors(c, 1, numerics.precision), c.spec.attrs, numerics),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeConvCase(c),
     coverage: (c) => coverageOf(c.spec),

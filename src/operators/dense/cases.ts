@@ -30,8 +30,8 @@ export function denseCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>)
 }
 
 /** Builds the float64 tensors of a dense case from its seed. */
-export function denseTensors(c: DenseCase, headroom = 1): CaseTensors {
-  return tensorsOf(c.spec, c.spec.wShape[0], c.spec.xShape[1], true, c.regime, c.seed, headroom);
+export function denseTensors(c: DenseCase, headroom = 1, precision: Precision = 'float32'): CaseTensors {
+  return tensorsOf(c.spec, c.spec.wShape[0], c.spec.xShape[1], true, c.regime, c.seed, headroom, precision);
 }
 
 /** One-line description of a dense case. */

@@ -11,9 +11,9 @@ export const denseMatchesReference = defineProperty({
   needs: ['dense'],
   arbitrary: (ctx) => denseCases(ctx, regimes(ctx, true)),
   async check(k, c) {
-    const t = denseTensors(c);
+    const t = denseTensors(c, 1, k.precision);
     const y = await runDense(k, t.x, t.w, t.b);
-    judge('dense vs reference', k.precision, c.regime, y, referenceDenseExpectation(t, k.precision));
+    judge('dense vs reference', k.numerics, c.regime, y, referenceDenseExpectation(t, k.precision));
   },
   describe: (c) => describeDenseCase(c),
 });

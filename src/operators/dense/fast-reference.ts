@@ -39,5 +39,5 @@ export function fastReferenceDense(x: Tensor, w: Tensor, b: Tensor | undefined):
 
 /** Dense counterpart of `trustedConv`. */
 export function trustedDense(x: Tensor, w: Tensor, b: Tensor | undefined, precision: Precision): JudgeResult {
-  return precision === 'float32' ? { ...fastReferenceDense(x, w, b), accumulation: 'plain64' } : { ...referenceDense(x, w, b), accumulation: 'compensated' };
+  return precision !== 'float64' ? { ...fastReferenceDense(x, w, b), accumulation: 'plain64' } : { ...referenceDense(x, w, b), accumulation: 'compensated' };
 }

@@ -16,10 +16,10 @@ export const dense = defineOperator<DenseCase>({
   cases: {
     arbitrary: (ctx, regime) => denseCases(ctx, regime),
     async run(k, c, activation) {
-      const t = denseTensors(c);
+      const t = denseTensors(c, 1, k.precision);
       return { y: await runDense(k, t.x, t.w, t.b, activation ? { activation } : undefined), shape: [c.spec.xShape[0], c.spec.wShape[0]] };
     },
-    expect: (c, precision) => referenceDenseExpectation(denseTensors(c), precision),
+    expect: (c, numerics) => referenceDenseExpectation(denseTensors(c, 1, numerics.precision), numerics.precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeDenseCase(c),
   },
