@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exactRanges, problemData } from '../src/arbitraries/data.js';
-import { isFloat16 } from '../src/numeric/float16.js';
+import { isFloat16 } from '../src/float16.js';
 
 const layout = (n: number, rows = 3, specialWeights = false) => ({ xSize: n, wSize: rows * n, bSize: rows, reductionLength: n, specialWeights });
 

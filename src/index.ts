@@ -61,6 +61,11 @@ export type { DenseProblemConstraints, DenseSpec } from './operators/dense/probl
 export { problemData, exactRanges } from './arbitraries/data.js';
 /** The forward error bound 2·γ(n)·Σ|w·x| + 2u|y| and the IEEE-aware comparison. */
 export { gamma, elementBound, outputBounds, compareOutputs, UNIT_ROUNDOFF } from './bound/error-bound.js';
+/** The error models a kernel declares (elementwise, normwise with κ), their bounds, and κ for Winograd and FFT. */
+export { completeNumerics, modelBounds, describeNumerics, numericFieldsProblem, winogradErrorFactor, fftErrorFactor, WINOGRAD_F2x3, WINOGRAD_F4x3 } from './bound/error-model.js';
+export type { ErrorModel, NumericPromise, NumericFields, WinogradMatrices } from './bound/error-model.js';
+/** float16 (binary16): round to nearest even from float64, bit patterns (Node 20 has no Float16Array). */
+export { roundToFloat16, isFloat16, float16Bits, float16FromBits, toFloat16Array, FLOAT16_MAX } from './float16.js';
 
 // Properties
 /** The property catalog. */

@@ -1,7 +1,7 @@
 /** Tensor helpers: construction, validation, precision conversion and strides. */
 import type { Precision, Tensor } from './contract.js';
 import { InvalidArgumentError } from './errors.js';
-import { toFloat16Array } from './numeric/float16.js';
+import { toFloat16Array } from './float16.js';
 
 /** Number of elements of a shape (1 for a scalar shape `[]`). */
 export function sizeOf(shape: readonly number[]): number {

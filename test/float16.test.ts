@@ -14,7 +14,7 @@ import {
   isFloat16,
   roundToFloat16,
   toFloat16Array,
-} from '../src/numeric/float16.js';
+} from '../src/float16.js';
 import { tensor, withPrecision, zeros } from '../src/tensor.js';
 
 /** Half → float32 by bit manipulation (the classic widening), independent of `float16FromBits`. */

@@ -12,7 +12,7 @@
  */
 import type { Precision } from '../contract.js';
 import type { Regime } from '../vocabulary.js';
-import { roundToFloat16 } from '../numeric/float16.js';
+import { roundToFloat16 } from '../float16.js';
 import { Prng } from './prng.js';
 
 /** Data for a conv or dense problem, as float32-representable float64 values. */

@@ -12,7 +12,7 @@ import type { KernelUnderTest, Tensor } from '../../src/contract.js';
 import type { ConvAttributes } from '../../src/operators/conv/contract.js';
 import { fftErrorFactor, WINOGRAD_F2x3, WINOGRAD_F4x3, winogradErrorFactor } from '../../src/bound/error-model.js';
 import type { WinogradMatrices } from '../../src/bound/error-model.js';
-import { roundToFloat16 } from '../../src/numeric/float16.js';
+import { roundToFloat16 } from '../../src/float16.js';
 
 /** Rounds to a float with `bits` explicit significand bits, ties to even (TF32: 10, bfloat16: 7). */
 export function roundSignificand(v: number, bits: number): number {

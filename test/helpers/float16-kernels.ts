@@ -4,7 +4,7 @@
  * accumulates in float16.
  */
 import type { KernelUnderTest, Tensor } from '../../src/contract.js';
-import { roundToFloat16 } from '../../src/numeric/float16.js';
+import { roundToFloat16 } from '../../src/float16.js';
 import { directConv } from './fast-conv.js';
 
 type Rounding = (v: number) => number;
