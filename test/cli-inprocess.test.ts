@@ -178,7 +178,7 @@ describe('main verify', () => {
       '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', join(dir, 'good'),
     ]);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.err).toMatch(/verifying fixture:good \(float64, in a worker\)/);
+    expect(r.err).toMatch(/verifying fixture:good \(float64, elementwise error model, in a worker\)/);
     expect(r.err).toMatch(/PASS conv-matches-reference/);
     expect(r.err).toMatch(/PASS dense-matches-reference/);
   });
