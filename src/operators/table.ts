@@ -4,3 +4,4 @@
  */
 export { conv } from './conv/index.js';
 export { dense } from './dense/index.js';
+export { convTranspose } from './conv-transpose/index.js';

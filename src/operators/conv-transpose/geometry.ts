@@ -1,0 +1,223 @@
+/**
+ * ConvTranspose geometry, validated once at the boundary, and the helper that resolves ONNX's
+ * `output_shape` / `auto_pad` into explicit pads.
+ */
+import { checkActivation } from '../../activation.js';
+import type { Tensor } from '../../contract.js';
+import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
+import { checkIntArray } from '../../geometry.js';
+import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
+import type { ConvTransposeAttributes } from './contract.js';
+
+/** Everything a transposed-conv kernel needs, validated. */
+export interface ConvTransposeGeometry {
+  readonly rank: number;
+  readonly batch: number;
+  /** C: input channels (w's first axis). */
+  readonly inChannels: number;
+  /** M = (M/group)·group. */
+  readonly outChannels: number;
+  readonly group: number;
+  readonly inChannelsPerGroup: number;
+  readonly outChannelsPerGroup: number;
+  readonly inSpatial: readonly number[];
+  readonly kernelSpatial: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly padsEnd: readonly number[];
+  readonly outputPadding: readonly number[];
+  /** d·(k−1)+1 per axis. */
+  readonly effectiveKernel: readonly number[];
+  /** Most terms any output element sums (bias excluded): (C/group)·∏k — an element gets at most one tap per kernel position. */
+  readonly reductionLength: number;
+  readonly outSpatialSize: number;
+  readonly hasBias: boolean;
+  readonly outputShape: readonly number[];
+}
+
+/** Validates shapes and attributes of a transposed conv and computes its geometry. */
+export function convTransposeGeometryOfShapes(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  bShape: readonly number[] | undefined,
+  attrs: ConvTransposeAttributes,
+  fn = 'convTranspose',
+): ConvTransposeGeometry {
+  checkShape(fn, 'x', xShape);
+  checkShape(fn, 'w', wShape);
+  if (xShape.length < 3 || xShape.length > 5) {
+    throw new InvalidArgumentError(fn, 'x', xShape, `x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape ${formatShape(xShape)}`);
+  }
+  const rank = xShape.length - 2;
+  if (wShape.length !== xShape.length) {
+    throw new InvalidArgumentError(fn, 'w', wShape, `w rank (${wShape.length}) does not match x rank (${xShape.length}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
+  }
+  if (attrs === null || typeof attrs !== 'object') {
+    throw new InvalidArgumentError(fn, 'attrs', attrs, `attrs must be {strides, pads, dilations, group, outputPadding}, got ${String(attrs)}`);
+  }
+  const { strides, pads, dilations, group, outputPadding } = attrs;
+  checkIntArray(fn, 'strides', strides, rank, 1);
+  checkIntArray(fn, 'dilations', dilations, rank, 1);
+  checkIntArray(fn, 'pads', pads, 2 * rank, 0);
+  checkIntArray(fn, 'outputPadding', outputPadding, rank, 0);
+  checkActivation(fn, attrs.activation);
+  if (!Number.isInteger(group) || group < 1) {
+    throw new InvalidArgumentError(fn, 'group', group, `group must be an integer >= 1, got ${group}`);
+  }
+  for (let a = 0; a < rank; a++) {
+    // ONNX: "each padding value in output_padding must be less than the corresponding stride/dilation"; PyTorch reads it as < max(stride, dilation)
+    if (outputPadding[a] >= Math.max(strides[a], dilations[a])) {
+      throw new InvalidArgumentError(
+        fn,
+        'outputPadding',
+        outputPadding,
+        `outputPadding ${formatShape(outputPadding)} must be < max(stride, dilation) on every axis; axis ${a} has ${outputPadding[a]} with stride ${strides[a]}, dilation ${dilations[a]}`,
+      );
+    }
+  }
+  const [batch, inChannels] = xShape;
+  const [wChannels, outPerGroup] = wShape;
+  if (batch < 1 || inChannels < 1 || outPerGroup < 1) {
+    throw new InvalidArgumentError(fn, 'x', { xShape, wShape }, `sizes must be >= 1: x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
+  }
+  if (inChannels % group !== 0) {
+    throw new InvalidArgumentError(fn, 'group', { inChannels, group }, `input channels (${inChannels}) are not divisible by group (${group})`);
+  }
+  if (wChannels !== inChannels) {
+    throw new InvalidArgumentError(fn, 'w', wShape, `w first axis (${wChannels}) must equal the input channels C (${inChannels}): w is [C, M/group, k…]`);
+  }
+  const outChannels = outPerGroup * group;
+  if (bShape !== undefined) {
+    checkShape(fn, 'b', bShape);
+    if (bShape.length !== 1 || bShape[0] !== outChannels) {
+      throw new InvalidArgumentError(fn, 'b', bShape, `b shape ${formatShape(bShape)} must be [${outChannels}] (M = w.shape[1]·group = ${outPerGroup}·${group})`);
+    }
+  }
+  const inSpatial = xShape.slice(2);
+  const kernelSpatial = wShape.slice(2);
+  const padsBegin = pads.slice(0, rank);
+  const padsEnd = pads.slice(rank);
+  const effectiveKernel: number[] = [];
+  const outSpatial: number[] = [];
+  for (let a = 0; a < rank; a++) {
+    if (inSpatial[a] < 1) throw new InvalidArgumentError(fn, 'x', xShape, `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`);
+    if (kernelSpatial[a] < 1) throw new InvalidArgumentError(fn, 'w', wShape, `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`);
+    const eff = dilations[a] * (kernelSpatial[a] - 1) + 1;
+    const full = strides[a] * (inSpatial[a] - 1) + outputPadding[a] + eff;
+    const o = full - padsBegin[a] - padsEnd[a];
+    if (o < 1) {
+      throw new EmptyOutputError(
+        fn,
+        a,
+        o,
+        `output size on axis ${a} would be ${o} < 1: s·(D−1) + outputPadding + d·(k−1)+1 = ${strides[a]}·(${inSpatial[a]}−1) + ${outputPadding[a]} + ${eff} = ${full} minus pads ${padsBegin[a]} + ${padsEnd[a]}`,
+      );
+    }
+    effectiveKernel.push(eff);
+    outSpatial.push(o);
+  }
+  return {
+    rank,
+    batch,
+    inChannels,
+    outChannels,
+    group,
+    inChannelsPerGroup: inChannels / group,
+    outChannelsPerGroup: outPerGroup,
+    inSpatial,
+    kernelSpatial,
+    outSpatial,
+    strides: [...strides],
+    dilations: [...dilations],
+    padsBegin,
+    padsEnd,
+    outputPadding: [...outputPadding],
+    effectiveKernel,
+    reductionLength: (inChannels / group) * sizeOf(kernelSpatial),
+    outSpatialSize: sizeOf(outSpatial),
+    hasBias: bShape !== undefined,
+    outputShape: [batch, outChannels, ...outSpatial],
+  };
+}
+
+/** Validates tensors (shapes and data lengths) and attributes, returning the geometry. */
+export function convTransposeGeometry(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes, fn = 'convTranspose'): ConvTransposeGeometry {
+  checkTensor(fn, 'x', x);
+  checkTensor(fn, 'w', w);
+  if (b !== undefined) checkTensor(fn, 'b', b);
+  return convTransposeGeometryOfShapes(x.shape, w.shape, b?.shape, attrs, fn);
+}
+
+/** ONNX ConvTranspose attributes that decide the padding. */
+export interface OnnxConvTransposePadding {
+  readonly inputSpatial: readonly number[];
+  readonly kernelSpatial: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** Default zeros. */
+  readonly outputPadding?: readonly number[];
+  /** `output_shape` (spatial sizes only); when given, pads are derived from it. */
+  readonly outputShape?: readonly number[];
+  /** Default NOTSET (explicit pads, i.e. `pads`). */
+  readonly autoPad?: 'NOTSET' | 'VALID' | 'SAME_UPPER' | 'SAME_LOWER';
+  /** Explicit pads for NOTSET without `output_shape`; default zeros. */
+  readonly pads?: readonly number[];
+}
+
+/**
+ * Resolves ONNX `output_shape` / `auto_pad` into explicit `pads` (ONNX order) and `outputPadding`,
+ * following the operator's definition: total_padding = s·(D−1) + outputPadding + d·(k−1)+1 −
+ * output_shape; SAME_UPPER puts ⌊total/2⌋ at the beginning (the odd element at the end), every
+ * other mode ⌈total/2⌉ at the beginning. SAME_* without `output_shape` targets D·s. A total below
+ * 0 cannot be reached with pads >= 0 and is rejected.
+ * @example resolveConvTransposePads({ inputSpatial: [3], kernelSpatial: [3], strides: [2], dilations: [1], autoPad: 'SAME_UPPER' }) // { pads: [0, 1], outputPadding: [0] }
+ */
+export function resolveConvTransposePads(p: OnnxConvTransposePadding): { pads: number[]; outputPadding: number[] } {
+  const fn = 'resolveConvTransposePads';
+  const rank = p.inputSpatial.length;
+  if (rank < 1 || rank > 3) throw new InvalidArgumentError(fn, 'inputSpatial', p.inputSpatial, `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(p.inputSpatial)}`);
+  checkIntArray(fn, 'inputSpatial', p.inputSpatial, rank, 1);
+  checkIntArray(fn, 'kernelSpatial', p.kernelSpatial, rank, 1);
+  checkIntArray(fn, 'strides', p.strides, rank, 1);
+  checkIntArray(fn, 'dilations', p.dilations, rank, 1);
+  const outputPadding = [...(p.outputPadding ?? new Array<number>(rank).fill(0))];
+  checkIntArray(fn, 'outputPadding', outputPadding, rank, 0);
+  const mode = p.autoPad ?? 'NOTSET';
+  if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(mode)) {
+    throw new InvalidArgumentError(fn, 'autoPad', mode, `autoPad must be 'NOTSET', 'VALID', 'SAME_UPPER' or 'SAME_LOWER', got ${JSON.stringify(mode)}`);
+  }
+  let target = p.outputShape ? [...p.outputShape] : undefined;
+  if (target) checkIntArray(fn, 'outputShape', target, rank, 1);
+  if (!target && (mode === 'SAME_UPPER' || mode === 'SAME_LOWER')) target = p.inputSpatial.map((d, a) => d * p.strides[a]);
+  if (!target) {
+    if (mode === 'VALID') return { pads: new Array<number>(2 * rank).fill(0), outputPadding };
+    const pads = [...(p.pads ?? new Array<number>(2 * rank).fill(0))];
+    checkIntArray(fn, 'pads', pads, 2 * rank, 0);
+    return { pads, outputPadding };
+  }
+  const begin: number[] = [];
+  const end: number[] = [];
+  for (let a = 0; a < rank; a++) {
+    const full = p.strides[a] * (p.inputSpatial[a] - 1) + outputPadding[a] + p.dilations[a] * (p.kernelSpatial[a] - 1) + 1;
+    const total = full - target[a];
+    if (total < 0) {
+      throw new InvalidArgumentError(
+        fn,
+        'outputShape',
+        target,
+        `output size ${target[a]} on axis ${a} is larger than s·(D−1) + outputPadding + d·(k−1)+1 = ${full}; it cannot be reached with pads >= 0 (raise outputPadding)`,
+      );
+    }
+    const half = Math.floor(total / 2);
+    begin.push(mode === 'SAME_UPPER' ? half : total - half);
+    end.push(total - begin[a]);
+  }
+  return { pads: [...begin, ...end], outputPadding };
+}
+
+/** One line: `x=[…] w=[…] strides=[…] pads=[…] dilations=[…] outputPadding=[…] group=1 bias=yes`. */
+export function describeConvTranspose(xShape: readonly number[], wShape: readonly number[], attrs: ConvTransposeAttributes, hasBias: boolean): string {
+  return `x=${formatShape(xShape)} w=${formatShape(wShape)} strides=${formatShape(attrs.strides)} pads=${formatShape(attrs.pads)} dilations=${formatShape(attrs.dilations)} outputPadding=${formatShape(attrs.outputPadding)} group=${attrs.group} bias=${hasBias ? 'yes' : 'no'}`;
+}

@@ -1,0 +1,90 @@
+/**
+ * `convTransposeProblem`: fast-check arbitrary of valid ConvTranspose problems. Geometry first:
+ * rank, channels, kernel, stride, dilation and outputPadding (< max(s, d)), then the input size,
+ * then pads drawn within the budget s·(D−1) + outputPadding + d·(k−1) (so O ≥ 1) — every problem
+ * is valid by construction and nothing is filtered (except by an explicit `maxElements`).
+ */
+import fc from 'fast-check';
+import type { KernelCapabilities } from '../../contract.js';
+import { completeCapabilities } from '../../contract.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { sizeOf } from '../../tensor.js';
+import type { SizeTier } from '../../vocabulary.js';
+import type { ConvTransposeAttributes } from './contract.js';
+
+/** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
+export interface ConvTransposeSpec {
+  readonly xShape: readonly number[];
+  readonly wShape: readonly number[];
+  readonly attrs: ConvTransposeAttributes;
+  readonly hasBias: boolean;
+}
+
+/** Constraints of `convTransposeProblem`. */
+export interface ConvTransposeProblemConstraints {
+  /** Never generate what the kernel declares unsupported (ranks, group, dilation, asymmetric pads, stride with dilation, size). */
+  readonly capabilities?: KernelCapabilities;
+  readonly size?: SizeTier;
+  /** Force bias on or off; default either. */
+  readonly bias?: boolean;
+}
+
+const axis3 = (arb: fc.Arbitrary<number>) => fc.tuple(arb, arb, arb);
+
+/**
+ * Arbitrary ConvTranspose problems honouring the capabilities.
+ * @example fc.sample(convTransposeProblem({ size: 'small' }), 3)
+ */
+export function convTransposeProblem(constraints: ConvTransposeProblemConstraints = {}): fc.Arbitrary<ConvTransposeSpec> {
+  const caps = completeCapabilities(constraints.capabilities);
+  const size = constraints.size ?? 'default';
+  if (size !== 'small' && size !== 'default' && size !== 'large') {
+    throw new InvalidArgumentError('convTransposeProblem', 'size', size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(size)}`);
+  }
+  const ranks = caps.spatialRanks.filter((r) => r >= 1 && r <= 3);
+  if (ranks.length === 0) throw new InvalidArgumentError('convTransposeProblem', 'capabilities', caps.spatialRanks, 'capabilities allow no spatial rank in 1..3');
+  const big = size === 'small' ? 3 : size === 'default' ? 5 : 8;
+  const params = fc.record({
+    rank: fc.constantFrom(...ranks),
+    batch: fc.integer({ min: 1, max: 3 }),
+    groups: caps.group ? fc.integer({ min: 1, max: 3 }) : fc.constant(1),
+    inPerGroup: fc.integer({ min: 1, max: big }),
+    outPerGroup: fc.integer({ min: 1, max: big }),
+    kernel: axis3(fc.integer({ min: 1, max: 4 })),
+    strides: axis3(fc.integer({ min: 1, max: 4 })),
+    dilations: axis3(caps.dilation ? fc.integer({ min: 1, max: 3 }) : fc.constant(1)),
+    input: axis3(fc.integer({ min: 1, max: big + 1 })),
+    // fractions of the allowed range, mapped below: always valid, never filtered
+    outputPadding: axis3(fc.integer({ min: 0, max: 3 })),
+    padBegin: axis3(fc.integer({ min: 0, max: 4 })),
+    padEnd: axis3(fc.integer({ min: 0, max: 4 })),
+    hasBias: constraints.bias === undefined ? fc.boolean() : fc.constant(constraints.bias),
+  });
+  const specs = params.map((p): ConvTransposeSpec => {
+    const r = p.rank;
+    const kernel = p.kernel.slice(0, r);
+    const strides = p.strides.slice(0, r);
+    // stride > 1 together with dilation > 1 only when the kernel accepts it: then dilation is dropped
+    const dilations = p.dilations.slice(0, r).map((d, a) => (!caps.strideWithDilation && strides[a] > 1 ? 1 : d));
+    const input = p.input.slice(0, r);
+    const outputPadding = p.outputPadding.slice(0, r).map((o, a) => o % Math.max(strides[a], dilations[a]));
+    const budget = input.map((d, a) => strides[a] * (d - 1) + outputPadding[a] + dilations[a] * (kernel[a] - 1));
+    const padsBegin = p.padBegin.slice(0, r).map((v, a) => Math.min(v, budget[a]));
+    const padsEnd = p.padEnd.slice(0, r).map((v, a) => (caps.asymmetricPads ? Math.min(v, budget[a] - padsBegin[a]) : Math.min(padsBegin[a], budget[a] - padsBegin[a])));
+    // without asymmetric pads, begin = end on every axis
+    const begin = caps.asymmetricPads ? padsBegin : padsBegin.map((b, a) => Math.min(b, padsEnd[a]));
+    const C = p.groups * p.inPerGroup;
+    return {
+      xShape: [p.batch, C, ...input],
+      wShape: [C, p.outPerGroup, ...kernel],
+      attrs: { strides, pads: [...begin, ...padsEnd], dilations, group: p.groups, outputPadding },
+      hasBias: p.hasBias,
+    };
+  });
+  const limit = caps.maxElements;
+  if (!Number.isFinite(limit)) return specs;
+  return specs.filter((s) => {
+    const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1);
+    return Math.max(sizeOf(s.xShape), sizeOf(s.wShape), s.xShape[0] * s.wShape[1] * s.attrs.group * sizeOf(out)) <= limit;
+  });
+}
