@@ -64,6 +64,11 @@ const SHAPES: readonly BenchShape[] = [
 const WARMUP_MS = 500;
 /** Calls slower than this (tfjs:cpu on fc6 takes ~10 s) get fewer repetitions. */
 const SLOW_MS = 2000;
+/**
+ * Calls faster than this get more repetitions: on this shared 2-core machine a 5–20 ms call is
+ * often preempted, and a median of 7 then still moved by 1.5× between runs; 15 cost < 1 s.
+ */
+const FAST_MS = 100;
 
 /** 2·N·M·(C/g)·∏k·∏O for a conv, 2·N·M·K for dense. */
 function flopsOf(s: BenchShape): number {
@@ -332,6 +337,7 @@ async function main(): Promise<void> {
   const maxWarmups = quick ? 3 : 5;
   const reps = quick ? 3 : 7;
   const slowReps = quick ? 1 : 3;
+  const fastReps = quick ? 5 : 15;
   const notes: string[] = [];
   const started = new Date();
   const load0 = os.loadavg();
@@ -392,13 +398,13 @@ async function main(): Promise<void> {
           lastMs = performance.now() - t0;
           warmed += lastMs;
         }
-        live.push({ entry: { ...entry, kernel }, timing, inputs, reps: lastMs > SLOW_MS ? slowReps : reps });
+        live.push({ entry: { ...entry, kernel }, timing, inputs, reps: lastMs > SLOW_MS ? slowReps : lastMs < FAST_MS ? fastReps : reps });
       } catch (e) {
         (timing as { error?: string }).error = errorText(e);
       }
     }
 
-    for (let r = 0; r < reps; r++) {
+    for (let r = 0; r < fastReps; r++) {
       for (const { entry, timing, inputs, reps: mine } of live) {
         if (timing.error !== undefined || r >= mine) continue;
         try {
@@ -460,6 +466,7 @@ async function main(): Promise<void> {
     warmups: `1–${maxWarmups} (until ${WARMUP_MS} ms)`,
     repetitions: reps,
     repetitionsOfSlowCalls: slowReps,
+    repetitionsOfFastCalls: fastReps,
     machine,
     threading,
     notes,
@@ -500,7 +507,7 @@ function fmt(v: number, digits: number): string {
 
 function renderMarkdown(
   json: {
-    mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[];
+    mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; repetitionsOfFastCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[];
     suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>>;
     summary: { im2colVersusWasmKernels: Array<{ id: string; overTfjsWasm: number; overOnnxruntimeWeb: number; fractionOfPeak: number }> };
     wasmSimdPeak: WasmSimdPeak | undefined;
@@ -514,7 +521,7 @@ function renderMarkdown(
   const m = json.machine;
   L.push(`# convcheck benchmark (${json.mode})`, '');
   L.push(`${m.date} · ${m.cpu} × ${m.logicalCpus} · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · load average ${m.loadAverage1mStart} → ${m.loadAverage1mEnd}`, '');
-  L.push(`Median wall time of ${json.repetitions} round-robin repetitions (${json.repetitionsOfSlowCalls} for calls over ${SLOW_MS / 1000} s) after ${json.warmups} warm-up calls, each call after a garbage collection and a quiet period; float32 inputs in [−1, 1) with bias (the reference gets them as float64). GFLOP/s = 2·N·M·(C/g)·∏k·∏O / time (dense: 2·N·M·K). "× tfjs:cpu" = tfjs:cpu time / kernel time.`, '');
+  L.push(`Median wall time of ${json.repetitions} round-robin repetitions (${json.repetitionsOfFastCalls} for calls under ${FAST_MS} ms, ${json.repetitionsOfSlowCalls} for calls over ${SLOW_MS / 1000} s) after ${json.warmups} warm-up calls, each call after a garbage collection and a quiet period; float32 inputs in [−1, 1) with bias (the reference gets them as float64). GFLOP/s = 2·N·M·(C/g)·∏k·∏O / time (dense: 2·N·M·K). "× tfjs:cpu" = tfjs:cpu time / kernel time.`, '');
   L.push(`**builtin:im2col vs tfjs:cpu, geometric mean over the conv shapes: ${fmt(geomean, 2)}×**`, '');
   const peak = json.wasmSimdPeak;
   L.push('## builtin:im2col against the WebAssembly kernels', '');
