@@ -92,8 +92,12 @@ export interface WasmSimdPeak {
   readonly method: string;
 }
 
-/** Measures the three loops (module comment), or undefined without WebAssembly SIMD. */
-export function measureWasmSimdPeak(runs = 7, ms = 30): WasmSimdPeak | undefined {
+/**
+ * Measures the three loops (module comment), or undefined without WebAssembly SIMD. Many short
+ * calls rather than a few long ones: on a busy machine a 2 ms call often runs without being
+ * preempted, a 30 ms one rarely does.
+ */
+export function measureWasmSimdPeak(runs = 100, ms = 2): WasmSimdPeak | undefined {
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(chainsModule(1, 1))) return undefined;
   const mul = best(14, 0, runs, ms);
   const add = best(0, 14, runs, ms);

@@ -1,8 +1,9 @@
 /**
  * The whole catalog against the built-in kernels: the float64 reference, the float32 im2col path
- * and its float64 variant — plus the im2col path with its JavaScript GEMM (no WebAssembly) and
- * with tiny GEMM blocks and workspace, so every fallback and every block tail the fast path has
- * is proven by the same properties. Fixed seed by default (CONVCHECK_SEED overrides), ≥ 200
+ * and its float64 variant — plus the im2col path with its JavaScript loops (no WebAssembly: the
+ * direct float32 conv and the GEMM) and with tiny GEMM blocks and workspace (direct convs in
+ * output-channel blocks, GEMM fallbacks), so every fallback and every block tail the fast path
+ * has is proven by the same properties. Fixed seed by default (CONVCHECK_SEED overrides), ≥ 200
  * cases per property (CONVCHECK_RUNS overrides).
  */
 import type { KernelUnderTest } from '../src/contract.js';
@@ -20,7 +21,7 @@ const renamed = (k: KernelUnderTest, name: string): KernelUnderTest => ({ name, 
 describeKernel(referenceKernel, options);
 describeKernel(im2colKernel, options);
 describeKernel(im2colKernel64, options);
-describeKernel(renamed(createIm2colKernel('float32', { simd: false }), 'builtin:im2col (JavaScript GEMM)'), options);
+describeKernel(renamed(createIm2colKernel('float32', { simd: false }), 'builtin:im2col (JavaScript loops)'), options);
 describeKernel(
   renamed(createIm2colKernel('float32', { blocking: { mc: 8, kc: 16, nc: 12 }, workspaceBytes: 64 * 1024 }), 'builtin:im2col (tiny blocks, 64 KiB workspace)'),
   options,
