@@ -28,6 +28,17 @@ export { denseGeometry, denseGeometryOfShapes, describeDense } from './operators
 export type { DenseGeometry } from './operators/dense/geometry.js';
 
 // Operators
+/** ConvTranspose (ONNX): its attributes, geometry, output_shape/auto_pad resolution, reference and generator. */
+export type { ConvTransposeAttributes, ConvTransposeFunction } from './operators/conv-transpose/contract.js';
+export { convTransposeGeometry, convTransposeGeometryOfShapes, resolveConvTransposePads, describeConvTranspose } from './operators/conv-transpose/geometry.js';
+export type { ConvTransposeGeometry, OnnxConvTransposePadding } from './operators/conv-transpose/geometry.js';
+export { referenceConvTranspose } from './operators/conv-transpose/reference.js';
+export { convTransposeProblem } from './operators/conv-transpose/problem.js';
+export type { ConvTransposeProblemConstraints, ConvTransposeSpec } from './operators/conv-transpose/problem.js';
+/** Fused activations: the kinds, validation and the bound carried through φ. */
+export { ACTIVATION_KINDS, applyActivation, checkActivation, activationBound } from './activation.js';
+export type { Activation, ActivationKind } from './activation.js';
+export type { DenseAttributes } from './operators/dense/contract.js';
 /** The operator table: each operator's method, reference, cases and properties. */
 export { operators, operatorByName } from './operators/index.js';
 export type { OperatorDefinition, OperatorCases, OperatorProperties } from './operators/operator.js';
