@@ -21,6 +21,8 @@ import type { ConvAttributes } from '../operators/conv/contract.js';
 import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
 import { convGeometry, describeConv } from '../operators/conv/geometry.js';
 import { denseGeometry, describeDense } from '../operators/dense/geometry.js';
+import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
+import { convTransposeGeometry, describeConvTranspose } from '../operators/conv-transpose/geometry.js';
 import { encodeSingleNodeModel } from './onnx-model.js';
 
 /** Which onnxruntime package the adapter runs. */
@@ -184,6 +186,46 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
             pads: [...g.padsBegin, ...g.padsEnd],
             dilations: g.dilations,
             group: g.group,
+          },
+        }),
+      );
+      if (constantWeights) return run(s, { X: x });
+      return run(s, b === undefined ? { X: x, W: w } : { X: x, W: w, B: b });
+    },
+    async convTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): Promise<Tensor> {
+      const g = convTransposeGeometry(x, w, b, attrs, name);
+      const wData = float32(w.data);
+      const bData = b === undefined ? undefined : float32(b.data);
+      const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
+      const wShape = [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial];
+      // onnxruntime accepts output_padding < stride only (see README, Findings). output_padding
+      // and pad_end trade one for one — the elements output_padding adds lie past every tap and
+      // pad_end crops them again — so an output_padding >= stride (legal when dilation > stride)
+      // is passed as (output_padding − t, pad_end − t) where pad_end allows; the rest is refused.
+      const outputPadding = [...g.outputPadding];
+      const padsEnd = [...g.padsEnd];
+      for (let a = 0; a < g.rank; a++) {
+        const t = Math.min(padsEnd[a], Math.max(0, outputPadding[a] - (g.strides[a] - 1)));
+        outputPadding[a] -= t;
+        padsEnd[a] -= t;
+      }
+      const s = await session(`ConvTranspose ${describeConvTranspose(x.shape, wShape, { ...attrs, pads: [...g.padsBegin, ...padsEnd], outputPadding }, g.hasBias)}`, constants, () =>
+        encodeSingleNodeModel({
+          opType: 'ConvTranspose',
+          inputs: [
+            { name: 'X', shape: [...x.shape] },
+            { name: 'W', shape: wShape, data: constantWeights ? wData : undefined },
+            ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
+          ],
+          outputs: [{ name: 'Y' }],
+          // explicit pads and output_padding (no output_shape / auto_pad): the ONNX definition of O
+          attributes: {
+            kernel_shape: g.kernelSpatial,
+            strides: g.strides,
+            pads: [...g.padsBegin, ...padsEnd],
+            dilations: g.dilations,
+            group: g.group,
+            output_padding: outputPadding,
           },
         }),
       );
