@@ -18,7 +18,13 @@
  */
 import type { ConvAttributes } from '../operators/conv/contract.js';
 import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import { checkActivation } from '../activation.js';
+import type { Activation } from '../activation.js';
 import { KernelLoadError } from '../errors.js';
+import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
+import { convTransposeGeometry } from '../operators/conv-transpose/geometry.js';
+import type { ConvTransposeGeometry } from '../operators/conv-transpose/geometry.js';
+import type { DenseAttributes } from '../operators/dense/contract.js';
 import { convGeometry, type ConvGeometry } from '../operators/conv/geometry.js';
 import { denseGeometry } from '../operators/dense/geometry.js';
 
@@ -42,7 +48,34 @@ const TFJS_CAPABILITIES: KernelCapabilities = {
   strideWithDilation: false,
   asymmetricPads: true,
   specialValues: true,
+  // what `tf.fused.conv2d` / `tf.fused.matMul` fuse among our kinds (tfjs has no fused clip or tanh)
+  activations: ['relu', 'relu6', 'leakyRelu', 'sigmoid'],
 };
+
+/** tfjs's name of a fused activation, and its leakyrelu alpha. */
+function tfjsActivation(a: Activation | undefined): { activation?: 'relu' | 'relu6' | 'leakyrelu' | 'sigmoid'; leakyreluAlpha?: number } {
+  if (a === undefined) return {};
+  switch (a.kind) {
+    case 'relu':
+    case 'relu6':
+    case 'sigmoid':
+      return { activation: a.kind };
+    case 'leakyRelu':
+      return { activation: 'leakyrelu', leakyreluAlpha: a.alpha };
+    default:
+      throw new Error(`tfjs adapter: activation ${a.kind} is not fused by tfjs (not declared in capabilities.activations)`);
+  }
+}
+
+/** The activation as a separate tfjs op, for the paths tfjs does not fuse (depthwise with explicit pads, conv3d, conv transposes). */
+function applyTfjsActivation(tf: Tf, y: TfTensor, a: Activation | undefined): TfTensor {
+  if (a === undefined) return y;
+  const { activation, leakyreluAlpha } = tfjsActivation(a);
+  if (activation === 'relu') return tf.relu(y);
+  if (activation === 'relu6') return tf.relu6(y);
+  if (activation === 'leakyrelu') return tf.leakyRelu(y, leakyreluAlpha);
+  return tf.sigmoid(y);
+}
 
 /** A conv problem as tfjs sees it: rank 2 or 3, rank 1 already lifted to rank 2. */
 interface TfjsConvPlan {
@@ -57,10 +90,11 @@ interface TfjsConvPlan {
   readonly inChannels: number;
   /** Rank 1 was lifted: squeeze the extra axis from the result. */
   readonly lifted: boolean;
+  readonly activation?: Activation;
 }
 
-function planOf(g: ConvGeometry): TfjsConvPlan {
-  const common = { group: g.group, inChannels: g.inChannels };
+function planOf(g: ConvGeometry, activation?: Activation): TfjsConvPlan {
+  const common = { group: g.group, inChannels: g.inChannels, activation };
   if (g.rank === 1) {
     // A size-1 axis with kernel 1, stride 1, dilation 1 and no padding changes nothing.
     return {
@@ -108,10 +142,10 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
       dilations: p.dilations as [number, number],
       bias,
     };
-    if (!depthwise) return tf.fused.conv2d(args);
+    if (!depthwise) return tf.fused.conv2d({ ...args, ...tfjsActivation(p.activation) });
     // tf.fused.depthwiseConv2d is not typed for explicit padding; the unfused op is.
     const y = tf.depthwiseConv2d(args.x, args.filter, args.strides, args.pad, 'NHWC', args.dilations);
-    return bias === undefined ? y : tf.add(y, bias);
+    return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
   }
   const anyPad = p.padsBegin.some((v) => v > 0) || p.padsEnd.some((v) => v > 0);
   const padded = anyPad
@@ -125,7 +159,7 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
     'NDHWC',
     p.dilations as [number, number, number],
   );
-  return bias === undefined ? y : tf.add(y, bias);
+  return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
 }
 
 /** ONNX-layout conv through tfjs; returns the result in ONNX layout `[N, M, O…]`. */
@@ -154,6 +188,68 @@ function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Arra
   }
   const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
   return p.lifted ? tf.squeeze(onnx, [2]) : onnx;
+}
+
+/**
+ * ONNX ConvTranspose through `tf.conv2dTranspose` / `tf.conv3dTranspose` (rank 1 lifted to 2):
+ * tfjs's transposes take neither dilation, group, output_padding nor a bias, so the adapter
+ * composes tfjs ops — a dilated kernel runs as one 1×1 transpose per tap, shifted and summed, groups
+ * are split and concatenated, the transpose runs 'valid' onto the full extent s·(D−1) + d·(k−1)+1,
+ * `tf.pad` appends the outputPadding elements (no tap reaches them) and `tf.slice` crops the pads;
+ * then the bias and the activation are added.
+ */
+function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Array, w: Float32Array, b: Float32Array | undefined, activation: Activation | undefined): TfTensor {
+  const lifted = g.rank === 1;
+  const n = lifted ? 2 : g.rank;
+  const lift = <T>(v: readonly T[], one: T): T[] => (lifted ? [one, ...v] : [...v]);
+  const D = lift(g.inSpatial, 1);
+  const K = lift(g.kernelSpatial, 1);
+  const S = lift(g.strides, 1);
+  const L = lift(g.dilations, 1);
+  const spatial = range(2, 2 + n);
+  const channelAxis = n + 1;
+  const xt = tf.transpose(tf.tensor(x, [g.batch, g.inChannels, ...D], 'float32'), [0, ...spatial, 1]);
+  // w [C, M/G, k…] → [k…, M/G, C]
+  const wt = tf.transpose(tf.tensor(w, [g.inChannels, g.outChannelsPerGroup, ...K], 'float32'), [...spatial, 1, 0]);
+  const eff = K.map((k, a) => L[a] * (k - 1) + 1);
+  const full = D.map((d, a) => S[a] * (d - 1) + eff[a]);
+  const transpose = (xg: TfTensor, wg: TfTensor, extent: readonly number[]): TfTensor => {
+    const outShape = [g.batch, ...extent, wg.shape[n] as number];
+    return n === 2
+      ? tf.conv2dTranspose(xg as TfTensor4D, wg as TfTensor4D, outShape as [number, number, number, number], S as [number, number], 'valid')
+      : tf.conv3dTranspose(xg as TfTensor5D, wg as TfTensor5D, outShape as [number, number, number, number, number], S as [number, number, number], 'valid');
+  };
+  // tf.conv*Transpose has no dilations: with d > 1, one 1×1 transpose per tap, shifted by k·d and
+  // summed (inserting zeros into the kernel instead would multiply them by x, and Inf·0 = NaN)
+  const one = (xg: TfTensor, wg: TfTensor): TfTensor => {
+    if (L.every((d) => d === 1)) return transpose(xg, wg, full);
+    const base = D.map((d, a) => S[a] * (d - 1) + 1);
+    let sum: TfTensor | undefined;
+    const P = K.reduce((p, k) => p * k, 1);
+    for (let t = 0; t < P; t++) {
+      const tap = K.map((_, a) => Math.floor(t / K.slice(a + 1).reduce((p, k) => p * k, 1)) % K[a]);
+      const wk = tf.slice(wg, [...tap, 0, 0], [...K.map(() => 1), ...wg.shape.slice(n)]);
+      const part = tf.pad(transpose(xg, wk, base), [[0, 0], ...tap.map((k, a): [number, number] => [k * L[a], full[a] - base[a] - k * L[a]]), [0, 0]]);
+      sum = sum === undefined ? part : tf.add(sum, part);
+    }
+    return sum!;
+  };
+  let y: TfTensor;
+  if (g.group === 1) y = one(xt, wt);
+  else {
+    const xs = tf.split(xt, g.group, channelAxis);
+    const ws = tf.split(wt, g.group, n + 1);
+    y = tf.concat(xs.map((xg, i) => one(xg, ws[i])), channelAxis);
+  }
+  const op = lift(g.outputPadding, 0);
+  const pb = lift(g.padsBegin, 0);
+  const O = lift(g.outSpatial, 1);
+  if (op.some((v) => v > 0)) y = tf.pad(y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
+  y = tf.slice(y, [0, ...pb, 0], [g.batch, ...O, g.outChannels]);
+  if (b !== undefined) y = tf.add(y, tf.tensor1d(b, 'float32'));
+  y = applyTfjsActivation(tf, y, activation);
+  const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
+  return lifted ? tf.squeeze(onnx, [2]) : onnx;
 }
 
 /**
@@ -216,11 +312,16 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
     precision: 'float32',
     capabilities: TFJS_CAPABILITIES,
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
-      const plan = planOf(convGeometry(x, w, b, attrs, name));
+      const plan = planOf(convGeometry(x, w, b, attrs, name), attrs.activation);
       return onBackend(() => readAndDispose(tf.tidy(() => convOnnxLayout(tf, plan, float32(x.data), float32(w.data), b && float32(b.data)))));
     },
-    async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
+    async convTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): Promise<Tensor> {
+      const g = convTransposeGeometry(x, w, b, attrs, name);
+      return onBackend(() => readAndDispose(tf.tidy(() => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation))));
+    },
+    async dense(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes): Promise<Tensor> {
       denseGeometry(x, w, b, name);
+      checkActivation(name, attrs?.activation);
       // Gemm(transB=1) + bias is the `_FusedMatMul` (transposeB) that converted graph models run.
       return onBackend(() =>
         readAndDispose(
@@ -231,6 +332,7 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
               transposeA: false,
               transposeB: true,
               bias: b === undefined ? undefined : tf.tensor1d(float32(b.data), 'float32'),
+              ...tfjsActivation(attrs?.activation),
             }),
           ),
         ),

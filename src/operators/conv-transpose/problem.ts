@@ -64,8 +64,9 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
     const r = p.rank;
     const kernel = p.kernel.slice(0, r);
     const strides = p.strides.slice(0, r);
-    // stride > 1 together with dilation > 1 only when the kernel accepts it: then dilation is dropped
-    const dilations = p.dilations.slice(0, r).map((d, a) => (!caps.strideWithDilation && strides[a] > 1 ? 1 : d));
+    // stride > 1 together with dilation > 1 (on any axes, as tfjs counts it) only when the kernel accepts it: else dilation is dropped
+    const strided = strides.some((v) => v > 1);
+    const dilations = p.dilations.slice(0, r).map((d) => (!caps.strideWithDilation && strided ? 1 : d));
     const input = p.input.slice(0, r);
     const outputPadding = p.outputPadding.slice(0, r).map((o, a) => o % Math.max(strides[a], dilations[a]));
     const budget = input.map((d, a) => strides[a] * (d - 1) + outputPadding[a] + dilations[a] * (kernel[a] - 1));
