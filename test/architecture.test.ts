@@ -127,7 +127,7 @@ describe('architecture: only the operator table names the operators', () => {
     'runner/guarded-call.ts',
     'runner/isolated-kernel.ts',
     'runner/worker-handler.ts',
-    'runner/kernel-worker.ts',
+    'runner/kernel-process.ts',
     'runner/verify.ts',
     'kernels/load-kernel.ts',
     'capabilities.ts',

@@ -121,7 +121,7 @@ describe('main verify', () => {
     expect(r.code).toBe(EXIT.ok);
     expect(r.err).toMatch(/verifying .* \(float32, elementwise error model\) from builtin:im2col: 2 properties, 5 runs, seed 7, size small/);
     expect(r.err).not.toContain('(random)');
-    expect(r.err).not.toContain('in a worker');
+    expect(r.err).not.toContain('in its own process');
     // CI: one plain progress line per finished property, no live redraw.
     expect(r.err).toMatch(/\[1\/2\] PASS conv-matches-reference/);
     expect(r.err).toMatch(/\[2\/2\] PASS output-shape/);
@@ -178,7 +178,7 @@ describe('main verify', () => {
       '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', join(dir, 'good'),
     ]);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.err).toMatch(/verifying fixture:good \(float64, elementwise error model, in a worker\)/);
+    expect(r.err).toMatch(/verifying fixture:good \(float64, elementwise error model, in its own process\)/);
     expect(r.err).toMatch(/PASS conv-matches-reference/);
     expect(r.err).toMatch(/PASS dense-matches-reference/);
   });

@@ -70,6 +70,27 @@ describe('convcheck verify against hostile kernels', () => {
     expect((await readReport(dir)).kernel.name).toBe('fixture:hostile\u001b[2J\u001b[31m\u001b]0;owned\u0007\r\nPASS  forged-line  200 cases\u0000');
   });
 
+  it("a kernel's own output reaches the terminal sanitized, prefixed and capped", async () => {
+    const dir = freshDir();
+    const run = await convcheck(['verify', '--kernel', fixture('prints-escapes.mjs'), '--runs', '40', '--seed', '1', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
+    expect(run.stdout).not.toContain('forged-by-stdout');
+    expect(run.stderr).toContain('[kernel] \\e[2J\\e]0;owned\\aPASS  forged-by-stdout  200 cases');
+    expect(run.stderr).toContain('[kernel] \\e[31mred alert\\e[0m\\r');
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('[kernel] ') && !l.includes('more lines'))).toHaveLength(50);
+    expect(run.stderr).toMatch(/\[kernel\] \(\d+ more lines of kernel output not shown\)/);
+  });
+
+  it('a kernel whose own worker is stuck in native code does not delay the reports or the exit', async () => {
+    const dir = freshDir();
+    const run = await convcheck(['verify', '--kernel', fixture('busy-after-return.mjs'), '--runs', '10', '--seed', '1', '--properties', 'dense-matches-reference', '--report-dir', dir]);
+    expect(run.code).toBe(0);
+    expect((await readReport(dir)).status).toBe('passed');
+    // its worker blocks for 30 s; a process of its own is killed with its group at once
+    expect(run.wallMs).toBeLessThan(20_000);
+  });
+
   it('getters that change their answer after validation change nothing: the kernel is read once', async () => {
     const dir = freshDir();
     const run = await convcheck(['verify', '--kernel', fixture('fickle-getters.mjs'), '--runs', '3', '--seed', '1', '--properties', 'conv-matches-reference', '--report-dir', dir]);

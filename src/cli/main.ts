@@ -145,7 +145,7 @@ interface OpenKernel {
 }
 
 /**
- * Built-in pure-JS kernels run in-process; module kernels and adapters run in a worker thread
+ * Built-in pure-JS kernels run in-process; module kernels and adapters run in a process of their own
  * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
  */
 async function openKernel(spec: string, timeoutMs: number): Promise<OpenKernel> {
@@ -180,7 +180,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   const { kernel } = opened;
   const seedText = seed.given === undefined ? `${seed.used} (random)` : seed.given === String(seed.used) ? String(seed.used) : `${seed.used} (from ${seed.given})`;
   io.stderr.write(
-    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${opened.isolated ? ', in a worker' : ''}) from ${terminalSafe(cmd.kernel)}: ` +
+    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${opened.isolated ? ', in its own process' : ''}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
       `${cmd.runs} runs, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms\n`,
   );
@@ -345,7 +345,7 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
 
   --kernel K          built-in kernel name or module path (.js, .mjs, .cjs, .ts, .mts, .cts)
                       whose default export is a KernelUnderTest or a (async) function returning
-                      one; default ${d.kernel}. Modules and adapters run in a worker thread.
+                      one; default ${d.kernel}. Modules and adapters run in a process of their own.
   --runs N            cases per property (default ${d.runs})
   --seed S            any integer (taken modulo 2^32) or text (hashed) (default: random;
                       printed and recorded in the report, with the 32-bit seed used)

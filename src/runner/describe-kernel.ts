@@ -3,7 +3,7 @@
  * so a user puts the whole catalog into their own suite with one call.
  *
  * Give the kernel as a module path (or a built-in name) and it runs as the CLI runs it: in a
- * worker thread, where a synchronous infinite loop is timed out like a Promise that never
+ * process of its own, where a synchronous infinite loop is timed out like a Promise that never
  * settles. Given as an object, it runs in the test's own thread: a Promise that never settles
  * is still a `timeout` failure, but a synchronous infinite loop blocks vitest itself (nothing in
  * one thread can interrupt it) — pass the path to be safe against that.

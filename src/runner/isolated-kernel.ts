@@ -1,16 +1,18 @@
 /**
- * Runs a kernel in a worker thread, so that a kernel that loops forever synchronously cannot
- * hang the verification: a call that does not answer within `timeoutMs` terminates the worker,
- * rejects, and the next call gets a fresh worker. Inputs written by the kernel are copied back
- * into the caller's arrays, so the runner's inputs-not-mutated check still sees them.
+ * Runs a kernel in a process of its own (`kernel-process.ts`), so that a kernel that loops
+ * forever, synchronously or in native code, cannot hang the verification: a call that does not
+ * answer in time kills the process (and everything it started), rejects, and the next call gets
+ * a fresh process (started in advance once one has been needed). Inputs written by the kernel
+ * are copied back into the caller's arrays, so the runner's inputs-not-mutated check sees them.
+ * The kernel's own stdout and stderr are passed on line by line through the terminal sanitizer.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ErrorModel, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { operatorByName } from '../operators/index.js';
+import { terminalSafe } from '../terminal.js';
 import { KERNEL_HOST, type KernelHost } from './guarded-call.js';
 
 /** Options of `createIsolatedKernel`. */
@@ -21,6 +23,11 @@ export interface IsolatedKernelOptions {
   readonly loadTimeoutMs?: number;
   /** Directory relative kernel paths are resolved against; default `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * Receives each line the kernel prints (stdout and stderr), already terminal-safe, at most 50
+   * per process; default: written to this process's stderr as `[kernel] …`.
+   */
+  readonly onOutput?: (line: string) => void;
 }
 
 /**
@@ -35,12 +42,6 @@ export interface IsolatedKernel extends KernelUnderTest {
 
 /** How long `close()` waits for a worker to end; a worker stuck in native code is then left to the process exit. */
 const CLOSE_WAIT_MS = 1000;
-
-/** `workerData` of the kernel worker. */
-export interface WorkerData {
-  readonly spec: string;
-  readonly cwd: string;
-}
 
 /** A call posted to the kernel worker: `kernel[op](...inputs, attrs?)` (attrs only when defined). */
 export interface WorkerRequest {
@@ -91,23 +92,42 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** One worker and the kernel loaded in it. */
+/** Lines of a kernel's own output forwarded per process before the rest is only counted. */
+const MAX_FORWARDED_LINES = 50;
+
+/**
+ * One kernel process and the kernel loaded in it. A child process, not a worker thread: a thread
+ * that is busy in native code (a thread pool that does not stop when asked, a blocking call in
+ * a worker the kernel started itself) cannot be terminated, and the process that owns it cannot
+ * even exit until it returns; a process is ended with SIGKILL, at once, with its whole group.
+ */
 class Slot {
-  readonly worker: Worker;
+  readonly child: ChildProcess;
   readonly ready: Promise<ReadyInfo>;
   readonly pending = new Map<number, Pending>();
   private dead = false;
+  private exited = false;
   private settleReady: { resolve(r: ReadyInfo): void; reject(e: Error): void } | undefined;
   private readonly loadTimer: NodeJS.Timeout;
   private readonly spec: string;
   private readonly onDeath: (slot: Slot) => void;
+  private readonly exitedPromise: Promise<void>;
 
-  constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void) {
+  constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void, onOutput: (line: string) => void) {
     this.spec = spec;
     this.onDeath = onDeath;
-    this.worker = new Worker(workerEntry.script, { eval: workerEntry.eval, workerData: { spec, cwd } satisfies WorkerData });
+    this.child = fork(processEntry.script, [spec, cwd], {
+      execArgv: processEntry.execArgv,
+      // its own process group, so SIGKILL reaches whatever it started, and a Ctrl-C at the
+      // terminal reaches only convcheck, which then ends the kernel itself
+      detached: true,
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.exitedPromise = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    forwardLines(this.child, onOutput);
     this.ready = new Promise<ReadyInfo>((resolve, reject) => (this.settleReady = { resolve, reject }));
-    // A load failure that nobody awaits (a spare worker) must not become an unhandled rejection.
+    // A load failure that nobody awaits (a spare process) must not become an unhandled rejection.
     this.ready.catch(() => undefined);
     this.loadTimer = setTimeout(() => {
       void this.kill(
@@ -115,7 +135,7 @@ class Slot {
       );
     }, loadTimeoutMs);
 
-    this.worker.on('message', (m: WorkerReply) => {
+    this.child.on('message', (m: WorkerReply) => {
       switch (m.type) {
         case 'ready':
           clearTimeout(this.loadTimer);
@@ -138,19 +158,26 @@ class Slot {
         }
       }
     });
-    this.worker.on('error', (e: Error) => {
-      this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel worker crashed: ${e.name}: ${e.message}`));
+    this.child.on('error', (e: Error) => {
+      this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel process failed: ${e.name}: ${e.message}`));
     });
-    this.worker.on('exit', (code) => {
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
       this.die(
         this.settleReady
-          ? new KernelLoadError(this.spec, `worker exited with code ${code} while loading the kernel`)
-          : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel worker exited with code ${code} during the call`),
+          ? new KernelLoadError(this.spec, `kernel process ${how} while loading the kernel`)
+          : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel process ${how} during the call`),
       );
     });
   }
 
-  /** Rejects whatever waits on this worker with `error` and takes the slot out of service (once). */
+  /** Sends a request; throws what the serializer throws (a value that cannot be sent). */
+  send(req: WorkerRequest): void {
+    this.child.send(req);
+  }
+
+  /** Rejects whatever waits on this process with `error` and takes the slot out of service (once). */
   private die(error: Error): void {
     clearTimeout(this.loadTimer);
     if (this.settleReady) {
@@ -166,52 +193,79 @@ class Slot {
   }
 
   /**
-   * Takes the slot out of service (rejecting waiters with `error`) and terminates the worker,
-   * waiting at most `CLOSE_WAIT_MS` for it: a worker whose kernel keeps native threads busy
-   * (onnxruntime-node's pools) can take minutes to end, and nothing here needs it any more. The
-   * worker is unref'd so it never keeps the process alive.
+   * Takes the slot out of service (rejecting waiters with `error`) and kills the process and
+   * its group with SIGKILL, waiting at most `CLOSE_WAIT_MS` for the exit to be reported. Nothing
+   * of it keeps this process alive afterwards.
    */
-  kill(error: Error = new IsolatedCallError('ERR_KERNEL_CLOSED', 'kernel worker was terminated')): Promise<unknown> {
+  kill(error: Error = new IsolatedCallError('ERR_KERNEL_CLOSED', 'kernel process was terminated')): Promise<unknown> {
     this.die(error);
-    this.worker.unref();
+    if (!this.exited && this.child.pid !== undefined) {
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        this.child.kill('SIGKILL');
+      }
+    }
+    // Wait (ref'd, at most CLOSE_WAIT_MS) for the exit to be reported, then let go of the handles
+    // so that nothing of the process can keep this one alive.
     let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      this.worker.terminate().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-        timer.unref();
-      }),
-    ]).finally(() => clearTimeout(timer));
+    return Promise.race([this.exitedPromise, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]).finally(() => {
+      clearTimeout(timer);
+      this.child.unref();
+      this.child.channel?.unref();
+      (this.child.stdout as { unref?: () => void } | null)?.unref?.();
+      (this.child.stderr as { unref?: () => void } | null)?.unref?.();
+    });
   }
 }
 
 /**
- * How to start the worker: from dist/ the compiled `kernel-worker.js` next to this file; from
- * source (this file is `.ts` under tsx) a tiny bootstrap that registers tsx inside the worker
- * and imports `kernel-worker.ts` — on Node 20, `execArgv: ['--import', 'tsx']` does not install
- * tsx's loader in a worker thread, while `register()` called in the worker does.
+ * Passes a kernel process's own stdout and stderr on, one line at a time (the callback makes
+ * them terminal-safe), up to `MAX_FORWARDED_LINES`; then only counts what it drops.
  */
-const workerEntry: { script: URL | string; eval: boolean } = (() => {
+function forwardLines(child: ChildProcess, onOutput: (line: string) => void): void {
+  let forwarded = 0;
+  let dropped = 0;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (forwarded < MAX_FORWARDED_LINES) {
+          forwarded++;
+          onOutput(line);
+        } else dropped++;
+      }
+      if (partial.length > 10_000) {
+        dropped++;
+        partial = '';
+      }
+    });
+  }
+  child.once('exit', () => {
+    if (dropped > 0) onOutput(`(${dropped} more lines of kernel output not shown)`);
+  });
+}
+
+/**
+ * How to start the kernel process: from dist/ the compiled `kernel-process.js` next to this
+ * file; from source (this file is `.ts` under tsx) `kernel-process.ts` with tsx's loader
+ * (resolved from this package, not from the cwd) on its `--import`.
+ */
+const processEntry: { script: string; execArgv: string[] } = (() => {
   const here = import.meta.url;
-  if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { script: new URL('./kernel-worker.js', here), eval: false };
-  const worker = new URL('./kernel-worker.ts', here).href;
-  const api = resolveTsxApi(here);
-  const code = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
-  return { script: code, eval: true };
+  if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { script: fileURLToPath(new URL('./kernel-process.js', here)), execArgv: [] };
+  return { script: fileURLToPath(new URL('./kernel-process.ts', here)), execArgv: ['--import', resolveTsxLoader(here)] };
 })();
 
-/** The file URL of `tsx/esm/api`, resolved from this file (not from the cwd). */
-function resolveTsxApi(here: string): string {
-  if (typeof import.meta.resolve === 'function') {
-    try {
-      return import.meta.resolve('tsx/esm/api');
-    } catch {
-      // fall through: resolve through the package's main entry
-    }
-  }
-  const loader = createRequire(here).resolve('tsx'); // <tsx>/dist/loader.mjs
-  return pathToFileURL(join(dirname(loader), 'esm', 'api', 'index.mjs')).href;
+/** The file URL of tsx's loader (`tsx` → `<tsx>/dist/loader.mjs`), resolved from this file. */
+function resolveTsxLoader(here: string): string {
+  return pathToFileURL(createRequire(here).resolve('tsx')).href;
 }
+
 
 /**
  * Loads the kernel `spec` (a built-in name or a module path, as for `loadKernel`) in a worker
@@ -240,7 +294,8 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     if (current === slot) current = undefined;
     if (spare === slot) spare = undefined;
   };
-  const start = () => new Slot(spec, cwd, loadTimeoutMs, onDeath);
+  const onOutput = (line: string) => (options.onOutput ?? ((l: string) => process.stderr.write(`[kernel] ${l}\n`)))(terminalSafe(line));
+  const start = () => new Slot(spec, cwd, loadTimeoutMs, onDeath, onOutput);
   const acquire = (): Slot => {
     if (current === undefined) {
       current = spare ?? start();
@@ -277,7 +332,7 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
           reject: (e) => (clearTimeout(timer), reject(e)),
         });
         try {
-          slot.worker.postMessage(req);
+          slot.send(req);
         } catch (e) {
           slot.pending.delete(req.id);
           clearTimeout(timer);

@@ -1,5 +1,5 @@
 /**
- * The logic of the kernel worker (`kernel-worker.ts`), free of `worker_threads` so that it can
+ * The logic of the kernel process (`kernel-process.ts`), free of any IPC so that it can
  * be tested in-process: load the kernel named by a spec, answer one operator request.
  */
 import type { KernelUnderTest, Tensor } from '../contract.js';
