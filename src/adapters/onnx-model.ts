@@ -14,8 +14,11 @@
  * TensorShapeProto{dim=1}, TensorShapeProto.Dimension{dim_value=1}.
  */
 
-/** An attribute value: an int (INT), a list of ints (INTS) or a float (FLOAT, written `{ float: x }`). */
-export type OnnxAttributeValue = number | readonly number[] | { readonly float: number };
+/**
+ * An attribute value: an int (INT), a list of ints (INTS), a float (FLOAT, `{ float: x }`), a list
+ * of floats (FLOATS, `{ floats: [...] }`) or a string (STRING, `{ string: s }`).
+ */
+export type OnnxAttributeValue = number | readonly number[] | { readonly float: number } | { readonly floats: readonly number[] } | { readonly string: string };
 
 /**
  * A float32 node input or output; `shape` undefined leaves the shape unspecified.
@@ -36,6 +39,8 @@ export interface SingleNodeModel {
   readonly attributes?: Readonly<Record<string, OnnxAttributeValue>>;
   /** Default 13. */
   readonly opset?: number;
+  /** The node's operator domain (e.g. `com.microsoft` for onnxruntime's contrib ops); default the ONNX domain. */
+  readonly domain?: string;
   /** Default 8. */
   readonly irVersion?: number;
 }
@@ -50,6 +55,8 @@ const ELEM_TYPE_FLOAT = 1; // TensorProto.DataType.FLOAT
 const ATTR_FLOAT = 1; // AttributeProto.AttributeType
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
+const ATTR_STRING = 3;
+const ATTR_FLOATS = 6;
 
 const utf8 = new TextEncoder();
 
@@ -120,8 +127,14 @@ function attribute(name: string, value: OnnxAttributeValue): Uint8Array {
     parts.push(intField(20, ATTR_INTS));
     // `repeated int64 ints = 8` is not declared packed: one tag per element.
     for (const v of value as readonly number[]) parts.push(intField(8, v));
+  } else if ('string' in value) {
+    parts.push(intField(20, ATTR_STRING), stringField(4, value.string));
+  } else if ('floats' in value) {
+    parts.push(intField(20, ATTR_FLOATS));
+    // `repeated float floats = 7`, not packed: one tag per element
+    for (const v of value.floats) parts.push(floatField(7, v));
   } else {
-    parts.push(intField(20, ATTR_FLOAT), floatField(2, (value as { float: number }).float));
+    parts.push(intField(20, ATTR_FLOAT), floatField(2, (value as { readonly float: number }).float));
   }
   return concat(parts);
 }
@@ -182,6 +195,7 @@ export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
     stringField(3, model.opType.toLowerCase()),
     stringField(4, model.opType),
     ...attributes,
+    ...(model.domain ? [stringField(7, model.domain)] : []),
   ]);
   const graph = concat([
     bytesField(1, node),
@@ -196,5 +210,6 @@ export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
     stringField(2, 'convcheck'),
     bytesField(7, graph),
     bytesField(8, opsetImport),
+    ...(model.domain ? [bytesField(8, concat([stringField(1, model.domain), intField(2, 1)]))] : []),
   ]);
 }

@@ -23,7 +23,11 @@ import { convGeometry, describeConv } from '../operators/conv/geometry.js';
 import { denseGeometry, describeDense } from '../operators/dense/geometry.js';
 import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
 import { convTransposeGeometry, describeConvTranspose } from '../operators/conv-transpose/geometry.js';
+import { checkActivation } from '../activation.js';
+import type { Activation } from '../activation.js';
+import type { DenseAttributes } from '../operators/dense/contract.js';
 import { encodeSingleNodeModel } from './onnx-model.js';
+import type { OnnxAttributeValue } from './onnx-model.js';
 
 /** Which onnxruntime package the adapter runs. */
 export type OnnxruntimeFlavour = 'node' | 'web';
@@ -39,7 +43,49 @@ const ONNXRUNTIME_CAPABILITIES: KernelCapabilities = {
   strideWithDilation: true,
   asymmetricPads: true,
   specialValues: true,
+  // conv: the contrib FusedConv (what the graph optimizer fuses Conv + activation into); dense and
+  // convTranspose: the ONNX activation op in a second session
+  activations: ['relu', 'relu6', 'clip', 'leakyRelu', 'sigmoid', 'tanh'],
 };
+
+/** FusedConv's `activation` and `activation_params` for a fused activation (relu6 is Clip(0, 6)). */
+function fusedConvActivation(a: Activation): Record<string, OnnxAttributeValue> {
+  switch (a.kind) {
+    case 'relu':
+      return { activation: { string: 'Relu' } };
+    case 'relu6':
+      return { activation: { string: 'Clip' }, activation_params: { floats: [0, 6] } };
+    case 'clip':
+      return { activation: { string: 'Clip' }, activation_params: { floats: [a.min, a.max] } };
+    case 'leakyRelu':
+      return { activation: { string: 'LeakyRelu' }, activation_params: { floats: [a.alpha] } };
+    case 'sigmoid':
+      return { activation: { string: 'Sigmoid' } };
+    case 'tanh':
+      return { activation: { string: 'Tanh' } };
+  }
+}
+
+/** A one-node model applying the ONNX activation op (opset 13; Clip takes min and max as inputs). */
+function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
+  const x = { name: 'X', shape };
+  const clip = (min: number, max: number) =>
+    encodeSingleNodeModel({ opType: 'Clip', inputs: [x, { name: 'min', shape: [], data: new Float32Array([min]) }, { name: 'max', shape: [], data: new Float32Array([max]) }], outputs: [{ name: 'Y' }] });
+  switch (a.kind) {
+    case 'relu':
+      return encodeSingleNodeModel({ opType: 'Relu', inputs: [x], outputs: [{ name: 'Y' }] });
+    case 'relu6':
+      return clip(0, 6);
+    case 'clip':
+      return clip(a.min, a.max);
+    case 'leakyRelu':
+      return encodeSingleNodeModel({ opType: 'LeakyRelu', inputs: [x], outputs: [{ name: 'Y' }], attributes: { alpha: { float: a.alpha } } });
+    case 'sigmoid':
+      return encodeSingleNodeModel({ opType: 'Sigmoid', inputs: [x], outputs: [{ name: 'Y' }] });
+    case 'tanh':
+      return encodeSingleNodeModel({ opType: 'Tanh', inputs: [x], outputs: [{ name: 'Y' }] });
+  }
+}
 
 /** Options of `createOnnxruntimeKernel`. */
 export interface OnnxruntimeOptions {
@@ -162,6 +208,13 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
     }
   }
 
+  /** The ONNX activation op run by onnxruntime on `y` (for the ops without a fused form here). */
+  async function activate(y: Tensor, a: Activation | undefined): Promise<Tensor> {
+    if (a === undefined) return y;
+    const s = await session(`Activation ${JSON.stringify(a)} ${y.shape.join('x')}`, [], () => activationModel(a, y.shape));
+    return run(s, { X: y });
+  }
+
   return {
     name,
     precision: 'float32',
@@ -171,9 +224,11 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
       const wData = float32(w.data);
       const bData = b === undefined ? undefined : float32(b.data);
       const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
-      const s = await session(`Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)}`, constants, () =>
+      const act = attrs.activation;
+      const s = await session(`Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)} ${act ? JSON.stringify(act) : ''}`, constants, () =>
         encodeSingleNodeModel({
-          opType: 'Conv',
+          opType: act ? 'FusedConv' : 'Conv',
+          ...(act ? { domain: 'com.microsoft' } : {}),
           inputs: [
             { name: 'X', shape: g.inputShape },
             { name: 'W', shape: g.weightShape, data: constantWeights ? wData : undefined },
@@ -186,6 +241,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
             pads: [...g.padsBegin, ...g.padsEnd],
             dilations: g.dilations,
             group: g.group,
+            ...(act ? fusedConvActivation(act) : {}),
           },
         }),
       );
@@ -229,11 +285,12 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
           },
         }),
       );
-      if (constantWeights) return run(s, { X: x });
-      return run(s, b === undefined ? { X: x, W: w } : { X: x, W: w, B: b });
+      const y = await (constantWeights ? run(s, { X: x }) : run(s, b === undefined ? { X: x, W: w } : { X: x, W: w, B: b }));
+      return activate(y, attrs.activation);
     },
-    async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
+    async dense(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes): Promise<Tensor> {
       const g = denseGeometry(x, w, b, name);
+      checkActivation(name, attrs?.activation);
       const wData = float32(w.data);
       const bData = b === undefined ? undefined : float32(b.data);
       const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
@@ -249,8 +306,8 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
           attributes: { transB: 1 },
         }),
       );
-      if (constantWeights) return run(s, { A: x });
-      return run(s, b === undefined ? { A: x, B: w } : { A: x, B: w, C: b });
+      const y = await (constantWeights ? run(s, { A: x }) : run(s, b === undefined ? { A: x, B: w } : { A: x, B: w, C: b }));
+      return activate(y, attrs?.activation);
     },
   };
 }
