@@ -8,8 +8,9 @@
  * 2. SIGINT and SIGTERM sent while a call hangs end the process within 2 s, with exit 130 / 143,
  *    a partial report whose status is `interrupted` in every format and no temporary file;
  * 3. after the last property, a kernel that leaves native threads running (an onnxruntime-node
- *    module with default session options, never releasing its sessions) does not delay the
- *    reports, and the process exits within 3 s of writing them (2 s bounded wait for the worker).
+ *    module with default session options, never releasing its sessions; a kernel whose own
+ *    worker blocks in native code for 30 s) does not delay the reports, and the process exits
+ *    within 3 s of writing them.
  *
  * Each scenario runs once per invocation (`--repeat N` for more); the table shows every run.
  * Writes reports/bounded-time.json and reports/bounded-time.md. Exit 1 when a bound is missed.
@@ -126,15 +127,15 @@ async function signalScenario(signal: NodeJS.Signals, expectCode: number): Promi
   });
 }
 
-async function lingeringThreadsScenario(): Promise<void> {
-  const dir = join(scratch, `ort-${rows.length}`);
-  const r = await run(['verify', '--kernel', 'test/fixtures/kernels/ort-default-threads.ts', '--seed', '1', '--runs', '50', '--properties', 'dense-matches-reference', '--report-dir', dir]);
+async function lingeringScenario(fixture: string, what: string): Promise<void> {
+  const dir = join(scratch, `linger-${rows.length}`);
+  const r = await run(['verify', '--kernel', `test/fixtures/kernels/${fixture}`, '--seed', '1', '--runs', '50', '--properties', 'dense-matches-reference', '--report-dir', dir]);
   const json = join(dir, 'verification.json');
   const writtenAt = existsSync(json) ? statSync(json).mtimeMs : Number.NaN;
   const afterReports = r.endedAt - writtenAt;
   const report = readReport(dir);
   rows.push({
-    scenario: 'onnxruntime-node module, default threads, sessions never released',
+    scenario: what,
     bound: 'reports written → exit ≤ 3 s',
     boundMs: 3000,
     measuredMs: afterReports,
@@ -150,7 +151,8 @@ for (let i = 0; i < repeat; i++) {
   await hangScenario('never-resolves-every-call.mjs', 'Promise never settles');
   await signalScenario('SIGINT', 130);
   await signalScenario('SIGTERM', 143);
-  await lingeringThreadsScenario();
+  await lingeringScenario('ort-default-threads.ts', 'onnxruntime-node module, default threads, sessions never released');
+  await lingeringScenario('busy-after-return.mjs', 'kernel whose own worker blocks in native code for 30 s');
 }
 rmSync(scratch, { recursive: true, force: true });
 
