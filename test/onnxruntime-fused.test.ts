@@ -13,13 +13,22 @@ import { fusedActivation } from '../src/catalog/activations.js';
 import { GuardedKernel } from '../src/runner/guarded-call.js';
 import { tensor } from '../src/tensor.js';
 
-let ort: KernelUnderTest;
+let graph: KernelUnderTest;
+let contrib: KernelUnderTest;
 beforeAll(async () => {
-  ort = await createOnnxruntimeKernel('node');
+  graph = await createOnnxruntimeKernel('node');
+  contrib = await createOnnxruntimeKernel('node', { fusion: 'contrib' });
 });
 
-describe('onnxruntime-node fused activations', () => {
-  it('FusedConv with Relu computes ReLU(Wx + b) of the worked example', async () => {
+describe.each([
+  ['Conv → activation, fused by the graph optimizer', () => graph],
+  ['the contrib FusedConv node', () => contrib],
+])('onnxruntime-node fused activations: %s', (_, kernel) => {
+  let ort: KernelUnderTest;
+  beforeAll(() => {
+    ort = kernel();
+  });
+  it('relu computes ReLU(Wx + b) of the worked example', async () => {
     const x = [1, 2, 3, 0, 0, 0, -1, -2, -3, 0, -5, -5, 1, -4, 0, 2, -5, -1];
     const y = await ort.conv!(tensor([6, 3, 1], x, 'float32'), tensor([2, 3, 1], [0, 1, 1, 2, 3, 5], 'float32'), tensor([2], [8, 13], 'float32'), {
       strides: [1], pads: [0, 0], dilations: [1], group: 1, activation: { kind: 'relu' },

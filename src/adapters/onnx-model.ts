@@ -41,6 +41,11 @@ export interface SingleNodeModel {
   readonly opset?: number;
   /** The node's operator domain (e.g. `com.microsoft` for onnxruntime's contrib ops); default the ONNX domain. */
   readonly domain?: string;
+  /**
+   * A second node of the ONNX domain fed by the first node's output (and `inputs`, e.g. Clip's
+   * min / max as initializers), producing the model's outputs: Conv → Relu, for the optimizer to fuse.
+   */
+  readonly then?: { readonly opType: string; readonly inputs?: readonly OnnxValue[]; readonly attributes?: Readonly<Record<string, OnnxAttributeValue>> };
   /** Default 8. */
   readonly irVersion?: number;
 }
@@ -188,19 +193,27 @@ function isInitializer(v: OnnxValue): v is OnnxValue & { readonly data: Float32A
  * // inputs: [{ name: 'A', shape: [2, 3] }, { name: 'B', shape: [4, 3], data: new Float32Array(12) }]
  */
 export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
-  const attributes = Object.entries(model.attributes ?? {}).map(([name, value]) => bytesField(5, attribute(name, value)));
-  const node = concat([
-    ...model.inputs.map((v) => stringField(1, v.name)),
-    ...model.outputs.map((v) => stringField(2, v.name)),
-    stringField(3, model.opType.toLowerCase()),
-    stringField(4, model.opType),
-    ...attributes,
-    ...(model.domain ? [stringField(7, model.domain)] : []),
-  ]);
+  const nodeProto = (opType: string, inputs: readonly string[], outputs: readonly string[], attrs: SingleNodeModel['attributes'], domain?: string) =>
+    concat([
+      ...inputs.map((v) => stringField(1, v)),
+      ...outputs.map((v) => stringField(2, v)),
+      stringField(3, opType.toLowerCase()),
+      stringField(4, opType),
+      ...Object.entries(attrs ?? {}).map(([name, value]) => bytesField(5, attribute(name, value))),
+      ...(domain ? [stringField(7, domain)] : []),
+    ]);
+  const outputNames = model.outputs.map((v) => v.name);
+  const between = `${outputNames[0]}_before_${model.then?.opType ?? ''}`;
+  const nodes = model.then
+    ? [
+        nodeProto(model.opType, model.inputs.map((v) => v.name), [between], model.attributes, model.domain),
+        nodeProto(model.then.opType, [between, ...(model.then.inputs ?? []).map((v) => v.name)], outputNames, model.then.attributes),
+      ]
+    : [nodeProto(model.opType, model.inputs.map((v) => v.name), outputNames, model.attributes, model.domain)];
   const graph = concat([
-    bytesField(1, node),
+    ...nodes.map((n) => bytesField(1, n)),
     stringField(2, 'convcheck'),
-    ...model.inputs.filter(isInitializer).map((v) => bytesField(5, float32Initializer(v))),
+    ...[...model.inputs, ...(model.then?.inputs ?? [])].filter(isInitializer).map((v) => bytesField(5, float32Initializer(v))),
     ...model.inputs.filter((v) => !isInitializer(v)).map((v) => bytesField(11, float32ValueInfo(v))),
     ...model.outputs.map((v) => bytesField(12, float32ValueInfo(v))),
   ]);

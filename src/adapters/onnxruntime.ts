@@ -27,7 +27,7 @@ import { checkActivation } from '../activation.js';
 import type { Activation } from '../activation.js';
 import type { DenseAttributes } from '../operators/dense/contract.js';
 import { encodeSingleNodeModel } from './onnx-model.js';
-import type { OnnxAttributeValue } from './onnx-model.js';
+import type { OnnxAttributeValue, SingleNodeModel } from './onnx-model.js';
 
 /** Which onnxruntime package the adapter runs. */
 export type OnnxruntimeFlavour = 'node' | 'web';
@@ -66,6 +66,28 @@ function fusedConvActivation(a: Activation): Record<string, OnnxAttributeValue> 
   }
 }
 
+/** The ONNX activation node following a Conv (opset 13: Clip's min and max are initializer inputs). */
+function activationNode(a: Activation): NonNullable<SingleNodeModel['then']> {
+  const clip = (min: number, max: number) => ({
+    opType: 'Clip',
+    inputs: [{ name: 'clip_min', shape: [], data: new Float32Array([min]) }, { name: 'clip_max', shape: [], data: new Float32Array([max]) }],
+  });
+  switch (a.kind) {
+    case 'relu':
+      return { opType: 'Relu' };
+    case 'relu6':
+      return clip(0, 6);
+    case 'clip':
+      return clip(a.min, a.max);
+    case 'leakyRelu':
+      return { opType: 'LeakyRelu', attributes: { alpha: { float: a.alpha } } };
+    case 'sigmoid':
+      return { opType: 'Sigmoid' };
+    case 'tanh':
+      return { opType: 'Tanh' };
+  }
+}
+
 /** A one-node model applying the ONNX activation op (opset 13; Clip takes min and max as inputs). */
 function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
   const x = { name: 'X', shape };
@@ -95,6 +117,12 @@ export interface OnnxruntimeOptions {
    * per weight set; the kernel is named `onnxruntime:<flavour>-const`. Default false.
    */
   readonly constantWeights?: boolean;
+  /**
+   * How conv runs a fused activation: `graph` (default) writes Conv → activation and lets the
+   * graph optimizer fuse them (into FusedConv on the CPU execution provider), as it does for real
+   * models; `contrib` writes the contrib `FusedConv` (com.microsoft) node directly.
+   */
+  readonly fusion?: 'graph' | 'contrib';
 }
 
 /** Sessions kept alive; one per distinct (shapes, attributes, bias) signature. */
@@ -149,6 +177,7 @@ function float32(data: Float32Array | Float64Array): Float32Array {
  */
 export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts: OnnxruntimeOptions = {}): Promise<KernelUnderTest> {
   const constantWeights = opts.constantWeights ?? false;
+  const fusion = opts.fusion ?? 'graph';
   const name = `onnxruntime:${flavour}${constantWeights ? '-const' : ''}`;
   const cacheSize = constantWeights ? CONSTANT_SESSION_CACHE_SIZE : SESSION_CACHE_SIZE;
   const ort: Ort = flavour === 'node' ? await import('onnxruntime-node') : ((await import('onnxruntime-web')) as unknown as Ort);
@@ -227,8 +256,9 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
       const act = attrs.activation;
       const s = await session(`Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)} ${act ? JSON.stringify(act) : ''}`, constants, () =>
         encodeSingleNodeModel({
-          opType: act ? 'FusedConv' : 'Conv',
-          ...(act ? { domain: 'com.microsoft' } : {}),
+          opType: act && fusion === 'contrib' ? 'FusedConv' : 'Conv',
+          ...(act && fusion === 'contrib' ? { domain: 'com.microsoft' } : {}),
+          ...(act && fusion === 'graph' ? { then: activationNode(act) } : {}),
           inputs: [
             { name: 'X', shape: g.inputShape },
             { name: 'W', shape: g.weightShape, data: constantWeights ? wData : undefined },
@@ -241,7 +271,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
             pads: [...g.padsBegin, ...g.padsEnd],
             dilations: g.dilations,
             group: g.group,
-            ...(act ? fusedConvActivation(act) : {}),
+            ...(act && fusion === 'contrib' ? fusedConvActivation(act) : {}),
           },
         }),
       );
