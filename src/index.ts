@@ -95,6 +95,20 @@ export type { ReplayResult } from './runner/replay.js';
 /** Calls a kernel with timeout, shape and mutation checks. */
 export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
 export type { VerificationReport, PropertyResult, FailureDetail, CoverageTable } from './runner/report.js';
+export type { RunStatus, RunSummary } from './runner/report.js';
+/** The time accounting shared by a run's calls: full timeout until the kernel first hangs, then shorter limits and a shrink budget. */
+export { CallClock } from './runner/guarded-call.js';
+/** Where a kernel runs, as the guard sees it (ready / abandon), and the key a host-made kernel carries it under. */
+export { KERNEL_HOST, hostOf } from './runner/guarded-call.js';
+export type { KernelHost, GuardOptions } from './runner/guarded-call.js';
+/** Runs a module kernel in a process of its own (timeouts and the end of a run kill it). */
+export { createIsolatedKernel } from './runner/isolated-kernel.js';
+export type { IsolatedKernel, IsolatedKernelOptions } from './runner/isolated-kernel.js';
+/** Any integer or string → the 32-bit seed a run uses (and the seed as given). */
+export { resolveSeed } from './runner/seed.js';
+export type { ResolvedSeed } from './runner/seed.js';
+/** Text made safe for a terminal: control characters written as visible escapes. */
+export { terminalSafe } from './terminal.js';
 
 // Reports
 /** Writes verification.json/.md/.html and junit.xml. */
