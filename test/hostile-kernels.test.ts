@@ -125,6 +125,18 @@ describe('convcheck verify against hostile kernels', () => {
     expect(run.wallMs).toBeLessThan(30_000);
   });
 
+  it('a maxElements that most properties cannot fit skips them, saying why, instead of generating forever', async () => {
+    const dir = freshDir();
+    const run = await convcheck(['verify', '--kernel', fixture('max-elements-1.mjs'), '--runs', '5', '--seed', '1', '--properties', 'group-concat,dense-matches-reference', '--report-dir', dir]);
+    expect(run.code).toBe(0);
+    const report = await readReport(dir);
+    expect(report.properties[0]).toMatchObject({ id: 'dense-matches-reference', status: 'passed' });
+    expect(report.properties[1].id).toBe('group-concat');
+    expect(report.properties[1].status).toBe('skipped');
+    expect(report.properties[1].skipReason).toMatch(/^no (more )?problem of this property fits the kernel's capabilities \(maxElements 1\)/);
+    expect(run.wallMs).toBeLessThan(60_000);
+  });
+
   it('a thrown object that cannot even be printed is a threw failure, not a crashed worker', async () => {
     const dir = freshDir();
     const run = await convcheck(['verify', '--kernel', fixture('throws-unprintable.mjs'), '--runs', '5', '--seed', '3', '--properties', 'conv-matches-reference', '--report-dir', dir]);

@@ -307,7 +307,9 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   } catch (e) {
     // the generators give up (instead of filtering forever) when no problem fits maxElements
     if (!(e instanceof InvalidArgumentError && e.argument === 'maxElements')) throw e;
-    const reason = `no problem of this property fits the kernel's capabilities (maxElements ${ctx.capabilities.maxElements})`;
+    const reason =
+      `no${casesDone > 0 ? ' more' : ''} problem of this property fits the kernel's capabilities (maxElements ${ctx.capabilities.maxElements})` +
+      (casesDone > 0 ? `: only ${casesDone} of ${ctx.runs} cases could be generated, and they passed` : '');
     return { result: { ...base, status: 'skipped', skipReason: reason, casesRun: casesDone, durationMs: Date.now() - t0 }, interrupted: false };
   }
   const durationMs = Date.now() - t0;
