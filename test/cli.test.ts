@@ -181,7 +181,7 @@ describe('registry', () => {
   it('lists the built-in kernels and creates the pure-JS ones', async () => {
     expect(builtinKernelNames).toEqual([
       'builtin:reference', 'builtin:im2col', 'builtin:im2col64', 'tfjs:cpu', 'tfjs:wasm', 'onnxruntime:node', 'onnxruntime:web',
-      'onnxruntime:node-const', 'onnxruntime:web-const',
+      'onnxruntime:node-const', 'onnxruntime:web-const', 'onnxruntime:node-fp16', 'onnxruntime:web-fp16',
     ]);
     expect((await createBuiltinKernel('builtin:reference')).precision).toBe('float64');
     expect((await createBuiltinKernel('builtin:im2col')).precision).toBe('float32');

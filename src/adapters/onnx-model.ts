@@ -48,6 +48,8 @@ export interface SingleNodeModel {
   readonly then?: { readonly opType: string; readonly inputs?: readonly OnnxValue[]; readonly attributes?: Readonly<Record<string, OnnxAttributeValue>> };
   /** Default 8. */
   readonly irVersion?: number;
+  /** Element type of every input and output: `float32` (default) or `float16` (graph inputs only, no initializers). */
+  readonly elementType?: 'float32' | 'float16';
 }
 
 // Protobuf wire types.
@@ -57,6 +59,7 @@ const FIXED32 = 5;
 
 // onnx.proto enum values.
 const ELEM_TYPE_FLOAT = 1; // TensorProto.DataType.FLOAT
+const ELEM_TYPE_FLOAT16 = 10; // TensorProto.DataType.FLOAT16
 const ATTR_FLOAT = 1; // AttributeProto.AttributeType
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
@@ -144,8 +147,8 @@ function attribute(name: string, value: OnnxAttributeValue): Uint8Array {
   return concat(parts);
 }
 
-function float32ValueInfo(v: OnnxValue): Uint8Array {
-  const tensorType = [intField(1, ELEM_TYPE_FLOAT)];
+function valueInfo(v: OnnxValue, elemType: number): Uint8Array {
+  const tensorType = [intField(1, elemType)];
   if (v.shape !== undefined) {
     const dims = v.shape.map((d) => bytesField(1, intField(1, d)));
     tensorType.push(bytesField(2, concat(dims)));
@@ -193,6 +196,10 @@ function isInitializer(v: OnnxValue): v is OnnxValue & { readonly data: Float32A
  * // inputs: [{ name: 'A', shape: [2, 3] }, { name: 'B', shape: [4, 3], data: new Float32Array(12) }]
  */
 export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
+  const elemType = model.elementType === 'float16' ? ELEM_TYPE_FLOAT16 : ELEM_TYPE_FLOAT;
+  if (elemType === ELEM_TYPE_FLOAT16 && [...model.inputs, ...(model.then?.inputs ?? [])].some(isInitializer)) {
+    throw new RangeError('onnx-model: float16 models take graph inputs only, not initializers');
+  }
   const nodeProto = (opType: string, inputs: readonly string[], outputs: readonly string[], attrs: SingleNodeModel['attributes'], domain?: string) =>
     concat([
       ...inputs.map((v) => stringField(1, v)),
@@ -214,8 +221,8 @@ export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
     ...nodes.map((n) => bytesField(1, n)),
     stringField(2, 'convcheck'),
     ...[...model.inputs, ...(model.then?.inputs ?? [])].filter(isInitializer).map((v) => bytesField(5, float32Initializer(v))),
-    ...model.inputs.filter((v) => !isInitializer(v)).map((v) => bytesField(11, float32ValueInfo(v))),
-    ...model.outputs.map((v) => bytesField(12, float32ValueInfo(v))),
+    ...model.inputs.filter((v) => !isInitializer(v)).map((v) => bytesField(11, valueInfo(v, elemType))),
+    ...model.outputs.map((v) => bytesField(12, valueInfo(v, elemType))),
   ]);
   const opsetImport = concat([stringField(1, ''), intField(2, model.opset ?? 13)]);
   return concat([

@@ -28,6 +28,8 @@ import type { Activation } from '../activation.js';
 import type { DenseAttributes } from '../operators/dense/contract.js';
 import { encodeSingleNodeModel } from './onnx-model.js';
 import type { OnnxAttributeValue, SingleNodeModel } from './onnx-model.js';
+import { InvalidArgumentError } from '../errors.js';
+import { float16Bits, float16FromBits } from '../float16.js';
 
 /** Which onnxruntime package the adapter runs. */
 export type OnnxruntimeFlavour = 'node' | 'web';
@@ -109,6 +111,14 @@ function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
   }
 }
 
+/**
+ * What the float16 flavours compute, measured on this project's x64 CPU (onnxruntime 1.30, node
+ * and web): float16 tensors, sums formed at least in float32 — a float16 Conv or Gemm of
+ * 1 + 2048 terms 2⁻¹¹ (times 1) returns 2, where float16 accumulation stalls at 1 (README,
+ * Findings; pinned in test/adapters.test.ts).
+ */
+const ONNXRUNTIME_FLOAT16_NUMERICS = { precision: 'float16', accumulation: 'float32' } as const;
+
 /** Options of `createOnnxruntimeKernel`. */
 export interface OnnxruntimeOptions {
   /**
@@ -123,6 +133,12 @@ export interface OnnxruntimeOptions {
    * models; `contrib` writes the contrib `FusedConv` (com.microsoft) node directly.
    */
   readonly fusion?: 'graph' | 'contrib';
+  /**
+   * Run a float16 model (tensor(float16) inputs and output, as fp16-converted models run): the
+   * kernel is named `onnxruntime:<flavour>-fp16` and declares `precision: 'float16'` with the
+   * accumulation onnxruntime's CPU kernels use (README, Findings). Not with `constantWeights`.
+   */
+  readonly float16?: boolean;
 }
 
 /** Sessions kept alive; one per distinct (shapes, attributes, bias) signature. */
@@ -178,7 +194,10 @@ function float32(data: Float32Array | Float64Array): Float32Array {
 export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts: OnnxruntimeOptions = {}): Promise<KernelUnderTest> {
   const constantWeights = opts.constantWeights ?? false;
   const fusion = opts.fusion ?? 'graph';
-  const name = `onnxruntime:${flavour}${constantWeights ? '-const' : ''}`;
+  const half = opts.float16 ?? false;
+  if (half && constantWeights) throw new InvalidArgumentError('createOnnxruntimeKernel', 'opts', opts, 'float16 and constantWeights cannot be combined');
+  const name = `onnxruntime:${flavour}${constantWeights ? '-const' : ''}${half ? '-fp16' : ''}`;
+  const elementType = half ? ('float16' as const) : ('float32' as const);
   const cacheSize = constantWeights ? CONSTANT_SESSION_CACHE_SIZE : SESSION_CACHE_SIZE;
   const ort: Ort = flavour === 'node' ? await import('onnxruntime-node') : ((await import('onnxruntime-web')) as unknown as Ort);
   if (flavour === 'web') ort.env.wasm.numThreads = 1;
@@ -227,10 +246,13 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
 
   async function run(s: InferenceSession, feeds: Record<string, Tensor>): Promise<Tensor> {
     const ortFeeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-    for (const [input, t] of Object.entries(feeds)) ortFeeds[input] = new ort.Tensor('float32', float32(t.data), t.shape);
+    for (const [input, t] of Object.entries(feeds)) {
+      ortFeeds[input] = half ? new ort.Tensor('float16', Uint16Array.from(t.data, float16Bits), t.shape) : new ort.Tensor('float32', float32(t.data), t.shape);
+    }
     const results = await s.run(ortFeeds);
     const y = results[s.outputNames[0]];
     try {
+      if (half) return { shape: [...y.dims], data: Float32Array.from(y.data as Uint16Array, float16FromBits) };
       return { shape: [...y.dims], data: new Float32Array(y.data as Float32Array) };
     } finally {
       y.dispose();
@@ -246,8 +268,9 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
 
   return {
     name,
-    precision: 'float32',
-    capabilities: ONNXRUNTIME_CAPABILITIES,
+    ...(half ? ONNXRUNTIME_FLOAT16_NUMERICS : { precision: 'float32' as const }),
+    // the float16 flavours fuse no activation: those models (FusedConv, the activation ops) are float32 here
+    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : ONNXRUNTIME_CAPABILITIES,
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const g = convGeometry(x, w, b, attrs, name);
       const wData = float32(w.data);
@@ -265,6 +288,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
             ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
           ],
           outputs: [{ name: 'Y' }],
+          elementType,
           attributes: {
             kernel_shape: g.kernelSpatial,
             strides: g.strides,
@@ -333,6 +357,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
             ...(bData !== undefined ? [{ name: 'C', shape: [g.outFeatures], data: constantWeights ? bData : undefined }] : []),
           ],
           outputs: [{ name: 'Y' }],
+          elementType,
           attributes: { transB: 1 },
         }),
       );

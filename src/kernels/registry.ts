@@ -60,6 +60,16 @@ const builtins = {
     packages: ['onnxruntime-web'],
     create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web', { constantWeights: true }),
   },
+  'onnxruntime:node-fp16': {
+    description: 'onnxruntime-node on a float16 model (float16 tensors, float32 accumulation)',
+    packages: ['onnxruntime-node'],
+    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('node', { float16: true }),
+  },
+  'onnxruntime:web-fp16': {
+    description: 'onnxruntime-web on a float16 model (float16 tensors, float32 accumulation)',
+    packages: ['onnxruntime-web'],
+    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web', { float16: true }),
+  },
 } as const satisfies Record<string, BuiltinEntry>;
 
 /** A built-in kernel name such as `builtin:im2col` or `tfjs:wasm`. */
