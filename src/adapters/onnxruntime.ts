@@ -328,6 +328,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
             ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
           ],
           outputs: [{ name: 'Y' }],
+          elementType,
           // explicit pads and output_padding (no output_shape / auto_pad): the ONNX definition of O
           attributes: {
             kernel_shape: g.kernelSpatial,

@@ -1,5 +1,6 @@
 /** ConvTranspose cases, the guarded call, the reference as an expectation, description and coverage key. */
 import fc from 'fast-check';
+import type { Precision } from '../../contract.js';
 import type { CoverageKey, GenerationContext } from '../../property/definition.js';
 import type { CaseTensors } from '../../property/cases.js';
 import { dataSeed, tensorsOf } from '../../property/cases.js';
@@ -38,14 +39,14 @@ export function geometryOfTranspose(spec: ConvTransposeSpec): ConvTransposeGeome
  * The float64 tensors of a case. Non-finite values go only into x: inserted zeros (or skipped
  * taps) meeting an infinite weight are implementation-defined, exactly as padding is for conv.
  */
-export function convTransposeTensors(c: ConvTransposeCase, headroom = 1): CaseTensors {
+export function convTransposeTensors(c: ConvTransposeCase, headroom = 1, precision: Precision = 'float32'): CaseTensors {
   const g = geometryOfTranspose(c.spec);
-  return tensorsOf(c.spec, g.outChannels, g.reductionLength, false, c.regime, c.seed, headroom);
+  return tensorsOf(c.spec, g.outChannels, g.reductionLength, false, c.regime, c.seed, headroom, precision);
 }
 
 /** A case's tensors and geometry, and the kernel's output on it. */
 export async function convTransposeAsGiven(k: CheckedKernel, c: ConvTransposeCase): Promise<{ t: CaseTensors; g: ConvTransposeGeometry; y: Float64Array }> {
-  const t = convTransposeTensors(c);
+  const t = convTransposeTensors(c, 1, k.precision);
   const g = geometryOfTranspose(c.spec);
   return { t, g, y: await runConvTranspose(k, t.x, t.w, t.b, c.spec.attrs, g.outputShape) };
 }

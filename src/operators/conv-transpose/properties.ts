@@ -35,7 +35,7 @@ export const convTransposeMatchesReference = defineProperty({
   arbitrary: (ctx) => convTransposeCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const { t, y } = await convTransposeAsGiven(k, c);
-    judge('convTranspose vs reference', k.precision, c.regime, y, referenceConvTransposeExpectation(t, c.spec.attrs));
+    judge('convTranspose vs reference', k.numerics, c.regime, y, referenceConvTransposeExpectation(t, c.spec.attrs));
   },
   describe: (c) => describeConvTransposeCase(c),
   coverage: (c) => coverageOfTranspose(c.spec),
@@ -74,10 +74,10 @@ export const convTransposeAdjoint = defineProperty({
     const vShape = cg.outputShape; // [N, C, D…]: the convTranspose input's shape
     const outputPadding = U.map((u, a) => (u + padsBegin[a] + padsEnd[a] - g.effectiveKernel[a]) % g.strides[a]);
     const tAttrs = { ...c.spec.attrs, pads: convAttrs.pads, outputPadding };
-    const w = convTransposeTensors(c).w;
+    const w = convTransposeTensors(c, 1, k.precision).w;
     // u and v: exact-regime data sized for the longer of the two reductions
     const n = Math.max(cg.reductionLength, g.reductionLength);
-    const d = problemData({ xSize: sizeOf(uShape), wSize: sizeOf(vShape), bSize: 0, reductionLength: n, specialWeights: false }, 'exact', c.seed);
+    const d = problemData({ xSize: sizeOf(uShape), wSize: sizeOf(vShape), bSize: 0, reductionLength: n, specialWeights: false }, 'exact', c.seed, { precision: k.precision });
     const u: Data64 = { shape: uShape, data: d.x };
     const v: Data64 = { shape: vShape, data: d.w };
     const convU = await runConv(k, u, w, undefined, convAttrs, vShape);
@@ -86,7 +86,7 @@ export const convTransposeAdjoint = defineProperty({
     let rhs = 0;
     for (let i = 0; i < convU.length; i++) lhs += convU[i] * v.data[i];
     for (let i = 0; i < convTV.length; i++) rhs += u.data[i] * convTV[i];
-    judge('⟨conv(u, w), v⟩ vs ⟨u, convTranspose(v, w)⟩', k.precision, 'exact', [rhs], { shape: [1], values: [lhs], magnitude: [0], terms: 0 });
+    judge('⟨conv(u, w), v⟩ vs ⟨u, convTranspose(v, w)⟩', k.numerics, 'exact', [rhs], { shape: [1], values: [lhs], magnitude: [0], terms: 0 });
   },
   describe: ({ c, extra }) => describeConvTransposeCase(c, ` u-extra=[${extra.slice(0, c.spec.xShape.length - 2).join(',')}]`),
   coverage: ({ c }) => coverageOfTranspose(c.spec),
@@ -104,7 +104,7 @@ export const convTransposeAsConv = defineProperty({
     const wf = flippedSwappedKernel(t.w, g);
     const viaConv = await runConv(k, z, wf, t.b, loweredAttrs(g, undefined), g.outputShape);
     const ref = referenceConvTranspose(t.x, t.w, t.b, c.spec.attrs);
-    judge('convTranspose vs conv on the zero-inserted input', k.precision, c.regime, viaConv, { shape: g.outputShape, values: y, magnitude: ref.magnitude, terms: ref.termCount }, {
+    judge('convTranspose vs conv on the zero-inserted input', k.numerics, c.regime, viaConv, { shape: g.outputShape, values: y, magnitude: ref.magnitude, terms: ref.termCount }, {
       expectedFromKernel: true,
     });
   },
