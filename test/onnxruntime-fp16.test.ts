@@ -9,6 +9,7 @@ import type { KernelUnderTest } from '../src/contract.js';
 import { createOnnxruntimeKernel } from '../src/adapters/onnxruntime.js';
 import { encodeSingleNodeModel } from '../src/adapters/onnx-model.js';
 import { roundToFloat16 } from '../src/float16.js';
+import { catalog } from '../src/catalog/index.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { attrs } from './helpers/index.js';
 
@@ -38,8 +39,11 @@ describe.each(['node', 'web'] as const)('onnxruntime:%s-fp16', (flavour) => {
     expect(y.data[0]).toBe(roundToFloat16(3 * roundToFloat16(1 / 3)));
   });
 
-  it('passes the catalog under that declaration', async () => {
-    const r = await verifyKernel(kernel, { runs: 40, seed: SEED });
+  it('passes the conv and dense catalog under that declaration', async () => {
+    // ConvTranspose is left out: onnxruntime refuses output_padding >= stride when dilation > stride
+    // in float32 and float16 alike (README, Findings); that is not a precision question
+    const ids = catalog.filter((p) => !p.needs.includes('convTranspose')).map((p) => p.id);
+    const r = await verifyKernel(kernel, { runs: 40, seed: SEED, properties: ids });
     expect(r.properties.filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.failure?.problem}`)).toEqual([]);
     expect(r.summary.passed).toBeGreaterThanOrEqual(15);
   }, 300_000);
