@@ -260,7 +260,11 @@ export function direct32Conv(
   return true;
 }
 
-/** The JavaScript path: the same x̂ (in a workspace buffer), the same sums in the same order. */
+/**
+ * The JavaScript path: the same x̂, the same sums in the same order. x̂ lives in a `Doubles`
+ * workspace buffer (plain arrays read faster than typed arrays in V8, see `Doubles`), twice the
+ * bytes of the WASM path's float32 copy; the workspace counts them in its high-water mark.
+ */
 function directJs(ws: GemmWorkspace, budgetBytes: number, s: Conv3d, plan: Direct32Plan, x: FloatArray, w: FloatArray, b: FloatArray | undefined, out: FloatArray): void {
   const { K, P, R, offs, rowTab } = plan;
   const OX = s.ox;
