@@ -64,3 +64,13 @@ export class CounterexampleFileError extends ConvcheckError {
     this.file = file;
   }
 }
+
+/** No Chromium to run browser kernels in (`--browser`, `tfjs:webgl`, …). */
+export class BrowserNotFoundError extends ConvcheckError {
+  /** The places that were looked at, in order. */
+  readonly searched: readonly string[];
+  constructor(searched: readonly string[], message: string) {
+    super('ERR_BROWSER_NOT_FOUND', message);
+    this.searched = searched;
+  }
+}

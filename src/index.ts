@@ -16,7 +16,7 @@ export type { SizeTier, Regime, FailureKind, FailureHeatmap, Data64, CheckedKern
 
 // Errors
 /** Typed errors with a stable `code`. */
-export { ConvcheckError, InvalidArgumentError, EmptyOutputError, KernelLoadError, UsageError } from './errors.js';
+export { ConvcheckError, InvalidArgumentError, EmptyOutputError, KernelLoadError, UsageError, BrowserNotFoundError } from './errors.js';
 
 // Tensors and geometry
 /** Tensor helpers. */
@@ -109,6 +109,17 @@ export { resolveSeed } from './runner/seed.js';
 export type { ResolvedSeed } from './runner/seed.js';
 /** Text made safe for a terminal: control characters written as visible escapes. */
 export { terminalSafe } from './terminal.js';
+/** Limits a property to a budget of distinct shapes; later cases re-use them with fresh data. */
+export { withShapeBudget } from './runner/shape-budget.js';
+
+// Browsers
+/** Runs a kernel module (or tfjs:webgl, tfjs:webgpu, onnxruntime:webgpu) in a headless Chromium page. */
+export { createBrowserKernel } from './browser/browser-kernel.js';
+export type { BrowserKernel, BrowserKernelOptions, BrowserKernelStats } from './browser/browser-kernel.js';
+/** Finds the Chromium executable (CONVCHECK_CHROMIUM, Debian's paths, Playwright's cache). */
+export { findChromium } from './browser/find-chromium.js';
+/** The Chromium flags convcheck uses (SwiftShader WebGL and WebGPU, no network). */
+export { CHROMIUM_FLAGS } from './browser/launch.js';
 
 // Reports
 /** Writes verification.json/.md/.html and junit.xml. */

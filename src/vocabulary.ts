@@ -20,7 +20,9 @@ export type FailureKind =
   | 'wrong-shape' // the result's shape or data length is wrong
   | 'wrong-type' // the result is not a tensor, or its data is not a typed array of the right precision
   | 'mutated-input' // the kernel wrote into x, w or b
-  | 'nondeterministic'; // the same inputs twice gave results that are not bit-identical
+  | 'nondeterministic' // the same inputs twice gave results that are not bit-identical
+  | 'page-crash' // the browser page running the kernel crashed (the next call gets a fresh page)
+  | 'device-lost'; // the kernel's WebGPU device or WebGL context was lost (the next call gets a fresh page)
 
 /** A per-output-element picture of a failure: |actual − expected| / bound, for the heat-map. */
 export interface FailureHeatmap {

@@ -21,6 +21,7 @@ const LAYERS: readonly string[] = [
   'ops',
   'catalog',
   'runner',
+  'browser', // the page host and page runtime: the worker's role played by a Chromium page
   'reports',
   'cli',
   'api', // src/index.ts

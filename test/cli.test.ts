@@ -44,13 +44,15 @@ describe('parseArgs', () => {
     expect(parseArgs(['verify'])).toEqual({
       kind: 'verify',
       kernel: 'builtin:im2col',
-      runs: 200,
+      runs: undefined,
       seed: undefined,
       properties: undefined,
       timeoutMs: 5000,
       reportDir: 'reports',
       size: 'default',
       shard: undefined,
+      browser: false,
+      shapeBudget: undefined,
     });
   });
 
@@ -58,11 +60,11 @@ describe('parseArgs', () => {
     expect(
       parseArgs([
         'verify', '--kernel', './k.ts', '--runs=7', '--seed', '-5', '--properties', 'a, b,,a',
-        '--timeout-ms', '300', '--report-dir=out', '--size', 'small', '--shard', '2/3',
+        '--timeout-ms', '300', '--report-dir=out', '--size', 'small', '--shard', '2/3', '--browser', '--shape-budget=4',
       ]),
     ).toEqual({
       kind: 'verify', kernel: './k.ts', runs: 7, seed: '-5', properties: ['a', 'b'], timeoutMs: 300,
-      reportDir: 'out', size: 'small', shard: { index: 2, count: 3 },
+      reportDir: 'out', size: 'small', shard: { index: 2, count: 3 }, browser: true, shapeBudget: 4,
     });
   });
 
@@ -96,7 +98,10 @@ describe('parseArgs', () => {
     expect(parseArgs(['verify', '--help'])).toEqual({ kind: 'help', command: 'verify' });
     expect(parseArgs(['--version'])).toEqual({ kind: 'version' });
     expect(parseArgs(['list'])).toEqual({ kind: 'list' });
-    expect(parseArgs(['replay', 'r/c.json'])).toEqual({ kind: 'replay', file: 'r/c.json', kernel: undefined, timeoutMs: 5000 });
+    expect(parseArgs(['replay', 'r/c.json'])).toEqual({ kind: 'replay', file: 'r/c.json', kernel: undefined, timeoutMs: 5000, browser: false });
+    expect(parseArgs(['replay', 'r/c.json', '--browser'])).toMatchObject({ kind: 'replay', browser: true });
+    expect(() => parseArgs(['verify', '--browser=yes'])).toThrow(/--browser takes no value/);
+    expect(() => parseArgs(['verify', '--shape-budget', '0'])).toThrow(/--shape-budget must be an integer >= 1/);
   });
 });
 
@@ -160,7 +165,7 @@ describe('loadKernel', () => {
 
   it('rejects an unsupported extension and an unknown built-in name', async () => {
     expect((await loadError(loadKernel('kernel.py', { cwd: ROOT }))).message).toMatch(/unsupported file extension '\.py'/);
-    expect((await loadError(loadKernel('tfjs:webgpu'))).message).toMatch(/tfjs:webgpu: unknown built-in kernel; known kernels: builtin:reference/);
+    expect((await loadError(loadKernel('tfjs:webnn'))).message).toMatch(/tfjs:webnn: unknown built-in kernel; known kernels: builtin:reference/);
   });
 
   it('validateKernel names the wrong field', () => {
@@ -180,8 +185,8 @@ describe('loadKernel', () => {
 describe('registry', () => {
   it('lists the built-in kernels and creates the pure-JS ones', async () => {
     expect(builtinKernelNames).toEqual([
-      'builtin:reference', 'builtin:im2col', 'builtin:im2col64', 'tfjs:cpu', 'tfjs:wasm', 'onnxruntime:node', 'onnxruntime:web',
-      'onnxruntime:node-const', 'onnxruntime:web-const', 'onnxruntime:node-fp16', 'onnxruntime:web-fp16',
+      'builtin:reference', 'builtin:im2col', 'builtin:im2col64', 'tfjs:cpu', 'tfjs:wasm', 'tfjs:webgl', 'tfjs:webgpu', 'onnxruntime:node', 'onnxruntime:web',
+      'onnxruntime:webgpu', 'onnxruntime:node-const', 'onnxruntime:web-const', 'onnxruntime:node-fp16', 'onnxruntime:web-fp16',
     ]);
     expect((await createBuiltinKernel('builtin:reference')).precision).toBe('float64');
     expect((await createBuiltinKernel('builtin:im2col')).precision).toBe('float32');
@@ -486,7 +491,7 @@ describe('convcheck verify', () => {
     [['verify', '--properties', 'conv-matches-reference,no-such-property'], /unknown property id 'no-such-property'/],
     [['verify', '--size', 'xl'], /--size must be one of small, default, large/],
     [['verify', '--shard', '4/3'], /--shard must be i\/n/],
-    [['verify', '--kernel', 'tfjs:webgpu'], /tfjs:webgpu: unknown built-in kernel/],
+    [['verify', '--kernel', 'tfjs:webnn'], /tfjs:webnn: unknown built-in kernel/],
     [['launch'], /unknown command 'launch'/],
   ])('%j is a usage error: exit 2', async (args, message) => {
     const run = await convcheck(args);

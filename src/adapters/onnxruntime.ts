@@ -31,8 +31,11 @@ import type { OnnxAttributeValue, SingleNodeModel } from './onnx-model.js';
 import { InvalidArgumentError } from '../errors.js';
 import { float16Bits, float16FromBits } from '../float16.js';
 
-/** Which onnxruntime package the adapter runs. */
-export type OnnxruntimeFlavour = 'node' | 'web';
+/**
+ * Which onnxruntime package and execution provider the adapter runs: `node` (native CPU),
+ * `web` (onnxruntime-web, WASM) or `webgpu` (onnxruntime-web's WebGPU EP; needs a browser).
+ */
+export type OnnxruntimeFlavour = 'node' | 'web' | 'webgpu';
 
 /** `onnxruntime-node` and `onnxruntime-web` share this API (both re-export `onnxruntime-common`). */
 type Ort = typeof import('onnxruntime-node');
@@ -119,6 +122,15 @@ function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
  */
 const ONNXRUNTIME_FLOAT16_NUMERICS = { precision: 'float16', accumulation: 'float32' } as const;
 
+/**
+ * onnxruntime-web's WebGPU EP (1.30) rejects a 3-D Conv with begin ≠ end padding ("Unsupported
+ * padding parameter"), so only ranks 1 and 2 are claimed; it does run them (and gets end-only
+ * padding wrong: README, Findings). Measured on SwiftShader, like tfjs's GPU backends: NaN and
+ * ±Infinity propagate as IEEE-754 says; subnormal inputs and products are flushed to zero (the
+ * generated data never has subnormals, so the bound needs no change).
+ */
+const ONNXRUNTIME_WEBGPU_CAPABILITIES: KernelCapabilities = { ...ONNXRUNTIME_CAPABILITIES, spatialRanks: [1, 2] };
+
 /** Options of `createOnnxruntimeKernel`. */
 export interface OnnxruntimeOptions {
   /**
@@ -200,9 +212,9 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
   const elementType = half ? ('float16' as const) : ('float32' as const);
   const cacheSize = constantWeights ? CONSTANT_SESSION_CACHE_SIZE : SESSION_CACHE_SIZE;
   const ort: Ort = flavour === 'node' ? await import('onnxruntime-node') : ((await import('onnxruntime-web')) as unknown as Ort);
-  if (flavour === 'web') ort.env.wasm.numThreads = 1;
+  if (flavour !== 'node') ort.env.wasm.numThreads = 1;
   const options: InferenceSession.SessionOptions = {
-    executionProviders: [flavour === 'node' ? 'cpu' : 'wasm'],
+    executionProviders: [flavour === 'node' ? 'cpu' : flavour === 'web' ? 'wasm' : 'webgpu'],
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -270,7 +282,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
     name,
     ...(half ? ONNXRUNTIME_FLOAT16_NUMERICS : { precision: 'float32' as const }),
     // the float16 flavours fuse no activation: those models (FusedConv, the activation ops) are float32 here
-    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : ONNXRUNTIME_CAPABILITIES,
+    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : flavour === 'webgpu' ? ONNXRUNTIME_WEBGPU_CAPABILITIES : ONNXRUNTIME_CAPABILITIES,
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const g = convGeometry(x, w, b, attrs, name);
       const wData = float32(w.data);

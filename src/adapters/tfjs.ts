@@ -33,8 +33,8 @@ type TfTensor = import('@tensorflow/tfjs-core').Tensor;
 type TfTensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 type TfTensor5D = import('@tensorflow/tfjs-core').Tensor5D;
 
-/** Backends the adapter can run on. */
-export type TfjsBackend = 'cpu' | 'wasm';
+/** Backends the adapter can run on; `webgl` and `webgpu` need a browser (convcheck runs them in one). */
+export type TfjsBackend = 'cpu' | 'wasm' | 'webgl' | 'webgpu';
 
 /**
  * What tfjs 4.22 supports, checked against its source and by running it:
@@ -76,6 +76,13 @@ function applyTfjsActivation(tf: Tf, y: TfTensor, a: Activation | undefined): Tf
   if (activation === 'leakyrelu') return tf.leakyRelu(y, leakyreluAlpha);
   return tf.sigmoid(y);
 }
+
+/*
+ * WebGL and WebGPU (measured in headless Chromium on SwiftShader, tests/browser): NaN and ±Infinity
+ * propagate as IEEE-754 says (0·∞ = NaN), so `specialValues` holds on the GPU backends too;
+ * subnormal inputs and products are flushed to zero, which the generated data never needs (no
+ * subnormals are generated), so the bound is the same as on the CPU.
+ */
 
 /** A conv problem as tfjs sees it: rank 2 or 3, rank 1 already lifted to rank 2. */
 interface TfjsConvPlan {
@@ -148,9 +155,13 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
     return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
   }
   const anyPad = p.padsBegin.some((v) => v > 0) || p.padsEnd.some((v) => v > 0);
-  const padded = anyPad
-    ? tf.pad(x, [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]])
-    : x;
+  const pads = [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]] as Array<[number, number]>;
+  // tfjs's GPU pad programs are broken for rank-5 tensors (README, Findings): WebGL's does not
+  // compile, WebGPU's fails validation silently and leaves the output buffer unwritten (zeros or
+  // stale data). On those backends the zeros are concatenated instead — the same tensor — so the
+  // conv3d kernel itself is what gets verified.
+  const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
+  const padded = !anyPad ? x : gpu ? padByConcat(tf, x, pads) : tf.pad(x, pads);
   const y = tf.conv3d(
     padded as TfTensor5D,
     filter as TfTensor5D,
@@ -160,6 +171,17 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
     p.dilations as [number, number, number],
   );
   return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
+}
+
+/** Zero padding of `x` as concatenations with zero blocks, axis by axis (same result as `tf.pad`). */
+function padByConcat(tf: Tf, x: TfTensor, pads: ReadonlyArray<readonly [number, number]>): TfTensor {
+  let t = x;
+  pads.forEach(([before, after], axis) => {
+    if (before === 0 && after === 0) return;
+    const block = (n: number) => tf.zeros(t.shape.map((d, i) => (i === axis ? n : d)), 'float32');
+    t = tf.concat([...(before > 0 ? [block(before)] : []), t, ...(after > 0 ? [block(after)] : [])], axis);
+  });
+  return t;
 }
 
 /** ONNX-layout conv through tfjs; returns the result in ONNX layout `[N, M, O…]`. */
@@ -264,10 +286,10 @@ function exclusive<T>(job: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Copies a tfjs result out and frees it. */
-function readAndDispose(t: TfTensor): Tensor {
+/** Copies a tfjs result out and frees it (asynchronously: WebGPU has no synchronous read-back). */
+async function readAndDispose(t: TfTensor): Promise<Tensor> {
   try {
-    return { shape: [...t.shape], data: new Float32Array(t.dataSync() as Float32Array) };
+    return { shape: [...t.shape], data: new Float32Array((await t.data()) as Float32Array) };
   } finally {
     t.dispose();
   }
@@ -285,9 +307,13 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
   const tf = await import('@tensorflow/tfjs-core');
   if (backend === 'cpu') {
     await import('@tensorflow/tfjs-backend-cpu');
-  } else {
+  } else if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setThreadsCount(1);
+  } else if (backend === 'webgl') {
+    await import('@tensorflow/tfjs-backend-webgl');
+  } else {
+    await import('@tensorflow/tfjs-backend-webgpu');
   }
 
   async function selectBackend(): Promise<void> {
@@ -300,10 +326,10 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
   await exclusive(selectBackend);
 
   /** Runs `compute` on this kernel's backend, queued behind every other tfjs adapter call. */
-  function onBackend(compute: () => Tensor): Promise<Tensor> {
+  function onBackend(compute: () => TfTensor): Promise<Tensor> {
     return exclusive(async () => {
       await selectBackend();
-      return compute();
+      return readAndDispose(compute());
     });
   }
 
@@ -313,28 +339,26 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
     capabilities: TFJS_CAPABILITIES,
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const plan = planOf(convGeometry(x, w, b, attrs, name), attrs.activation);
-      return onBackend(() => readAndDispose(tf.tidy(() => convOnnxLayout(tf, plan, float32(x.data), float32(w.data), b && float32(b.data)))));
+      return onBackend(() => tf.tidy(() => convOnnxLayout(tf, plan, float32(x.data), float32(w.data), b && float32(b.data))));
     },
     async convTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): Promise<Tensor> {
       const g = convTransposeGeometry(x, w, b, attrs, name);
-      return onBackend(() => readAndDispose(tf.tidy(() => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation))));
+      return onBackend(() => tf.tidy(() => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation)));
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes): Promise<Tensor> {
       denseGeometry(x, w, b, name);
       checkActivation(name, attrs?.activation);
       // Gemm(transB=1) + bias is the `_FusedMatMul` (transposeB) that converted graph models run.
       return onBackend(() =>
-        readAndDispose(
-          tf.tidy(() =>
-            tf.fused.matMul({
-              a: tf.tensor2d(float32(x.data), [x.shape[0], x.shape[1]], 'float32'),
-              b: tf.tensor2d(float32(w.data), [w.shape[0], w.shape[1]], 'float32'),
-              transposeA: false,
-              transposeB: true,
-              bias: b === undefined ? undefined : tf.tensor1d(float32(b.data), 'float32'),
-              ...tfjsActivation(attrs?.activation),
-            }),
-          ),
+        tf.tidy(() =>
+          tf.fused.matMul({
+            a: tf.tensor2d(float32(x.data), [x.shape[0], x.shape[1]], 'float32'),
+            b: tf.tensor2d(float32(w.data), [w.shape[0], w.shape[1]], 'float32'),
+            transposeA: false,
+            transposeB: true,
+            bias: b === undefined ? undefined : tf.tensor1d(float32(b.data), 'float32'),
+            ...tfjsActivation(attrs?.activation),
+          }),
         ),
       );
     },

@@ -19,7 +19,8 @@ export interface Shard {
 export interface VerifyCommand {
   readonly kind: 'verify';
   readonly kernel: string;
-  readonly runs: number;
+  /** Undefined: the default (200 in Node, `BROWSER_RUNS` in the browser). */
+  readonly runs: number | undefined;
   /**
    * The seed as given: any integer (CI run ids exceed 2³¹) or any other text, mapped to the
    * 32-bit seed by `resolveSeed`. Undefined: pick a random seed (and print it).
@@ -31,6 +32,10 @@ export interface VerifyCommand {
   readonly reportDir: string;
   readonly size: SizeTier;
   readonly shard: Shard | undefined;
+  /** Run the kernel in a headless Chromium page (implied by the browser built-ins `tfjs:webgl`, …). */
+  readonly browser: boolean;
+  /** Distinct shapes per property; undefined: the default (a budget in the browser, none in Node). */
+  readonly shapeBudget: number | undefined;
 }
 
 /** `convcheck replay FILE …` */
@@ -40,6 +45,8 @@ export interface ReplayCommand {
   /** Undefined: the built-in kernel recorded in the file, else the default kernel. */
   readonly kernel: string | undefined;
   readonly timeoutMs: number;
+  /** Replay in a headless Chromium page. */
+  readonly browser: boolean;
 }
 
 /** What the command line asks for. `help` carries the command whose help was asked for, if any. */
@@ -55,10 +62,13 @@ type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard'],
-  replay: ['kernel', 'timeout-ms'],
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget'],
+  replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
 };
+
+/** Options that take no value. */
+const FLAGS: readonly string[] = ['browser'];
 
 const SIZES: readonly SizeTier[] = ['small', 'default', 'large'];
 
@@ -99,6 +109,7 @@ export function parseArgs(argv: readonly string[]): Command {
         file: positionals[0],
         kernel: options.get('kernel'),
         timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
+        browser: options.has('browser'),
       };
     }
     case 'verify': {
@@ -112,13 +123,15 @@ export function parseArgs(argv: readonly string[]): Command {
       return {
         kind: 'verify',
         kernel: options.get('kernel') ?? VERIFY_DEFAULTS.kernel,
-        runs: integerOption('--runs', options.get('runs'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.runs,
+        runs: integerOption('--runs', options.get('runs'), 1, Number.MAX_SAFE_INTEGER),
         seed: nonEmpty('--seed', options.get('seed'))?.trim(),
         properties: listOption('--properties', options.get('properties')),
         timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
         reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,
         size: size as SizeTier,
         shard: shardOption(options.get('shard')),
+        browser: options.has('browser'),
+        shapeBudget: integerOption('--shape-budget', options.get('shape-budget'), 1, Number.MAX_SAFE_INTEGER),
       };
     }
   }
@@ -151,6 +164,11 @@ function splitOptions(
     if (!OPTIONS[command].includes(name)) {
       const known = OPTIONS[command].map((o) => `--${o}`).join(', ');
       throw new UsageError(`convcheck ${command}: unknown option ${eq < 0 ? arg : arg.slice(0, eq)}${known ? ` (options: ${known})` : ''}`);
+    }
+    if (FLAGS.includes(name)) {
+      if (eq >= 0) throw new UsageError(`convcheck ${command}: option --${name} takes no value`);
+      options.set(name, '');
+      continue;
     }
     let value: string | undefined;
     if (eq >= 0) value = arg.slice(eq + 1);

@@ -26,6 +26,7 @@ import {
 import { removeTemporaryFiles } from '../fs-safe.js';
 import { checkReportDirectory, writeReports } from '../reports/writer.js';
 import { createIsolatedKernel } from '../runner/isolated-kernel.js';
+import { isBrowserKernelName } from '../browser/builtins.js';
 import type { VerificationReport } from '../runner/report.js';
 import { resolveSeed } from '../runner/seed.js';
 import { verifyKernel } from '../runner/verify.js';
@@ -141,20 +142,37 @@ function safeString(v: unknown): string {
 interface OpenKernel {
   readonly kernel: KernelUnderTest;
   readonly isolated: boolean;
+  /** Runs in a headless Chromium page. */
+  readonly browser: boolean;
   close(): Promise<void>;
 }
+
+/**
+ * Defaults in the browser, where every new shape compiles a GPU program (~0.15 s WebGL, ~0.9 s
+ * WebGPU on SwiftShader) and even a repeated one costs 15–50 ms per call (upload, layout
+ * transposes, read-back): 6 distinct shapes per property and 100 cases keep a catalog run of
+ * tfjs:webgl or tfjs:webgpu within about 3 minutes (README, "GPU and browser kernels").
+ */
+export const BROWSER_SHAPE_BUDGET = 6;
+export const BROWSER_RUNS = 100;
 
 /**
  * Built-in pure-JS kernels run in-process; module kernels and adapters run in a process of their own
  * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
  */
-async function openKernel(spec: string, timeoutMs: number): Promise<OpenKernel> {
+async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv): Promise<OpenKernel> {
+  if (browser || isBrowserKernelName(spec)) {
+    // The page plays the worker's role; the browser modules load only when a page is needed.
+    const { createBrowserKernel } = await import('../browser/browser-kernel.js');
+    const kernel = await createBrowserKernel(spec, { timeoutMs, env });
+    return { kernel, isolated: true, browser: true, close: () => kernel.close() };
+  }
   if ((inProcessKernelNames as readonly string[]).includes(spec)) {
     // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
-    return { kernel: await createBuiltinKernel(spec), isolated: false, close: async () => undefined };
+    return { kernel: await createBuiltinKernel(spec), isolated: false, browser: false, close: async () => undefined };
   }
   const kernel = await createIsolatedKernel(spec, { timeoutMs });
-  return { kernel, isolated: true, close: () => kernel.close() };
+  return { kernel, isolated: true, browser: false, close: () => kernel.close() };
 }
 
 async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: ProgressStream }): Promise<number> {
@@ -176,13 +194,17 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const opened = await openKernel(cmd.kernel, cmd.timeoutMs);
+  const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env);
   const { kernel } = opened;
+  const shapeBudget = cmd.shapeBudget ?? (opened.browser ? BROWSER_SHAPE_BUDGET : undefined);
+  const runs = cmd.runs ?? (opened.browser ? BROWSER_RUNS : VERIFY_DEFAULTS.runs);
+  const where = opened.browser ? ', in headless Chromium' : opened.isolated ? ', in its own process' : '';
   const seedText = seed.given === undefined ? `${seed.used} (random)` : seed.given === String(seed.used) ? String(seed.used) : `${seed.used} (from ${seed.given})`;
   io.stderr.write(
-    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${opened.isolated ? ', in its own process' : ''}) from ${terminalSafe(cmd.kernel)}: ` +
+    `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${where}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
-      `${cmd.runs} runs, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms\n`,
+      `${runs} runs, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
+      `${shapeBudget !== undefined ? `, ${shapeBudget} shapes per property` : ''}\n`,
   );
 
   const progress = createProgressReporter(io.raw ?? io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
@@ -208,14 +230,15 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     let report: VerificationReport;
     try {
       report = await verifyKernel(kernel, {
-        runs: cmd.runs,
+        runs,
         seed: seed.given ?? seed.used,
         properties: cmd.properties === undefined && cmd.shard === undefined ? undefined : selected,
         timeoutMs: cmd.timeoutMs,
         size: cmd.size,
+        shapeBudget,
         source: cmd.kernel,
         counterexampleDir: join(cmd.reportDir, 'counterexamples'),
-        replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}`,
+        replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
         onProgress: (e) => progress.onProgress(e),
         signal: controller.signal,
       });
@@ -283,7 +306,7 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
         : `convcheck: replaying against ${defaultKernelName} (the file names no built-in kernel; use --kernel for a module)\n`,
     );
   }
-  const opened = await openKernel(spec, cmd.timeoutMs);
+  const opened = await openKernel(spec, cmd.timeoutMs, cmd.browser, io.env);
   try {
     const { replayCounterexample } = await import('../runner/replay.js');
     const result = await replayCounterexample(opened.kernel, cmd.file, { timeoutMs: cmd.timeoutMs }).catch((e: unknown) => {
@@ -346,7 +369,7 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   --kernel K          built-in kernel name or module path (.js, .mjs, .cjs, .ts, .mts, .cts)
                       whose default export is a KernelUnderTest or a (async) function returning
                       one; default ${d.kernel}. Modules and adapters run in a process of their own.
-  --runs N            cases per property (default ${d.runs})
+  --runs N            cases per property (default ${d.runs}; ${BROWSER_RUNS} in the browser)
   --seed S            any integer (taken modulo 2^32) or text (hashed) (default: random;
                       printed and recorded in the report, with the 32-bit seed used)
   --properties a,b    only these property ids (see convcheck list)
@@ -354,6 +377,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   --report-dir DIR    where reports go (default ${d.reportDir}); failing cases are saved in
                       DIR/counterexamples and replayed first on the next run
   --size S            problem sizes: small, default or large (default ${d.size})
+  --browser           run the kernel module in a headless Chromium page (WebGL, WebGPU): it is
+                      bundled with its npm imports; files it fetches relative to its own
+                      import.meta.url are served. tfjs:webgl, tfjs:webgpu and onnxruntime:webgpu
+                      always run there. Chromium: CONVCHECK_CHROMIUM, /usr/bin/chromium,
+                      /usr/lib/chromium/chromium-headless-shell or Playwright's cache
+  --shape-budget N    distinct shapes per property; later cases re-use them with fresh data
+                      (default ${BROWSER_SHAPE_BUDGET} in the browser, where each new shape compiles a GPU
+                      program; unlimited in Node)
   --shard i/n         run every n-th property of the selected list, starting at the i-th
                       (1-based): with 7 properties, 1/3 runs #1, #4, #7; 2/3 runs #2, #5.
                       Run i = 1..n on n CI machines to cover the list once.
@@ -363,7 +394,7 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   both stop the kernel at once and write a partial report whose status is "interrupted"
   (a second signal quits at once).
 `;
-  const replay = `convcheck replay FILE [--kernel K] [--timeout-ms T]
+  const replay = `convcheck replay FILE [--kernel K] [--timeout-ms T] [--browser]
   Re-runs one saved counterexample (from DIR/counterexamples) and prints the comparison.
   The kernel defaults to the built-in kernel recorded in FILE, else ${defaultKernelName}.
   Exit code: 0 it now passes, 1 it still fails, 2 error.

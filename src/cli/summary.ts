@@ -26,11 +26,15 @@ export function formatSummary(report: VerificationReport, reportFiles: readonly 
   const lines: string[] = [];
   const idWidth = Math.max(0, ...report.properties.map((p) => p.id.length));
   const casesWidth = Math.max(0, ...report.properties.map((p) => String(p.casesRun).length));
+  // With a shape budget, how many distinct shapes (GPU programs) each property exercised.
+  const budgeted = report.options.shapeBudget !== undefined;
+  const shapesWidth = Math.max(0, ...report.properties.map((p) => String(p.distinctShapes ?? 0).length));
   for (const p of report.properties) {
     const f = p.failure;
     const detailed = p.status === 'failed' && f !== undefined;
     if (list) {
-      const cases = `${String(p.casesRun).padStart(casesWidth)} cases`;
+      const shapes = budgeted && p.distinctShapes !== undefined ? `, ${String(p.distinctShapes).padStart(shapesWidth)} shapes` : '';
+      const cases = `${String(p.casesRun).padStart(casesWidth)} cases${shapes}`;
       const skip = p.status === 'skipped' || p.status === 'interrupted' ? `  (${terminalSafe(p.skipReason ?? p.status)})` : '';
       lines.push(`${statusLabel(p.status)}  ${p.id.padEnd(idWidth)}  ${cases}  ${formatDuration(p.durationMs)}${skip}`);
     } else if (detailed || (p.notes?.length ?? 0) > 0) {

@@ -40,6 +40,16 @@ const builtins = {
     packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'],
     create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('wasm'),
   },
+  'tfjs:webgl': {
+    description: 'TensorFlow.js WebGL backend (runs in headless Chromium)',
+    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl'],
+    create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('webgl'),
+  },
+  'tfjs:webgpu': {
+    description: 'TensorFlow.js WebGPU backend (runs in headless Chromium)',
+    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
+    create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('webgpu'),
+  },
   'onnxruntime:node': {
     description: 'onnxruntime-node (native CPU execution provider)',
     packages: ['onnxruntime-node'],
@@ -49,6 +59,11 @@ const builtins = {
     description: 'onnxruntime-web (WASM execution provider)',
     packages: ['onnxruntime-web'],
     create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web'),
+  },
+  'onnxruntime:webgpu': {
+    description: 'onnxruntime-web, WebGPU execution provider (runs in headless Chromium)',
+    packages: ['onnxruntime-web'],
+    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('webgpu'),
   },
   'onnxruntime:node-const': {
     description: 'onnxruntime-node, W and B as initializers (NCHWc, pre-packing)',

@@ -64,6 +64,8 @@ export interface PropertyResult {
   readonly skipReason?: string;
   readonly casesRun: number;
   readonly durationMs: number;
+  /** Distinct kernel-call signatures (operation, shapes, attributes) the property exercised — for a GPU kernel, the programs it compiled. */
+  readonly distinctShapes?: number;
   readonly failure?: FailureDetail;
   /**
    * What was cut short in this property and why, in sentences (a shrink stopped by its time
@@ -107,6 +109,8 @@ export interface ReportOptions {
   readonly timeoutMs: number;
   /** Property ids requested, or "all". */
   readonly properties: readonly string[] | 'all';
+  /** Distinct shapes drawn per property (later cases re-use them with fresh data), if budgeted. */
+  readonly shapeBudget?: number;
 }
 
 /** The full verification report. */

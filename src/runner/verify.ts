@@ -19,6 +19,7 @@ import { implementedOperators } from '../operators/index.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
+import { countingShapes, withShapeBudget } from './shape-budget.js';
 import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
 
@@ -55,6 +56,11 @@ export interface VerifyOptions {
    * 2 × timeoutMs), at most a quarter of it per property; see `CallClock`).
    */
   readonly timeoutBudgetMs?: number;
+  /**
+   * Distinct shapes drawn per property; later cases re-use them with fresh data
+   * (`withShapeBudget`). Default: no budget (every case draws its own shape).
+   */
+  readonly shapeBudget?: number;
 }
 
 /** Progress of a run. */
@@ -64,7 +70,16 @@ export type ProgressEvent =
   | { type: 'property-end'; result: PropertyResult };
 
 /** The package version, recorded in reports (read from package.json, the single source). */
-export const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+export const VERSION: string = readVersion();
+
+/** The version from package.json; 'unknown' where there is no package to read (a browser page). */
+function readVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 class Aborted extends Error {}
 
@@ -93,6 +108,7 @@ function checkOptions(o: VerifyOptions): void {
   const fn = 'verifyKernel';
   if (o.runs !== undefined && (!Number.isInteger(o.runs) || o.runs < 1)) throw new InvalidArgumentError(fn, 'runs', o.runs, `runs must be an integer >= 1, got ${o.runs}`);
   if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new InvalidArgumentError(fn, 'timeoutMs', o.timeoutMs, `timeoutMs must be > 0, got ${o.timeoutMs}`);
+  if (o.shapeBudget !== undefined && (!Number.isInteger(o.shapeBudget) || o.shapeBudget < 1)) throw new InvalidArgumentError(fn, 'shapeBudget', o.shapeBudget, `shapeBudget must be an integer >= 1, got ${o.shapeBudget}`);
   if (o.timeoutBudgetMs !== undefined && !(o.timeoutBudgetMs >= 0)) throw new InvalidArgumentError(fn, 'timeoutBudgetMs', o.timeoutBudgetMs, `timeoutBudgetMs must be >= 0, got ${o.timeoutBudgetMs}`);
   if (o.size !== undefined && !['small', 'default', 'large'].includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(o.size)}`);
   for (const id of o.properties ?? []) {
@@ -137,7 +153,6 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const capabilities = completeCapabilities(k.capabilities);
   const selected = options.properties ? catalog.filter((p) => options.properties!.includes(p.id)) : catalog;
   const clock = new CallClock(timeoutMs, options.timeoutBudgetMs);
-  const guarded = new GuardedKernel(k, timeoutMs, { clock, signal: options.signal, host });
   const coverage = new CoverageCounter();
   const started = Date.now();
   const results: PropertyResult[] = [];
@@ -151,7 +166,11 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     }
     options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: runs });
     clock.property = def.id;
-    const result = await runProperty(def, guarded, { runs, seed: seed.used, size, capabilities, coverage, options });
+    // Each property counts the distinct call signatures (shapes, attributes) it exercised.
+    const shapes = new Set<string>();
+    const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
+    const ran = await runProperty(def, counted, { runs, seed: seed.used, size, capabilities, coverage, options });
+    const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
     if (result.interrupted) interrupted = true;
     results.push(result.result);
     options.onProgress?.({ type: 'property-end', result: result.result });
@@ -174,7 +193,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
-    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all' },
+    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}) },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
@@ -240,7 +259,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const predicate = async (c: unknown): Promise<void> => {
     // a synchronous kernel never yields: let signals and timers run every 50 ms so Ctrl-C works
     if (Date.now() - lastYield > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
       lastYield = Date.now();
     }
     const shrinking = firstFailureAt > 0;
@@ -298,7 +317,8 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const arbitrary = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel) });
+    const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel) });
+    const arbitrary = options.shapeBudget === undefined ? drawn : withShapeBudget(drawn, options.shapeBudget);
     details = await fc.check(fc.asyncProperty(arbitrary, predicate), {
       seed: ctx.seed,
       numRuns: ctx.runs,

@@ -1,0 +1,427 @@
+/**
+ * Runs a kernel in a headless Chromium page, the way `isolated-kernel.ts` runs one in a worker
+ * thread: the page loads the kernel (bundled with its npm imports), answers the same requests
+ * with the same handler, and the proxy returned here has the kernel's name, precision,
+ * capabilities and functions. Tensors cross as binary (`wire.ts`).
+ *
+ * Failures never hang the run:
+ * - a call that does not answer within `timeoutMs` (a hung shader, a lost `mapAsync`) rejects
+ *   with a timeout; the page is closed and, since a hung GPU process would stall every page, the
+ *   whole browser is replaced; the next call gets a fresh page;
+ * - a page that crashes rejects the call with a `page-crash` fault, a lost WebGPU device or
+ *   WebGL context with a `device-lost` fault; the next call gets a fresh page.
+ * `close()` closes the pages, the browser and the server; the browser is also killed when this
+ * process exits, and, because it is driven over a pipe, when this process dies.
+ */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { extname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Tensor } from '../contract.js';
+import { operatorByName } from '../operators/index.js';
+import { InvalidArgumentError, KernelLoadError } from '../errors.js';
+import { IsolatedCallError, type IsolatedKernel, type WorkerReply, type WorkerRequest } from '../runner/isolated-kernel.js';
+import { KERNEL_HOST, KernelFault, type KernelHost } from '../runner/guarded-call.js';
+import { BROWSER_KERNELS, BUILTIN_EXTERNALS, isBrowserKernelName } from './builtins.js';
+import { bundleForPage } from './bundle.js';
+import { findChromium } from './find-chromium.js';
+import { launchChromium, type LaunchedBrowser } from './launch.js';
+import type { PageOnlyReply, PageRequest } from './page-runtime.js';
+import { startKernelServer, type KernelServer } from './server.js';
+import { decodeMessage, encodeMessage } from './wire.js';
+
+/** Options of `createBrowserKernel`. */
+export interface BrowserKernelOptions {
+  /** A call that does not answer within this many ms is abandoned and its page closed. */
+  readonly timeoutMs: number;
+  /** How long bundling, starting the browser and loading the kernel may take; default 120 000 ms. */
+  readonly loadTimeoutMs?: number;
+  /** Directory relative kernel paths are resolved against; default `process.cwd()`. */
+  readonly cwd?: string;
+  /** Where `CONVCHECK_CHROMIUM` is read from; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The Chromium executable; default: `findChromium(env)`. */
+  readonly executable?: string;
+  /** Called with each line the page logs to its console with `console.error` (diagnostics). */
+  readonly onPageError?: (text: string) => void;
+  /** Called with every page opened for the kernel (diagnostics and tests: Playwright's `Page`). */
+  readonly onPage?: (page: import('playwright-core').Page) => void;
+}
+
+/** Counts of what happened to pages over a browser kernel's life (for reports and tests). */
+export interface BrowserKernelStats {
+  pagesOpened: number;
+  browsersLaunched: number;
+  timeouts: number;
+  crashes: number;
+  devicesLost: number;
+}
+
+/** A kernel running in a browser page. */
+export interface BrowserKernel extends IsolatedKernel {
+  readonly stats: Readonly<BrowserKernelStats>;
+  /** The Chromium executable in use. */
+  readonly executable: string;
+}
+
+type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
+type ResultReply = Extract<WorkerReply, { type: 'result' }>;
+
+/** How much later than `timeoutMs` the page's own timer ends a call the guard has not ended. */
+const BACKSTOP_GRACE_MS = 250;
+
+const JS_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+
+/** The page runtime's source file, next to this one (`.ts` from source, `.js` from dist/). */
+function pageRuntimePath(): string {
+  const here = fileURLToPath(import.meta.url);
+  return resolve(here, '..', `page-runtime${extname(here)}`);
+}
+
+/** The generated entry module of the page, and where its imports resolve from. */
+async function pageEntry(spec: string, cwd: string): Promise<{ entry: string; resolveDir: string; scriptPath: string; external: readonly string[] }> {
+  const runtime = JSON.stringify(pageRuntimePath());
+  if (isBrowserKernelName(spec)) {
+    const b = BROWSER_KERNELS[spec];
+    const adapter = resolve(fileURLToPath(import.meta.url), '..', `${b.module}${extname(fileURLToPath(import.meta.url))}`);
+    const factory = b.call.slice(0, b.call.indexOf('('));
+    return {
+      entry: `import { startPage } from ${runtime};\nstartPage(async () => { const m = await import(${JSON.stringify(adapter)}); return { default: () => m.${b.call} }; }, ${JSON.stringify(spec)});\n// ${factory}\n`,
+      resolveDir: resolve(adapter, '..'),
+      scriptPath: resolve(adapter, '..', `.convcheck-page-${spec.replace(/[^a-z0-9]+/gi, '-')}.js`),
+      external: BUILTIN_EXTERNALS,
+    };
+  }
+  const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
+  if (!JS_EXTENSIONS.includes(extname(file).toLowerCase())) {
+    throw new KernelLoadError(spec, `unsupported file extension '${extname(file) || '(none)'}'; a kernel module must be ${JS_EXTENSIONS.join(', ')}`);
+  }
+  try {
+    if (!(await stat(file)).isFile()) throw new Error('not a file');
+  } catch {
+    throw new KernelLoadError(spec, 'file not found');
+  }
+  return {
+    entry: `import { startPage } from ${runtime};\nstartPage(() => import(${JSON.stringify(file)}), ${JSON.stringify(spec)});\n`,
+    resolveDir: resolve(file, '..'),
+    // Served next to the module, so the page's base URL is the module's directory too.
+    scriptPath: resolve(file, '..', '.convcheck-page.js'),
+    external: [],
+  };
+}
+
+interface Pending {
+  resolve(r: ResultReply): void;
+  reject(e: Error): void;
+}
+
+/** The browser, shared by the pages of one kernel, relaunched after a hang. */
+class BrowserSlot {
+  private current: Promise<LaunchedBrowser> | undefined;
+  constructor(
+    private readonly executable: string,
+    private readonly stats: BrowserKernelStats,
+  ) {}
+  get(): Promise<LaunchedBrowser> {
+    if (this.current === undefined) {
+      this.stats.browsersLaunched++;
+      const p = launchChromium(this.executable);
+      this.current = p;
+      p.then(
+        (b) => b.browser.on('disconnected', () => {
+          if (this.current === p) this.current = undefined;
+        }),
+        () => {
+          if (this.current === p) this.current = undefined;
+        },
+      );
+    }
+    return this.current;
+  }
+  /** Closes the browser (killing it if it does not close); the next `get` launches another. */
+  async replace(): Promise<void> {
+    const p = this.current;
+    this.current = undefined;
+    if (p) await p.then((b) => b.close(3000), () => undefined);
+  }
+}
+
+/** One page with the kernel loaded in it. */
+class PageSlot {
+  readonly id = randomBytes(8).toString('hex');
+  readonly ready: Promise<ReadyInfo>;
+  readonly pending = new Map<number, Pending>();
+  private dead = false;
+  private settleReady: { resolve(r: ReadyInfo): void; reject(e: Error): void } | undefined;
+  private readonly loadTimer: NodeJS.Timeout;
+  private context: import('playwright-core').BrowserContext | undefined;
+  private readonly pageErrors: string[] = [];
+
+  constructor(
+    private readonly server: KernelServer,
+    browsers: BrowserSlot,
+    private readonly spec: string,
+    scriptPath: string,
+    loadTimeoutMs: number,
+    private readonly stats: BrowserKernelStats,
+    private readonly onDeath: (slot: PageSlot) => void,
+    onPageError: ((text: string) => void) | undefined,
+    onPage: ((page: import('playwright-core').Page) => void) | undefined,
+  ) {
+    this.ready = new Promise<ReadyInfo>((res, rej) => (this.settleReady = { resolve: res, reject: rej }));
+    this.ready.catch(() => undefined);
+    this.loadTimer = setTimeout(() => {
+      const seen = this.pageErrors.length > 0 ? ` (page errors: ${this.pageErrors.slice(0, 3).join(' | ')})` : '';
+      void this.kill(new KernelLoadError(spec, `did not finish loading in the browser within ${loadTimeoutMs} ms${seen}`));
+    }, loadTimeoutMs);
+    const url = server.openSession(this.id, { onMessage: (body) => this.onMessage(body) }, scriptPath);
+    stats.pagesOpened++;
+    void (async () => {
+      try {
+        const { browser } = await browsers.get();
+        if (this.dead) return;
+        const context = await browser.newContext();
+        this.context = context;
+        if (this.dead) {
+          await context.close().catch(() => undefined);
+          return;
+        }
+        const page = await context.newPage();
+        page.on('crash', () => {
+          this.stats.crashes++;
+          this.die(new KernelFault('page-crash', `the browser page running the kernel crashed during the call`));
+        });
+        page.on('pageerror', (e) => {
+          this.pageErrors.push(`${e.name}: ${e.message}`);
+          onPageError?.(`${e.name}: ${e.message}`);
+        });
+        page.on('console', (m) => {
+          if (m.type() === 'error') onPageError?.(m.text());
+        });
+        onPage?.(page);
+        await page.goto(url, { waitUntil: 'commit' });
+      } catch (e) {
+        const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+        this.die(this.settleReady ? (e instanceof KernelLoadError ? e : new KernelLoadError(spec, `could not open a browser page: ${msg}`)) : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `browser page failed: ${msg}`));
+      }
+    })();
+  }
+
+  private onMessage(body: Uint8Array): void {
+    let m: WorkerReply | PageOnlyReply;
+    try {
+      m = decodeMessage(body) as WorkerReply | PageOnlyReply;
+    } catch (e) {
+      this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `the page sent a malformed message (${e instanceof Error ? e.message : String(e)})`));
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        clearTimeout(this.loadTimer);
+        this.settleReady?.resolve(m);
+        this.settleReady = undefined;
+        break;
+      case 'load-error': {
+        const prefix = `${m.file}: `;
+        void this.kill(new KernelLoadError(m.file, m.message.startsWith(prefix) ? m.message.slice(prefix.length) : m.message));
+        break;
+      }
+      case 'device-lost':
+        this.stats.devicesLost++;
+        void this.kill(new KernelFault('device-lost', `${m.message} (the next call runs in a fresh page)`));
+        break;
+      case 'result':
+      case 'error': {
+        const p = this.pending.get(m.id);
+        if (p === undefined) break;
+        this.pending.delete(m.id);
+        if (m.type === 'result') p.resolve(m);
+        else p.reject(remoteError(m));
+        break;
+      }
+    }
+  }
+
+  send(req: PageRequest): void {
+    this.server.send(this.id, encodeMessage(req));
+  }
+
+  private die(error: Error): void {
+    clearTimeout(this.loadTimer);
+    if (this.settleReady) {
+      this.settleReady.reject(error instanceof KernelFault ? new KernelLoadError(this.spec, error.message) : error);
+      this.settleReady = undefined;
+    }
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    if (!this.dead) {
+      this.dead = true;
+      this.onDeath(this);
+    }
+  }
+
+  /** Takes the page out of service (rejecting waiters with `error`) and closes it. */
+  async kill(error: Error = new IsolatedCallError('ERR_KERNEL_CLOSED', 'kernel page was closed')): Promise<void> {
+    this.die(error);
+    this.server.closeSession(this.id);
+    const ctx = this.context;
+    this.context = undefined;
+    if (ctx) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ctx.close().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 3000)))]);
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Loads the kernel `spec` — a module path (TypeScript allowed) or a built-in browser kernel
+ * (`tfjs:webgl`, `tfjs:webgpu`, `onnxruntime:webgpu`) — in a headless Chromium page and returns
+ * a proxy kernel. No Chromium → `BrowserNotFoundError`; a module that does not bundle or load →
+ * `KernelLoadError`.
+ * @example const k = await createBrowserKernel('./my-webgpu-kernel.ts', { timeoutMs: 30_000 }); try { … } finally { await k.close(); }
+ */
+export async function createBrowserKernel(spec: string, options: BrowserKernelOptions): Promise<BrowserKernel> {
+  const { timeoutMs } = options;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new InvalidArgumentError('createBrowserKernel', 'timeoutMs', timeoutMs, `timeoutMs must be a positive number, got ${timeoutMs}`);
+  }
+  const loadTimeoutMs = options.loadTimeoutMs ?? 120_000;
+  const cwd = options.cwd ?? process.cwd();
+  const executable = options.executable ?? findChromium(options.env ?? process.env);
+  const entry = await pageEntry(spec, cwd);
+  const server = await startKernelServer();
+  const stats: BrowserKernelStats = { pagesOpened: 0, browsersLaunched: 0, timeouts: 0, crashes: 0, devicesLost: 0 };
+  const browsers = new BrowserSlot(executable, stats);
+  let closed = false;
+  let current: PageSlot | undefined;
+
+  const shutdown = async () => {
+    closed = true;
+    const slot = current;
+    current = undefined;
+    await slot?.kill(new IsolatedCallError('ERR_KERNEL_CLOSED', `browser kernel '${spec}' was closed`));
+    await browsers.replace();
+    await server.close();
+  };
+
+  try {
+    const bundle = await bundleForPage({ entry: entry.entry, resolveDir: entry.resolveDir, urlOf: server.fileUrl, label: spec, external: entry.external });
+    server.setVirtualFile(entry.scriptPath, bundle, 'text/javascript');
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+
+  const onDeath = (slot: PageSlot) => {
+    if (current === slot) current = undefined;
+  };
+  const acquire = (): PageSlot => {
+    current ??= new PageSlot(server, browsers, spec, entry.scriptPath, loadTimeoutMs, stats, onDeath, options.onPageError, options.onPage);
+    return current;
+  };
+
+  let info: ReadyInfo;
+  try {
+    info = await acquire().ready;
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+
+  let nextId = 1;
+  let queue: Promise<unknown> = Promise.resolve();
+  const call = (req: WorkerRequest, inputs: ReadonlyArray<Tensor | undefined>): Promise<Tensor> => {
+    const run = async (): Promise<Tensor> => {
+      if (closed) throw new IsolatedCallError('ERR_KERNEL_CLOSED', `browser kernel '${info.name}' is closed`);
+      const slot = acquire();
+      await slot.ready;
+      const reply = await new Promise<ResultReply>((res, rej) => {
+        // A backstop for direct callers; under `verifyKernel` the guard's own limit (which may be
+        // shorter) ends the call first through `host.abandon`.
+        const timer = setTimeout(() => {
+          slot.pending.delete(req.id);
+          stats.timeouts++;
+          void abandon(slot, true);
+          rej(new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms (the browser was restarted)`));
+        }, timeoutMs + BACKSTOP_GRACE_MS);
+        slot.pending.set(req.id, {
+          resolve: (r) => (clearTimeout(timer), res(r)),
+          reject: (e) => (clearTimeout(timer), rej(e)),
+        });
+        slot.send(req);
+      });
+      inputs.forEach((t, i) => {
+        const back = reply.inputs[i];
+        if (t !== undefined && back !== undefined) copyBack(t, back);
+      });
+      return reply.y as Tensor;
+    };
+    // One page runs one call at a time.
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  /**
+   * Ends the page running a call at once. A hung shader can stall the GPU process every page
+   * shares, so the browser is replaced too (`replace` forgets the old one at once, so the next
+   * page starts in a new browser); with `again`, the fresh page starts loading right away.
+   */
+  const abandon = async (slot: PageSlot | undefined, again: boolean): Promise<void> => {
+    if (slot === undefined) return;
+    const gone = Promise.all([browsers.replace(), slot.kill(new IsolatedCallError('ERR_KERNEL_TIMEOUT', 'the call was abandoned (timeout or interruption); the browser was restarted'))]);
+    if (again && !closed) acquire(); // the fresh page loads while the runner records the failure
+    await gone;
+  };
+
+  /** How the runner's guard sees the page: wait for a loaded page, end a call that ran too long. */
+  const host: KernelHost = {
+    ready: async () => {
+      if (closed) return;
+      await acquire().ready;
+    },
+    abandon: (replace: boolean) => {
+      if (replace && current !== undefined) stats.timeouts++;
+      return abandon(current, replace);
+    },
+  };
+
+  /** One operator call: its tensor arguments (as the operator table lists them), then attrs if given. */
+  const callOperator = (op: string, args: readonly unknown[]): Promise<Tensor> => {
+    const n = operatorByName(op)?.inputs.length ?? args.length;
+    const inputs = args.slice(0, n) as Array<Tensor | undefined>;
+    const attrs = args[n];
+    return call({ id: nextId++, op, inputs: inputs.map((t) => t && plain(t)), ...(attrs !== undefined ? { attrs } : {}) }, inputs);
+  };
+
+  return {
+    [KERNEL_HOST]: host,
+    name: info.name,
+    precision: info.precision,
+    ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),
+    ...Object.fromEntries(info.operators.map((op) => [op, (...args: unknown[]) => callOperator(op, args)])),
+    stats,
+    executable,
+    close: shutdown,
+  };
+}
+
+function plain(t: Tensor): Tensor {
+  return { shape: [...t.shape], data: t.data };
+}
+
+/** Writes what the kernel left in an input back into the caller's tensor (as the worker proxy does). */
+function copyBack(target: Tensor, returned: { shape: number[]; data: Float32Array | Float64Array }): void {
+  if (returned.data.length === target.data.length) target.data.set(returned.data);
+  const shape = target.shape as number[];
+  const same = returned.shape.length === shape.length && returned.shape.every((d, i) => Object.is(d, shape[i]));
+  if (!same && !Object.isFrozen(shape)) shape.splice(0, shape.length, ...returned.shape);
+}
+
+function remoteError(m: Extract<WorkerReply, { type: 'error' }>): Error {
+  const e = new Error(m.message);
+  e.name = m.name;
+  if (m.stack !== undefined) e.stack = m.stack;
+  return e;
+}

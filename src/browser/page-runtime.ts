@@ -1,0 +1,143 @@
+/**
+ * The kernel page's side of the browser runtime — what `kernel-worker.ts` is to a worker
+ * thread: load the kernel module, say `ready` (or `load-error`), then answer each `conv` /
+ * `dense` request with the same handler the worker uses (`handleRequest`), so a kernel in a page
+ * and a kernel in a worker behave alike. Messages travel as binary (`wire.ts`) over one long-poll
+ * `fetch` per call to the loopback server.
+ *
+ * It also watches the GPU: a WebGPU device whose `lost` promise resolves (other than by the
+ * kernel's own `destroy()`), or a WebGL context that fires `webglcontextlost`, is reported as a
+ * lost device for the call in flight; Node then gives the next call a fresh page.
+ *
+ * This file runs in the browser; it is bundled by `bundle.ts`, never imported in Node.
+ */
+import type { KernelUnderTest } from '../contract.js';
+import { KernelLoadError } from '../errors.js';
+import { validateKernel } from '../kernels/load-kernel.js';
+import { implementedOperators } from '../operators/index.js';
+import type { WorkerReply, WorkerRequest } from '../runner/isolated-kernel.js';
+import { handleRequest } from '../runner/worker-handler.js';
+import { decodeMessage, encodeMessage } from './wire.js';
+
+/** Messages only a page sends, besides the worker protocol's. */
+export type PageOnlyReply = { readonly type: 'device-lost'; readonly id: number | undefined; readonly message: string };
+
+/** A message from Node to the page: a worker request, or the end of the session. */
+export type PageRequest = WorkerRequest | { readonly type: 'close' };
+
+interface PageGlobals {
+  __convcheckRpc?: string;
+  navigator: { gpu?: unknown };
+}
+
+let currentId: number | undefined;
+let lostReported = false;
+let reportLoss: (message: string) => void = () => undefined;
+
+/** Hooks every WebGPU device and WebGL context the kernel creates, to notice a lost device. */
+function watchDevices(): void {
+  const g = globalThis as unknown as Record<string, { prototype: Record<string, unknown> } | undefined>;
+  const adapter = g.GPUAdapter?.prototype;
+  if (adapter && typeof adapter.requestDevice === 'function') {
+    const original = adapter.requestDevice as (this: unknown, ...a: unknown[]) => Promise<{ lost: Promise<{ reason: string; message: string }> }>;
+    adapter.requestDevice = async function (this: unknown, ...args: unknown[]) {
+      const device = await original.apply(this, args);
+      void device.lost.then((info) => {
+        if (info.reason !== 'destroyed') reportLoss(`WebGPU device lost (${info.reason}): ${info.message}`);
+      });
+      return device;
+    };
+  }
+  for (const name of ['HTMLCanvasElement', 'OffscreenCanvas']) {
+    const proto = g[name]?.prototype;
+    if (!proto || typeof proto.getContext !== 'function') continue;
+    const original = proto.getContext as (this: EventTarget, ...a: unknown[]) => unknown;
+    proto.getContext = function (this: EventTarget, ...args: unknown[]) {
+      const ctx = original.apply(this, args);
+      if (ctx && /^(webgl|webgl2|experimental-webgl)$/.test(String(args[0]))) {
+        this.addEventListener('webglcontextlost', () => reportLoss('WebGL context lost'));
+      }
+      return ctx;
+    };
+  }
+}
+
+/** The `ready` reply for a loaded kernel (as `loadForWorker` builds it). */
+function readyReply(kernel: KernelUnderTest): WorkerReply {
+  return {
+    type: 'ready',
+    name: kernel.name,
+    precision: kernel.precision,
+    capabilities: kernel.capabilities === undefined ? undefined : structuredClone(kernel.capabilities),
+    operators: implementedOperators(kernel),
+  };
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+}
+
+/** Loads the module's default export (a kernel, or a possibly async factory) and validates it. */
+async function loadKernelFrom(load: () => Promise<Record<string, unknown>>, label: string): Promise<KernelUnderTest> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await load();
+  } catch (e) {
+    throw new KernelLoadError(label, `import failed in the browser: ${describe(e)}`);
+  }
+  if (!('default' in mod) || mod.default === undefined) {
+    throw new KernelLoadError(label, 'has no default export (export default a KernelUnderTest or a function returning one)');
+  }
+  let value: unknown = mod.default;
+  if (typeof value === 'function') {
+    try {
+      value = await (value as () => unknown)();
+    } catch (e) {
+      throw new KernelLoadError(label, `default-export factory threw in the browser: ${describe(e)}`);
+    }
+  }
+  return validateKernel(value, label);
+}
+
+/**
+ * Runs the page: loads the kernel with `load` and serves requests until Node closes the session.
+ * `label` names the kernel in load errors (the spec given on the command line).
+ */
+export async function startPage(load: () => Promise<Record<string, unknown>>, label: string): Promise<void> {
+  const rpc = (globalThis as unknown as PageGlobals).__convcheckRpc;
+  if (rpc === undefined) throw new Error('convcheck page: no RPC endpoint (the page must be opened by convcheck)');
+  const post = async (message: WorkerReply | PageOnlyReply): Promise<PageRequest | undefined> => {
+    const res = await fetch(rpc, { method: 'POST', body: encodeMessage(message) as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/octet-stream' } });
+    if (res.status !== 200) return undefined; // the session is over
+    return decodeMessage(new Uint8Array(await res.arrayBuffer())) as PageRequest;
+  };
+  reportLoss = (message) => {
+    if (lostReported) return;
+    lostReported = true;
+    void post({ type: 'device-lost', id: currentId, message }).catch(() => undefined);
+  };
+  watchDevices();
+
+  let kernel: KernelUnderTest | undefined;
+  let reply: WorkerReply;
+  try {
+    kernel = await loadKernelFrom(load, label);
+    reply = readyReply(kernel);
+  } catch (e) {
+    reply =
+      e instanceof KernelLoadError
+        ? { type: 'load-error', file: e.file, message: e.message }
+        : { type: 'load-error', file: label, message: `${label}: ${describe(e)}` };
+  }
+  for (;;) {
+    const request = await post(reply);
+    if (kernel === undefined || request === undefined || 'type' in request) return;
+    currentId = request.id;
+    let answer: WorkerReply | undefined;
+    await handleRequest(kernel, request, (r) => {
+      answer ??= r;
+    });
+    currentId = undefined;
+    reply = answer ?? { type: 'error', id: request.id, name: 'Error', message: 'the page handler sent no reply' };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Findings about third-party GPU kernels (README, "GPU and browser kernels" → Findings), pinned
+ * by hand reproductions in the page. Each test states the right answer and asserts the observed
+ * wrong one, so a fixed release makes it fail — then update the README and the adapters.
+ * Observed with @tensorflow/tfjs-backend-webgl / -webgpu 4.22.0 and onnxruntime-web 1.30.0 in
+ * Chromium 156 on SwiftShader.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { describe, expect, it } from 'vitest';
+import { createOnnxruntimeKernel } from '../../src/adapters/onnxruntime.js';
+import { createTfjsKernel } from '../../src/adapters/tfjs.js';
+
+async function on<T>(backend: 'webgl' | 'webgpu', f: () => Promise<T>): Promise<T> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  await tf.ready();
+  return f();
+}
+
+const values = async (t: tf.Tensor) => Array.from(await t.data());
+
+describe('tfjs-backend-webgl 4.22', () => {
+  it('tf.pad of a rank-5 tensor does not compile (GLSL lessThan has no 5-component overload); rank 4 pads', async () => {
+    await on('webgl', async () => {
+      expect(await values(tf.pad(tf.ones([1, 1, 1, 1]), [[0, 0], [0, 1], [0, 0], [0, 0]]))).toEqual([1, 0]);
+      expect(() => tf.pad(tf.ones([1, 1, 1, 1, 1]), [[0, 0], [0, 1], [0, 0], [0, 0], [0, 0]])).toThrow(/Failed to compile fragment shader/);
+    });
+  });
+});
+
+describe('tfjs-backend-webgpu 4.22', () => {
+  it('a [M] bias added to a conv3d output with M = 2 is lost (right: [20, 34]); the conv2d equivalent is right', async () => {
+    await on('webgpu', async () => {
+      const bias = tf.tensor1d([10, 20]);
+      const conv2d = tf.add(tf.conv2d(tf.tensor4d([2], [1, 1, 1, 1]), tf.tensor4d([5, 7], [1, 1, 1, 2]), 1, 'valid'), bias);
+      expect(await values(conv2d)).toEqual([20, 34]);
+      const conv3d = tf.conv3d(tf.tensor5d([2], [1, 1, 1, 1, 1]), tf.tensor5d([5, 7], [1, 1, 1, 1, 2]), 1, 'valid');
+      expect(await values(conv3d)).toEqual([10, 14]);
+      expect(await values(tf.add(conv3d, bias))).not.toEqual([20, 34]);
+    });
+  });
+
+  it('the tfjs:webgpu adapter therefore fails rank-3 conv with bias, shrunk to x=[1,1,1,1,1] w=[2,1,1,1,1]', async () => {
+    const k = await createTfjsKernel('webgpu');
+    const y = await k.conv!(
+      { shape: [1, 1, 1, 1, 1], data: new Float32Array([2]) },
+      { shape: [2, 1, 1, 1, 1], data: new Float32Array([5, 7]) },
+      { shape: [2], data: new Float32Array([10, 20]) },
+      { strides: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], dilations: [1, 1, 1], group: 1 },
+    );
+    expect(Array.from(y.data)).not.toEqual([20, 34]);
+  });
+});
+
+describe('onnxruntime-web 1.30, WebGPU execution provider', () => {
+  const conv1d = (k: Awaited<ReturnType<typeof createOnnxruntimeKernel>>, pads: number[]) =>
+    k.conv!({ shape: [1, 1, 2], data: new Float32Array([2, 3]) }, { shape: [1, 1, 1], data: new Float32Array([3]) }, undefined, { strides: [1], pads, dilations: [1], group: 1 });
+
+  it('Conv with padding only at the end reads real input where the padding is (right: [6, 9, 0, 0]); the WASM EP is right', async () => {
+    const gpu = await createOnnxruntimeKernel('webgpu');
+    const wasm = await createOnnxruntimeKernel('web');
+    expect(Array.from((await conv1d(wasm, [0, 2])).data)).toEqual([6, 9, 0, 0]);
+    expect(Array.from((await conv1d(gpu, [0, 2])).data)).toEqual([6, 9, 6, 9]);
+    expect(Array.from((await conv1d(gpu, [1, 1])).data)).toEqual([0, 6, 9, 0]); // begin > 0: right
+  });
+
+  it('a 3-D Conv with begin ≠ end padding is rejected ("Unsupported padding parameter")', async () => {
+    const gpu = await createOnnxruntimeKernel('webgpu');
+    const one = { shape: [1, 1, 1, 1, 1], data: new Float32Array([1]) };
+    await expect(Promise.resolve(gpu.conv!(one, one, undefined, { strides: [1, 1, 1], pads: [0, 0, 0, 1, 0, 0], dilations: [1, 1, 1], group: 1 }))).rejects.toThrow(/Unsupported padding parameter/);
+  });
+});
