@@ -8,8 +8,11 @@ import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { findChromium } from './src/browser/find-chromium.js';
 import { CHROMIUM_FLAGS } from './src/browser/launch.js';
+import { nodeBuiltinStubs } from './src/browser/vitest-plugin.js';
 
 export default defineConfig({
+  // convcheck's runner imports node:* modules it never calls in the page; see vitest-plugin.ts.
+  plugins: [nodeBuiltinStubs()],
   // onnxruntime-web finds its .wasm next to its own module: keep it out of Vite's pre-bundling.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   test: {

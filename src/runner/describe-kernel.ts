@@ -60,7 +60,9 @@ export function describeKernel(kernel: KernelUnderTest | string, options: Descri
   const ids = options.properties ?? catalog.map((p) => p.id);
   const spec = typeof kernel === 'string' ? kernel : undefined;
   const source = spec ?? options.source;
-  const dir = options.counterexampleDir === false ? undefined : (options.counterexampleDir ?? join('reports', 'counterexamples'));
+  // In a browser page (vitest browser mode) there is no file system: no database by default.
+  const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  const dir = options.counterexampleDir === false ? undefined : (options.counterexampleDir ?? (inNode ? join('reports', 'counterexamples') : undefined));
   const kernelFlag = source !== undefined ? shellQuote(source) : 'MODULE';
   const replayCommand = (file: string) =>
     `npx convcheck replay ${shellQuote(file)} --kernel ${kernelFlag}${source === undefined ? '  (MODULE: the file exporting this kernel; pass `source` to describeKernel to print it here)' : ''}`;

@@ -116,8 +116,9 @@ class Slot {
   constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void, onOutput: (line: string) => void) {
     this.spec = spec;
     this.onDeath = onDeath;
-    this.child = fork(processEntry.script, [spec, cwd], {
-      execArgv: processEntry.execArgv,
+    const entry = processEntry();
+    this.child = fork(entry.script, [spec, cwd], {
+      execArgv: entry.execArgv,
       // its own process group, so SIGKILL reaches whatever it started, and a Ctrl-C at the
       // terminal reaches only convcheck, which then ends the kernel itself
       detached: true,
@@ -255,11 +256,14 @@ function forwardLines(child: ChildProcess, onOutput: (line: string) => void): vo
  * file; from source (this file is `.ts` under tsx) `kernel-process.ts` with tsx's loader
  * (resolved from this package, not from the cwd) on its `--import`.
  */
-const processEntry: { script: string; execArgv: string[] } = (() => {
-  const here = import.meta.url;
-  if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { script: fileURLToPath(new URL('./kernel-process.js', here)), execArgv: [] };
-  return { script: fileURLToPath(new URL('./kernel-process.ts', here)), execArgv: ['--import', resolveTsxLoader(here)] };
-})();
+let entryOnce: { script: string; execArgv: string[] } | undefined;
+/** Worked out for the first process, not at import (so this module also imports in a browser page). */
+const processEntry = (): { script: string; execArgv: string[] } =>
+  (entryOnce ??= (() => {
+    const here = import.meta.url;
+    if (!/\.[cm]?ts$/.test(new URL(here).pathname)) return { script: fileURLToPath(new URL('./kernel-process.js', here)), execArgv: [] };
+    return { script: fileURLToPath(new URL('./kernel-process.ts', here)), execArgv: ['--import', resolveTsxLoader(here)] };
+  })());
 
 /** The file URL of tsx's loader (`tsx` → `<tsx>/dist/loader.mjs`), resolved from this file. */
 function resolveTsxLoader(here: string): string {
