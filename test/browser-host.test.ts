@@ -162,6 +162,9 @@ describe('shape budget', () => {
     const seen = new Set<string>();
     const c = countingShapes(k, seen);
     expect([c.name, c.precision, typeof c.conv, typeof c.dense]).toEqual([k.name, k.precision, 'function', 'function']);
+    // whatever else the kernel declares (its numerics, say) is kept
+    const declared = { ...k, numerics: { accumulation: 'float32' } } as unknown as typeof k;
+    expect((countingShapes(declared, new Set()) as unknown as { numerics: unknown }).numerics).toEqual({ accumulation: 'float32' });
     const x = { shape: [1, 1, 3], data: new Float32Array(3) };
     const w = { shape: [1, 1, 2], data: new Float32Array(2) };
     const attrs = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };

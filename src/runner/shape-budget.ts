@@ -99,10 +99,10 @@ function signature(op: string, args: readonly unknown[]): string {
  */
 export function countingShapes(kernel: KernelUnderTest, seen: Set<string>): KernelUnderTest {
   const methods = kernel as unknown as Record<string, (...a: unknown[]) => unknown>;
+  // Everything the kernel declares (precision, numerics, capabilities, …) is kept as is; only the
+  // operator methods are wrapped.
   return {
-    name: kernel.name,
-    precision: kernel.precision,
-    ...(kernel.capabilities !== undefined ? { capabilities: kernel.capabilities } : {}),
+    ...kernel,
     ...Object.fromEntries(
       implementedOperators(kernel).map((op) => [
         op,
