@@ -14,9 +14,8 @@
 import type { KernelUnderTest } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
 import { validateKernel } from '../kernels/load-kernel.js';
-import { implementedOperators } from '../operators/index.js';
 import type { WorkerReply, WorkerRequest } from '../runner/isolated-kernel.js';
-import { handleRequest } from '../runner/worker-handler.js';
+import { handleRequest, readyReply } from '../runner/worker-handler.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 
 /** Messages only a page sends, besides the worker protocol's. */
@@ -60,17 +59,6 @@ function watchDevices(): void {
       return ctx;
     };
   }
-}
-
-/** The `ready` reply for a loaded kernel (as `loadForWorker` builds it). */
-function readyReply(kernel: KernelUnderTest): WorkerReply {
-  return {
-    type: 'ready',
-    name: kernel.name,
-    precision: kernel.precision,
-    capabilities: kernel.capabilities === undefined ? undefined : structuredClone(kernel.capabilities),
-    operators: implementedOperators(kernel),
-  };
 }
 
 function describe(e: unknown): string {

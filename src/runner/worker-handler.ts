@@ -18,19 +18,7 @@ export async function loadForWorker(
 ): Promise<{ kernel: KernelUnderTest; reply: WorkerReply } | { kernel: undefined; reply: WorkerReply }> {
   try {
     const kernel = await loadKernel(spec, { cwd });
-    return {
-      kernel,
-      reply: {
-        type: 'ready',
-        name: kernel.name,
-        precision: kernel.precision,
-        ...(kernel.accumulation !== undefined ? { accumulation: kernel.accumulation } : {}),
-        ...(kernel.errorModel !== undefined ? { errorModel: kernel.errorModel } : {}),
-        ...(kernel.errorFactor !== undefined ? { errorFactor: kernel.errorFactor } : {}),
-        capabilities: kernel.capabilities === undefined ? undefined : structuredClone(kernel.capabilities),
-        operators: implementedOperators(kernel),
-      },
-    };
+    return { kernel, reply: readyReply(kernel) };
   } catch (e) {
     return {
       kernel: undefined,
@@ -40,6 +28,20 @@ export async function loadForWorker(
           : { type: 'load-error', file: spec, message: `${spec}: ${e instanceof Error ? e.message : String(e)}` },
     };
   }
+}
+
+/** The `ready` reply for a loaded kernel: what the proxy on the other side needs to know of it. */
+export function readyReply(kernel: KernelUnderTest): WorkerReply {
+  return {
+    type: 'ready',
+    name: kernel.name,
+    precision: kernel.precision,
+    ...(kernel.accumulation !== undefined ? { accumulation: kernel.accumulation } : {}),
+    ...(kernel.errorModel !== undefined ? { errorModel: kernel.errorModel } : {}),
+    ...(kernel.errorFactor !== undefined ? { errorFactor: kernel.errorFactor } : {}),
+    capabilities: kernel.capabilities === undefined ? undefined : structuredClone(kernel.capabilities),
+    operators: implementedOperators(kernel),
+  };
 }
 
 /**
