@@ -173,6 +173,12 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
   return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
 }
 
+/** `tf.pad` with zeros, except on the GPU backends, whose rank-5 pad is broken: there `padByConcat`. */
+function zeroPad(tf: Tf, x: TfTensor, pads: Array<[number, number]>): TfTensor {
+  const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
+  return gpu ? padByConcat(tf, x, pads) : tf.pad(x, pads);
+}
+
 /** Zero padding of `x` as concatenations with zero blocks, axis by axis (same result as `tf.pad`). */
 function padByConcat(tf: Tf, x: TfTensor, pads: ReadonlyArray<readonly [number, number]>): TfTensor {
   let t = x;
@@ -251,7 +257,7 @@ function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Arr
     for (let t = 0; t < P; t++) {
       const tap = K.map((_, a) => Math.floor(t / K.slice(a + 1).reduce((p, k) => p * k, 1)) % K[a]);
       const wk = tf.slice(wg, [...tap, 0, 0], [...K.map(() => 1), ...wg.shape.slice(n)]);
-      const part = tf.pad(transpose(xg, wk, base), [[0, 0], ...tap.map((k, a): [number, number] => [k * L[a], full[a] - base[a] - k * L[a]]), [0, 0]]);
+      const part = zeroPad(tf, transpose(xg, wk, base), [[0, 0], ...tap.map((k, a): [number, number] => [k * L[a], full[a] - base[a] - k * L[a]]), [0, 0]]);
       sum = sum === undefined ? part : tf.add(sum, part);
     }
     return sum!;
@@ -266,7 +272,7 @@ function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Arr
   const op = lift(g.outputPadding, 0);
   const pb = lift(g.padsBegin, 0);
   const O = lift(g.outSpatial, 1);
-  if (op.some((v) => v > 0)) y = tf.pad(y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
+  if (op.some((v) => v > 0)) y = zeroPad(tf, y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
   y = tf.slice(y, [0, ...pb, 0], [g.batch, ...O, g.outChannels]);
   if (b !== undefined) y = tf.add(y, tf.tensor1d(b, 'float32'));
   y = applyTfjsActivation(tf, y, activation);
