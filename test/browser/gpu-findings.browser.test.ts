@@ -29,6 +29,21 @@ describe('tfjs-backend-webgl 4.22', () => {
   });
 });
 
+describe('tfjs-backend-webgl 4.22: depthwise conv', () => {
+  it('tf.depthwiseConv2d returns 0 where the product is about 1e-24 (conv2d on the same values is right)', async () => {
+    await on('webgl', async () => {
+      const w = 1.5 * 2 ** -80; // x·w = 2.25·2⁻⁸⁰ ≈ 1.86e-24, a normal float32
+      const conv2d = tf.conv2d(tf.tensor4d([1.5], [1, 1, 1, 1]), tf.tensor4d([w], [1, 1, 1, 1]), 1, 'valid');
+      expect(await values(conv2d)).toEqual([Math.fround(2.25 * 2 ** -80)]);
+      const depthwise = tf.depthwiseConv2d(tf.tensor4d([1.5, 1.25], [1, 1, 1, 2]), tf.tensor4d([w, w], [1, 1, 2, 1]), 1, 'valid');
+      expect(await values(depthwise)).toEqual([0, 0]); // right: [1.86e-24, 1.55e-24]
+      // at 2⁻⁶⁴ it is still right
+      const big = tf.depthwiseConv2d(tf.tensor4d([1.5, 1.25], [1, 1, 1, 2]), tf.tensor4d([1.5 * 2 ** -64, 1.5 * 2 ** -64], [1, 1, 2, 1]), 1, 'valid');
+      expect((await values(big))[0]).toBe(Math.fround(2.25 * 2 ** -64));
+    });
+  });
+});
+
 describe('tfjs-backend-webgpu 4.22', () => {
   it('a [M] bias added to a conv3d output with M = 2 is lost (right: [20, 34]); the conv2d equivalent is right', async () => {
     await on('webgpu', async () => {
