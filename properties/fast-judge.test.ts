@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { convProblem } from '../src/operators/conv/problem.js';
+import { convProblem, largestTensor } from '../src/operators/conv/problem.js';
 import { denseProblem } from '../src/operators/dense/problem.js';
 import { elementBound } from '../src/bound/error-bound.js';
 import { convTensors } from '../src/operators/conv/cases.js';
@@ -30,22 +30,27 @@ function expectAgreement(fast: ReferenceResult, comp: ReferenceResult, regime: R
   expect(fast.termCount).toBe(comp.termCount);
   const f = fast.output.data;
   const c = comp.output.data;
-  for (let i = 0; i < c.length; i++) {
+  const bad: string[] = [];
+  for (let i = 0; i < c.length && bad.length < 5; i++) {
     if (regime !== 'float') {
-      if (Number.isNaN(c[i])) expect(f[i], `element ${i}`).toBeNaN();
-      else expect(f[i], `element ${i}`).toBe(c[i]);
+      if (!(Object.is(f[i], c[i]) || f[i] === c[i] || (Number.isNaN(f[i]) && Number.isNaN(c[i])))) bad.push(`${i}: ${f[i]} vs ${c[i]}`);
       continue;
     }
     const allowed = judgeError('plain64', fast.termCount, comp.magnitude[i], c[i]) + judgeError('compensated', comp.termCount, comp.magnitude[i], c[i]);
-    expect(Math.abs(f[i] - c[i]), `element ${i}: |fast − compensated| within the judges' own bounds`).toBeLessThanOrEqual(allowed);
+    if (!(Math.abs(f[i] - c[i]) <= allowed)) bad.push(`${i}: |${f[i]} − ${c[i]}| > ${allowed}`);
     // Σ|w·x| + |b|: the same terms summed plainly in a different order
-    expect(Math.abs(fast.magnitude[i] - comp.magnitude[i])).toBeLessThanOrEqual(judgeError('plain64', fast.termCount, comp.magnitude[i], 0) * 2);
+    if (!(Math.abs(fast.magnitude[i] - comp.magnitude[i]) <= 2 * judgeError('plain64', fast.termCount, comp.magnitude[i], 0))) bad.push(`${i}: magnitude ${fast.magnitude[i]} vs ${comp.magnitude[i]}`);
   }
+  expect(bad, 'elements outside the judges\' own bounds').toEqual([]);
 }
+
+/** Cases small enough for the compensated reference (which runs at ~0.2 GFLOP/s) to follow. */
+const COMPENSATED_MAX = 2 ** 17;
 
 describe('the fast judge agrees with the compensated reference within its own bound', () => {
   it('conv: every generated problem (default and large tiers), every regime', () => {
-    const specs = [...fc.sample(convProblem(), { numRuns: 300, seed: SEED }), ...fc.sample(convProblem({ size: 'large' }), { numRuns: 100, seed: SEED + 1 })];
+    const specs = [...fc.sample(convProblem(), { numRuns: 300, seed: SEED }), ...fc.sample(convProblem({ size: 'large' }), { numRuns: 100, seed: SEED + 1 })].filter((s) => largestTensor(s) <= COMPENSATED_MAX);
+    expect(specs.length).toBeGreaterThan(350);
     specs.forEach((spec, i) => {
       const c: ConvCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
       const t = convTensors(c);
@@ -53,7 +58,7 @@ describe('the fast judge agrees with the compensated reference within its own bo
     });
   });
   it('dense: every generated problem, every regime', () => {
-    fc.sample(denseProblem(), { numRuns: 200, seed: SEED }).forEach((spec, i) => {
+    fc.sample(denseProblem(), { numRuns: 200, seed: SEED }).filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX).forEach((spec, i) => {
       const c: DenseCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
       const t = denseTensors(c);
       expectAgreement(fastReferenceDense(t.x, t.w, t.b), referenceDense(t.x, t.w, t.b), c.regime);
@@ -66,6 +71,15 @@ describe('the fast judge agrees with the compensated reference within its own bo
     const fast = fastReferenceConv(x, w, undefined, attrs);
     expect([...fast.output.data]).toEqual([...referenceConv(x, w, undefined, attrs).output.data]);
     expect([...fast.output.data]).toEqual([3, Infinity, Infinity]);
+  });
+  it('without magnitudes (exact and special data) the values are the same, bit for bit, and the magnitudes NaN', () => {
+    fc.sample(convProblem(), { numRuns: 100, seed: SEED + 7 }).filter((s) => largestTensor(s) <= COMPENSATED_MAX).forEach((spec, i) => {
+      const t = convTensors({ spec, regime: REGIMES[i % 3], seed: i });
+      const full = fastReferenceConv(t.x, t.w, t.b, spec.attrs);
+      const values = fastReferenceConv(t.x, t.w, t.b, spec.attrs, { magnitude: false });
+      expect(Array.from(values.output.data)).toEqual(Array.from(full.output.data));
+      expect(values.magnitude.every(Number.isNaN)).toBe(true);
+    });
   });
   it('the ResNet 3×3 layer in the float regime (576-term sums)', () => {
     const spec = { xShape: [1, 64, 14, 14], wShape: [64, 64, 3, 3], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 }, hasBias: true };

@@ -74,3 +74,19 @@ export class BrowserNotFoundError extends ConvcheckError {
     this.searched = searched;
   }
 }
+
+/** A `--shapes` file (users' own layer shapes) that cannot be used: names the file, the layer and the field. */
+export class ShapesFileError extends ConvcheckError {
+  readonly file: string;
+  /** `#i (name)` of the offending layer, if one. */
+  readonly layer: string | undefined;
+  readonly field: string | undefined;
+  readonly value: unknown;
+  constructor(file: string, layer: string | undefined, field: string | undefined, value: unknown, detail: string) {
+    super('ERR_SHAPES_FILE', `--shapes ${file}${layer !== undefined ? `: layer ${layer}` : ''}${field !== undefined ? `: ${field}` : ''}: ${detail}`);
+    this.file = file;
+    this.layer = layer;
+    this.field = field;
+    this.value = value;
+  }
+}

@@ -125,3 +125,18 @@ export { CHROMIUM_FLAGS } from './browser/launch.js';
 /** Writes verification.json/.md/.html and junit.xml. */
 export { writeReports, reportWriters } from './reports/writer.js';
 export type { ReportWriter } from './reports/writer.js';
+
+// Sizes, real model layers, the fast judge
+/** Boundary-aware sizes: around block sizes 4…1,024, flat counts around 2¹⁶ / 2²⁴, texture sides. */
+export { BLOCKS, FLAT_LIMITS, TEXTURE_SIDES, aroundBlock, blockSize, flatSize, textureSide } from './arbitraries/sizes.js';
+/** An arbitrary that yields its items in order, each once per cycle (the production tier's layers). */
+export { cycle } from './arbitraries/cycle.js';
+/** The exact layers of the built-in networks (`--size production`) and the `--shapes` file format. */
+export { PRODUCTION_LAYERS, PRODUCTION_NETWORKS } from './models/networks.js';
+export { parseLayerShapes, layerFlops } from './models/layers.js';
+export type { ModelLayer } from './models/layers.js';
+export type { LayerShape, ProductionPlan } from './vocabulary.js';
+/** A `--shapes` file that cannot be used. */
+export { ShapesFileError } from './errors.js';
+/** The fast judge for float32 kernels (plain float64 with its own error bound) and the judge per precision. */
+export { fastReferenceConv, fastReferenceDense, trustedConv, trustedDense, judgeError } from './kernels/fast-reference.js';

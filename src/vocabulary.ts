@@ -6,8 +6,41 @@
  */
 import type { ErrorModel, KernelUnderTest, Precision } from './contract.js';
 
-/** Size tier of generated problems. */
-export type SizeTier = 'small' | 'default' | 'large';
+/**
+ * Size tier of generated problems. `production`: the exact conv and dense layers of real networks
+ * (or of a user's `--shapes` file), each once per property, instead of generated geometries.
+ */
+export type SizeTier = 'small' | 'default' | 'large' | 'production';
+
+/** Every size tier, in order. */
+export const SIZE_TIERS: readonly SizeTier[] = ['small', 'default', 'large', 'production'];
+
+/**
+ * One layer of a real network with its exact geometry (batch included), as the production tier
+ * runs it. `op` names the operator (`conv`, `dense`); `spec` is that operator's problem spec
+ * (`ConvSpec`, `DenseSpec`), validated when the table was built (`models/`).
+ */
+export interface LayerShape {
+  readonly network: string;
+  readonly name: string;
+  readonly op: string;
+  readonly spec: object;
+  /** How many layers of the network share this geometry. */
+  readonly count: number;
+}
+
+/**
+ * What the production tier hands the generators: the layers, and where each generator records
+ * how many layers it cycles through (so the runner runs each layer once per property).
+ */
+export interface ProductionPlan {
+  readonly layers: readonly LayerShape[];
+  readonly cycleLengths: number[];
+  /** Layers above this many FLOPs (2·multiply-adds) are left out; undefined: none are. */
+  readonly maxFlops?: number;
+  /** Layers whose largest tensor has more elements are left out; undefined: none are. */
+  readonly maxElements?: number;
+}
 
 /** Data regime of a numeric case. */
 export type Regime = 'exact' | 'float' | 'special';

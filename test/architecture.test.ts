@@ -16,6 +16,7 @@ const LAYERS: readonly string[] = [
   'arbitraries',
   'property',
   'operators',
+  'models', // real networks' layer shapes, users' --shapes files
   'adapters',
   'kernels',
   'ops',

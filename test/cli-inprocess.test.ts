@@ -282,3 +282,37 @@ describe('recordedKernel', () => {
     expect(recordedKernel(text)).toBe(expected);
   });
 });
+
+describe('main: --shapes and --time-budget', () => {
+  it('--shapes runs the file\'s layers in the production tier and reports the cases per property', async () => {
+    const file = join(dir, 'tiny-net.json');
+    await writeFile(file, JSON.stringify({ network: 'tiny', layers: [{ name: 'c', op: 'conv', x: [1, 2, 6, 6], w: [3, 2, 3, 3], pads: [1, 1, 1, 1] }, { name: 'fc', op: 'dense', x: [1, 12], w: [4, 12] }] }));
+    const r = await run(['verify', '--shapes', file, '--seed', '1', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', join(dir, 'shapes-out')]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.err).toContain('size production');
+    expect(r.err).toContain('each layer once per property');
+    expect(r.err).toMatch(/conv-matches-reference\s+1 cases/);
+    expect(r.err).toMatch(/dense-matches-reference\s+1 cases/);
+  });
+  it('a malformed --shapes file is exit 2 with one line naming the file, the layer and the field', async () => {
+    const file = join(dir, 'bad-net.json');
+    await writeFile(file, JSON.stringify([{ name: 'fc', op: 'dense', x: [1, 12], w: [4, 13] }]));
+    const r = await run(['verify', '--shapes', file, '--report-dir', join(dir, 'bad-out')]);
+    expect(r.code).toBe(EXIT.error);
+    expect(r.err).toContain(`--shapes ${file}: layer #0 (fc): x/w:`);
+    const missing = await run(['verify', '--shapes', join(dir, 'nope.json')]);
+    expect(missing.code).toBe(EXIT.error);
+    expect(missing.err).toMatch(/nope\.json: cannot read the file \(ENOENT\)/);
+    await writeFile(join(dir, 'notjson.json'), '{ layers: ');
+    expect((await run(['verify', '--shapes', join(dir, 'notjson.json')])).err).toMatch(/notjson\.json: not JSON/);
+    expect((await run(['verify', '--shapes', file, '--size', 'large'])).err).toMatch(/--shapes runs the production tier; it cannot be combined with --size large/);
+  });
+  it('--time-budget is announced and spread over the properties', async () => {
+    const r = await run(['verify', '--time-budget', '0.6', '--seed', '1', '--size', 'small', '--properties', 'output-shape,conv-matches-reference', '--report-dir', join(dir, 'budget-out')]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.err).toContain('time budget 0.6 s');
+    const report = JSON.parse(await readFile(join(dir, 'budget-out', 'verification.json'), 'utf8')) as { options: { timeBudgetMs: number }; properties: Array<{ casesRun: number }> };
+    expect(report.options.timeBudgetMs).toBe(600);
+    expect(report.properties.every((p) => p.casesRun >= 1)).toBe(true);
+  });
+});

@@ -68,14 +68,27 @@ describe('parseArgs', () => {
     });
   });
 
+  it('--time-budget SECONDS: the budget decides the cases; --runs then only caps them', () => {
+    expect(parseArgs(['verify', '--time-budget', '2.5'])).toMatchObject({ timeBudgetSeconds: 2.5, runs: 1_000_000 });
+    expect(parseArgs(['verify', '--time-budget=90', '--runs', '40'])).toMatchObject({ timeBudgetSeconds: 90, runs: 40 });
+    expect(parseArgs(['verify', '--size', 'production'])).toMatchObject({ size: 'production' });
+    expect(parseArgs(['verify', '--shapes', 'm.json'])).toMatchObject({ size: 'production', shapes: 'm.json' });
+    expect(parseArgs(['verify'])).not.toHaveProperty('timeBudgetSeconds');
+  });
+
   it.each([
+    [['verify', '--time-budget', '0'], /--time-budget must be a number of seconds > 0 \(e.g. 60 or 2.5\), got '0'/],
+    [['verify', '--time-budget', '-3'], /--time-budget must be a number of seconds > 0/],
+    [['verify', '--time-budget', 'soon'], /--time-budget must be a number of seconds > 0/],
     [['verify', '--bogus'], /unknown option --bogus/],
     [['verify', '--runs', 'ten'], /--runs must be an integer >= 1, got 'ten'/],
     [['verify', '--runs', '0'], /--runs must be an integer >= 1, got '0'/],
     [['verify', '--runs', '2.5'], /--runs must be an integer/],
     [['verify', '--timeout-ms', '1e3'], /--timeout-ms must be an integer/],
     [['verify', '--seed', ' '], /--seed must not be empty/],
-    [['verify', '--size', 'huge'], /--size must be one of small, default, large, got 'huge'/],
+    [['verify', '--size', 'huge'], /--size must be one of small, default, large, production, got 'huge'/],
+    [['verify', '--shapes', 'm.json', '--size', 'small'], /--shapes runs the production tier; it cannot be combined with --size small/],
+    [['verify', '--shapes', ' '], /--shapes must not be empty/],
     [['verify', '--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
     [['verify', '--shard', '0/2'], /--shard must be i\/n/],
     [['verify', '--shard', 'two'], /--shard must be i\/n/],
@@ -485,7 +498,18 @@ describe('convcheck verify', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('--time-budget SECONDS: the budget decides the cases; --runs then only caps them', () => {
+    expect(parseArgs(['verify', '--time-budget', '2.5'])).toMatchObject({ timeBudgetSeconds: 2.5, runs: 1_000_000 });
+    expect(parseArgs(['verify', '--time-budget=90', '--runs', '40'])).toMatchObject({ timeBudgetSeconds: 90, runs: 40 });
+    expect(parseArgs(['verify', '--size', 'production'])).toMatchObject({ size: 'production' });
+    expect(parseArgs(['verify', '--shapes', 'm.json'])).toMatchObject({ size: 'production', shapes: 'm.json' });
+    expect(parseArgs(['verify'])).not.toHaveProperty('timeBudgetSeconds');
+  });
+
   it.each([
+    [['verify', '--time-budget', '0'], /--time-budget must be a number of seconds > 0 \(e.g. 60 or 2.5\), got '0'/],
+    [['verify', '--time-budget', '-3'], /--time-budget must be a number of seconds > 0/],
+    [['verify', '--time-budget', 'soon'], /--time-budget must be a number of seconds > 0/],
     [['verify', '--bogus'], /unknown option --bogus/],
     [['verify', '--runs', 'many'], /--runs must be an integer >= 1, got 'many'/],
     [['verify', '--properties', 'conv-matches-reference,no-such-property'], /unknown property id 'no-such-property'/],

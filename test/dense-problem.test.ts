@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/errors.js';
 import { denseProblem } from '../src/operators/dense/problem.js';
+import type { DenseSpec } from '../src/operators/dense/problem.js';
 
 const sample = (c: Parameters<typeof denseProblem>[0], n = 300) => fc.sample(denseProblem(c), { numRuns: n, seed: 1 });
 
@@ -20,9 +21,21 @@ describe('denseProblem', () => {
   it('default and large tiers include large GEMM shapes (K >= 512), large beyond the default 40', () => {
     const def = sample(undefined);
     expect(def.some((s) => s.xShape[1] >= 512 && s.xShape[0] >= 8 && s.wShape[0] >= 17)).toBe(true);
-    expect(def.every((s) => s.xShape[1] >= 512 || s.xShape[1] <= 40)).toBe(true);
+    // regular (K ≤ 40), large (K ≥ 512), or a boundary case: one of N, K, M large, the other two ≤ 17
+    const boundary = (s: DenseSpec) => [s.xShape[0], s.xShape[1], s.wShape[0]].filter((v) => v > 17).length <= 1;
+    expect(def.every((s) => s.xShape[1] >= 512 || s.xShape[1] <= 40 || boundary(s))).toBe(true);
     const large = sample({ size: 'large' });
     expect(large.some((s) => s.xShape[1] > 40 && s.xShape[1] < 512)).toBe(true);
+  });
+
+  it('boundary sizes: N, K and M on and around blocks, K past 1,024 and past 2^16 elements', () => {
+    const def = fc.sample(denseProblem(), { numRuns: 3000, seed: 9 });
+    const Ks = new Set(def.map((s) => s.xShape[1]));
+    for (const k of [3, 4, 5, 63, 64, 65, 1023, 1024, 1025]) expect(Ks.has(k), `K = ${k}`).toBe(true);
+    expect(def.some((s) => s.xShape[1] > 2 ** 16)).toBe(true);
+    expect(def.some((s) => s.xShape[0] > 64 && s.xShape[1] <= 17)).toBe(true);
+    expect(def.some((s) => s.wShape[0] > 64 && s.xShape[1] <= 17)).toBe(true);
+    expect(def.filter((s) => s.xShape[1] > 1024 && s.xShape[1] % 1024 !== 0).length / def.length).toBeGreaterThan(0.05);
   });
 
   it('bias is random by default and fixed by the constraint', () => {
@@ -43,6 +56,6 @@ describe('denseProblem', () => {
 
   it('rejects an unknown size tier', () => {
     expect(() => denseProblem({ size: 'huge' as never })).toThrow(InvalidArgumentError);
-    expect(() => denseProblem({ size: 'huge' as never })).toThrow(/size must be 'small', 'default' or 'large', got "huge"/);
+    expect(() => denseProblem({ size: 'huge' as never })).toThrow(/size must be one of 'small', 'default', 'large', 'production', got "huge"/);
   });
 });

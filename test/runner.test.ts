@@ -131,7 +131,9 @@ describe('verifyKernel options', () => {
     [{ timeoutMs: -1 }, /verifyKernel: timeoutMs must be > 0, got -1/],
     [{ seed: 1.5 }, /verifyKernel: seed must be an integer \(or a string, which is hashed\), got 1.5/],
     [{ seed: '  ' }, /verifyKernel: seed must not be empty/],
-    [{ size: 'huge' }, /verifyKernel: size must be 'small', 'default' or 'large', got "huge"/],
+    [{ size: 'huge' }, /verifyKernel: size must be one of 'small', 'default', 'large', 'production', got "huge"/],
+    [{ layers: [] }, /verifyKernel: layers are run by the production tier only/],
+    [{ size: 'production', layers: [] }, /verifyKernel: layers must not be empty/],
     [{ properties: ['nope'] }, /verifyKernel: unknown property id "nope"/],
   ];
   for (const [options, message] of bad) {
@@ -162,9 +164,18 @@ describe('verifyKernel options', () => {
   it('records the options, the seed and a coverage table', async () => {
     const report = await verifyKernel(im2colKernel, { runs: 30, seed: 5, size: 'small', properties: ['conv-matches-reference'], source: 'builtin:im2col' });
     expect(report).toMatchObject({ seed: 5, options: { runs: 30, size: 'small', properties: ['conv-matches-reference'] }, kernel: { source: 'builtin:im2col' } });
-    expect(report.coverage.dimensions).toEqual(['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group']);
+    expect(report.coverage.dimensions).toEqual(['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'elements']);
     expect(report.coverage.total).toBe(30);
     expect(report.coverage.rows.reduce((s, r) => s + r.count, 0)).toBe(30);
+  });
+
+  it('the coverage table shows the size classes a default run reaches: C/group, reduction and element buckets', async () => {
+    const report = await verifyKernel(im2colKernel, { runs: 200, seed: 5, properties: ['conv-matches-reference'] });
+    const seen = (dim: string) => new Set(report.coverage.rows.map((r) => r.values[report.coverage.dimensions.indexOf(dim)]));
+    expect([...seen('C/group')].sort()).toEqual(['65–1024', '>1024', '≤64'].sort());
+    expect([...seen('reduction')].sort()).toEqual(['65–1024', '>1024', '≤64'].sort());
+    expect(seen('elements').has('2^16–2^24')).toBe(true);
+    expect(seen('elements').has('≤2^16')).toBe(true);
   });
 });
 
@@ -222,5 +233,50 @@ describe('replay of a kernel fault', () => {
     expect(r.failure?.kind).toBe('threw');
     expect(r.text).toMatch(/FAIL \(threw\) — conv\(\) threw Error: no bias support/);
     expect(r.text).not.toMatch(/expected {2}/);
+  });
+});
+
+describe('a time budget is spread over the properties', () => {
+  // a slow kernel: ~15 ms a call, like a GPU kernel with its dispatch and read-back
+  const slow = with_('slow', async (x, w, b, a) => {
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    return conv(x, w, b, a);
+  });
+  const ids = ['conv-matches-reference', 'output-shape', 'batch-independence'];
+
+  it('each property gets a share, runs at least one case, and the run ends near the budget', { timeout: 30_000 }, async () => {
+    const t0 = Date.now();
+    const report = await verifyKernel(slow, { seed: 4, size: 'small', properties: ids, timeBudgetMs: 1500 });
+    const elapsed = Date.now() - t0;
+    expect(report.status).toBe('passed');
+    expect(report.options.timeBudgetMs).toBe(1500);
+    // 1.5 s of 15 ms calls: far fewer than the 200 a run without a budget would do, but more than one
+    for (const p of report.properties) {
+      expect(p.casesRun).toBeGreaterThan(1);
+      expect(p.casesRun).toBeLessThan(200);
+    }
+    // overshoot: at most the last case of each property (a few calls each)
+    expect(elapsed).toBeLessThan(1500 + 1500);
+  });
+
+  it('time a property leaves unused goes to the ones after it; --runs still caps each property', { timeout: 30_000 }, async () => {
+    const report = await verifyKernel(slow, { seed: 4, size: 'small', properties: ids, timeBudgetMs: 20_000, runs: 5 });
+    expect(report.properties.map((p) => p.casesRun)).toEqual([5, 5, 5]);
+    expect(report.durationMs).toBeLessThan(20_000);
+    // the kernel has no dense: the skipped property's share goes to the one after it, which runs until it is spent
+    const skipFirst = await verifyKernel(slow, { seed: 4, size: 'small', properties: ['dense-matches-reference', 'output-shape'], timeBudgetMs: 800 });
+    expect(skipFirst.properties[0].status).toBe('skipped');
+    expect(skipFirst.properties[1].durationMs).toBeGreaterThanOrEqual(750);
+    expect(skipFirst.properties[1].casesRun).toBeGreaterThan(5);
+  });
+
+  it('even an exhausted budget runs one case per property', { timeout: 30_000 }, async () => {
+    const report = await verifyKernel(slow, { seed: 4, size: 'small', properties: ids, timeBudgetMs: 1 });
+    expect(report.properties.every((p) => p.casesRun >= 1)).toBe(true);
+  });
+
+  it('rejects a budget that is not a positive number', async () => {
+    await expect(verifyKernel(im2colKernel, { timeBudgetMs: 0 })).rejects.toThrowError(InvalidArgumentError);
+    await expect(verifyKernel(im2colKernel, { timeBudgetMs: Number.NaN })).rejects.toThrowError(/verifyKernel: timeBudgetMs must be a finite number > 0, got NaN/);
   });
 });

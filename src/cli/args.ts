@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { SizeTier } from '../runner/report.js';
 import { defaultKernelName } from '../kernels/registry.js';
+import { PRODUCTION_TIMEOUT_MS } from '../runner/verify.js';
 
 /** Defaults of `convcheck verify`. */
 export const VERIFY_DEFAULTS = { kernel: defaultKernelName, runs: 200, timeoutMs: 5000, reportDir: 'reports', size: 'default' } as const;
@@ -36,6 +37,10 @@ export interface VerifyCommand {
   readonly browser: boolean;
   /** Distinct shapes per property; undefined: the default (a budget in the browser, none in Node). */
   readonly shapeBudget: number | undefined;
+  /** `--time-budget SECONDS`: wall-clock budget spread over the properties, or undefined. */
+  readonly timeBudgetSeconds?: number;
+  /** `--shapes FILE`: a JSON file of the user's layer shapes, run by the production tier. */
+  readonly shapes?: string;
 }
 
 /** `convcheck replay FILE …` */
@@ -62,7 +67,7 @@ type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget'],
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes'],
   replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
 };
@@ -70,7 +75,7 @@ const OPTIONS: Record<CommandName, readonly string[]> = {
 /** Options that take no value. */
 const FLAGS: readonly string[] = ['browser'];
 
-const SIZES: readonly SizeTier[] = ['small', 'default', 'large'];
+const SIZES: readonly SizeTier[] = ['small', 'default', 'large', 'production'];
 
 /**
  * Parses `argv` (without `node` and the script).
@@ -116,22 +121,28 @@ export function parseArgs(argv: readonly string[]): Command {
       if (positionals.length > 0) {
         throw new UsageError(`convcheck verify: unexpected argument '${positionals[0]}' (the kernel is given with --kernel)`);
       }
-      const size = options.get('size') ?? VERIFY_DEFAULTS.size;
+      const shapes = nonEmpty('--shapes', options.get('shapes'));
+      // --shapes runs the user's layers: the production tier
+      const size = options.get('size') ?? (shapes !== undefined ? 'production' : VERIFY_DEFAULTS.size);
       if (!(SIZES as readonly string[]).includes(size)) {
         throw new UsageError(`--size must be one of ${SIZES.join(', ')}, got '${size}'`);
       }
+      if (shapes !== undefined && size !== 'production') throw new UsageError(`--shapes runs the production tier; it cannot be combined with --size ${size}`);
       return {
         kind: 'verify',
         kernel: options.get('kernel') ?? VERIFY_DEFAULTS.kernel,
         runs: integerOption('--runs', options.get('runs'), 1, Number.MAX_SAFE_INTEGER),
         seed: nonEmpty('--seed', options.get('seed'))?.trim(),
         properties: listOption('--properties', options.get('properties')),
-        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
+        // a production layer takes seconds in a slow kernel (C3D conv2a: 22 GFLOP)
+        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? (size === 'production' ? PRODUCTION_TIMEOUT_MS : VERIFY_DEFAULTS.timeoutMs),
         reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,
         size: size as SizeTier,
         shard: shardOption(options.get('shard')),
         browser: options.has('browser'),
         shapeBudget: integerOption('--shape-budget', options.get('shape-budget'), 1, Number.MAX_SAFE_INTEGER),
+        ...(options.has('time-budget') ? { timeBudgetSeconds: secondsOption('--time-budget', options.get('time-budget')!) } : {}),
+        ...(shapes !== undefined ? { shapes } : {}),
       };
     }
   }
@@ -207,6 +218,13 @@ function listOption(flag: string, text: string | undefined): string[] | undefine
   const ids = [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
   if (ids.length === 0) throw new UsageError(`${flag} needs at least one property id (see convcheck list), got '${text}'`);
   return ids;
+}
+
+/** Parses a positive number of seconds (`90`, `2.5`). */
+function secondsOption(flag: string, text: string): number {
+  const v = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${flag} must be a number of seconds > 0 (e.g. 60 or 2.5), got '${text}'`);
+  return v;
 }
 
 /** Parses `--shard i/n` with 1 <= i <= n. */

@@ -13,7 +13,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { completeNumerics, describeNumerics } from '../bound/error-model.js';
 import type { KernelUnderTest } from '../contract.js';
-import { ConvcheckError, KernelLoadError, UsageError } from '../errors.js';
+import { ConvcheckError, KernelLoadError, ShapesFileError, UsageError } from '../errors.js';
+import type { ModelLayer } from '../models/layers.js';
+import { parseLayerShapes } from '../models/layers.js';
 import { catalog } from '../catalog/index.js';
 import {
   builtinKernelNames,
@@ -29,7 +31,7 @@ import { createIsolatedKernel } from '../runner/isolated-kernel.js';
 import { isBrowserKernelName } from '../browser/builtins.js';
 import type { VerificationReport } from '../runner/report.js';
 import { resolveSeed } from '../runner/seed.js';
-import { verifyKernel } from '../runner/verify.js';
+import { BUDGET_RUNS_CAP, verifyKernel } from '../runner/verify.js';
 import { terminalLines, terminalSafe } from '../terminal.js';
 import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
@@ -182,6 +184,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
     return EXIT.ok;
   }
+  const layers = cmd.shapes !== undefined ? await readShapesFile(cmd.shapes) : undefined;
   let seed: ReturnType<typeof resolveSeed>;
   try {
     seed = resolveSeed(cmd.seed);
@@ -197,13 +200,14 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env);
   const { kernel } = opened;
   const shapeBudget = cmd.shapeBudget ?? (opened.browser ? BROWSER_SHAPE_BUDGET : undefined);
-  const runs = cmd.runs ?? (opened.browser ? BROWSER_RUNS : VERIFY_DEFAULTS.runs);
+  // under a time budget the budget decides; --runs then only caps the cases per property
+  const runs = cmd.runs ?? (cmd.timeBudgetSeconds !== undefined ? BUDGET_RUNS_CAP : opened.browser ? BROWSER_RUNS : VERIFY_DEFAULTS.runs);
   const where = opened.browser ? ', in headless Chromium' : opened.isolated ? ', in its own process' : '';
   const seedText = seed.given === undefined ? `${seed.used} (random)` : seed.given === String(seed.used) ? String(seed.used) : `${seed.used} (from ${seed.given})`;
   io.stderr.write(
     `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${where}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
-      `${runs} runs, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
+      `${cmd.timeBudgetSeconds !== undefined ? `time budget ${cmd.timeBudgetSeconds} s` : cmd.size === 'production' && cmd.runs === undefined ? 'each layer once per property' : `${runs} runs`}, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
       `${shapeBudget !== undefined ? `, ${shapeBudget} shapes per property` : ''}\n`,
   );
 
@@ -230,7 +234,8 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     let report: VerificationReport;
     try {
       report = await verifyKernel(kernel, {
-        runs,
+        // production: each layer once per property, unless --runs says otherwise
+        runs: cmd.size === 'production' && cmd.runs === undefined ? undefined : runs,
         seed: seed.given ?? seed.used,
         properties: cmd.properties === undefined && cmd.shard === undefined ? undefined : selected,
         timeoutMs: cmd.timeoutMs,
@@ -241,6 +246,8 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
         onProgress: (e) => progress.onProgress(e),
         signal: controller.signal,
+        ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
+        ...(layers !== undefined ? { layers } : {}),
       });
     } catch (e) {
       progress.stop();
@@ -278,6 +285,23 @@ async function closeWithin(opened: OpenKernel, ms: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+}
+
+/** Reads and validates a `--shapes` file (format: `src/models/layers.ts`, README). */
+async function readShapesFile(file: string): Promise<ModelLayer[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ShapesFileError(file, undefined, undefined, file, `cannot read the file (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ShapesFileError(file, undefined, undefined, text.slice(0, 80), `not JSON (${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : String(e)})`);
+  }
+  return parseLayerShapes(doc, file);
 }
 
 async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
@@ -369,14 +393,23 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   --kernel K          built-in kernel name or module path (.js, .mjs, .cjs, .ts, .mts, .cts)
                       whose default export is a KernelUnderTest or a (async) function returning
                       one; default ${d.kernel}. Modules and adapters run in a process of their own.
-  --runs N            cases per property (default ${d.runs}; ${BROWSER_RUNS} in the browser)
+  --runs N            cases per property (default ${d.runs}; ${BROWSER_RUNS} in the browser; with
+                      --time-budget, at most N)
+  --time-budget S     wall-clock seconds for the whole run, spread over the properties: each
+                      gets an equal share of what is left and runs cases until it is spent
+                      (at least one); the summary shows the cases each property got
   --seed S            any integer (taken modulo 2^32) or text (hashed) (default: random;
                       printed and recorded in the report, with the 32-bit seed used)
   --properties a,b    only these property ids (see convcheck list)
   --timeout-ms T      per-call kernel timeout in ms (default ${d.timeoutMs})
   --report-dir DIR    where reports go (default ${d.reportDir}); failing cases are saved in
                       DIR/counterexamples and replayed first on the next run
-  --size S            problem sizes: small, default or large (default ${d.size})
+  --size S            problem sizes: small, default, large, or production: every conv and
+                      dense layer of LeNet-5, VGG-16, ResNet-50, MobileNet-v2, DeepLab-v3, M5
+                      (1-D audio) and C3D (3-D video) with its exact geometry, once per
+                      property it fits (default ${d.size})
+  --shapes FILE       your own layers (JSON, format in the README) instead of the built-in
+                      networks; implies --size production
   --browser           run the kernel module in a headless Chromium page (WebGL, WebGPU): it is
                       bundled with its npm imports; files it fetches relative to its own
                       import.meta.url are served. tfjs:webgl, tfjs:webgpu and onnxruntime:webgpu

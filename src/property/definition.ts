@@ -5,7 +5,7 @@
  */
 import type fc from 'fast-check';
 import type { CompleteCapabilities } from '../contract.js';
-import type { CheckedKernel, NumericPromise, SizeTier } from '../vocabulary.js';
+import type { CheckedKernel, NumericPromise, ProductionPlan, SizeTier } from '../vocabulary.js';
 
 /** What a property's generator may depend on. */
 export interface GenerationContext {
@@ -13,16 +13,20 @@ export interface GenerationContext {
   readonly size: SizeTier;
   /** The operator methods the kernel implements (`conv`, `dense`, …). */
   readonly operators: readonly string[];
+  /** In the `production` tier: the layers to cycle through (a fresh plan per property). */
+  readonly production?: ProductionPlan;
 }
 
 /** Values of the coverage dimensions for one case (see `COVERAGE_DIMENSIONS`). */
 export type CoverageKey = readonly string[];
 
 /**
- * Coverage dimensions: the geometry combinations counted across a run. Every operator with a
+ * Coverage dimensions: the geometry combinations counted across a run, and the size classes
+ * reached (`arbitraries/sizes.ts`): C/group and reduction length (≤64, 65–1024, >1024) and the
+ * largest tensor's element count (≤2^16, 2^16–2^24, >2^24). Every operator with a
  * convolution-like geometry reports its cases along these.
  */
-export const COVERAGE_DIMENSIONS = ['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group'] as const;
+export const COVERAGE_DIMENSIONS = ['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'elements'] as const;
 
 /** A property of the catalog. */
 export interface PropertyDefinition<C = unknown> {
@@ -40,6 +44,11 @@ export interface PropertyDefinition<C = unknown> {
   check(kernel: CheckedKernel, c: C): Promise<void>;
   /** The case in one line, e.g. `x=[2,3,7,5] w=[4,3,3,2] … regime=float`. */
   describe(c: C): string;
+  /**
+   * Production tier: true for properties that make one kernel call per case (the differential
+   * ones, the output shape), which run every layer; the others run the layers under the cost cap.
+   */
+  readonly everyProductionLayer?: boolean;
   /** The coverage key of a case, if it has a conv-like geometry. */
   coverage?(c: C): CoverageKey | undefined;
 }

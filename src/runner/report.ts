@@ -111,6 +111,8 @@ export interface ReportOptions {
   readonly properties: readonly string[] | 'all';
   /** Distinct shapes drawn per property (later cases re-use them with fresh data), if budgeted. */
   readonly shapeBudget?: number;
+  /** The wall-clock budget spread over the properties, ms, when one was given. */
+  readonly timeBudgetMs?: number;
 }
 
 /** The full verification report. */

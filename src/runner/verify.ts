@@ -17,6 +17,9 @@ import { PropertyViolation } from '../property/violation.js';
 import { InvalidArgumentError } from '../errors.js';
 import { implementedOperators } from '../operators/index.js';
 import { validateKernel } from '../kernels/load-kernel.js';
+import { PRODUCTION_LAYERS } from '../models/networks.js';
+import type { LayerShape, ProductionPlan } from '../vocabulary.js';
+import { SIZE_TIERS } from '../vocabulary.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
@@ -37,6 +40,11 @@ export interface VerifyOptions {
   /** Per-call timeout of the kernel, ms (default 5000). */
   readonly timeoutMs?: number;
   readonly size?: SizeTier;
+  /**
+   * The layers the `production` tier runs (default: `PRODUCTION_LAYERS`, the built-in networks);
+   * each layer runs once per property it fits, with fresh data (unless `runs` is given).
+   */
+  readonly layers?: readonly LayerShape[];
   /** Recorded as `report.kernel.source` (e.g. `builtin:im2col` or the module path). */
   readonly source?: string;
   /** Failing cases are saved here and replayed first on the next run against the same kernel. */
@@ -61,7 +69,20 @@ export interface VerifyOptions {
    * (`withShapeBudget`). Default: no budget (every case draws its own shape).
    */
   readonly shapeBudget?: number;
+  /**
+   * Wall-clock budget for the whole run, ms: each property gets an equal share of what is left
+   * when it starts (time a property leaves unused goes to the ones after it) and runs cases until
+   * its share is spent — at least one case, at most `runs` (default then: `BUDGET_RUNS_CAP`). For
+   * kernels whose calls are slow (GPU, production sizes); `casesRun` reports what each property got.
+   */
+  readonly timeBudgetMs?: number;
 }
+
+/** Per-call timeout of the production tier unless one is given: its big layers take seconds in a slow kernel. */
+export const PRODUCTION_TIMEOUT_MS = 120_000;
+
+/** Cases per property at most under a time budget when `runs` is not given. */
+export const BUDGET_RUNS_CAP = 1_000_000;
 
 /** Progress of a run. */
 export type ProgressEvent =
@@ -110,7 +131,10 @@ function checkOptions(o: VerifyOptions): void {
   if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new InvalidArgumentError(fn, 'timeoutMs', o.timeoutMs, `timeoutMs must be > 0, got ${o.timeoutMs}`);
   if (o.shapeBudget !== undefined && (!Number.isInteger(o.shapeBudget) || o.shapeBudget < 1)) throw new InvalidArgumentError(fn, 'shapeBudget', o.shapeBudget, `shapeBudget must be an integer >= 1, got ${o.shapeBudget}`);
   if (o.timeoutBudgetMs !== undefined && !(o.timeoutBudgetMs >= 0)) throw new InvalidArgumentError(fn, 'timeoutBudgetMs', o.timeoutBudgetMs, `timeoutBudgetMs must be >= 0, got ${o.timeoutBudgetMs}`);
-  if (o.size !== undefined && !['small', 'default', 'large'].includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(o.size)}`);
+  if (o.timeBudgetMs !== undefined && (!Number.isFinite(o.timeBudgetMs) || o.timeBudgetMs <= 0)) throw new InvalidArgumentError(fn, 'timeBudgetMs', o.timeBudgetMs, `timeBudgetMs must be a finite number > 0, got ${o.timeBudgetMs}`);
+  if (o.size !== undefined && !SIZE_TIERS.includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.size)}`);
+  if (o.layers !== undefined && (o.size ?? 'default') !== 'production') throw new InvalidArgumentError(fn, 'layers', o.layers.length, `layers are run by the production tier only; pass size: 'production' (got size ${JSON.stringify(o.size ?? 'default')})`);
+  if (o.layers !== undefined && o.layers.length === 0) throw new InvalidArgumentError(fn, 'layers', 0, 'layers must not be empty');
   for (const id of o.properties ?? []) {
     if (!catalog.some((p) => p.id === id)) {
       throw new InvalidArgumentError(fn, 'properties', id, `unknown property id ${JSON.stringify(id)} (known: ${catalog.map((p) => p.id).join(', ')})`);
@@ -147,8 +171,8 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const host = typeof kernel === 'object' && kernel !== null ? hostOf(kernel) : undefined;
   const k = validateKernel(kernel, 'verifyKernel');
   const numerics = completeNumerics(k);
-  const runs = options.runs ?? 200;
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const runs = options.runs ?? (options.timeBudgetMs !== undefined ? BUDGET_RUNS_CAP : 200);
+  const timeoutMs = options.timeoutMs ?? (options.size === 'production' ? PRODUCTION_TIMEOUT_MS : 5000);
   const size = options.size ?? 'default';
   const capabilities = completeCapabilities(k.capabilities);
   const selected = options.properties ? catalog.filter((p) => options.properties!.includes(p.id)) : catalog;
@@ -164,12 +188,21 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       interrupted = true;
       break;
     }
-    options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: runs });
+    // production: each layer the property fits once (the generators record how many there are)
+    const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
+    const cycles = layers ? productionCycles(def, capabilities, layers, implementedOperators(k)) : undefined;
+    const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
+    options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
     clock.property = def.id;
     // Each property counts the distinct call signatures (shapes, attributes) it exercised.
     const shapes = new Set<string>();
     const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
-    const ran = await runProperty(def, counted, { runs, seed: seed.used, size, capabilities, coverage, options });
+    // an equal share of the budget left, so time unused by earlier properties goes to later ones
+    const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
+    const ran =
+      cycles === 0 && skipReasonFor(def, k) === undefined
+        ? { result: { id: def.id, statement: def.statement, status: 'skipped' as const, skipReason: 'no layer of the production shapes fits this property', casesRun: 0, durationMs: 0 }, interrupted: false }
+        : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers });
     const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
     if (result.interrupted) interrupted = true;
     results.push(result.result);
@@ -193,7 +226,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
-    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}) },
+    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}) },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
@@ -218,6 +251,36 @@ interface RunContext {
   readonly capabilities: ReturnType<typeof completeCapabilities>;
   readonly coverage: CoverageCounter;
   readonly options: VerifyOptions;
+  /** This property's share of the time budget, ms (undefined: no budget). */
+  readonly timeLimitMs?: number;
+  /** Production tier: the layers. */
+  readonly layers?: readonly LayerShape[];
+}
+
+/**
+ * The production tier's cost cap. Properties marked `everyProductionLayer` (the differential
+ * ones and the output shape: one kernel call and one judge each) run every layer; the relations that call the kernel two or more
+ * times, and the hygiene checks, run the layers up to `PRODUCTION_RELATION_FLOPS` and
+ * `PRODUCTION_RELATION_ELEMENTS`, so that all built-in networks fit in a few minutes for a fast
+ * kernel (C3D's big 3-D convs alone are 75 GFLOP; VGG's fc6 weights 103 M elements).
+ */
+/** FLOPs of the largest layer a multi-call property runs in the production tier. */
+export const PRODUCTION_RELATION_FLOPS = 1e9;
+/** Elements of the largest tensor of a layer a multi-call property runs in the production tier. */
+export const PRODUCTION_RELATION_ELEMENTS = 2 ** 23;
+
+function productionCaps(def: PropertyDefinition): Pick<ProductionPlan, 'maxFlops' | 'maxElements'> {
+  return def.everyProductionLayer ? {} : { maxFlops: PRODUCTION_RELATION_FLOPS, maxElements: PRODUCTION_RELATION_ELEMENTS };
+}
+
+/**
+ * How many production layers a property cycles through (undefined: its generator is not
+ * layer-based, e.g. the FC ≡ conv equivalences, which generate their own cases).
+ */
+function productionCycles(def: PropertyDefinition, capabilities: ReturnType<typeof completeCapabilities>, layers: readonly LayerShape[], operators: readonly string[]): number | undefined {
+  const production: ProductionPlan = { layers, cycleLengths: [], ...productionCaps(def) };
+  def.arbitrary({ capabilities, size: 'production', operators, production });
+  return production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
 }
 
 /** Why a kernel cannot take a property, or undefined. */
@@ -317,13 +380,22 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel) });
-    const arbitrary = options.shapeBudget === undefined ? drawn : withShapeBudget(drawn, options.shapeBudget);
-    details = await fc.check(fc.asyncProperty(arbitrary, predicate), {
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...productionCaps(def) } : undefined;
+    const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
+    // the production tier runs each layer once: no shape budget there
+    const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);
+    const property = fc.asyncProperty(arbitrary, predicate);
+    details = await fc.check(property, {
       seed: ctx.seed,
       numRuns: ctx.runs,
       examples: saved.map((s) => [s.case] as [unknown]),
+      // under a time budget: stop generating when the share is spent; not a failure
+      ...(ctx.timeLimitMs !== undefined ? { interruptAfterTimeLimit: ctx.timeLimitMs, markInterruptAsFailure: false } : {}),
     });
+    if (casesDone === 0 && details.interrupted && ctx.timeLimitMs !== undefined && !signal?.aborted) {
+      // the share was spent before the first case: every property still runs one
+      details = await fc.check(property, { seed: ctx.seed, numRuns: 1 });
+    }
   } catch (e) {
     // the generators give up (instead of filtering forever) when no problem fits maxElements
     if (!(e instanceof InvalidArgumentError && e.argument === 'maxElements')) throw e;

@@ -15,7 +15,9 @@ import { scaleFor } from './correlation-scale.js';
 import type { ConvGeometry } from './geometry.js';
 import { convGeometryOfShapes, describeConv } from './geometry.js';
 import type { ConvProblemConstraints, ConvSpec } from './problem.js';
-import { convProblem } from './problem.js';
+import { convProblem, largestTensor } from './problem.js';
+import { elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
+import { sizeOf } from '../../tensor.js';
 import { trustedConv } from './fast-reference.js';
 
 /** A conv case: the problem, the data regime and the seed its data derive from. */
@@ -35,7 +37,7 @@ export function runConv(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | unde
 
 /** Arbitrary conv cases honouring the kernel's capabilities. */
 export function convCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>, constraints: ConvProblemConstraints = {}): fc.Arbitrary<ConvCase> {
-  return fc.record({ spec: convProblem({ capabilities: ctx.capabilities, size: ctx.size, ...constraints }), regime, seed: dataSeed() });
+  return fc.record({ spec: convProblem({ capabilities: ctx.capabilities, size: ctx.size, production: ctx.production, ...constraints }), regime, seed: dataSeed() });
 }
 
 /** The validated geometry of a conv spec. */
@@ -78,15 +80,20 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
     spec.attrs.strides.some((s) => s > 1) ? 'yes' : 'no',
     spec.attrs.dilations.some((d) => d > 1) ? 'yes' : 'no',
     kind,
+    lengthBucket(spec.xShape[1] / g),
+    lengthBucket(sizeOf(spec.wShape.slice(1))),
+    elementBucket(largestTensor(spec)),
   ];
 }
 
 /**
  * The trusted conv for a kernel of this precision (see `fast-reference.ts`) as an expectation;
  * for a normwise kernel with the correlation scale of every output map (`correlation-scale.ts`).
+ * Σ|w·x| only scales the float regime's bound (and a normwise kernel's in every regime): exact and
+ * special data for an elementwise kernel (`regime` given) skip it.
  */
-export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, numerics: NumericPromise): Expectation {
-  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision);
+export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, numerics: NumericPromise, regime?: Regime): Expectation {
+  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, { magnitude: regime === undefined || regime === 'float' || numerics.errorModel === 'normwise' });
   const mapScale = scaleFor(numerics, t.x, t.w, t.b, attrs);
   return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation, ...(mapScale ? { mapScale } : {}) };
 }

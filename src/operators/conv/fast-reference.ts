@@ -58,8 +58,11 @@ const TILE = 16;
  * A zero at a padding tap adds an exact 0 — the same as skipping the tap — unless a weight is
  * non-finite (Inf·0 = NaN); weights with NaN/±∞ and padding go through the direct loop instead.
  */
-export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): ReferenceResult {
+export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, options: { magnitude?: boolean } = {}): ReferenceResult {
   const g = convGeometry(x, w, b, attrs, 'fastReferenceConv');
+  // without magnitudes (exact and special data are judged by equality) half the arithmetic;
+  // the magnitudes are then NaN, so a float-regime bound built on them could never pass
+  const withMagnitude = options.magnitude ?? true;
   const wd = asF64(w.data);
   const padded = g.padsBegin.some((p) => p > 0) || g.padsEnd.some((p) => p > 0);
   if (padded && !wd.every(Number.isFinite)) return directConv(g, asF64(x.data), wd, b ? asF64(b.data) : undefined);
@@ -81,6 +84,7 @@ export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, a
   const bd = b ? asF64(b.data) : undefined;
   const out = new Float64Array(g.batch * M * plane);
   const mag = new Float64Array(out.length);
+  if (!withMagnitude) mag.fill(Number.NaN);
   const col = new Float64Array(TILE * R);
   // offset of each tap within a channel plane, relative to the window origin, and its per-axis taps
   const tapOff = new Int32Array(taps);
@@ -124,6 +128,28 @@ export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, a
           for (let t = 0; t < T; t += 2) {
             const ta = t * R;
             const tb = (t + 1 < T ? t + 1 : t) * R;
+            if (!withMagnitude) {
+              let z00 = ba, z01 = ba, z10 = bb, z11 = bb;
+              for (let r = 0; r < R; r++) {
+                const w0 = wd[wa + r];
+                const w1 = wd[wb + r];
+                const v0 = col[ta + r];
+                const v1 = col[tb + r];
+                z00 += w0 * v0;
+                z01 += w0 * v1;
+                z10 += w1 * v0;
+                z11 += w1 * v1;
+              }
+              const ia = (n * M + ma) * plane + p0 + t;
+              const ib = (n * M + mb) * plane + p0 + t;
+              out[ia] = z00;
+              if (t + 1 < T) out[ia + 1] = z01;
+              if (mb !== ma) {
+                out[ib] = z10;
+                if (t + 1 < T) out[ib + 1] = z11;
+              }
+              continue;
+            }
             let y00 = ba, y01 = ba, y10 = bb, y11 = bb;
             let a00 = Math.abs(ba), a01 = a00, a10 = Math.abs(bb), a11 = a10;
             for (let r = 0; r < R; r++) {
@@ -232,6 +258,6 @@ function directConv(g: ConvGeometry, xd: Float64Array, wd: Float64Array, bd: Flo
 }
 
 /** The judge for a kernel of this precision: plain float64 for float32 kernels, compensated for float64 ones. */
-export function trustedConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, precision: Precision): JudgeResult {
-  return precision !== 'float64' ? { ...fastReferenceConv(x, w, b, attrs), accumulation: 'plain64' } : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
+export function trustedConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, precision: Precision, options: { magnitude?: boolean } = {}): JudgeResult {
+  return precision !== 'float64' ? { ...fastReferenceConv(x, w, b, attrs, options), accumulation: 'plain64' } : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
 }

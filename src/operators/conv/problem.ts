@@ -7,9 +7,13 @@ import fc from 'fast-check';
 import type { KernelCapabilities } from '../../contract.js';
 import { completeCapabilities } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
-import type { SizeTier } from '../../vocabulary.js';
+import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
+import { SIZE_TIERS } from '../../vocabulary.js';
+import { cycle } from '../../arbitraries/cycle.js';
+import { convGeometryOfShapes } from './geometry.js';
 import { sizeOf } from '../../tensor.js';
 import type { ConvAttributes } from './contract.js';
+import { boundaryConvProblem } from './boundary.js';
 
 /** A conv problem's shapes and attributes (JSON-serialisable): the geometry of a case, without its data. */
 export interface ConvSpec {
@@ -39,9 +43,18 @@ export interface ConvProblemConstraints {
   readonly stride?: boolean;
   /** Allow dilation > 1 (default true, subject to capabilities). */
   readonly dilation?: boolean;
+  /**
+   * Production tier: the layers to run (from `GenerationContext.production`); the cycle length is
+   * recorded in the plan. Layers the constraints or capabilities exclude are left out.
+   */
+  readonly production?: ProductionPlan;
+  /** Production tier: only layers that exercise this (padding, stride > 1, dilation > 1, group > 1, N > 1). */
+  readonly exercises?: 'padding' | 'stride' | 'dilation' | 'group' | 'batch';
 }
 
 interface CompleteConvProblemConstraints {
+  production: ProductionPlan | undefined;
+  exercises: ConvProblemConstraints['exercises'];
   ranks: number[];
   size: SizeTier;
   bias: boolean | undefined;
@@ -62,10 +75,15 @@ export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = 
     throw new InvalidArgumentError('convProblem', 'ranks', { capabilities: caps.spatialRanks, ranks: c.ranks }, `no spatial rank in 1..3 is allowed by both the capabilities [${caps.spatialRanks.join(',')}] and the constraints [${(c.ranks ?? [1, 2, 3]).join(',')}]`);
   }
   const size = c.size ?? 'default';
-  if (size !== 'small' && size !== 'default' && size !== 'large') {
-    throw new InvalidArgumentError('convProblem', 'size', size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(size)}`);
+  if (!SIZE_TIERS.includes(size)) {
+    throw new InvalidArgumentError('convProblem', 'size', size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(size)}`);
+  }
+  if (size === 'production' && c.production === undefined) {
+    throw new InvalidArgumentError('convProblem', 'production', undefined, `the production tier needs the layers to run (constraints.production)`);
   }
   return {
+    production: c.production,
+    exercises: c.exercises,
     ranks,
     size,
     bias: c.bias,
@@ -110,7 +128,7 @@ interface Ranges {
   extra: [number, number];
 }
 
-const TIER_RANGES: Record<SizeTier, Ranges> = {
+const TIER_RANGES: Record<Exclude<SizeTier, 'production'>, Ranges> = {
   small: { batch: [1, 2], groups: [2, 3], cg: [1, 3], mg: [1, 3], k: [1, 3], s: [1, 3], d: [1, 2], p: [0, 2], extra: [0, 3] },
   default: { batch: [1, 3], groups: [2, 3], cg: [1, 4], mg: [1, 4], k: [1, 4], s: [1, 4], d: [1, 3], p: [0, 3], extra: [0, 6] },
   large: { batch: [1, 4], groups: [2, 4], cg: [1, 8], mg: [1, 8], k: [1, 5], s: [1, 4], d: [1, 3], p: [0, 4], extra: [0, 12] },
@@ -141,7 +159,8 @@ function regularParams(c: CompleteConvProblemConstraints, r: Ranges): fc.Arbitra
 
 /**
  * Large shapes that reach the block tails of blocked kernels: a wide axis (≥ 64), a long
- * reduction ((C/group)·∏k ≥ 512), a large batch (≥ 8), or many channels (M ≥ 17, C ≥ 33).
+ * reduction ((C/group)·∏k from 528 to 3,200, across the 1,024 boundary), a large batch (≥ 8), or
+ * many channels (M ≥ 17, C from 33 to 160, across the 64 and 128 boundaries).
  */
 function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams> {
   const lowRank = c.ranks.filter((r) => r <= 2);
@@ -170,7 +189,7 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
   const deep = fc.record({
     ...base,
     batch: int([1, 2]),
-    channelsPerGroup: largeThenSmall(33, 64),
+    channelsPerGroup: largeThenSmall(33, 200),
     outPerGroup: int([1, 6]),
     kernel: fc.constant<number[]>([4, 4, 4]),
     stride: small([1, 2]),
@@ -192,7 +211,7 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
   const channels = fc.record({
     ...base,
     batch: int([1, 2]),
-    channelsPerGroup: largeThenSmall(33, 40),
+    channelsPerGroup: largeThenSmall(33, 160),
     outPerGroup: largeThenSmall(17, 24),
     kernel: small([1, 2]),
     stride: small([1, 2]),
@@ -200,7 +219,8 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
     padEnd: small([0, 1]),
     extra: small([0, 3]),
   });
-  return fc.oneof(wide, deep, batch, channels);
+  // long reductions weigh double: precision bugs (float32 accumulation past some length) need them
+  return fc.oneof({ arbitrary: wide, weight: 1 }, { arbitrary: deep, weight: 2 }, { arbitrary: batch, weight: 1 }, { arbitrary: channels, weight: 1 });
 }
 
 /** Turns raw parameters into a valid spec, honouring the constraints. */
@@ -239,6 +259,47 @@ function toSpec(p: RawParams, c: CompleteConvProblemConstraints): ConvSpec {
   };
 }
 
+/**
+ * The production tier: the plan's conv layers that the constraints and capabilities allow, in
+ * order, each once per cycle (a forced bias is applied to the layer). With none left, the cycle
+ * length recorded is 0 (the runner then skips the property) and small problems stand in.
+ */
+function productionConvProblem(c: CompleteConvProblemConstraints, plan: ProductionPlan): fc.Arbitrary<ConvSpec> {
+  const specs = plan.layers
+    .filter((l) => l.op === 'conv')
+    .map((l) => l.spec as ConvSpec) // validated when the layer table was built (models/)
+    .filter((s) => {
+      const r = s.xShape.length - 2;
+      const { strides, pads, dilations, group } = s.attrs;
+      const strided = strides.some((v) => v > 1);
+      const dilated = dilations.some((v) => v > 1);
+      const padded = pads.some((p) => p > 0);
+      const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
+      if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
+      if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
+      if (largestTensor(s) > c.maxElements) return false;
+      if (plan.maxFlops !== undefined && convFlops(s) > plan.maxFlops) return false;
+      if (plan.maxElements !== undefined && largestTensor(s) > plan.maxElements) return false;
+      switch (c.exercises) {
+        case 'padding': return padded;
+        case 'stride': return strided;
+        case 'dilation': return dilated;
+        case 'group': return group > 1;
+        case 'batch': return s.xShape[0] > 1;
+        default: return true;
+      }
+    })
+    .map((s) => (c.bias === undefined ? s : { ...s, hasBias: c.bias }));
+  plan.cycleLengths.push(specs.length);
+  return specs.length > 0 ? cycle(specs) : regularParams(c, TIER_RANGES.small).map((p) => toSpec(p, c));
+}
+
+/** 2·N·M·(C/group)·∏k·∏O: the FLOPs of a conv problem. */
+export function convFlops(spec: ConvSpec): number {
+  const g = convGeometryOfShapes(spec.xShape, spec.wShape, undefined, spec.attrs);
+  return 2 * g.batch * g.outChannels * g.reductionLength * g.outSpatialSize;
+}
+
 /** Largest tensor of a conv problem (x, w or y), in elements. */
 export function largestTensor(spec: ConvSpec): number {
   const out = spec.xShape.slice(2).map((d, a) => {
@@ -254,21 +315,25 @@ export function largestTensor(spec: ConvSpec): number {
  * Arbitrary of valid conv problems covering ranks 1–3, asymmetric pads, stride and dilation
  * (alone, together, and stride > kernel extent), group / depthwise / depth multiplier, bias
  * present and absent, output size 1, kernels larger than the unpadded input and windows that
- * lie entirely in padding; plus, in the default and large tiers, a share of large shapes.
+ * lie entirely in padding; plus, in the default and large tiers, a share of large shapes and of
+ * boundary sizes (one dimension around a block size, 2¹⁶ / 2²⁴ elements or a texture side).
  * @example fc.sample(convProblem({ capabilities: { spatialRanks: [2] } }), 3)
  */
 export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitrary<ConvSpec> {
   const c = buildCompleteConvProblemConstraints(constraints);
-  const regular = regularParams(c, TIER_RANGES[c.size]);
-  const params =
+  if (c.size === 'production') return productionConvProblem(c, c.production!);
+  const regular = regularParams(c, TIER_RANGES[c.size]).map((p) => toSpec(p, c));
+  // boundary sizes (arbitraries/sizes.ts); 2²⁴-element cases (~1 s each) are rare in the default tier
+  const boundary = boundaryConvProblem({ ...c, flat24Weight: c.size === 'large' ? 10 : 0 });
+  const specs =
     c.size === 'small'
       ? regular
       : fc.oneof(
-          // cross-shrink: a failure found on a large shape is retried on the regular (small) ones first
+          // cross-shrink: a failure found on a large or boundary shape is retried on the regular (small) ones first
           { withCrossShrink: true },
-          { arbitrary: regular, weight: c.size === 'large' ? 2 : 7 },
-          { arbitrary: largeParams(c), weight: 1 },
+          { arbitrary: regular, weight: c.size === 'large' ? 4 : 14 },
+          { arbitrary: largeParams(c).map((p) => toSpec(p, c)), weight: 3 },
+          { arbitrary: boundary, weight: c.size === 'large' ? 4 : 6 },
         );
-  const specs = params.map((p) => toSpec(p, c));
   return withinMaxElements('convProblem', specs, largestTensor, c.maxElements);
 }
