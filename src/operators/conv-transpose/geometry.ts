@@ -2,10 +2,9 @@
  * ConvTranspose geometry, validated once at the boundary, and the helper that resolves ONNX's
  * `output_shape` / `auto_pad` into explicit pads.
  */
-import { checkActivation } from '../../activation.js';
 import type { Tensor } from '../../contract.js';
 import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
-import { checkIntArray } from '../../geometry.js';
+import { checkIntArray, checkSpatialOperands } from '../../geometry.js';
 import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
 import type { ConvTransposeAttributes } from './contract.js';
 
@@ -45,27 +44,9 @@ export function convTransposeGeometryOfShapes(
   attrs: ConvTransposeAttributes,
   fn = 'convTranspose',
 ): ConvTransposeGeometry {
-  checkShape(fn, 'x', xShape);
-  checkShape(fn, 'w', wShape);
-  if (xShape.length < 3 || xShape.length > 5) {
-    throw new InvalidArgumentError(fn, 'x', xShape, `x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape ${formatShape(xShape)}`);
-  }
-  const rank = xShape.length - 2;
-  if (wShape.length !== xShape.length) {
-    throw new InvalidArgumentError(fn, 'w', wShape, `w rank (${wShape.length}) does not match x rank (${xShape.length}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
-  }
-  if (attrs === null || typeof attrs !== 'object') {
-    throw new InvalidArgumentError(fn, 'attrs', attrs, `attrs must be {strides, pads, dilations, group, outputPadding}, got ${String(attrs)}`);
-  }
+  const rank = checkSpatialOperands(fn, xShape, wShape, attrs, '{strides, pads, dilations, group, outputPadding}');
   const { strides, pads, dilations, group, outputPadding } = attrs;
-  checkIntArray(fn, 'strides', strides, rank, 1);
-  checkIntArray(fn, 'dilations', dilations, rank, 1);
-  checkIntArray(fn, 'pads', pads, 2 * rank, 0);
   checkIntArray(fn, 'outputPadding', outputPadding, rank, 0);
-  checkActivation(fn, attrs.activation);
-  if (!Number.isInteger(group) || group < 1) {
-    throw new InvalidArgumentError(fn, 'group', group, `group must be an integer >= 1, got ${group}`);
-  }
   for (let a = 0; a < rank; a++) {
     // ONNX: "each padding value in output_padding must be less than the corresponding stride/dilation"; PyTorch reads it as < max(stride, dilation)
     if (outputPadding[a] >= Math.max(strides[a], dilations[a])) {

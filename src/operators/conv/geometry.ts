@@ -4,8 +4,7 @@
  */
 import type { Tensor } from '../../contract.js';
 import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
-import { checkActivation } from '../../activation.js';
-import { checkIntArray } from '../../geometry.js';
+import { checkIntArray, checkSpatialOperands } from '../../geometry.js';
 import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
 import type { ConvAttributes } from './contract.js';
 
@@ -52,31 +51,8 @@ export function convGeometryOfShapes(
   attrs: ConvAttributes,
   fn = 'conv',
 ): ConvGeometry {
-  checkShape(fn, 'x', xShape);
-  checkShape(fn, 'w', wShape);
-  if (xShape.length < 3 || xShape.length > 5) {
-    throw new InvalidArgumentError(fn, 'x', xShape, `x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape ${formatShape(xShape)}`);
-  }
-  const rank = xShape.length - 2;
-  if (wShape.length !== xShape.length) {
-    throw new InvalidArgumentError(
-      fn,
-      'w',
-      wShape,
-      `w rank (${wShape.length}) does not match x rank (${xShape.length}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`,
-    );
-  }
-  if (attrs === null || typeof attrs !== 'object') {
-    throw new InvalidArgumentError(fn, 'attrs', attrs, `attrs must be {strides, pads, dilations, group}, got ${String(attrs)}`);
-  }
+  const rank = checkSpatialOperands(fn, xShape, wShape, attrs, '{strides, pads, dilations, group}');
   const { strides, pads, dilations, group } = attrs;
-  checkIntArray(fn, 'strides', strides, rank, 1);
-  checkIntArray(fn, 'dilations', dilations, rank, 1);
-  checkIntArray(fn, 'pads', pads, 2 * rank, 0);
-  checkActivation(fn, attrs.activation);
-  if (!Number.isInteger(group) || group < 1) {
-    throw new InvalidArgumentError(fn, 'group', group, `group must be an integer >= 1, got ${group}`);
-  }
   const [batch, inChannels] = xShape;
   const [outChannels, wChannels] = wShape;
   for (const [arg, v] of [['x batch', batch], ['x channels', inChannels], ['w output channels', outChannels]] as const) {
