@@ -15,6 +15,10 @@ import type { ConvCase } from '../src/operators/conv/cases.js';
 import type { DenseCase } from '../src/operators/dense/cases.js';
 import type { KernelUnderTest, Tensor } from '../src/contract.js';
 import { fastReferenceConv, fastReferenceDense, judgeError, trustedConv } from '../src/kernels/fast-reference.js';
+import type { FastJudgeOptions } from '../src/operators/conv/fast-reference.js';
+import { fastJudgePath } from '../src/operators/conv/fast-reference.js';
+import type { FastDenseOptions } from '../src/operators/dense/fast-reference.js';
+import { convGeometryOfShapes } from '../src/operators/conv/geometry.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import type { ReferenceResult } from '../src/kernels/reference.js';
 import { referenceConv, referenceDense } from '../src/kernels/reference.js';
@@ -85,6 +89,123 @@ describe('the fast judge agrees with the compensated reference within its own bo
     const spec = { xShape: [1, 64, 14, 14], wShape: [64, 64, 3, 3], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 }, hasBias: true };
     const t = convTensors({ spec, regime: 'float', seed: SEED });
     expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs), referenceConv(t.x, t.w, t.b, spec.attrs), 'float');
+  });
+});
+
+/** Blocks far below the defaults, so small problems cross every GEMM block boundary (kc, mc, nc, tiles). */
+const TINY = { mc: 4, kc: 5, nc: 6 };
+
+describe('every path of the fast judge agrees with the compensated reference', () => {
+  // the same generated problems through each path, each against one run of the compensated reference
+  const convSpecs = [...fc.sample(convProblem(), { numRuns: 250, seed: SEED + 11 }), ...fc.sample(convProblem({ size: 'large' }), { numRuns: 80, seed: SEED + 12 })].filter((s) => largestTensor(s) <= COMPENSATED_MAX);
+  const convPaths: ReadonlyArray<[string, FastJudgeOptions]> = [
+    ['GEMM, default blocks, WebAssembly SIMD', { path: 'gemm' }],
+    ['GEMM, tiny blocks, WebAssembly SIMD', { path: 'gemm', blocking: TINY }],
+    ['GEMM, tiny blocks, JavaScript block product', { path: 'gemm', blocking: TINY, simd: false }],
+    ['direct', { path: 'direct' }],
+  ];
+  it('conv: the generated problems cover both default paths, groups, strides, dilations, padding, ranks 1–3, bias and non-finite weights', () => {
+    const geometry = convSpecs.map((s) => convGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs));
+    const has = (f: (i: number) => boolean) => convSpecs.filter((_, i) => f(i)).length;
+    expect(has((i) => fastJudgePath(geometry[i]) === 'gemm')).toBeGreaterThan(20);
+    expect(has((i) => fastJudgePath(geometry[i]) === 'direct')).toBeGreaterThan(20);
+    expect(has((i) => geometry[i].group > 1)).toBeGreaterThan(10);
+    expect(has((i) => geometry[i].group > 1 && fastJudgePath(geometry[i]) === 'gemm')).toBeGreaterThan(3);
+    expect(has((i) => convSpecs[i].attrs.strides.some((v) => v > 1))).toBeGreaterThan(10);
+    expect(has((i) => convSpecs[i].attrs.dilations.some((v) => v > 1))).toBeGreaterThan(10);
+    expect(has((i) => convSpecs[i].attrs.pads.some((v) => v > 0))).toBeGreaterThan(10);
+    for (const r of [1, 2, 3]) expect(has((i) => geometry[i].rank === r)).toBeGreaterThan(10);
+    expect(has((i) => convSpecs[i].hasBias)).toBeGreaterThan(10);
+    expect(has((i) => !convSpecs[i].hasBias)).toBeGreaterThan(10);
+    // GEMM blocks crossed with the tiny blocking: K > kc, M/group > mc, N·∏O > nc, partial tiles
+    expect(has((i) => geometry[i].reductionLength > TINY.kc && geometry[i].outChannelsPerGroup > TINY.mc && geometry[i].batch * geometry[i].outSpatialSize > TINY.nc)).toBeGreaterThan(10);
+    expect(has((i) => geometry[i].outChannelsPerGroup % 4 !== 0 && (geometry[i].batch * geometry[i].outSpatialSize) % 3 !== 0)).toBeGreaterThan(10);
+    expect(has((i) => REGIMES[i % 3] === 'special' && !convTensors({ spec: convSpecs[i], regime: 'special', seed: SEED + i }).w.data.every(Number.isFinite))).toBeGreaterThan(5);
+  });
+  it('conv: padded problems with a planted NaN / ±∞ weight (the generator plants those only without padding), both paths asked for', () => {
+    const padded = convSpecs.filter((s) => s.attrs.pads.some((v) => v > 0));
+    expect(padded.length).toBeGreaterThan(50);
+    padded.forEach((spec, i) => {
+      const t = convTensors({ spec, regime: 'exact', seed: SEED + i });
+      t.w.data[(i * 7919) % t.w.data.length] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][i % 3];
+      const comp = referenceConv(t.x, t.w, t.b, spec.attrs);
+      for (const path of ['gemm', 'direct'] as const) expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path, blocking: TINY }), comp, 'special');
+    });
+  });
+  it('conv: each path, every generated problem, every regime', () => {
+    convSpecs.forEach((spec, i) => {
+      const c: ConvCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
+      const t = convTensors(c);
+      const comp = referenceConv(t.x, t.w, t.b, spec.attrs);
+      for (const [, options] of convPaths) expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, options), comp, c.regime);
+    });
+  });
+  it('conv: float32 tensors (read as stored) give the same values as float64 ones, on both paths', () => {
+    convSpecs.slice(0, 80).forEach((spec, i) => {
+      const t = convTensors({ spec, regime: 'float', seed: SEED + i });
+      const f32 = (u: Tensor): Tensor => ({ shape: u.shape, data: Float32Array.from(u.data) });
+      for (const path of ['gemm', 'direct'] as const) {
+        const a = fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path });
+        const b = fastReferenceConv(f32(t.x), f32(t.w), t.b && f32(t.b), spec.attrs, { path });
+        expect(Array.from(b.output.data)).toEqual(Array.from(a.output.data));
+        expect(Array.from(b.magnitude)).toEqual(Array.from(a.magnitude));
+      }
+    });
+  });
+  it('conv: NaN and ±∞ in x propagate on both paths; the GEMM\'s zero-padded tail rows and lanes never reach the output', () => {
+    // M/group = 5 (rows 5…7 of the last 4-row tile are zero padding) and 4·4 = 16 output
+    // positions (not a multiple of the 3-lane tile), padding on both sides, one group of two
+    for (const blocking of [undefined, TINY]) {
+      const x: Tensor = { shape: [1, 4, 4, 4], data: Float64Array.from({ length: 64 }, (_, i) => (i % 7) - 3) };
+      const w: Tensor = { shape: [10, 2, 3, 3], data: Float64Array.from({ length: 180 }, (_, i) => (i % 5) - 2) };
+      const b: Tensor = { shape: [10], data: Float64Array.from({ length: 10 }, (_, i) => i - 4) };
+      x.data[5] = Number.POSITIVE_INFINITY;
+      x.data[16 + 10] = Number.NaN;
+      x.data[32 + 15] = Number.NEGATIVE_INFINITY;
+      const attrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2 };
+      const comp = referenceConv(x, w, b, attrs);
+      for (const path of ['gemm', 'direct'] as const) {
+        const fast = fastReferenceConv(x, w, b, attrs, { path, blocking });
+        expectAgreement(fast, comp, 'special');
+        // outputs that read no non-finite input stay finite (and exact on these integers)
+        expect(fast.output.data.some(Number.isFinite)).toBe(true);
+        expect(fast.output.data.some((v) => !Number.isFinite(v))).toBe(true);
+      }
+    }
+  });
+  it('conv: a non-finite weight with padding takes the direct loop even when the GEMM path is asked for', () => {
+    const x: Tensor = { shape: [1, 1, 3], data: Float64Array.from([1, 2, 3]) };
+    const w: Tensor = { shape: [8, 1, 3], data: Float64Array.from({ length: 24 }, (_, i) => (i === 0 ? Infinity : 1)) };
+    const attrs = { strides: [1], pads: [1, 1], dilations: [1], group: 1 };
+    const fast = fastReferenceConv(x, w, undefined, attrs, { path: 'gemm' });
+    expect([...fast.output.data]).toEqual([...referenceConv(x, w, undefined, attrs).output.data]);
+    expect([...fast.output.data.slice(0, 3)]).toEqual([3, Infinity, Infinity]);
+    // the same weights without padding stay on the GEMM path: Inf·x as in the reference
+    const unpadded = { ...attrs, pads: [0, 0] };
+    expect([...fastReferenceConv(x, w, undefined, unpadded, { path: 'gemm' }).output.data]).toEqual([...referenceConv(x, w, undefined, unpadded).output.data]);
+  });
+  it('conv: thin groups take the direct path, wide ones the GEMM', () => {
+    const path = (x: number[], w: number[], group: number) => fastJudgePath(convGeometryOfShapes(x, w, undefined, { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group }));
+    expect(path([1, 32, 112, 112], [32, 1, 3, 3], 32)).toBe('direct'); // MobileNet depthwise
+    expect(path([1, 32, 112, 112], [64, 1, 3, 3], 32)).toBe('direct'); // depth multiplier 2
+    expect(path([1, 64, 56, 56], [64, 64, 3, 3], 1)).toBe('gemm'); // ResNet 3×3
+    expect(path([1, 128, 56, 56], [128, 4, 3, 3], 32)).toBe('gemm'); // ResNeXt-50 32×4d groups
+  });
+  it('dense: both paths, batch 1 and batch > 1, every regime', () => {
+    const specs = fc.sample(denseProblem(), { numRuns: 200, seed: SEED + 13 }).filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX);
+    expect(specs.filter((s) => s.xShape[0] === 1).length).toBeGreaterThan(20);
+    expect(specs.filter((s) => s.xShape[0] > 1).length).toBeGreaterThan(20);
+    expect(specs.filter((s) => s.xShape[1] > TINY.kc && s.wShape[0] > TINY.mc && s.xShape[0] > 1).length).toBeGreaterThan(10);
+    const paths: FastDenseOptions[] = [{ path: 'rows' }, { path: 'gemm' }, { path: 'gemm', blocking: TINY }, { path: 'gemm', blocking: TINY, simd: false }];
+    specs.forEach((spec, i) => {
+      const c: DenseCase = { spec, regime: REGIMES[i % 3], seed: SEED + 100 + i };
+      const t = denseTensors(c);
+      const comp = referenceDense(t.x, t.w, t.b);
+      for (const options of paths) expectAgreement(fastReferenceDense(t.x, t.w, t.b, options), comp, c.regime);
+      // batch 1 (rows only) and larger batches, with float32 weights read as stored
+      const w32: Tensor = { shape: t.w.shape, data: Float32Array.from(t.w.data) };
+      expectAgreement(fastReferenceDense(t.x, w32, t.b), comp, c.regime);
+    });
   });
 });
 

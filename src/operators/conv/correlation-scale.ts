@@ -10,16 +10,15 @@
 import type { Tensor } from '../../contract.js';
 import type { NumericPromise } from '../../vocabulary.js';
 import type { ConvAttributes } from './contract.js';
+import { lift3d } from './geometry.js';
 
 /** Per-map maxima, `[N·M]` in row-major (n, m) order. Non-finite products are skipped (special values are judged by IEEE rules). */
 export function correlationScale(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Float64Array {
-  const rank = x.shape.length - 2;
-  const lift = (v: readonly number[], fill: number) => [...new Array(3 - rank).fill(fill), ...v];
   const [N, C] = x.shape;
   const M = w.shape[0];
-  const D = lift(x.shape.slice(2), 1);
-  const K = lift(w.shape.slice(2), 1);
-  const L = lift(attrs.dilations, 1);
+  const D = lift3d(x.shape.slice(2), 1);
+  const K = lift3d(w.shape.slice(2), 1);
+  const L = lift3d(attrs.dilations, 1);
   const E = K.map((k, a) => L[a] * (k - 1) + 1);
   const cg = C / attrs.group;
   const mg = M / attrs.group;

@@ -1,11 +1,11 @@
 /**
  * The fast judge for float32 kernels: the same sums as `reference.ts`, accumulated in plain
- * float64 — no compensation — in a loop order chosen for speed (a whole output plane per weight
- * tap, so the innermost loop runs along a contiguous output row).
+ * float64 — no compensation — in whatever order and blocking is fastest.
  *
  * Why plain float64 suffices for a float32 kernel. The data are float32 values, so each product
  * w·x (24 × 24 significant bits ≤ 53) is exact in float64, and the only error is the summation's:
- * recursive summation of n terms in unit roundoff u₆₄ = 2⁻⁵³, in any order, satisfies
+ * recursive summation of n terms in unit roundoff u₆₄ = 2⁻⁵³, in any order and any blocking
+ * (every summation tree has depth ≤ n − 1 along each term's path), satisfies
  *
  *     |ŷ − y| ≤ γ(n−1)(2⁻⁵³)·Σ|terms| ≤ γ(n)(2⁻⁵³)·(Σ|w·x| + |b|)        (Higham, §4.2)
  *
@@ -13,27 +13,141 @@
  * error is below 2⁻³⁰ of the kernel's allowance, for every n with n·2⁻²⁴ < 1. `judgeError` gives
  * that error bound per element, and the catalog adds it to the kernel's bound when this judge
  * supplies the expectation, so a correct kernel can never be rejected because of the judge, and
- * a wrong one gains at most a relative 2⁻³⁰ of slack. On exact-integer data every partial sum is
- * an integer below 2²⁴, so the judge is exact there, like the compensated reference; NaN and ±∞
- * propagate by plain IEEE arithmetic (padding taps are skipped, not multiplied by zero, as in
- * the compensated reference).
+ * a wrong one gains at most a relative 2⁻³⁰ of slack. The magnitudes Σ|w·x| + |b| are plain
+ * float64 sums of exact non-negative products, so they are within a relative γ(n)(2⁻⁵³) of the
+ * true value, whatever the order. On exact-integer data every partial sum is an integer below
+ * 2²⁴, so the judge is exact there, like the compensated reference; NaN and ±∞ propagate by plain
+ * IEEE arithmetic.
+ *
+ * Two paths, chosen by `fastJudgePath`:
+ * - GEMM (every conv with enough output channels per group): per group, values = w·B + b and
+ *   magnitudes = |w|·|B| + |b| on the packed float64 GEMM of `kernels/gemm.ts` (WebAssembly SIMD
+ *   block product), where B is the lowered input, packed by the judge's own lowering
+ *   (`judge-lowering.ts`; deliberately not builtin:im2col's, which is a kernel under test). The
+ *   GEMM block product is shared with builtin:im2col64, the float64 kernel, which the test suite
+ *   checks against the compensated reference — that is what vouches for it here. The GEMM sums
+ *   in blocks, from −0, and adds the bias last: a summation order like any other. Padding taps
+ *   lower to exact zeros; zero-padded tail lanes and rows of partial GEMM tiles are computed and
+ *   discarded (the write-out reads only the M × N rows and columns of the problem).
+ * - Direct (thin groups: depthwise and other convs whose groups have few output channels or
+ *   short sums): a stencil loop per output row and weight tap that skips padding taps (`directConv`).
+ * A weight that is NaN or ±∞ meets padding as 0·∞ = NaN on the GEMM path, where the reference
+ * skips the tap; such convs take the direct path whatever the shape.
  *
  * For a float64 kernel a plain float64 sum has errors of the kernel's own size, so it cannot
  * judge one: `trustedConv` / `trustedDense` pick the compensated reference for those.
  */
 import type { Precision, Tensor } from '../../contract.js';
+import type { FloatArray, GemmBlocking } from '../../kernels/gemm.js';
+import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm } from '../../kernels/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
 import type { ConvGeometry } from './geometry.js';
-import { convGeometry } from './geometry.js';
+import { convGeometry, lift3d } from './geometry.js';
+import { ReceptiveFieldPackB, paddedLowering } from './judge-lowering.js';
 import { referenceConv } from './reference.js';
 
-const asF64 = (d: Float32Array | Float64Array): Float64Array => (d instanceof Float64Array ? d : Float64Array.from(d));
+/** Which loop computes a conv in the fast judge (see the module comment). */
+export type FastJudgePath = 'gemm' | 'direct';
 
-function absOf(d: Float64Array): Float64Array {
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < d.length; i++) out[i] = Math.abs(d[i]);
-  return out;
+/** Options of the fast judges. */
+export interface FastJudgeOptions {
+  /**
+   * Compute Σ|w·x| + |b| (default true). Without (exact and special data are judged by
+   * equality) half the arithmetic; the magnitudes are then NaN, so a float-regime bound built on
+   * them could never pass.
+   */
+  readonly magnitude?: boolean;
+  /**
+   * Force a path (tests; default: `fastJudgePath` / `fastDensePath`). A conv with a non-finite
+   * weight and padding takes the direct path even when 'gemm' is asked for.
+   */
+  readonly path?: FastJudgePath;
+  /** GEMM blocking overrides (tests: tiny blocks cross block boundaries on small problems). */
+  readonly blocking?: Partial<GemmBlocking>;
+  /** false: the GEMM's JavaScript block product instead of WebAssembly SIMD (tests; default true). */
+  readonly simd?: boolean;
+}
+
+/**
+ * Below these, a group is "thin" and the direct loop beats the GEMM (measured on the ResNet
+ * 3×3 / depthwise family, see the README section on the judges): the GEMM pads each group's
+ * M/group rows to its 4-row tile and lowers every input once per group, costs that only many
+ * output channels per group repay, and on very short sums its per-block overheads dominate.
+ */
+export const DIRECT_MAX_CHANNELS_PER_GROUP = 4;
+/** See `DIRECT_MAX_CHANNELS_PER_GROUP`: sums of fewer terms ((C/group)·∏k) also go direct. */
+export const DIRECT_MAX_TERMS = 8;
+
+/** The path the fast judge takes for a conv of this geometry (finite weights). */
+export function fastJudgePath(g: ConvGeometry): FastJudgePath {
+  return g.outChannelsPerGroup < DIRECT_MAX_CHANNELS_PER_GROUP || g.reductionLength < DIRECT_MAX_TERMS ? 'direct' : 'gemm';
+}
+
+/** Largest |w| block taken at once on the magnitude pass, in elements (8 MiB of float64). */
+const ABS_BLOCK = 1 << 20;
+
+// The judge's own GEMM workspaces and packer, long-lived (see `PackB` in gemm.ts on why).
+const workspaces = { simd: new GemmWorkspace({ simd: true }), js: new GemmWorkspace({ simd: false }) };
+const lowering = new ReceptiveFieldPackB();
+
+function blockingOf(options: FastJudgeOptions): GemmBlocking {
+  return { ...DEFAULT_GEMM_BLOCKING, ...options.blocking };
+}
+
+/**
+ * Conv in plain float64 with Σ|w·x| + |b| per element (see the module comment for why this
+ * judges float32 kernels soundly). Same semantics as `referenceConv` (the activation aside: the
+ * caller applies it, `activated`).
+ */
+export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, options: FastJudgeOptions = {}): ReferenceResult {
+  const g = convGeometry(x, w, b, attrs, 'fastReferenceConv');
+  const withMagnitude = options.magnitude ?? true;
+  const out = new Float64Array(g.batch * g.outChannels * g.outSpatialSize);
+  const mag = new Float64Array(out.length);
+  const padded = g.padsBegin.some((p) => p > 0) || g.padsEnd.some((p) => p > 0);
+  const path = (options.path ?? fastJudgePath(g)) === 'direct' || (padded && !w.data.every(Number.isFinite)) ? 'direct' : 'gemm';
+  if (path === 'direct') directConv(g, x.data, w.data, b?.data, out, withMagnitude ? mag : undefined);
+  else gemmConv(g, x.data, w.data, b?.data, out, withMagnitude ? mag : undefined, options);
+  if (!withMagnitude) mag.fill(Number.NaN);
+  return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.reductionLength + (b ? 1 : 0) };
+}
+
+/**
+ * The GEMM path: per group, y = w·B + b and, when `mag` is given, Σ = |w|·|B| + |b|, with B the
+ * lowered input (`judge-lowering.ts`). |w| is taken in blocks of rows (at most ABS_BLOCK
+ * elements), so no copy of a large weight is made; each block lowers B again, a cost of K·N
+ * against the block's 2·rows·K·N flops.
+ */
+function gemmConv(g: ConvGeometry, x: FloatArray, w: FloatArray, b: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined, options: FastJudgeOptions): void {
+  const ws = options.simd === false ? workspaces.js : workspaces.simd;
+  const blocking = blockingOf(options);
+  const l = paddedLowering(g, x);
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
+  const K = g.reductionLength;
+  const P = g.outSpatialSize;
+  const M = g.outChannels;
+  const N = g.batch * P;
+  // output row m (of the whole conv), column j = n·P + p at (n·M + m)·P + p
+  const layout = (firstRow: number) => ({ offset: firstRow * P, rowStride: P, colStride: 1, groupSize: P, groupStride: M * P });
+  for (let grp = 0; grp < g.group; grp++) {
+    const m0 = grp * mg;
+    gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: mg, N, K, a: w, aOffset: m0 * K, lda: K, packB: lowering.reset(l, grp, cg, false), out, outLayout: layout(m0), bias: b, biasOffset: m0 });
+  }
+  if (mag === undefined) return;
+  const absBias = b === undefined ? undefined : Float64Array.from(b, Math.abs);
+  // rows per |w| block: a multiple of the GEMM's row tile, at least one tile
+  const rows = Math.max(MR, Math.floor(ABS_BLOCK / K / MR) * MR);
+  const absW = new Float64Array(Math.min(rows, mg) * K);
+  for (let grp = 0; grp < g.group; grp++) {
+    for (let r0 = 0; r0 < mg; r0 += rows) {
+      const m0 = grp * mg + r0;
+      const rb = Math.min(rows, mg - r0);
+      for (let i = 0, s = m0 * K; i < rb * K; i++, s++) absW[i] = Math.abs(w[s]);
+      gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: rb, N, K, a: absW, aOffset: 0, lda: K, packB: lowering.reset(l, grp, cg, true), out: mag, outLayout: layout(m0), bias: absBias, biasOffset: m0 });
+    }
+  }
 }
 
 /** First o with o·s − p + t ≥ 0, and one past the last o < O with o·s − p + t < D. */
@@ -44,207 +158,61 @@ function validRange(O: number, s: number, p: number, t: number, D: number): [num
   return [lo, Math.max(lo, hi)];
 }
 
-/** Output positions lowered per tile: T·R values of x stay in cache while every output channel reads them. */
-const TILE = 16;
-
 /**
- * Conv in plain float64 with Σ|w·x| + |b| per element (see the module comment for why this
- * judges float32 kernels soundly). Same semantics as `referenceConv`.
- *
- * Method: per batch item, group and tile of output positions, the receptive fields are lowered
- * into rows col[t][r] (r = c·∏k + tap, zero at padding taps), then every output is one dot
- * product over r, computed two output channels × two positions at a time (eight accumulators:
- * four sums, four magnitudes), each accumulated in order r = 0, 1, …, after the bias.
- * A zero at a padding tap adds an exact 0 — the same as skipping the tap — unless a weight is
- * non-finite (Inf·0 = NaN); weights with NaN/±∞ and padding go through the direct loop instead.
+ * The direct path: for every output row, every weight tap (c, k0, k1, k2) whose input row is
+ * inside x adds w·x[row] along the row — padding taps skipped, as in `referenceConv`, so a
+ * non-finite weight never meets a padding zero. The row of values (and of magnitudes) being
+ * accumulated stays in L1 while all (C/group)·∏k taps visit it.
  */
-export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, options: { magnitude?: boolean } = {}): ReferenceResult {
-  const g = convGeometry(x, w, b, attrs, 'fastReferenceConv');
-  // without magnitudes (exact and special data are judged by equality) half the arithmetic;
-  // the magnitudes are then NaN, so a float-regime bound built on them could never pass
-  const withMagnitude = options.magnitude ?? true;
-  const wd = asF64(w.data);
-  const padded = g.padsBegin.some((p) => p > 0) || g.padsEnd.some((p) => p > 0);
-  if (padded && !wd.every(Number.isFinite)) return directConv(g, asF64(x.data), wd, b ? asF64(b.data) : undefined);
-  const lift = (v: readonly number[], fill: number) => [...new Array(3 - g.rank).fill(fill), ...v];
-  const [D0, D1, D2] = lift(g.inSpatial, 1);
-  const [K0, K1, K2] = lift(g.kernelSpatial, 1);
-  const [, O1, O2] = lift(g.outSpatial, 1);
-  const [S0, S1, S2] = lift(g.strides, 1);
-  const [L0, L1, L2] = lift(g.dilations, 1);
-  const [P0, P1, P2] = lift(g.padsBegin, 0);
+function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
+  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
+  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
+  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
+  const [S0, S1, S2] = lift3d(g.strides, 1);
+  const [L0, L1, L2] = lift3d(g.dilations, 1);
+  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
-  const M = g.outChannels;
-  const taps = K0 * K1 * K2;
-  const R = cg * taps;
-  const plane = g.outSpatialSize;
-  const inPlane = D0 * D1 * D2;
-  const xd = asF64(x.data);
-  const bd = b ? asF64(b.data) : undefined;
-  const out = new Float64Array(g.batch * M * plane);
-  const mag = new Float64Array(out.length);
-  if (!withMagnitude) mag.fill(Number.NaN);
-  const col = new Float64Array(TILE * R);
-  // offset of each tap within a channel plane, relative to the window origin, and its per-axis taps
-  const tapOff = new Int32Array(taps);
-  const tapK = Array.from({ length: taps }, (_, t) => [Math.floor(t / (K1 * K2)), Math.floor(t / K2) % K1, t % K2]);
-  for (let t = 0; t < taps; t++) tapOff[t] = (tapK[t][0] * L0 * D1 + tapK[t][1] * L1) * D2 + tapK[t][2] * L2;
-  for (let n = 0; n < g.batch; n++) {
-    for (let grp = 0; grp < g.group; grp++) {
-      const xGroup = (n * g.inChannels + grp * cg) * inPlane;
-      for (let p0 = 0; p0 < plane; p0 += TILE) {
-        const T = Math.min(TILE, plane - p0);
-        // lower the tile
-        for (let t = 0; t < T; t++) {
-          const p = p0 + t;
-          const o0 = Math.floor(p / (O1 * O2));
-          const o1 = Math.floor(p / O2) % O1;
-          const o2 = p % O2;
-          const s0 = o0 * S0 - P0;
-          const s1 = o1 * S1 - P1;
-          const s2 = o2 * S2 - P2;
-          const origin = (s0 * D1 + s1) * D2 + s2;
-          const row = t * R;
-          for (let tap = 0; tap < taps; tap++) {
-            const k = tapK[tap];
-            const i0 = s0 + k[0] * L0;
-            const i1 = s1 + k[1] * L1;
-            const i2 = s2 + k[2] * L2;
-            const inside = i0 >= 0 && i0 < D0 && i1 >= 0 && i1 < D1 && i2 >= 0 && i2 < D2;
-            const src = xGroup + origin + tapOff[tap];
-            for (let c = 0; c < cg; c++) {
-              col[row + c * taps + tap] = inside ? xd[src + c * inPlane] : 0;
-            }
-          }
-        }
-        for (let mi = 0; mi < mg; mi += 2) {
-          const ma = grp * mg + mi;
-          const mb = mi + 1 < mg ? ma + 1 : ma; // an odd last channel is computed twice and written once
-          const wa = ma * R;
-          const wb = mb * R;
-          const ba = bd ? bd[ma] : 0;
-          const bb = bd ? bd[mb] : 0;
-          for (let t = 0; t < T; t += 2) {
-            const ta = t * R;
-            const tb = (t + 1 < T ? t + 1 : t) * R;
-            if (!withMagnitude) {
-              let z00 = ba, z01 = ba, z10 = bb, z11 = bb;
-              for (let r = 0; r < R; r++) {
-                const w0 = wd[wa + r];
-                const w1 = wd[wb + r];
-                const v0 = col[ta + r];
-                const v1 = col[tb + r];
-                z00 += w0 * v0;
-                z01 += w0 * v1;
-                z10 += w1 * v0;
-                z11 += w1 * v1;
-              }
-              const ia = (n * M + ma) * plane + p0 + t;
-              const ib = (n * M + mb) * plane + p0 + t;
-              out[ia] = z00;
-              if (t + 1 < T) out[ia + 1] = z01;
-              if (mb !== ma) {
-                out[ib] = z10;
-                if (t + 1 < T) out[ib + 1] = z11;
-              }
-              continue;
-            }
-            let y00 = ba, y01 = ba, y10 = bb, y11 = bb;
-            let a00 = Math.abs(ba), a01 = a00, a10 = Math.abs(bb), a11 = a10;
-            for (let r = 0; r < R; r++) {
-              const w0 = wd[wa + r];
-              const w1 = wd[wb + r];
-              const v0 = col[ta + r];
-              const v1 = col[tb + r];
-              y00 += w0 * v0;
-              y01 += w0 * v1;
-              y10 += w1 * v0;
-              y11 += w1 * v1;
-              const q0 = Math.abs(w0);
-              const q1 = Math.abs(w1);
-              const u0 = Math.abs(v0);
-              const u1 = Math.abs(v1);
-              a00 += q0 * u0;
-              a01 += q0 * u1;
-              a10 += q1 * u0;
-              a11 += q1 * u1;
-            }
-            const ia = (n * M + ma) * plane + p0 + t;
-            out[ia] = y00;
-            mag[ia] = a00;
-            if (t + 1 < T) {
-              out[ia + 1] = y01;
-              mag[ia + 1] = a01;
-            }
-            if (mb !== ma) {
-              const ib = (n * M + mb) * plane + p0 + t;
-              out[ib] = y10;
-              mag[ib] = a10;
-              if (t + 1 < T) {
-                out[ib + 1] = y11;
-                mag[ib + 1] = a11;
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.reductionLength + (b ? 1 : 0) };
-}
-
-/**
- * The direct loop (padding taps skipped, as in `referenceConv`), accumulating a whole output
- * plane per weight tap; used when a non-finite weight meets padding.
- */
-function directConv(g: ConvGeometry, xd: Float64Array, wd: Float64Array, bd: Float64Array | undefined): ReferenceResult {
-  const lift = (v: readonly number[], fill: number) => [...new Array(3 - g.rank).fill(fill), ...v];
-  const [D0, D1, D2] = lift(g.inSpatial, 1);
-  const [K0, K1, K2] = lift(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift(g.outSpatial, 1);
-  const [S0, S1, S2] = lift(g.strides, 1);
-  const [L0, L1, L2] = lift(g.dilations, 1);
-  const [P0, P1, P2] = lift(g.padsBegin, 0);
-  const cg = g.inChannelsPerGroup;
-  const mg = g.outChannelsPerGroup;
-  const ax = absOf(xd);
   const plane = O0 * O1 * O2;
   const inPlane = D0 * D1 * D2;
   const taps = K0 * K1 * K2;
-  const out = new Float64Array(g.batch * g.outChannels * plane);
-  const mag = new Float64Array(out.length);
-  const r0 = Array.from({ length: K0 }, (_, k) => validRange(O0, S0, P0, k * L0, D0));
-  const r1 = Array.from({ length: K1 }, (_, k) => validRange(O1, S1, P1, k * L1, D1));
-  const r2 = Array.from({ length: K2 }, (_, k) => validRange(O2, S2, P2, k * L2, D2));
+  // valid output range along the innermost axis for each k2
+  const lo2 = new Int32Array(K2);
+  const hi2 = new Int32Array(K2);
+  for (let k2 = 0; k2 < K2; k2++) [lo2[k2], hi2[k2]] = validRange(O2, S2, P2, k2 * L2, D2);
   for (let n = 0; n < g.batch; n++) {
     for (let m = 0; m < g.outChannels; m++) {
       const yBase = (n * g.outChannels + m) * plane;
-      if (bd) {
-        out.fill(bd[m], yBase, yBase + plane);
-        mag.fill(Math.abs(bd[m]), yBase, yBase + plane);
-      }
-      const firstChannel = Math.floor(m / mg) * cg;
-      for (let c = 0; c < cg; c++) {
-        const xChan = (n * g.inChannels + firstChannel + c) * inPlane;
-        const wChan = (m * cg + c) * taps;
-        for (let k0 = 0; k0 < K0; k0++) {
-          const [lo0, hi0] = r0[k0];
-          for (let k1 = 0; k1 < K1; k1++) {
-            const [lo1, hi1] = r1[k1];
-            for (let k2 = 0; k2 < K2; k2++) {
-              const [lo2, hi2] = r2[k2];
-              const wv = wd[wChan + (k0 * K1 + k1) * K2 + k2];
-              const awv = Math.abs(wv);
-              for (let o0 = lo0; o0 < hi0; o0++) {
-                const i0 = o0 * S0 - P0 + k0 * L0;
-                for (let o1 = lo1; o1 < hi1; o1++) {
-                  const i1 = o1 * S1 - P1 + k1 * L1;
-                  const yRow = yBase + (o0 * O1 + o1) * O2;
-                  const xRow = xChan + (i0 * D1 + i1) * D2 - P2 + k2 * L2; // input of output o2: xRow + o2·S2
-                  for (let o2 = lo2; o2 < hi2; o2++) {
-                    out[yRow + o2] += wv * xd[xRow + o2 * S2];
-                    mag[yRow + o2] += awv * ax[xRow + o2 * S2];
+      const bias = bd ? bd[m] : 0;
+      out.fill(bias, yBase, yBase + plane);
+      if (mag) mag.fill(Math.abs(bias), yBase, yBase + plane);
+      const xGroup = (n * g.inChannels + Math.floor(m / mg) * cg) * inPlane;
+      const wRow = m * cg * taps;
+      for (let o0 = 0; o0 < O0; o0++) {
+        for (let o1 = 0; o1 < O1; o1++) {
+          const yRow = yBase + (o0 * O1 + o1) * O2;
+          for (let c = 0; c < cg; c++) {
+            for (let k0 = 0; k0 < K0; k0++) {
+              const i0 = o0 * S0 - P0 + k0 * L0;
+              if (i0 < 0 || i0 >= D0) continue;
+              for (let k1 = 0; k1 < K1; k1++) {
+                const i1 = o1 * S1 - P1 + k1 * L1;
+                if (i1 < 0 || i1 >= D1) continue;
+                const xRow = xGroup + c * inPlane + (i0 * D1 + i1) * D2 - P2; // input of (o2, k2): xRow + o2·S2 + k2·L2
+                const wTap = wRow + (c * K0 + k0) * K1 * K2 + k1 * K2;
+                for (let k2 = 0; k2 < K2; k2++) {
+                  const wv = wd[wTap + k2];
+                  const xs = xRow + k2 * L2;
+                  const hi = hi2[k2];
+                  if (mag) {
+                    const awv = Math.abs(wv);
+                    for (let o2 = lo2[k2]; o2 < hi; o2++) {
+                      const xv = xd[xs + o2 * S2];
+                      out[yRow + o2] += wv * xv;
+                      mag[yRow + o2] += awv * Math.abs(xv);
+                    }
+                  } else {
+                    for (let o2 = lo2[k2]; o2 < hi; o2++) out[yRow + o2] += wv * xd[xs + o2 * S2];
                   }
                 }
               }
@@ -254,7 +222,6 @@ function directConv(g: ConvGeometry, xd: Float64Array, wd: Float64Array, bd: Flo
       }
     }
   }
-  return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.reductionLength + (bd ? 1 : 0) };
 }
 
 /** The judge for a kernel of this precision: plain float64 for float32 kernels, compensated for float64 ones. */

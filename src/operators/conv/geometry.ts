@@ -133,6 +133,16 @@ export function convGeometryOfShapes(
   };
 }
 
+/**
+ * A per-axis vector of a rank-1…3 conv lifted to 3 axes by prepending `fill` (1 for sizes,
+ * strides and dilations, 0 for pads): one loop nest over 3 spatial axes then serves every rank.
+ * @example lift3d([5, 7], 1) // [1, 5, 7]
+ */
+export function lift3d(v: readonly number[], fill: number): [number, number, number] {
+  const lifted = [...new Array<number>(3 - v.length).fill(fill), ...v];
+  return [lifted[0], lifted[1], lifted[2]];
+}
+
 /** Validates conv tensors (shapes and data lengths) and attributes, returning the geometry. */
 export function convGeometry(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, fn = 'conv'): ConvGeometry {
   checkTensor(fn, 'x', x);
