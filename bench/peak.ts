@@ -15,7 +15,7 @@
  * bound: it only makes the fraction of peak a kernel reaches look smaller). FLOP/s = 4 lanes ×
  * operations per second, best of several timed calls.
  */
-import { F32X4_ADD, F32X4_MUL, F32X4_SPLAT, W, name, section, simd, sleb, uleb, vec } from '../src/kernels/wasm-assembler.js';
+import { F32X4_ADD, F32X4_MUL, F32X4_SPLAT, W, name, section, simd, sleb, uleb, vec } from '../src/numeric/wasm-assembler.js';
 
 const UNROLL = 8;
 

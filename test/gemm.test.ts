@@ -13,7 +13,7 @@ import {
   MR,
   NR,
   StridedPackB,
-} from '../src/kernels/gemm.js';
+} from '../src/numeric/gemm.js';
 import { smallInts } from './helpers/index.js';
 
 /** C[i, j] = bias[i] + Σ_k A[i, k]·B[k, j], row-major, the obviously correct way. */

@@ -6,8 +6,8 @@
  * and the fall-back to JS when the blocks cannot fit the module's fixed memory.
  */
 import { describe, expect, it } from 'vitest';
-import { type FloatArray, type GemmBlocking, GemmWorkspace, gemm, MR, StridedPackB } from '../src/kernels/gemm.js';
-import { WASM_GEMM_BYTES, WASM_NR, WasmGemm, wasmGemmAvailable } from '../src/kernels/wasm-gemm.js';
+import { type FloatArray, type GemmBlocking, GemmWorkspace, gemm, MR, StridedPackB } from '../src/numeric/gemm.js';
+import { WASM_GEMM_BYTES, WASM_NR, WasmGemm, wasmGemmAvailable } from '../src/numeric/wasm-gemm.js';
 import { smallInts } from './helpers/index.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;

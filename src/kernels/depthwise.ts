@@ -6,7 +6,7 @@
  * tap from it: the slab has no borders to test, and the padded zeros are multiplied like any
  * other input value (the ONNX definition, and the same arithmetic as the im2col path).
  */
-import type { Doubles, FloatArray, GemmWorkspace } from './gemm.js';
+import type { Doubles, FloatArray, GemmWorkspace } from '../numeric/gemm.js';
 import type { Conv3d } from './im2col.js';
 
 /**

@@ -22,7 +22,7 @@
  * float64, and rounding a float64 sum of two float32 values to float32 gives the correctly
  * rounded float32 sum (double rounding is harmless for + and × when 53 ≥ 2·24 + 2).
  */
-import type { Doubles, FloatArray, GemmWorkspace } from './gemm.js';
+import type { Doubles, FloatArray, GemmWorkspace } from '../numeric/gemm.js';
 import type { Conv3d } from './im2col.js';
 import { CONV32_TILES, WASM_CONV32_BYTES, WasmConv32, tileWidth } from './wasm-conv32.js';
 

@@ -43,7 +43,7 @@ import {
   type PackedBuffer,
   gemm,
   StridedPackB,
-} from './gemm.js';
+} from '../numeric/gemm.js';
 
 /** Options of `createIm2colKernel`. */
 export interface Im2colOptions {

@@ -39,7 +39,7 @@ import {
   v128Store,
   v128Store32Lane,
   vec,
-} from './wasm-assembler.js';
+} from '../numeric/wasm-assembler.js';
 
 /** Bytes of the module's memory, fixed (never grown, so views on it are never detached). */
 export const WASM_CONV32_BYTES = 16 * 1024 * 1024;

@@ -21,7 +21,7 @@
  *
  * Two paths, chosen by `fastJudgePath`:
  * - GEMM (every conv with enough output channels per group): per group, values = w·B + b and
- *   magnitudes = |w|·|B| + |b| on the packed float64 GEMM of `kernels/gemm.ts` (WebAssembly SIMD
+ *   magnitudes = |w|·|B| + |b| on the packed float64 GEMM of `numeric/gemm.ts` (WebAssembly SIMD
  *   block product), where B is the lowered input, packed by the judge's own lowering
  *   (`judge-lowering.ts`; deliberately not builtin:im2col's, which is a kernel under test). The
  *   GEMM block product is shared with builtin:im2col64, the float64 kernel, which the test suite
@@ -38,8 +38,8 @@
  * judge one: `trustedConv` / `trustedDense` pick the compensated reference for those.
  */
 import type { Precision, Tensor } from '../../contract.js';
-import type { FloatArray, GemmBlocking } from '../../kernels/gemm.js';
-import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm } from '../../kernels/gemm.js';
+import type { FloatArray, GemmBlocking } from '../../numeric/gemm.js';
+import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm } from '../../numeric/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
 import type { ConvGeometry } from './geometry.js';

@@ -13,8 +13,8 @@
  * with r = c·∏k + tap (the weight layout, so A is w as stored) and j = n·∏O + position. Padding
  * taps read the copy's zeros: exact zeros, which add nothing to a sum with finite weights.
  */
-import type { PackB, PackedBuffer } from '../../kernels/gemm.js';
-import { PACK_CHUNK } from '../../kernels/gemm.js';
+import type { PackB, PackedBuffer } from '../../numeric/gemm.js';
+import { PACK_CHUNK } from '../../numeric/gemm.js';
 import type { ConvGeometry } from './geometry.js';
 import { lift3d } from './geometry.js';
 

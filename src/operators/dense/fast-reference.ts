@@ -7,12 +7,12 @@
  * - rows (batch 1: fc6, fc7, …): each element of w is used once, so the product is bound by
  *   how fast w can be read. One pass over w computes values and magnitudes together, four rows
  *   at a time (eight accumulators, two loads of x per element: x and |x|).
- * - GEMM (batch > 1): yᵀ = w·xᵀ + b on the packed GEMM of `kernels/gemm.ts` (A = w as stored,
+ * - GEMM (batch > 1): yᵀ = w·xᵀ + b on the packed GEMM of `numeric/gemm.ts` (A = w as stored,
  *   B = xᵀ), and Σ = |w|·|x|ᵀ + |b| with |w| taken in blocks of rows, so the copy stays small.
  */
 import type { Precision, Tensor } from '../../contract.js';
-import type { FloatArray, GemmBlocking, StridedLayout } from '../../kernels/gemm.js';
-import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, StridedPackB, gemm } from '../../kernels/gemm.js';
+import type { FloatArray, GemmBlocking, StridedLayout } from '../../numeric/gemm.js';
+import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, StridedPackB, gemm } from '../../numeric/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { DenseGeometry } from './geometry.js';
 import { denseGeometry } from './geometry.js';

@@ -1,6 +1,8 @@
 /**
  * A packed, cache-blocked GEMM for V8: C = A·B (+ bias per row), the engine behind the im2col
- * conv and `dense`.
+ * conv and `dense` (`kernels/im2col.ts`) and the fast float32 judge (`operators/conv/fast-reference.ts`,
+ * `operators/dense/fast-reference.ts`). It lives below both in the layers, with its
+ * WebAssembly kernels (`wasm-gemm.ts`, `wasm-row-dot.ts`, `wasm-assembler.ts`).
  *
  * Structure (the BLIS loop nest, Goto & van de Geijn, "Anatomy of high-performance matrix
  * multiplication", 2008):
