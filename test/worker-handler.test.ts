@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelUnderTest, Tensor } from '../src/contract.js';
-import type { WorkerReply, WorkerRequest } from '../src/runner/isolated-kernel.js';
+import type { WorkerReply, WorkerRequest } from '../src/runner/remote-kernel.js';
 import { handleRequest, loadForWorker, transferable } from '../src/runner/worker-handler.js';
 
 const cwd = process.cwd();

@@ -1,8 +1,8 @@
 /**
- * Runs a kernel in a headless Chromium page, the way `isolated-kernel.ts` runs one in a worker
- * thread: the page loads the kernel (bundled with its npm imports), answers the same requests
- * with the same handler, and the proxy returned here has the kernel's name, precision,
- * capabilities and functions. Tensors cross as binary (`wire.ts`).
+ * Runs a kernel in a headless Chromium page, the way `isolated-kernel.ts` runs one in a process
+ * of its own: the page loads the kernel (bundled with its npm imports) and answers the same
+ * requests with the same handler; the slot bookkeeping, call queue and proxy kernel are the
+ * shared ones of `remote-kernel.ts`. Tensors cross as binary (`wire.ts`).
  *
  * Failures never hang the run:
  * - a call that does not answer within `timeoutMs` (a hung shader, a lost `mapAsync`) rejects
@@ -17,11 +17,9 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Tensor } from '../contract.js';
-import { operatorByName } from '../operators/index.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
-import { IsolatedCallError, type IsolatedKernel, type WorkerReply, type WorkerRequest } from '../runner/isolated-kernel.js';
-import { KERNEL_HOST, KernelFault, type KernelHost } from '../runner/guarded-call.js';
+import { IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, proxyKernel, remoteCaller } from '../runner/remote-kernel.js';
+import { KernelFault, type KernelHost } from '../runner/guarded-call.js';
 import { BROWSER_KERNELS, BUILTIN_EXTERNALS, isBrowserKernelName } from './builtins.js';
 import { bundleForPage } from './bundle.js';
 import { findChromium } from './find-chromium.js';
@@ -63,9 +61,6 @@ export interface BrowserKernel extends IsolatedKernel {
   /** The Chromium executable in use. */
   readonly executable: string;
 }
-
-type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
-type ResultReply = Extract<WorkerReply, { type: 'result' }>;
 
 /** How much later than `timeoutMs` the page's own timer ends a call the guard has not ended. */
 const BACKSTOP_GRACE_MS = 250;
@@ -110,11 +105,6 @@ async function pageEntry(spec: string, cwd: string): Promise<{ entry: string; re
   };
 }
 
-interface Pending {
-  resolve(r: ResultReply): void;
-  reject(e: Error): void;
-}
-
 /** The browser, shared by the pages of one kernel, relaunched after a hang. */
 class BrowserSlot {
   private current: Promise<LaunchedBrowser> | undefined;
@@ -147,33 +137,26 @@ class BrowserSlot {
 }
 
 /** One page with the kernel loaded in it. */
-class PageSlot {
+class PageSlot extends RemoteSlot {
   readonly id = randomBytes(8).toString('hex');
-  readonly ready: Promise<ReadyInfo>;
-  readonly pending = new Map<number, Pending>();
-  private dead = false;
-  private settleReady: { resolve(r: ReadyInfo): void; reject(e: Error): void } | undefined;
-  private readonly loadTimer: NodeJS.Timeout;
   private context: import('playwright-core').BrowserContext | undefined;
   private readonly pageErrors: string[] = [];
 
   constructor(
     private readonly server: KernelServer,
     browsers: BrowserSlot,
-    private readonly spec: string,
+    spec: string,
     scriptPath: string,
     loadTimeoutMs: number,
     private readonly stats: BrowserKernelStats,
-    private readonly onDeath: (slot: PageSlot) => void,
+    onDeath: (slot: PageSlot) => void,
     onPageError: ((text: string) => void) | undefined,
     onPage: ((page: import('playwright-core').Page) => void) | undefined,
   ) {
-    this.ready = new Promise<ReadyInfo>((res, rej) => (this.settleReady = { resolve: res, reject: rej }));
-    this.ready.catch(() => undefined);
-    this.loadTimer = setTimeout(() => {
+    super(spec, loadTimeoutMs, onDeath as (slot: RemoteSlot) => void, () => {
       const seen = this.pageErrors.length > 0 ? ` (page errors: ${this.pageErrors.slice(0, 3).join(' | ')})` : '';
-      void this.kill(new KernelLoadError(spec, `did not finish loading in the browser within ${loadTimeoutMs} ms${seen}`));
-    }, loadTimeoutMs);
+      return new KernelLoadError(spec, `did not finish loading in the browser within ${loadTimeoutMs} ms${seen}`);
+    });
     const url = server.openSession(this.id, { onMessage: (body) => this.onMessage(body) }, scriptPath);
     stats.pagesOpened++;
     void (async () => {
@@ -202,7 +185,7 @@ class PageSlot {
         await page.goto(url, { waitUntil: 'commit' });
       } catch (e) {
         const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        this.die(this.settleReady ? (e instanceof KernelLoadError ? e : new KernelLoadError(spec, `could not open a browser page: ${msg}`)) : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `browser page failed: ${msg}`));
+        this.die(this.loading ? (e instanceof KernelLoadError ? e : new KernelLoadError(spec, `could not open a browser page: ${msg}`)) : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `browser page failed: ${msg}`));
       }
     })();
   }
@@ -215,49 +198,19 @@ class PageSlot {
       this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `the page sent a malformed message (${e instanceof Error ? e.message : String(e)})`));
       return;
     }
-    switch (m.type) {
-      case 'ready':
-        clearTimeout(this.loadTimer);
-        this.settleReady?.resolve(m);
-        this.settleReady = undefined;
-        break;
-      case 'load-error': {
-        const prefix = `${m.file}: `;
-        void this.kill(new KernelLoadError(m.file, m.message.startsWith(prefix) ? m.message.slice(prefix.length) : m.message));
-        break;
-      }
-      case 'device-lost':
-        this.stats.devicesLost++;
-        void this.kill(new KernelFault('device-lost', `${m.message} (the next call runs in a fresh page)`));
-        break;
-      case 'result':
-      case 'error': {
-        const p = this.pending.get(m.id);
-        if (p === undefined) break;
-        this.pending.delete(m.id);
-        if (m.type === 'result') p.resolve(m);
-        else p.reject(remoteError(m));
-        break;
-      }
-    }
+    if (m.type === 'device-lost') {
+      this.stats.devicesLost++;
+      void this.kill(new KernelFault('device-lost', `${m.message} (the next call runs in a fresh page)`));
+    } else this.handleReply(m);
   }
 
   send(req: PageRequest): void {
     this.server.send(this.id, encodeMessage(req));
   }
 
-  private die(error: Error): void {
-    clearTimeout(this.loadTimer);
-    if (this.settleReady) {
-      this.settleReady.reject(error instanceof KernelFault ? new KernelLoadError(this.spec, error.message) : error);
-      this.settleReady = undefined;
-    }
-    for (const p of this.pending.values()) p.reject(error);
-    this.pending.clear();
-    if (!this.dead) {
-      this.dead = true;
-      this.onDeath(this);
-    }
+  /** A fault while loading (the page crashed, the device was lost) is a load error of the kernel. */
+  protected override loadErrorOf(error: Error): Error {
+    return error instanceof KernelFault ? new KernelLoadError(this.spec, error.message) : error;
   }
 
   /** Takes the page out of service (rejecting waiters with `error`) and closes it. */
@@ -329,39 +282,18 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     throw e;
   }
 
-  let nextId = 1;
-  let queue: Promise<unknown> = Promise.resolve();
-  const call = (req: WorkerRequest, inputs: ReadonlyArray<Tensor | undefined>): Promise<Tensor> => {
-    const run = async (): Promise<Tensor> => {
-      if (closed) throw new IsolatedCallError('ERR_KERNEL_CLOSED', `browser kernel '${info.name}' is closed`);
-      const slot = acquire();
-      await slot.ready;
-      const reply = await new Promise<ResultReply>((res, rej) => {
-        // A backstop for direct callers; under `verifyKernel` the guard's own limit (which may be
-        // shorter) ends the call first through `host.abandon`.
-        const timer = setTimeout(() => {
-          slot.pending.delete(req.id);
-          stats.timeouts++;
-          void abandon(slot, true);
-          rej(new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms (the browser was restarted)`));
-        }, timeoutMs + BACKSTOP_GRACE_MS);
-        slot.pending.set(req.id, {
-          resolve: (r) => (clearTimeout(timer), res(r)),
-          reject: (e) => (clearTimeout(timer), rej(e)),
-        });
-        slot.send(req);
-      });
-      inputs.forEach((t, i) => {
-        const back = reply.inputs[i];
-        if (t !== undefined && back !== undefined) copyBack(t, back);
-      });
-      return reply.y as Tensor;
-    };
-    // One page runs one call at a time.
-    const result = queue.then(run, run);
-    queue = result.catch(() => undefined);
-    return result;
-  };
+  // The page's own timer is a backstop for direct callers; under `verifyKernel` the guard's own
+  // limit (which may be shorter) ends the call first through `host.abandon`.
+  const callOperator = remoteCaller({
+    acquire,
+    closedError: () => (closed ? new IsolatedCallError('ERR_KERNEL_CLOSED', `browser kernel '${info.name}' is closed`) : undefined),
+    timeoutMs: timeoutMs + BACKSTOP_GRACE_MS,
+    onTimeout: (slot) => {
+      stats.timeouts++;
+      void abandon(slot, true);
+      return new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms (the browser was restarted)`);
+    },
+  });
 
   /**
    * Ends the page running a call at once. A hung shader can stall the GPU process every page
@@ -387,44 +319,5 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     },
   };
 
-  /** One operator call: its tensor arguments (as the operator table lists them), then attrs if given. */
-  const callOperator = (op: string, args: readonly unknown[]): Promise<Tensor> => {
-    const n = operatorByName(op)?.inputs.length ?? args.length;
-    const inputs = args.slice(0, n) as Array<Tensor | undefined>;
-    const attrs = args[n];
-    return call({ id: nextId++, op, inputs: inputs.map((t) => t && plain(t)), ...(attrs !== undefined ? { attrs } : {}) }, inputs);
-  };
-
-  return {
-    [KERNEL_HOST]: host,
-    name: info.name,
-    precision: info.precision,
-    ...(info.accumulation !== undefined ? { accumulation: info.accumulation } : {}),
-    ...(info.errorModel !== undefined ? { errorModel: info.errorModel } : {}),
-    ...(info.errorFactor !== undefined ? { errorFactor: info.errorFactor } : {}),
-    ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),
-    ...Object.fromEntries(info.operators.map((op) => [op, (...args: unknown[]) => callOperator(op, args)])),
-    stats,
-    executable,
-    close: shutdown,
-  };
-}
-
-function plain(t: Tensor): Tensor {
-  return { shape: [...t.shape], data: t.data };
-}
-
-/** Writes what the kernel left in an input back into the caller's tensor (as the worker proxy does). */
-function copyBack(target: Tensor, returned: { shape: number[]; data: Float32Array | Float64Array }): void {
-  if (returned.data.length === target.data.length) target.data.set(returned.data);
-  const shape = target.shape as number[];
-  const same = returned.shape.length === shape.length && returned.shape.every((d, i) => Object.is(d, shape[i]));
-  if (!same && !Object.isFrozen(shape)) shape.splice(0, shape.length, ...returned.shape);
-}
-
-function remoteError(m: Extract<WorkerReply, { type: 'error' }>): Error {
-  const e = new Error(m.message);
-  e.name = m.name;
-  if (m.stack !== undefined) e.stack = m.stack;
-  return e;
+  return proxyKernel(info, host, callOperator, shutdown, { stats, executable });
 }

@@ -14,7 +14,7 @@
 import type { KernelUnderTest } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
 import { validateKernel } from '../kernels/load-kernel.js';
-import type { WorkerReply, WorkerRequest } from '../runner/isolated-kernel.js';
+import type { WorkerReply, WorkerRequest } from '../runner/remote-kernel.js';
 import { handleRequest, readyReply } from '../runner/worker-handler.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 

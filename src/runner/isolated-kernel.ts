@@ -9,17 +9,18 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ErrorModel, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
-import { operatorByName } from '../operators/index.js';
 import { terminalSafe } from '../terminal.js';
-import { KERNEL_HOST, type KernelHost } from './guarded-call.js';
+import type { KernelHost } from './guarded-call.js';
+import { IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, type WorkerRequest, proxyKernel, remoteCaller } from './remote-kernel.js';
+
+export { IsolatedCallError, type IsolatedKernel, type ReturnedInput, type WorkerReply, type WorkerRequest } from './remote-kernel.js';
 
 /** Options of `createIsolatedKernel`. */
 export interface IsolatedKernelOptions {
-  /** A call that does not answer within this many ms is abandoned and its worker terminated. */
+  /** A call that does not answer within this many ms is abandoned and its process killed. */
   readonly timeoutMs: number;
-  /** How long loading the kernel in a worker may take; default 60 000 ms. */
+  /** How long loading the kernel in its process may take; default 60 000 ms. */
   readonly loadTimeoutMs?: number;
   /** Directory relative kernel paths are resolved against; default `process.cwd()`. */
   readonly cwd?: string;
@@ -30,67 +31,8 @@ export interface IsolatedKernelOptions {
   readonly onOutput?: (line: string) => void;
 }
 
-/**
- * A kernel running in a worker thread; `close()` terminates the worker(s). It carries its
- * `KernelHost` under `KERNEL_HOST`, so the runner's guard can wait for a fresh worker before a
- * call's clock starts and terminate the worker of a call that ran past its limit.
- */
-export interface IsolatedKernel extends KernelUnderTest {
-  close(): Promise<void>;
-  readonly [KERNEL_HOST]: KernelHost;
-}
-
-/** How long `close()` waits for a worker to end; a worker stuck in native code is then left to the process exit. */
+/** How long `close()` waits for a process to end; its handles are then let go of. */
 const CLOSE_WAIT_MS = 1000;
-
-/** A call posted to the kernel worker: `kernel[op](...inputs, attrs?)` (attrs only when defined). */
-export interface WorkerRequest {
-  readonly id: number;
-  /** An operator method of the table (`conv`, `dense`, …). */
-  readonly op: string;
-  /** The tensor arguments in call order (`undefined` for an absent bias). */
-  readonly inputs: ReadonlyArray<Tensor | undefined>;
-  readonly attrs?: unknown;
-}
-
-interface ReturnedInput {
-  readonly shape: number[];
-  readonly data: Float32Array | Float64Array;
-}
-
-/** A message from the kernel worker. */
-export type WorkerReply =
-  | {
-      readonly type: 'ready';
-      readonly name: string;
-      readonly precision: Precision;
-      readonly accumulation?: Precision;
-      readonly errorModel?: ErrorModel;
-      readonly errorFactor?: number;
-      readonly capabilities: KernelCapabilities | undefined;
-      /** The operator methods the kernel implements. */
-      readonly operators: readonly string[];
-    }
-  | { readonly type: 'load-error'; readonly file: string; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly y: unknown; readonly inputs: ReadonlyArray<ReturnedInput | undefined> }
-  | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string; readonly stack?: string };
-
-type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
-
-/** An error a worker call rejects with; `code` tells a timeout from a crash. */
-export class IsolatedCallError extends Error {
-  readonly code: 'ERR_KERNEL_TIMEOUT' | 'ERR_KERNEL_WORKER_EXIT' | 'ERR_KERNEL_CLOSED';
-  constructor(code: IsolatedCallError['code'], message: string) {
-    super(message);
-    this.name = 'IsolatedCallError';
-    this.code = code;
-  }
-}
-
-interface Pending {
-  resolve(r: Extract<WorkerReply, { type: 'result' }>): void;
-  reject(e: Error): void;
-}
 
 /** Lines of a kernel's own output forwarded per process before the rest is only counted. */
 const MAX_FORWARDED_LINES = 50;
@@ -101,21 +43,13 @@ const MAX_FORWARDED_LINES = 50;
  * a worker the kernel started itself) cannot be terminated, and the process that owns it cannot
  * even exit until it returns; a process is ended with SIGKILL, at once, with its whole group.
  */
-class Slot {
+class Slot extends RemoteSlot {
   readonly child: ChildProcess;
-  readonly ready: Promise<ReadyInfo>;
-  readonly pending = new Map<number, Pending>();
-  private dead = false;
   private exited = false;
-  private settleReady: { resolve(r: ReadyInfo): void; reject(e: Error): void } | undefined;
-  private readonly loadTimer: NodeJS.Timeout;
-  private readonly spec: string;
-  private readonly onDeath: (slot: Slot) => void;
   private readonly exitedPromise: Promise<void>;
 
   constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void, onOutput: (line: string) => void) {
-    this.spec = spec;
-    this.onDeath = onDeath;
+    super(spec, loadTimeoutMs, onDeath as (slot: RemoteSlot) => void, () => new KernelLoadError(spec, `did not finish loading within ${loadTimeoutMs} ms (does its module loop forever at top level?)`));
     const entry = processEntry();
     this.child = fork(entry.script, [spec, cwd], {
       execArgv: entry.execArgv,
@@ -127,38 +61,7 @@ class Slot {
     });
     this.exitedPromise = new Promise((resolve) => this.child.once('exit', () => resolve()));
     forwardLines(this.child, onOutput);
-    this.ready = new Promise<ReadyInfo>((resolve, reject) => (this.settleReady = { resolve, reject }));
-    // A load failure that nobody awaits (a spare process) must not become an unhandled rejection.
-    this.ready.catch(() => undefined);
-    this.loadTimer = setTimeout(() => {
-      void this.kill(
-        new KernelLoadError(spec, `did not finish loading within ${loadTimeoutMs} ms (does its module loop forever at top level?)`),
-      );
-    }, loadTimeoutMs);
-
-    this.child.on('message', (m: WorkerReply) => {
-      switch (m.type) {
-        case 'ready':
-          clearTimeout(this.loadTimer);
-          this.settleReady?.resolve(m);
-          this.settleReady = undefined;
-          break;
-        case 'load-error': {
-          const prefix = `${m.file}: `;
-          void this.kill(new KernelLoadError(m.file, m.message.startsWith(prefix) ? m.message.slice(prefix.length) : m.message));
-          break;
-        }
-        case 'result':
-        case 'error': {
-          const p = this.pending.get(m.id);
-          if (p === undefined) break;
-          this.pending.delete(m.id);
-          if (m.type === 'result') p.resolve(m);
-          else p.reject(remoteError(m));
-          break;
-        }
-      }
-    });
+    this.child.on('message', (m: WorkerReply) => void this.handleReply(m));
     this.child.on('error', (e: Error) => {
       this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel process failed: ${e.name}: ${e.message}`));
     });
@@ -166,7 +69,7 @@ class Slot {
       this.exited = true;
       const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
       this.die(
-        this.settleReady
+        this.loading
           ? new KernelLoadError(this.spec, `kernel process ${how} while loading the kernel`)
           : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel process ${how} during the call`),
       );
@@ -176,21 +79,6 @@ class Slot {
   /** Sends a request; throws what the serializer throws (a value that cannot be sent). */
   send(req: WorkerRequest): void {
     this.child.send(req);
-  }
-
-  /** Rejects whatever waits on this process with `error` and takes the slot out of service (once). */
-  private die(error: Error): void {
-    clearTimeout(this.loadTimer);
-    if (this.settleReady) {
-      this.settleReady.reject(error);
-      this.settleReady = undefined;
-    }
-    for (const p of this.pending.values()) p.reject(error);
-    this.pending.clear();
-    if (!this.dead) {
-      this.dead = true;
-      this.onDeath(this);
-    }
   }
 
   /**
@@ -270,11 +158,10 @@ function resolveTsxLoader(here: string): string {
   return pathToFileURL(createRequire(here).resolve('tsx')).href;
 }
 
-
 /**
- * Loads the kernel `spec` (a built-in name or a module path, as for `loadKernel`) in a worker
- * thread and returns a proxy kernel with the same name, precision, capabilities and functions.
- * A load error rejects with the worker's `KernelLoadError`.
+ * Loads the kernel `spec` (a built-in name or a module path, as for `loadKernel`) in a process
+ * of its own and returns a proxy kernel with the same name, precision, capabilities and functions.
+ * A load error rejects with the process's `KernelLoadError`.
  * @example const k = await createIsolatedKernel('./my-kernel.js', { timeoutMs: 5000 }); try { … } finally { await k.close(); }
  */
 export async function createIsolatedKernel(spec: string, options: IsolatedKernelOptions): Promise<IsolatedKernel> {
@@ -287,12 +174,10 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
 
   let current: Slot | undefined;
   let spare: Slot | undefined;
-  // After the first timeout we keep a loaded spare worker, so the call after a timeout does not
-  // wait for a worker to start (that wait would count against the runner's own per-call timeout).
+  // After the first timeout we keep a loaded spare process, so the call after a timeout does not
+  // wait for a process to start (that wait would count against the runner's own per-call timeout).
   let keepSpare = false;
   let closed = false;
-  let nextId = 1;
-  let queue: Promise<unknown> = Promise.resolve();
 
   const onDeath = (slot: Slot) => {
     if (current === slot) current = undefined;
@@ -318,42 +203,17 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     throw e;
   }
 
-  const call = (req: WorkerRequest, inputs: ReadonlyArray<Tensor | undefined>): Promise<Tensor> => {
-    const run = async (): Promise<Tensor> => {
-      if (closed) throw new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' is closed`);
-      const slot = acquire();
-      await slot.ready;
-      const reply = await new Promise<Extract<WorkerReply, { type: 'result' }>>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          slot.pending.delete(req.id);
-          keepSpare = true;
-          void slot.kill();
-          if (!closed) acquire(); // start the replacement now, while the runner records the failure
-          reject(new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms`));
-        }, timeoutMs);
-        slot.pending.set(req.id, {
-          resolve: (r) => (clearTimeout(timer), resolve(r)),
-          reject: (e) => (clearTimeout(timer), reject(e)),
-        });
-        try {
-          slot.send(req);
-        } catch (e) {
-          slot.pending.delete(req.id);
-          clearTimeout(timer);
-          reject(new InvalidArgumentError(req.op, 'inputs', undefined, `inputs cannot be sent to the kernel worker (${e instanceof Error ? e.message : String(e)})`));
-        }
-      });
-      inputs.forEach((t, i) => {
-        const back = reply.inputs[i];
-        if (t !== undefined && back !== undefined) copyBack(t, back);
-      });
-      return reply.y as Tensor;
-    };
-    // Calls are serialized: one worker runs one call at a time.
-    const result = queue.then(run, run);
-    queue = result.catch(() => undefined);
-    return result;
-  };
+  const callOperator = remoteCaller({
+    acquire,
+    closedError: () => (closed ? new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' is closed`) : undefined),
+    timeoutMs,
+    onTimeout: (slot) => {
+      keepSpare = true;
+      void slot.kill();
+      if (!closed) acquire(); // start the replacement now, while the runner records the failure
+      return new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms`);
+    },
+  });
 
   const host: KernelHost = {
     ready: async () => {
@@ -370,52 +230,12 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     },
   };
 
-  /** One operator call: its tensor arguments (as the table lists them), then attrs if given. */
-  const callOperator = (op: string, args: readonly unknown[]): Promise<Tensor> => {
-    const n = operatorByName(op)?.inputs.length ?? args.length;
-    const inputs = args.slice(0, n) as Array<Tensor | undefined>;
-    const attrs = args[n];
-    return call({ id: nextId++, op, inputs: inputs.map((t) => t && plain(t)), ...(attrs !== undefined ? { attrs } : {}) }, inputs);
+  const close = async (): Promise<void> => {
+    closed = true;
+    const slots = [current, spare].filter((s): s is Slot => s !== undefined);
+    current = spare = undefined;
+    const error = new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' was closed`);
+    await Promise.all(slots.map((s) => s.kill(error)));
   };
-
-  const kernel: IsolatedKernel = {
-    [KERNEL_HOST]: host,
-    name: info.name,
-    precision: info.precision,
-    ...(info.accumulation !== undefined ? { accumulation: info.accumulation } : {}),
-    ...(info.errorModel !== undefined ? { errorModel: info.errorModel } : {}),
-    ...(info.errorFactor !== undefined ? { errorFactor: info.errorFactor } : {}),
-    ...(info.capabilities !== undefined ? { capabilities: info.capabilities } : {}),
-    ...Object.fromEntries(info.operators.map((op) => [op, (...args: unknown[]) => callOperator(op, args)])),
-    close: async () => {
-      closed = true;
-      const slots = [current, spare].filter((s): s is Slot => s !== undefined);
-      current = spare = undefined;
-      const error = new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' was closed`);
-      await Promise.all(slots.map((s) => s.kill(error)));
-    },
-  };
-  return kernel;
-}
-
-/** Just the fields a worker needs: shape and data (the caller's objects may carry more). */
-function plain(t: Tensor): Tensor {
-  return { shape: [...t.shape], data: t.data };
-}
-
-
-/** Writes what the kernel left in an input back into the caller's tensor (data, and shape if it changed). */
-function copyBack(target: Tensor, returned: ReturnedInput): void {
-  if (returned.data.length === target.data.length) target.data.set(returned.data);
-  const shape = target.shape as number[];
-  const same = returned.shape.length === shape.length && returned.shape.every((d, i) => Object.is(d, shape[i]));
-  if (!same && !Object.isFrozen(shape)) shape.splice(0, shape.length, ...returned.shape);
-}
-
-/** Rebuilds a kernel's exception on this side, keeping its name, message and stack. */
-function remoteError(m: Extract<WorkerReply, { type: 'error' }>): Error {
-  const e = new Error(m.message);
-  e.name = m.name;
-  if (m.stack !== undefined) e.stack = m.stack;
-  return e;
+  return proxyKernel(info, host, callOperator, close, {});
 }

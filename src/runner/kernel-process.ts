@@ -5,7 +5,7 @@
  * The logic lives in `worker-handler.ts`; this file only wires it to `process.send`. It exits
  * when the parent goes away, so it never outlives the run.
  */
-import type { WorkerReply, WorkerRequest } from './isolated-kernel.js';
+import type { WorkerReply, WorkerRequest } from './remote-kernel.js';
 import { handleRequest, loadForWorker } from './worker-handler.js';
 
 if (process.send === undefined) throw new Error('kernel-process: must be started with an IPC channel (child_process.fork)');

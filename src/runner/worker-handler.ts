@@ -6,7 +6,7 @@ import type { KernelUnderTest, Tensor } from '../contract.js';
 import { KernelLoadError } from '../errors.js';
 import { loadKernel } from '../kernels/load-kernel.js';
 import { implementedOperators } from '../operators/index.js';
-import type { WorkerReply, WorkerRequest } from './isolated-kernel.js';
+import type { WorkerReply, WorkerRequest } from './remote-kernel.js';
 
 /**
  * Loads the kernel named by `spec` (resolved from `cwd`): the kernel and the `ready` reply, or
