@@ -5,8 +5,9 @@
  */
 import { checkActivation } from './activation.js';
 import type { Activation } from './activation.js';
-import { InvalidArgumentError } from './errors.js';
-import { checkShape, formatShape } from './tensor.js';
+import type { Tensor } from './contract.js';
+import { EmptyOutputError, InvalidArgumentError } from './errors.js';
+import { checkShape, checkTensor, formatShape } from './tensor.js';
 
 /** Rejects `v` unless it is an array of `length` integers >= `min` (`pads` gets its own wording). */
 export function checkIntArray(fn: string, argument: string, v: readonly number[], length: number, min: number): void {
@@ -66,4 +67,92 @@ export function checkSpatialOperands(
     throw new InvalidArgumentError(fn, 'group', attrs.group, `group must be an integer >= 1, got ${attrs.group}`);
   }
   return rank;
+}
+
+/** What every conv-like operator's validated geometry has (each operator adds its own fields). */
+export interface SpatialGeometry {
+  /** Spatial rank n (1, 2 or 3). */
+  readonly rank: number;
+  readonly batch: number;
+  /** C: input channels. */
+  readonly inChannels: number;
+  /** M: output channels. */
+  readonly outChannels: number;
+  readonly group: number;
+  /** C / group: input channels each output channel reads. */
+  readonly inChannelsPerGroup: number;
+  /** M / group. */
+  readonly outChannelsPerGroup: number;
+  readonly inSpatial: readonly number[];
+  readonly kernelSpatial: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly padsEnd: readonly number[];
+  /** Effective kernel extent per axis, d·(k−1)+1. */
+  readonly effectiveKernel: readonly number[];
+  readonly outSpatialSize: number;
+  /** Most terms one output element sums (bias excluded): (C/group)·∏k. */
+  readonly reductionLength: number;
+  readonly hasBias: boolean;
+  readonly outputShape: readonly number[];
+}
+
+/** The per-axis part of a spatial geometry. */
+export interface SpatialAxes {
+  readonly inSpatial: number[];
+  readonly kernelSpatial: number[];
+  readonly padsBegin: number[];
+  readonly padsEnd: number[];
+  readonly effectiveKernel: number[];
+  readonly outSpatial: number[];
+}
+
+/**
+ * Splits x's and w's spatial sizes and the pads per axis, checks the sizes are >= 1, and computes
+ * each axis's effective kernel d·(k−1)+1 and output size by the operator's rule `outputSize`
+ * (which also words the message when that size is < 1: an `EmptyOutputError`).
+ */
+export function spatialAxes(
+  fn: string,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  attrs: { readonly pads: readonly number[]; readonly dilations: readonly number[] },
+  rank: number,
+  outputSize: (axis: number, effectiveKernel: number, padsBegin: number, padsEnd: number) => { readonly size: number; readonly why: string },
+): SpatialAxes {
+  const inSpatial = xShape.slice(2);
+  const kernelSpatial = wShape.slice(2);
+  const padsBegin = attrs.pads.slice(0, rank);
+  const padsEnd = attrs.pads.slice(rank);
+  const effectiveKernel: number[] = [];
+  const outSpatial: number[] = [];
+  for (let a = 0; a < rank; a++) {
+    if (inSpatial[a] < 1) throw new InvalidArgumentError(fn, 'x', xShape, `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`);
+    if (kernelSpatial[a] < 1) throw new InvalidArgumentError(fn, 'w', wShape, `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`);
+    const eff = attrs.dilations[a] * (kernelSpatial[a] - 1) + 1;
+    const o = outputSize(a, eff, padsBegin[a], padsEnd[a]);
+    if (o.size < 1) throw new EmptyOutputError(fn, a, o.size, `output size on axis ${a} would be ${o.size} < 1: ${o.why}`);
+    effectiveKernel.push(eff);
+    outSpatial.push(o.size);
+  }
+  return { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial };
+}
+
+/** Rejects a bias whose shape is not `[outChannels]`; `why` says where M comes from. */
+export function checkBiasShape(fn: string, bShape: readonly number[] | undefined, outChannels: number, why: string): void {
+  if (bShape === undefined) return;
+  checkShape(fn, 'b', bShape);
+  if (bShape.length !== 1 || bShape[0] !== outChannels) {
+    throw new InvalidArgumentError(fn, 'b', bShape, `b shape ${formatShape(bShape)} must be [${outChannels}] (${why})`);
+  }
+}
+
+/** Validates the tensors x, w and b (shapes and data lengths), then returns `ofShapes` of their shapes. */
+export function ofTensors<G>(fn: string, x: Tensor, w: Tensor, b: Tensor | undefined, ofShapes: (xShape: readonly number[], wShape: readonly number[], bShape: readonly number[] | undefined) => G): G {
+  checkTensor(fn, 'x', x);
+  checkTensor(fn, 'w', w);
+  if (b !== undefined) checkTensor(fn, 'b', b);
+  return ofShapes(x.shape, w.shape, b?.shape);
 }

@@ -3,37 +3,14 @@
  * `output_shape` / `auto_pad` into explicit pads.
  */
 import type { Tensor } from '../../contract.js';
-import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
-import { checkIntArray, checkSpatialOperands } from '../../geometry.js';
-import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { type SpatialGeometry, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
+import { formatShape, sizeOf } from '../../tensor.js';
 import type { ConvTransposeAttributes } from './contract.js';
 
-/** Everything a transposed-conv kernel needs, validated. */
-export interface ConvTransposeGeometry {
-  readonly rank: number;
-  readonly batch: number;
-  /** C: input channels (w's first axis). */
-  readonly inChannels: number;
-  /** M = (M/group)·group. */
-  readonly outChannels: number;
-  readonly group: number;
-  readonly inChannelsPerGroup: number;
-  readonly outChannelsPerGroup: number;
-  readonly inSpatial: readonly number[];
-  readonly kernelSpatial: readonly number[];
-  readonly outSpatial: readonly number[];
-  readonly strides: readonly number[];
-  readonly dilations: readonly number[];
-  readonly padsBegin: readonly number[];
-  readonly padsEnd: readonly number[];
+/** Everything a transposed-conv kernel needs, validated (C is w's first axis, M = (M/group)·group). */
+export interface ConvTransposeGeometry extends SpatialGeometry {
   readonly outputPadding: readonly number[];
-  /** d·(k−1)+1 per axis. */
-  readonly effectiveKernel: readonly number[];
-  /** Most terms any output element sums (bias excluded): (C/group)·∏k — an element gets at most one tap per kernel position. */
-  readonly reductionLength: number;
-  readonly outSpatialSize: number;
-  readonly hasBias: boolean;
-  readonly outputShape: readonly number[];
 }
 
 /** Validates shapes and attributes of a transposed conv and computes its geometry. */
@@ -45,7 +22,7 @@ export function convTransposeGeometryOfShapes(
   fn = 'convTranspose',
 ): ConvTransposeGeometry {
   const rank = checkSpatialOperands(fn, xShape, wShape, attrs, '{strides, pads, dilations, group, outputPadding}');
-  const { strides, pads, dilations, group, outputPadding } = attrs;
+  const { strides, dilations, group, outputPadding } = attrs;
   checkIntArray(fn, 'outputPadding', outputPadding, rank, 0);
   for (let a = 0; a < rank; a++) {
     // ONNX: "each padding value in output_padding must be less than the corresponding stride/dilation"; PyTorch reads it as < max(stride, dilation)
@@ -70,35 +47,14 @@ export function convTransposeGeometryOfShapes(
     throw new InvalidArgumentError(fn, 'w', wShape, `w first axis (${wChannels}) must equal the input channels C (${inChannels}): w is [C, M/group, k…]`);
   }
   const outChannels = outPerGroup * group;
-  if (bShape !== undefined) {
-    checkShape(fn, 'b', bShape);
-    if (bShape.length !== 1 || bShape[0] !== outChannels) {
-      throw new InvalidArgumentError(fn, 'b', bShape, `b shape ${formatShape(bShape)} must be [${outChannels}] (M = w.shape[1]·group = ${outPerGroup}·${group})`);
-    }
-  }
-  const inSpatial = xShape.slice(2);
-  const kernelSpatial = wShape.slice(2);
-  const padsBegin = pads.slice(0, rank);
-  const padsEnd = pads.slice(rank);
-  const effectiveKernel: number[] = [];
-  const outSpatial: number[] = [];
-  for (let a = 0; a < rank; a++) {
-    if (inSpatial[a] < 1) throw new InvalidArgumentError(fn, 'x', xShape, `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`);
-    if (kernelSpatial[a] < 1) throw new InvalidArgumentError(fn, 'w', wShape, `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`);
-    const eff = dilations[a] * (kernelSpatial[a] - 1) + 1;
-    const full = strides[a] * (inSpatial[a] - 1) + outputPadding[a] + eff;
-    const o = full - padsBegin[a] - padsEnd[a];
-    if (o < 1) {
-      throw new EmptyOutputError(
-        fn,
-        a,
-        o,
-        `output size on axis ${a} would be ${o} < 1: s·(D−1) + outputPadding + d·(k−1)+1 = ${strides[a]}·(${inSpatial[a]}−1) + ${outputPadding[a]} + ${eff} = ${full} minus pads ${padsBegin[a]} + ${padsEnd[a]}`,
-      );
-    }
-    effectiveKernel.push(eff);
-    outSpatial.push(o);
-  }
+  checkBiasShape(fn, bShape, outChannels, `M = w.shape[1]·group = ${outPerGroup}·${group}`);
+  const { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial } = spatialAxes(fn, xShape, wShape, attrs, rank, (a, eff, pb, pe) => {
+    const full = strides[a] * (xShape[2 + a] - 1) + outputPadding[a] + eff;
+    return {
+      size: full - pb - pe,
+      why: `s·(D−1) + outputPadding + d·(k−1)+1 = ${strides[a]}·(${xShape[2 + a]}−1) + ${outputPadding[a]} + ${eff} = ${full} minus pads ${pb} + ${pe}`,
+    };
+  });
   return {
     rank,
     batch,
@@ -125,10 +81,7 @@ export function convTransposeGeometryOfShapes(
 
 /** Validates tensors (shapes and data lengths) and attributes, returning the geometry. */
 export function convTransposeGeometry(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes, fn = 'convTranspose'): ConvTransposeGeometry {
-  checkTensor(fn, 'x', x);
-  checkTensor(fn, 'w', w);
-  if (b !== undefined) checkTensor(fn, 'b', b);
-  return convTransposeGeometryOfShapes(x.shape, w.shape, b?.shape, attrs, fn);
+  return ofTensors(fn, x, w, b, (xs, ws, bs) => convTransposeGeometryOfShapes(xs, ws, bs, attrs, fn));
 }
 
 /** ONNX ConvTranspose attributes that decide the padding. */

@@ -3,41 +3,17 @@
  * only the resulting object and do not re-check.
  */
 import type { Tensor } from '../../contract.js';
-import { EmptyOutputError, InvalidArgumentError } from '../../errors.js';
-import { checkIntArray, checkSpatialOperands } from '../../geometry.js';
-import { checkShape, checkTensor, formatShape, sizeOf } from '../../tensor.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { type SpatialGeometry, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
+import { formatShape, sizeOf } from '../../tensor.js';
 import type { ConvAttributes } from './contract.js';
 
 /** Everything a conv kernel needs to know about a problem, validated. */
-export interface ConvGeometry {
-  /** Spatial rank n (1, 2 or 3). */
-  readonly rank: number;
-  readonly batch: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly group: number;
-  /** C / group: input channels each output channel reads. */
-  readonly inChannelsPerGroup: number;
-  /** M / group. */
-  readonly outChannelsPerGroup: number;
-  readonly inSpatial: readonly number[];
-  readonly kernelSpatial: readonly number[];
-  readonly outSpatial: readonly number[];
-  readonly strides: readonly number[];
-  readonly dilations: readonly number[];
-  readonly padsBegin: readonly number[];
-  readonly padsEnd: readonly number[];
-  /** Effective kernel extent per axis, d·(k−1)+1. */
-  readonly effectiveKernel: readonly number[];
+export interface ConvGeometry extends SpatialGeometry {
   readonly inSpatialSize: number;
   readonly kernelSpatialSize: number;
-  readonly outSpatialSize: number;
-  /** Terms in one output element's sum (excluding the bias): (C/group)·∏k. */
-  readonly reductionLength: number;
-  readonly hasBias: boolean;
   readonly inputShape: readonly number[];
   readonly weightShape: readonly number[];
-  readonly outputShape: readonly number[];
 }
 
 /**
@@ -52,7 +28,7 @@ export function convGeometryOfShapes(
   fn = 'conv',
 ): ConvGeometry {
   const rank = checkSpatialOperands(fn, xShape, wShape, attrs, '{strides, pads, dilations, group}');
-  const { strides, pads, dilations, group } = attrs;
+  const { strides, dilations, group } = attrs;
   const [batch, inChannels] = xShape;
   const [outChannels, wChannels] = wShape;
   for (const [arg, v] of [['x batch', batch], ['x channels', inChannels], ['w output channels', outChannels]] as const) {
@@ -72,39 +48,14 @@ export function convGeometryOfShapes(
       `w channels (${wChannels}) must equal input channels / group (${inChannels} / ${group} = ${inChannels / group})`,
     );
   }
-  if (bShape !== undefined) {
-    checkShape(fn, 'b', bShape);
-    if (bShape.length !== 1 || bShape[0] !== outChannels) {
-      throw new InvalidArgumentError(fn, 'b', bShape, `b shape ${formatShape(bShape)} must be [${outChannels}] (one bias per output channel)`);
-    }
-  }
-  const inSpatial = xShape.slice(2);
-  const kernelSpatial = wShape.slice(2);
-  const padsBegin = pads.slice(0, rank);
-  const padsEnd = pads.slice(rank);
-  const effectiveKernel: number[] = [];
-  const outSpatial: number[] = [];
-  for (let a = 0; a < rank; a++) {
-    if (inSpatial[a] < 1) {
-      throw new InvalidArgumentError(fn, 'x', xShape, `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`);
-    }
-    if (kernelSpatial[a] < 1) {
-      throw new InvalidArgumentError(fn, 'w', wShape, `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`);
-    }
-    const eff = dilations[a] * (kernelSpatial[a] - 1) + 1;
-    const padded = inSpatial[a] + padsBegin[a] + padsEnd[a];
-    const o = Math.floor((padded - eff) / strides[a]) + 1;
-    if (o < 1) {
-      throw new EmptyOutputError(
-        fn,
-        a,
-        o,
-        `output size on axis ${a} would be ${o} < 1: padded input (${inSpatial[a]} + ${padsBegin[a]} + ${padsEnd[a]} = ${padded}) is smaller than the effective kernel extent (${dilations[a]}·(${kernelSpatial[a]}−1)+1 = ${eff})`,
-      );
-    }
-    effectiveKernel.push(eff);
-    outSpatial.push(o);
-  }
+  checkBiasShape(fn, bShape, outChannels, 'one bias per output channel');
+  const { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial } = spatialAxes(fn, xShape, wShape, attrs, rank, (a, eff, pb, pe) => {
+    const padded = xShape[2 + a] + pb + pe;
+    return {
+      size: Math.floor((padded - eff) / strides[a]) + 1,
+      why: `padded input (${xShape[2 + a]} + ${pb} + ${pe} = ${padded}) is smaller than the effective kernel extent (${dilations[a]}·(${wShape[2 + a]}−1)+1 = ${eff})`,
+    };
+  });
   const kernelSpatialSize = sizeOf(kernelSpatial);
   return {
     rank,
@@ -145,10 +96,7 @@ export function lift3d(v: readonly number[], fill: number): [number, number, num
 
 /** Validates conv tensors (shapes and data lengths) and attributes, returning the geometry. */
 export function convGeometry(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, fn = 'conv'): ConvGeometry {
-  checkTensor(fn, 'x', x);
-  checkTensor(fn, 'w', w);
-  if (b !== undefined) checkTensor(fn, 'b', b);
-  return convGeometryOfShapes(x.shape, w.shape, b?.shape, attrs, fn);
+  return ofTensors(fn, x, w, b, (xs, ws, bs) => convGeometryOfShapes(xs, ws, bs, attrs, fn));
 }
 
 /** ONNX `auto_pad` modes that `resolveAutoPad` turns into explicit pads. */
