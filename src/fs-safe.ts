@@ -3,8 +3,8 @@
  * whose temporary files are tracked so an exit in the middle (a second Ctrl-C) removes them.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /** Temporary files being written right now. */
@@ -42,16 +42,18 @@ export async function ensureDirectory(dir: string): Promise<void> {
 
 /**
  * Writes `text` to a unique temporary file next to `path`, then renames it over `path`, so a
- * reader sees either the old file or the new one, never a truncated one.
+ * reader sees either the old file or the new one, never a truncated one. Write and rename are
+ * one synchronous step: a signal handler (which runs between tasks) never sees a temporary file
+ * that a write still in flight on the thread pool could create after it was removed.
  */
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   temporaries.add(tmp);
   try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
+    writeFileSync(tmp, text, 'utf8');
+    renameSync(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    rmSync(tmp, { force: true });
     throw e;
   } finally {
     temporaries.delete(tmp);

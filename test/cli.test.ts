@@ -600,7 +600,7 @@ describe('convcheck verify', () => {
       ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '300', '--runs', '1000000', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir],
       stop.hook,
     );
-    expect(run.code).toBe(130);
+    expect(run.code, `signal ${run.signal}; stderr: ${run.stderr}`).toBe(130);
     const report = await expectInterruptedReports(dir);
     expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'failed', failure: { kind: 'timeout' } });
     expect(report.properties[1]).toMatchObject({ id: 'dense-matches-reference', status: 'interrupted' });
@@ -615,7 +615,7 @@ describe('convcheck verify', () => {
       ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '60000', '--properties', 'conv-matches-reference', '--report-dir', dir],
       stop.hook,
     );
-    expect(run.code).toBe(130);
+    expect(run.code, `signal ${run.signal}; stderr: ${run.stderr}`).toBe(130);
     expect(performance.now() - t0).toBeLessThan(30_000);
     const all = await readdir(dir, { recursive: true });
     expect(all.filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -270,7 +270,10 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     if (report.status === 'interrupted') return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    // After a signal the handlers stay until the process exits: a second Ctrl-C that arrives
+    // between the reports and the exit must still quit with the signal's code, not kill the
+    // process by the default action.
+    if (stoppedBy === undefined) for (const [sig, h] of handlers) process.off(sig, h);
   }
 }
 
