@@ -70,18 +70,23 @@ export interface FastJudgeOptions {
 }
 
 /**
- * Below these, a group is "thin" and the direct loop beats the GEMM (measured on the ResNet
- * 3×3 / depthwise family, see the README section on the judges): the GEMM pads each group's
- * M/group rows to its 4-row tile and lowers every input once per group, costs that only many
- * output channels per group repay, and on very short sums its per-block overheads dominate.
+ * The direct loop beats the GEMM below these (measured side by side, CPU time, on 3×3 and 1×1
+ * convs with C/group and M/group from 1 to 16 and MobileNet's depthwise with multipliers 1–8,
+ * and on 800 generated problems; see the README section on the judges). The GEMM pads each
+ * group's M/group rows to its 4-row tile and lowers every input once per group and pass: with
+ * one output channel per group it measured 1.5–2.5× slower than the direct loop, with two
+ * 0.7–2.2× (a tie), with four or more 1.3–5× faster.
  */
-export const DIRECT_MAX_CHANNELS_PER_GROUP = 4;
-/** See `DIRECT_MAX_CHANNELS_PER_GROUP`: sums of fewer terms ((C/group)·∏k) also go direct. */
-export const DIRECT_MAX_TERMS = 8;
+export const DIRECT_BELOW_CHANNELS_PER_GROUP = 4;
+/** Sums of fewer terms ((C/group)·∏k) go direct: with 1–2 terms per sum the GEMM's per-block costs dominate. */
+export const DIRECT_BELOW_TERMS = 4;
+/** Convs of fewer multiply–adds go direct: below a few thousand the GEMM's fixed cost per call (packing, blocks, two passes) dominates. */
+export const DIRECT_BELOW_WORK = 1 << 12;
 
 /** The path the fast judge takes for a conv of this geometry (finite weights). */
 export function fastJudgePath(g: ConvGeometry): FastJudgePath {
-  return g.outChannelsPerGroup < DIRECT_MAX_CHANNELS_PER_GROUP || g.reductionLength < DIRECT_MAX_TERMS ? 'direct' : 'gemm';
+  const work = g.batch * g.outChannels * g.outSpatialSize * g.reductionLength; // multiply–adds
+  return g.outChannelsPerGroup < DIRECT_BELOW_CHANNELS_PER_GROUP || g.reductionLength < DIRECT_BELOW_TERMS || work < DIRECT_BELOW_WORK ? 'direct' : 'gemm';
 }
 
 /** Largest |w| block taken at once on the magnitude pass, in elements (8 MiB of float64). */
@@ -165,12 +170,17 @@ function validRange(O: number, s: number, p: number, t: number, D: number): [num
  * accumulated stays in L1 while all (C/group)·∏k taps visit it.
  */
 function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
-  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
-  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
-  const [S0, S1, S2] = lift3d(g.strides, 1);
-  const [L0, L1, L2] = lift3d(g.dilations, 1);
-  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
+  // Axes of size 1 in x, w and y whose one tap is inside x (no begin pad) change no index:
+  // dropped, so that the innermost loop runs along a real axis (x=[1,1,1,2²⁴,1] would otherwise
+  // make 2²⁴ rows of one element each). Padding on such an axis makes every tap padding: kept.
+  const axes = g.inSpatial.map((_, a) => a).filter((a) => !(g.inSpatial[a] === 1 && g.kernelSpatial[a] === 1 && g.outSpatial[a] === 1 && g.padsBegin[a] === 0));
+  const pick = (v: readonly number[]) => axes.map((a) => v[a]);
+  const [D0, D1, D2] = lift3d(pick(g.inSpatial), 1);
+  const [K0, K1, K2] = lift3d(pick(g.kernelSpatial), 1);
+  const [O0, O1, O2] = lift3d(pick(g.outSpatial), 1);
+  const [S0, S1, S2] = lift3d(pick(g.strides), 1);
+  const [L0, L1, L2] = lift3d(pick(g.dilations), 1);
+  const [P0, P1, P2] = lift3d(pick(g.padsBegin), 0);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const plane = O0 * O1 * O2;
@@ -180,6 +190,7 @@ function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatAr
   const lo2 = new Int32Array(K2);
   const hi2 = new Int32Array(K2);
   for (let k2 = 0; k2 < K2; k2++) [lo2[k2], hi2[k2]] = validRange(O2, S2, P2, k2 * L2, D2);
+  const plan: DirectPlan = { D0, D1, D2, K0, K1, K2, S0, S1, S2, L0, L1, L2, P0, P1, P2, cg, inPlane, lo2, hi2 };
   for (let n = 0; n < g.batch; n++) {
     for (let m = 0; m < g.outChannels; m++) {
       const yBase = (n * g.outChannels + m) * plane;
@@ -187,40 +198,66 @@ function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatAr
       out.fill(bias, yBase, yBase + plane);
       if (mag) mag.fill(Math.abs(bias), yBase, yBase + plane);
       const xGroup = (n * g.inChannels + Math.floor(m / mg) * cg) * inPlane;
-      const wRow = m * cg * taps;
       for (let o0 = 0; o0 < O0; o0++) {
-        for (let o1 = 0; o1 < O1; o1++) {
-          const yRow = yBase + (o0 * O1 + o1) * O2;
-          for (let c = 0; c < cg; c++) {
-            for (let k0 = 0; k0 < K0; k0++) {
-              const i0 = o0 * S0 - P0 + k0 * L0;
-              if (i0 < 0 || i0 >= D0) continue;
-              for (let k1 = 0; k1 < K1; k1++) {
-                const i1 = o1 * S1 - P1 + k1 * L1;
-                if (i1 < 0 || i1 >= D1) continue;
-                const xRow = xGroup + c * inPlane + (i0 * D1 + i1) * D2 - P2; // input of (o2, k2): xRow + o2·S2 + k2·L2
-                const wTap = wRow + (c * K0 + k0) * K1 * K2 + k1 * K2;
-                for (let k2 = 0; k2 < K2; k2++) {
-                  const wv = wd[wTap + k2];
-                  const xs = xRow + k2 * L2;
-                  const hi = hi2[k2];
-                  if (mag) {
-                    const awv = Math.abs(wv);
-                    for (let o2 = lo2[k2]; o2 < hi; o2++) {
-                      const xv = xd[xs + o2 * S2];
-                      out[yRow + o2] += wv * xv;
-                      mag[yRow + o2] += awv * Math.abs(xv);
-                    }
-                  } else {
-                    for (let o2 = lo2[k2]; o2 < hi; o2++) out[yRow + o2] += wv * xd[xs + o2 * S2];
-                  }
-                }
-              }
-            }
-          }
+        for (let o1 = 0; o1 < O1; o1++) directRow(plan, out, mag, yBase + (o0 * O1 + o1) * O2, o0, o1, xd, xGroup, wd, m * cg * taps);
+      }
+    }
+  }
+}
+
+/** The 3-D-lifted geometry `directRow` reads, built once per call. */
+interface DirectPlan {
+  readonly D0: number; readonly D1: number; readonly D2: number;
+  readonly K0: number; readonly K1: number; readonly K2: number;
+  readonly S0: number; readonly S1: number; readonly S2: number;
+  readonly L0: number; readonly L1: number; readonly L2: number;
+  readonly P0: number; readonly P1: number; readonly P2: number;
+  readonly cg: number;
+  readonly inPlane: number;
+  /** Per k2, the outputs along the row whose input is inside x: [lo2, hi2). */
+  readonly lo2: Int32Array;
+  readonly hi2: Int32Array;
+}
+
+/**
+ * Output row (o0, o1) of one output channel (from yRow), every tap of its group's inputs (from
+ * xGroup) and weights (from wRow). A function per row rather than loops inlined in
+ * `directConv`: V8 then optimizes it as an ordinary hot function instead of compiling the whole
+ * loop nest on-stack (measured on MobileNet's depthwise 3×3: the nest compiled on-stack took
+ * 70–400 ms on its first calls and ~2× the steady time after).
+ */
+function directRow(p: DirectPlan, out: Float64Array, mag: Float64Array | undefined, yRow: number, o0: number, o1: number, xd: FloatArray, xGroup: number, wd: FloatArray, wRow: number): void {
+  const { D0, D1, D2, K0, K1, K2, S0, S1, S2, L0, L1, L2, P0, P1, P2, cg, inPlane, lo2, hi2 } = p;
+  for (let c = 0; c < cg; c++) {
+    for (let k0 = 0; k0 < K0; k0++) {
+      const i0 = o0 * S0 - P0 + k0 * L0;
+      if (i0 < 0 || i0 >= D0) continue;
+      for (let k1 = 0; k1 < K1; k1++) {
+        const i1 = o1 * S1 - P1 + k1 * L1;
+        if (i1 < 0 || i1 >= D1) continue;
+        const xRow = xGroup + c * inPlane + (i0 * D1 + i1) * D2 - P2; // input of (o2, k2): xRow + o2·S2 + k2·L2
+        const wTap = wRow + ((c * K0 + k0) * K1 + k1) * K2;
+        for (let k2 = 0; k2 < K2; k2++) {
+          if (mag) rowTapWithMagnitude(out, mag, yRow, lo2[k2], hi2[k2], wd[wTap + k2], xd, xRow + k2 * L2, S2);
+          else rowTap(out, yRow, lo2[k2], hi2[k2], wd[wTap + k2], xd, xRow + k2 * L2, S2);
         }
       }
     }
+  }
+}
+
+/** y[yRow + o] += w·x[xs + o·s] for o in [lo, hi): one weight tap along one output row. */
+function rowTap(out: Float64Array, yRow: number, lo: number, hi: number, wv: number, xd: FloatArray, xs: number, s: number): void {
+  for (let o = lo; o < hi; o++) out[yRow + o] += wv * xd[xs + o * s];
+}
+
+/** `rowTap` plus the magnitudes: Σ[yRow + o] += |w|·|x[xs + o·s]|. */
+function rowTapWithMagnitude(out: Float64Array, mag: Float64Array, yRow: number, lo: number, hi: number, wv: number, xd: FloatArray, xs: number, s: number): void {
+  const awv = Math.abs(wv);
+  for (let o = lo; o < hi; o++) {
+    const xv = xd[xs + o * s];
+    out[yRow + o] += wv * xv;
+    mag[yRow + o] += awv * Math.abs(xv);
   }
 }
 
