@@ -43,6 +43,11 @@ export interface DataOptions {
   readonly headroom?: number;
   /** The kernel's storage precision: float16 scales the regimes to binary16 (default float32). */
   readonly precision?: Precision;
+  /**
+   * `x`: fill x only, leaving w and b zero — x is the same as with `all` (it is drawn first), and
+   * a caller that reads only x does not pay for a layer's 10⁸ weights. Default `all`.
+   */
+  readonly fill?: 'x' | 'all';
 }
 
 const TWO_24 = 2 ** 24;
@@ -92,14 +97,17 @@ type Scale = keyof typeof SCALES;
  */
 function fillFloat(rng: Prng, out: Float64Array, scale: Scale, spread: number, positive: boolean, zeroChance: number): void {
   const base = SCALES[scale];
+  // 2^e for the 2·spread + 1 exponents, looked up instead of computed per element (the same
+  // values and the same draws as `2 ** e`: a production layer has up to 10⁸ weights)
+  const powers = Float64Array.from({ length: 2 * spread + 1 }, (_, i) => 2 ** (base - spread + i));
   for (let i = 0; i < out.length; i++) {
     if (rng.chance(zeroChance)) {
       out[i] = 0;
       continue;
     }
-    const e = base + rng.int(-spread, spread);
+    const e = rng.int(-spread, spread) + spread;
     const sign = positive || rng.chance(0.5) ? 1 : -1;
-    out[i] = Math.fround(sign * (1 + rng.next()) * 2 ** e);
+    out[i] = Math.fround(sign * (1 + rng.next()) * powers[e]);
   }
 }
 
@@ -144,6 +152,7 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
   const b = layout.bSize > 0 ? new Float64Array(layout.bSize) : undefined;
   const precision = options.precision ?? 'float32';
   if (regime === 'float' && precision === 'float16') {
+    // (x and w are drawn interleaved with their scales here: `fill` does not apply)
     fillFloat16(rng, layout, x, w, b);
     return { x, w, b };
   }
@@ -155,6 +164,7 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
     const positive = rng.chance(0.25);
     const zeros = rng.pick([0, 0, 0.3]);
     fillFloat(rng, x, xScale, spread, positive, zeros);
+    if (options.fill === 'x') return { x, w, b };
     fillFloat(rng, w, wScale, spread, positive, zeros);
     if (b) {
       // bias on the scale of a typical product, so it neither vanishes nor dominates
@@ -166,6 +176,7 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
   const { xw, bias, nonzeroWeights } = exactRanges(layout.reductionLength, options.headroom, precision);
   const zeros = rng.pick([0, 0.1, 0.4]);
   fillExact(rng, x, xw, zeros);
+  if (options.fill === 'x') return { x, w, b };
   fillExact(rng, w, xw, zeros);
   if (precision === 'float16') capNonzeros(rng, w, Math.max(1, layout.reductionLength), nonzeroWeights);
   if (b) fillExact(rng, b, bias, 0);

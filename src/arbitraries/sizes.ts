@@ -65,6 +65,11 @@ export function lengthBucket(n: number): string {
   return n <= 64 ? '≤64' : n <= 1024 ? '65–1024' : '>1024';
 }
 
+/** Bucket of a batch size N for the coverage table: `1`, `2–7`, `≥8` (the large cases' batches). */
+export function batchBucket(n: number): string {
+  return n <= 1 ? '1' : n < 8 ? '2–7' : '≥8';
+}
+
 /** Bucket of an element count for the coverage table: `≤2^16`, `2^16–2^24` (above 2¹⁶, up to 2²⁴), `>2^24`. */
 export function elementBucket(n: number): string {
   return n <= 2 ** 16 ? '≤2^16' : n <= 2 ** 24 ? '2^16–2^24' : '>2^24';

@@ -4,6 +4,7 @@
  * shape and mutation; these properties name the checks and exercise them on their own.
  */
 import fc from 'fast-check';
+import { cycleParts } from '../arbitraries/cycle.js';
 import { operators } from '../operators/index.js';
 import type { OperatorDefinition } from '../operators/operator.js';
 import { regimes } from '../property/cases.js';
@@ -22,11 +23,27 @@ interface AnyCase {
 
 const byName = (name: string): OperatorDefinition => operators.find((o) => o.name === name)!;
 
-/** Cases of every operator of the table, tagged with the operator's name. */
+/**
+ * Cases of every operator of the table, tagged with the operator's name. In the production tier:
+ * every layer of every operator the kernel implements, one operator's layers after the other (the
+ * plan records their total), never small stand-ins for an operator without layers.
+ */
 function anyCase(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<AnyCase> {
   // the operators the kernel implements (those it lacks would only give cases that test nothing)
   const usable = operators.filter((o) => ctx.operators.includes(o.name));
-  return fc.oneof(...(usable.length > 0 ? usable : operators).map((o) => o.cases.arbitrary(ctx, regime).map((c): AnyCase => ({ op: o.name, c }))));
+  const ops = usable.length > 0 ? usable : operators;
+  const tagged = (o: OperatorDefinition, c: GenerationContext) => o.cases.arbitrary(c, regime).map((v): AnyCase => ({ op: o.name, c: v }));
+  const plan = ctx.production;
+  if (plan === undefined) return fc.oneof(...ops.map((o) => tagged(o, ctx)));
+  const parts = ops.map((o) => {
+    const own = { ...plan, cycleLengths: [] as number[] };
+    const arbitrary = tagged(o, { ...ctx, production: own });
+    return { arbitrary, count: own.cycleLengths.reduce((a, b) => a + b, 0) };
+  });
+  const total = parts.reduce((a, p) => a + p.count, 0);
+  plan.cycleLengths.push(total);
+  // no layer for any operator: the runner skips the property, the stand-in is never run
+  return total > 0 ? cycleParts(parts) : parts[0].arbitrary;
 }
 
 const describeAny = (v: AnyCase): string => `${v.op} ${byName(v.op).cases.describe(v.c)}`;

@@ -1,5 +1,5 @@
 /**
- * Layer shapes: one conv or dense layer of a real network with its exact geometry, the JSON form
+ * Layer shapes: one conv, ConvTranspose or dense layer of a real network with its exact geometry, the JSON form
  * users write in a `--shapes` file, and its validation (typed errors naming the file, the layer
  * and the field).
  *
@@ -9,10 +9,14 @@
  *       "layers": [
  *         { "name": "conv1", "op": "conv", "x": [1, 3, 224, 224], "w": [64, 3, 7, 7],
  *           "strides": [2, 2], "pads": [3, 3, 3, 3], "dilations": [1, 1], "group": 1, "bias": false },
+ *         { "name": "up1", "op": "convTranspose", "x": [1, 512, 4, 4], "w": [512, 256, 4, 4],
+ *           "strides": [2, 2], "pads": [1, 1, 1, 1], "outputPadding": [0, 0], "bias": false },
  *         { "name": "fc", "op": "dense", "x": [1, 2048], "w": [1000, 2048] } ] }
  *
  * conv: x `[N, C, D1..Dn]`, w `[M, C/group, k1..kn]` (ONNX), `pads` in ONNX order (all begins,
- * then all ends); `strides`, `dilations` default to 1, `pads` to 0, `group` to 1. dense: x `[N, K]`,
+ * then all ends); `strides`, `dilations` default to 1, `pads` to 0, `group` to 1. convTranspose: x
+ * `[N, C, D1..Dn]`, w `[C, M/group, k1..kn]` (ONNX), the conv attributes plus `outputPadding`
+ * (default 0). dense: x `[N, K]`,
  * w `[M, K]`. `bias` defaults to true. `name` is optional (default `layer<i>`), `count` (how many
  * layers of the network share the geometry, for the report) defaults to 1.
  */
@@ -21,16 +25,26 @@ import { convGeometryOfShapes } from '../operators/conv/geometry.js';
 import type { ConvSpec } from '../operators/conv/problem.js';
 import { denseGeometryOfShapes } from '../operators/dense/geometry.js';
 import type { DenseSpec } from '../operators/dense/problem.js';
+import { convTransposeGeometryOfShapes } from '../operators/conv-transpose/geometry.js';
+import type { ConvTransposeSpec } from '../operators/conv-transpose/problem.js';
 import { sizeOf } from '../tensor.js';
 
 /** One layer of a network with its exact geometry (a typed `LayerShape` of the core vocabulary). */
 export type ModelLayer =
   | { readonly network: string; readonly name: string; readonly op: 'conv'; readonly spec: ConvSpec; readonly count: number }
-  | { readonly network: string; readonly name: string; readonly op: 'dense'; readonly spec: DenseSpec; readonly count: number };
+  | { readonly network: string; readonly name: string; readonly op: 'dense'; readonly spec: DenseSpec; readonly count: number }
+  | { readonly network: string; readonly name: string; readonly op: 'convTranspose'; readonly spec: ConvTransposeSpec; readonly count: number };
 
-/** Multiply-adds of one layer, ×2: 2·N·M·(C/g)·∏k·∏O (conv), 2·N·M·K (dense). */
+/** The validated geometry of a ConvTranspose layer. */
+const transposeGeometry = (s: ConvTransposeSpec) => convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
+
+/** Multiply-adds of one layer, ×2: 2·N·M·(C/g)·∏k·∏O (conv), 2·N·M·K (dense), 2·N·C·(M/g)·∏k·∏D (ConvTranspose: every input element scatters through every tap). */
 export function layerFlops(l: ModelLayer): number {
   if (l.op === 'dense') return 2 * l.spec.xShape[0] * l.spec.wShape[0] * l.spec.xShape[1];
+  if (l.op === 'convTranspose') {
+    const g = transposeGeometry(l.spec);
+    return 2 * g.batch * g.inChannels * g.outChannelsPerGroup * sizeOf(g.kernelSpatial) * sizeOf(g.inSpatial);
+  }
   const g = convGeometryOfShapes(l.spec.xShape, l.spec.wShape, undefined, l.spec.attrs);
   return 2 * g.batch * g.outChannels * g.reductionLength * g.outSpatialSize;
 }
@@ -38,13 +52,14 @@ export function layerFlops(l: ModelLayer): number {
 /** Largest tensor of a layer (x, w or y), in elements. */
 export function layerLargestTensor(l: ModelLayer): number {
   if (l.op === 'dense') return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), l.spec.xShape[0] * l.spec.wShape[0]);
+  if (l.op === 'convTranspose') return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(transposeGeometry(l.spec).outputShape));
   const g = convGeometryOfShapes(l.spec.xShape, l.spec.wShape, undefined, l.spec.attrs);
   return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(g.outputShape));
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const FIELDS = new Set(['name', 'op', 'x', 'w', 'strides', 'pads', 'dilations', 'group', 'bias', 'count']);
+const FIELDS = new Set(['name', 'op', 'x', 'w', 'strides', 'pads', 'dilations', 'group', 'outputPadding', 'bias', 'count']);
 
 /**
  * Validates a parsed `--shapes` document (see the module comment) and returns its layers.
@@ -86,7 +101,7 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
     if (!Number.isSafeInteger(count) || (count as number) < 1) throw new ShapesFileError(file, where, 'count', raw.count, `must be an integer >= 1, got ${JSON.stringify(raw.count)}`);
     const op = raw.op;
     if (op === 'dense') {
-      for (const k of ['strides', 'pads', 'dilations', 'group']) if (raw[k] !== undefined) throw new ShapesFileError(file, where, k, raw[k], 'is a conv attribute; a dense layer has none');
+      for (const k of ['strides', 'pads', 'dilations', 'group', 'outputPadding']) if (raw[k] !== undefined) throw new ShapesFileError(file, where, k, raw[k], 'is a conv attribute; a dense layer has none');
       try {
         denseGeometryOfShapes(x, w, bias ? [w[0]] : undefined, 'dense');
       } catch (e) {
@@ -94,9 +109,9 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
       }
       return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number };
     }
-    if (op !== 'conv') throw new ShapesFileError(file, where, 'op', op, `must be "conv" or "dense", got ${JSON.stringify(op)}`);
+    if (op !== 'conv' && op !== 'convTranspose') throw new ShapesFileError(file, where, 'op', op, `must be "conv", "convTranspose" or "dense", got ${JSON.stringify(op)}`);
     const rank = x.length - 2;
-    if (rank < 1 || rank > 3) throw new ShapesFileError(file, where, 'x', x, `a conv input is [N, C, D1..Dn] with n = 1, 2 or 3, got ${x.length} dimensions`);
+    if (rank < 1 || rank > 3) throw new ShapesFileError(file, where, 'x', x, `a ${op} input is [N, C, D1..Dn] with n = 1, 2 or 3, got ${x.length} dimensions`);
     const ones = Array.from({ length: rank }, () => 1);
     const group = raw.group ?? 1;
     if (typeof group !== 'number' || !Number.isSafeInteger(group) || group < 1) throw new ShapesFileError(file, where, 'group', raw.group, `must be an integer >= 1, got ${JSON.stringify(raw.group)}`);
@@ -106,6 +121,17 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
       dilations: raw.dilations === undefined ? ones : ints('dilations', raw.dilations, 1),
       group,
     };
+    if (op === 'convTranspose') {
+      const outputPadding = raw.outputPadding === undefined ? ones.map(() => 0) : ints('outputPadding', raw.outputPadding, 0);
+      const spec: ConvTransposeSpec = { xShape: x, wShape: w, attrs: { ...attrs, outputPadding }, hasBias: bias };
+      try {
+        convTransposeGeometryOfShapes(x, w, bias ? [w[1] * group] : undefined, spec.attrs, 'convTranspose');
+      } catch (e) {
+        throw new ShapesFileError(file, where, 'geometry', { x, w, ...spec.attrs }, e instanceof Error ? e.message : String(e));
+      }
+      return { network, name, op, spec, count: count as number };
+    }
+    if (raw.outputPadding !== undefined) throw new ShapesFileError(file, where, 'outputPadding', raw.outputPadding, 'is a ConvTranspose attribute; a conv layer has none');
     const spec: ConvSpec = { xShape: x, wShape: w, attrs, hasBias: bias };
     try {
       convGeometryOfShapes(x, w, bias ? [w[0]] : undefined, spec.attrs, 'conv');

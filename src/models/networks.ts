@@ -1,5 +1,5 @@
 /**
- * The conv and dense layers of real networks with their exact geometry, batch 1 — what
+ * The conv, ConvTranspose and dense layers of real networks with their exact geometry, batch 1 — what
  * `convcheck verify --size production` runs. Layers that share a geometry within a network are
  * listed once, with `count` = how many there are. Pooling, normalisation and activations are not
  * kernels under test; the input sizes below are the sizes those layers leave.
@@ -184,8 +184,46 @@ const c3d: ModelLayer[] = [
   dense(n(C3D), 'fc8', 4096, 487),
 ];
 
+/** A 2-D ConvTranspose layer: x `[1, C, H, W]`, w `[C, M, k, k]` (ONNX), stride s, pads p on every side, no output padding. */
+function convTranspose2d(o: Op, name: string, C: number, H: number, W: number, M: number, k: number, s: number, p: number, bias: boolean): ModelLayer {
+  return {
+    network: o.network,
+    name,
+    op: 'convTranspose',
+    count: o.count ?? 1,
+    spec: { xShape: [1, C, H, W], wShape: [C, M, k, k], attrs: { strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], group: 1, outputPadding: [0, 0] }, hasBias: bias },
+  };
+}
+
+/**
+ * DCGAN's generator (Radford et al. 2016; the PyTorch DCGAN example: nz = 100, ngf = 64, 64×64×3
+ * images): a 4×4 ConvTranspose from the 1×1 latent, then 4×4 stride 2 pad 1, doubling the side
+ * each time (O = 2·(D−1) + 4 − 2 = 2D): 1 → 4 → 8 → 16 → 32 → 64; no bias (batch norm follows).
+ */
+const DCGAN = 'DCGAN generator (64×64)';
+const dcgan: ModelLayer[] = [
+  convTranspose2d(n(DCGAN), 'project 100→512, 1×1→4×4', 100, 1, 1, 512, 4, 1, 0, false),
+  convTranspose2d(n(DCGAN), 'up 512→256, 4×4/2, 4→8', 512, 4, 4, 256, 4, 2, 1, false),
+  convTranspose2d(n(DCGAN), 'up 256→128, 4×4/2, 8→16', 256, 8, 8, 128, 4, 2, 1, false),
+  convTranspose2d(n(DCGAN), 'up 128→64, 4×4/2, 16→32', 128, 16, 16, 64, 4, 2, 1, false),
+  convTranspose2d(n(DCGAN), 'to RGB 64→3, 4×4/2, 32→64', 64, 32, 32, 3, 4, 2, 1, false),
+];
+
+/**
+ * FCN-8s (Long et al. 2015, the Caffe voc-fcn8s model on a 500×500 input, 21 classes): the two 2×
+ * upsamplings of the score maps, 4×4 stride 2 without padding or bias (O = 2·(D−1) + 4):
+ * score_fr 16×16 → 34×34, fused with pool4's scores and upsampled again 34×34 → 70×70. (The final
+ * 16×16 stride-8 upsampling to 568×568 is left out: 0.55 G multiply-adds, so its ConvTranspose
+ * reference — compensated, for every precision — alone would cost ~15 s per property.)
+ */
+const FCN8S = 'FCN-8s (500×500)';
+const fcn8s: ModelLayer[] = [
+  convTranspose2d(n(FCN8S), 'upscore2 21→21, 4×4/2, 16→34', 21, 16, 16, 21, 4, 2, 0, false),
+  convTranspose2d(n(FCN8S), 'upscore_pool4 21→21, 4×4/2, 34→70', 21, 34, 34, 21, 4, 2, 0, false),
+];
+
 /** Every built-in network's layers, in the order `--size production` runs them. */
-export const PRODUCTION_LAYERS: readonly ModelLayer[] = [...lenet5, ...vgg16, ...resnet50, ...mobilenetV2(), ...deeplab, ...m5, ...c3d];
+export const PRODUCTION_LAYERS: readonly ModelLayer[] = [...lenet5, ...vgg16, ...resnet50, ...mobilenetV2(), ...deeplab, ...m5, ...c3d, ...dcgan, ...fcn8s];
 
 /** The built-in networks' names. */
 export const PRODUCTION_NETWORKS: readonly string[] = [...new Set(PRODUCTION_LAYERS.map((l) => l.network))];

@@ -38,7 +38,7 @@ export interface OperatorCases<C> {
   reseed(c: C, seed: number): C;
   /** The case in one line (`x=[…] w=[…] … regime=float`). */
   describe(c: C): string;
-  /** Its coverage key, if the operator has a conv-like geometry. */
+  /** Its coverage key along `COVERAGE_DIMENSIONS` (every operator of the table gives one). */
   coverage?(c: C): CoverageKey | undefined;
 }
 

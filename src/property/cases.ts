@@ -22,7 +22,7 @@ export interface CaseTensors {
   readonly b: Data64 | undefined;
 }
 
-/** x, w and b of the given shapes (b: one per `bSize`), with data in `regime` derived from `seed`. */
+/** x, w and b of the given shapes (b: one per `bSize`), with data in `regime` derived from `seed` (`fill: 'x'`: x only, w and b zero). */
 export function tensorsOf(
   spec: { readonly xShape: readonly number[]; readonly wShape: readonly number[]; readonly hasBias: boolean },
   bSize: number,
@@ -32,13 +32,14 @@ export function tensorsOf(
   seed: number,
   headroom: number,
   precision: Precision = 'float32',
+  fill: 'x' | 'all' = 'all',
 ): CaseTensors {
   const n = spec.hasBias ? bSize : 0;
   const d: ProblemData = problemData(
     { xSize: sizeOf(spec.xShape), wSize: sizeOf(spec.wShape), bSize: n, reductionLength, specialWeights },
     regime,
     seed,
-    { headroom, precision },
+    { headroom, precision, fill },
   );
   return {
     x: { shape: spec.xShape, data: d.x },

@@ -21,12 +21,16 @@ export interface GenerationContext {
 export type CoverageKey = readonly string[];
 
 /**
- * Coverage dimensions: the geometry combinations counted across a run, and the size classes
- * reached (`arbitraries/sizes.ts`): C/group and reduction length (≤64, 65–1024, >1024) and the
- * largest tensor's element count (≤2^16, 2^16–2^24, >2^24). Every operator with a
- * convolution-like geometry reports its cases along these.
+ * Coverage dimensions: the operator, the geometry combinations counted across a run, and the
+ * size classes reached (`arbitraries/sizes.ts`): C/group, the reduction length ((C/group)·∏k for
+ * conv and ConvTranspose, K for dense) and the output channels M (≤64, 65–1024, >1024), the batch
+ * N (1, 2–7, ≥8) and the largest tensor's element count (≤2^16, 2^16–2^24, >2^24). A column an
+ * operator does not have (a dense layer's rank, pads, stride, dilation, group) is `NOT_APPLICABLE`.
  */
-export const COVERAGE_DIMENSIONS = ['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'elements'] as const;
+export const COVERAGE_DIMENSIONS = ['operator', 'rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'M', 'N', 'elements'] as const;
+
+/** The value of a coverage column an operator does not have. */
+export const NOT_APPLICABLE = '—';
 
 /** A property of the catalog. */
 export interface PropertyDefinition<C = unknown> {
@@ -44,12 +48,7 @@ export interface PropertyDefinition<C = unknown> {
   check(kernel: CheckedKernel, c: C): Promise<void>;
   /** The case in one line, e.g. `x=[2,3,7,5] w=[4,3,3,2] … regime=float`. */
   describe(c: C): string;
-  /**
-   * Production tier: true for properties that make one kernel call per case (the differential
-   * ones, the output shape), which run every layer; the others run the layers under the cost cap.
-   */
-  readonly everyProductionLayer?: boolean;
-  /** The coverage key of a case, if it has a conv-like geometry. */
+  /** The coverage key of a case (along `COVERAGE_DIMENSIONS`), if it has one. */
   coverage?(c: C): CoverageKey | undefined;
 }
 

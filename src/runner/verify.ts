@@ -258,27 +258,11 @@ interface RunContext {
 }
 
 /**
- * The production tier's cost cap. Properties marked `everyProductionLayer` (the differential
- * ones and the output shape: one kernel call and one judge each) run every layer; the relations that call the kernel two or more
- * times, and the hygiene checks, run the layers up to `PRODUCTION_RELATION_FLOPS` and
- * `PRODUCTION_RELATION_ELEMENTS`, so that all built-in networks fit in a few minutes for a fast
- * kernel (C3D's big 3-D convs alone are 75 GFLOP; VGG's fc6 weights 103 M elements).
- */
-/** FLOPs of the largest layer a multi-call property runs in the production tier. */
-export const PRODUCTION_RELATION_FLOPS = 1e9;
-/** Elements of the largest tensor of a layer a multi-call property runs in the production tier. */
-export const PRODUCTION_RELATION_ELEMENTS = 2 ** 23;
-
-function productionCaps(def: PropertyDefinition): Pick<ProductionPlan, 'maxFlops' | 'maxElements'> {
-  return def.everyProductionLayer ? {} : { maxFlops: PRODUCTION_RELATION_FLOPS, maxElements: PRODUCTION_RELATION_ELEMENTS };
-}
-
-/**
  * How many production layers a property cycles through (undefined: its generator is not
  * layer-based, e.g. the FC ≡ conv equivalences, which generate their own cases).
  */
 function productionCycles(def: PropertyDefinition, capabilities: ReturnType<typeof completeCapabilities>, layers: readonly LayerShape[], operators: readonly string[]): number | undefined {
-  const production: ProductionPlan = { layers, cycleLengths: [], ...productionCaps(def) };
+  const production: ProductionPlan = { layers, cycleLengths: [] };
   def.arbitrary({ capabilities, size: 'production', operators, production });
   return production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
 }
@@ -380,7 +364,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...productionCaps(def) } : undefined;
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [] } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
     const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);

@@ -10,7 +10,9 @@ import type { ConvTransposeAttributes } from './contract.js';
 import type { ConvTransposeGeometry } from './geometry.js';
 import { convTransposeGeometryOfShapes, describeConvTranspose } from './geometry.js';
 import type { ConvTransposeSpec } from './problem.js';
-import { convTransposeProblem } from './problem.js';
+import { convTransposeProblem, largestTransposeTensor } from './problem.js';
+import { batchBucket, elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
+import { sizeOf } from '../../tensor.js';
 import { referenceConvTranspose } from './reference.js';
 
 /** A ConvTranspose case: the problem, the data regime and the seed its data derive from. */
@@ -27,10 +29,7 @@ export function runConvTranspose(k: CheckedKernel, x: Data64, w: Data64, b: Data
 
 /** Arbitrary cases honouring the kernel's capabilities. */
 export function convTransposeCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>, bias?: boolean): fc.Arbitrary<ConvTransposeCase> {
-  // the production tier's networks have no ConvTranspose layer: no cycle (the runner skips the property)
-  if (ctx.size === 'production') ctx.production?.cycleLengths.push(0);
-  const size = ctx.size === 'production' ? 'small' : ctx.size;
-  return fc.record({ spec: convTransposeProblem({ capabilities: ctx.capabilities, size, bias }), regime, seed: dataSeed() });
+  return fc.record({ spec: convTransposeProblem({ capabilities: ctx.capabilities, size: ctx.size, bias, production: ctx.production }), regime, seed: dataSeed() });
 }
 
 /** The validated geometry of a spec. */
@@ -65,18 +64,24 @@ export function describeConvTransposeCase(c: ConvTransposeCase, extra = ''): str
   return `${describeConvTranspose(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}`;
 }
 
-/** Coverage key along the shared geometry dimensions (rank, asymmetric pads, bias, stride, dilation, group). */
+/** Coverage key along `COVERAGE_DIMENSIONS`; the reduction is the most terms an output sums, (C/group)·∏k. */
 export function coverageOfTranspose(spec: ConvTransposeSpec): CoverageKey {
   const r = spec.xShape.length - 2;
   const pads = spec.attrs.pads;
   const g = spec.attrs.group;
   const kind = g === 1 ? 'none' : g === spec.xShape[1] ? (spec.wShape[1] > 1 ? 'depthwise×mult' : 'depthwise') : 'grouped';
   return [
+    'convTranspose',
     String(r),
     pads.slice(0, r).some((p, a) => p !== pads[a + r]) ? 'yes' : 'no',
     spec.hasBias ? 'yes' : 'no',
     spec.attrs.strides.some((s) => s > 1) ? 'yes' : 'no',
     spec.attrs.dilations.some((d) => d > 1) ? 'yes' : 'no',
     kind,
+    lengthBucket(spec.xShape[1] / g),
+    lengthBucket((spec.xShape[1] / g) * sizeOf(spec.wShape.slice(2))),
+    lengthBucket(spec.wShape[1] * g),
+    batchBucket(spec.xShape[0]),
+    elementBucket(largestTransposeTensor(spec)),
   ];
 }

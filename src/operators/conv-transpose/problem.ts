@@ -9,7 +9,8 @@ import type { KernelCapabilities } from '../../contract.js';
 import { completeCapabilities } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { sizeOf } from '../../tensor.js';
-import type { SizeTier } from '../../vocabulary.js';
+import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
+import { cycle } from '../../arbitraries/cycle.js';
 import type { ConvTransposeAttributes } from './contract.js';
 
 /** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
@@ -27,6 +28,42 @@ export interface ConvTransposeProblemConstraints {
   readonly size?: SizeTier;
   /** Force bias on or off; default either. */
   readonly bias?: boolean;
+  /**
+   * Production tier (`size: 'production'`): the layers to run; the plan records how many of its
+   * ConvTranspose layers the capabilities allow (0: the runner skips the property).
+   */
+  readonly production?: ProductionPlan;
+}
+
+/** Largest tensor of a ConvTranspose problem (x, w or y), in elements. */
+export function largestTransposeTensor(s: ConvTransposeSpec): number {
+  const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + s.xShape.length - 2]);
+  return Math.max(sizeOf(s.xShape), sizeOf(s.wShape), s.xShape[0] * s.wShape[1] * s.attrs.group * sizeOf(out));
+}
+
+/**
+ * The production tier: the plan's ConvTranspose layers the capabilities allow, in order, each
+ * once per cycle (a forced bias is applied to the layer). With none left the cycle length
+ * recorded is 0 and small problems stand in (never run: the runner skips the property).
+ */
+function productionConvTransposeProblem(constraints: ConvTransposeProblemConstraints, plan: ProductionPlan): fc.Arbitrary<ConvTransposeSpec> {
+  const caps = completeCapabilities(constraints.capabilities);
+  const specs = plan.layers
+    .filter((l) => l.op === 'convTranspose')
+    .map((l) => l.spec as ConvTransposeSpec) // validated when the layer table was built (models/)
+    .filter((s) => {
+      const r = s.xShape.length - 2;
+      const { strides, pads, dilations, group } = s.attrs;
+      const strided = strides.some((v) => v > 1);
+      const dilated = dilations.some((v) => v > 1);
+      const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
+      if (!caps.spatialRanks.includes(r) || (!caps.group && group > 1) || (!caps.dilation && dilated) || (!caps.asymmetricPads && asymmetric)) return false;
+      if (!caps.strideWithDilation && strided && dilated) return false;
+      return largestTransposeTensor(s) <= caps.maxElements;
+    })
+    .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
+  plan.cycleLengths.push(specs.length);
+  return specs.length > 0 ? cycle(specs) : convTransposeProblem({ ...constraints, size: 'small', production: undefined });
 }
 
 const axis3 = (arb: fc.Arbitrary<number>) => fc.tuple(arb, arb, arb);
@@ -38,8 +75,12 @@ const axis3 = (arb: fc.Arbitrary<number>) => fc.tuple(arb, arb, arb);
 export function convTransposeProblem(constraints: ConvTransposeProblemConstraints = {}): fc.Arbitrary<ConvTransposeSpec> {
   const caps = completeCapabilities(constraints.capabilities);
   const size = constraints.size ?? 'default';
+  if (size === 'production') {
+    if (constraints.production === undefined) throw new InvalidArgumentError('convTransposeProblem', 'production', undefined, 'the production tier needs the layers to run (constraints.production)');
+    return productionConvTransposeProblem(constraints, constraints.production);
+  }
   if (size !== 'small' && size !== 'default' && size !== 'large') {
-    throw new InvalidArgumentError('convTransposeProblem', 'size', size, `size must be 'small', 'default' or 'large', got ${JSON.stringify(size)}`);
+    throw new InvalidArgumentError('convTransposeProblem', 'size', size, `size must be one of 'small', 'default', 'large', 'production', got ${JSON.stringify(size)}`);
   }
   const ranks = caps.spatialRanks.filter((r) => r >= 1 && r <= 3);
   if (ranks.length === 0) throw new InvalidArgumentError('convTransposeProblem', 'capabilities', caps.spatialRanks, 'capabilities allow no spatial rank in 1..3');
@@ -84,8 +125,5 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
   });
   const limit = caps.maxElements;
   if (!Number.isFinite(limit)) return specs;
-  return specs.filter((s) => {
-    const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1);
-    return Math.max(sizeOf(s.xShape), sizeOf(s.wShape), s.xShape[0] * s.wShape[1] * s.attrs.group * sizeOf(out)) <= limit;
-  });
+  return specs.filter((s) => largestTransposeTensor(s) <= limit);
 }

@@ -16,7 +16,7 @@ import type { ConvGeometry } from './geometry.js';
 import { convGeometryOfShapes, describeConv } from './geometry.js';
 import type { ConvProblemConstraints, ConvSpec } from './problem.js';
 import { convProblem, largestTensor } from './problem.js';
-import { elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
+import { batchBucket, elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
 import { sizeOf } from '../../tensor.js';
 import { trustedConv } from './fast-reference.js';
 
@@ -48,10 +48,11 @@ export function geometryOf(spec: ConvSpec): ConvGeometry {
 /**
  * Builds the float64 tensors of a conv case from its seed. Non-finite weights only when the
  * problem has no padding (whether padding multiplies an infinite weight is implementation-defined).
+ * `fill: 'x'` draws x only (the same x), leaving w and b zero.
  */
-export function convTensors(c: ConvCase, headroom = 1, precision: Precision = 'float32'): ConvTensors {
+export function convTensors(c: ConvCase, headroom = 1, precision: Precision = 'float32', fill: 'x' | 'all' = 'all'): ConvTensors {
   const noPadding = c.spec.attrs.pads.every((p) => p === 0);
-  return tensorsOf(c.spec, c.spec.wShape[0], geometryOf(c.spec).reductionLength, noPadding, c.regime, c.seed, headroom, precision);
+  return tensorsOf(c.spec, c.spec.wShape[0], geometryOf(c.spec).reductionLength, noPadding, c.regime, c.seed, headroom, precision, fill);
 }
 
 /** A conv case's tensors and geometry, and the kernel's output on the problem as given. */
@@ -66,7 +67,7 @@ export function describeConvCase(c: ConvCase, extra = ''): string {
   return `${describeConv(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}`;
 }
 
-/** Coverage key of a conv spec. */
+/** Coverage key of a conv spec (see `COVERAGE_DIMENSIONS`). */
 export function coverageOf(spec: ConvSpec): CoverageKey {
   const r = spec.xShape.length - 2;
   const pads = spec.attrs.pads;
@@ -74,6 +75,7 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
   const g = spec.attrs.group;
   const kind = g === 1 ? 'none' : g === spec.xShape[1] ? (spec.wShape[0] > g ? 'depthwise×mult' : 'depthwise') : 'grouped';
   return [
+    'conv',
     String(r),
     asym ? 'yes' : 'no',
     spec.hasBias ? 'yes' : 'no',
@@ -82,6 +84,8 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
     kind,
     lengthBucket(spec.xShape[1] / g),
     lengthBucket(sizeOf(spec.wShape.slice(1))),
+    lengthBucket(spec.wShape[0]),
+    batchBucket(spec.xShape[0]),
     elementBucket(largestTensor(spec)),
   ];
 }

@@ -179,7 +179,8 @@ function linearity(which: 'x' | 'w' | 'bias') {
       const shape = g.outputShape;
       // headroom 2: each side's sums, and their sum, stay exactly representable
       const t1 = convTensors(c, 2, k.precision);
-      const t2 = convTensors({ ...c, seed: seed2 }, 2, k.precision);
+      // the second data set only where the relation reads it: x for linearity in x, w for linearity in w
+      const t2 = which === 'bias' ? t1 : convTensors({ ...c, seed: seed2 }, 2, k.precision, which === 'x' ? 'x' : 'all');
       let lhs: Float64Array;
       let rhs: Float64Array;
       if (which === 'x') {

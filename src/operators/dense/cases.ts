@@ -1,7 +1,9 @@
 /** Dense cases, the guarded call, the reference as an expectation and the one-line description. */
 import fc from 'fast-check';
 import type { Precision } from '../../contract.js';
-import type { GenerationContext } from '../../property/definition.js';
+import type { CoverageKey, GenerationContext } from '../../property/definition.js';
+import { NOT_APPLICABLE } from '../../property/definition.js';
+import { batchBucket, elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
 import type { CaseTensors } from '../../property/cases.js';
 import { dataSeed, tensorsOf } from '../../property/cases.js';
 import type { Expectation } from '../../property/judge.js';
@@ -43,4 +45,15 @@ export function describeDenseCase(c: DenseCase, extra = ''): string {
 export function referenceDenseExpectation(t: CaseTensors, precision: Precision): Expectation {
   const r = trustedDense(t.x, t.w, t.b, precision);
   return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation };
+}
+
+/**
+ * Coverage key of a dense spec along `COVERAGE_DIMENSIONS`: the bias, the reduction length K, the
+ * output features M, the batch N and the largest tensor; the conv-only columns are `NOT_APPLICABLE`.
+ */
+export function coverageOfDense(spec: DenseSpec): CoverageKey {
+  const [N, K] = spec.xShape;
+  const M = spec.wShape[0];
+  const na = NOT_APPLICABLE;
+  return ['dense', na, na, spec.hasBias ? 'yes' : 'no', na, na, na, na, lengthBucket(K), lengthBucket(M), batchBucket(N), elementBucket(Math.max(N * K, M * K, N * M))];
 }

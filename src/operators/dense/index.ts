@@ -2,7 +2,7 @@
 import { defineOperator } from '../operator.js';
 import type { DenseAttributes } from './contract.js';
 import type { DenseCase } from './cases.js';
-import { denseCases, denseTensors, describeDenseCase, referenceDenseExpectation, runDense } from './cases.js';
+import { coverageOfDense, denseCases, denseTensors, describeDenseCase, referenceDenseExpectation, runDense } from './cases.js';
 import { denseMatchesReference } from './differential.js';
 import { referenceDense } from './reference.js';
 
@@ -22,6 +22,7 @@ export const dense = defineOperator<DenseCase>({
     expect: (c, numerics) => referenceDenseExpectation(denseTensors(c, 1, numerics.precision), numerics.precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeDenseCase(c),
+    coverage: (c) => coverageOfDense(c.spec),
   },
   properties: { reference: [denseMatchesReference], relations: [], hygiene: [] },
 });
