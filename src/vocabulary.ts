@@ -17,8 +17,8 @@ export const SIZE_TIERS: readonly SizeTier[] = ['small', 'default', 'large', 'pr
 
 /**
  * One layer of a real network with its exact geometry (batch included), as the production tier
- * runs it. `op` names the operator (`conv`, `dense`); `spec` is that operator's problem spec
- * (`ConvSpec`, `DenseSpec`), validated when the table was built (`models/`).
+ * runs it. `op` names the operator (`conv`, `convTranspose`, `dense`); `spec` is that operator's
+ * problem spec (`ConvSpec`, `ConvTransposeSpec`, `DenseSpec`), validated when the table was built (`models/`).
  */
 export interface LayerShape {
   readonly network: string;
@@ -27,6 +27,8 @@ export interface LayerShape {
   readonly spec: object;
   /** How many layers of the network share this geometry. */
   readonly count: number;
+  /** Dense layers: the feature map `[C, D1..Dn]` their input is flattened from (channels-first), if known. */
+  readonly flattens?: readonly number[];
 }
 
 /**

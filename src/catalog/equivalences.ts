@@ -2,6 +2,8 @@
  * The equivalences the project exists to show: FC ≡ full-extent conv, linear ≡ 1×1 conv, an FC
  * layer slides as a conv over larger inputs, and a VGG-like FC head is a fully convolutional one.
  * The FC side is computed by the kernel's own dense when it has one (else by the reference).
+ * In the production tier they run the networks' real FC layers (`fc-layers.ts`), each once, with
+ * fresh data per case.
  */
 import fc from 'fast-check';
 import { scaleFor } from '../operators/conv/correlation-scale.js';
@@ -22,7 +24,10 @@ import type { Expectation } from '../property/judge.js';
 import { judge } from '../property/judge.js';
 import { cropSpatial, range, relu } from '../property/tensor-ops.js';
 import { formatShape, sizeOf } from '../tensor.js';
-import type { CheckedKernel, Data64, Regime } from '../vocabulary.js';
+import type { CheckedKernel, Data64, ProductionPlan, Regime } from '../vocabulary.js';
+import { cycle } from '../arbitraries/cycle.js';
+import type { FcHead, FcLayer } from './fc-layers.js';
+import { fcHeadsOf, fcLayersOf, pointwiseLayersOf } from './fc-layers.js';
 
 /** Dense on the kernel if it has one, else the reference; says which for the failure message. */
 async function denseOf(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined): Promise<{ y: Float64Array; byKernel: boolean }> {
@@ -44,9 +49,37 @@ interface FcCase {
   readonly hasBias: boolean;
   readonly regime: Regime;
   readonly seed: number;
+  /** Production tier: the network layer the case runs. */
+  readonly layer?: string;
+}
+
+/**
+ * The production tier: `items` in order, once each per cycle (the plan records how many); with
+ * none, `fallback` (never run: the runner skips the property).
+ */
+function productionCycle<T, C>(plan: ProductionPlan, items: readonly T[], toCase: (item: fc.Arbitrary<T>) => fc.Arbitrary<C>, fallback: fc.Arbitrary<C>): fc.Arbitrary<C> {
+  plan.cycleLengths.push(items.length);
+  return items.length > 0 ? toCase(cycle(items)) : fallback;
+}
+
+/** FcCases on the given FC layers: the layer's geometry, a flatten order, regime and fresh data. */
+function fcCasesOn(layers: fc.Arbitrary<FcLayer>): fc.Arbitrary<FcCase> {
+  return fc.record({
+    f: layers,
+    order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
+    regime: fc.constantFrom<Regime>('exact', 'float'),
+    seed: dataSeed(),
+  }).map(({ f, order, regime, seed }): FcCase => ({ rank: f.rank, batch: f.batch, channels: f.channels, out: f.out, window: f.window, order, hasBias: f.hasBias, regime, seed, layer: f.layer }));
 }
 
 function fcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
+  if (ctx.production !== undefined) {
+    return productionCycle(ctx.production, fcLayersOf(ctx.production.layers, ctx.capabilities), fcCasesOn, smallFcCaseArb({ ...ctx, size: 'small' }));
+  }
+  return smallFcCaseArb(ctx);
+}
+
+function smallFcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
   const big = ctx.size === 'small' ? 3 : ctx.size === 'default' ? 4 : 6;
   return fc.record({
     rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
@@ -80,7 +113,10 @@ function fcData(c: FcCase, spatial: readonly number[], precision: Precision) {
 }
 
 const describeFc = (c: FcCase, extra: string) =>
-  `x=${formatShape([c.batch, c.channels, ...c.window.slice(0, c.rank)])} fc=[${c.out},${c.channels * sizeOf(c.window.slice(0, c.rank))}] order=${c.order}${extra} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}`;
+  `x=${formatShape([c.batch, c.channels, ...c.window.slice(0, c.rank)])} fc=[${c.out},${c.channels * sizeOf(c.window.slice(0, c.rank))}] order=${c.order}${extra} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}${layerNote(c.layer)}`;
+
+/** ` layer="VGG-16 fc6"` for a production case. */
+const layerNote = (layer: string | undefined) => (layer === undefined ? '' : ` layer=${JSON.stringify(layer)}`);
 
 /** How FC weights become a conv kernel; replaceable so a test can show a wrong order is caught. */
 export type FcToConv = (weight: Tensor, inputShape: readonly number[], order: FlattenOrder) => Tensor;
@@ -113,24 +149,61 @@ export function fcEqualsFullExtentConvWith(convert: FcToConv) {
 /** FC ≡ full-extent conv. */
 export const fcEqualsFullExtentConv = fcEqualsFullExtentConvWith(fcToConv);
 
+/** A case of `linear-equals-1x1-conv`. */
+interface LinearCase {
+  readonly variant: 'linear' | 'dense';
+  readonly rank: number;
+  readonly batch: number;
+  readonly channels: number;
+  readonly out: number;
+  /** Spatial size per axis (first `rank` used; the dense variant uses 1s). */
+  readonly spatial: readonly number[];
+  readonly hasBias: boolean;
+  readonly regime: Regime;
+  readonly seed: number;
+  /** Production tier: the network layer the case runs. */
+  readonly layer?: string;
+}
+
+function smallLinearCases(ctx: GenerationContext): fc.Arbitrary<LinearCase> {
+  return fc.record({
+    variant: fc.constantFrom('linear' as const, 'dense' as const),
+    rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
+    batch: fc.integer({ min: 1, max: 3 }),
+    channels: fc.integer({ min: 1, max: ctx.size === 'small' ? 4 : 40 }),
+    out: fc.integer({ min: 1, max: ctx.size === 'small' ? 4 : 20 }),
+    spatial: fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
+    hasBias: fc.boolean(),
+    regime: fc.constantFrom<Regime>('exact', 'float'),
+    seed: dataSeed(),
+  });
+}
+
+/**
+ * The production tier: every plain FC layer (dense on [N, K] ≡ 1×1 conv on [N, K, 1, …]) and
+ * every pointwise conv layer (a linear layer at each of its positions), once each.
+ */
+function productionLinearCases(ctx: GenerationContext, plan: ProductionPlan): fc.Arbitrary<LinearCase> {
+  type Item = Omit<LinearCase, 'regime' | 'seed'>;
+  const plain: Item[] = fcLayersOf(plan.layers, ctx.capabilities)
+    .filter((f) => sizeOf(f.window) === 1)
+    .map((f) => ({ variant: 'dense', rank: f.rank, batch: f.batch, channels: f.channels, out: f.out, spatial: [1, 1, 1], hasBias: f.hasBias, layer: f.layer }));
+  const pointwise: Item[] = pointwiseLayersOf(plan.layers, ctx.capabilities).map((p) => ({ variant: 'linear', rank: p.rank, batch: p.batch, channels: p.channels, out: p.out, spatial: [...p.spatial, 1, 1].slice(0, 3), hasBias: p.hasBias, layer: p.layer }));
+  return productionCycle(
+    plan,
+    [...plain, ...pointwise],
+    (items) => fc.record({ item: items, regime: fc.constantFrom<Regime>('exact', 'float'), seed: dataSeed() }).map(({ item, regime, seed }): LinearCase => ({ ...item, regime, seed })),
+    smallLinearCases({ ...ctx, size: 'small' }),
+  );
+}
+
 /** Linear at every position ≡ 1×1 conv; dense on [N, C] ≡ 1×1 conv on [N, C, 1, …]. */
 export const linearEquals1x1Conv = defineProperty({
   id: 'linear-equals-1x1-conv',
   statement: 'a linear layer [M, C] applied at every position of [N, C, D…] equals conv with linearToConv1x1(W) (stride 1, any spatial size, ranks 1–3); dense on [N, C] equals a 1×1 conv on [N, C, 1, …, 1]',
   needs: ['conv'],
-  arbitrary: (ctx: GenerationContext) =>
-    fc.record({
-      variant: fc.constantFrom('linear' as const, 'dense' as const),
-      rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
-      batch: fc.integer({ min: 1, max: 3 }),
-      channels: fc.integer({ min: 1, max: ctx.size === 'small' ? 4 : 40 }),
-      out: fc.integer({ min: 1, max: ctx.size === 'small' ? 4 : 20 }),
-      spatial: fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
-      hasBias: fc.boolean(),
-      regime: fc.constantFrom<Regime>('exact', 'float'),
-      seed: dataSeed(),
-    }),
-  async check(k, c) {
+  arbitrary: (ctx: GenerationContext) => (ctx.production !== undefined ? productionLinearCases(ctx, ctx.production) : smallLinearCases(ctx)),
+  async check(k, c: LinearCase) {
     const spatial = c.variant === 'dense' ? range(c.rank).map(() => 1) : c.spatial.slice(0, c.rank);
     const P = sizeOf(spatial);
     const d = problemData(
@@ -162,8 +235,8 @@ export const linearEquals1x1Conv = defineProperty({
       terms: ref.termCount,
     }, { expectedFromKernel: dense.byKernel });
   },
-  describe: (c) =>
-    `${c.variant} x=${formatShape([c.batch, c.channels, ...(c.variant === 'dense' ? [] : c.spatial.slice(0, c.rank))])} w=[${c.out},${c.channels}] rank=${c.rank} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}`,
+  describe: (c: LinearCase) =>
+    `${c.variant} x=${formatShape([c.batch, c.channels, ...(c.variant === 'dense' ? [] : c.spatial.slice(0, c.rank))])} w=[${c.out},${c.channels}] rank=${c.rank} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}${layerNote(c.layer)}`,
 });
 
 /**
@@ -206,12 +279,19 @@ export const fcSlidesAsConv = defineProperty({
   id: 'fc-slides-as-conv',
   statement: 'an FC layer defined on windows of size S, applied as a conv with stride s to a larger input, gives a map whose every position equals the FC layer applied to that window',
   needs: ['conv'],
-  arbitrary: (ctx: GenerationContext) =>
-    fc.record({
-      base: fcCaseArb(ctx),
+  arbitrary: (ctx: GenerationContext) => {
+    const plan = ctx.production;
+    const small = fc.record({
+      base: fcCaseArb(plan === undefined ? ctx : { ...ctx, size: 'small', production: undefined }),
       extra: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 })).map((t) => [...t]),
       strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).map((t) => [...t]),
-    }),
+    });
+    if (plan === undefined) return small;
+    // production: each windowed FC layer slides over a map twice its window, stride 1 — VGG-16's
+    // fc6 (7×7×512 → 4096) over a 14×14 map gives an 8×8 map of class scores, the FCN case
+    const windowed = fcLayersOf(plan.layers, ctx.capabilities).filter((f) => sizeOf(f.window) > 1);
+    return productionCycle(plan, windowed, (layers) => fcCasesOn(layers).map((base) => ({ base, extra: [...base.window], strides: [1, 1, 1] })), small);
+  },
   async check(k, { base: c, extra, strides: st }) {
     const spatial = c.window.slice(0, c.rank).map((s, a) => s + extra[a]);
     const strides = st.slice(0, c.rank);
@@ -234,7 +314,11 @@ export const fcSlidesAsConv = defineProperty({
     describeFc(base, ` input=${formatShape(base.window.slice(0, base.rank).map((s, a) => s + extra[a]))} strides=${formatShape(strides.slice(0, base.rank))}`),
 });
 
-/** A small VGG-like head: conv3×3+ReLU, fc6 (full-extent conv)+ReLU, fc7 1×1+ReLU, fc8 1×1. */
+/**
+ * A VGG-like head: conv3×3+ReLU, then the FC layers — the first on a window (full-extent conv),
+ * the others 1×1 convs — with ReLU between them. Small generated heads have three FC layers
+ * (fc6, fc7, fc8); in the production tier `widths` gives a network's real head.
+ */
 interface FcnCase {
   readonly rank: number;
   readonly batch: number;
@@ -247,12 +331,85 @@ interface FcnCase {
   readonly fc8: number;
   readonly order: FlattenOrder;
   readonly seed: number;
+  /** Production tier: the FC layers' widths (replacing fc6, fc7, fc8) and the network layer. */
+  readonly widths?: readonly number[];
+  readonly layer?: string;
+  /**
+   * Production tier: data in {−1, 0, 1} with at most this many non-zero weights per output, so
+   * every partial sum of every layer stays below 2²⁴ however long the reductions are.
+   */
+  readonly nonzeros?: number;
+}
+
+/** The widths of a case's FC layers. */
+const widthsOf = (c: FcnCase): readonly number[] => c.widths ?? [c.fc6, c.fc7, c.fc8];
+
+/**
+ * Most non-zero weights per output (≤ 64) that keep an L-layer network with data in {−1, 0, 1}
+ * exact in float32: with |input| ≤ B, a layer's |output| and every partial sum are ≤ R·B + 1.
+ */
+export function exactNonzeros(layers: number): number {
+  for (let R = 64; R > 1; R--) {
+    let B = 1;
+    for (let l = 0; l < layers; l++) B = R * B + 1;
+    if (B < 2 ** 24) return R;
+  }
+  return 1;
+}
+
+/**
+ * The production tier: each network's FC head (`fcHeadsOf`: VGG-16 fc6 7×7×512 → fc7 → fc8,
+ * LeNet-5 C5 → F6 → output, C3D fc6 → fc7 → fc8) behind a 3×3 conv that keeps its channel
+ * count, on a map 2 larger than the window along every axis it spans (a 3×3 map of windows for
+ * VGG's 9×9), batch 1.
+ */
+function productionFcnCases(ctx: GenerationContext, plan: ProductionPlan): fc.Arbitrary<FcnCase> {
+  const heads = fcHeadsOf(fcLayersOf(plan.layers, ctx.capabilities));
+  const toCase = (h: FcHead, order: FlattenOrder, seed: number): FcnCase => ({
+    rank: h.rank,
+    batch: 1,
+    channels: h.channels,
+    features: h.channels,
+    window: h.window,
+    extra: h.window.map((s, a) => (a < h.rank && s > 1 ? 2 : 0)),
+    fc6: h.widths[0],
+    fc7: h.widths[1] ?? 0,
+    fc8: h.widths[2] ?? 0,
+    order,
+    seed,
+    widths: h.widths,
+    layer: h.layer,
+    nonzeros: exactNonzeros(1 + h.widths.length),
+  });
+  return productionCycle(
+    plan,
+    heads,
+    (items) => fc.record({ h: items, order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'), seed: dataSeed() }).map(({ h, order, seed }) => toCase(h, order, seed)),
+    smallFcnCases({ ...ctx, size: 'small' }),
+  );
+}
+
+function smallFcnCases(ctx: GenerationContext): fc.Arbitrary<FcnCase> {
+  return fc.record({
+    rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
+    batch: fc.integer({ min: 1, max: 2 }),
+    channels: fc.integer({ min: 1, max: 3 }),
+    features: fc.integer({ min: 1, max: 4 }),
+    window: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
+    extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 })).map((t) => [...t]),
+    fc6: fc.integer({ min: 1, max: 6 }),
+    fc7: fc.integer({ min: 1, max: 6 }),
+    fc8: fc.integer({ min: 1, max: 4 }),
+    order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
+    seed: dataSeed(),
+  });
 }
 
 /**
  * Exact regime only: integers in [−2, 2] keep every partial sum of all four layers below 2²⁴
- * for these sizes (≤ 3·27 terms, then ≤ 4·27, 6, 6), so conv and FC forms must agree exactly;
- * ReLU's kink makes a float-regime bound for a network far looser than for one layer.
+ * for the small sizes (≤ 3·27 terms, then ≤ 4·27, 6, 6), and the production heads' sparse data
+ * (`exactNonzeros`) for theirs, so conv and FC forms must agree exactly; ReLU's kink makes a
+ * float-regime bound for a network far looser than for one layer.
  */
 export const fcnNetwork = defineProperty({
   id: 'fcn-network',
@@ -265,56 +422,56 @@ export const fcnNetwork = defineProperty({
       : numerics.precision === 'float16'
         ? "the network's integer sums reach ~2¹⁶, beyond float16's exact integers (2¹¹)"
         : undefined,
-  arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> =>
-    fc.record({
-      rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
-      batch: fc.integer({ min: 1, max: 2 }),
-      channels: fc.integer({ min: 1, max: 3 }),
-      features: fc.integer({ min: 1, max: 4 }),
-      window: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).map((t) => [...t]),
-      extra: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 })).map((t) => [...t]),
-      fc6: fc.integer({ min: 1, max: 6 }),
-      fc7: fc.integer({ min: 1, max: 6 }),
-      fc8: fc.integer({ min: 1, max: 4 }),
-      order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
-      seed: dataSeed(),
-    }),
-  async check(k, c) {
+  arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> => (ctx.production !== undefined ? productionFcnCases(ctx, ctx.production) : smallFcnCases(ctx)),
+  async check(k, c: FcnCase) {
     const r = c.rank;
     const S = c.window.slice(0, r);
     const D = S.map((s, a) => s + c.extra[a]);
     const rng = new Prng(c.seed);
-    const ints = (shape: number[]): Data64 => ({ shape, data: Float64Array.from({ length: sizeOf(shape) }, () => rng.int(-2, 2)) });
+    const widths = widthsOf(c);
+    const R = c.nonzeros;
+    // small heads: integers in [−2, 2]; production heads: {−1, 0, 1}, at most R non-zero weights per output
+    const ints = (shape: number[]): Data64 => ({ shape, data: Float64Array.from({ length: sizeOf(shape) }, () => (R === undefined ? rng.int(-2, 2) : rng.int(-1, 1))) });
+    const weights = (shape: number[]): Data64 => {
+      if (R === undefined) return ints(shape);
+      const row = sizeOf(shape.slice(1));
+      const data = new Float64Array(sizeOf(shape));
+      for (let m = 0; m < shape[0]; m++) for (let i = 0; i < Math.min(R, row); i++) data[m * row + rng.int(0, row - 1)] = rng.chance(0.5) ? 1 : -1;
+      return { shape, data };
+    };
     const x = ints([c.batch, c.channels, ...D]);
-    const w1 = ints([c.features, c.channels, ...S.map(() => 3)]);
+    const w1 = weights([c.features, c.channels, ...S.map(() => 3)]);
     const b1 = ints([c.features]);
-    const W6 = ints([c.fc6, c.features * sizeOf(S)]);
-    const b6 = ints([c.fc6]);
-    const W7 = ints([c.fc7, c.fc6]);
-    const b7 = ints([c.fc7]);
-    const W8 = ints([c.fc8, c.fc7]);
-    const b8 = ints([c.fc8]);
+    const fcs = widths.map((m, l) => ({ W: weights([m, l === 0 ? c.features * sizeOf(S) : widths[l - 1]]), b: ints([m]) }));
     const same = { ...plainAttrs(r), pads: range(2 * r).map(() => 1) };
     const h = relu({ shape: [c.batch, c.features, ...D], data: await runConv(k, x, w1, b1, same, [c.batch, c.features, ...D]) });
-    // convolutional form
+    // convolutional form: the first FC layer as a full-extent conv, the others as 1×1 convs, ReLU between
     const O = D.map((d, a) => d - S[a] + 1);
     const at = (m: number) => [c.batch, m, ...O];
-    const a6 = relu({ shape: at(c.fc6), data: await runConv(k, h, asData(fcToConv(W6, [c.features, ...S], c.order)), b6, plainAttrs(r), at(c.fc6)) });
-    const a7 = relu({ shape: at(c.fc7), data: await runConv(k, a6, asData(linearToConv1x1(W7, r)), b7, plainAttrs(r), at(c.fc7)) });
-    const y = await runConv(k, a7, asData(linearToConv1x1(W8, r)), b8, plainAttrs(r), at(c.fc8));
+    let a: Data64 = h;
+    for (let l = 0; l < fcs.length; l++) {
+      const wConv = asData(l === 0 ? fcToConv(fcs[l].W, [c.features, ...S], c.order) : linearToConv1x1(fcs[l].W, r));
+      const y = await runConv(k, a, wConv, fcs[l].b, plainAttrs(r), at(widths[l]));
+      a = l < fcs.length - 1 ? relu({ shape: at(widths[l]), data: y }) : { shape: at(widths[l]), data: y };
+    }
     // FC form, on every window of the feature map
     const map = await windowMap(k, h, S, S.map(() => 1), c.order, async (rows) => {
-      const f6 = relu({ shape: [rows.shape[0], c.fc6], data: (await denseOf(k, rows, W6, b6)).y });
-      const f7 = relu({ shape: [rows.shape[0], c.fc7], data: (await denseOf(k, f6, W7, b7)).y });
-      return { ...(await denseOf(k, f7, W8, b8)), cols: c.fc8 };
+      let f: Data64 = rows;
+      let last: { y: Float64Array; byKernel: boolean } = { y: rows.data, byKernel: false };
+      for (let l = 0; l < fcs.length; l++) {
+        last = await denseOf(k, f, fcs[l].W, fcs[l].b);
+        f = l < fcs.length - 1 ? relu({ shape: [rows.shape[0], widths[l]], data: last.y }) : { shape: [rows.shape[0], widths[l]], data: last.y };
+      }
+      return { ...last, cols: widths[widths.length - 1] };
     });
-    judge('fully convolutional head vs FC head on each window', k.numerics, 'exact', y, {
+    judge('fully convolutional head vs FC head on each window', k.numerics, 'exact', a.data, {
       shape: map.outShape,
       values: map.values,
       magnitude: new Float64Array(map.values.length),
       terms: 0,
     });
   },
-  describe: (c) =>
-    `x=${formatShape([c.batch, c.channels, ...c.window.slice(0, c.rank).map((s, a) => s + c.extra[a])])} conv3=${c.features} window=${formatShape(c.window.slice(0, c.rank))} fc6=${c.fc6} fc7=${c.fc7} fc8=${c.fc8} order=${c.order} regime=exact`,
+  describe: (c: FcnCase) =>
+    `x=${formatShape([c.batch, c.channels, ...c.window.slice(0, c.rank).map((s, a) => s + c.extra[a])])} conv3=${c.features} window=${formatShape(c.window.slice(0, c.rank))} ` +
+    `${c.widths === undefined ? `fc6=${c.fc6} fc7=${c.fc7} fc8=${c.fc8}` : `fc=${formatShape(c.widths)} nonzeros=${c.nonzeros}`} order=${c.order} regime=exact${layerNote(c.layer)}`,
 });

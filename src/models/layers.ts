@@ -17,7 +17,8 @@
  * then all ends); `strides`, `dilations` default to 1, `pads` to 0, `group` to 1. convTranspose: x
  * `[N, C, D1..Dn]`, w `[C, M/group, k1..kn]` (ONNX), the conv attributes plus `outputPadding`
  * (default 0). dense: x `[N, K]`,
- * w `[M, K]`. `bias` defaults to true. `name` is optional (default `layer<i>`), `count` (how many
+ * w `[M, K]`, optionally `flattens`: the feature map `[C, D1..Dn]` (channels-first, C·∏D = K) its input
+ * is flattened from, which the FC ≡ conv equivalences use as the conv's window. `bias` defaults to true. `name` is optional (default `layer<i>`), `count` (how many
  * layers of the network share the geometry, for the report) defaults to 1.
  */
 import { ShapesFileError } from '../errors.js';
@@ -32,7 +33,7 @@ import { sizeOf } from '../tensor.js';
 /** One layer of a network with its exact geometry (a typed `LayerShape` of the core vocabulary). */
 export type ModelLayer =
   | { readonly network: string; readonly name: string; readonly op: 'conv'; readonly spec: ConvSpec; readonly count: number }
-  | { readonly network: string; readonly name: string; readonly op: 'dense'; readonly spec: DenseSpec; readonly count: number }
+  | { readonly network: string; readonly name: string; readonly op: 'dense'; readonly spec: DenseSpec; readonly count: number; readonly flattens?: readonly number[] }
   | { readonly network: string; readonly name: string; readonly op: 'convTranspose'; readonly spec: ConvTransposeSpec; readonly count: number };
 
 /** The validated geometry of a ConvTranspose layer. */
@@ -59,7 +60,7 @@ export function layerLargestTensor(l: ModelLayer): number {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const FIELDS = new Set(['name', 'op', 'x', 'w', 'strides', 'pads', 'dilations', 'group', 'outputPadding', 'bias', 'count']);
+const FIELDS = new Set(['name', 'op', 'x', 'w', 'strides', 'pads', 'dilations', 'group', 'outputPadding', 'flattens', 'bias', 'count']);
 
 /**
  * Validates a parsed `--shapes` document (see the module comment) and returns its layers.
@@ -107,8 +108,14 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
       } catch (e) {
         throw new ShapesFileError(file, where, 'x/w', { x, w }, e instanceof Error ? e.message : String(e));
       }
-      return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number };
+      if (raw.flattens === undefined) return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number };
+      const flattens = ints('flattens', raw.flattens, 1);
+      if (flattens.length < 2 || flattens.length > 4 || sizeOf(flattens) !== x[1]) {
+        throw new ShapesFileError(file, where, 'flattens', raw.flattens, `must be the feature map [C, D1..Dn] (n = 1..3) the input is flattened from, with C·∏D = K = ${x[1]}, got ${JSON.stringify(raw.flattens)}`);
+      }
+      return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number, flattens };
     }
+    if (raw.flattens !== undefined) throw new ShapesFileError(file, where, 'flattens', raw.flattens, 'is a dense attribute (the feature map a dense layer flattens); a conv layer has none');
     if (op !== 'conv' && op !== 'convTranspose') throw new ShapesFileError(file, where, 'op', op, `must be "conv", "convTranspose" or "dense", got ${JSON.stringify(op)}`);
     const rank = x.length - 2;
     if (rank < 1 || rank > 3) throw new ShapesFileError(file, where, 'x', x, `a ${op} input is [N, C, D1..Dn] with n = 1, 2 or 3, got ${x.length} dimensions`);

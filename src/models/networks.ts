@@ -24,8 +24,9 @@ function conv2d(o: Op, name: string, C: number, H: number, W: number, M: number,
   };
 }
 
-function dense(o: Op, name: string, K: number, M: number, bias = true): ModelLayer {
-  return { network: o.network, name, op: 'dense', count: o.count ?? 1, spec: { xShape: [1, K], wShape: [M, K], hasBias: bias } };
+/** A dense layer K → M; `flattens`: the feature map [C, D1..Dn] its input is flattened from (channels-first), where the network has one. */
+function dense(o: Op, name: string, K: number, M: number, bias = true, flattens?: number[]): ModelLayer {
+  return { network: o.network, name, op: 'dense', count: o.count ?? 1, spec: { xShape: [1, K], wShape: [M, K], hasBias: bias }, ...(flattens ? { flattens } : {}) };
 }
 
 const n = (network: string, count?: number): Op => ({ network, count });
@@ -55,7 +56,7 @@ const vgg16: ModelLayer[] = [
   conv2d(n(VGG16), 'fc6 as 7×7 conv', 512, 7, 7, 4096, 7),
   conv2d(n(VGG16), 'fc7 as 1×1 conv', 4096, 1, 1, 4096, 1),
   conv2d(n(VGG16), 'fc8 as 1×1 conv', 4096, 1, 1, 1000, 1),
-  dense(n(VGG16), 'fc6', 25088, 4096),
+  dense(n(VGG16), 'fc6', 25088, 4096, true, [512, 7, 7]),
   dense(n(VGG16), 'fc7', 4096, 4096),
   dense(n(VGG16), 'fc8', 4096, 1000),
 ];
@@ -179,7 +180,7 @@ const c3d: ModelLayer[] = [
   conv3d('conv4a', 256, 4, 14, 512),
   conv3d('conv4b', 512, 4, 14, 512),
   conv3d('conv5a, conv5b', 512, 2, 7, 512, 2),
-  dense(n(C3D), 'fc6', 8192, 4096),
+  dense(n(C3D), 'fc6', 8192, 4096, true, [512, 1, 4, 4]),
   dense(n(C3D), 'fc7', 4096, 4096),
   dense(n(C3D), 'fc8', 4096, 487),
 ];

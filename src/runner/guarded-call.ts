@@ -24,9 +24,13 @@ function toKernelTensor(t: Data64, precision: Precision): Tensor {
 
 /** Bitwise equality of two typed arrays of the same type (NaN payloads included). */
 function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
-  const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return Math.floor(i / a.BYTES_PER_ELEMENT);
+  // 32-bit words where both views are aligned (every float32 and float64 array the guard makes
+  // is): a production layer's 10⁸ weights are compared four times faster than byte by byte
+  const words = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.byteLength % 4 === 0 && b.byteLength === a.byteLength;
+  const W = words ? 4 : 1;
+  const ua = words ? new Uint32Array(a.buffer, a.byteOffset, a.byteLength / 4) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const ub = words ? new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return Math.floor((i * W) / a.BYTES_PER_ELEMENT);
   return -1;
 }
 
