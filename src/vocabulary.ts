@@ -38,10 +38,21 @@ export interface LayerShape {
 export interface ProductionPlan {
   readonly layers: readonly LayerShape[];
   readonly cycleLengths: number[];
-  /** Layers above this many FLOPs (2·multiply-adds) are left out; undefined: none are. */
+  /**
+   * Layers above this many FLOPs (2·multiply-adds) are left out, each recorded in `leftOut` as
+   * `network name (F GFLOP)` (undefined: every layer runs). The runner sets it for properties
+   * that call the kernel more than once per case, and reports what was left out.
+   */
   readonly maxFlops?: number;
-  /** Layers whose largest tensor has more elements are left out; undefined: none are. */
-  readonly maxElements?: number;
+  readonly leftOut?: string[];
+}
+
+/** Whether a production layer of `flops` FLOPs runs under `plan`; records it in `plan.leftOut` when not. */
+export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: number): boolean {
+  if (plan.maxFlops === undefined || flops <= plan.maxFlops) return true;
+  const entry = `${layer.network} ${layer.name} (${(flops / 1e9).toFixed(1)} GFLOP)`;
+  if (plan.leftOut && !plan.leftOut.includes(entry)) plan.leftOut.push(entry);
+  return false;
 }
 
 /** Data regime of a numeric case. */

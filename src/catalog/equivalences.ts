@@ -364,7 +364,7 @@ export function exactNonzeros(layers: number): number {
  * VGG's 9×9), batch 1.
  */
 function productionFcnCases(ctx: GenerationContext, plan: ProductionPlan): fc.Arbitrary<FcnCase> {
-  const heads = fcHeadsOf(fcLayersOf(plan.layers, ctx.capabilities));
+  const heads = fcHeadsOf(plan.layers, ctx.capabilities);
   const toCase = (h: FcHead, order: FlattenOrder, seed: number): FcnCase => ({
     rank: h.rank,
     batch: 1,

@@ -55,8 +55,12 @@ function plainRank(caps: CompleteCapabilities): number | undefined {
   return caps.spatialRanks.includes(2) ? 2 : caps.spatialRanks[0];
 }
 
-/** Every distinct FC layer of `layers` the kernel's capabilities allow, in layer order. */
-export function fcLayersOf(layers: readonly LayerShape[], caps: CompleteCapabilities): FcLayer[] {
+/**
+ * Every distinct FC layer of `layers` the kernel's capabilities allow, in layer order; `within:
+ * 'network'` keeps a geometry once per network (the heads need C3D's fc7 even though VGG-16 has
+ * the same one), else once in all.
+ */
+export function fcLayersOf(layers: readonly LayerShape[], caps: CompleteCapabilities, within: 'all' | 'network' = 'all'): FcLayer[] {
   const out: FcLayer[] = [];
   const seen = new Set<string>();
   for (const l of layers) {
@@ -81,8 +85,9 @@ export function fcLayersOf(layers: readonly LayerShape[], caps: CompleteCapabili
     if (f === undefined || !caps.spatialRanks.includes(f.rank)) continue;
     const K = f.channels * sizeOf(f.window);
     if (Math.max(f.batch * K, f.out * K) > caps.maxElements) continue;
-    if (seen.has(key(f))) continue;
-    seen.add(key(f));
+    const k = within === 'network' ? `${l.network}\u0000${key(f)}` : key(f);
+    if (seen.has(k)) continue;
+    seen.add(k);
     out.push({ layer: `${l.network} ${l.name}`, network: l.network, ...f });
   }
   return out;
@@ -115,7 +120,8 @@ export function pointwiseLayersOf(layers: readonly LayerShape[], caps: CompleteC
  * of the same network that read its output, one after the other (VGG-16: fc6 7×7×512 → 4096,
  * fc7 → 4096, fc8 → 1000; LeNet-5: C5, F6, output; C3D: fc6 on 512×1×4×4, fc7, fc8).
  */
-export function fcHeadsOf(fcs: readonly FcLayer[]): FcHead[] {
+export function fcHeadsOf(layers: readonly LayerShape[], caps: CompleteCapabilities): FcHead[] {
+  const fcs = fcLayersOf(layers, caps, 'network');
   const heads: FcHead[] = [];
   fcs.forEach((f, i) => {
     if (sizeOf(f.window.slice(0, f.rank)) === 1) return;

@@ -88,6 +88,7 @@ export const deterministic = defineProperty({
 export const inputsNotMutated = defineProperty({
   id: 'inputs-not-mutated',
   statement: `${listed(operators.map((o) => o.name))} never write into x, w or b`,
+  singleCall: true,
   needs: [], // any operator of the table the kernel implements
   arbitrary: (ctx) => anyCase(ctx, regimes(ctx, false)),
   async check(k, v) {

@@ -36,7 +36,8 @@ export function tensorsOf(
 ): CaseTensors {
   const n = spec.hasBias ? bSize : 0;
   const key = JSON.stringify([spec.xShape, spec.wShape, n, reductionLength, specialWeights, regime, seed, headroom, precision, fill]);
-  if (last?.key === key) return last.tensors;
+  const hit = recent.find((r) => r.key === key);
+  if (hit) return hit.tensors;
   const d: ProblemData = problemData(
     { xSize: sizeOf(spec.xShape), wSize: sizeOf(spec.wShape), bSize: n, reductionLength, specialWeights },
     regime,
@@ -48,15 +49,19 @@ export function tensorsOf(
     w: { shape: spec.wShape, data: d.w },
     b: d.b ? { shape: [n], data: d.b } : undefined,
   };
-  last = { key, tensors };
+  recent.unshift({ key, tensors });
+  recent.length = Math.min(recent.length, RECENT);
   return tensors;
 }
 
 /**
- * The tensors `tensorsOf` built last, by their arguments. A property that runs one case several
- * times (unfused and fused, the same inputs twice, the reference after the kernel) asks for the
- * same data again; a production layer's weights take seconds to draw (VGG-16's fc6 has 10⁸), and
- * the data are a pure function of these arguments, so they are drawn once. Nothing writes into
- * case tensors: the guarded call hands kernels converted copies, and properties build new tensors.
+ * The tensors `tensorsOf` built last, by their arguments, newest first. A property that runs one
+ * case several times (unfused and fused, the same inputs twice around another problem, the
+ * reference after the kernel) asks for the same data again; a production layer's weights take
+ * seconds to draw (VGG-16's fc6 has 10⁸), and the data are a pure function of these arguments, so
+ * they are drawn once. Nothing writes into case tensors: the guarded call hands kernels converted
+ * copies, and properties build new tensors.
  */
-let last: { readonly key: string; readonly tensors: CaseTensors } | undefined;
+const recent: Array<{ readonly key: string; readonly tensors: CaseTensors }> = [];
+/** Data sets kept: `deterministic` runs a case, another problem, then the case again. */
+const RECENT = 2;

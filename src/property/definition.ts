@@ -48,6 +48,12 @@ export interface PropertyDefinition<C = unknown> {
   check(kernel: CheckedKernel, c: C): Promise<void>;
   /** The case in one line, e.g. `x=[2,3,7,5] w=[4,3,3,2] … regime=float`. */
   describe(c: C): string;
+  /**
+   * True for properties that call the kernel once per case (the differential ones, the output
+   * shape, input integrity): in the production tier they run every layer, while the others leave
+   * out the layers above the runner's `productionRelationFlops` and report which.
+   */
+  readonly singleCall?: boolean;
   /** The coverage key of a case (along `COVERAGE_DIMENSIONS`), if it has one. */
   coverage?(c: C): CoverageKey | undefined;
 }

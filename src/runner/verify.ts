@@ -45,6 +45,12 @@ export interface VerifyOptions {
    * each layer runs once per property it fits, with fresh data (unless `runs` is given).
    */
   readonly layers?: readonly LayerShape[];
+  /**
+   * Production tier: properties that call the kernel more than once per case leave out the layers
+   * above this many FLOPs, and say so in a note (default `PRODUCTION_RELATION_FLOPS`; `Infinity`:
+   * every property runs every layer). Single-call properties always run every layer.
+   */
+  readonly productionRelationFlops?: number;
   /** Recorded as `report.kernel.source` (e.g. `builtin:im2col` or the module path). */
   readonly source?: string;
   /** Failing cases are saved here and replayed first on the next run against the same kernel. */
@@ -77,6 +83,14 @@ export interface VerifyOptions {
    */
   readonly timeBudgetMs?: number;
 }
+
+/**
+ * FLOPs of the largest layer a property that calls the kernel more than once per case runs in the
+ * production tier: 10¹⁰ leaves out C3D's four biggest 3-D convs (11–22 GFLOP, two thirds of the
+ * built-in networks' 105 GFLOP) from those properties — with a fast kernel they alone would take
+ * the run past its 3 minutes — and keeps everything else. The single-call properties run them.
+ */
+export const PRODUCTION_RELATION_FLOPS = 1e10;
 
 /** Per-call timeout of the production tier unless one is given: its big layers take seconds in a slow kernel. */
 export const PRODUCTION_TIMEOUT_MS = 120_000;
@@ -135,6 +149,7 @@ function checkOptions(o: VerifyOptions): void {
   if (o.size !== undefined && !SIZE_TIERS.includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.size)}`);
   if (o.layers !== undefined && (o.size ?? 'default') !== 'production') throw new InvalidArgumentError(fn, 'layers', o.layers.length, `layers are run by the production tier only; pass size: 'production' (got size ${JSON.stringify(o.size ?? 'default')})`);
   if (o.layers !== undefined && o.layers.length === 0) throw new InvalidArgumentError(fn, 'layers', 0, 'layers must not be empty');
+  if (o.productionRelationFlops !== undefined && !(o.productionRelationFlops > 0)) throw new InvalidArgumentError(fn, 'productionRelationFlops', o.productionRelationFlops, `productionRelationFlops must be > 0, got ${o.productionRelationFlops}`);
   for (const id of o.properties ?? []) {
     if (!catalog.some((p) => p.id === id)) {
       throw new InvalidArgumentError(fn, 'properties', id, `unknown property id ${JSON.stringify(id)} (known: ${catalog.map((p) => p.id).join(', ')})`);
@@ -190,7 +205,9 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     }
     // production: each layer the property fits once (the generators record how many there are)
     const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
-    const cycles = layers ? productionCycles(def, capabilities, layers, implementedOperators(k)) : undefined;
+    const maxFlops = def.singleCall ? undefined : (options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS);
+    const planned = layers ? productionCycles(def, capabilities, layers, implementedOperators(k), maxFlops) : undefined;
+    const cycles = planned?.cycles;
     const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
     options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
     clock.property = def.id;
@@ -199,10 +216,21 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
     // an equal share of the budget left, so time unused by earlier properties goes to later ones
     const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
+    const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, maxFlops!) : undefined;
     const ran =
       cycles === 0 && skipReasonFor(def, k) === undefined
-        ? { result: { id: def.id, statement: def.statement, status: 'skipped' as const, skipReason: 'no layer of the production shapes fits this property', casesRun: 0, durationMs: 0 }, interrupted: false }
-        : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers });
+        ? {
+            result: {
+              id: def.id,
+              statement: def.statement,
+              status: 'skipped' as const,
+              skipReason: leftOutNote ? `no layer of the production shapes fits this property within its cost cap: ${leftOutNote}` : 'no layer of the production shapes fits this property',
+              casesRun: 0,
+              durationMs: 0,
+            },
+            interrupted: false,
+          }
+        : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, maxFlops, leftOutNote });
     const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
     if (result.interrupted) interrupted = true;
     results.push(result.result);
@@ -255,16 +283,36 @@ interface RunContext {
   readonly timeLimitMs?: number;
   /** Production tier: the layers. */
   readonly layers?: readonly LayerShape[];
+  /** Production tier: layers above this many FLOPs are left out (multi-call properties). */
+  readonly maxFlops?: number;
+  /** Production tier: which layers were left out and why, for the result's notes. */
+  readonly leftOutNote?: string;
+}
+
+/** The note of a property that left out production layers above its cost cap. */
+function leftOutSentence(leftOut: readonly string[], maxFlops: number): string {
+  return (
+    `left out ${leftOut.length} layer${leftOut.length === 1 ? '' : 's'} above ${(maxFlops / 1e9).toFixed(0)} GFLOP — ${leftOut.join(', ')} — ` +
+    'because this property calls the kernel two or more times per layer and they would take the production run past its few minutes; ' +
+    'the single-call properties (the differential ones, output-shape, inputs-not-mutated) run them (productionRelationFlops: Infinity runs them here too)'
+  );
 }
 
 /**
  * How many production layers a property cycles through (undefined: its generator is not
  * layer-based, e.g. the FC ≡ conv equivalences, which generate their own cases).
  */
-function productionCycles(def: PropertyDefinition, capabilities: ReturnType<typeof completeCapabilities>, layers: readonly LayerShape[], operators: readonly string[]): number | undefined {
-  const production: ProductionPlan = { layers, cycleLengths: [] };
+function productionCycles(
+  def: PropertyDefinition,
+  capabilities: ReturnType<typeof completeCapabilities>,
+  layers: readonly LayerShape[],
+  operators: readonly string[],
+  maxFlops: number | undefined,
+): { cycles: number | undefined; leftOut: string[] } {
+  const production: ProductionPlan = { layers, cycleLengths: [], ...(maxFlops !== undefined && Number.isFinite(maxFlops) ? { maxFlops, leftOut: [] } : {}) };
   def.arbitrary({ capabilities, size: 'production', operators, production });
-  return production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
+  const cycles = production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
+  return { cycles, leftOut: production.leftOut ?? [] };
 }
 
 /** Why a kernel cannot take a property, or undefined. */
@@ -290,6 +338,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const note = (n: string) => {
     if (!notes.includes(n)) notes.push(n);
   };
+  if (ctx.leftOutNote !== undefined) note(ctx.leftOutNote);
   let casesDone = 0;
   let calls = 0;
   let firstFailureAt = 0;
@@ -364,7 +413,8 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [] } : undefined;
+    const capped = ctx.maxFlops !== undefined && Number.isFinite(ctx.maxFlops);
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...(capped ? { maxFlops: ctx.maxFlops, leftOut: [] } : {}) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
     const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);

@@ -10,6 +10,7 @@ import { completeCapabilities } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { sizeOf } from '../../tensor.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
+import { withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 import type { ConvTransposeAttributes } from './contract.js';
 
@@ -35,6 +36,11 @@ export interface ConvTransposeProblemConstraints {
   readonly production?: ProductionPlan;
 }
 
+/** 2·N·C·(M/group)·∏k·∏D: the FLOPs of a ConvTranspose problem (every input element scatters through every tap). */
+export function transposeFlops(s: ConvTransposeSpec): number {
+  return 2 * s.xShape[0] * s.xShape[1] * s.wShape[1] * sizeOf(s.wShape.slice(2)) * sizeOf(s.xShape.slice(2));
+}
+
 /** Largest tensor of a ConvTranspose problem (x, w or y), in elements. */
 export function largestTransposeTensor(s: ConvTransposeSpec): number {
   const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + s.xShape.length - 2]);
@@ -50,8 +56,8 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
   const caps = completeCapabilities(constraints.capabilities);
   const specs = plan.layers
     .filter((l) => l.op === 'convTranspose')
-    .map((l) => l.spec as ConvTransposeSpec) // validated when the layer table was built (models/)
-    .filter((s) => {
+    .filter((l) => {
+      const s = l.spec as ConvTransposeSpec; // validated when the layer table was built (models/)
       const r = s.xShape.length - 2;
       const { strides, pads, dilations, group } = s.attrs;
       const strided = strides.some((v) => v > 1);
@@ -61,6 +67,8 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
       if (!caps.strideWithDilation && strided && dilated) return false;
       return largestTransposeTensor(s) <= caps.maxElements;
     })
+    .filter((l) => withinPlan(plan, l, transposeFlops(l.spec as ConvTransposeSpec)))
+    .map((l) => l.spec as ConvTransposeSpec)
     .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
   plan.cycleLengths.push(specs.length);
   return specs.length > 0 ? cycle(specs) : convTransposeProblem({ ...constraints, size: 'small', production: undefined });

@@ -32,6 +32,7 @@ export const convTransposeMatchesReference = defineProperty({
   id: 'conv-transpose-matches-reference',
   statement: 'convTranspose (ONNX semantics, output_padding at the end of each axis) agrees with the float64 reference: exactly on exact data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, NaN/±Inf in x as IEEE-754 says',
   needs: ['convTranspose'],
+  singleCall: true,
   arbitrary: (ctx) => convTransposeCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const { t, y } = await convTransposeAsGiven(k, c);
@@ -117,6 +118,7 @@ export const convTransposeOutputShape = defineProperty<ConvTransposeCase>({
   id: 'conv-transpose-output-shape',
   statement: 'convTranspose returns [N, M, O1..On] with O = s·(D−1) + outputPadding + d·(k−1)+1 − pad_begin − pad_end, M = w.shape[1]·group',
   needs: ['convTranspose'],
+  singleCall: true,
   arbitrary: (ctx) => convTransposeCases(ctx, fc.constant('exact' as const)),
   async check(k, c) {
     // the guarded call raises wrong-shape / wrong-type with both shapes in the message

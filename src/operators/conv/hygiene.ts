@@ -8,6 +8,7 @@ export const outputShape = defineProperty({
   id: 'output-shape',
   statement: 'conv returns shape [N, M, O1..On] with O = floor((D + pad_begin + pad_end − (d·(k−1)+1)) / s) + 1, and dense returns [N, M]',
   needs: ['conv'],
+  singleCall: true,
   arbitrary: (ctx) => convCases(ctx, fc.constant('exact' as const), {}),
   async check(k, c) {
     // the guarded call raises wrong-shape / wrong-type with both shapes in the message

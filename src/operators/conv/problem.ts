@@ -8,7 +8,7 @@ import type { KernelCapabilities } from '../../contract.js';
 import { completeCapabilities } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
-import { SIZE_TIERS } from '../../vocabulary.js';
+import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 import { convGeometryOfShapes } from './geometry.js';
 import { sizeOf } from '../../tensor.js';
@@ -267,8 +267,8 @@ function toSpec(p: RawParams, c: CompleteConvProblemConstraints): ConvSpec {
 function productionConvProblem(c: CompleteConvProblemConstraints, plan: ProductionPlan): fc.Arbitrary<ConvSpec> {
   const specs = plan.layers
     .filter((l) => l.op === 'conv')
-    .map((l) => l.spec as ConvSpec) // validated when the layer table was built (models/)
-    .filter((s) => {
+    .filter((l) => {
+      const s = l.spec as ConvSpec; // validated when the layer table was built (models/)
       const r = s.xShape.length - 2;
       const { strides, pads, dilations, group } = s.attrs;
       const strided = strides.some((v) => v > 1);
@@ -278,8 +278,6 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
       if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
       if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
       if (largestTensor(s) > c.maxElements) return false;
-      if (plan.maxFlops !== undefined && convFlops(s) > plan.maxFlops) return false;
-      if (plan.maxElements !== undefined && largestTensor(s) > plan.maxElements) return false;
       switch (c.exercises) {
         case 'padding': return padded;
         case 'stride': return strided;
@@ -289,6 +287,9 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
         default: return true;
       }
     })
+    // last: only layers the property would run count as left out
+    .filter((l) => withinPlan(plan, l, convFlops(l.spec as ConvSpec)))
+    .map((l) => l.spec as ConvSpec)
     .map((s) => (c.bias === undefined ? s : { ...s, hasBias: c.bias }));
   plan.cycleLengths.push(specs.length);
   return specs.length > 0 ? cycle(specs) : regularParams(c, TIER_RANGES.small).map((p) => toSpec(p, c));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { InvalidArgumentError } from '../../errors.js';
 import { blockSize, flatSize, smallBlockSize } from '../../arbitraries/sizes.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
-import { SIZE_TIERS } from '../../vocabulary.js';
+import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 
 /** A dense problem's shapes (JSON-serialisable). */
@@ -42,10 +42,9 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
     if (constraints.production === undefined) throw new InvalidArgumentError('denseProblem', 'production', undefined, 'the production tier needs the layers to run (constraints.production)');
     const specs = constraints.production.layers
       .filter((l) => l.op === 'dense')
+      .filter((l) => Math.max((l.spec as DenseSpec).xShape[0] * (l.spec as DenseSpec).xShape[1], (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).wShape[1]) <= limit)
+      .filter((l) => withinPlan(constraints.production!, l, 2 * (l.spec as DenseSpec).xShape[0] * (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).xShape[1]))
       .map((l) => l.spec as DenseSpec) // validated when the layer table was built (models/)
-      .filter((s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]) <= limit)
-      .filter((s) => constraints.production!.maxFlops === undefined || 2 * s.xShape[0] * s.wShape[0] * s.xShape[1] <= constraints.production!.maxFlops)
-      .filter((s) => constraints.production!.maxElements === undefined || Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.xShape[1]) <= constraints.production!.maxElements)
       .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
     constraints.production.cycleLengths.push(specs.length);
     if (specs.length > 0) return cycle(specs);
