@@ -47,10 +47,17 @@ export interface ProductionPlan {
   readonly leftOut?: string[];
 }
 
+/** `22.2 GFLOP`, `3.5 MFLOP`, `1200 FLOP`. */
+export function formatFlops(flops: number): string {
+  if (flops >= 1e9) return `${Number((flops / 1e9).toFixed(1))} GFLOP`;
+  if (flops >= 1e6) return `${Number((flops / 1e6).toFixed(1))} MFLOP`;
+  return `${flops} FLOP`;
+}
+
 /** Whether a production layer of `flops` FLOPs runs under `plan`; records it in `plan.leftOut` when not. */
 export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: number): boolean {
   if (plan.maxFlops === undefined || flops <= plan.maxFlops) return true;
-  const entry = `${layer.network} ${layer.name} (${(flops / 1e9).toFixed(1)} GFLOP)`;
+  const entry = `${layer.network} ${layer.name} (${formatFlops(flops)})`;
   if (plan.leftOut && !plan.leftOut.includes(entry)) plan.leftOut.push(entry);
   return false;
 }

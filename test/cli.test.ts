@@ -73,6 +73,8 @@ describe('parseArgs', () => {
     expect(parseArgs(['verify', '--time-budget=90', '--runs', '40'])).toMatchObject({ timeBudgetSeconds: 90, runs: 40 });
     expect(parseArgs(['verify', '--size', 'production'])).toMatchObject({ size: 'production' });
     expect(parseArgs(['verify', '--shapes', 'm.json'])).toMatchObject({ size: 'production', shapes: 'm.json' });
+    expect(parseArgs(['verify', '--size', 'production', '--every-layer'])).toMatchObject({ size: 'production', everyLayer: true });
+    expect(parseArgs(['verify', '--size', 'production'])).not.toHaveProperty('everyLayer');
     expect(parseArgs(['verify'])).not.toHaveProperty('timeBudgetSeconds');
   });
 
@@ -89,6 +91,7 @@ describe('parseArgs', () => {
     [['verify', '--size', 'huge'], /--size must be one of small, default, large, production, got 'huge'/],
     [['verify', '--shapes', 'm.json', '--size', 'small'], /--shapes runs the production tier; it cannot be combined with --size small/],
     [['verify', '--shapes', ' '], /--shapes must not be empty/],
+    [['verify', '--every-layer'], /--every-layer applies to the production tier \(--size production or --shapes\), not --size default/],
     [['verify', '--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
     [['verify', '--shard', '0/2'], /--shard must be i\/n/],
     [['verify', '--shard', 'two'], /--shard must be i\/n/],

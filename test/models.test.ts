@@ -197,6 +197,19 @@ describe('every property of the catalog runs the layers, and only the layers', (
     }
   });
 
+  it('multi-call properties leave out layers above productionRelationFlops and name them in a note; single-call ones run every layer', async () => {
+    // c1: 2·4·27·81 = 17,496 FLOPs; pw 1,200; c5 1,080
+    const report = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1, productionRelationFlops: 5000, properties: ['conv-matches-reference', 'linearity-in-x', 'explicit-padding'] });
+    const [ref, pad, lin] = report.properties; // catalog order
+    expect([ref.casesRun, ref.notes]).toEqual([3, undefined]);
+    expect(lin, JSON.stringify(lin)).toMatchObject({ casesRun: 2 });
+    expect(lin.notes).toEqual([expect.stringMatching(/^left out 1 layer above 5000 FLOP — tiny c1 \(17496 FLOP\) — because this property calls the kernel two or more times per layer/)]);
+    // c1 was explicit-padding's only padded layer: skipped, saying why
+    expect(pad.status).toBe('skipped');
+    expect(pad.skipReason).toMatch(/no layer of the production shapes fits this property within its cost cap: left out 1 layer .* tiny c1/);
+    await expect(verifyKernel(im2colKernel, { size: 'production', layers: tiny(), productionRelationFlops: 0 })).rejects.toThrow(/productionRelationFlops must be > 0, got 0/);
+  });
+
   it('a kernel without ConvTranspose layers to run skips the ConvTranspose properties instead of running small cases', async () => {
     const layers = tiny().filter((l) => l.op !== 'convTranspose');
     const report = await verifyKernel(im2colKernel, { size: 'production', layers, seed: 2, properties: ['conv-transpose-matches-reference', 'deterministic'] });

@@ -164,7 +164,8 @@ describe('verifyKernel options', () => {
   it('records the options, the seed and a coverage table', async () => {
     const report = await verifyKernel(im2colKernel, { runs: 30, seed: 5, size: 'small', properties: ['conv-matches-reference'], source: 'builtin:im2col' });
     expect(report).toMatchObject({ seed: 5, options: { runs: 30, size: 'small', properties: ['conv-matches-reference'] }, kernel: { source: 'builtin:im2col' } });
-    expect(report.coverage.dimensions).toEqual(['rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'elements']);
+    expect(report.coverage.dimensions).toEqual(['operator', 'rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'M', 'N', 'elements']);
+    expect(report.coverage.rows.every((r) => r.values[0] === 'conv' && r.values.length === 12)).toBe(true);
     expect(report.coverage.total).toBe(30);
     expect(report.coverage.rows.reduce((s, r) => s + r.count, 0)).toBe(30);
   });
@@ -176,6 +177,16 @@ describe('verifyKernel options', () => {
     expect([...seen('reduction')].sort()).toEqual(['65–1024', '>1024', '≤64'].sort());
     expect(seen('elements').has('2^16–2^24')).toBe(true);
     expect(seen('elements').has('≤2^16')).toBe(true);
+  });
+
+  it('dense cases add rows with their K, M and N classes; a conv-only column shows —', async () => {
+    const report = await verifyKernel(im2colKernel, { runs: 200, seed: 5, properties: ['dense-matches-reference'] });
+    const col = (r: { values: readonly string[] }, dim: string) => r.values[report.coverage.dimensions.indexOf(dim)];
+    expect(report.coverage.rows.every((r) => col(r, 'operator') === 'dense' && col(r, 'rank') === '—' && col(r, 'group') === '—' && col(r, 'C/group') === '—')).toBe(true);
+    // the dense generator's large and boundary cases reach K > 1024, M > 64 and N ≥ 8
+    expect(new Set(report.coverage.rows.map((r) => col(r, 'reduction')))).toContain('>1024');
+    expect(new Set(report.coverage.rows.map((r) => col(r, 'N')))).toContain('≥8');
+    expect(report.coverage.total).toBe(200);
   });
 });
 

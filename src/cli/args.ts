@@ -37,6 +37,8 @@ export interface VerifyCommand {
   readonly browser: boolean;
   /** Distinct shapes per property; undefined: the default (a budget in the browser, none in Node). */
   readonly shapeBudget: number | undefined;
+  /** `--every-layer`: in the production tier, multi-call properties run the layers above the cost cap too. */
+  readonly everyLayer?: boolean;
   /** `--time-budget SECONDS`: wall-clock budget spread over the properties, or undefined. */
   readonly timeBudgetSeconds?: number;
   /** `--shapes FILE`: a JSON file of the user's layer shapes, run by the production tier. */
@@ -67,13 +69,13 @@ type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes'],
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes', 'every-layer'],
   replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
 };
 
 /** Options that take no value. */
-const FLAGS: readonly string[] = ['browser'];
+const FLAGS: readonly string[] = ['browser', 'every-layer'];
 
 const SIZES: readonly SizeTier[] = ['small', 'default', 'large', 'production'];
 
@@ -128,6 +130,7 @@ export function parseArgs(argv: readonly string[]): Command {
         throw new UsageError(`--size must be one of ${SIZES.join(', ')}, got '${size}'`);
       }
       if (shapes !== undefined && size !== 'production') throw new UsageError(`--shapes runs the production tier; it cannot be combined with --size ${size}`);
+      if (options.has('every-layer') && size !== 'production') throw new UsageError(`--every-layer applies to the production tier (--size production or --shapes), not --size ${size}`);
       return {
         kind: 'verify',
         kernel: options.get('kernel') ?? VERIFY_DEFAULTS.kernel,
@@ -143,6 +146,7 @@ export function parseArgs(argv: readonly string[]): Command {
         shapeBudget: integerOption('--shape-budget', options.get('shape-budget'), 1, Number.MAX_SAFE_INTEGER),
         ...(options.has('time-budget') ? { timeBudgetSeconds: secondsOption('--time-budget', options.get('time-budget')!) } : {}),
         ...(shapes !== undefined ? { shapes } : {}),
+        ...(options.has('every-layer') ? { everyLayer: true } : {}),
       };
     }
   }

@@ -247,6 +247,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         onProgress: (e) => progress.onProgress(e),
         signal: controller.signal,
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
+        ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
       });
     } catch (e) {
@@ -407,12 +408,15 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   --timeout-ms T      per-call kernel timeout in ms (default ${d.timeoutMs})
   --report-dir DIR    where reports go (default ${d.reportDir}); failing cases are saved in
                       DIR/counterexamples and replayed first on the next run
-  --size S            problem sizes: small, default, large, or production: every conv and
-                      dense layer of LeNet-5, VGG-16, ResNet-50, MobileNet-v2, DeepLab-v3, M5
-                      (1-D audio) and C3D (3-D video) with its exact geometry, once per
-                      property it fits (default ${d.size})
+  --size S            problem sizes: small, default, large, or production: every conv,
+                      ConvTranspose and dense layer of LeNet-5, VGG-16, ResNet-50, MobileNet-v2,
+                      DeepLab-v3, M5 (1-D audio), C3D (3-D video), DCGAN's generator and FCN-8s
+                      with its exact geometry, once per property it fits (default ${d.size})
   --shapes FILE       your own layers (JSON, format in the README) instead of the built-in
                       networks; implies --size production
+  --every-layer       production tier: the properties that call the kernel two or more times
+                      per layer run the layers above 10 GFLOP too (by default they leave them
+                      out and say so; the single-call properties always run them)
   --browser           run the kernel module in a headless Chromium page (WebGL, WebGPU): it is
                       bundled with its npm imports; files it fetches relative to its own
                       import.meta.url are served. tfjs:webgl, tfjs:webgpu and onnxruntime:webgpu

@@ -19,7 +19,7 @@ import { implementedOperators } from '../operators/index.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import { PRODUCTION_LAYERS } from '../models/networks.js';
 import type { LayerShape, ProductionPlan } from '../vocabulary.js';
-import { SIZE_TIERS } from '../vocabulary.js';
+import { formatFlops, SIZE_TIERS } from '../vocabulary.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
@@ -292,7 +292,7 @@ interface RunContext {
 /** The note of a property that left out production layers above its cost cap. */
 function leftOutSentence(leftOut: readonly string[], maxFlops: number): string {
   return (
-    `left out ${leftOut.length} layer${leftOut.length === 1 ? '' : 's'} above ${(maxFlops / 1e9).toFixed(0)} GFLOP — ${leftOut.join(', ')} — ` +
+    `left out ${leftOut.length} layer${leftOut.length === 1 ? '' : 's'} above ${formatFlops(maxFlops)} — ${leftOut.join(', ')} — ` +
     'because this property calls the kernel two or more times per layer and they would take the production run past its few minutes; ' +
     'the single-call properties (the differential ones, output-shape, inputs-not-mutated) run them (productionRelationFlops: Infinity runs them here too)'
   );
