@@ -103,14 +103,16 @@ describe('every path of the fast judge agrees with the compensated reference', (
     ['GEMM, tiny blocks, WebAssembly SIMD', { path: 'gemm', blocking: TINY }],
     ['GEMM, tiny blocks, JavaScript block product', { path: 'gemm', blocking: TINY, simd: false }],
     ['direct', { path: 'direct' }],
+    ['element by element', { path: 'elementwise' }],
   ];
-  it('conv: the generated problems cover both default paths, groups, strides, dilations, padding, ranks 1–3, bias and non-finite weights', () => {
+  it('conv: the generated problems cover the three default paths, groups, strides, dilations, padding, ranks 1–3, bias and non-finite weights', () => {
     const geometry = convSpecs.map((s) => convGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs));
     const has = (f: (i: number) => boolean) => convSpecs.filter((_, i) => f(i)).length;
-    expect(has((i) => fastJudgePath(geometry[i]) === 'gemm')).toBeGreaterThan(20);
-    expect(has((i) => fastJudgePath(geometry[i]) === 'direct')).toBeGreaterThan(20);
+    expect(has((i) => fastJudgePath(geometry[i]) === 'gemm')).toBeGreaterThan(5);
+    expect(has((i) => fastJudgePath(geometry[i]) === 'direct')).toBeGreaterThan(5);
+    expect(has((i) => fastJudgePath(geometry[i]) === 'elementwise')).toBeGreaterThan(20);
     expect(has((i) => geometry[i].group > 1)).toBeGreaterThan(10);
-    expect(has((i) => geometry[i].group > 1 && fastJudgePath(geometry[i]) === 'gemm')).toBeGreaterThan(3);
+    expect(has((i) => geometry[i].group > 1 && geometry[i].outChannelsPerGroup > 4)).toBeGreaterThan(5); // several row tiles per group on the GEMM
     expect(has((i) => convSpecs[i].attrs.strides.some((v) => v > 1))).toBeGreaterThan(10);
     expect(has((i) => convSpecs[i].attrs.dilations.some((v) => v > 1))).toBeGreaterThan(10);
     expect(has((i) => convSpecs[i].attrs.pads.some((v) => v > 0))).toBeGreaterThan(10);
@@ -129,7 +131,7 @@ describe('every path of the fast judge agrees with the compensated reference', (
       const t = convTensors({ spec, regime: 'exact', seed: SEED + i });
       t.w.data[(i * 7919) % t.w.data.length] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][i % 3];
       const comp = referenceConv(t.x, t.w, t.b, spec.attrs);
-      for (const path of ['gemm', 'direct'] as const) expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path, blocking: TINY }), comp, 'special');
+      for (const path of ['gemm', 'direct', 'elementwise'] as const) expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path, blocking: TINY }), comp, 'special');
     });
   });
   it('conv: each path, every generated problem, every regime', () => {
@@ -140,11 +142,11 @@ describe('every path of the fast judge agrees with the compensated reference', (
       for (const [, options] of convPaths) expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, options), comp, c.regime);
     });
   });
-  it('conv: float32 tensors (read as stored) give the same values as float64 ones, on both paths', () => {
+  it('conv: float32 tensors (read as stored) give the same values as float64 ones, on every path', () => {
     convSpecs.slice(0, 80).forEach((spec, i) => {
       const t = convTensors({ spec, regime: 'float', seed: SEED + i });
       const f32 = (u: Tensor): Tensor => ({ shape: u.shape, data: Float32Array.from(u.data) });
-      for (const path of ['gemm', 'direct'] as const) {
+      for (const path of ['gemm', 'direct', 'elementwise'] as const) {
         const a = fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path });
         const b = fastReferenceConv(f32(t.x), f32(t.w), t.b && f32(t.b), spec.attrs, { path });
         expect(Array.from(b.output.data)).toEqual(Array.from(a.output.data));
@@ -152,7 +154,7 @@ describe('every path of the fast judge agrees with the compensated reference', (
       }
     });
   });
-  it('conv: NaN and ±∞ in x propagate on both paths; the GEMM\'s zero-padded tail rows and lanes never reach the output', () => {
+  it('conv: NaN and ±∞ in x propagate on every path; the GEMM\'s zero-padded tail rows and lanes never reach the output', () => {
     // M/group = 5 (rows 5…7 of the last 4-row tile are zero padding) and 4·4 = 16 output
     // positions (not a multiple of the 3-lane tile), padding on both sides, one group of two
     for (const blocking of [undefined, TINY]) {
@@ -164,7 +166,7 @@ describe('every path of the fast judge agrees with the compensated reference', (
       x.data[32 + 15] = Number.NEGATIVE_INFINITY;
       const attrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2 };
       const comp = referenceConv(x, w, b, attrs);
-      for (const path of ['gemm', 'direct'] as const) {
+      for (const path of ['gemm', 'direct', 'elementwise'] as const) {
         const fast = fastReferenceConv(x, w, b, attrs, { path, blocking });
         expectAgreement(fast, comp, 'special');
         // outputs that read no non-finite input stay finite (and exact on these integers)
@@ -184,12 +186,14 @@ describe('every path of the fast judge agrees with the compensated reference', (
     const unpadded = { ...attrs, pads: [0, 0] };
     expect([...fastReferenceConv(x, w, undefined, unpadded, { path: 'gemm' }).output.data]).toEqual([...referenceConv(x, w, undefined, unpadded).output.data]);
   });
-  it('conv: thin groups take the direct path, wide ones the GEMM', () => {
+  it('conv: thin groups take the direct path, wide ones the GEMM, small convs the element-by-element loop', () => {
     const path = (x: number[], w: number[], group: number) => fastJudgePath(convGeometryOfShapes(x, w, undefined, { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group }));
     expect(path([1, 32, 112, 112], [32, 1, 3, 3], 32)).toBe('direct'); // MobileNet depthwise
     expect(path([1, 32, 112, 112], [64, 1, 3, 3], 32)).toBe('direct'); // depth multiplier 2
     expect(path([1, 64, 56, 56], [64, 64, 3, 3], 1)).toBe('gemm'); // ResNet 3×3
     expect(path([1, 128, 56, 56], [128, 4, 3, 3], 32)).toBe('gemm'); // ResNeXt-50 32×4d groups
+    expect(path([1, 32, 112, 3], [32, 1, 3, 3], 32)).toBe('elementwise'); // thin, rows of 3
+    expect(path([1, 4, 5, 5], [8, 4, 3, 3], 1)).toBe('elementwise'); // 7 200 multiply–adds
   });
   it('dense: both paths, batch 1 and batch > 1, every regime', () => {
     const specs = fc.sample(denseProblem(), { numRuns: 200, seed: SEED + 13 }).filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX);

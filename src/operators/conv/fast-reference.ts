@@ -19,7 +19,7 @@
  * 2²⁴, so the judge is exact there, like the compensated reference; NaN and ±∞ propagate by plain
  * IEEE arithmetic.
  *
- * Two paths, chosen by `fastJudgePath`:
+ * Three paths, chosen by `fastJudgePath`:
  * - GEMM (every conv with enough output channels per group): per group, values = w·B + b and
  *   magnitudes = |w|·|B| + |b| on the packed float64 GEMM of `numeric/gemm.ts` (WebAssembly SIMD
  *   block product), where B is the lowered input, packed by the judge's own lowering
@@ -30,9 +30,12 @@
  *   lower to exact zeros; zero-padded tail lanes and rows of partial GEMM tiles are computed and
  *   discarded (the write-out reads only the M × N rows and columns of the problem).
  * - Direct (thin groups: depthwise and other convs whose groups have few output channels or
- *   short sums): a stencil loop per output row and weight tap that skips padding taps (`directConv`).
+ *   short sums, with output rows of ≥ 8): a stencil loop per output row and weight tap that
+ *   skips padding taps (`directConv`).
+ * - Element by element (small convs, and thin ones with short rows): the reference's loop nest
+ *   with plain sums (`elementwiseConv`), which has nothing to set up.
  * A weight that is NaN or ±∞ meets padding as 0·∞ = NaN on the GEMM path, where the reference
- * skips the tap; such convs take the direct path whatever the shape.
+ * skips the tap; such convs take the direct path instead (both other paths skip padding taps).
  *
  * For a float64 kernel a plain float64 sum has errors of the kernel's own size, so it cannot
  * judge one: `trustedConv` / `trustedDense` pick the compensated reference for those.
@@ -48,7 +51,7 @@ import { ReceptiveFieldPackB, paddedLowering } from './judge-lowering.js';
 import { referenceConv } from './reference.js';
 
 /** Which loop computes a conv in the fast judge (see the module comment). */
-export type FastJudgePath = 'gemm' | 'direct';
+export type FastJudgePath = 'gemm' | 'direct' | 'elementwise';
 
 /** Options of the fast judges. */
 export interface FastJudgeOptions {
@@ -59,8 +62,8 @@ export interface FastJudgeOptions {
    */
   readonly magnitude?: boolean;
   /**
-   * Force a path (tests; default: `fastJudgePath` / `fastDensePath`). A conv with a non-finite
-   * weight and padding takes the direct path even when 'gemm' is asked for.
+   * Force a path (tests; default: `fastJudgePath`). A conv with a non-finite weight and padding
+   * takes the direct path even when 'gemm' is asked for.
    */
   readonly path?: FastJudgePath;
   /** GEMM blocking overrides (tests: tiny blocks cross block boundaries on small problems). */
@@ -78,15 +81,38 @@ export interface FastJudgeOptions {
  * 0.7–2.2× (a tie), with four or more 1.3–5× faster.
  */
 export const DIRECT_BELOW_CHANNELS_PER_GROUP = 4;
-/** Sums of fewer terms ((C/group)·∏k) go direct: with 1–2 terms per sum the GEMM's per-block costs dominate. */
+/** Sums of fewer terms ((C/group)·∏k) are thin too: with 1–3 terms per sum the GEMM's per-block costs dominate. */
 export const DIRECT_BELOW_TERMS = 4;
-/** Convs of fewer multiply–adds go direct: below a few thousand the GEMM's fixed cost per call (packing, blocks, two passes) dominates. */
-export const DIRECT_BELOW_WORK = 1 << 12;
+/**
+ * The direct loop pays a call per output row and tap: on rows shorter than this (after dropping
+ * size-1 axes) the element-by-element loop is faster.
+ */
+export const DIRECT_MIN_ROW = 8;
+/**
+ * Convs of fewer multiply–adds take the element-by-element loop: it sets nothing up, where the
+ * other paths' per-call costs (copies, offsets, two GEMM passes, a call per row and tap)
+ * exceed a small conv's arithmetic. Measured on 800 generated problems: with the GEMM and
+ * direct paths alone, 287 of them ran slower than on the compensated reference; with this
+ * threshold ~50, all small enough (tens of µs) for timer and collector noise to decide.
+ */
+export const ELEMENTWISE_BELOW_WORK = 1 << 14;
 
 /** The path the fast judge takes for a conv of this geometry (finite weights). */
 export function fastJudgePath(g: ConvGeometry): FastJudgePath {
   const work = g.batch * g.outChannels * g.outSpatialSize * g.reductionLength; // multiply–adds
-  return g.outChannelsPerGroup < DIRECT_BELOW_CHANNELS_PER_GROUP || g.reductionLength < DIRECT_BELOW_TERMS || work < DIRECT_BELOW_WORK ? 'direct' : 'gemm';
+  if (work < ELEMENTWISE_BELOW_WORK) return 'elementwise';
+  if (g.outChannelsPerGroup >= DIRECT_BELOW_CHANNELS_PER_GROUP && g.reductionLength >= DIRECT_BELOW_TERMS) return 'gemm';
+  const axes = rowAxes(g);
+  return axes.length > 0 && g.outSpatial[axes[axes.length - 1]] >= DIRECT_MIN_ROW ? 'direct' : 'elementwise';
+}
+
+/**
+ * The spatial axes the direct loop iterates: all but those of size 1 in x, w and y whose one tap
+ * is inside x (no begin pad) — they change no index. Padding on such an axis makes every tap
+ * padding, so that axis is kept.
+ */
+function rowAxes(g: ConvGeometry): number[] {
+  return g.inSpatial.map((_, a) => a).filter((a) => !(g.inSpatial[a] === 1 && g.kernelSpatial[a] === 1 && g.outSpatial[a] === 1 && g.padsBegin[a] === 0));
 }
 
 /** Largest |w| block taken at once on the magnitude pass, in elements (8 MiB of float64). */
@@ -111,8 +137,10 @@ export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, a
   const out = new Float64Array(g.batch * g.outChannels * g.outSpatialSize);
   const mag = new Float64Array(out.length);
   const padded = g.padsBegin.some((p) => p > 0) || g.padsEnd.some((p) => p > 0);
-  const path = (options.path ?? fastJudgePath(g)) === 'direct' || (padded && !w.data.every(Number.isFinite)) ? 'direct' : 'gemm';
-  if (path === 'direct') directConv(g, x.data, w.data, b?.data, out, withMagnitude ? mag : undefined);
+  const wanted = options.path ?? fastJudgePath(g);
+  const path = wanted === 'gemm' && padded && !allFinite(w.data) ? 'direct' : wanted;
+  if (path === 'elementwise') elementwiseConv(g, x.data, w.data, b?.data, out, withMagnitude ? mag : undefined);
+  else if (path === 'direct') directConv(g, x.data, w.data, b?.data, out, withMagnitude ? mag : undefined);
   else gemmConv(g, x.data, w.data, b?.data, out, withMagnitude ? mag : undefined, options);
   if (!withMagnitude) mag.fill(Number.NaN);
   return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.reductionLength + (b ? 1 : 0) };
@@ -141,7 +169,7 @@ function gemmConv(g: ConvGeometry, x: FloatArray, w: FloatArray, b: FloatArray |
     gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: mg, N, K, a: w, aOffset: m0 * K, lda: K, packB: lowering.reset(l, grp, cg, false), out, outLayout: layout(m0), bias: b, biasOffset: m0 });
   }
   if (mag === undefined) return;
-  const absBias = b === undefined ? undefined : Float64Array.from(b, Math.abs);
+  const absBias = b === undefined ? undefined : absOf(b);
   // rows per |w| block: a multiple of the GEMM's row tile, at least one tile
   const rows = Math.max(MR, Math.floor(ABS_BLOCK / K / MR) * MR);
   const absW = new Float64Array(Math.min(rows, mg) * K);
@@ -153,6 +181,19 @@ function gemmConv(g: ConvGeometry, x: FloatArray, w: FloatArray, b: FloatArray |
       gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: rb, N, K, a: absW, aOffset: 0, lda: K, packB: lowering.reset(l, grp, cg, true), out: mag, outLayout: layout(m0), bias: absBias, biasOffset: m0 });
     }
   }
+}
+
+/** True when no element is NaN or ±∞ (a plain loop: `every(Number.isFinite)` took ~10 ns per element, most of a small conv's time). */
+function allFinite(d: FloatArray): boolean {
+  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
+  return true;
+}
+
+/** |d| as float64. */
+export function absOf(d: FloatArray): Float64Array {
+  const a = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) a[i] = Math.abs(d[i]);
+  return a;
 }
 
 /** First o with o·s − p + t ≥ 0, and one past the last o < O with o·s − p + t < D. */
@@ -170,10 +211,9 @@ function validRange(O: number, s: number, p: number, t: number, D: number): [num
  * accumulated stays in L1 while all (C/group)·∏k taps visit it.
  */
 function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
-  // Axes of size 1 in x, w and y whose one tap is inside x (no begin pad) change no index:
-  // dropped, so that the innermost loop runs along a real axis (x=[1,1,1,2²⁴,1] would otherwise
-  // make 2²⁴ rows of one element each). Padding on such an axis makes every tap padding: kept.
-  const axes = g.inSpatial.map((_, a) => a).filter((a) => !(g.inSpatial[a] === 1 && g.kernelSpatial[a] === 1 && g.outSpatial[a] === 1 && g.padsBegin[a] === 0));
+  // size-1 axes dropped, so that the innermost loop runs along a real axis (x=[1,1,1,2²⁴,1]
+  // would otherwise make 2²⁴ rows of one element each)
+  const axes = rowAxes(g);
   const pick = (v: readonly number[]) => axes.map((a) => v[a]);
   const [D0, D1, D2] = lift3d(pick(g.inSpatial), 1);
   const [K0, K1, K2] = lift3d(pick(g.kernelSpatial), 1);
@@ -258,6 +298,60 @@ function rowTapWithMagnitude(out: Float64Array, mag: Float64Array, yRow: number,
     const xv = xd[xs + o * s];
     out[yRow + o] += wv * xv;
     mag[yRow + o] += awv * Math.abs(xv);
+  }
+}
+
+/**
+ * The element-by-element loop: the loop nest of `referenceConv` (padding taps skipped) with
+ * plain float64 sums — for small convs, where it has nothing to set up.
+ */
+function elementwiseConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
+  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
+  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
+  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
+  const [S0, S1, S2] = lift3d(g.strides, 1);
+  const [L0, L1, L2] = lift3d(g.dilations, 1);
+  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
+  const inPlane = D0 * D1 * D2;
+  const taps = K0 * K1 * K2;
+  let idx = 0;
+  for (let n = 0; n < g.batch; n++) {
+    for (let m = 0; m < g.outChannels; m++) {
+      const xGroup = (n * g.inChannels + Math.floor(m / mg) * cg) * inPlane;
+      const wRow = m * cg * taps;
+      const bias = bd ? bd[m] : 0;
+      for (let o0 = 0; o0 < O0; o0++) {
+        for (let o1 = 0; o1 < O1; o1++) {
+          for (let o2 = 0; o2 < O2; o2++, idx++) {
+            let s = bias;
+            let a = Math.abs(bias);
+            for (let c = 0; c < cg; c++) {
+              for (let k0 = 0; k0 < K0; k0++) {
+                const i0 = o0 * S0 - P0 + k0 * L0;
+                if (i0 < 0 || i0 >= D0) continue;
+                for (let k1 = 0; k1 < K1; k1++) {
+                  const i1 = o1 * S1 - P1 + k1 * L1;
+                  if (i1 < 0 || i1 >= D1) continue;
+                  const xRow = xGroup + c * inPlane + (i0 * D1 + i1) * D2;
+                  const wTap = wRow + ((c * K0 + k0) * K1 + k1) * K2;
+                  for (let k2 = 0; k2 < K2; k2++) {
+                    const i2 = o2 * S2 - P2 + k2 * L2;
+                    if (i2 < 0 || i2 >= D2) continue;
+                    const p = wd[wTap + k2] * xd[xRow + i2];
+                    s += p;
+                    a += Math.abs(p);
+                  }
+                }
+              }
+            }
+            out[idx] = s;
+            if (mag) mag[idx] = a;
+          }
+        }
+      }
+    }
   }
 }
 

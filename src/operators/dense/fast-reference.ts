@@ -15,6 +15,7 @@ import type { FloatArray, GemmBlocking, StridedLayout } from '../../numeric/gemm
 import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, StridedPackB, gemm } from '../../numeric/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { DenseGeometry } from './geometry.js';
+import { absOf } from '../conv/fast-reference.js';
 import { denseGeometry } from './geometry.js';
 import { referenceDense } from './reference.js';
 
@@ -49,7 +50,7 @@ export function fastReferenceDense(x: Tensor, w: Tensor, b: Tensor | undefined, 
   const out = new Float64Array(g.batch * g.outFeatures);
   const mag = new Float64Array(out.length);
   const xd = x.data instanceof Float64Array ? x.data : Float64Array.from(x.data);
-  const ax = Float64Array.from(xd, Math.abs);
+  const ax = absOf(xd);
   if ((options.path ?? fastDensePath(g)) === 'rows') denseRows(g, xd, ax, w.data, b?.data, out, mag);
   else denseGemm(g, xd, ax, w.data, b?.data, out, mag, options);
   return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.inFeatures + (b ? 1 : 0) };
@@ -108,7 +109,7 @@ function denseGemm(g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: Flo
   const xT: StridedLayout = { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 };
   const yT = (firstRow: number): StridedLayout => ({ offset: firstRow, rowStride: 1, colStride: M, groupSize: N, groupStride: 0 });
   gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M, N, K, a: wd, aOffset: 0, lda: K, packB: xPacker.reset(xd, xT), out, outLayout: yT(0), bias: bd, biasOffset: 0 });
-  const absBias = bd === undefined ? undefined : Float64Array.from(bd, Math.abs);
+  const absBias = bd === undefined ? undefined : absOf(bd);
   const rows = Math.max(MR, Math.floor(ABS_BLOCK / K / MR) * MR);
   const absW = new Float64Array(Math.min(rows, M) * K);
   for (let m0 = 0; m0 < M; m0 += rows) {
