@@ -18,6 +18,7 @@ import { fastReferenceConv, fastReferenceDense, judgeError, trustedConv } from '
 import type { FastJudgeOptions } from '../src/operators/conv/fast-reference.js';
 import { fastJudgePath } from '../src/operators/conv/fast-reference.js';
 import type { FastDenseOptions } from '../src/operators/dense/fast-reference.js';
+import { JUDGE_ROWS_KC, WasmJudgeRows } from '../src/operators/dense/wasm-judge-rows.js';
 import { convGeometryOfShapes } from '../src/operators/conv/geometry.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import type { ReferenceResult } from '../src/kernels/reference.js';
@@ -200,7 +201,8 @@ describe('every path of the fast judge agrees with the compensated reference', (
     expect(specs.filter((s) => s.xShape[0] === 1).length).toBeGreaterThan(20);
     expect(specs.filter((s) => s.xShape[0] > 1).length).toBeGreaterThan(20);
     expect(specs.filter((s) => s.xShape[1] > TINY.kc && s.wShape[0] > TINY.mc && s.xShape[0] > 1).length).toBeGreaterThan(10);
-    const paths: FastDenseOptions[] = [{ path: 'rows' }, { path: 'gemm' }, { path: 'gemm', blocking: TINY }, { path: 'gemm', blocking: TINY, simd: false }];
+    expect(WasmJudgeRows.instance(), 'WebAssembly SIMD row pass available (Node ≥ 16.4)').toBeDefined();
+    const paths: FastDenseOptions[] = [{ path: 'rows' }, { path: 'rows', simd: false }, { path: 'gemm' }, { path: 'gemm', blocking: TINY }, { path: 'gemm', blocking: TINY, simd: false }];
     specs.forEach((spec, i) => {
       const c: DenseCase = { spec, regime: REGIMES[i % 3], seed: SEED + 100 + i };
       const t = denseTensors(c);
@@ -209,7 +211,17 @@ describe('every path of the fast judge agrees with the compensated reference', (
       // batch 1 (rows only) and larger batches, with float32 weights read as stored
       const w32: Tensor = { shape: t.w.shape, data: Float32Array.from(t.w.data) };
       expectAgreement(fastReferenceDense(t.x, w32, t.b), comp, c.regime);
+      expectAgreement(fastReferenceDense(t.x, w32, t.b, { path: 'rows' }), comp, c.regime);
     });
+  });
+  it('dense: the row pass splits reductions longer than its block (K > 32768), float32 and float64 weights', () => {
+    for (const regime of REGIMES) {
+      const spec = { xShape: [2, JUDGE_ROWS_KC + 4099], wShape: [3, JUDGE_ROWS_KC + 4099], hasBias: true };
+      const t = denseTensors({ spec, regime, seed: SEED + 5 });
+      const comp = referenceDense(t.x, t.w, t.b);
+      const w32: Tensor = { shape: t.w.shape, data: Float32Array.from(t.w.data) };
+      for (const w of [t.w, w32]) for (const simd of [true, false]) expectAgreement(fastReferenceDense(t.x, w, t.b, { path: 'rows', simd }), comp, regime);
+    }
   });
 });
 

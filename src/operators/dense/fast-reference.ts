@@ -5,8 +5,9 @@
  * w is read as stored, never copied whole (fc6's is 103 M elements: 822 MB as float64); x is
  * small and is widened to float64. Two paths (`fastDensePath`):
  * - rows (batch 1: fc6, fc7, …): each element of w is used once, so the product is bound by
- *   how fast w can be read. One pass over w computes values and magnitudes together, four rows
- *   at a time (eight accumulators, two loads of x per element: x and |x|).
+ *   how fast w can be read. One pass over w computes values and magnitudes together: with
+ *   WebAssembly SIMD, `wasm-judge-rows.ts` (w copied chunk by chunk into its memory, f64x2);
+ *   otherwise a JavaScript loop, four rows at a time (eight accumulators, x and |x| per element).
  * - GEMM (batch > 1): yᵀ = w·xᵀ + b on the packed GEMM of `numeric/gemm.ts` (A = w as stored,
  *   B = xᵀ), and Σ = |w|·|x|ᵀ + |b| with |w| taken in blocks of rows, so the copy stays small.
  */
@@ -17,6 +18,7 @@ import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { DenseGeometry } from './geometry.js';
 import { absOf } from '../conv/fast-reference.js';
 import { denseGeometry } from './geometry.js';
+import { JUDGE_ROWS_KC, WasmJudgeRows } from './wasm-judge-rows.js';
 import { referenceDense } from './reference.js';
 
 /** Which loop computes a dense layer in the fast judge (see the module comment). */
@@ -28,7 +30,7 @@ export interface FastDenseOptions {
   readonly path?: FastDensePath;
   /** GEMM blocking overrides (tiny blocks cross block boundaries on small problems). */
   readonly blocking?: Partial<GemmBlocking>;
-  /** false: the GEMM's JavaScript block product instead of WebAssembly SIMD (default true). */
+  /** false: the JavaScript loops (row pass, GEMM block product) instead of WebAssembly SIMD (default true). */
   readonly simd?: boolean;
 }
 
@@ -51,12 +53,31 @@ export function fastReferenceDense(x: Tensor, w: Tensor, b: Tensor | undefined, 
   const mag = new Float64Array(out.length);
   const xd = x.data instanceof Float64Array ? x.data : Float64Array.from(x.data);
   const ax = absOf(xd);
-  if ((options.path ?? fastDensePath(g)) === 'rows') denseRows(g, xd, ax, w.data, b?.data, out, mag);
+  const wasm = options.simd === false ? undefined : WasmJudgeRows.instance();
+  if ((options.path ?? fastDensePath(g)) === 'rows') {
+    if (wasm !== undefined) denseRowsWasm(wasm, g, xd, ax, w.data, b?.data, out, mag);
+    else denseRows(g, xd, ax, w.data, b?.data, out, mag);
+  }
   else denseGemm(g, xd, ax, w.data, b?.data, out, mag, options);
   return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.inFeatures + (b ? 1 : 0) };
 }
 
-/** y[n, m] and Σ[n, m] in one pass over w, four rows of w at a time. */
+/** `denseRows` on the WebAssembly SIMD row pass (`wasm-judge-rows.ts`), in blocks of at most JUDGE_ROWS_KC features. */
+function denseRowsWasm(wasm: WasmJudgeRows, g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array): void {
+  const K = g.inFeatures;
+  const M = g.outFeatures;
+  const kBlocks = Math.ceil(K / JUDGE_ROWS_KC);
+  const kcMax = Math.ceil(K / kBlocks);
+  for (let n = 0; n < g.batch; n++) {
+    for (let m = 0; m < M; m++) {
+      out[n * M + m] = bd ? bd[m] : 0;
+      mag[n * M + m] = bd ? Math.abs(bd[m]) : 0;
+    }
+    for (let pc = 0; pc < K; pc += kcMax) wasm.accumulate(wd, pc, K, M, xd, ax, n * K + pc, Math.min(kcMax, K - pc), out, mag, n * M);
+  }
+}
+
+/** y[n, m] and Σ[n, m] in one pass over w, four rows of w at a time (the JavaScript row pass). */
 function denseRows(g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array): void {
   const K = g.inFeatures;
   const M = g.outFeatures;
