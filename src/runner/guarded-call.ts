@@ -34,6 +34,27 @@ function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array
   return -1;
 }
 
+/** Elements converted and compared at a time by `changedElement`. */
+const CHECK_CHUNK = 1 << 16;
+
+/**
+ * The first element of `handed` (the array given to the kernel) whose bits differ from the
+ * conversion of `source` it was made from, with its value before the call; undefined when none
+ * does. The conversion is deterministic, so re-converting the source chunk by chunk gives the
+ * array as handed over — without a full copy of it kept through the call (a production layer's
+ * weights are 10⁸ values: a copy per call cost more in page faults than the comparison).
+ */
+function changedElement(handed: Float32Array | Float64Array, source: Float64Array, precision: Precision): { at: number; was: number } | undefined {
+  if (handed.length !== source.length) return { at: Math.min(handed.length, source.length), was: source[Math.min(handed.length, source.length)] };
+  for (let start = 0; start < source.length; start += CHECK_CHUNK) {
+    const end = Math.min(source.length, start + CHECK_CHUNK);
+    const was = convertData(source.subarray(start, end), precision);
+    const at = sameBits(handed.subarray(start, end), was);
+    if (at >= 0) return { at: start + at, was: was[at] };
+  }
+  return undefined;
+}
+
 /** A description of anything thrown, even an object whose `toString` or getters throw. */
 export function errorMessage(e: unknown): string {
   try {
@@ -280,19 +301,20 @@ export class GuardedKernel implements CheckedKernel {
     // The arrays handed over, kept here: a kernel may replace `x.data` (or `x.shape`) on the
     // tensor object after writing into the original, and the check must see the original.
     const handed = tensors.map((t) => (t ? { data: t.data, shape: t.shape as readonly number[] } : undefined));
-    const snapshots = tensors.map((t) => (t ? { data: t.data.slice(), shape: [...t.shape] } : undefined));
+    const shapes = tensors.map((t) => (t ? [...t.shape] : undefined));
     const args: unknown[] = attrs === undefined ? tensors : [...tensors, structuredClone(attrs)];
     const result = await guardedRun(() => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args), what, this.clock, this.host, this.signal);
     for (let i = 0; i < tensors.length; i++) {
       const h = handed[i];
-      const s = snapshots[i];
-      if (!h || !s) continue;
-      const at = sameBits(h.data, s.data);
-      if (at >= 0) {
-        throw new KernelFault('mutated-input', `${what} wrote into its input ${inputs[i][0]} (element ${at} changed from ${s.data[at]} to ${h.data[at]})`);
+      const shape = shapes[i];
+      const source = inputs[i][1];
+      if (!h || !shape || !source) continue;
+      const changed = changedElement(h.data, source.data, this.kernel.precision);
+      if (changed !== undefined) {
+        throw new KernelFault('mutated-input', `${what} wrote into its input ${inputs[i][0]} (element ${changed.at} changed from ${changed.was} to ${h.data[changed.at]})`);
       }
-      if (h.shape.length !== s.shape.length || h.shape.some((d, j) => !Object.is(d, s.shape[j]))) {
-        throw new KernelFault('mutated-input', `${what} wrote into the shape of its input ${inputs[i][0]} (${formatShape(s.shape)} became ${formatShape([...h.shape])})`);
+      if (h.shape.length !== shape.length || h.shape.some((d, j) => !Object.is(d, shape[j]))) {
+        throw new KernelFault('mutated-input', `${what} wrote into the shape of its input ${inputs[i][0]} (${formatShape(shape)} became ${formatShape([...h.shape])})`);
       }
     }
     return checkResult(result, expectedShape, what);
