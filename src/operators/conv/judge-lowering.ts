@@ -14,7 +14,6 @@
  * taps read the copy's zeros: exact zeros, which add nothing to a sum with finite weights.
  */
 import type { PackB, PackedBuffer } from '../../numeric/gemm.js';
-import { PACK_CHUNK } from '../../numeric/gemm.js';
 import type { ConvGeometry } from './geometry.js';
 import { lift3d } from './geometry.js';
 
@@ -112,32 +111,41 @@ export class ReceptiveFieldPackB implements PackB {
     const xp = this.xp;
     const rows = this.rowOffset;
     const cols = this.columnOffset;
-    const panelStep = kc * 3; // NR = 3 lanes per panel row
-    // Column chunks of PACK_CHUNK (a multiple of 3, so every chunk starts a panel) keep the
-    // panel rows being written in L1 (see PACK_CHUNK).
-    for (let jj = j0; jj < j0 + nc; jj += PACK_CHUNK) {
-      const jEnd = Math.min(jj + PACK_CHUNK, j0 + nc);
-      const whole = jj + Math.floor((jEnd - jj) / 3) * 3;
-      const first = (jj - j0) * kc; // panel (jj − j0)/3 starts at ((jj − j0)/3)·kc·3
-      for (let kk = 0; kk < kc; kk++) {
-        const ro = this.base + rows[k0 + kk];
-        let d = first + kk * 3;
-        let j = jj;
-        if (this.abs) {
-          for (; j < whole; j += 3, d += panelStep) {
-            dst[d] = Math.abs(xp[ro + cols[j]]);
-            dst[d + 1] = Math.abs(xp[ro + cols[j + 1]]);
-            dst[d + 2] = Math.abs(xp[ro + cols[j + 2]]);
-          }
-          for (let lane = 0; j < jEnd; j++, lane++) dst[d + lane] = Math.abs(xp[ro + cols[j]]);
-        } else {
-          for (; j < whole; j += 3, d += panelStep) {
-            dst[d] = xp[ro + cols[j]];
-            dst[d + 1] = xp[ro + cols[j + 1]];
-            dst[d + 2] = xp[ro + cols[j + 2]];
-          }
-          for (let lane = 0; j < jEnd; j++, lane++) dst[d + lane] = xp[ro + cols[j]];
+    const base = this.base;
+    // Panel by panel (NR = 3 columns), each written front to back: the kc rows of x a panel
+    // reads (kc cache lines, ≤ 16 KiB) stay in L1 for the next panel, which reads their
+    // neighbours. Measured on ResNet 3×3 against row by row over 96-column chunks: 1.6–1.9× less
+    // time in the packer (CPU profiles of 15 calls, two runs each).
+    const whole = j0 + Math.floor(nc / 3) * 3;
+    let d = 0;
+    let j = j0;
+    if (this.abs) {
+      for (; j < whole; j += 3) {
+        const c0 = base + cols[j], c1 = base + cols[j + 1], c2 = base + cols[j + 2];
+        for (let kk = k0; kk < k0 + kc; kk++, d += 3) {
+          const ro = rows[kk];
+          dst[d] = Math.abs(xp[ro + c0]);
+          dst[d + 1] = Math.abs(xp[ro + c1]);
+          dst[d + 2] = Math.abs(xp[ro + c2]);
         }
+      }
+    } else {
+      for (; j < whole; j += 3) {
+        const c0 = base + cols[j], c1 = base + cols[j + 1], c2 = base + cols[j + 2];
+        for (let kk = k0; kk < k0 + kc; kk++, d += 3) {
+          const ro = rows[kk];
+          dst[d] = xp[ro + c0];
+          dst[d + 1] = xp[ro + c1];
+          dst[d + 2] = xp[ro + c2];
+        }
+      }
+    }
+    // the last panel's first nc mod 3 lanes (the GEMM zeros the rest)
+    for (let lane = 0; j < j0 + nc; j++, lane++) {
+      const c = base + cols[j];
+      for (let kk = 0; kk < kc; kk++) {
+        const v = xp[rows[k0 + kk] + c];
+        dst[d + kk * 3 + lane] = this.abs ? Math.abs(v) : v;
       }
     }
   }
