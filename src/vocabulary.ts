@@ -40,10 +40,12 @@ export interface ProductionPlan {
   readonly cycleLengths: number[];
   /**
    * Layers above this many FLOPs (2·multiply-adds) are left out, each recorded in `leftOut` as
-   * `network name (F GFLOP)` (undefined: every layer runs). The runner sets it for properties
+   * `network name (F GFLOP, E elements)` (undefined: no FLOP limit). The runner sets it for properties
    * that call the kernel more than once per case, and reports what was left out.
    */
   readonly maxFlops?: number;
+  /** Likewise, layers whose largest tensor (x, w or y) has more elements (`≤ 2^25` etc. in the note). */
+  readonly maxElements?: number;
   readonly leftOut?: string[];
 }
 
@@ -54,10 +56,18 @@ export function formatFlops(flops: number): string {
   return `${flops} FLOP`;
 }
 
-/** Whether a production layer of `flops` FLOPs runs under `plan`; records it in `plan.leftOut` when not. */
-export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: number): boolean {
-  if (plan.maxFlops === undefined || flops <= plan.maxFlops) return true;
-  const entry = `${layer.network} ${layer.name} (${formatFlops(flops)})`;
+/** `103 M`, `33.6 M`, `4096`: an element count. */
+export function formatElements(n: number): string {
+  return n >= 1e6 ? `${Number((n / 1e6).toFixed(1))} M` : String(n);
+}
+
+/**
+ * Whether a production layer of `flops` FLOPs whose largest tensor has `elements` elements runs
+ * under `plan`; records it in `plan.leftOut` when not.
+ */
+export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: number, elements: number): boolean {
+  if ((plan.maxFlops === undefined || flops <= plan.maxFlops) && (plan.maxElements === undefined || elements <= plan.maxElements)) return true;
+  const entry = `${layer.network} ${layer.name} (${formatFlops(flops)}, ${formatElements(elements)} elements)`;
   if (plan.leftOut && !plan.leftOut.includes(entry)) plan.leftOut.push(entry);
   return false;
 }

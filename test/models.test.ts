@@ -203,11 +203,18 @@ describe('every property of the catalog runs the layers, and only the layers', (
     const [ref, pad, lin] = report.properties; // catalog order
     expect([ref.casesRun, ref.notes]).toEqual([3, undefined]);
     expect(lin, JSON.stringify(lin)).toMatchObject({ casesRun: 2 });
-    expect(lin.notes).toEqual([expect.stringMatching(/^left out 1 layer above 5000 FLOP — tiny c1 \(17496 FLOP\) — because this property calls the kernel two or more times per layer/)]);
+    expect(lin.notes).toEqual([expect.stringMatching(/^left out 1 layer above 5000 FLOP or 33\.6 M elements in a tensor — tiny c1 \(17496 FLOP, 324 elements\) — because this property calls the kernel two or more times per layer/)]);
     // c1 was explicit-padding's only padded layer: skipped, saying why
     expect(pad.status).toBe('skipped');
     expect(pad.skipReason).toMatch(/no layer of the production shapes fits this property within its cost cap: left out 1 layer .* tiny c1/);
     await expect(verifyKernel(im2colKernel, { size: 'production', layers: tiny(), productionRelationFlops: 0 })).rejects.toThrow(/productionRelationFlops must be > 0, got 0/);
+    // the element cap: the ConvTranspose layer's output (1×2×6×6 = 72) and weights (128) are its largest tensors
+    const byElements = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1, productionRelationElements: 100, properties: ['conv-transpose-matches-reference', 'conv-transpose-as-conv'] });
+    expect(byElements.properties.map((p) => [p.id, p.status, p.casesRun])).toEqual([
+      ['conv-transpose-matches-reference', 'passed', 1],
+      ['conv-transpose-as-conv', 'skipped', 0],
+    ]);
+    expect(byElements.properties[1].skipReason).toMatch(/left out 1 layer above 3 GFLOP or 100 elements in a tensor — tiny up \(2304 FLOP, 128 elements\)/);
   });
 
   it('a kernel without ConvTranspose layers to run skips the ConvTranspose properties instead of running small cases', async () => {

@@ -247,7 +247,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         onProgress: (e) => progress.onProgress(e),
         signal: controller.signal,
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
-        ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY } : {}),
+        ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
       });
     } catch (e) {
@@ -415,8 +415,8 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   --shapes FILE       your own layers (JSON, format in the README) instead of the built-in
                       networks; implies --size production
   --every-layer       production tier: the properties that call the kernel two or more times
-                      per layer run the layers above 10 GFLOP too (by default they leave them
-                      out and say so; the single-call properties always run them)
+                      per layer run the layers above 3 GFLOP or 2^25 elements too (by default
+                      they leave them out and say so; single-call properties always run them)
   --browser           run the kernel module in a headless Chromium page (WebGL, WebGPU): it is
                       bundled with its npm imports; files it fetches relative to its own
                       import.meta.url are served. tfjs:webgl, tfjs:webgpu and onnxruntime:webgpu

@@ -19,7 +19,7 @@ import { implementedOperators } from '../operators/index.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import { PRODUCTION_LAYERS } from '../models/networks.js';
 import type { LayerShape, ProductionPlan } from '../vocabulary.js';
-import { formatFlops, SIZE_TIERS } from '../vocabulary.js';
+import { formatElements, formatFlops, SIZE_TIERS } from '../vocabulary.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
@@ -48,9 +48,11 @@ export interface VerifyOptions {
   /**
    * Production tier: properties that call the kernel more than once per case leave out the layers
    * above this many FLOPs, and say so in a note (default `PRODUCTION_RELATION_FLOPS`; `Infinity`:
-   * every property runs every layer). Single-call properties always run every layer.
+   * no FLOP limit). Single-call properties always run every layer.
    */
   readonly productionRelationFlops?: number;
+  /** Likewise for the largest tensor's elements (default `PRODUCTION_RELATION_ELEMENTS`; `Infinity`: no limit). */
+  readonly productionRelationElements?: number;
   /** Recorded as `report.kernel.source` (e.g. `builtin:im2col` or the module path). */
   readonly source?: string;
   /** Failing cases are saved here and replayed first on the next run against the same kernel. */
@@ -85,12 +87,19 @@ export interface VerifyOptions {
 }
 
 /**
- * FLOPs of the largest layer a property that calls the kernel more than once per case runs in the
- * production tier: 10¹⁰ leaves out C3D's four biggest 3-D convs (11–22 GFLOP, two thirds of the
- * built-in networks' 105 GFLOP) from those properties — with a fast kernel they alone would take
- * the run past its 3 minutes — and keeps everything else. The single-call properties run them.
+ * The production tier's cap for properties that call the kernel more than once per case: layers
+ * above 3·10⁹ FLOPs or with a tensor above 2²⁵ elements are left out of them (and named in a
+ * note). Among the built-in networks: C3D's conv2a…conv4b (5.5–22 GFLOP), VGG-16's four
+ * 3.7-GFLOP 3×3 convs, and VGG-16's fc6 in both its forms (10⁸ weights: drawing its data,
+ * converting and checking them cost ~5 s per property) — 11 of 111 layers, 87 of the 105 conv
+ * GFLOP. Measured on the 2-core machine (load ≈ 2 from other jobs), `builtin:im2col` took
+ * 3 min 28 s with a cap of 10¹⁰ FLOPs (C3D's four biggest only) and 3 min 4 s with 3·10⁹ FLOPs
+ * alone, both past the 3-minute goal. The single-call properties and the FC ≡ conv equivalences
+ * run every layer.
  */
-export const PRODUCTION_RELATION_FLOPS = 1e10;
+export const PRODUCTION_RELATION_FLOPS = 3e9;
+/** Elements of the largest tensor of a layer a multi-call property runs in the production tier (see `PRODUCTION_RELATION_FLOPS`). */
+export const PRODUCTION_RELATION_ELEMENTS = 2 ** 25;
 
 /** Per-call timeout of the production tier unless one is given: its big layers take seconds in a slow kernel. */
 export const PRODUCTION_TIMEOUT_MS = 120_000;
@@ -150,6 +159,7 @@ function checkOptions(o: VerifyOptions): void {
   if (o.layers !== undefined && (o.size ?? 'default') !== 'production') throw new InvalidArgumentError(fn, 'layers', o.layers.length, `layers are run by the production tier only; pass size: 'production' (got size ${JSON.stringify(o.size ?? 'default')})`);
   if (o.layers !== undefined && o.layers.length === 0) throw new InvalidArgumentError(fn, 'layers', 0, 'layers must not be empty');
   if (o.productionRelationFlops !== undefined && !(o.productionRelationFlops > 0)) throw new InvalidArgumentError(fn, 'productionRelationFlops', o.productionRelationFlops, `productionRelationFlops must be > 0, got ${o.productionRelationFlops}`);
+  if (o.productionRelationElements !== undefined && !(o.productionRelationElements > 0)) throw new InvalidArgumentError(fn, 'productionRelationElements', o.productionRelationElements, `productionRelationElements must be > 0, got ${o.productionRelationElements}`);
   for (const id of o.properties ?? []) {
     if (!catalog.some((p) => p.id === id)) {
       throw new InvalidArgumentError(fn, 'properties', id, `unknown property id ${JSON.stringify(id)} (known: ${catalog.map((p) => p.id).join(', ')})`);
@@ -205,8 +215,8 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     }
     // production: each layer the property fits once (the generators record how many there are)
     const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
-    const maxFlops = def.singleCall ? undefined : (options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS);
-    const planned = layers ? productionCycles(def, capabilities, layers, implementedOperators(k), maxFlops) : undefined;
+    const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
+    const planned = layers ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
     const cycles = planned?.cycles;
     const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
     options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -216,7 +226,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
     // an equal share of the budget left, so time unused by earlier properties goes to later ones
     const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
-    const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, maxFlops!) : undefined;
+    const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, caps) : undefined;
     const ran =
       cycles === 0 && skipReasonFor(def, k) === undefined
         ? {
@@ -230,7 +240,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
             },
             interrupted: false,
           }
-        : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, maxFlops, leftOutNote });
+        : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote });
     const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
     if (result.interrupted) interrupted = true;
     results.push(result.result);
@@ -283,18 +293,35 @@ interface RunContext {
   readonly timeLimitMs?: number;
   /** Production tier: the layers. */
   readonly layers?: readonly LayerShape[];
-  /** Production tier: layers above this many FLOPs are left out (multi-call properties). */
-  readonly maxFlops?: number;
+  /** Production tier: the cost cap of multi-call properties. */
+  readonly caps?: Cap;
   /** Production tier: which layers were left out and why, for the result's notes. */
   readonly leftOutNote?: string;
 }
 
+/** A multi-call property's production cap (finite limits only). */
+interface Cap {
+  readonly maxFlops?: number;
+  readonly maxElements?: number;
+}
+
+/** The plan fields of a cap: only finite limits. */
+function capFields(c: Cap | undefined): Pick<ProductionPlan, 'maxFlops' | 'maxElements' | 'leftOut'> {
+  const flops = c?.maxFlops !== undefined && Number.isFinite(c.maxFlops) ? { maxFlops: c.maxFlops } : {};
+  const elements = c?.maxElements !== undefined && Number.isFinite(c.maxElements) ? { maxElements: c.maxElements } : {};
+  return { ...flops, ...elements, ...(Object.keys(flops).length + Object.keys(elements).length > 0 ? { leftOut: [] } : {}) };
+}
+
 /** The note of a property that left out production layers above its cost cap. */
-function leftOutSentence(leftOut: readonly string[], maxFlops: number): string {
+function leftOutSentence(leftOut: readonly string[], c: Cap): string {
+  const limits = [
+    c.maxFlops !== undefined && Number.isFinite(c.maxFlops) ? formatFlops(c.maxFlops) : undefined,
+    c.maxElements !== undefined && Number.isFinite(c.maxElements) ? `${formatElements(c.maxElements)} elements in a tensor` : undefined,
+  ].filter((v) => v !== undefined);
   return (
-    `left out ${leftOut.length} layer${leftOut.length === 1 ? '' : 's'} above ${formatFlops(maxFlops)} — ${leftOut.join(', ')} — ` +
+    `left out ${leftOut.length} layer${leftOut.length === 1 ? '' : 's'} above ${limits.join(' or ')} — ${leftOut.join(', ')} — ` +
     'because this property calls the kernel two or more times per layer and they would take the production run past its few minutes; ' +
-    'the single-call properties (the differential ones, output-shape, inputs-not-mutated) run them (productionRelationFlops: Infinity runs them here too)'
+    'the single-call properties (the differential ones, output-shape, inputs-not-mutated) run them (--every-layer runs them here too)'
   );
 }
 
@@ -307,9 +334,9 @@ function productionCycles(
   capabilities: ReturnType<typeof completeCapabilities>,
   layers: readonly LayerShape[],
   operators: readonly string[],
-  maxFlops: number | undefined,
+  caps: Cap,
 ): { cycles: number | undefined; leftOut: string[] } {
-  const production: ProductionPlan = { layers, cycleLengths: [], ...(maxFlops !== undefined && Number.isFinite(maxFlops) ? { maxFlops, leftOut: [] } : {}) };
+  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps) };
   def.arbitrary({ capabilities, size: 'production', operators, production });
   const cycles = production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
   return { cycles, leftOut: production.leftOut ?? [] };
@@ -413,8 +440,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const capped = ctx.maxFlops !== undefined && Number.isFinite(ctx.maxFlops);
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...(capped ? { maxFlops: ctx.maxFlops, leftOut: [] } : {}) } : undefined;
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
     const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);

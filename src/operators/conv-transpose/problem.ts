@@ -67,7 +67,7 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
       if (!caps.strideWithDilation && strided && dilated) return false;
       return largestTransposeTensor(s) <= caps.maxElements;
     })
-    .filter((l) => withinPlan(plan, l, transposeFlops(l.spec as ConvTransposeSpec)))
+    .filter((l) => withinPlan(plan, l, transposeFlops(l.spec as ConvTransposeSpec), largestTransposeTensor(l.spec as ConvTransposeSpec)))
     .map((l) => l.spec as ConvTransposeSpec)
     .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
   plan.cycleLengths.push(specs.length);

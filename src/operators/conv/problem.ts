@@ -288,7 +288,7 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
       }
     })
     // last: only layers the property would run count as left out
-    .filter((l) => withinPlan(plan, l, convFlops(l.spec as ConvSpec)))
+    .filter((l) => withinPlan(plan, l, convFlops(l.spec as ConvSpec), largestTensor(l.spec as ConvSpec)))
     .map((l) => l.spec as ConvSpec)
     .map((s) => (c.bias === undefined ? s : { ...s, hasBias: c.bias }));
   plan.cycleLengths.push(specs.length);

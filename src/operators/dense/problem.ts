@@ -43,7 +43,11 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
     const specs = constraints.production.layers
       .filter((l) => l.op === 'dense')
       .filter((l) => Math.max((l.spec as DenseSpec).xShape[0] * (l.spec as DenseSpec).xShape[1], (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).wShape[1]) <= limit)
-      .filter((l) => withinPlan(constraints.production!, l, 2 * (l.spec as DenseSpec).xShape[0] * (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).xShape[1]))
+      .filter((l) => {
+        const [N, K] = (l.spec as DenseSpec).xShape;
+        const M = (l.spec as DenseSpec).wShape[0];
+        return withinPlan(constraints.production!, l, 2 * N * M * K, Math.max(N * K, M * K, N * M));
+      })
       .map((l) => l.spec as DenseSpec) // validated when the layer table was built (models/)
       .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
     constraints.production.cycleLengths.push(specs.length);
