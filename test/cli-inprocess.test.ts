@@ -294,6 +294,16 @@ describe('main: --shapes and --time-budget', () => {
     expect(r.err).toMatch(/conv-matches-reference\s+1 cases/);
     expect(r.err).toMatch(/dense-matches-reference\s+1 cases/);
   });
+  it('--every-layer runs a multi-call property on a layer above the cost cap (3.7 GFLOP, VGG-16 conv3_2\'s geometry), which it otherwise skips saying why', async () => {
+    const file = join(dir, 'big-net.json');
+    await writeFile(file, JSON.stringify({ network: 'big', layers: [{ name: 'conv3_2', op: 'conv', x: [1, 256, 56, 56], w: [256, 256, 3, 3], pads: [1, 1, 1, 1] }] }));
+    const capped = await run(['verify', '--shapes', file, '--seed', '1', '--properties', 'linearity-in-x', '--report-dir', join(dir, 'big-out')]);
+    expect(capped.code).toBe(EXIT.ok);
+    expect(capped.err).toMatch(/SKIP linearity-in-x .*within its cost cap: left out 1 layer above 3 GFLOP or 33\.6 M elements in a tensor — big conv3_2 \(3\.7 GFLOP/);
+    const every = await run(['verify', '--shapes', file, '--every-layer', '--seed', '1', '--properties', 'linearity-in-x', '--report-dir', join(dir, 'big-out')]);
+    expect(every.code).toBe(EXIT.ok);
+    expect(every.err).toMatch(/PASS linearity-in-x\s+1 cases/);
+  });
   it('a malformed --shapes file is exit 2 with one line naming the file, the layer and the field', async () => {
     const file = join(dir, 'bad-net.json');
     await writeFile(file, JSON.stringify([{ name: 'fc', op: 'dense', x: [1, 12], w: [4, 13] }]));
