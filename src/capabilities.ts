@@ -55,7 +55,7 @@ export const CAPABILITIES = {
     what: `an array of activation kinds from {${ACTIVATION_KINDS.join(', ')}}`,
     ok: (v: unknown) => Array.isArray(v) && v.every((k) => ACTIVATION_KINDS.includes(k as ActivationKind)),
     label: 'fused activations',
-    show: (v: readonly ActivationKind[]) => (v.length === 0 ? 'none' : v.join(',')),
+    show: (v: readonly ActivationKind[]) => (v.length === 0 ? 'none' : v.join(', ')),
   } satisfies CapabilitySpec<readonly ActivationKind[]>,
 };
 

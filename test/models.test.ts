@@ -226,6 +226,15 @@ describe('every property of the catalog runs the layers, and only the layers', (
     ]);
   });
 
+  it('a kernel of one spatial rank (2-D only) skips rank-embedding with its reason in the production tier, instead of failing to plan it', async () => {
+    const only2d = { ...im2colKernel, name: 'im2col-2d', capabilities: { ...im2colKernel.capabilities, spatialRanks: [2] } };
+    const report = await verifyKernel(only2d, { size: 'production', layers: tiny(), seed: 3, properties: ['rank-embedding', 'linearity-in-x'] });
+    expect(report.properties.map((p) => [p.id, p.status, p.casesRun, p.skipReason])).toEqual([
+      ['linearity-in-x', 'passed', 3, undefined],
+      ['rank-embedding', 'skipped', 0, 'kernel supports no two consecutive spatial ranks'],
+    ]);
+  });
+
   it('dense and ConvTranspose cases add coverage rows (operator first, "—" where a column does not apply), rendered in Markdown and HTML', async () => {
     const report = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1, properties: ['dense-matches-reference', 'conv-transpose-matches-reference', 'output-shape'] });
     const c = report.coverage;

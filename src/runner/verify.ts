@@ -216,7 +216,9 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     // production: each layer the property fits once (the generators record how many there are)
     const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
     const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
-    const planned = layers ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
+    // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
+    const skip = skipReasonFor(def, k);
+    const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
     const cycles = planned?.cycles;
     const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
     options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -228,7 +230,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
     const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, caps) : undefined;
     const ran =
-      cycles === 0 && skipReasonFor(def, k) === undefined
+      cycles === 0 && skip === undefined
         ? {
             result: {
               id: def.id,
