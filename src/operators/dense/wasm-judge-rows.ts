@@ -3,7 +3,9 @@
  * Σ w·x and the magnitude Σ |w|·|x| in one pass, so w — fc6's is 822 MB as float64 — is read
  * once. Assembled from the instruction lists below at first use, like the kernels' modules
  * (`numeric/wasm-row-dot.ts`, whose layout and loop this follows); where WebAssembly SIMD is
- * missing, `denseRows` runs its JavaScript loop instead.
+ * missing, `denseRows` runs its JavaScript loop instead. Its own module and row streaming, not a
+ * call into `wasm-row-dot.ts`, on purpose: builtin:im2col's dense path runs on that module, and a
+ * judge that shared its streaming of rows would reproduce that code's bugs in the expected values.
  *
  * Arithmetic: float32 elements are widened to float64 (exact); each row keeps eight float64
  * partial sums of w·x and eight of |w|·|x| (lanes of four f64x2 accumulators each, element k
