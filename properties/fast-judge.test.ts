@@ -21,6 +21,11 @@ import type { FastDenseOptions } from '../src/operators/dense/fast-reference.js'
 import { JUDGE_ROWS_KC, WasmJudgeRows } from '../src/operators/dense/wasm-judge-rows.js';
 import { convGeometryOfShapes } from '../src/operators/conv/geometry.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
+import { convTransposeProblem, largestTransposeTensor } from '../src/operators/conv-transpose/problem.js';
+import type { ConvTransposeCase } from '../src/operators/conv-transpose/cases.js';
+import { convTransposeTensors } from '../src/operators/conv-transpose/cases.js';
+import { fastReferenceConvTranspose, trustedConvTranspose } from '../src/operators/conv-transpose/fast-reference.js';
+import { referenceConvTranspose } from '../src/operators/conv-transpose/reference.js';
 import type { ReferenceResult } from '../src/kernels/reference.js';
 import { referenceConv, referenceDense } from '../src/kernels/reference.js';
 import type { Regime } from '../src/runner/report.js';
@@ -61,6 +66,32 @@ describe('the fast judge agrees with the compensated reference within its own bo
       const t = convTensors(c);
       expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs), referenceConv(t.x, t.w, t.b, spec.attrs), c.regime);
     });
+  });
+  it('convTranspose: every generated problem (default and large tiers), every regime, with and without a fused activation', () => {
+    const specs = [...fc.sample(convTransposeProblem(), { numRuns: 250, seed: SEED }), ...fc.sample(convTransposeProblem({ size: 'large' }), { numRuns: 80, seed: SEED + 2 })].filter((s) => largestTransposeTensor(s) <= COMPENSATED_MAX);
+    expect(specs.length).toBeGreaterThan(250);
+    const kinds = new Set<string>();
+    specs.forEach((spec, i) => {
+      const c: ConvTransposeCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
+      const t = convTransposeTensors(c);
+      const attrs = i % 5 === 4 ? { ...spec.attrs, activation: { kind: 'leakyRelu' as const, alpha: 0.25 } } : spec.attrs;
+      if (spec.attrs.strides.some((v) => v > 1)) kinds.add('stride');
+      if (spec.attrs.dilations.some((v) => v > 1)) kinds.add('dilation');
+      if (spec.attrs.outputPadding.some((v) => v > 0)) kinds.add('outputPadding');
+      if (spec.attrs.group > 1) kinds.add('group');
+      kinds.add(`rank ${spec.xShape.length - 2}`);
+      expectAgreement(fastReferenceConvTranspose(t.x, t.w, t.b, attrs), referenceConvTranspose(t.x, t.w, t.b, attrs), c.regime);
+    });
+    expect([...kinds].sort()).toEqual(['dilation', 'group', 'outputPadding', 'rank 1', 'rank 2', 'rank 3', 'stride']);
+  });
+  it('convTranspose: a float32 kernel gets the fast judge, a float64 kernel the compensated reference', () => {
+    const x: Tensor = { shape: [1, 1, 2], data: Float64Array.from([1, 2]) };
+    const w: Tensor = { shape: [1, 1, 3], data: Float64Array.from([1, 10, 100]) };
+    const attrs = { strides: [2], pads: [0, 0], dilations: [1], group: 1, outputPadding: [1] };
+    expect(trustedConvTranspose(x, w, undefined, attrs, 'float32').accumulation).toBe('plain64');
+    expect(trustedConvTranspose(x, w, undefined, attrs, 'float64').accumulation).toBe('compensated');
+    // y[o] = Σ x[i]·w[o − 2i]: [1, 10, 100 + 2, 20, 200, 0 (outputPadding)]
+    expect([...fastReferenceConvTranspose(x, w, undefined, attrs).output.data]).toEqual([1, 10, 102, 20, 200, 0]);
   });
   it('dense: every generated problem, every regime', () => {
     fc.sample(denseProblem(), { numRuns: 200, seed: SEED }).filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX).forEach((spec, i) => {

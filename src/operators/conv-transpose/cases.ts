@@ -13,7 +13,7 @@ import type { ConvTransposeSpec } from './problem.js';
 import { convTransposeProblem, largestTransposeTensor } from './problem.js';
 import { batchBucket, elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
 import { sizeOf } from '../../tensor.js';
-import { referenceConvTranspose } from './reference.js';
+import { trustedConvTranspose } from './fast-reference.js';
 
 /** A ConvTranspose case: the problem, the data regime and the seed its data derive from. */
 export interface ConvTransposeCase {
@@ -53,10 +53,10 @@ export async function convTransposeAsGiven(k: CheckedKernel, c: ConvTransposeCas
   return { t, g, y: await runConvTranspose(k, t.x, t.w, t.b, c.spec.attrs, g.outputShape) };
 }
 
-/** The reference as an expectation (the compensated reference for every precision). */
-export function referenceConvTransposeExpectation(t: CaseTensors, attrs: ConvTransposeAttributes): Expectation {
-  const r = referenceConvTranspose(t.x, t.w, t.b, attrs);
-  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount };
+/** The trusted ConvTranspose for a kernel of this precision (`fast-reference.ts`) as an expectation. */
+export function referenceConvTransposeExpectation(t: CaseTensors, attrs: ConvTransposeAttributes, precision: Precision): Expectation {
+  const r = trustedConvTranspose(t.x, t.w, t.b, attrs, precision);
+  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation };
 }
 
 /** One-line description of a case. */

@@ -20,7 +20,7 @@ export const convTranspose = defineOperator<ConvTransposeCase>({
       const { g, y } = await convTransposeAsGiven(k, activation ? { ...c, spec: { ...c.spec, attrs: { ...c.spec.attrs, activation } } } : c);
       return { y, shape: g.outputShape };
     },
-    expect: (c, numerics) => referenceConvTransposeExpectation(convTransposeTensors(c, 1, numerics.precision), c.spec.attrs),
+    expect: (c, numerics) => referenceConvTransposeExpectation(convTransposeTensors(c, 1, numerics.precision), c.spec.attrs, numerics.precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeConvTransposeCase(c),
     coverage: (c) => coverageOfTranspose(c.spec),
