@@ -214,8 +214,9 @@ const dcgan: ModelLayer[] = [
  * FCN-8s (Long et al. 2015, the Caffe voc-fcn8s model on a 500×500 input, 21 classes): the two 2×
  * upsamplings of the score maps, 4×4 stride 2 without padding or bias (O = 2·(D−1) + 4):
  * score_fr 16×16 → 34×34, fused with pool4's scores and upsampled again 34×34 → 70×70. (The final
- * 16×16 stride-8 upsampling to 568×568 is left out: 0.55 G multiply-adds, so its ConvTranspose
- * reference — compensated, for every precision — alone would cost ~15 s per property.)
+ * 16×16 stride-8 upsampling to 568×568 is left out: 0.55 G multiply-adds; builtin:im2col's
+ * ConvTranspose, a stride-1 conv over the 64×-zero-inserted input, spends ~7 s per call on it, which
+ * took the production run from under 3 minutes to 4 min 15 s.)
  */
 const FCN8S = 'FCN-8s (500×500)';
 const fcn8s: ModelLayer[] = [
