@@ -156,3 +156,41 @@ export function ofTensors<G>(fn: string, x: Tensor, w: Tensor, b: Tensor | undef
   if (b !== undefined) checkTensor(fn, 'b', b);
   return ofShapes(x.shape, w.shape, b?.shape);
 }
+
+/**
+ * A per-axis vector of a rank-1…3 conv lifted to 3 axes by prepending `fill` (1 for sizes,
+ * strides and dilations, 0 for pads): one loop nest over 3 spatial axes then serves every rank.
+ * @example lift3d([5, 7], 1) // [1, 5, 7]
+ */
+export function lift3d(v: readonly number[], fill: number): [number, number, number] {
+  const lifted = [...new Array<number>(3 - v.length).fill(fill), ...v];
+  return [lifted[0], lifted[1], lifted[2]];
+}
+
+/** A spatial geometry's per-axis vectors, each lifted to 3 axes (`lift3d`). */
+export interface Axes3d {
+  readonly input: [number, number, number];
+  readonly kernel: [number, number, number];
+  readonly output: [number, number, number];
+  readonly strides: [number, number, number];
+  readonly dilations: [number, number, number];
+  readonly padsBegin: [number, number, number];
+  readonly padsEnd: [number, number, number];
+}
+
+/**
+ * Every per-axis vector of `g` lifted to 3 axes, after `pick` (default: the axes as they are;
+ * a loop that drops size-1 axes passes the ones it keeps).
+ * @example const { input: [D0, D1, D2], kernel: [K0, K1, K2] } = axes3d(g);
+ */
+export function axes3d(g: SpatialGeometry, pick: (v: readonly number[]) => readonly number[] = (v) => v): Axes3d {
+  return {
+    input: lift3d(pick(g.inSpatial), 1),
+    kernel: lift3d(pick(g.kernelSpatial), 1),
+    output: lift3d(pick(g.outSpatial), 1),
+    strides: lift3d(pick(g.strides), 1),
+    dilations: lift3d(pick(g.dilations), 1),
+    padsBegin: lift3d(pick(g.padsBegin), 0),
+    padsEnd: lift3d(pick(g.padsEnd), 0),
+  };
+}

@@ -14,7 +14,7 @@
  */
 import { applyActivation } from '../../activation.js';
 import type { Precision, Tensor } from '../../contract.js';
-import { lift3d } from '../conv/geometry.js';
+import { axes3d } from '../../geometry.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvTransposeAttributes } from './contract.js';
 import { convTransposeGeometry } from './geometry.js';
@@ -30,12 +30,7 @@ function scatterRange(D: number, s: number, t: number, O: number): [number, numb
 /** ConvTranspose in plain float64 with Σ|w·x| + |b| per element; same semantics as `referenceConvTranspose`. */
 export function fastReferenceConvTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): ReferenceResult {
   const g = convTransposeGeometry(x, w, b, attrs, 'fastReferenceConvTranspose');
-  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
-  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
-  const [S0, S1, S2] = lift3d(g.strides, 1);
-  const [L0, L1, L2] = lift3d(g.dilations, 1);
-  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const M = g.outChannels;

@@ -13,18 +13,13 @@ import { AccurateSum } from '../../numeric/accurate-sum.js';
 import { stridesOf } from '../../tensor.js';
 import type { ReferenceResult } from '../operator.js';
 import type { ConvTransposeAttributes } from './contract.js';
-import { lift3d } from '../conv/geometry.js';
+import { axes3d } from '../../geometry.js';
 import { convTransposeGeometry } from './geometry.js';
 
 /** Reference transposed conv; `termCount` is the most terms any element sums (see the geometry). */
 export function referenceConvTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): ReferenceResult {
   const g = convTransposeGeometry(x, w, b, attrs, 'referenceConvTranspose');
-  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
-  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
-  const [S0, S1, S2] = lift3d(g.strides, 1);
-  const [L0, L1, L2] = lift3d(g.dilations, 1);
-  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const xs = stridesOf([g.batch, g.inChannels, D0, D1, D2]);

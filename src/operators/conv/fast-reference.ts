@@ -46,7 +46,7 @@ import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
 import type { ConvGeometry } from './geometry.js';
-import { convGeometry, lift3d } from './geometry.js';
+import { axes3d, convGeometry } from './geometry.js';
 import { ReceptiveFieldPackB, paddedLowering } from './judge-lowering.js';
 import { referenceConv } from './reference.js';
 
@@ -215,12 +215,7 @@ function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatAr
   // would otherwise make 2²⁴ rows of one element each)
   const axes = rowAxes(g);
   const pick = (v: readonly number[]) => axes.map((a) => v[a]);
-  const [D0, D1, D2] = lift3d(pick(g.inSpatial), 1);
-  const [K0, K1, K2] = lift3d(pick(g.kernelSpatial), 1);
-  const [O0, O1, O2] = lift3d(pick(g.outSpatial), 1);
-  const [S0, S1, S2] = lift3d(pick(g.strides), 1);
-  const [L0, L1, L2] = lift3d(pick(g.dilations), 1);
-  const [P0, P1, P2] = lift3d(pick(g.padsBegin), 0);
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g, pick);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const plane = O0 * O1 * O2;
@@ -317,12 +312,7 @@ function rowTapWithMagnitude(out: Float64Array, mag: Float64Array, yRow: number,
  * plain float64 sums — for small convs, where it has nothing to set up.
  */
 function elementwiseConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
-  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
-  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
-  const [S0, S1, S2] = lift3d(g.strides, 1);
-  const [L0, L1, L2] = lift3d(g.dilations, 1);
-  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const inPlane = D0 * D1 * D2;

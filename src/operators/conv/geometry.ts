@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
+export { axes3d, lift3d } from '../../geometry.js';
 import { type SpatialGeometry, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import type { ConvAttributes } from './contract.js';
@@ -82,16 +83,6 @@ export function convGeometryOfShapes(
     weightShape: [...wShape],
     outputShape: [batch, outChannels, ...outSpatial],
   };
-}
-
-/**
- * A per-axis vector of a rank-1…3 conv lifted to 3 axes by prepending `fill` (1 for sizes,
- * strides and dilations, 0 for pads): one loop nest over 3 spatial axes then serves every rank.
- * @example lift3d([5, 7], 1) // [1, 5, 7]
- */
-export function lift3d(v: readonly number[], fill: number): [number, number, number] {
-  const lifted = [...new Array<number>(3 - v.length).fill(fill), ...v];
-  return [lifted[0], lifted[1], lifted[2]];
 }
 
 /** Validates conv tensors (shapes and data lengths) and attributes, returning the geometry. */

@@ -15,7 +15,7 @@
  */
 import type { PackB, PackedBuffer } from '../../numeric/gemm.js';
 import type { ConvGeometry } from './geometry.js';
-import { lift3d } from './geometry.js';
+import { axes3d } from './geometry.js';
 
 /** x with zero padding around every spatial axis, and the offsets that lower it. */
 export interface PaddedLowering {
@@ -36,13 +36,7 @@ export interface PaddedLowering {
  * o·s + k·d ≤ (O−1)·s + (k−1)·d < E by the output-size formula, so no gather leaves the copy.
  */
 export function paddedLowering(g: ConvGeometry, x: Float32Array | Float64Array): PaddedLowering {
-  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
-  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
-  const [S0, S1, S2] = lift3d(g.strides, 1);
-  const [L0, L1, L2] = lift3d(g.dilations, 1);
-  const [B0, B1, B2] = lift3d(g.padsBegin, 0);
-  const [A0, A1, A2] = lift3d(g.padsEnd, 0);
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [B0, B1, B2], padsEnd: [A0, A1, A2] } = axes3d(g);
   const E0 = D0 + B0 + A0, E1 = D1 + B1 + A1, E2 = D2 + B2 + A2;
   const channelSize = E0 * E1 * E2;
   const channels = g.batch * g.inChannels;

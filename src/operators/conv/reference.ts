@@ -9,7 +9,7 @@ import { AccurateSum } from '../../numeric/accurate-sum.js';
 import { stridesOf } from '../../tensor.js';
 import type { ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
-import { convGeometry, lift3d } from './geometry.js';
+import { axes3d, convGeometry } from './geometry.js';
 
 /**
  * Reference conv: y[n, m, o] = b[m] + Σ_{c ∈ group(m)} Σ_k w[m, c, k] · x[n, g·C/G + c, o·s − p_begin + k·d],
@@ -20,12 +20,7 @@ export function referenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs
   const g = convGeometry(x, w, b, attrs, 'referenceConv');
   const activation = attrs.activation;
   // Every rank as 3-D (size-1 leading axes): one loop nest serves ranks 1, 2 and 3.
-  const [D0, D1, D2] = lift3d(g.inSpatial, 1);
-  const [K0, K1, K2] = lift3d(g.kernelSpatial, 1);
-  const [O0, O1, O2] = lift3d(g.outSpatial, 1);
-  const [S0, S1, S2] = lift3d(g.strides, 1);
-  const [L0, L1, L2] = lift3d(g.dilations, 1);
-  const [P0, P1, P2] = lift3d(g.padsBegin, 0);
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const xs = stridesOf([g.batch, g.inChannels, D0, D1, D2]);
