@@ -26,7 +26,7 @@ import { cropSpatial, range, relu } from '../property/tensor-ops.js';
 import { formatShape, sizeOf } from '../tensor.js';
 import type { CheckedKernel, Data64, ProductionPlan, Regime } from '../vocabulary.js';
 import { cycle } from '../arbitraries/cycle.js';
-import type { FcHead, FcLayer } from './fc-layers.js';
+import type { FcHead, FcLayer, PointwiseLayer } from './fc-layers.js';
 import { fcHeadsOf, fcLayersOf, pointwiseLayersOf } from './fc-layers.js';
 
 /** Dense on the kernel if it has one, else the reference; says which for the failure message. */
@@ -150,15 +150,10 @@ export function fcEqualsFullExtentConvWith(convert: FcToConv) {
 export const fcEqualsFullExtentConv = fcEqualsFullExtentConvWith(fcToConv);
 
 /** A case of `linear-equals-1x1-conv`. */
-interface LinearCase {
+interface LinearCase extends Omit<PointwiseLayer, 'layer' | 'spatial'> {
   readonly variant: 'linear' | 'dense';
-  readonly rank: number;
-  readonly batch: number;
-  readonly channels: number;
-  readonly out: number;
   /** Spatial size per axis (first `rank` used; the dense variant uses 1s). */
   readonly spatial: readonly number[];
-  readonly hasBias: boolean;
   readonly regime: Regime;
   readonly seed: number;
   /** Production tier: the network layer the case runs. */
