@@ -13,6 +13,7 @@
 import type { Precision } from '../contract.js';
 import type { Regime } from '../vocabulary.js';
 import { roundToFloat16 } from '../float16.js';
+import { caseArray } from './case-memory.js';
 import { Prng } from './prng.js';
 
 /** Data for a conv or dense problem, as float32-representable float64 values. */
@@ -147,9 +148,9 @@ function fillFloat16(rng: Prng, layout: DataLayout, x: Float64Array, w: Float64A
 /** Generates the data of a problem in the given regime from `seed`. */
 export function problemData(layout: DataLayout, regime: Regime, seed: number, options: DataOptions = {}): ProblemData {
   const rng = new Prng(seed);
-  const x = new Float64Array(layout.xSize);
-  const w = new Float64Array(layout.wSize);
-  const b = layout.bSize > 0 ? new Float64Array(layout.bSize) : undefined;
+  const x = caseArray(layout.xSize);
+  const w = caseArray(layout.wSize);
+  const b = layout.bSize > 0 ? caseArray(layout.bSize) : undefined;
   const precision = options.precision ?? 'float32';
   if (regime === 'float' && precision === 'float16') {
     // (x and w are drawn interleaved with their scales here: `fill` does not apply)

@@ -4,6 +4,7 @@ import type { ProblemData } from '../arbitraries/data.js';
 import type { Precision } from '../contract.js';
 import { problemData } from '../arbitraries/data.js';
 import { sizeOf } from '../tensor.js';
+import { onCaseEnd } from '../arbitraries/case-memory.js';
 import type { Data64, Regime } from '../vocabulary.js';
 import type { GenerationContext } from './definition.js';
 
@@ -65,3 +66,7 @@ export function tensorsOf(
 const recent: Array<{ readonly key: string; readonly tensors: CaseTensors }> = [];
 /** Data sets kept: `deterministic` runs a case, another problem, then the case again. */
 const RECENT = 2;
+// their arrays are re-used by the next case (`case-memory.ts`)
+onCaseEnd(() => {
+  recent.length = 0;
+});

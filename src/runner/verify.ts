@@ -9,6 +9,7 @@ import { relative } from 'node:path';
 import type { KernelUnderTest } from '../contract.js';
 import { completeCapabilities } from '../contract.js';
 import { completeNumerics } from '../bound/error-model.js';
+import { beginCase, endCase, releaseCaseMemory } from '../arbitraries/case-memory.js';
 import { catalog } from '../catalog/index.js';
 import type { PropertyDefinition } from '../property/definition.js';
 import type { ViolationDetail } from '../property/violation.js';
@@ -207,47 +208,52 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const results: PropertyResult[] = [];
   let interrupted = false;
 
-  for (let i = 0; i < selected.length; i++) {
-    const def = selected[i];
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
+  try {
+    for (let i = 0; i < selected.length; i++) {
+      const def = selected[i];
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      // production: each layer the property fits once (the generators record how many there are)
+      const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
+      const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
+      // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
+      const skip = skipReasonFor(def, k);
+      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
+      const cycles = planned?.cycles;
+      const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
+      options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
+      clock.property = def.id;
+      // Each property counts the distinct call signatures (shapes, attributes) it exercised.
+      const shapes = new Set<string>();
+      const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
+      // an equal share of the budget left, so time unused by earlier properties goes to later ones
+      const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
+      const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, caps) : undefined;
+      const ran =
+        cycles === 0 && skip === undefined
+          ? {
+              result: {
+                id: def.id,
+                statement: def.statement,
+                status: 'skipped' as const,
+                skipReason: leftOutNote ? `no layer of the production shapes fits this property within its cost cap: ${leftOutNote}` : 'no layer of the production shapes fits this property',
+                casesRun: 0,
+                durationMs: 0,
+              },
+              interrupted: false,
+            }
+          : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote });
+      const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
+      if (result.interrupted) interrupted = true;
+      results.push(result.result);
+      options.onProgress?.({ type: 'property-end', result: result.result });
+      if (result.interrupted) break;
     }
-    // production: each layer the property fits once (the generators record how many there are)
-    const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
-    const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
-    // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
-    const skip = skipReasonFor(def, k);
-    const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
-    const cycles = planned?.cycles;
-    const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
-    options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
-    clock.property = def.id;
-    // Each property counts the distinct call signatures (shapes, attributes) it exercised.
-    const shapes = new Set<string>();
-    const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
-    // an equal share of the budget left, so time unused by earlier properties goes to later ones
-    const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
-    const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, caps) : undefined;
-    const ran =
-      cycles === 0 && skip === undefined
-        ? {
-            result: {
-              id: def.id,
-              statement: def.statement,
-              status: 'skipped' as const,
-              skipReason: leftOutNote ? `no layer of the production shapes fits this property within its cost cap: ${leftOutNote}` : 'no layer of the production shapes fits this property',
-              casesRun: 0,
-              durationMs: 0,
-            },
-            interrupted: false,
-          }
-        : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote });
-    const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
-    if (result.interrupted) interrupted = true;
-    results.push(result.result);
-    options.onProgress?.({ type: 'property-end', result: result.result });
-    if (result.interrupted) break;
+  } finally {
+    // the cases' data arrays, kept from property to property (the same layers recur), go now
+    releaseCaseMemory();
   }
   if (options.signal?.aborted && results.length < selected.length) interrupted = true;
 
@@ -410,6 +416,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     const index = calls++;
     const counting = !shrinking; // shrink attempts are not counted as cases
     let interruptedHere = false;
+    beginCase();
     try {
       await def.check(k, c);
     } catch (e) {
@@ -427,6 +434,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
       failedCall = k.lastCall;
       throw e;
     } finally {
+      endCase();
       if (counting && !interruptedHere) {
         casesDone++;
         const key = def.coverage?.(c);

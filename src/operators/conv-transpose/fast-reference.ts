@@ -15,6 +15,7 @@
 import { applyActivation } from '../../activation.js';
 import type { Precision, Tensor } from '../../contract.js';
 import { axes3d } from '../../geometry.js';
+import { absOf } from '../conv/fast-reference.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvTransposeAttributes } from './contract.js';
 import { convTransposeGeometry } from './geometry.js';
@@ -39,7 +40,7 @@ export function fastReferenceConvTranspose(x: Tensor, w: Tensor, b: Tensor | und
   const taps = K0 * K1 * K2;
   const xd = x.data;
   const wd = w.data;
-  const ax = Float64Array.from(xd, Math.abs);
+  const ax = absOf(xd);
   const out = new Float64Array(g.batch * M * plane);
   const mag = new Float64Array(out.length);
   if (b) {
