@@ -15,6 +15,7 @@ import type { Regime } from '../vocabulary.js';
 import { roundToFloat16 } from '../float16.js';
 import { caseArray } from './case-memory.js';
 import { Prng } from './prng.js';
+import { wasmFillExact, wasmFillScaled } from './wasm-fill.js';
 
 /** Data for a conv or dense problem, as float32-representable float64 values. */
 export interface ProblemData {
@@ -83,7 +84,19 @@ function capNonzeros(rng: Prng, w: Float64Array, rowLength: number, keep: number
   }
 }
 
+/** Whether the bulk fills run in WebAssembly where it is available (bit-identical; off in tests that compare the two). */
+let wasmFills = true;
+
+/** Turns the WebAssembly bulk fills on or off (the JavaScript loops are their specification). */
+export function useWasmFills(on: boolean): void {
+  wasmFills = on;
+}
+
+/** Large fills only: the module's set-up and chunk copies are not worth it for a few values. */
+const WASM_FILL_MIN = 4096;
+
 function fillExact(rng: Prng, out: Float64Array, max: number, zeroChance: number): void {
+  if (wasmFills && out.length >= WASM_FILL_MIN && wasmFillExact(rng, out, max, zeroChance)) return;
   for (let i = 0; i < out.length; i++) out[i] = rng.chance(zeroChance) ? 0 : rng.int(-max, max);
 }
 
@@ -101,6 +114,7 @@ function fillFloat(rng: Prng, out: Float64Array, scale: Scale, spread: number, p
   // 2^e for the 2·spread + 1 exponents, looked up instead of computed per element (the same
   // values and the same draws as `2 ** e`: a production layer has up to 10⁸ weights)
   const powers = Float64Array.from({ length: 2 * spread + 1 }, (_, i) => 2 ** (base - spread + i));
+  if (wasmFills && out.length >= WASM_FILL_MIN && wasmFillScaled(rng, out, powers, spread, positive, zeroChance)) return;
   for (let i = 0; i < out.length; i++) {
     if (rng.chance(zeroChance)) {
       out[i] = 0;

@@ -13,6 +13,13 @@ export class Prng {
   constructor(seed: number) {
     this.state = seed | 0;
   }
+  /** The state, for a bulk fill that draws the same sequence in WebAssembly (`wasm-fill.ts`). */
+  get rawState(): number {
+    return this.state;
+  }
+  set rawState(s: number) {
+    this.state = s | 0;
+  }
   /** Uniform in [0, 1). */
   next(): number {
     const s = (this.state = (this.state + 0x6d2b79f5) | 0);

@@ -46,7 +46,10 @@ export const W = {
   f32: 0x7d, f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92, f32Mul: 0x94, i32Load: 0x28, i32LtU: 0x49, i32Eqz: 0x45, f32Const: 0x43,
   i32Ne: 0x47, i32LtS: 0x48, i32GtS: 0x4a, i32GeS: 0x4e, if: 0x04, else: 0x05, i32Eq: 0x46, i32Or: 0x72,
   f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
+  i32Xor: 0x73, i32ShrU: 0x76, f64Lt: 0x63, f64Floor: 0x9c, f64Const: 0x44, i32TruncF64S: 0xaa, f64ConvertI32U: 0xb8, f32Demote: 0xb6, select: 0x1b,
 } as const;
+/** f64.const `v` (8 bytes, little-endian). */
+export const f64Const = (v: number): number[] => [W.f64Const, ...new Uint8Array(new Float64Array([v]).buffer)];
 /** A SIMD opcode (prefix 0xfd, then the LEB128 sub-opcode). */
 export const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 /** v128.load with memarg (alignment log2, offset). */
