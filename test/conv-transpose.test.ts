@@ -107,3 +107,31 @@ describe('invalid ConvTranspose attributes are typed errors naming the value', (
     expect(() => convTransposeGeometryOfShapes([1, 2, 1], [2, 1, 1], undefined, { ...ok, outputPadding: [0], pads: [1, 0] })).toThrow(EmptyOutputError);
   });
 });
+
+describe('the production cap of conv-transpose-as-conv counts the lowered conv', () => {
+  it('loweredConvCost gives the FLOPs and largest tensor of the conv that lowering.ts builds', async () => {
+    const { loweredConvCost } = await import('../src/operators/conv-transpose/problem.js');
+    const { zeroInsertedInput, flippedSwappedKernel, loweredAttrs } = await import('../src/operators/conv-transpose/lowering.js');
+    const { convGeometryOfShapes } = await import('../src/operators/conv/geometry.js');
+    const { sizeOf } = await import('../src/tensor.js');
+    const specs = [
+      // FCN-8s upscore8: 21→21, 16×16 stride 8, 70×70 → 568×568
+      { xShape: [1, 21, 70, 70], wShape: [21, 21, 16, 16], attrs: { strides: [8, 8], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] }, hasBias: false },
+      { xShape: [2, 4, 5], wShape: [4, 3, 3], attrs: { strides: [3], pads: [1, 2], dilations: [2], group: 2, outputPadding: [1] }, hasBias: true },
+      { xShape: [1, 2, 3, 4, 2], wShape: [2, 1, 2, 3, 2], attrs: { strides: [2, 1, 3], pads: [0, 1, 1, 1, 0, 0], dilations: [1, 2, 1], group: 1, outputPadding: [1, 0, 2] }, hasBias: false },
+    ];
+    for (const s of specs) {
+      const g = convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
+      const z = zeroInsertedInput({ shape: s.xShape, data: new Float32Array(sizeOf(s.xShape)) }, g);
+      const wf = flippedSwappedKernel({ shape: s.wShape, data: new Float32Array(sizeOf(s.wShape)) }, g);
+      const lg = convGeometryOfShapes(z.shape, wf.shape, undefined, loweredAttrs(g, undefined));
+      expect(lg.outputShape).toEqual(g.outputShape);
+      expect(loweredConvCost(s)).toEqual({
+        flops: 2 * lg.batch * lg.outChannels * lg.reductionLength * lg.outSpatialSize,
+        largest: Math.max(sizeOf(z.shape), sizeOf(s.xShape), sizeOf(s.wShape), sizeOf(g.outputShape)),
+      });
+    }
+    // upscore8 through the lowered conv: 72.8 GFLOP, 66 times the ConvTranspose's 1.1 GFLOP
+    expect(loweredConvCost(specs[0]).flops).toBe(2 * 21 * 21 * 16 * 16 * 568 * 568);
+  });
+});

@@ -29,6 +29,8 @@ import { ACTIVATION_KINDS, applyActivationInPlace, checkActivation } from '../ac
 import type { Activation } from '../activation.js';
 import type { DenseAttributes } from '../operators/dense/contract.js';
 import { withDerivedOperators } from '../operators/index.js';
+import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
+import { gemmConvTranspose } from './conv-transpose-gemm.js';
 import { depthwiseConv } from './depthwise.js';
 import { direct32Conv } from './direct32.js';
 import {
@@ -356,7 +358,6 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
     return { shape: [...g.outputShape], data: out };
   };
 
-  // operators the table lowers onto conv / dense (e.g. a transposed conv) come with them
   // fused activations: applied to the stored output, after the bias (the GEMM epilogue)
   return withDerivedOperators({
     name: precision === 'float32' ? 'builtin:im2col' : 'builtin:im2col64',
@@ -366,6 +367,11 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
     dense: (x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes) => {
       checkActivation('dense', attrs?.activation);
       return activate(dense(x, w, b), attrs?.activation);
+    },
+    // GEMM + scatter (`conv-transpose-gemm.ts`), not the conv over the zero-inserted input
+    convTranspose: (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes) => {
+      checkActivation('convTranspose', attrs.activation);
+      return activate(gemmConvTranspose(ws, blocking, budget, Out, x, w, b, attrs), attrs.activation);
     },
     peakWorkspaceBytes: () => ws.peakBytes,
   });

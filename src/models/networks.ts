@@ -213,15 +213,15 @@ const dcgan: ModelLayer[] = [
 /**
  * FCN-8s (Long et al. 2015, the Caffe voc-fcn8s model on a 500×500 input, 21 classes): the two 2×
  * upsamplings of the score maps, 4×4 stride 2 without padding or bias (O = 2·(D−1) + 4):
- * score_fr 16×16 → 34×34, fused with pool4's scores and upsampled again 34×34 → 70×70. (The final
- * 16×16 stride-8 upsampling to 568×568 is left out: 0.55 G multiply-adds; builtin:im2col's
- * ConvTranspose, a stride-1 conv over the 64×-zero-inserted input, spends ~7 s per call on it, which
- * took the production run from under 3 minutes to 4 min 15 s.)
+ * score_fr 16×16 → 34×34, fused with pool4's scores and upsampled again 34×34 → 70×70; then the
+ * final 8× upsampling, 16×16 stride 8 (O = 8·69 + 16 = 568; Caffe crops it to the 500×500 input
+ * afterwards), 0.55 G multiply-adds.
  */
 const FCN8S = 'FCN-8s (500×500)';
 const fcn8s: ModelLayer[] = [
   convTranspose2d(n(FCN8S), 'upscore2 21→21, 4×4/2, 16→34', 21, 16, 16, 21, 4, 2, 0, false),
   convTranspose2d(n(FCN8S), 'upscore_pool4 21→21, 4×4/2, 34→70', 21, 34, 34, 21, 4, 2, 0, false),
+  convTranspose2d(n(FCN8S), 'upscore8 21→21, 16×16/8, 70→568', 21, 70, 70, 21, 16, 8, 0, false),
 ];
 
 /** Every built-in network's layers, in the order `--size production` runs them. */

@@ -34,6 +34,12 @@ export interface ConvTransposeProblemConstraints {
    * ConvTranspose layers the capabilities allow (0: the runner skips the property).
    */
   readonly production?: ProductionPlan;
+  /**
+   * The property also runs the conv over the zero-inserted input (`conv-transpose-as-conv`): the
+   * production cap then counts that conv — its FLOPs, 2·N·M·(C/group)·∏k·∏O, and its input —
+   * instead of the ConvTranspose's, s^rank times fewer for a stride-s layer.
+   */
+  readonly costAsLoweredConv?: boolean;
 }
 
 /** 2·N·C·(M/group)·∏k·∏D: the FLOPs of a ConvTranspose problem (every input element scatters through every tap). */
@@ -41,9 +47,29 @@ export function transposeFlops(s: ConvTransposeSpec): number {
   return 2 * s.xShape[0] * s.xShape[1] * s.wShape[1] * sizeOf(s.wShape.slice(2)) * sizeOf(s.xShape.slice(2));
 }
 
+/** Output spatial sizes of a ConvTranspose problem: s·(D−1) + outputPadding + d·(k−1)+1 − pads. */
+function transposeOutSpatial(s: ConvTransposeSpec): number[] {
+  const r = s.xShape.length - 2;
+  return s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + r]);
+}
+
+/** FLOPs and largest tensor of the stride-1 conv a ConvTranspose lowers to (`lowering.ts`): every output over every tap, and the zero-inserted input. */
+export function loweredConvCost(s: ConvTransposeSpec): { flops: number; largest: number } {
+  const r = s.xShape.length - 2;
+  const out = transposeOutSpatial(s);
+  const { strides, dilations, pads, outputPadding, group } = s.attrs;
+  const inserted = s.xShape.slice(2).map((d, a) => {
+    const e = dilations[a] * (s.wShape[2 + a] - 1) + 1;
+    return strides[a] * (d - 1) + 1 + (e - 1 - pads[a]) + (e - 1 - pads[a + r]) + outputPadding[a];
+  });
+  const M = s.wShape[1] * group;
+  const flops = 2 * s.xShape[0] * M * (s.xShape[1] / group) * sizeOf(s.wShape.slice(2)) * sizeOf(out);
+  return { flops, largest: Math.max(largestTransposeTensor(s), s.xShape[0] * s.xShape[1] * sizeOf(inserted)) };
+}
+
 /** Largest tensor of a ConvTranspose problem (x, w or y), in elements. */
 export function largestTransposeTensor(s: ConvTransposeSpec): number {
-  const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + s.xShape.length - 2]);
+  const out = transposeOutSpatial(s);
   return Math.max(sizeOf(s.xShape), sizeOf(s.wShape), s.xShape[0] * s.wShape[1] * s.attrs.group * sizeOf(out));
 }
 
@@ -67,7 +93,11 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
       if (!caps.strideWithDilation && strided && dilated) return false;
       return largestTransposeTensor(s) <= caps.maxElements;
     })
-    .filter((l) => withinPlan(plan, l, transposeFlops(l.spec as ConvTransposeSpec), largestTransposeTensor(l.spec as ConvTransposeSpec)))
+    .filter((l) => {
+      const s = l.spec as ConvTransposeSpec;
+      const lowered = constraints.costAsLoweredConv ? loweredConvCost(s) : undefined;
+      return withinPlan(plan, l, lowered?.flops ?? transposeFlops(s), lowered?.largest ?? largestTransposeTensor(s));
+    })
     .map((l) => l.spec as ConvTransposeSpec)
     .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
   plan.cycleLengths.push(specs.length);
