@@ -7,7 +7,7 @@
  * value, most of the production run's data time. The module is assembled from the instruction
  * lists below at first use: no binary is committed or downloaded.
  */
-import { f64Const, instantiateFixed, name, section, sleb, uleb, vec, W } from '../numeric/wasm-assembler.js';
+import { f64Const, name, section, sleb, uleb, vec, W, sharedModule } from '../numeric/wasm-assembler.js';
 import type { Prng } from './prng.js';
 
 /** Values written per call into the module's memory, then copied out (64 KiB of float64). */
@@ -123,16 +123,8 @@ function fillModule(): Uint8Array<ArrayBuffer> {
 
 /** The instantiated fill module and a view on its memory. */
 class WasmFill {
-  private static cached: WasmFill | null | undefined;
-
   /** The shared instance, or undefined where WebAssembly is not available. */
-  static instance(): WasmFill | undefined {
-    if (WasmFill.cached === undefined) {
-      const m = instantiateFixed<FillExports>(fillModule(), PAGES);
-      WasmFill.cached = m ? new WasmFill(m.memory, m.exports) : null;
-    }
-    return WasmFill.cached ?? undefined;
-  }
+  static readonly instance: () => WasmFill | undefined = sharedModule<FillExports, WasmFill>(fillModule, PAGES, (memory, exports) => new WasmFill(memory, exports));
 
   private readonly heap: Float64Array;
   private constructor(

@@ -28,7 +28,6 @@ import {
   F32X4_ADD,
   F32X4_MUL,
   W,
-  instantiateFixed,
   name,
   section,
   simd,
@@ -39,6 +38,7 @@ import {
   v128Store,
   v128Store32Lane,
   vec,
+  sharedModule,
 } from '../numeric/wasm-assembler.js';
 
 /** Bytes of the module's memory, fixed (never grown, so views on it are never detached). */
@@ -100,16 +100,8 @@ type RunFn = (ap: number, K: number, panels: number, offs: number, x: number, ro
 
 /** The instantiated module: one export per tile shape, and views of its memory. */
 export class WasmConv32 {
-  private static cached: WasmConv32 | null | undefined;
-
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static instance(): WasmConv32 | undefined {
-    if (WasmConv32.cached === undefined) {
-      const m = instantiateFixed<Record<string, RunFn>>(conv32Module(), PAGES);
-      WasmConv32.cached = m ? new WasmConv32(m.memory, m.exports) : null;
-    }
-    return WasmConv32.cached ?? undefined;
-  }
+  static readonly instance: () => WasmConv32 | undefined = sharedModule<Record<string, RunFn>, WasmConv32>(conv32Module, PAGES, (memory, exports) => new WasmConv32(memory, exports));
 
   readonly f32: Float32Array;
   readonly i32: Int32Array;

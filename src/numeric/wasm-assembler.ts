@@ -92,3 +92,18 @@ export function instantiateFixed<E>(bytes: Uint8Array<ArrayBuffer>, pages: numbe
     return undefined;
   }
 }
+
+/**
+ * The one instance of a module, assembled and instantiated on its first use (`instantiateFixed`)
+ * and wrapped by `wrap`; undefined — remembered, so it is tried once — where it cannot run here.
+ */
+export function sharedModule<E, T>(bytes: () => Uint8Array<ArrayBuffer>, pages: number, wrap: (memory: WebAssembly.Memory, exports: E) => T): () => T | undefined {
+  let cached: T | null | undefined;
+  return () => {
+    if (cached === undefined) {
+      const m = instantiateFixed<E>(bytes(), pages);
+      cached = m ? wrap(m.memory, m.exports) : null;
+    }
+    return cached ?? undefined;
+  };
+}

@@ -10,7 +10,6 @@ import {
   V128_MINUS_ZERO,
   W,
   f64x2ExtractLane,
-  instantiateFixed,
   name,
   section,
   sleb,
@@ -18,6 +17,7 @@ import {
   v128Load,
   v128Load64Splat,
   vec,
+  sharedModule,
 } from './wasm-assembler.js';
 
 // Why: the scalar JS micro-kernel tops out at ~6 GFLOP/s (one multiply–add per instruction, a
@@ -56,16 +56,8 @@ const WASM_GEMM_PAGES = WASM_GEMM_BYTES / 65536;
 
 /** The instantiated GEMM module and a float64 view of its memory. */
 export class WasmGemm {
-  private static cached: WasmGemm | null | undefined;
-
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static instance(): WasmGemm | undefined {
-    if (WasmGemm.cached === undefined) {
-      const m = instantiateFixed<GemmExports>(gemmModule(), WASM_GEMM_PAGES);
-      WasmGemm.cached = m ? new WasmGemm(m.memory, m.exports.block) : null;
-    }
-    return WasmGemm.cached ?? undefined;
-  }
+  static readonly instance: () => WasmGemm | undefined = sharedModule<GemmExports, WasmGemm>(gemmModule, WASM_GEMM_PAGES, (memory, exports) => new WasmGemm(memory, exports.block));
 
   /** The whole memory as float64 (never detached: the memory never grows). */
   readonly heap: Float64Array;

@@ -12,13 +12,13 @@ import {
   V128_MINUS_ZERO,
   W,
   f64x2ExtractLane,
-  instantiateFixed,
   name,
   section,
   sleb,
   uleb,
   v128Load,
   vec,
+  sharedModule,
 } from './wasm-assembler.js';
 
 // Why: the matrix–vector product is bound by loads. Scalar JS needs one bounds-checked load per
@@ -60,16 +60,8 @@ export const WASM_MEMORY_BYTES = WASM_PAGES * 65536;
 
 /** The instantiated row-dot module and views on its memory. */
 export class WasmRowDot {
-  private static cached: WasmRowDot | null | undefined;
-
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static instance(): WasmRowDot | undefined {
-    if (WasmRowDot.cached === undefined) {
-      const m = instantiateFixed<RowDotExports>(rowDotModule(), WASM_PAGES);
-      WasmRowDot.cached = m ? new WasmRowDot(m.memory, m.exports) : null;
-    }
-    return WasmRowDot.cached ?? undefined;
-  }
+  static readonly instance: () => WasmRowDot | undefined = sharedModule<RowDotExports, WasmRowDot>(rowDotModule, WASM_PAGES, (memory, exports) => new WasmRowDot(memory, exports));
 
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;

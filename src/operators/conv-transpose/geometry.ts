@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { type SpatialGeometry, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
+import { type SpatialGeometry, axes3d, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import type { ConvTransposeAttributes } from './contract.js';
 
@@ -154,4 +154,62 @@ export function resolveConvTransposePads(p: OnnxConvTransposePadding): { pads: n
 /** One line: `x=[…] w=[…] strides=[…] pads=[…] dilations=[…] outputPadding=[…] group=1 bias=yes`. */
 export function describeConvTranspose(xShape: readonly number[], wShape: readonly number[], attrs: ConvTransposeAttributes, hasBias: boolean): string {
   return `x=${formatShape(xShape)} w=${formatShape(wShape)} strides=${formatShape(attrs.strides)} pads=${formatShape(attrs.pads)} dilations=${formatShape(attrs.dilations)} outputPadding=${formatShape(attrs.outputPadding)} group=${attrs.group} bias=${hasBias ? 'yes' : 'no'}`;
+}
+
+/**
+ * One kernel tap of a ConvTranspose lifted to 3 axes (`axes3d`): input i reaches output
+ * o = i·s + k·d − pad_begin per axis. `rows` lists, for every (i0, i1) whose outputs fall inside
+ * the output, the offset of input row (i0, i1, 0) within its channel and of the output it reaches
+ * from i2 = 0 (which may lie before the row: only i2 in [lo2, hi2) are inside, at step S2).
+ */
+export interface ScatterTap {
+  /** Flat index of the tap in the kernel. */
+  readonly tap: number;
+  /** Pairs (input offset, output offset) per row, within one channel. */
+  readonly rows: Int32Array;
+  readonly lo2: number;
+  readonly hi2: number;
+}
+
+/** The sizes a scatter loop over `g` (lifted to 3 axes) needs. */
+export interface ScatterLayout {
+  /** Input and output elements per channel, kernel taps, and the output stride of the last axis. */
+  readonly inPlane: number;
+  readonly plane: number;
+  readonly taps: number;
+  readonly S2: number;
+}
+
+/** First i ≥ 0 with i·s + t ≥ 0, and one past the last i < D with i·s + t < O. */
+function scatterRange(D: number, s: number, t: number, O: number): [number, number] {
+  const lo = t >= 0 ? 0 : Math.ceil(-t / s);
+  const hi = Math.min(D, Math.floor((O - 1 - t) / s) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+/**
+ * `g`'s scatter layout and every tap of its kernel in kernel order (`ScatterTap`): what the
+ * scatter loops of the fast judge and of the im2col kernel run over.
+ */
+export function scatterPlan(g: ConvTransposeGeometry): { layout: ScatterLayout; taps: ScatterTap[] } {
+  const { input: D, kernel: K, output: O, strides: S, dilations: L, padsBegin: P } = axes3d(g);
+  const taps: ScatterTap[] = [];
+  for (let k0 = 0; k0 < K[0]; k0++) {
+    for (let k1 = 0; k1 < K[1]; k1++) {
+      for (let k2 = 0; k2 < K[2]; k2++) {
+        const t = [k0 * L[0] - P[0], k1 * L[1] - P[1], k2 * L[2] - P[2]];
+        const [[lo0, hi0], [lo1, hi1], [lo2, hi2]] = t.map((ta, a) => scatterRange(D[a], S[a], ta, O[a]));
+        const rows = new Int32Array(2 * (hi0 - lo0) * (hi1 - lo1));
+        let r = 0;
+        for (let i0 = lo0; i0 < hi0; i0++) {
+          for (let i1 = lo1; i1 < hi1; i1++, r += 2) {
+            rows[r] = (i0 * D[1] + i1) * D[2];
+            rows[r + 1] = ((i0 * S[0] + t[0]) * O[1] + i1 * S[1] + t[1]) * O[2] + t[2];
+          }
+        }
+        taps.push({ tap: (k0 * K[1] + k1) * K[2] + k2, rows, lo2, hi2 });
+      }
+    }
+  }
+  return { layout: { inPlane: D[0] * D[1] * D[2], plane: O[0] * O[1] * O[2], taps: K[0] * K[1] * K[2], S2: S[2] }, taps };
 }

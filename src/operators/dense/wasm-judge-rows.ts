@@ -21,7 +21,6 @@ import {
   V128_MINUS_ZERO,
   W,
   f64x2ExtractLane,
-  instantiateFixed,
   name,
   section,
   simd,
@@ -29,6 +28,7 @@ import {
   uleb,
   v128Load,
   vec,
+  sharedModule,
 } from '../../numeric/wasm-assembler.js';
 
 /** f64x2.abs and f64.abs (not among the shared opcodes). */
@@ -58,16 +58,8 @@ interface JudgeRowsExports {
 
 /** The instantiated module and views on its memory. */
 export class WasmJudgeRows {
-  private static cached: WasmJudgeRows | null | undefined;
-
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static instance(): WasmJudgeRows | undefined {
-    if (WasmJudgeRows.cached === undefined) {
-      const m = instantiateFixed<JudgeRowsExports>(judgeRowsModule(), PAGES);
-      WasmJudgeRows.cached = m ? new WasmJudgeRows(m.memory, m.exports) : null;
-    }
-    return WasmJudgeRows.cached ?? undefined;
-  }
+  static readonly instance: () => WasmJudgeRows | undefined = sharedModule<JudgeRowsExports, WasmJudgeRows>(judgeRowsModule, PAGES, (memory, exports) => new WasmJudgeRows(memory, exports));
 
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
