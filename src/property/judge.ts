@@ -1,6 +1,6 @@
 /** Judging outputs: a value to compare against, and the comparison in each data regime. */
 import type { Activation } from '../activation.js';
-import { activationBound, applyActivation } from '../activation.js';
+import { activationBound, applyActivationInPlace } from '../activation.js';
 import { compareOutputs, gamma, UNIT_ROUNDOFF } from '../bound/error-bound.js';
 import { completeNumerics, modelBounds } from '../bound/error-model.js';
 import type { Precision } from '../contract.js';
@@ -35,11 +35,10 @@ export interface Expectation {
 /** `e` with a fused activation applied: values φ(e.values), bounds carried through φ. */
 export function activated(e: Expectation, activation: Activation | undefined): Expectation {
   if (activation === undefined) return e;
-  // a plain loop: `Float64Array.from(values, fn)` goes through the iterator protocol and took
-  // 4 s of the production run's fused-activation property
-  const pre = e.values;
-  const values = new Float64Array(pre.length);
-  for (let i = 0; i < pre.length; i++) values[i] = applyActivation(activation, pre[i]);
+  // a copy, then φ in place: `Float64Array.from(values, fn)` goes through the iterator protocol
+  // and took 4 s of the production run's fused-activation property
+  const values = Float64Array.from(e.values);
+  applyActivationInPlace(activation, values);
   return { ...e, values, preActivation: e.values, activation };
 }
 

@@ -14,11 +14,20 @@ import { convTransposeGeometry } from './geometry.js';
 type Data = Float32Array | Float64Array;
 type Ctor = { new (n: number): Data };
 
+/** Padding before the first input element of the zero-inserted input, per axis (negative: cropped). */
+const insertedBegin = (g: ConvTransposeGeometry): number[] => g.effectiveKernel.map((e, a) => e - 1 - g.padsBegin[a]);
+
+/** The spatial sizes of the zero-inserted, re-padded input (see the module comment). */
+export function zeroInsertedSpatial(g: ConvTransposeGeometry): number[] {
+  const begin = insertedBegin(g);
+  return g.inSpatial.map((d, a) => g.strides[a] * (d - 1) + 1 + begin[a] + g.effectiveKernel[a] - 1 - g.padsEnd[a] + g.outputPadding[a]);
+}
+
 /** x with s−1 zeros between elements, re-padded (or cropped) per the module comment. */
 export function zeroInsertedInput<T extends { shape: readonly number[]; data: Data }>(x: T, g: ConvTransposeGeometry): T {
   const r = g.rank;
-  const begin = g.effectiveKernel.map((e, a) => e - 1 - g.padsBegin[a]);
-  const len = g.inSpatial.map((d, a) => g.strides[a] * (d - 1) + 1 + begin[a] + g.effectiveKernel[a] - 1 - g.padsEnd[a] + g.outputPadding[a]);
+  const begin = insertedBegin(g);
+  const len = zeroInsertedSpatial(g);
   const shape = [g.batch, g.inChannels, ...len];
   const data = new (x.data.constructor as Ctor)(sizeOf(shape));
   const si = stridesOf(x.shape);

@@ -13,6 +13,8 @@ import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 import type { ConvTransposeAttributes } from './contract.js';
+import { convTransposeGeometryOfShapes } from './geometry.js';
+import { zeroInsertedSpatial } from './lowering.js';
 
 /** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
 export interface ConvTransposeSpec {
@@ -47,29 +49,16 @@ export function transposeFlops(s: ConvTransposeSpec): number {
   return 2 * s.xShape[0] * s.xShape[1] * s.wShape[1] * sizeOf(s.wShape.slice(2)) * sizeOf(s.xShape.slice(2));
 }
 
-/** Output spatial sizes of a ConvTranspose problem: s·(D−1) + outputPadding + d·(k−1)+1 − pads. */
-function transposeOutSpatial(s: ConvTransposeSpec): number[] {
-  const r = s.xShape.length - 2;
-  return s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + r]);
-}
-
 /** FLOPs and largest tensor of the stride-1 conv a ConvTranspose lowers to (`lowering.ts`): every output over every tap, and the zero-inserted input. */
 export function loweredConvCost(s: ConvTransposeSpec): { flops: number; largest: number } {
-  const r = s.xShape.length - 2;
-  const out = transposeOutSpatial(s);
-  const { strides, dilations, pads, outputPadding, group } = s.attrs;
-  const inserted = s.xShape.slice(2).map((d, a) => {
-    const e = dilations[a] * (s.wShape[2 + a] - 1) + 1;
-    return strides[a] * (d - 1) + 1 + (e - 1 - pads[a]) + (e - 1 - pads[a + r]) + outputPadding[a];
-  });
-  const M = s.wShape[1] * group;
-  const flops = 2 * s.xShape[0] * M * (s.xShape[1] / group) * sizeOf(s.wShape.slice(2)) * sizeOf(out);
-  return { flops, largest: Math.max(largestTransposeTensor(s), s.xShape[0] * s.xShape[1] * sizeOf(inserted)) };
+  const g = convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
+  const flops = 2 * g.batch * g.outChannels * g.reductionLength * g.outSpatialSize;
+  return { flops, largest: Math.max(largestTransposeTensor(s), g.batch * g.inChannels * sizeOf(zeroInsertedSpatial(g))) };
 }
 
 /** Largest tensor of a ConvTranspose problem (x, w or y), in elements. */
 export function largestTransposeTensor(s: ConvTransposeSpec): number {
-  const out = transposeOutSpatial(s);
+  const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + s.xShape.length - 2]);
   return Math.max(sizeOf(s.xShape), sizeOf(s.wShape), s.xShape[0] * s.wShape[1] * s.attrs.group * sizeOf(out));
 }
 
