@@ -148,4 +148,28 @@ export interface VerificationReport {
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
+  /** The run-wide shape plan and what it covered (absent when the run drew random shapes only). */
+  readonly shapePlan?: ShapePlanSummary;
+}
+
+/** The shape plan of a run (`arbitraries/shape-plan.ts`): pairs of classes covered, and the programs compiled. */
+export interface ShapePlanSummary {
+  /** `all`: every planned case a plan shape (browser, --shape-budget); `mixed`: every fourth case (default Node run). */
+  readonly mode: 'all' | 'mixed';
+  readonly operators: ReadonlyArray<{
+    readonly operator: string;
+    readonly parameters: readonly string[];
+    /** Plan shapes. */
+    readonly shapes: number;
+    readonly pairsCovered: number;
+    readonly pairsTotal: number;
+    /** Pairs no shape within the capabilities and the plan's size limits can hold, each with the constraint that excludes it. */
+    readonly uncovered: ReadonlyArray<{ readonly pair: string; readonly reason: string }>;
+    /** Classes the capabilities leave out. */
+    readonly excluded: readonly string[];
+  }>;
+  /** Distinct call signatures (operation, shapes, attributes) of the whole run: for a GPU kernel, the programs it compiled at most. */
+  readonly programs: number;
+  /** Milliseconds spent building the plan. */
+  readonly buildMs: number;
 }

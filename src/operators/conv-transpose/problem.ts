@@ -15,6 +15,9 @@ import { cycle } from '../../arbitraries/cycle.js';
 import type { ConvTransposeAttributes } from './contract.js';
 import { convTransposeGeometryOfShapes } from './geometry.js';
 import { zeroInsertedSpatial } from './lowering.js';
+import type { PlanDraw } from '../../arbitraries/shape-plan.js';
+import { plannedSpecs } from '../../arbitraries/shape-plan.js';
+import { shrinkConvTransposeSpec } from './plan.js';
 
 /** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
 export interface ConvTransposeSpec {
@@ -42,6 +45,8 @@ export interface ConvTransposeProblemConstraints {
    * instead of the ConvTranspose's, s^rank times fewer for a stride-s layer.
    */
   readonly costAsLoweredConv?: boolean;
+  /** The run-wide shape plan as this property draws from it (plan shapes instead of, or mixed with, random ones). */
+  readonly plan?: PlanDraw;
 }
 
 /** 2·N·C·(M/group)·∏k·∏D: the FLOPs of a ConvTranspose problem (every input element scatters through every tap). */
@@ -151,6 +156,13 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
     };
   });
   const limit = caps.maxElements;
-  if (!Number.isFinite(limit)) return specs;
-  return specs.filter((s) => largestTransposeTensor(s) <= limit);
+  const random = Number.isFinite(limit) ? specs.filter((s) => largestTransposeTensor(s) <= limit) : specs;
+  return (
+    plannedSpecs(constraints.plan, 'convTranspose', {
+      random,
+      accept: (s) => ranks.includes(s.xShape.length - 2) && largestTransposeTensor(s) <= limit,
+      adjust: (s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }),
+      shrink: (s) => shrinkConvTransposeSpec(s, caps),
+    }) ?? random
+  );
 }
