@@ -153,10 +153,14 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
 
   // the rows (partial while parameters are added), one parameter at a time
   let rows: Array<Array<number | undefined>> = [];
-  for (let p = 0; p < n; p++) {
+  // IPOG covers best when the largest domains come first (their product is the floor of the row count)
+  const order = params.map((_, i) => i).sort((a, b) => params[b].values.length - params[a].values.length || a - b);
+  for (let pi = 0; pi < n; pi++) {
+    const p = order[pi];
+    const prior = order.slice(0, pi);
     // the pairs parameter p forms with the parameters before it, each checked for feasibility
     const pending = new Set<number>();
-    for (let q = 0; q < p; q++) {
+    for (const q of prior) {
       for (let u = 0; u < params[q].values.length; u++) {
         if (!counts(q, u)) continue;
         for (let v = 0; v < params[p].values.length; v++) {
@@ -170,18 +174,19 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
         }
       }
     }
-    if (p === 0) {
+    if (pi === 0) {
       // the first parameter alone: one row per value (pairs start with the second)
-      rows = params[0].values.map((_, v) => v).filter((v) => completer.feasible([v, ...blank().slice(1)])).map((v) => [v, ...blank().slice(1)]);
+      const alone = (v: number) => blank().map((x, i) => (i === p ? v : x));
+      rows = params[p].values.map((_, v) => v).filter((v) => completer.feasible(alone(v))).map(alone);
       continue;
     }
     const gain = (row: ReadonlyArray<number | undefined>, v: number): number => {
       let g = 0;
-      for (let q = 0; q < p; q++) if (row[q] !== undefined && pending.has(pairKey(q, row[q]!, p, v))) g++;
+      for (const q of prior) if (row[q] !== undefined && pending.has(pairKey(q, row[q]!, p, v))) g++;
       return g;
     };
     const take = (row: ReadonlyArray<number | undefined>) => {
-      for (let q = 0; q < p; q++) if (row[q] !== undefined && row[p] !== undefined) pending.delete(pairKey(q, row[q]!, p, row[p]!));
+      for (const q of prior) if (row[q] !== undefined && row[p] !== undefined) pending.delete(pairKey(q, row[q]!, p, row[p]!));
     };
     // horizontal growth: each existing row gets the value of p that covers the most new pairs
     for (const row of rows) {
@@ -207,7 +212,8 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
     // vertical growth: each pair still pending goes into a row where it fits, or a new row
     for (const key of [...pending]) {
       if (!pending.has(key)) continue;
-      const [q, u, , v] = unpair(key);
+      const [a, av, b, bv] = unpair(key);
+      const [q, u, v] = a === p ? [b, bv, av] : [a, av, bv];
       let placed = false;
       for (const row of rows) {
         if ((row[p] !== undefined && row[p] !== v) || (row[q] !== undefined && row[q] !== u)) continue;

@@ -7,9 +7,9 @@
  * Parameters: rank; group kind (1, grouped, depthwise, depthwise with multiplier); C/group and
  * M/group by residue mod 4 and band (≤ 4, around 8, 16, 32, 64 — for depthwise kinds the channel
  * class is C itself, since C/group is 1, and the M/group class the multiplier); bias; batch (1 or
- * more); and for the last spatial axis (W) and for the axes before it (H: every outer axis, `n/a`
- * at rank 1): kernel extent 1–7, stride 1–3, dilation 1–4, padding (none, symmetric, begin only,
- * end only, asymmetric), output extent mod 4 and input extent mod 4.
+ * more); and for each spatial axis — W (the last), H (the one before it, `n/a` at rank 1) and D
+ * (the first of three, `n/a` below rank 3): kernel extent 1–7, stride 1–3, dilation 1–4, padding
+ * (none, symmetric, begin only, end only, asymmetric), output extent mod 4 and input extent mod 4.
  */
 import type { CompleteCapabilities } from '../contract.js';
 import type { CoveringArray, CoveringModel, PartialRow } from './covering-array.js';
@@ -101,6 +101,13 @@ const AXIS = ['k', 's', 'd', 'pad', 'O%4', 'D%4'] as const;
 const W0 = 8;
 const POW8 = [1, 8, 64, 512, 4096, 32768];
 const H0 = 8 + AXIS.length;
+const D0 = 8 + 2 * AXIS.length;
+/** The first parameter of each axis group, last axis first, and the lowest rank that has it. */
+const AXES = [
+  { base: W0, minRank: 1, label: 'W' },
+  { base: H0, minRank: 2, label: 'H' },
+  { base: D0, minRank: 3, label: 'D' },
+] as const;
 
 /** The plan's model, its covering array and the realised rows. */
 export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; covering: CoveringArray; rows: SpatialRow[]; excluded: string[] } {
@@ -127,9 +134,10 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
     { name: 'bias', values: ['no', 'yes'] },
     { name: 'batch', values: ['1', '≥2'] },
     ...AXIS.map((a, i) => ({ name: `${a}W`.replace('%4W', 'W%4'), values: axisValues[i] })),
-    ...AXIS.map((a, i) => ({ name: `${a}H`.replace('%4H', 'H%4'), values: [...axisValues[i], NA] })),
+    // an axis no allowed rank has keeps only `n/a`
+    ...AXIS.map((a, i) => ({ name: `${a}H`.replace('%4H', 'H%4'), values: ranks.some((r) => r >= 2) ? [...axisValues[i], NA] : [NA] })),
+    ...AXIS.map((a, i) => ({ name: `${a}D`.replace('%4D', 'D%4'), values: ranks.some((r) => r >= 3) ? [...axisValues[i], NA] : [NA] })),
   ];
-  const hasOuter = ranks.some((r) => r >= 2);
   const naIndex = (p: number) => parameters[p].values.length - 1;
   // a solver table per axis class tuple (7·3·4·5·4·4 ≤ 6,720 tuples), and for every partial tuple
   // (unset components coded 7) the smallest input, output and kernel extent any completion has
@@ -195,6 +203,7 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
   const num = (row: PartialRow, p: number) => row[p];
   const axisTuple = (row: PartialRow, base: number): Array<number | undefined> => AXIS.map((_, i) => num(row, base + i));
   const isNA = (row: PartialRow, p: number) => p >= H0 && row[p] === naIndex(p);
+  const minRankOf = (p: number) => (p >= D0 ? 3 : p >= H0 ? 2 : 1);
   const limit = Math.min(o.maxElements, caps.maxElements);
 
   const chan = (res: number | undefined, band: number | undefined, min2: boolean): number =>
@@ -219,6 +228,7 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
   };
   const w = [1, 1, 1];
   const h = [1, 1, 1];
+  const dd = [1, 1, 1];
   /** Lower bounds on a partial row's sizes (exact for a complete row): every unset class at its smallest. */
   const bound = (row: PartialRow): SizeFactors => {
     const rank = row[P.rank] === undefined ? 1 : ranks[row[P.rank]!];
@@ -235,15 +245,17 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
     axisBound(row, W0, w);
     if (rank > 1) axisBound(row, H0, h);
     else h[0] = h[1] = h[2] = 1;
-    const outer = rank - 1;
-    return { batch: row[P.batch] === 1 ? 2 : 1, group, cg, mg, k: w[0] * h[0] ** outer, input: w[1] * h[1] ** outer, output: w[2] * h[2] ** outer };
+    if (rank > 2) axisBound(row, D0, dd);
+    else dd[0] = dd[1] = dd[2] = 1;
+    return { batch: row[P.batch] === 1 ? 2 : 1, group, cg, mg, k: w[0] * h[0] * dd[0], input: w[1] * h[1] * dd[1], output: w[2] * h[2] * dd[2] };
   };
   /** The smallest realisation of a complete row. */
   const minimalRow = (row: readonly number[]): Omit<SpatialRow, 'classes'> => {
     const rank = ranks[row[P.rank]];
     const f = bound(row);
-    const wAxis = solve(axisTuple(row, W0) as number[])[0];
-    const axes = rank === 1 ? [wAxis] : [...Array.from({ length: rank - 1 }, () => solve(axisTuple(row, H0) as number[])[0]), wAxis];
+    const axes = AXES.filter((a) => a.minRank <= rank)
+      .map((a) => solve(axisTuple(row, a.base) as number[])[0])
+      .reverse();
     return { rank, group: f.group, cg: f.cg, mg: f.mg, batch: f.batch, bias: row[P.bias] === 1, axes };
   };
 
@@ -251,23 +263,26 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
   const model: CoveringModel = {
     parameters,
     counts: (p, v) => !(p >= H0 && v === naIndex(p)),
-    // rank 1 has no outer axis: its pairs with the outer axis's classes are no pairs at all
-    applies: (p, v, q, u) => !((p === P.rank && q >= H0 && ranks[v] === 1) || (q === P.rank && p >= H0 && ranks[u] === 1)),
+    // a rank without an axis (H at rank 1, D below 3): its pairs with that axis's classes are no pairs at all
+    applies: (p, v, q, u) => !((p === P.rank && q >= H0 && ranks[v] < minRankOf(q)) || (q === P.rank && p >= H0 && ranks[u] < minRankOf(p))),
     // values in order: cheapest first (smaller kernels, strides, bands; outer n/a last, it fits rank 1 only)
     preference: (p) => orders[p],
     violation(row) {
       const rank = row[P.rank] === undefined ? undefined : ranks[row[P.rank]!];
       const kind = row[P.group] === undefined ? undefined : groupKinds[row[P.group]!];
       if (kind === 'depthwise' && ((row[P.mRes] !== undefined && row[P.mRes] !== 1) || (row[P.mBand] !== undefined && row[P.mBand] !== 0))) return 'depthwise (multiplier 1) has M/group = 1';
-      for (let i = 0; i < AXIS.length; i++) {
-        const v = row[H0 + i];
-        if (v === undefined) continue;
-        const na = v === naIndex(H0 + i);
-        if (rank !== undefined && (rank === 1) !== na) return rank === 1 ? 'rank 1 has no outer axis (H)' : 'rank 2 and 3 have outer axes (H)';
-        if (rank === undefined && !hasOuter && !na) return 'no rank with an outer axis (H) is allowed';
-        if (i > 0 && row[H0] !== undefined && (row[H0] === naIndex(H0)) !== na) return 'the outer axis (H) is there or not as a whole';
+      for (const axis of AXES) {
+        if (axis.base === W0) continue;
+        for (let i = 0; i < AXIS.length; i++) {
+          const v = row[axis.base + i];
+          if (v === undefined) continue;
+          const na = v === naIndex(axis.base + i);
+          if (rank !== undefined && rank < axis.minRank !== na) return na ? `rank ${rank} has a ${axis.label} axis` : `rank ${rank} has no ${axis.label} axis`;
+          if (rank === undefined && !na && !ranks.some((r) => r >= axis.minRank)) return `no allowed rank has a ${axis.label} axis`;
+          if (i > 0 && row[axis.base] !== undefined && (row[axis.base] === naIndex(axis.base)) !== na) return `the ${axis.label} axis is there or not as a whole`;
+        }
       }
-      for (const base of [W0, H0]) {
+      for (const { base } of AXES) {
         const k = row[base];
         const d = row[base + 2];
         if (isNA(row, base)) continue;
@@ -275,8 +290,8 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
         if (minK[code(row, base)] === 0) return 'no input extent of that residue exists for this kernel, stride, dilation, padding and output residue';
       }
       if (!caps.strideWithDilation) {
-        const strided = [W0, H0].some((b) => !isNA(row, b + 1) && row[b + 1] !== undefined && row[b + 1]! > 0);
-        const dilated = [W0, H0].some((b) => !isNA(row, b + 2) && row[b + 2] !== undefined && Number(dilations[row[b + 2]!]) > 1);
+        const strided = [W0, H0, D0].some((b) => !isNA(row, b + 1) && row[b + 1] !== undefined && row[b + 1]! > 0);
+        const dilated = [W0, H0, D0].some((b) => !isNA(row, b + 2) && row[b + 2] !== undefined && Number(dilations[row[b + 2]!]) > 1);
         if (strided && dilated) return 'the kernel declares no stride > 1 together with dilation > 1';
       }
       const sizes = o.sizes(bound(row));
@@ -297,8 +312,10 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
       const all = solve(axisTuple(r, base) as number[]);
       return rng.chance(0.5) ? all[0] : all[rng.int(0, Math.min(all.length, 6) - 1)];
     };
-    const outerAxes = Array.from({ length: minimal.rank - 1 }, () => pickAxis(H0));
-    const varied = { ...minimal, group: groupKinds[r[P.group]] === 'grouped' && rng.chance(0.5) ? 3 : minimal.group, axes: [...outerAxes, pickAxis(W0)] };
+    const axes = AXES.filter((a) => a.minRank <= minimal.rank)
+      .map((a) => pickAxis(a.base))
+      .reverse();
+    const varied = { ...minimal, group: groupKinds[r[P.group]] === 'grouped' && rng.chance(0.5) ? 3 : minimal.group, axes };
     const s = o.sizes(factorsOf(varied));
     const chosen = s.largest <= limit && s.macs <= o.maxMacs ? varied : minimal;
     return { ...chosen, classes };
