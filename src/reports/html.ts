@@ -36,6 +36,7 @@ import {
   verdictLabel,
 } from './format.js';
 import type { ReportWriter } from './writer.js';
+import { shapePlanView } from './shape-plan.js';
 
 /** Options of the HTML writer. */
 export interface HtmlReportOptions {
@@ -80,6 +81,7 @@ export class HtmlReportWriter implements ReportWriter {
       ...failed.map((p) => failureSection(p, this.options)),
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
+      report.shapePlan !== undefined ? shapePlanSection(shapePlanView(report.shapePlan)) : '',
     ];
     return [
       '<!DOCTYPE html>',
@@ -167,6 +169,11 @@ function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): stri
     f.heatmap !== undefined ? heatmapFigure(f, f.heatmap, o) : '',
     '</section>',
   ].join('\n');
+}
+
+function shapePlanSection(v: ReturnType<typeof shapePlanView>): string {
+  const items = v.operators.map((o) => `<li>${h(o.headline)}${o.uncovered.length + (o.excluded ? 1 : 0) > 0 ? `<ul>${[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}</li>`);
+  return `<h2>Shape plan</h2><p>${h(v.headline)}</p><ul class="plan">${items.join('')}</ul>`;
 }
 
 function coverageTable(c: CoverageTable): string {

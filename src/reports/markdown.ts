@@ -15,6 +15,7 @@ import {
   verdictLabel,
 } from './format.js';
 import type { ReportWriter } from './writer.js';
+import { shapePlanView } from './shape-plan.js';
 
 /** Options of the Markdown writer. */
 export interface MarkdownReportOptions {
@@ -70,6 +71,12 @@ export class MarkdownReportWriter implements ReportWriter {
     }
 
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
+    if (report.shapePlan !== undefined) {
+      const v = shapePlanView(report.shapePlan);
+      out.push('## Shape plan', '', text(v.headline), '');
+      for (const o of v.operators) out.push(`- ${text(o.headline)}`, ...[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `  - ${text(l)}`));
+      out.push('');
+    }
     return `${out.join('\n')}\n`;
   }
 }
