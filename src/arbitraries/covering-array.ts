@@ -76,7 +76,10 @@ class Completer {
   complete(row: PartialRow): readonly number[] | undefined {
     const key = row.map((v) => (v === undefined ? '*' : v)).join(',');
     const hit = this.memo.get(key);
-    if (hit !== undefined) return hit ?? undefined;
+    if (hit !== undefined) {
+      this.lastReasons = this.reasons.get(key) ?? new Map();
+      return hit ?? undefined;
+    }
     this.lastReasons = new Map();
     const work = [...row];
     let nodes = 0;
@@ -99,7 +102,7 @@ class Completer {
       return false;
     };
     const first = m.violation(row);
-    if (first !== undefined) this.lastReasons.set(first, 1);
+    if (first !== undefined) this.lastReasons.set(first, Number.POSITIVE_INFINITY);
     // first the cheap way: a valid row met before, with this row's values laid over it
     let found: readonly number[] | null = first === undefined ? this.repair(row) : null;
     if (found === null && first === undefined && search(0)) {
@@ -108,8 +111,12 @@ class Completer {
       if (this.pool.length > POOL) this.pool.pop();
     }
     this.memo.set(key, found);
+    if (found === null) this.reasons.set(key, this.lastReasons);
     return found ?? undefined;
   }
+
+  /** Why each infeasible row was found infeasible. */
+  private readonly reasons = new Map<string, Map<string, number>>();
 
   /** Recent complete rows found by search, for `repair`. */
   private readonly pool: Array<readonly number[]> = [];
@@ -248,6 +255,7 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
   return { rows: complete, covered: seen.size, total, uncovered };
 }
 
+/** The most frequent reason met (a violation of the row itself counts above all). */
 function mainReason(reasons: ReadonlyMap<string, number>): string {
   let best = 'no valid completion found within the search limit';
   let count = 0;

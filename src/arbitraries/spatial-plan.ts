@@ -6,7 +6,8 @@
  *
  * Parameters: rank; group kind (1, grouped, depthwise, depthwise with multiplier); C/group and
  * M/group by residue mod 4 and band (≤ 4, around 8, 16, 32, 64 — for depthwise kinds the channel
- * class is C itself, since C/group is 1, and the M/group class the multiplier); bias; batch (1 or
+ * class is C itself, since C/group is 1, and the M/group class the multiplier; a grouped conv has
+ * C/group ≥ 2, so residue 1 in the smallest band is 5 there); bias; batch (1 or
  * more); and for each spatial axis — W (the last), H (the one before it, `n/a` at rank 1) and D
  * (the first of three, `n/a` below rank 3): kernel extent 1–7, stride 1–3, dilation 1–4, padding
  * (none, symmetric, begin only, end only, asymmetric), output extent mod 4 and input extent mod 4.
@@ -236,7 +237,11 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
     let group = 1;
     let cg = chan(row[P.cRes], row[P.cBand], false);
     let mg = chan(row[P.mRes], row[P.mBand], false);
-    if (groupKinds[kind] === 'grouped') group = 2;
+    if (groupKinds[kind] === 'grouped') {
+      // C/group = 1 with several groups is depthwise: a grouped conv has at least 2 channels per group
+      group = 2;
+      cg = chan(row[P.cRes], row[P.cBand], true);
+    }
     else if (kind >= 2) {
       group = chan(row[P.cRes], row[P.cBand], true);
       cg = 1;
@@ -286,7 +291,7 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
         const k = row[base];
         const d = row[base + 2];
         if (isNA(row, base)) continue;
-        if (k !== undefined && d !== undefined && d !== naIndex(base + 2) && k === 0 && Number(dilations[d]) > 1) return 'dilation > 1 needs a kernel wider than 1';
+        if (k !== undefined && d !== undefined && !isNA(row, base + 2) && k === 0 && Number(dilations[d]) > 1) return 'dilation > 1 needs a kernel wider than 1';
         if (minK[code(row, base)] === 0) return 'no input extent of that residue exists for this kernel, stride, dilation, padding and output residue';
       }
       if (!caps.strideWithDilation) {

@@ -80,6 +80,15 @@ function valid(s: ConvTransposeSpec): boolean {
   });
 }
 
+/** Largest tensor (x, w or y) of a ConvTranspose spec. */
+function largest(s: ConvTransposeSpec): number {
+  const r = s.xShape.length - 2;
+  const { strides, dilations, pads, outputPadding, group } = s.attrs;
+  const out = s.xShape.slice(2).reduce((a, D, i) => a * (strides[i] * (D - 1) + outputPadding[i] + dilations[i] * (s.wShape[2 + i] - 1) + 1 - pads[i] - pads[i + r]), 1);
+  const size = (v: readonly number[]) => v.reduce((a, b) => a * b, 1);
+  return Math.max(size(s.xShape), size(s.wShape), s.xShape[0] * s.wShape[1] * group * out);
+}
+
 /** Smaller valid ConvTranspose specs within `capabilities` (see `shrinkConvSpec`). */
 export function shrinkConvTransposeSpec(s: ConvTransposeSpec, capabilities: CompleteCapabilities): ConvTransposeSpec[] {
   const r = s.xShape.length - 2;
@@ -100,7 +109,7 @@ export function shrinkConvTransposeSpec(s: ConvTransposeSpec, capabilities: Comp
   const smaller = (v: number, min: number) => [...new Set([min, v - 4, Math.floor(v / 2), v - 1])].filter((x) => x >= min && x < v);
   const out: ConvTransposeSpec[] = [];
   const add = (c: ConvTransposeSpec) => {
-    if (valid(c)) out.push(c);
+    if (valid(c) && largest(c) <= capabilities.maxElements) out.push(c);
   };
   if (r > 1 && capabilities.spatialRanks.includes(r - 1)) {
     for (let a = 0; a < r; a++) {

@@ -96,8 +96,10 @@ export function shrinkConvSpec(s: ConvSpec, capabilities: CompleteCapabilities):
     };
   };
   const out: ConvSpec[] = [];
+  // valid, and within maxElements (a stride of 1 or smaller pads make the output larger)
   const add = (c: ConvSpec) => {
-    if (outputsOf(c) !== undefined) out.push(c);
+    const o = outputsOf(c);
+    if (o !== undefined && Math.max(sizeOf(c.xShape), sizeOf(c.wShape), c.xShape[0] * c.wShape[0] * sizeOf(o)) <= capabilities.maxElements) out.push(c);
   };
   const smaller = (v: number, min: number) => [...new Set([min, v - 4, Math.floor(v / 2), v - 1])].filter((x) => x >= min && x < v);
   // rank: drop an axis (keeping the others' attributes) where the kernel takes the lower rank
