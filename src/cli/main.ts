@@ -241,6 +241,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         timeoutMs: cmd.timeoutMs,
         size: cmd.size,
         shapeBudget,
+        ...(cmd.shapePlan !== undefined ? { shapePlan: cmd.shapePlan } : {}),
         source: cmd.kernel,
         counterexampleDir: join(cmd.reportDir, 'counterexamples'),
         replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
@@ -422,9 +423,13 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       import.meta.url are served. tfjs:webgl, tfjs:webgpu and onnxruntime:webgpu
                       always run there. Chromium: CONVCHECK_CHROMIUM, /usr/bin/chromium,
                       /usr/lib/chromium/chromium-headless-shell or Playwright's cache
+  --shape-plan MODE   shapes from the run-wide pairwise plan (docs/gpu.md): all (every case; the
+                      default with a shape budget), mixed (single-call properties add each plan
+                      shape to their random cases; the default otherwise), off (random only)
   --shape-budget N    distinct shapes per property; later cases re-use them with fresh data
                       (default ${BROWSER_SHAPE_BUDGET} in the browser, where each new shape compiles a GPU
-                      program; unlimited in Node)
+                      program; unlimited in Node); with the plan, the plan shapes each
+                      multi-call property takes (single-call ones walk the whole plan)
   --shard i/n         run every n-th property of the selected list, starting at the i-th
                       (1-based): with 7 properties, 1/3 runs #1, #4, #7; 2/3 runs #2, #5.
                       Run i = 1..n on n CI machines to cover the list once.

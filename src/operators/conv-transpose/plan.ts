@@ -9,8 +9,8 @@ import type { AxisShape, PadKind, SizeFactors, SpatialRow } from '../../arbitrar
 import { padChoices, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
 import type { ConvTransposeSpec } from './problem.js';
 
-const PLAN_MAX_ELEMENTS = 2 ** 16;
-const PLAN_MAX_MACS = 2 ** 20;
+const PLAN_MAX_ELEMENTS = 2 ** 14;
+const PLAN_MAX_MACS = 2 ** 16;
 
 /**
  * ConvTranspose axis: the input extent D has the residue asked for (D or D + 4); output_padding

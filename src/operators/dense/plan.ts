@@ -11,8 +11,8 @@ import { coveringArray } from '../../arbitraries/covering-array.js';
 import type { DenseSpec } from './problem.js';
 
 /** Largest tensor and multiply-adds of a dense plan shape. */
-const PLAN_MAX_ELEMENTS = 2 ** 16;
-const PLAN_MAX_MACS = 2 ** 20;
+const PLAN_MAX_ELEMENTS = 2 ** 14;
+const PLAN_MAX_MACS = 2 ** 16;
 
 const largest = (N: number, K: number, M: number) => Math.max(N * K, M * K, N * M);
 
