@@ -284,8 +284,14 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
 
   // The page's own timer is a backstop for direct callers; under `verifyKernel` the guard's own
   // limit (which may be shorter) ends the call first through `host.abandon`.
+  let extended: number | undefined;
   const callOperator = remoteCaller({
     acquire,
+    nextLimitMs: () => {
+      const ms = extended === undefined ? undefined : extended + BACKSTOP_GRACE_MS;
+      extended = undefined;
+      return ms;
+    },
     closedError: () => (closed ? new IsolatedCallError('ERR_KERNEL_CLOSED', `browser kernel '${info.name}' is closed`) : undefined),
     timeoutMs: timeoutMs + BACKSTOP_GRACE_MS,
     onTimeout: (slot) => {
@@ -312,6 +318,9 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     ready: async () => {
       if (closed) return;
       await acquire().ready;
+    },
+    extendNextCall: (ms: number) => {
+      extended = ms;
     },
     abandon: (replace: boolean) => {
       if (replace && current !== undefined) stats.timeouts++;

@@ -166,6 +166,8 @@ export interface RemoteCallerOptions<S extends RemoteSlot> {
   closedError(): Error | undefined;
   /** A call that has not answered after this many ms is ended by `onTimeout`. */
   readonly timeoutMs: number;
+  /** The limit of the next call when the host was asked for longer (`KernelHost.extendNextCall`); read once per call. */
+  nextLimitMs?(): number | undefined;
   /** Ends the instance running a call that ran past `timeoutMs`; returns the error the call rejects with. */
   onTimeout(slot: S): Error;
 }
@@ -190,7 +192,7 @@ export function remoteCaller<S extends RemoteSlot>(o: RemoteCallerOptions<S>): (
         const timer = setTimeout(() => {
           slot.pending.delete(req.id);
           reject(o.onTimeout(slot));
-        }, o.timeoutMs);
+        }, Math.max(o.timeoutMs, o.nextLimitMs?.() ?? 0));
         slot.pending.set(req.id, {
           resolve: (r) => (clearTimeout(timer), resolve(r)),
           reject: (e) => (clearTimeout(timer), reject(e)),

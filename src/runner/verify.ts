@@ -525,6 +525,14 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     );
   }
   for (const n of notSent.notes()) note(n);
+  const slow = k.clock.slowCalls.filter((c) => c.property === def.id);
+  if (slow.length > 0) {
+    const slowest = Math.round(Math.max(...slow.map((c) => c.tookMs)));
+    note(
+      `${slow.length} call${slow.length === 1 ? '' : 's'} ran past ${slow[0].limitMs} ms but returned when run again with twice the time (slowest ${slowest} ms): ` +
+        'slow, not hung (a busy machine?) — not failures',
+    );
+  }
   if (stopShrinking !== undefined) note(`shrinking stopped after ${shrinkAttempts} attempts because ${stopShrinking}; the counterexample is the smallest found until then`);
   const withNotes = notes.length > 0 ? { notes } : {};
   if (!details.failed) return { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false };
