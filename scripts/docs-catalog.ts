@@ -33,7 +33,14 @@ export async function listedProperties(): Promise<Array<[string, string]>> {
 export function catalogTable(properties: ReadonlyArray<readonly [string, string]>): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const rows = properties.map(([id, statement]) => `| \`${id}\` | ${cell(statement)} |`);
-  return [`${properties.length} properties, in the order \`convcheck list\` prints and a run runs them:`, '', '| id | statement |', '|---|---|', ...rows, ''].join('\n');
+  return [
+    `${properties.length} properties, in the order \`convcheck list\` prints and a run runs them:`,
+    '',
+    '| id | statement |',
+    '|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 /** `page` with everything after the marker replaced by `table`. Throws if the marker is missing. */

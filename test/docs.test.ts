@@ -60,16 +60,29 @@ describe('the docs checks fail on planted mistakes', () => {
     expect(commandProblems({ path: 'x.md', text: 'run `npx convcheck verify --sed 1`\n' }, table)).toEqual([
       'x.md:1: `convcheck verify --sed 1`: convcheck verify: unknown option --sed',
     ]);
-    expect(commandProblems({ path: 'x.md', text: '```\nconvcheck verify [--kernel K]\n                 [--bogus X]\n```\n' }, table)).toHaveLength(1);
+    expect(
+      commandProblems({ path: 'x.md', text: '```\nconvcheck verify [--kernel K]\n                 [--bogus X]\n```\n' }, table),
+    ).toHaveLength(1);
   });
 
   it('GitHub heading slugs: punctuation dropped, code and links rendered, repeats numbered', () => {
-    const slugs = headingSlugs('# A\n## Real model layers (`--size production`, `--shapes`)\n## FC ≡ conv: the question\n## Why the installed binary, not `npx`\n## A\n```\n# not a heading\n```\n');
-    expect([...slugs]).toEqual(['a', 'real-model-layers---size-production---shapes', 'fc--conv-the-question', 'why-the-installed-binary-not-npx', 'a-1']);
+    const slugs = headingSlugs(
+      '# A\n## Real model layers (`--size production`, `--shapes`)\n## FC ≡ conv: the question\n## Why the installed binary, not `npx`\n## A\n```\n# not a heading\n```\n',
+    );
+    expect([...slugs]).toEqual([
+      'a',
+      'real-model-layers---size-production---shapes',
+      'fc--conv-the-question',
+      'why-the-installed-binary-not-npx',
+      'a-1',
+    ]);
   });
 
   it('a missing file, a missing anchor and an anchor into a missing heading of another page are problems', () => {
-    const page = { path: join(ROOT, 'docs', 'x.md'), text: '# Here\n[a](#here) [b](#there) [c](cli.md#exit-codes) [d](cli.md#nope) [e](nope.md) `[f](nope.md)` [g](https://example.com/#x)\n' };
+    const page = {
+      path: join(ROOT, 'docs', 'x.md'),
+      text: '# Here\n[a](#here) [b](#there) [c](cli.md#exit-codes) [d](cli.md#nope) [e](nope.md) `[f](nope.md)` [g](https://example.com/#x)\n',
+    };
     const problems = linkProblems(page);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/#there/);

@@ -148,7 +148,8 @@ export function linksIn(text: string): Array<{ line: number; target: string }> {
     }
     if (fence !== undefined) return;
     const prose = raw.replace(/(`+)([^`]|[^`].*?[^`])\1(?!`)/g, '');
-    for (const m of prose.matchAll(/!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g)) out.push({ line: i + 1, target: m[1] });
+    for (const m of prose.matchAll(/!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g))
+      out.push({ line: i + 1, target: m[1] });
   });
   return out;
 }
@@ -198,4 +199,3 @@ export function docPages(root: string): Page[] {
   walk(join(root, 'docs'));
   return pages;
 }
-
