@@ -36,7 +36,8 @@ export { referenceConvTranspose } from './operators/conv-transpose/reference.js'
 export { convTransposeProblem } from './operators/conv-transpose/problem.js';
 export type { ConvTransposeProblemConstraints, ConvTransposeSpec } from './operators/conv-transpose/problem.js';
 /** Fused activations: the kinds, validation and the bound carried through φ. */
-export { ACTIVATION_KINDS, applyActivation, checkActivation, activationBound } from './activation.js';
+export { ACTIVATION_KINDS, applyActivation, checkActivation } from './activation.js';
+export { activationBound } from './bound/activation-bound.js';
 export type { Activation, ActivationKind } from './activation.js';
 export type { DenseAttributes } from './operators/dense/contract.js';
 /** The operator table: each operator's method, reference, cases and properties. */
@@ -65,7 +66,8 @@ export { linear } from './ops/linear.js';
 // Generators and the error model
 /** fast-check arbitraries of valid problems. */
 export { convProblem } from './operators/conv/problem.js';
-export type { ConvProblemConstraints, ConvSpec } from './operators/conv/problem.js';
+export type { ConvProblemConstraints } from './operators/conv/problem.js';
+export type { ConvSpec } from './operators/conv/spec.js';
 export { denseProblem } from './operators/dense/problem.js';
 export type { DenseProblemConstraints, DenseSpec } from './operators/dense/problem.js';
 /** Test data in the exact, float and special regimes. */
@@ -124,7 +126,7 @@ export { CHROMIUM_FLAGS } from './browser/launch.js';
 // Reports
 /** Writes verification.json/.md/.html and junit.xml. */
 export { writeReports, reportWriters } from './reports/writer.js';
-export type { ReportWriter } from './reports/writer.js';
+export type { ReportWriter } from './reports/report-writer.js';
 
 // Sizes, real model layers, the fast judge
 /** Boundary-aware sizes: around block sizes 4…1,024, flat counts around 2¹⁶ / 2²⁴, texture sides. */

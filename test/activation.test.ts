@@ -1,6 +1,7 @@
 /** Fused activations: values, validation (typed errors naming the value), and the bound carried through φ. */
 import { describe, expect, it } from 'vitest';
-import { activationBound, activationIsExact, applyActivation, checkActivation } from '../src/activation.js';
+import { activationIsExact, applyActivation, checkActivation } from '../src/activation.js';
+import { activationBound } from '../src/bound/activation-bound.js';
 import type { Activation } from '../src/activation.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { im2colKernel, im2colKernel64 } from '../src/kernels/im2col.js';

@@ -12,7 +12,7 @@ import { layerFlops, parseLayerShapes } from '../src/models/layers.js';
 import { PRODUCTION_LAYERS, PRODUCTION_NETWORKS } from '../src/models/networks.js';
 import { convGeometryOfShapes } from '../src/operators/conv/geometry.js';
 import { convProblem } from '../src/operators/conv/problem.js';
-import type { ConvSpec } from '../src/operators/conv/problem.js';
+import type { ConvSpec } from '../src/operators/conv/spec.js';
 import { denseProblem } from '../src/operators/dense/problem.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';

@@ -8,7 +8,8 @@ import { HtmlReportWriter } from '../src/reports/html.js';
 import { JsonReportWriter } from '../src/reports/json.js';
 import { JunitReportWriter } from '../src/reports/junit.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
-import { type ReportWriter, reportWriters, writeReports } from '../src/reports/writer.js';
+import type { ReportWriter } from '../src/reports/report-writer.js';
+import { reportWriters, writeReports } from '../src/reports/writer.js';
 import type { FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../src/runner/report.js';
 
 // ---------------------------------------------------------------------------------------------

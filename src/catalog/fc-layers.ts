@@ -7,7 +7,7 @@
  * FC heads (a windowed FC layer and the FC layers after it).
  */
 import type { CompleteCapabilities } from '../contract.js';
-import type { ConvSpec } from '../operators/conv/problem.js';
+import type { ConvSpec } from '../operators/conv/spec.js';
 import type { DenseSpec } from '../operators/dense/problem.js';
 import { sizeOf } from '../tensor.js';
 import type { LayerShape } from '../vocabulary.js';

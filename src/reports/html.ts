@@ -35,7 +35,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Options of the HTML writer. */
 export interface HtmlReportOptions {

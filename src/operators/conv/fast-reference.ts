@@ -41,7 +41,8 @@
  * judge one: `trustedConv` / `trustedDense` pick the compensated reference for those.
  */
 import type { Precision, Tensor } from '../../contract.js';
-import type { FloatArray, GemmBlocking } from '../../numeric/gemm.js';
+import type { FloatArray } from '../../numeric/arrays.js';
+import type { GemmBlocking } from '../../numeric/gemm.js';
 import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm } from '../../numeric/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
