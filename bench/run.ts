@@ -286,10 +286,10 @@ async function suiteThroughput(quick: boolean, notes: string[]): Promise<Record<
  * computing the value and Σ|w·x| + |b| of every output element. Round-robin after warm-up.
  */
 async function judgeTimings(quick: boolean): Promise<Array<Record<string, unknown>>> {
-  const { referenceConv, referenceDense } = await import('../src/kernels/reference.js');
-  const { fastReferenceConv, fastReferenceDense } = await import('../src/kernels/fast-reference.js');
-  const { fastJudgePath } = await import('../src/operators/conv/fast-reference.js');
-  const { fastDensePath } = await import('../src/operators/dense/fast-reference.js');
+  const { referenceConv } = await import('../src/operators/conv/reference.js');
+  const { referenceDense } = await import('../src/operators/dense/reference.js');
+  const { fastReferenceConv, fastJudgePath } = await import('../src/operators/conv/fast-reference.js');
+  const { fastReferenceDense, fastDensePath } = await import('../src/operators/dense/fast-reference.js');
   const ids = quick ? ['resnet3x3'] : ['resnet3x3', 'pointwise1x1', 'depthwise3x3', 'fc6dense'];
   const out: Array<Record<string, unknown>> = [];
   for (const id of ids) {

@@ -6,9 +6,6 @@
  */
 import type { KernelCapabilities } from './capabilities.js';
 
-export type { KernelCapabilities, CompleteCapabilities } from './capabilities.js';
-export { completeCapabilities } from './capabilities.js';
-
 /** A dense row-major tensor. */
 export interface Tensor {
   readonly shape: readonly number[];

@@ -5,7 +5,8 @@
 
 // Contract
 /** The kernel contract and tensor types (ONNX `Conv` / `Gemm(transB=1)` conventions). */
-export type { Tensor, KernelCapabilities, KernelUnderTest, KernelOperators, Precision, CompleteCapabilities } from './contract.js';
+export type { Tensor, KernelUnderTest, KernelOperators, Precision } from './contract.js';
+export type { KernelCapabilities, CompleteCapabilities } from './capabilities.js';
 /** The conv and dense methods' own types. */
 export type { ConvAttributes, ConvFunction } from './operators/conv/contract.js';
 export type { DenseFunction } from './operators/dense/contract.js';
@@ -46,8 +47,10 @@ export type { OperatorDefinition, OperatorCases, OperatorProperties } from './op
 
 // Kernels
 /** The trusted float64 reference (direct loops, compensated accumulation). */
-export { referenceKernel, referenceConv, referenceDense } from './kernels/reference.js';
-export type { ReferenceResult } from './kernels/reference.js';
+export { referenceKernel } from './kernels/reference.js';
+export { referenceConv } from './operators/conv/reference.js';
+export { referenceDense } from './operators/dense/reference.js';
+export type { ReferenceResult } from './operators/operator.js';
 /** The optimized im2col + packed GEMM kernel (float32 by default; a float64 variant). */
 export { im2colKernel, im2colKernel64, createIm2colKernel } from './kernels/im2col.js';
 export type { Im2colKernel, Im2colOptions } from './kernels/im2col.js';
@@ -141,4 +144,6 @@ export type { LayerShape, ProductionPlan } from './vocabulary.js';
 /** A `--shapes` file that cannot be used. */
 export { ShapesFileError } from './errors.js';
 /** The fast judge for float32 kernels (plain float64 with its own error bound) and the judge per precision. */
-export { fastReferenceConv, fastReferenceDense, trustedConv, trustedDense, judgeError } from './kernels/fast-reference.js';
+export { fastReferenceConv, trustedConv } from './operators/conv/fast-reference.js';
+export { fastReferenceDense, trustedDense } from './operators/dense/fast-reference.js';
+export { judgeError } from './property/judge.js';

@@ -19,7 +19,7 @@ import { verifyKernel } from '../src/runner/verify.js';
 import { catalog } from '../src/catalog/index.js';
 import { exactNonzeros } from '../src/catalog/equivalences.js';
 import { fcHeadsOf } from '../src/catalog/fc-layers.js';
-import { completeCapabilities } from '../src/contract.js';
+import { completeCapabilities } from '../src/capabilities.js';
 import { convTransposeGeometryOfShapes } from '../src/operators/conv-transpose/geometry.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import { HtmlReportWriter } from '../src/reports/html.js';

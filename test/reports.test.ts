@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completeCapabilities } from '../src/contract.js';
+import { completeCapabilities } from '../src/capabilities.js';
 import { escapeHtml, escapeXml, escapeXmlAttribute } from '../src/reports/escape.js';
 import { HtmlReportWriter } from '../src/reports/html.js';
 import { JsonReportWriter } from '../src/reports/json.js';

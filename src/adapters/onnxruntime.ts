@@ -18,7 +18,8 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ConvAttributes } from '../operators/conv/contract.js';
-import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import { convGeometry, describeConv } from '../operators/conv/geometry.js';
 import { denseGeometry, describeDense } from '../operators/dense/geometry.js';
 import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';

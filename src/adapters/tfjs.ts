@@ -17,7 +17,8 @@
  * running in the same process.
  */
 import type { ConvAttributes } from '../operators/conv/contract.js';
-import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import { checkActivation } from '../activation.js';
 import type { Activation } from '../activation.js';
 import { KernelLoadError } from '../errors.js';

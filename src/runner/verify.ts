@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import type { KernelUnderTest } from '../contract.js';
-import { completeCapabilities } from '../contract.js';
+import { completeCapabilities } from '../capabilities.js';
 import { completeNumerics } from '../bound/error-model.js';
 import { beginCase, endCase, releaseCaseMemory } from '../arbitraries/case-memory.js';
 import { catalog } from '../catalog/index.js';

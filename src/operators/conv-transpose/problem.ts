@@ -5,8 +5,8 @@
  * is valid by construction and nothing is filtered (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { sizeOf } from '../../tensor.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';

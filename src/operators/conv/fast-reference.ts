@@ -47,7 +47,8 @@ import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
 import type { ConvGeometry } from './geometry.js';
-import { axes3d, convGeometry } from './geometry.js';
+import { convGeometry } from './geometry.js';
+import { axes3d } from '../../geometry.js';
 import { ReceptiveFieldPackB, paddedLowering } from './judge-lowering.js';
 import { referenceConv } from './reference.js';
 

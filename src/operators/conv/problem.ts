@@ -4,8 +4,8 @@
  * construction and nothing is filtered away (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
