@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG_PAGE, catalogTable, listedProperties, withCatalogTable } from '../scripts/docs-catalog.js';
 import { OPTION_TABLE } from '../src/cli/args.js';
+import { builtinKernelNames } from '../src/kernels/registry.js';
 import { codeSnippets, commandProblem, commandProblems, commandsIn, docPages, headingSlugs, linkProblems } from './helpers/docs-check.js';
 
 const ROOT = resolve(__dirname, '..');
@@ -34,6 +35,11 @@ describe('docs', () => {
 
   it('every internal link and anchor resolves', () => {
     expect(pages.flatMap((p) => linkProblems(p))).toEqual([]);
+  });
+
+  it('docs/contract.md names every built-in kernel of the table', () => {
+    const contract = readFileSync(join(ROOT, 'docs', 'contract.md'), 'utf8');
+    expect(builtinKernelNames.filter((name) => !contract.includes(`\`${name}\``))).toEqual([]);
   });
 
   it(`${CATALOG_PAGE} is up to date with convcheck list (run npm run docs:catalog)`, async () => {

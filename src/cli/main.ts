@@ -18,11 +18,11 @@ import type { ModelLayer } from '../models/layers.js';
 import { parseLayerShapes } from '../models/layers.js';
 import { catalog } from '../catalog/index.js';
 import {
+  builtinKernel,
   builtinKernelNames,
   createBuiltinKernel,
   defaultKernelName,
   describeBuiltinKernel,
-  inProcessKernelNames,
   isBuiltinKernelName,
 } from '../kernels/registry.js';
 import { removeTemporaryFiles } from '../fs-safe.js';
@@ -159,17 +159,20 @@ export const BROWSER_SHAPE_BUDGET = 6;
 export const BROWSER_RUNS = 100;
 
 /**
- * Built-in pure-JS kernels run in-process; module kernels and adapters run in a process of their own
- * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
+ * Opens a kernel where the built-in table says it runs (`builtinKernel(spec).runs`): pure-JS
+ * built-ins in-process, browser built-ins (and any module with `--browser`) in a Chromium page,
+ * module kernels and the other adapters in a process of their own (`createIsolatedKernel`), so a
+ * synchronous infinite loop in them is timed out, not a hang.
  */
 async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv): Promise<OpenKernel> {
-  if (browser || isBrowserKernelName(spec)) {
+  const runs = builtinKernel(spec)?.runs ?? 'own-process';
+  if (browser || runs === 'browser') {
     // The page plays the worker's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
     const kernel = await createBrowserKernel(spec, { timeoutMs, env });
     return { kernel, isolated: true, browser: true, close: () => kernel.close() };
   }
-  if ((inProcessKernelNames as readonly string[]).includes(spec)) {
+  if (runs === 'in-process') {
     // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
     return { kernel: await createBuiltinKernel(spec), isolated: false, browser: false, close: async () => undefined };
   }
