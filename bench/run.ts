@@ -48,7 +48,7 @@ const conv = (strides: number[], pads: number[], group = 1, dilations = strides.
   group,
 });
 
-/** The fixed shape set (see the task brief and README). */
+/** The fixed shape set (docs/benchmarks.md). */
 const SHAPES: readonly BenchShape[] = [
   { id: 'resnet3x3', title: 'ResNet 3×3', op: 'conv', x: [1, 64, 56, 56], w: [64, 64, 3, 3], attrs: conv([1, 1], [1, 1, 1, 1]) },
   { id: 'strided3x3', title: 'strided 3×3 s2', op: 'conv', x: [1, 64, 56, 56], w: [128, 64, 3, 3], attrs: conv([2, 2], [1, 1, 1, 1]) },

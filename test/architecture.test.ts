@@ -22,7 +22,7 @@ const LAYERS: readonly string[] = [
   'ops',
   'catalog',
   'runner',
-  'browser', // the page host and page runtime: the worker's role played by a Chromium page
+  'browser', // the page host and page runtime: the kernel process's role played by a Chromium page
   'reports',
   'cli',
   'api', // src/index.ts
