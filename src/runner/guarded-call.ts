@@ -80,11 +80,11 @@ export class CallInterrupted extends Error {
 }
 
 /**
- * Where a kernel runs, as the guard sees it: a worker thread (`createIsolatedKernel`), a browser
- * page, … A host lets the guard enforce its own time limit: the guard waits for `ready()` before
- * it starts a call's clock (so starting a fresh worker is not charged to the kernel), and when a
- * call runs past its limit or the run is interrupted it calls `abandon()`, which must end the
- * call at once (terminate the thread or page that runs it) and, with `replace`, get a fresh one
+ * Where a kernel runs, as the guard sees it: a child process of its own (`createIsolatedKernel`),
+ * a browser page, … A host lets the guard enforce its own time limit: the guard waits for `ready()`
+ * before it starts a call's clock (so starting a fresh process is not charged to the kernel), and
+ * when a call runs past its limit or the run is interrupted it calls `abandon()`, which must end
+ * the call at once (kill the process or close the page that runs it) and, with `replace`, get a fresh one
  * ready for the next call. In-process kernels have no host: a hung Promise is abandoned, a
  * synchronous loop cannot be.
  */

@@ -6,7 +6,8 @@
  * the call queue with its timeout (`remoteCaller`), and the proxy kernel the runner sees
  * (`proxyKernel`). A host supplies only how to start an instance, send to it and end it.
  */
-import type { ErrorModel, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { ErrorModel, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { operatorByName } from '../operators/index.js';
 import { KERNEL_HOST, type KernelHost } from './guarded-call.js';

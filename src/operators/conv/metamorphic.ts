@@ -27,7 +27,7 @@ import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
 import type { ConvCase, ConvTensors } from './cases.js';
 import { convAsGiven, convCases, convTensors, coverageOf, describeConvCase, geometryOf, runConv } from './cases.js';
 import type { ConvAttributes } from './contract.js';
-import type { ConvSpec } from './problem.js';
+import type { ConvSpec } from './spec.js';
 import { largestTensor } from './problem.js';
 import { correlationScale, scaleFor } from './correlation-scale.js';
 import { convGeometryOfShapes } from './geometry.js';
