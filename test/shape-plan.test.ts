@@ -6,8 +6,8 @@
  * caught with plan shapes at browser settings, while the correct kernel passes.
  */
 import { describe, expect, it } from 'vitest';
-import type { CompleteCapabilities, KernelCapabilities } from '../src/contract.js';
-import { completeCapabilities } from '../src/contract.js';
+import type { CompleteCapabilities, KernelCapabilities } from '../src/capabilities.js';
+import { completeCapabilities } from '../src/capabilities.js';
 import type { CoveringModel } from '../src/arbitraries/covering-array.js';
 import { coveringArray } from '../src/arbitraries/covering-array.js';
 import { convShapePlan, shrinkConvSpec } from '../src/operators/conv/plan.js';
@@ -15,7 +15,7 @@ import { convTransposeShapePlan, shrinkConvTransposeSpec } from '../src/operator
 import { denseShapePlan } from '../src/operators/dense/plan.js';
 import { convGeometryOfShapes } from '../src/operators/conv/geometry.js';
 import { convTransposeGeometryOfShapes } from '../src/operators/conv-transpose/geometry.js';
-import type { ConvSpec } from '../src/operators/conv/problem.js';
+import type { ConvSpec } from '../src/operators/conv/spec.js';
 import { largestTensor } from '../src/operators/conv/problem.js';
 import { largestTransposeTensor } from '../src/operators/conv-transpose/problem.js';
 import { createNarrowBugKernel, NARROW_BUGS } from '../examples/narrow-bugs.js';

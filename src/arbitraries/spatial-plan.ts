@@ -12,7 +12,7 @@
  * (the first of three, `n/a` below rank 3): kernel extent 1–7, stride 1–3, dilation 1–4, padding
  * (none, symmetric, begin only, end only, asymmetric), output extent mod 4 and input extent mod 4.
  */
-import type { CompleteCapabilities } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import type { CoveringArray, CoveringModel, PartialRow } from './covering-array.js';
 import { coveringArray } from './covering-array.js';
 import { Prng } from './prng.js';

@@ -269,3 +269,12 @@ function shapePlanOption(v: string | undefined): 'all' | 'mixed' | 'off' {
   if (v === 'all' || v === 'mixed' || v === 'off') return v;
   throw new UsageError(`--shape-plan must be one of all, mixed, off, got '${v ?? ''}'`);
 }
+
+/**
+ * The parser's option table, read-only: each command's options (without `--`) and the options
+ * that take no value. `test/docs.test.ts` checks the commands quoted in the docs against it.
+ */
+export const OPTION_TABLE: { readonly commands: Readonly<Record<CommandName, readonly string[]>>; readonly valueless: readonly string[] } = {
+  commands: OPTIONS,
+  valueless: FLAGS,
+};

@@ -1,5 +1,6 @@
 /** The registered operators, in name order, and lookups by method name. */
-import type { CompleteCapabilities, KernelUnderTest } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
+import type { KernelUnderTest } from '../contract.js';
 import type { ShapePlan } from '../arbitraries/shape-plan.js';
 import type { OperatorDefinition } from './operator.js';
 import * as table from './table.js';

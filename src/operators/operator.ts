@@ -11,7 +11,7 @@ import type { Expectation } from '../property/judge.js';
 import type { CoverageKey, GenerationContext, PropertyDefinition } from '../property/definition.js';
 import type { Accumulation } from '../property/judge.js';
 import type { CheckedKernel, NumericPromise, Regime } from '../vocabulary.js';
-import type { CompleteCapabilities } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import type { OperatorShapePlan } from '../arbitraries/shape-plan.js';
 
 /** Reference output plus, per output element, Σ|terms| (the scale of its error bound). */

@@ -3,7 +3,7 @@
  * with ConvTranspose's extents — the input extent D by residue, the output extent
  * O = s·(D − 1) + output_padding + d·(k − 1) + 1 − pb − pe by residue — and the shrinker of plan shapes.
  */
-import type { CompleteCapabilities } from '../../contract.js';
+import type { CompleteCapabilities } from '../../capabilities.js';
 import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
 import type { AxisShape, PadKind, SizeFactors, SpatialRow } from '../../arbitraries/spatial-plan.js';
 import { padChoices, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';

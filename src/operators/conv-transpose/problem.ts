@@ -5,8 +5,9 @@
  * is valid by construction and nothing is filtered (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import { withinMaxElements } from '../../arbitraries/max-elements.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { sizeOf } from '../../tensor.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
@@ -85,7 +86,7 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
       const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
       if (!caps.spatialRanks.includes(r) || (!caps.group && group > 1) || (!caps.dilation && dilated) || (!caps.asymmetricPads && asymmetric)) return false;
       if (!caps.strideWithDilation && strided && dilated) return false;
-      return largestTransposeTensor(s) <= caps.maxElements;
+      return (constraints.costAsLoweredConv ? loweredConvCost(s).largest : largestTransposeTensor(s)) <= caps.maxElements;
     })
     .filter((l) => {
       const s = l.spec as ConvTransposeSpec;
@@ -155,12 +156,14 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
       hasBias: p.hasBias,
     };
   });
+  // with the lowered conv, its zero-inserted input is a call the kernel sees too
+  const largest = constraints.costAsLoweredConv ? (s: ConvTransposeSpec) => loweredConvCost(s).largest : largestTransposeTensor;
   const limit = caps.maxElements;
-  const random = Number.isFinite(limit) ? specs.filter((s) => largestTransposeTensor(s) <= limit) : specs;
+  const random = withinMaxElements('convTransposeProblem', specs, largest, limit);
   return (
     plannedSpecs(constraints.plan, 'convTranspose', {
       random,
-      accept: (s) => ranks.includes(s.xShape.length - 2) && largestTransposeTensor(s) <= limit,
+      accept: (s) => ranks.includes(s.xShape.length - 2) && largest(s) <= limit,
       adjust: (s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }),
       shrink: (s) => shrinkConvTransposeSpec(s, caps),
     }) ?? random

@@ -2,12 +2,12 @@
  * The conv shape plan (`arbitraries/shape-plan.ts`): a pairwise covering array of conv classes
  * under the kernel's capabilities, realised as `ConvSpec`s, and the shrinker of plan shapes.
  */
-import type { CompleteCapabilities } from '../../contract.js';
+import type { CompleteCapabilities } from '../../capabilities.js';
 import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
 import type { AxisShape, PadKind, SizeFactors, SpatialRow } from '../../arbitraries/spatial-plan.js';
 import { padChoices, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
 import { sizeOf } from '../../tensor.js';
-import type { ConvSpec } from './problem.js';
+import type { ConvSpec } from './spec.js';
 
 /**
  * Largest tensor of a plan shape, and its multiply-adds: plan shapes stay cheap for the default

@@ -4,27 +4,19 @@
  * construction and nothing is filtered away (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 import { convGeometryOfShapes } from './geometry.js';
 import { sizeOf } from '../../tensor.js';
-import type { ConvAttributes } from './contract.js';
 import { boundaryConvProblem } from './boundary.js';
+import type { ConvSpec } from './spec.js';
 import type { PlanDraw } from '../../arbitraries/shape-plan.js';
 import { plannedSpecs } from '../../arbitraries/shape-plan.js';
 import { shrinkConvSpec } from './plan.js';
-
-/** A conv problem's shapes and attributes (JSON-serialisable): the geometry of a case, without its data. */
-export interface ConvSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly attrs: ConvAttributes;
-  readonly hasBias: boolean;
-}
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
@@ -58,6 +50,12 @@ export interface ConvProblemConstraints {
   readonly plan?: PlanDraw;
   /** Production tier and plan: only layers / plan shapes that exercise this (padding, stride > 1, dilation > 1, group > 1, N > 1). */
   readonly exercises?: 'padding' | 'stride' | 'dilation' | 'group' | 'batch';
+  /**
+   * The largest tensor, in elements, of the calls a property derives from the problem (the
+   * zero-padded x of `explicit-padding`, the stride-1 output of `stride-subsampling`): problems are
+   * drawn only where those fit the kernel's `maxElements` too, so no derived call exceeds it.
+   */
+  readonly derivedLargest?: (spec: ConvSpec) => number;
 }
 
 interface CompleteConvProblemConstraints {
@@ -74,6 +72,8 @@ interface CompleteConvProblemConstraints {
   dilation: boolean;
   strideWithDilation: boolean;
   maxElements: number;
+  /** Largest tensor of the problem and of every call derived from it. */
+  largest: (spec: ConvSpec) => number;
 }
 
 /** Fills defaults from the constraints and the kernel's capabilities; validates eagerly. */
@@ -104,6 +104,7 @@ export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = 
     dilation: (c.dilation ?? true) && caps.dilation,
     strideWithDilation: caps.strideWithDilation,
     maxElements: caps.maxElements,
+    largest: c.derivedLargest === undefined ? largestTensor : (spec) => Math.max(largestTensor(spec), c.derivedLargest!(spec)),
   };
 }
 
@@ -287,7 +288,7 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
       const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
       if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
       if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
-      if (largestTensor(s) > c.maxElements) return false;
+      if (c.largest(s) > c.maxElements) return false;
       switch (c.exercises) {
         case 'padding': return padded;
         case 'stride': return strided;
@@ -346,7 +347,7 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
           { arbitrary: largeParams(c).map((p) => toSpec(p, c)), weight: 3 },
           { arbitrary: boundary, weight: c.size === 'large' ? 4 : 6 },
         );
-  const random = withinMaxElements('convProblem', specs, largestTensor, c.maxElements);
+  const random = withinMaxElements('convProblem', specs, c.largest, c.maxElements);
   const caps = completeCapabilities(constraints.capabilities);
   return (
     plannedSpecs(c.plan, 'conv', {
@@ -368,7 +369,7 @@ function planShapeFits(s: ConvSpec, c: CompleteConvProblemConstraints): boolean 
   const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
   if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
   if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
-  if (largestTensor(s) > c.maxElements) return false;
+  if (c.largest(s) > c.maxElements) return false;
   switch (c.exercises) {
     case 'padding': return padded;
     case 'stride': return strided;

@@ -3,7 +3,7 @@
  * K (the reduction) and M (the output features), each by residue mod 4 and band (≤ 4, around 8,
  * 16, 32, 64), and bias; and the shrinker of plan shapes.
  */
-import type { CompleteCapabilities } from '../../contract.js';
+import type { CompleteCapabilities } from '../../capabilities.js';
 import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
 import { BANDS, channelCount, RESIDUES, smallestInBand } from '../../arbitraries/shape-plan.js';
 import type { CoveringModel } from '../../arbitraries/covering-array.js';
