@@ -245,8 +245,9 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
     expect(html).toContain('<h2>Shape plan</h2>');
   });
 
-  it('the default Node run adds each plan shape once to the single-call properties, on top of the random cases', async () => {
-    const report = await verifyKernel(createNarrowBugKernel(), { runs: 50, seed: 1, properties: ['conv-matches-reference', 'explicit-padding'] });
+  it('the default Node run draws random shapes only; mixed adds each plan shape once to the single-call properties, on top of the random cases', async () => {
+    expect((await verifyKernel(createNarrowBugKernel(), { runs: 5, seed: 1, properties: ['conv-matches-reference'] })).shapePlan).toBeUndefined();
+    const report = await verifyKernel(createNarrowBugKernel(), { runs: 50, seed: 1, properties: ['conv-matches-reference', 'explicit-padding'], shapePlan: 'mixed' });
     const conv = report.shapePlan!.operators.find((o) => o.operator === 'conv')!;
     expect(report.shapePlan?.mode).toBe('mixed');
     expect(report.properties[0].casesRun).toBe(50 + conv.shapes);

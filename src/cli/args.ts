@@ -37,7 +37,7 @@ export interface VerifyCommand {
   readonly browser: boolean;
   /** Distinct shapes per property; undefined: the default (a budget in the browser, none in Node). */
   readonly shapeBudget: number | undefined;
-  /** `--shape-plan all|mixed|off`; undefined: the default (all with a shape budget, mixed otherwise). */
+  /** `--shape-plan all|mixed|off`; undefined: the default (all with a shape budget, off otherwise). */
   readonly shapePlan?: 'all' | 'mixed' | 'off';
   /** `--every-layer`: in the production tier, multi-call properties run the layers above the cost cap too. */
   readonly everyLayer?: boolean;

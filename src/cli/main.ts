@@ -427,8 +427,9 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       always run there. Chromium: CONVCHECK_CHROMIUM, /usr/bin/chromium,
                       /usr/lib/chromium/chromium-headless-shell or Playwright's cache
   --shape-plan MODE   shapes from the run-wide pairwise plan (docs/gpu.md): all (every case; the
-                      default with a shape budget), mixed (single-call properties add each plan
-                      shape to their random cases; the default otherwise), off (random only)
+                      default with a shape budget, as in the browser), mixed (single-call
+                      properties add each plan shape to their random cases), off (random only;
+                      the default otherwise)
   --shape-budget N    distinct shapes per property; later cases re-use them with fresh data
                       (default ${BROWSER_SHAPE_BUDGET} in the browser, where each new shape compiles a GPU
                       program; unlimited in Node); with the plan, the plan shapes each

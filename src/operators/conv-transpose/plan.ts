@@ -7,7 +7,7 @@ import type { CompleteCapabilities } from '../../capabilities.js';
 import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
 import type { AxisShape, PadKind, SizeFactors, SpatialRow } from '../../arbitraries/spatial-plan.js';
 import { padChoices, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
-import type { ConvTransposeSpec } from './problem.js';
+import type { ConvTransposeSpec } from './spec.js';
 
 const PLAN_MAX_ELEMENTS = 2 ** 14;
 const PLAN_MAX_MACS = 2 ** 16;

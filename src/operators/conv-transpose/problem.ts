@@ -13,20 +13,14 @@ import { sizeOf } from '../../tensor.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
-import type { ConvTransposeAttributes } from './contract.js';
 import { convTransposeGeometryOfShapes } from './geometry.js';
 import { zeroInsertedSpatial } from './lowering.js';
 import type { PlanDraw } from '../../arbitraries/shape-plan.js';
 import { plannedSpecs } from '../../arbitraries/shape-plan.js';
 import { shrinkConvTransposeSpec } from './plan.js';
 
-/** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
-export interface ConvTransposeSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly attrs: ConvTransposeAttributes;
-  readonly hasBias: boolean;
-}
+import type { ConvTransposeSpec } from './spec.js';
+export type { ConvTransposeSpec } from './spec.js';
 
 /** Constraints of `convTransposeProblem`. */
 export interface ConvTransposeProblemConstraints {

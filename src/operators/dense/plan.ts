@@ -8,7 +8,7 @@ import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
 import { BANDS, channelCount, RESIDUES, smallestInBand } from '../../arbitraries/shape-plan.js';
 import type { CoveringModel } from '../../arbitraries/covering-array.js';
 import { coveringArray } from '../../arbitraries/covering-array.js';
-import type { DenseSpec } from './problem.js';
+import type { DenseSpec } from './spec.js';
 
 /** Largest tensor and multiply-adds of a dense plan shape. */
 const PLAN_MAX_ELEMENTS = 2 ** 14;

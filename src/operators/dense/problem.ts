@@ -6,12 +6,8 @@ import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 
-/** A dense problem's shapes (JSON-serialisable). */
-export interface DenseSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly hasBias: boolean;
-}
+import type { DenseSpec } from './spec.js';
+export type { DenseSpec } from './spec.js';
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 import type { PlanDraw } from '../../arbitraries/shape-plan.js';
