@@ -20,6 +20,7 @@ import { largestTensor } from '../src/operators/conv/problem.js';
 import { largestTransposeTensor } from '../src/operators/conv-transpose/problem.js';
 import { createNarrowBugKernel, NARROW_BUGS } from '../examples/narrow-bugs.js';
 import { verifyKernel } from '../src/runner/verify.js';
+import { im2colKernel } from '../src/kernels/im2col.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import { HtmlReportWriter } from '../src/reports/html.js';
 
@@ -209,6 +210,21 @@ describe('convTransposeShapePlan and denseShapePlan', () => {
     const Ks = new Set(plan.specs.map((s) => s.xShape[1]));
     for (const k of [63, 64, 65, 66]) expect(Ks.has(k), `K=${k}`).toBe(true);
   });
+});
+
+describe('the catalog on plan shapes never leaves the capabilities', () => {
+  // the capability gate (src/capability-gate.ts) refuses any call outside them and says so in a note
+  it.each([{ spatialRanks: [2] }, { group: false, dilation: false }, { strideWithDilation: false, asymmetricPads: false }, { maxElements: 600 }].map((c) => [JSON.stringify(c), c] as const))(
+    'capabilities %s: every case of every property sent, none refused',
+    { timeout: 300_000 },
+    async (_label, c) => {
+      const report = await verifyKernel({ ...im2colKernel, capabilities: c }, { seed: 3, runs: 12, shapeBudget: 3, shapePlan: 'all', shrinkBudgetMs: 1_000 });
+      expect(report.shapePlan?.mode).toBe('all');
+      expect(report.properties.filter((p) => p.status === 'failed').map((p) => p.id)).toEqual([]);
+      const refused = report.properties.flatMap((p) => (p.notes ?? []).filter((n) => n.includes("outside the kernel's capabilities")).map((n) => `${p.id}: ${n}`));
+      expect(refused).toEqual([]);
+    },
+  );
 });
 
 describe('planted narrow bugs of the blocked kernel (Node), at browser settings: 100 cases, 6 shapes per property', () => {
