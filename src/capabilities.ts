@@ -24,6 +24,9 @@ export type QuantizedTypePair = 'u8u8' | 'u8s8' | 's8u8' | 's8s8';
 /** Every type pair, in the order reports list them. */
 export const QUANTIZED_TYPE_PAIRS: readonly QuantizedTypePair[] = ['u8u8', 'u8s8', 's8u8', 's8s8'];
 
+/** The quantized operators (their kernel method names). */
+export const QUANTIZED_OPERATORS: readonly string[] = ['convInteger', 'qlinearConv', 'matMulInteger', 'qlinearMatMul'];
+
 const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
 const flag = (label: string): CapabilitySpec<boolean> => ({ default: true, what: 'a boolean', ok: (v) => typeof v === 'boolean', label, show: yesNo });
 
@@ -74,8 +77,17 @@ export const CAPABILITIES = {
     label: 'quantized types',
     show: (v: readonly QuantizedTypePair[]) => v.join(','),
   } satisfies CapabilitySpec<readonly QuantizedTypePair[]>,
-  /** Quantized operators: weight scales and zero points per output channel (`[M]`), not only per tensor. */
-  quantizedPerChannel: flag('quantized per-channel'),
+  /**
+   * The quantized operators that take weight scales and zero points per output channel (`[M]`),
+   * not only per tensor; default all four (onnxruntime's ConvInteger takes only a per-tensor w_zero_point).
+   */
+  quantizedPerChannel: {
+    default: QUANTIZED_OPERATORS,
+    what: `an array of operator names from {${QUANTIZED_OPERATORS.join(', ')}}`,
+    ok: (v: unknown) => Array.isArray(v) && v.every((o) => QUANTIZED_OPERATORS.includes(o as string)),
+    label: 'per-channel weights',
+    show: (v: readonly string[]) => (v.length === 0 ? 'none' : v.join(',')),
+  } satisfies CapabilitySpec<readonly string[]>,
   /** Spatial ranks accepted by `convInteger` and `qlinearConv`; default `[1, 2, 3]`. */
   quantizedSpatialRanks: {
     default: [1, 2, 3] as readonly number[],

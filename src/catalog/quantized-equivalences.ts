@@ -20,7 +20,7 @@ import { sizeOf } from '../tensor.js';
 import type { CheckedKernel, Data64 } from '../vocabulary.js';
 
 /** Small conv problems whose kernel covers the input (`full`) or is 1×1 (`pointwise`); no padding, stride 1, group 1. */
-function relationCases(ctx: GenerationContext, kind: 'full' | 'pointwise', bias: boolean): fc.Arbitrary<QuantConvCase> {
+function relationCases(ctx: GenerationContext, kind: 'full' | 'pointwise', bias: boolean, operators: readonly string[]): fc.Arbitrary<QuantConvCase> {
   const ranks = ctx.capabilities.quantizedSpatialRanks;
   const spec = fc
     .record({ rank: fc.constantFrom(...ranks), n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 8 }), m: fc.integer({ min: 1, max: 8 }), sizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }) })
@@ -29,7 +29,7 @@ function relationCases(ctx: GenerationContext, kind: 'full' | 'pointwise', bias:
       return { xShape: [n, c, ...s], wShape: [m, c, ...(kind === 'full' ? s : s.map(() => 1))], attrs: plainAttrs(rank), hasBias: bias };
     })
     .filter((s) => Math.max(sizeOf(s.xShape), sizeOf(s.wShape)) <= ctx.capabilities.maxElements);
-  return fc.record({ spec, q: quantChoice(ctx, { targets: [20, 100, 300] }), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
+  return fc.record({ spec, q: quantChoice(ctx, { targets: [20, 100, 300], operators }), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }
 
 /**
@@ -91,7 +91,7 @@ function relation(kind: 'full' | 'pointwise', qlinear: boolean) {
         ? `${mm} of the flattened input with w as [C·∏k, M] equals ${conv} with a kernel covering the whole input (the FC layer as a conv)${qlinear ? ', the same requantized values (either allowed value where the window allows ±1)' : ', bit for bit'}`
         : `${mm} applied to every position (channels as K) equals the 1×1 ${conv}${qlinear ? ', the same requantized values (either allowed value where the window allows ±1)' : ', bit for bit'}`,
     needs: [mm, conv],
-    arbitrary: (ctx: GenerationContext) => relationCases(ctx, kind, false),
+    arbitrary: (ctx: GenerationContext) => relationCases(ctx, kind, false, [mm, conv]),
     async check(k: CheckedKernel, c: QuantConvCase) {
       const t = quantConvTensors(c);
       const m = asMatMul(t, kind);

@@ -52,13 +52,16 @@ export interface QuantConvCase extends QuantChoice {
 export interface QuantChoiceConstraints {
   /** Only these targets (default 20, 100, 300 and 2000: inside the range, then saturating). */
   readonly targets?: readonly number[];
+  /** The operators the cases are run on: per-channel weights only where every one takes them (`quantizedPerChannel`). */
+  readonly operators: readonly string[];
 }
 
 /** The quantization choices a kernel's capabilities allow. */
-export function quantChoice(ctx: GenerationContext, c: QuantChoiceConstraints = {}): fc.Arbitrary<QuantChoice> {
+export function quantChoice(ctx: GenerationContext, c: QuantChoiceConstraints): fc.Arbitrary<QuantChoice> {
+  const perChannel = c.operators.every((o) => ctx.capabilities.quantizedPerChannel.includes(o));
   return fc.record({
     types: fc.constantFrom(...ctx.capabilities.quantizedTypes),
-    perChannel: ctx.capabilities.quantizedPerChannel ? fc.boolean() : fc.constant(false),
+    perChannel: perChannel ? fc.boolean() : fc.constant(false),
     powerOfTwo: fc.boolean(),
     target: fc.constantFrom(...(c.targets ?? [20, 100, 300, 2000])),
   });
@@ -76,7 +79,7 @@ export function quantConvSpecs(ctx: GenerationContext, constraints: ConvProblemC
 }
 
 /** Arbitrary quantized conv cases. */
-export function quantConvCases(ctx: GenerationContext, constraints: ConvProblemConstraints = {}, choice: QuantChoiceConstraints = {}): fc.Arbitrary<QuantConvCase> {
+export function quantConvCases(ctx: GenerationContext, choice: QuantChoiceConstraints, constraints: ConvProblemConstraints = {}): fc.Arbitrary<QuantConvCase> {
   return fc.record({ spec: quantConvSpecs(ctx, constraints), q: quantChoice(ctx, choice), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }
 

@@ -15,7 +15,7 @@ export const convInteger = defineOperator<QuantConvCase>({
   fusesActivation: false,
   kernelMethod: (x: TypedTensor, w: TypedTensor, xZeroPoint: TypedTensor | undefined, wZeroPoint: TypedTensor | undefined, attrs: IntegerConvAttributes) => referenceConvInteger(x, w, xZeroPoint, wZeroPoint, attrs),
   cases: {
-    arbitrary: (ctx) => quantConvCases(ctx),
+    arbitrary: (ctx) => quantConvCases(ctx, { operators: ['convInteger'] }),
     async run(k, c) {
       const t = quantConvTensors(c);
       return { y: await runConvInteger(k, t.x, t.w, t.xZeroPoint, t.wZeroPoint, c.spec.attrs, t.g.outputShape), shape: t.g.outputShape };

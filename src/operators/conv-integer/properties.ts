@@ -11,7 +11,7 @@ export const convIntegerMatchesReference = defineProperty({
   statement: 'convInteger (ONNX ConvInteger) equals the exact int32 sum Σ(x − x_zp)(w − w_zp[m]) bit for bit, padding holding x_zp, uint8/int8 data and weights reaching both ends of their range',
   needs: ['convInteger'],
   singleCall: true,
-  arbitrary: (ctx) => quantConvCases(ctx),
+  arbitrary: (ctx) => quantConvCases(ctx, { operators: ['convInteger'] }),
   async check(k, c) {
     const t = quantConvTensors(c);
     const y = await runConvInteger(k, t.x, t.w, t.xZeroPoint, t.wZeroPoint, c.spec.attrs, t.g.outputShape);
@@ -30,7 +30,7 @@ export const zeroPointShift = defineProperty({
   id: 'conv-integer-zero-point-shift',
   statement: 'convInteger(x + δ, w, x_zp + δ, w_zp) = convInteger(x, w, x_zp, w_zp) bit for bit (only x − x_zp matters, padded positions included)',
   needs: ['convInteger'],
-  arbitrary: (ctx) => fc.record({ c: quantConvCases(ctx), delta: fc.integer({ min: -64, max: 64 }).filter((d) => d !== 0) }),
+  arbitrary: (ctx) => fc.record({ c: quantConvCases(ctx, { operators: ['convInteger'] }), delta: fc.integer({ min: -64, max: 64 }).filter((d) => d !== 0) }),
   async check(k, { c, delta }) {
     const t = quantConvTensors(c, true);
     const type = t.x.dtype as 'uint8' | 'int8';

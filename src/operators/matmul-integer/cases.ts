@@ -28,7 +28,7 @@ export interface QuantMatMulCase extends QuantChoice {
 }
 
 /** Arbitrary quantized matmul cases. */
-export function quantMatMulCases(ctx: GenerationContext, choice: QuantChoiceConstraints = {}): fc.Arbitrary<QuantMatMulCase> {
+export function quantMatMulCases(ctx: GenerationContext, choice: QuantChoiceConstraints): fc.Arbitrary<QuantMatMulCase> {
   const specs = denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: ctx.production, bias: false }).filter((s) => s.xShape[1] <= MAX_INTEGER_REDUCTION);
   return fc.record({ spec: specs, q: quantChoice(ctx, choice), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }

@@ -14,7 +14,7 @@ export const matMulInteger = defineOperator<QuantMatMulCase>({
   fusesActivation: false,
   kernelMethod: (a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined) => referenceMatMulInteger(a, b, aZeroPoint, bZeroPoint),
   cases: {
-    arbitrary: (ctx) => quantMatMulCases(ctx),
+    arbitrary: (ctx) => quantMatMulCases(ctx, { operators: ['matMulInteger'] }),
     async run(k, c) {
       const t = quantMatMulTensors(c);
       return { y: await runMatMulInteger(k, t.a, t.b, t.aZeroPoint, t.bZeroPoint), shape: t.outputShape };

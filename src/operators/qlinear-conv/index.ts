@@ -26,7 +26,7 @@ export const qlinearConv = defineOperator<QuantConvCase>({
     attrs: IntegerConvAttributes,
   ) => referenceQLinearConv(x, xScale, xZeroPoint, w, wScale, wZeroPoint, yScale, yZeroPoint, b, attrs),
   cases: {
-    arbitrary: (ctx) => quantConvCases(ctx),
+    arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'] }),
     async run(k, c) {
       const t = quantConvTensors(c);
       return { y: await runQLinearConv(k, t, c.spec.attrs), shape: t.g.outputShape };

@@ -20,7 +20,7 @@ export const qlinearConvMatchesReference = defineProperty({
   statement: 'qlinearConv (ONNX QLinearConv) equals saturate(round_half_even(acc·x_scale·w_scale[m]/y_scale) + y_zp) of the exact int32 acc (bias included), except ±1 where the exact value lies within γ_k of a tie (docs/quantized.md)',
   needs: ['qlinearConv'],
   singleCall: true,
-  arbitrary: (ctx) => quantConvCases(ctx),
+  arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'] }),
   async check(k, c) {
     const t = quantConvTensors(c);
     const y = await runQLinearConv(k, t, c.spec.attrs);
@@ -74,7 +74,7 @@ export const qlinearConvMatchesFloat = defineProperty({
   statement: 'qlinearConv equals quantize(conv(dequantize(x), dequantize(w)) + dequantize(b)) computed in float64 (round half to even, y_zp, saturation), ±1 only inside the requantization window',
   needs: ['qlinearConv'],
   singleCall: true,
-  arbitrary: (ctx) => quantConvCases(ctx, {}, { targets: [20, 100, 300] }),
+  arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'], targets: [20, 100, 300] }),
   async check(k, c) {
     const t = quantConvTensors(c);
     const y = await runQLinearConv(k, t, c.spec.attrs);
@@ -94,7 +94,7 @@ export const qlinearConvSaturates = defineProperty({
   statement: 'qlinearConv saturates to the output type at both ends (0/255 for uint8, −128/127 for int8) when the requantized value leaves the range, and is exact elsewhere',
   needs: ['qlinearConv'],
   singleCall: true,
-  arbitrary: (ctx) => quantConvCases(ctx, {}, { targets: [2000, 20000] }),
+  arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'], targets: [2000, 20000] }),
   async check(k, c) {
     const t = quantConvTensors(c);
     const y = await runQLinearConv(k, t, c.spec.attrs);

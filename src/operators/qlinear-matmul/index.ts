@@ -15,7 +15,7 @@ export const qlinearMatMul = defineOperator<QuantMatMulCase>({
   kernelMethod: (a: TypedTensor, aScale: TypedTensor, aZeroPoint: TypedTensor, b: TypedTensor, bScale: TypedTensor, bZeroPoint: TypedTensor, yScale: TypedTensor, yZeroPoint: TypedTensor) =>
     referenceQLinearMatMul(a, aScale, aZeroPoint, b, bScale, bZeroPoint, yScale, yZeroPoint),
   cases: {
-    arbitrary: (ctx) => quantMatMulCases(ctx),
+    arbitrary: (ctx) => quantMatMulCases(ctx, { operators: ['qlinearMatMul'] }),
     async run(k, c) {
       const t = quantMatMulTensors(c);
       return { y: await runQLinearMatMul(k, t), shape: t.outputShape };
