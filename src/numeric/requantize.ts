@@ -43,8 +43,12 @@ export function isPowerOfTwo(v: number): boolean {
  * the product with acc), plus 1 when |acc| > 2²⁴ (acc converted to float32). 0 when k = 0.
  */
 export function requantizationWindow(xScale: number, wScale: number, yScale: number, acc: number): number {
-  let k = isPowerOfTwo(xScale) && isPowerOfTwo(wScale) && isPowerOfTwo(yScale) ? 0 : 4;
-  if (Math.abs(acc) > 2 ** 24) k += 1;
+  return windowOf(isPowerOfTwo(xScale) && isPowerOfTwo(wScale) && isPowerOfTwo(yScale), acc);
+}
+
+/** `requantizationWindow` given whether all three scales are powers of two. */
+function windowOf(powersOfTwo: boolean, acc: number): number {
+  const k = (powersOfTwo ? 0 : 4) + (Math.abs(acc) > 2 ** 24 ? 1 : 0);
   return k === 0 ? 0 : (k * U32) / (1 - k * U32);
 }
 
@@ -144,9 +148,10 @@ export function requantizeTensor(
 ): RequantizedTensor {
   const values = new Float64Array(acc.length);
   const alternatives = new Float64Array(acc.length).fill(Number.NaN);
+  const exact = Array.from({ length: channels }, (_, c) => isPowerOfTwo(xScale) && isPowerOfTwo(wScales[c]) && isPowerOfTwo(yScale));
   for (let i = 0; i < acc.length; i++) {
-    const ws = wScales[Math.floor(i / inner) % channels];
-    const r = requantize(acc[i], xScale, ws, yScale, requantizationWindow(xScale, ws, yScale, acc[i]));
+    const c = Math.floor(i / inner) % channels;
+    const r = requantize(acc[i], xScale, wScales[c], yScale, windowOf(exact[c], acc[i]));
     values[i] = saturate(r.q + yZeroPoint, yRange.min, yRange.max);
     if (r.alt !== undefined) {
       const alt = saturate(r.alt + yZeroPoint, yRange.min, yRange.max);

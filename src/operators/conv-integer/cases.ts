@@ -10,7 +10,7 @@ import type { QuantizedTypePair } from '../../capabilities.js';
 import type { CoverageKey, GenerationContext } from '../../property/definition.js';
 import type { QuantType } from '../../quantized.js';
 import { ELEMENT_TYPES } from '../../quantized.js';
-import type { CheckedKernel, Data64 } from '../../vocabulary.js';
+import type { CheckedKernel, Data64, ProductionPlan } from '../../vocabulary.js';
 import type { IntegerExpectation } from '../../property/quantized-judge.js';
 import { dataSeed } from '../../property/cases.js';
 import { onCaseEnd } from '../../arbitraries/case-memory.js';
@@ -75,7 +75,28 @@ export function quantChoice(ctx: GenerationContext, c: QuantChoiceConstraints): 
  */
 export function quantConvSpecs(ctx: GenerationContext, constraints: ConvProblemConstraints = {}): fc.Arbitrary<ConvSpec> {
   const capabilities = { ...ctx.capabilities, spatialRanks: ctx.capabilities.quantizedSpatialRanks, activations: [] };
-  return convProblem({ capabilities, size: ctx.size, production: ctx.production, ...constraints }).filter((s) => (s.wShape.slice(1).reduce((a, b) => a * b, 1)) <= MAX_INTEGER_REDUCTION);
+  // production: the networks shipped quantized, their convs with the bias batch norm folds into
+  const production = quantizedPlan(ctx.production);
+  const bias = production ? { bias: true } : {};
+  return convProblem({ capabilities, size: ctx.size, production, ...bias, ...constraints }).filter((s) => s.wShape.slice(1).reduce((a, b) => a * b, 1) <= MAX_INTEGER_REDUCTION);
+}
+
+/**
+ * The networks whose quantized (int8/uint8) versions are what deployed JavaScript runs (the q8
+ * ONNX models of in-browser libraries, onnxruntime's quantization examples): the production tier
+ * runs the quantized operators on their layers.
+ */
+export const QUANTIZED_NETWORKS: readonly string[] = ['ResNet-50', 'MobileNet-v2'];
+
+/**
+ * The production plan restricted to `QUANTIZED_NETWORKS`' layers when it has any (else, e.g. a
+ * user's `--shapes` file, every layer); the same `cycleLengths` and `leftOut` arrays, so what the
+ * generators record reaches the runner.
+ */
+export function quantizedPlan(plan: ProductionPlan | undefined): ProductionPlan | undefined {
+  if (plan === undefined) return undefined;
+  const own = plan.layers.filter((l) => QUANTIZED_NETWORKS.includes(l.network));
+  return own.length > 0 ? { ...plan, layers: own } : plan;
 }
 
 /** Arbitrary quantized conv cases. */
@@ -140,9 +161,11 @@ export function quantConvTensors(c: QuantConvCase, narrow = false): QuantConvTen
   const wc = w.map((v, i) => v - wz[c.perChannel ? Math.floor(i / (w.length / M)) : 0]);
   const centred = { g, x: xc, w: wc, xType: types.x, wType: types.w };
   const plain = accumulateConv(centred);
-  const acc = bias ? accumulateConv(centred, bias) : plain;
-  const accMax = acc.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const ys = outputScale(rng, xs * Math.max(...ws), accMax, c.target, c.powerOfTwo);
+  const P = g.outSpatialSize;
+  const acc = bias ? plain.map((v, i) => v + bias[Math.floor(i / P) % M]) : plain;
+  let accMax = 0;
+  for (let i = 0; i < acc.length; i++) accMax = Math.max(accMax, Math.abs(acc[i]));
+  const ys = outputScale(rng, xs * ws.reduce((a, b) => Math.max(a, b), 0), accMax, c.target, c.powerOfTwo);
   const wsPerM = Float64Array.from({ length: M }, (_, m) => ws[c.perChannel ? m : 0]);
   const yRange = ELEMENT_TYPES[types.x];
   const requantized = requantizeTensor(acc, M, g.outSpatialSize, xs, wsPerM, ys, yz[0], yRange);

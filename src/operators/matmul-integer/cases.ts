@@ -18,7 +18,7 @@ import type { DenseSpec } from '../dense/problem.js';
 import { denseProblem } from '../dense/problem.js';
 import { coverageOfDense } from '../dense/cases.js';
 import type { QuantChoice, QuantChoiceConstraints } from '../conv-integer/cases.js';
-import { describeQuant, pairTypes, quantChoice, typed } from '../conv-integer/cases.js';
+import { describeQuant, pairTypes, quantChoice, quantizedPlan, typed } from '../conv-integer/cases.js';
 import { accumulateMatMul } from './reference.js';
 
 /** A case of the quantized matmul family: `spec.xShape` = a's `[N, K]`, `spec.wShape` = `[M, K]` (b is its transpose). */
@@ -29,7 +29,7 @@ export interface QuantMatMulCase extends QuantChoice {
 
 /** Arbitrary quantized matmul cases. */
 export function quantMatMulCases(ctx: GenerationContext, choice: QuantChoiceConstraints): fc.Arbitrary<QuantMatMulCase> {
-  const specs = denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: ctx.production, bias: false }).filter((s) => s.xShape[1] <= MAX_INTEGER_REDUCTION);
+  const specs = denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: quantizedPlan(ctx.production), bias: false }).filter((s) => s.xShape[1] <= MAX_INTEGER_REDUCTION);
   return fc.record({ spec: specs, q: quantChoice(ctx, choice), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }
 
