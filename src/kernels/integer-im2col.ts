@@ -14,6 +14,7 @@ import type { ConvGeometry } from '../operators/conv/geometry.js';
 import type { IntegerConvAttributes } from '../operators/conv-integer/contract.js';
 import { checkBias, outputQuantization } from '../operators/qlinear-conv/reference.js';
 import { formatShape } from '../tensor.js';
+import { WasmIntDot } from '../numeric/wasm-int-dot.js';
 
 /** x − zp and w − zp[m] as int16, with the geometry. */
 interface CentredInt16 {
@@ -45,6 +46,8 @@ function centre(fn: string, x: TypedTensor, w: TypedTensor, xZeroPoint: TypedTen
  * the centred zero point), then out[m, p] = bias[m] + Σ_r w[m, r]·col[r, p] in int32.
  */
 function convAccumulate(p: CentredInt16, bias: Int32Array | undefined): Int32Array {
+  const viaWasm = convAccumulateWasm(p, bias);
+  if (viaWasm !== undefined) return viaWasm;
   const { g } = p;
   const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
   const cg = g.inChannelsPerGroup;
@@ -94,6 +97,105 @@ function convAccumulate(p: CentredInt16, bias: Int32Array | undefined): Int32Arr
         }
         out.set(row, (n * g.outChannels + m) * P);
       }
+    }
+  }
+  return out;
+}
+
+/** Whether the WebAssembly SIMD dot products run the accumulation (off: the JavaScript loops, which specify them). */
+let useWasm = true;
+
+/** Turns the WebAssembly SIMD integer path on or off (tests compare the two bit for bit). */
+export function useWasmIntegerPath(on: boolean): void {
+  useWasm = on;
+}
+
+/**
+ * The WebAssembly SIMD path of `convAccumulate`: columns laid out one output position per row
+ * (`[P, R8]`, R8 = R rounded up to 8, zero-padded), as many positions at a time as fit the
+ * module's memory, and per output channel one call computing every position's dot product with
+ * its weight row (`i32x4.dot_i16x8_s`). Undefined where WebAssembly SIMD is unavailable.
+ */
+function convAccumulateWasm(p: CentredInt16, bias: Int32Array | undefined): Int32Array | undefined {
+  const dot = useWasm ? WasmIntDot.instance() : undefined;
+  if (dot === undefined) return undefined;
+  const { g } = p;
+  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
+  const P = g.outSpatialSize;
+  const R = g.reductionLength;
+  const R8 = Math.ceil(R / 8) * 8;
+  const inPlane = D0 * D1 * D2;
+  // memory (int16 elements): w row at 0, outputs (int32) after it, then the column rows
+  const outAt32 = Math.ceil(R8 / 8) * 4; // 16-byte aligned
+  const chunk = Math.floor((dot.i16.length - 2 * outAt32 - 64) / (R8 + 2));
+  const colAt16 = Math.ceil((2 * outAt32 + 2 * chunk) / 8) * 8;
+  const out = new Int32Array(g.batch * g.outChannels * P);
+  const heap = dot.i16;
+  for (let n = 0; n < g.batch; n++) {
+    for (let grp = 0; grp < g.group; grp++) {
+      for (let p0 = 0; p0 < P; p0 += chunk) {
+        const count = Math.min(chunk, P - p0);
+        for (let q = 0; q < count; q++) {
+          const pos = p0 + q;
+          const o2 = pos % O2;
+          const o1 = Math.floor(pos / O2) % O1;
+          const o0 = Math.floor(pos / (O1 * O2));
+          let at = colAt16 + q * R8;
+          for (let c = 0; c < cg; c++) {
+            const plane = (n * g.inChannels + grp * cg + c) * inPlane;
+            for (let k0 = 0; k0 < K0; k0++) {
+              const i0 = o0 * S0 - P0 + k0 * L0;
+              for (let k1 = 0; k1 < K1; k1++) {
+                const i1 = o1 * S1 - P1 + k1 * L1;
+                const inside = i0 >= 0 && i0 < D0 && i1 >= 0 && i1 < D1;
+                const base = plane + (i0 * D1 + i1) * D2;
+                for (let k2 = 0; k2 < K2; k2++, at++) {
+                  const i2 = o2 * S2 - P2 + k2 * L2;
+                  heap[at] = inside && i2 >= 0 && i2 < D2 ? p.x[base + i2] : 0;
+                }
+              }
+            }
+          }
+          heap.fill(0, at, colAt16 + (q + 1) * R8);
+        }
+        for (let mm = 0; mm < mg; mm++) {
+          const m = grp * mg + mm;
+          heap.set(p.w.subarray(m * R, (m + 1) * R), 0);
+          heap.fill(0, R, R8);
+          dot.rows(0, colAt16, outAt32, count, R8);
+          const b = bias ? bias[m] : 0;
+          const dst = (n * g.outChannels + m) * P + p0;
+          for (let q = 0; q < count; q++) out[dst + q] = (dot.i32[outAt32 + q] + b) | 0;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The matmul's WebAssembly SIMD path: rows of a against columns of b, as `convAccumulateWasm`. */
+function matMulAccumulateWasm(p: { n: number; k: number; m: number; a: Int16Array; b: Int16Array }): Int32Array | undefined {
+  const dot = useWasm ? WasmIntDot.instance() : undefined;
+  if (dot === undefined) return undefined;
+  const K8 = Math.ceil(p.k / 8) * 8;
+  const outAt32 = Math.ceil(K8 / 8) * 4;
+  const chunk = Math.floor((dot.i16.length - 2 * outAt32 - 64) / (K8 + 2));
+  const colAt16 = Math.ceil((2 * outAt32 + 2 * chunk) / 8) * 8;
+  const heap = dot.i16;
+  const out = new Int32Array(p.n * p.m);
+  for (let r0 = 0; r0 < p.n; r0 += chunk) {
+    const count = Math.min(chunk, p.n - r0);
+    for (let q = 0; q < count; q++) {
+      heap.set(p.a.subarray((r0 + q) * p.k, (r0 + q + 1) * p.k), colAt16 + q * K8);
+      heap.fill(0, colAt16 + q * K8 + p.k, colAt16 + (q + 1) * K8);
+    }
+    for (let j = 0; j < p.m; j++) {
+      for (let l = 0; l < p.k; l++) heap[l] = p.b[l * p.m + j];
+      heap.fill(0, p.k, K8);
+      dot.rows(0, colAt16, outAt32, count, K8);
+      for (let q = 0; q < count; q++) out[(r0 + q) * p.m + j] = dot.i32[outAt32 + q];
     }
   }
   return out;
@@ -173,6 +275,8 @@ function centreMatMul(fn: string, a: TypedTensor, b: TypedTensor, aZeroPoint: Ty
 
 /** y[n, :] = Σ_k a[n, k]·b[k, :] in int32 (rows of b streamed). */
 function matMulAccumulate(p: { n: number; k: number; m: number; a: Int16Array; b: Int16Array }): Int32Array {
+  const viaWasm = matMulAccumulateWasm(p);
+  if (viaWasm !== undefined) return viaWasm;
   const out = new Int32Array(p.n * p.m);
   for (let i = 0; i < p.n; i++) {
     const o = i * p.m;
