@@ -1,6 +1,7 @@
 /**
  * `npm run bench:quantized [-- --quick]`: the built-in integer path (builtin:im2col's
- * `qlinearConv` / `qlinearMatMul`: im2col, int32 GEMM in JavaScript, float32 requantization)
+ * `qlinearConv` / `qlinearMatMul`: im2col, int16 dot products in WebAssembly SIMD — and the same
+ * in the JavaScript loops that specify them — float32 requantization)
  * against onnxruntime-node (native, MLAS) and onnxruntime-web (WASM) on quantized layers of real
  * networks, in one process, side by side. Weights are constants in the onnxruntime models (as in
  * exported q8 models: pre-packed). uint8 activations, int8 weights, per-channel weight scales
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelUnderTest } from '../src/contract.js';
 import type { TypedTensor } from '../src/quantized.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
+import { useWasmIntegerPath } from '../src/kernels/integer-im2col.js';
 import { createOnnxruntimeKernel } from '../src/adapters/onnxruntime.js';
 import { qlinearConvExpectation, qlinearConvProblem } from '../src/operators/qlinear-conv/reference.js';
 import { qlinearMatMulExpectation, qlinearMatMulProblem } from '../src/operators/qlinear-matmul/reference.js';
@@ -87,7 +89,24 @@ const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const reps = quick ? 3 : 9;
-  const kernels: Array<{ name: string; k: KernelUnderTest }> = [{ name: 'builtin:im2col (JS int32 GEMM)', k: im2colKernel }];
+  // the same kernel with its accumulation in the JavaScript loops (the WebAssembly path's specification)
+  const jsLoops = Object.fromEntries(
+    (['qlinearConv', 'qlinearMatMul'] as const).map((op) => [
+      op,
+      (...a: unknown[]) => {
+        useWasmIntegerPath(false);
+        try {
+          return (im2colKernel[op] as unknown as (...x: unknown[]) => TypedTensor)(...a);
+        } finally {
+          useWasmIntegerPath(true);
+        }
+      },
+    ]),
+  ) as unknown as KernelUnderTest;
+  const kernels: Array<{ name: string; k: KernelUnderTest }> = [
+    { name: 'builtin:im2col (WASM SIMD dot_i16x8)', k: im2colKernel },
+    { name: 'builtin:im2col (JS loops)', k: jsLoops },
+  ];
   const notes: string[] = [];
   for (const flavour of ['node', 'web'] as const) {
     try {
