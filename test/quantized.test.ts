@@ -11,6 +11,8 @@ import { requantize, requantizationWindow, roundHalfEven } from '../src/numeric/
 import { GuardedKernel, KernelFault } from '../src/runner/guarded-call.js';
 import type { KernelUnderTest } from '../src/contract.js';
 import type { TypedTensor } from '../src/quantized.js';
+import { type GatedCall, inadmissibleCall } from '../src/capability-gate.js';
+import { completeCapabilities, type KernelCapabilities } from '../src/capabilities.js';
 
 const t = (shape: number[], data: TypedTensor['data']): TypedTensor => ({ shape, data });
 const attrs2d = { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 };
@@ -121,5 +123,24 @@ describe('the guard on integer tensors', () => {
       },
     } as unknown as KernelUnderTest;
     await expect(run(k)).rejects.toSatisfy((e: unknown) => e instanceof KernelFault && e.kind === 'mutated-input' && /element 1 changed from 250 to 0/.test(e.message));
+  });
+});
+
+describe('the capability gate on quantized calls', () => {
+  const d = (shape: number[], dtype: 'uint8' | 'int8' | 'float32' | 'int32') => ({ shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)), dtype });
+  const gate = (call: GatedCall, caps: KernelCapabilities) => inadmissibleCall(call, completeCapabilities(caps));
+  it('refuses a type pair the kernel does not declare', () => {
+    const call = { method: 'matMulInteger', inputs: [['a', d([2, 3], 'int8')], ['b', d([3, 4], 'uint8')], ['aZeroPoint', d([], 'int8')], ['bZeroPoint', d([], 'uint8')]] as GatedCall['inputs'], attrs: undefined, outputShape: [2, 4] };
+    expect(gate(call, { quantizedTypes: ['u8u8', 's8s8'] })).toBe('matMulInteger() has int8 data with uint8 weights (s8u8) and the kernel declares quantizedTypes [u8u8,s8s8]');
+    expect(gate(call, {})).toBeUndefined();
+  });
+  it('refuses a per-channel weight zero point where the operator takes only per-tensor ones', () => {
+    const call = { method: 'convInteger', inputs: [['x', d([1, 1, 4], 'uint8')], ['w', d([3, 1, 2], 'uint8')], ['xZeroPoint', d([], 'uint8')], ['wZeroPoint', d([3], 'uint8')]] as GatedCall['inputs'], attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, outputShape: [1, 3, 3] };
+    expect(gate(call, { quantizedPerChannel: ['qlinearConv'] })).toBe('convInteger() has a per-channel wZeroPoint (3 values) and the kernel declares quantizedPerChannel [qlinearConv]');
+  });
+  it('reads quantizedSpatialRanks, not spatialRanks, for quantized convs', () => {
+    const call = { method: 'convInteger', inputs: [['x', d([1, 1, 4], 'uint8')], ['w', d([3, 1, 2], 'uint8')]] as GatedCall['inputs'], attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, outputShape: [1, 3, 3] };
+    expect(gate(call, { spatialRanks: [2], quantizedSpatialRanks: [1, 2] })).toBeUndefined();
+    expect(gate(call, { spatialRanks: [1], quantizedSpatialRanks: [2] })).toBe('convInteger() has spatial rank 1 and the kernel declares quantizedSpatialRanks [2]');
   });
 });

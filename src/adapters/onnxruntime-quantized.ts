@@ -12,7 +12,7 @@
  * now"); spatial ranks 1–3. The capabilities below declare exactly that.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import type { KernelCapabilities } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import type { ElementType, TypedTensor } from '../quantized.js';
 import { ELEMENT_TYPES, elementTypeOf } from '../quantized.js';
 import { centredConv } from '../operators/conv-integer/reference.js';

@@ -5,7 +5,7 @@
  * values; where the requantization window allows ±1, either of the two allowed values on each side).
  */
 import fc from 'fast-check';
-import type { ConvSpec } from '../operators/conv/problem.js';
+import type { ConvSpec } from '../operators/conv/spec.js';
 import { plainAttrs } from '../operators/conv/cases.js';
 import type { QuantConvCase, QuantConvTensors } from '../operators/conv-integer/cases.js';
 import { describeQuantConvCase, quantChoice, quantConvTensors, runConvInteger, runQLinearConv, typed } from '../operators/conv-integer/cases.js';

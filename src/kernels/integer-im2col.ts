@@ -9,7 +9,8 @@
 import type { QuantType, TypedTensor } from '../quantized.js';
 import { checkTypedTensor, ELEMENT_TYPES, scales, zeroPoints } from '../quantized.js';
 import { InvalidArgumentError } from '../errors.js';
-import { axes3d, convGeometryOfShapes } from '../operators/conv/geometry.js';
+import { axes3d } from '../geometry.js';
+import { convGeometryOfShapes } from '../operators/conv/geometry.js';
 import type { ConvGeometry } from '../operators/conv/geometry.js';
 import type { IntegerConvAttributes } from '../operators/conv-integer/contract.js';
 import { checkBias, outputQuantization } from '../operators/qlinear-conv/reference.js';

@@ -9,7 +9,8 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { QuantType, TypedTensor } from '../../quantized.js';
 import { checkTypedTensor, zeroPoints } from '../../quantized.js';
 import { stridesOf } from '../../tensor.js';
-import { axes3d, convGeometryOfShapes } from '../conv/geometry.js';
+import { axes3d } from '../../geometry.js';
+import { convGeometryOfShapes } from '../conv/geometry.js';
 import type { ConvGeometry } from '../conv/geometry.js';
 import type { IntegerConvAttributes } from './contract.js';
 
