@@ -58,13 +58,32 @@ function inputs(l: Layer): unknown[] {
   const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
   const M = l.op === 'qlinearConv' ? l.w[0] : l.w[1];
   const K = l.op === 'qlinearConv' ? l.w[1] * l.w[2] * l.w[3] : l.w[0];
-  const ws = t([M], Float32Array.from({ length: M }, () => Math.fround(0.002 + 0.01 * rng.next())));
-  const ys = t([], Float32Array.of(Math.fround(0.02 * 0.006 * 128 * 80 * Math.sqrt(K) / 64)));
-  const common = [t(l.x, u8(n(l.x))), t([], Float32Array.of(0.02)), t([], Uint8Array.of(128)), t(l.w, s8(n(l.w))), ws, t([M], new Int8Array(M)), ys, t([], Uint8Array.of(128))];
+  const ws = t(
+    [M],
+    Float32Array.from({ length: M }, () => Math.fround(0.002 + 0.01 * rng.next())),
+  );
+  const ys = t([], Float32Array.of(Math.fround((0.02 * 0.006 * 128 * 80 * Math.sqrt(K)) / 64)));
+  const common = [
+    t(l.x, u8(n(l.x))),
+    t([], Float32Array.of(0.02)),
+    t([], Uint8Array.of(128)),
+    t(l.w, s8(n(l.w))),
+    ws,
+    t([M], new Int8Array(M)),
+    ys,
+    t([], Uint8Array.of(128)),
+  ];
   if (l.op === 'qlinearMatMul') return common;
   const p = l.pad ?? 0;
   const attrs = { strides: [l.stride ?? 1, l.stride ?? 1], pads: [p, p, p, p], dilations: [1, 1], group: l.group ?? 1 };
-  return [...common, t([M], Int32Array.from({ length: M }, () => rng.int(-5000, 5000))), attrs];
+  return [
+    ...common,
+    t(
+      [M],
+      Int32Array.from({ length: M }, () => rng.int(-5000, 5000)),
+    ),
+    attrs,
+  ];
 }
 
 /** Elements off the exact reference: beyond the window / using the window's alternative. */
@@ -137,15 +156,44 @@ async function main(): Promise<void> {
     rows.push({
       layer: l.id,
       mmacs: Number((macs(l) / 1e6).toFixed(1)),
-      ...Object.fromEntries(kernels.map((k, i) => [k.name, { ms: Number(median(times[i]).toFixed(2)), gops: Number(((2 * macs(l)) / median(times[i]) / 1e6).toFixed(2)), overOurs: Number((median(times[i]) / ours).toFixed(3)), check: checks[i] }])),
+      ...Object.fromEntries(
+        kernels.map((k, i) => [
+          k.name,
+          {
+            ms: Number(median(times[i]).toFixed(2)),
+            gops: Number(((2 * macs(l)) / median(times[i]) / 1e6).toFixed(2)),
+            overOurs: Number((median(times[i]) / ours).toFixed(3)),
+            check: checks[i],
+          },
+        ]),
+      ),
     });
   }
   const date = new Date().toISOString();
   const machine = `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, Node ${process.version}, one thread each`;
   const header = `| layer | MMAC | ${kernels.map((k) => `${k.name} ms (GOP/s, ×ours)`).join(' | ')} |`;
   const sep = `| --- | ---: | ${kernels.map(() => '---:').join(' | ')} |`;
-  const body = rows.map((r) => `| ${r.layer} | ${r.mmacs} | ${kernels.map((k) => { const v = r[k.name] as { ms: number; gops: number; overOurs: number }; return `${v.ms} (${v.gops}, ×${v.overOurs})`; }).join(' | ')} |`);
-  const md = [`# Quantized layers: built-in integer path vs onnxruntime`, '', `${date} · ${machine} · ${reps} reps, medians · \`npm run bench:quantized${quick ? ' -- --quick' : ''}\``, '', header, sep, ...body, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
+  const body = rows.map(
+    (r) =>
+      `| ${r.layer} | ${r.mmacs} | ${kernels
+        .map((k) => {
+          const v = r[k.name] as { ms: number; gops: number; overOurs: number };
+          return `${v.ms} (${v.gops}, ×${v.overOurs})`;
+        })
+        .join(' | ')} |`,
+  );
+  const md = [
+    `# Quantized layers: built-in integer path vs onnxruntime`,
+    '',
+    `${date} · ${machine} · ${reps} reps, medians · \`npm run bench:quantized${quick ? ' -- --quick' : ''}\``,
+    '',
+    header,
+    sep,
+    ...body,
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'reports');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench-quantized.json'), JSON.stringify({ date, machine, reps, rows, notes }, null, 2));

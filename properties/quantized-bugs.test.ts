@@ -40,7 +40,12 @@ const BUGS: ReadonlyArray<readonly [QuantBug, string]> = [
 describe('planted bugs: the quantized properties catch every mutant', () => {
   for (const [bug, property] of BUGS) {
     it(`${bug} (caught by ${property} at least)`, { timeout: 120_000 }, async () => {
-      const report = await verifyKernel(quantModelKernel(bug), { runs: 60, seed: SEED, shrinkBudgetMs: 5_000, properties: QUANT_PROPERTIES });
+      const report = await verifyKernel(quantModelKernel(bug), {
+        runs: 60,
+        seed: SEED,
+        shrinkBudgetMs: 5_000,
+        properties: QUANT_PROPERTIES,
+      });
       expect(report.status).toBe('failed');
       const caught = report.properties.find((p) => p.id === property);
       expect(caught?.status, `${property} on ${bug}`).toBe('failed');
@@ -58,7 +63,9 @@ describe('correct kernels of other algorithms pass', () => {
   for (const requantizer of ['float32', 'fixed-point'] as const) {
     it(`${requantizer} requantization`, { timeout: 120_000 }, async () => {
       const report = await verifyKernel(quantModelKernel('none', requantizer), { runs: 50, seed: SEED, properties: QUANT_PROPERTIES });
-      const failed = report.properties.filter((p) => p.status !== 'passed').map((p) => `${p.id}: ${p.status} ${p.failure?.message ?? ''} ${p.failure?.problem ?? ''}`);
+      const failed = report.properties
+        .filter((p) => p.status !== 'passed')
+        .map((p) => `${p.id}: ${p.status} ${p.failure?.message ?? ''} ${p.failure?.problem ?? ''}`);
       expect(failed).toEqual([]);
     });
   }

@@ -55,12 +55,23 @@ export function checkTypedTensor(fn: string, argument: string, t: TypedTensor | 
   checkShape(fn, argument, t.shape);
   const type = elementTypeOf(t.data);
   if (type === undefined || !allowed.includes(type)) {
-    const got = type ?? (t.data === null ? 'null' : typeof t.data === 'object' ? (t.data as object).constructor?.name ?? 'object' : typeof t.data);
-    throw new InvalidArgumentError(fn, argument, got, `${argument} data must be ${allowed.map(arrayName).join(' or ')}, got ${type ? arrayName(type) : got}`);
+    const got =
+      type ?? (t.data === null ? 'null' : typeof t.data === 'object' ? ((t.data as object).constructor?.name ?? 'object') : typeof t.data);
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      got,
+      `${argument} data must be ${allowed.map(arrayName).join(' or ')}, got ${type ? arrayName(type) : got}`,
+    );
   }
   const n = sizeOf(t.shape);
   if (t.data.length !== n) {
-    throw new InvalidArgumentError(fn, argument, { shape: t.shape, length: t.data.length }, `${argument} data length (${t.data.length}) does not match its shape ${formatShape(t.shape)} (${n} elements)`);
+    throw new InvalidArgumentError(
+      fn,
+      argument,
+      { shape: t.shape, length: t.data.length },
+      `${argument} data length (${t.data.length}) does not match its shape ${formatShape(t.shape)} (${n} elements)`,
+    );
   }
   return type;
 }
@@ -91,7 +102,14 @@ function paramCount(fn: string, argument: string, shape: readonly number[], chan
  * `type` (the quantized tensor's own type, ONNX requires it) with a scalar shape or, where
  * `channels` is given, `[channels]`. Absent (`undefined`) means 0.
  */
-export function zeroPoints(fn: string, argument: string, t: TypedTensor | undefined, type: QuantType, channels: number | undefined, what = 'output channel'): Int32Array {
+export function zeroPoints(
+  fn: string,
+  argument: string,
+  t: TypedTensor | undefined,
+  type: QuantType,
+  channels: number | undefined,
+  what = 'output channel',
+): Int32Array {
   const n = channels ?? 1;
   if (t === undefined) return new Int32Array(n);
   checkTypedTensor(fn, argument, t, [type]);
@@ -106,7 +124,13 @@ export function zeroPoints(fn: string, argument: string, t: TypedTensor | undefi
  * a scalar shape or, where `channels` is given, `[channels]`, every value positive and finite
  * (ONNX: a scale maps q − zero_point to a real value; 0, negative or non-finite scales have no meaning).
  */
-export function scales(fn: string, argument: string, t: TypedTensor | undefined, channels: number | undefined, what = 'output channel'): Float64Array {
+export function scales(
+  fn: string,
+  argument: string,
+  t: TypedTensor | undefined,
+  channels: number | undefined,
+  what = 'output channel',
+): Float64Array {
   if (t === undefined) throw new InvalidArgumentError(fn, argument, t, `${argument} is required (a float32 scale)`);
   checkTypedTensor(fn, argument, t, ['float32']);
   const count = paramCount(fn, argument, t.shape, channels, what);
@@ -115,7 +139,12 @@ export function scales(fn: string, argument: string, t: TypedTensor | undefined,
   for (let i = 0; i < n; i++) {
     const v = t.data[count === 1 ? 0 : i];
     if (!(v > 0 && Number.isFinite(v))) {
-      throw new InvalidArgumentError(fn, argument, v, `${argument} must be positive and finite, got ${v}${count > 1 ? ` at index ${i}` : ''}`);
+      throw new InvalidArgumentError(
+        fn,
+        argument,
+        v,
+        `${argument} must be positive and finite, got ${v}${count > 1 ? ` at index ${i}` : ''}`,
+      );
     }
     out[i] = v;
   }

@@ -15,7 +15,11 @@ import { referenceKernel } from '../src/kernels/reference.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 
 const ROOT = '/usr/share/libonnx-testdata/data/node';
-const CASES = existsSync(ROOT) ? readdirSync(ROOT).filter((d) => /^test_(basic_convinteger|convinteger_|matmulinteger$|qlinearconv$|qlinearmatmul_)/.test(d)).sort() : [];
+const CASES = existsSync(ROOT)
+  ? readdirSync(ROOT)
+      .filter((d) => /^test_(basic_convinteger|convinteger_|matmulinteger$|qlinearconv$|qlinearmatmul_)/.test(d))
+      .sort()
+  : [];
 
 type Run = (...args: unknown[]) => TypedTensor;
 
@@ -24,7 +28,10 @@ function runNode(kernel: KernelUnderTest, dir: string): { got: TypedTensor; expe
   const node = decodeSingleNode(readFileSync(join(dir, 'model.onnx')));
   const data = join(dir, 'test_data_set_0');
   const files = readdirSync(data);
-  const inputs = files.filter((f) => f.startsWith('input_')).sort().map((f) => decodeTensor(readFileSync(join(data, f)), f));
+  const inputs = files
+    .filter((f) => f.startsWith('input_'))
+    .sort()
+    .map((f) => decodeTensor(readFileSync(join(data, f)), f));
   const expected = decodeTensor(readFileSync(join(data, 'output_0.pb')), 'output_0');
   const k = kernel as unknown as Record<string, Run>;
   const arg = (i: number) => (node.inputs[i] ? inputs[i] : undefined);
@@ -60,7 +67,15 @@ function runNode(kernel: KernelUnderTest, dir: string): { got: TypedTensor; expe
 
 describe.skipIf(CASES.length === 0)('ONNX backend node tests of the quantized operators (libonnx-testdata)', () => {
   it('finds all seven node tests', () => {
-    expect(CASES).toEqual(['test_basic_convinteger', 'test_convinteger_with_padding', 'test_convinteger_without_padding', 'test_matmulinteger', 'test_qlinearconv', 'test_qlinearmatmul_2D', 'test_qlinearmatmul_3D']);
+    expect(CASES).toEqual([
+      'test_basic_convinteger',
+      'test_convinteger_with_padding',
+      'test_convinteger_without_padding',
+      'test_matmulinteger',
+      'test_qlinearconv',
+      'test_qlinearmatmul_2D',
+      'test_qlinearmatmul_3D',
+    ]);
   });
   for (const name of CASES) {
     for (const kernel of [referenceKernel, im2colKernel]) {

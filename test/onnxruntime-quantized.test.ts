@@ -27,7 +27,18 @@ describe.each([
 
   it('QLinearConv x=[1,1,3,3] w=[1,1,2,2] y_scale=0.1f gives [148,146,140,138]: 146 where the exact value 17.4999997 rounds to 145 — the window’s alternative', async () => {
     const k = await get();
-    const args = [t([1, 1, 3, 3], Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)), t([], Float32Array.of(0.5)), t([], Uint8Array.of(10)), t([1, 1, 2, 2], Int8Array.of(1, -2, 3, -4)), t([], Float32Array.of(0.25)), t([], Int8Array.of(0)), t([], Float32Array.of(0.1)), t([], Uint8Array.of(128)), t([1], Int32Array.of(7)), { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }];
+    const args = [
+      t([1, 1, 3, 3], Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9)),
+      t([], Float32Array.of(0.5)),
+      t([], Uint8Array.of(10)),
+      t([1, 1, 2, 2], Int8Array.of(1, -2, 3, -4)),
+      t([], Float32Array.of(0.25)),
+      t([], Int8Array.of(0)),
+      t([], Float32Array.of(0.1)),
+      t([], Uint8Array.of(128)),
+      t([1], Int32Array.of(7)),
+      { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+    ];
     expect(Array.from((await (k.qlinearConv as unknown as Q)(...args)).data)).toEqual([148, 146, 140, 138]);
     expect(Array.from(((referenceKernel.qlinearConv as unknown as Q)(...args) as TypedTensor).data)).toEqual([148, 145, 140, 138]);
   });
@@ -36,9 +47,26 @@ describe.each([
     const k = await get();
     const x = t([1, 1, 2], Uint8Array.of(1, 2));
     const a1 = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };
-    await expect((async () => (k.convInteger as unknown as Q)(x, t([2, 1, 1], Uint8Array.of(1, 2)), t([], Uint8Array.of(0)), t([2], Uint8Array.of(0, 1)), a1))()).rejects.toThrow(/Non per-tensor quantization is not supported/);
+    await expect(
+      (async () =>
+        (k.convInteger as unknown as Q)(x, t([2, 1, 1], Uint8Array.of(1, 2)), t([], Uint8Array.of(0)), t([2], Uint8Array.of(0, 1)), a1))(),
+    ).rejects.toThrow(/Non per-tensor quantization is not supported/);
     const xs8 = t([1, 1, 2], Int8Array.of(1, 2));
-    await expect((async () => (k.qlinearConv as unknown as Q)(xs8, t([], Float32Array.of(1)), t([], Int8Array.of(0)), t([1, 1, 1], Uint8Array.of(1)), t([], Float32Array.of(1)), t([], Uint8Array.of(0)), t([], Float32Array.of(1)), t([], Int8Array.of(0)), undefined, a1))()).rejects.toThrow(/Could not find an implementation/);
+    await expect(
+      (async () =>
+        (k.qlinearConv as unknown as Q)(
+          xs8,
+          t([], Float32Array.of(1)),
+          t([], Int8Array.of(0)),
+          t([1, 1, 1], Uint8Array.of(1)),
+          t([], Float32Array.of(1)),
+          t([], Uint8Array.of(0)),
+          t([], Float32Array.of(1)),
+          t([], Int8Array.of(0)),
+          undefined,
+          a1,
+        ))(),
+    ).rejects.toThrow(/Could not find an implementation/);
     expect(k.capabilities?.quantizedTypes).toEqual(['u8u8', 'u8s8', 's8s8']);
     expect(k.capabilities?.quantizedPerChannel).not.toContain('convInteger');
   });

@@ -26,7 +26,13 @@ function elementTypeOfCode(code: number): ElementType | undefined {
 /** A `TensorProto` (decoded) as a `TypedTensor`: raw little-endian bytes or the typed fields (`int32Data` holds 8-bit values too). */
 export function tensorFromProto(t: onnxProto.onnx.ITensorProto, what = 'tensor'): TypedTensor {
   const type = elementTypeOfCode(Number(t.dataType));
-  if (type === undefined) throw new InvalidArgumentError('tensorFromProto', what, t.dataType, `${what}: ONNX data type ${t.dataType} is not uint8, int8, int32 or float32`);
+  if (type === undefined)
+    throw new InvalidArgumentError(
+      'tensorFromProto',
+      what,
+      t.dataType,
+      `${what}: ONNX data type ${t.dataType} is not uint8, int8, int32 or float32`,
+    );
   const shape = (t.dims ?? []).map(Number);
   const n = shape.reduce((a, b) => a * b, 1);
   const Ctor = ELEMENT_TYPES[type].ctor;
@@ -35,12 +41,25 @@ export function tensorFromProto(t: onnxProto.onnx.ITensorProto, what = 'tensor')
     const view = new DataView(bytes.buffer);
     const data = new Ctor(n);
     for (let i = 0; i < n; i++) {
-      data[i] = type === 'uint8' ? view.getUint8(i) : type === 'int8' ? view.getInt8(i) : type === 'int32' ? view.getInt32(4 * i, true) : view.getFloat32(4 * i, true);
+      data[i] =
+        type === 'uint8'
+          ? view.getUint8(i)
+          : type === 'int8'
+            ? view.getInt8(i)
+            : type === 'int32'
+              ? view.getInt32(4 * i, true)
+              : view.getFloat32(4 * i, true);
     }
     return { shape, data };
   }
-  const values = type === 'float32' ? t.floatData ?? [] : t.int32Data ?? [];
-  if (values.length !== n) throw new InvalidArgumentError('tensorFromProto', what, values.length, `${what}: ${values.length} values for shape [${shape.join(',')}]`);
+  const values = type === 'float32' ? (t.floatData ?? []) : (t.int32Data ?? []);
+  if (values.length !== n)
+    throw new InvalidArgumentError(
+      'tensorFromProto',
+      what,
+      values.length,
+      `${what}: ${values.length} values for shape [${shape.join(',')}]`,
+    );
   return { shape, data: Ctor.from(values) };
 }
 
@@ -57,11 +76,21 @@ export function decodeTensor(bytes: Uint8Array, what = 'tensor'): TypedTensor {
 }
 
 /** The one node of a serialized model, its opset, and its attributes by name. */
-export function decodeSingleNode(bytes: Uint8Array): { opType: string; inputs: string[]; outputs: string[]; attributes: Map<string, onnxProto.onnx.IAttributeProto> } {
+export function decodeSingleNode(bytes: Uint8Array): {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Map<string, onnxProto.onnx.IAttributeProto>;
+} {
   const m = onnx.ModelProto.decode(bytes);
   const node = m.graph?.node?.[0];
   if (!node) throw new InvalidArgumentError('decodeSingleNode', 'model', undefined, 'the model has no node');
-  return { opType: node.opType ?? '', inputs: node.input ?? [], outputs: node.output ?? [], attributes: new Map((node.attribute ?? []).map((a) => [a.name ?? '', a])) };
+  return {
+    opType: node.opType ?? '',
+    inputs: node.input ?? [],
+    outputs: node.output ?? [],
+    attributes: new Map((node.attribute ?? []).map((a) => [a.name ?? '', a])),
+  };
 }
 
 /**
@@ -69,7 +98,11 @@ export function decodeSingleNode(bytes: Uint8Array): { opType: string; inputs: s
  * kernel sizes `kernelSpatial`: strides and dilations default to 1, pads to 0, group to 1, and
  * `auto_pad` is resolved (`resolveAutoPad`).
  */
-export function convAttributesOf(attributes: Map<string, onnxProto.onnx.IAttributeProto>, inSpatial: readonly number[], kernelSpatial: readonly number[]): IntegerConvAttributes {
+export function convAttributesOf(
+  attributes: Map<string, onnxProto.onnx.IAttributeProto>,
+  inSpatial: readonly number[],
+  kernelSpatial: readonly number[],
+): IntegerConvAttributes {
   const r = inSpatial.length;
   const ints = (name: string, fill: number, length: number) => {
     const v = attributes.get(name)?.ints?.map(Number);
@@ -78,13 +111,21 @@ export function convAttributesOf(attributes: Map<string, onnxProto.onnx.IAttribu
   const strides = ints('strides', 1, r);
   const dilations = ints('dilations', 1, r);
   const autoPad = attributes.get('auto_pad')?.s ? new TextDecoder().decode(attributes.get('auto_pad')!.s!) : 'NOTSET';
-  const pads = autoPad === 'NOTSET' || autoPad === '' ? ints('pads', 0, 2 * r) : resolveAutoPad(inSpatial, kernelSpatial, strides, dilations, autoPad as AutoPad);
+  const pads =
+    autoPad === 'NOTSET' || autoPad === ''
+      ? ints('pads', 0, 2 * r)
+      : resolveAutoPad(inSpatial, kernelSpatial, strides, dilations, autoPad as AutoPad);
   const group = Number(attributes.get('group')?.i ?? 1) || 1;
   return { strides, pads, dilations, group };
 }
 
 /** ONNX op type of each quantized operator method. */
-export const ONNX_OP_TYPES = { convInteger: 'ConvInteger', qlinearConv: 'QLinearConv', matMulInteger: 'MatMulInteger', qlinearMatMul: 'QLinearMatMul' } as const;
+export const ONNX_OP_TYPES = {
+  convInteger: 'ConvInteger',
+  qlinearConv: 'QLinearConv',
+  matMulInteger: 'MatMulInteger',
+  qlinearMatMul: 'QLinearMatMul',
+} as const;
 
 /** A quantized operator method of the table. */
 export type QuantizedMethod = keyof typeof ONNX_OP_TYPES;
@@ -134,7 +175,10 @@ export function quantizedModel(
     }
     nodeInputs.push(names[i]);
     if (constants.has(names[i])) initializers.push(tensorToProto(names[i], t));
-    else graphInputs.push(valueInfo(names[i], t.shape, (Object.keys(DATA_TYPE) as ElementType[]).find((k) => t.data instanceof ELEMENT_TYPES[k].ctor)!));
+    else
+      graphInputs.push(
+        valueInfo(names[i], t.shape, (Object.keys(DATA_TYPE) as ElementType[]).find((k) => t.data instanceof ELEMENT_TYPES[k].ctor)!),
+      );
   }
   const attribute: onnxProto.onnx.IAttributeProto[] = attrs
     ? [

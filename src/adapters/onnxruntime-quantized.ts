@@ -48,11 +48,22 @@ export interface QuantizedMethods {
 }
 
 /** The four quantized kernel methods on onnxruntime. */
-export function onnxruntimeQuantizedOperators(ort: Ort, options: InferenceSession.SessionOptions, name: string, constantWeights: boolean): QuantizedMethods {
+export function onnxruntimeQuantizedOperators(
+  ort: Ort,
+  options: InferenceSession.SessionOptions,
+  name: string,
+  constantWeights: boolean,
+): QuantizedMethods {
   const sessions = new Map<string, { session: Promise<InferenceSession>; constants: readonly TypedTensor[] }>();
 
   const sameConstants = (a: readonly TypedTensor[], b: readonly TypedTensor[]) =>
-    a.length === b.length && a.every((t, i) => t.data.length === b[i].data.length && t.data.constructor === b[i].data.constructor && t.data.every((v, j) => Object.is(v, b[i].data[j])));
+    a.length === b.length &&
+    a.every(
+      (t, i) =>
+        t.data.length === b[i].data.length &&
+        t.data.constructor === b[i].data.constructor &&
+        t.data.every((v, j) => Object.is(v, b[i].data[j])),
+    );
 
   function session(key: string, constants: readonly TypedTensor[], model: () => Uint8Array): Promise<InferenceSession> {
     const cached = sessions.get(key);
@@ -79,16 +90,25 @@ export function onnxruntimeQuantizedOperators(ort: Ort, options: InferenceSessio
   }
 
   /** Runs `method` on its inputs (ONNX order) after they were validated; y has `outputType`. */
-  async function runNode(method: QuantizedMethod, inputs: ReadonlyArray<TypedTensor | undefined>, attrs: IntegerConvAttributes | undefined, outputType: ElementType, outputShape: readonly number[]): Promise<TypedTensor> {
+  async function runNode(
+    method: QuantizedMethod,
+    inputs: ReadonlyArray<TypedTensor | undefined>,
+    attrs: IntegerConvAttributes | undefined,
+    outputType: ElementType,
+    outputShape: readonly number[],
+  ): Promise<TypedTensor> {
     const names = ONNX_INPUTS[method];
     const constant = constantWeights ? CONSTANT_INPUTS[method] : new Set<string>();
     const constants = inputs.filter((t, i): t is TypedTensor => t !== undefined && constant.has(names[i]));
     const signature = `${method} ${inputs.map((t) => (t ? `${elementTypeOf(t.data)}[${t.shape.join(',')}]` : '-')).join(' ')} ${attrs ? describeConv([], [], attrs, false) : ''}`;
     const weightKey = constants.map((t) => hash(t.data)).join(',');
-    const s = await session(constantWeights ? `${signature} ${weightKey}` : signature, constants, () => quantizedModel(method, inputs, outputType, outputShape, attrs, constant));
+    const s = await session(constantWeights ? `${signature} ${weightKey}` : signature, constants, () =>
+      quantizedModel(method, inputs, outputType, outputShape, attrs, constant),
+    );
     const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
     inputs.forEach((t, i) => {
-      if (t !== undefined && !constant.has(names[i])) feeds[names[i]] = new ort.Tensor(elementTypeOf(t.data)!, t.data.slice() as never, [...t.shape]);
+      if (t !== undefined && !constant.has(names[i]))
+        feeds[names[i]] = new ort.Tensor(elementTypeOf(t.data)!, t.data.slice() as never, [...t.shape]);
     });
     const results = await s.run(feeds);
     const y = results[s.outputNames[0]];
@@ -100,11 +120,28 @@ export function onnxruntimeQuantizedOperators(ort: Ort, options: InferenceSessio
   }
 
   return {
-    convInteger: (x: TypedTensor, w: TypedTensor, xz: TypedTensor | undefined, wz: TypedTensor | undefined, attrs: IntegerConvAttributes) => {
+    convInteger: (
+      x: TypedTensor,
+      w: TypedTensor,
+      xz: TypedTensor | undefined,
+      wz: TypedTensor | undefined,
+      attrs: IntegerConvAttributes,
+    ) => {
       const p = centredConv(name, x, w, xz, wz, attrs);
       return runNode('convInteger', [x, w, xz, wz], attrs, 'int32', p.g.outputShape);
     },
-    qlinearConv: (x: TypedTensor, xs: TypedTensor, xz: TypedTensor, w: TypedTensor, ws: TypedTensor, wz: TypedTensor, ys: TypedTensor, yz: TypedTensor, b: TypedTensor | undefined, attrs: IntegerConvAttributes) => {
+    qlinearConv: (
+      x: TypedTensor,
+      xs: TypedTensor,
+      xz: TypedTensor,
+      w: TypedTensor,
+      ws: TypedTensor,
+      wz: TypedTensor,
+      ys: TypedTensor,
+      yz: TypedTensor,
+      b: TypedTensor | undefined,
+      attrs: IntegerConvAttributes,
+    ) => {
       const p = qlinearConvProblem(name, x, xs, xz, w, ws, wz, ys, yz, b, attrs);
       return runNode('qlinearConv', [x, xs, xz, w, ws, wz, ys, yz, b], attrs, p.q.yType, p.conv.g.outputShape);
     },
@@ -112,7 +149,16 @@ export function onnxruntimeQuantizedOperators(ort: Ort, options: InferenceSessio
       const p = centredMatMul(name, a, b, az, bz);
       return runNode('matMulInteger', [a, b, az, bz], undefined, 'int32', p.outputShape);
     },
-    qlinearMatMul: (a: TypedTensor, as: TypedTensor, az: TypedTensor, b: TypedTensor, bs: TypedTensor, bz: TypedTensor, ys: TypedTensor, yz: TypedTensor) => {
+    qlinearMatMul: (
+      a: TypedTensor,
+      as: TypedTensor,
+      az: TypedTensor,
+      b: TypedTensor,
+      bs: TypedTensor,
+      bz: TypedTensor,
+      ys: TypedTensor,
+      yz: TypedTensor,
+    ) => {
       const p = qlinearMatMulProblem(name, a, as, az, b, bs, bz, ys, yz);
       return runNode('qlinearMatMul', [a, as, az, b, bs, bz, ys, yz], undefined, p.q.yType, p.mm.outputShape);
     },

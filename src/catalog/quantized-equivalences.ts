@@ -8,7 +8,14 @@ import fc from 'fast-check';
 import type { ConvSpec } from '../operators/conv/spec.js';
 import { plainAttrs } from '../operators/conv/cases.js';
 import type { QuantConvCase, QuantConvTensors } from '../operators/conv-integer/cases.js';
-import { describeQuantConvCase, quantChoice, quantConvTensors, runConvInteger, runQLinearConv, typed } from '../operators/conv-integer/cases.js';
+import {
+  describeQuantConvCase,
+  quantChoice,
+  quantConvTensors,
+  runConvInteger,
+  runQLinearConv,
+  typed,
+} from '../operators/conv-integer/cases.js';
 import { runMatMulInteger, runQLinearMatMul } from '../operators/matmul-integer/cases.js';
 import type { QuantMatMulTensors } from '../operators/matmul-integer/cases.js';
 import { dataSeed } from '../property/cases.js';
@@ -20,16 +27,29 @@ import { sizeOf } from '../tensor.js';
 import type { CheckedKernel, Data64 } from '../vocabulary.js';
 
 /** Small conv problems whose kernel covers the input (`full`) or is 1×1 (`pointwise`); no padding, stride 1, group 1. */
-function relationCases(ctx: GenerationContext, kind: 'full' | 'pointwise', bias: boolean, operators: readonly string[]): fc.Arbitrary<QuantConvCase> {
+function relationCases(
+  ctx: GenerationContext,
+  kind: 'full' | 'pointwise',
+  bias: boolean,
+  operators: readonly string[],
+): fc.Arbitrary<QuantConvCase> {
   const ranks = ctx.capabilities.quantizedSpatialRanks;
   const spec = fc
-    .record({ rank: fc.constantFrom(...ranks), n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 8 }), m: fc.integer({ min: 1, max: 8 }), sizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }) })
+    .record({
+      rank: fc.constantFrom(...ranks),
+      n: fc.integer({ min: 1, max: 3 }),
+      c: fc.integer({ min: 1, max: 8 }),
+      m: fc.integer({ min: 1, max: 8 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
+    })
     .map(({ rank, n, c, m, sizes }): ConvSpec => {
       const s = sizes.slice(0, rank);
       return { xShape: [n, c, ...s], wShape: [m, c, ...(kind === 'full' ? s : s.map(() => 1))], attrs: plainAttrs(rank), hasBias: bias };
     })
     .filter((s) => Math.max(sizeOf(s.xShape), sizeOf(s.wShape)) <= ctx.capabilities.maxElements);
-  return fc.record({ spec, q: quantChoice(ctx, { targets: [20, 100, 300], operators }), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
+  return fc
+    .record({ spec, q: quantChoice(ctx, { targets: [20, 100, 300], operators }), seed: dataSeed() })
+    .map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }
 
 /**
@@ -44,7 +64,9 @@ function asMatMul(t: QuantConvTensors, kind: 'full' | 'pointwise'): QuantMatMulT
   const rows = kind === 'full' ? N : N * P;
   const a = new Float64Array(rows * K);
   if (kind === 'full') a.set(t.x.data);
-  else for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) a[(n * P + p) * C + c] = t.x.data[(n * C + c) * P + p];
+  else
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++) for (let p = 0; p < P; p++) a[(n * P + p) * C + c] = t.x.data[(n * C + c) * P + p];
   const b = new Float64Array(K * M);
   for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) b[k * M + m] = t.w.data[m * K + k];
   return {
@@ -77,7 +99,9 @@ function toConvLayout(y: Float64Array, t: QuantConvTensors, kind: 'full' | 'poin
 /** What the conv must equal given the matmul's values: them, or where the window allows, the other allowed value. */
 function sameRequantized(fromMatMul: Float64Array, reference: IntegerExpectation): IntegerExpectation {
   const alt = reference.alternatives!;
-  const alternatives = fromMatMul.map((v, i) => (Number.isNaN(alt[i]) ? Number.NaN : v === reference.values[i] ? alt[i] : v === alt[i] ? reference.values[i] : Number.NaN));
+  const alternatives = fromMatMul.map((v, i) =>
+    Number.isNaN(alt[i]) ? Number.NaN : v === reference.values[i] ? alt[i] : v === alt[i] ? reference.values[i] : Number.NaN,
+  );
   return { shape: reference.shape, values: fromMatMul, alternatives };
 }
 

@@ -24,10 +24,23 @@ interface CentredInt16 {
   readonly w: Int16Array;
 }
 
-function centre(fn: string, x: TypedTensor, w: TypedTensor, xZeroPoint: TypedTensor | undefined, wZeroPoint: TypedTensor | undefined, attrs: IntegerConvAttributes): CentredInt16 {
+function centre(
+  fn: string,
+  x: TypedTensor,
+  w: TypedTensor,
+  xZeroPoint: TypedTensor | undefined,
+  wZeroPoint: TypedTensor | undefined,
+  attrs: IntegerConvAttributes,
+): CentredInt16 {
   const xType = checkTypedTensor(fn, 'x', x, ['uint8', 'int8']) as QuantType;
   const wType = checkTypedTensor(fn, 'w', w, ['uint8', 'int8']) as QuantType;
-  if ((attrs as { activation?: unknown })?.activation !== undefined) throw new InvalidArgumentError(fn, 'attrs.activation', (attrs as { activation?: unknown }).activation, 'quantized convs take no fused activation');
+  if ((attrs as { activation?: unknown })?.activation !== undefined)
+    throw new InvalidArgumentError(
+      fn,
+      'attrs.activation',
+      (attrs as { activation?: unknown }).activation,
+      'quantized convs take no fused activation',
+    );
   const g = convGeometryOfShapes(x.shape, w.shape, undefined, attrs, fn);
   const xz = zeroPoints(fn, 'xZeroPoint', xZeroPoint, xType, undefined)[0];
   const wz = zeroPoints(fn, 'wZeroPoint', wZeroPoint, wType, g.outChannels);
@@ -50,7 +63,14 @@ function convAccumulate(p: CentredInt16, bias: Int32Array | undefined): Int32Arr
   const viaWasm = convAccumulateWasm(p, bias);
   if (viaWasm !== undefined) return viaWasm;
   const { g } = p;
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const P = g.outSpatialSize;
@@ -121,7 +141,14 @@ function convAccumulateWasm(p: CentredInt16, bias: Int32Array | undefined): Int3
   const dot = useWasm ? WasmIntDot.instance() : undefined;
   if (dot === undefined) return undefined;
   const { g } = p;
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const P = g.outSpatialSize;
@@ -213,20 +240,35 @@ function rint(v: number): number {
  * MLAS-style requantization of int32 accumulations laid out `[…, channels, inner]`: the float32
  * multiplier per channel, float32(acc)·multiplier in float32, rounded half to even, + zp, saturated.
  */
-function requantizeFloat32(acc: Int32Array, channels: number, inner: number, xScale: number, wScales: Float64Array, yScale: number, yZeroPoint: number, yType: QuantType): TypedTensor['data'] {
+function requantizeFloat32(
+  acc: Int32Array,
+  channels: number,
+  inner: number,
+  xScale: number,
+  wScales: Float64Array,
+  yScale: number,
+  yZeroPoint: number,
+  yType: QuantType,
+): TypedTensor['data'] {
   const { min, max, ctor } = ELEMENT_TYPES[yType];
   const mult = Float64Array.from(wScales, (ws) => Math.fround(Math.fround(xScale * ws) / yScale));
   const out = new ctor(acc.length);
   for (let i = 0; i < acc.length; i++) {
     const v = Math.fround(Math.fround(acc[i]) * mult[Math.floor(i / inner) % channels]);
     const q = rint(v) + yZeroPoint;
-    out[i] = q < min ? min : q > max ? max : q;
+    out[i] = Math.max(min, Math.min(max, q));
   }
   return out;
 }
 
 /** `convInteger` by im2col + integer GEMM. */
-export function im2colConvInteger(x: TypedTensor, w: TypedTensor, xZeroPoint: TypedTensor | undefined, wZeroPoint: TypedTensor | undefined, attrs: IntegerConvAttributes): TypedTensor {
+export function im2colConvInteger(
+  x: TypedTensor,
+  w: TypedTensor,
+  xZeroPoint: TypedTensor | undefined,
+  wZeroPoint: TypedTensor | undefined,
+  attrs: IntegerConvAttributes,
+): TypedTensor {
   const p = centre('convInteger', x, w, xZeroPoint, wZeroPoint, attrs);
   return { shape: [...p.g.outputShape], data: convAccumulate(p, undefined) };
 }
@@ -245,7 +287,10 @@ export function im2colQLinearConv(
   attrs: IntegerConvAttributes,
 ): TypedTensor {
   const fn = 'qlinearConv';
-  for (const [name, t] of [['xZeroPoint', xZeroPoint], ['wZeroPoint', wZeroPoint]] as const) {
+  for (const [name, t] of [
+    ['xZeroPoint', xZeroPoint],
+    ['wZeroPoint', wZeroPoint],
+  ] as const) {
     if (t === undefined) throw new InvalidArgumentError(fn, name, t, `${name} is required (ONNX QLinearConv)`);
   }
   const p = centre(fn, x, w, xZeroPoint, wZeroPoint, attrs);
@@ -253,15 +298,29 @@ export function im2colQLinearConv(
   const ws = scales(fn, 'wScale', wScale, p.g.outChannels);
   const y = outputQuantization(fn, yScale, yZeroPoint);
   const acc = convAccumulate(p, checkBias(fn, b, p.g.outChannels));
-  return { shape: [...p.g.outputShape], data: requantizeFloat32(acc, p.g.outChannels, p.g.outSpatialSize, xs, ws, y.yScale, y.yZeroPoint, y.yType) };
+  return {
+    shape: [...p.g.outputShape],
+    data: requantizeFloat32(acc, p.g.outChannels, p.g.outSpatialSize, xs, ws, y.yScale, y.yZeroPoint, y.yType),
+  };
 }
 
 /** a − zp `[N, K]` and b − zp[m] `[K, M]` as int16. */
-function centreMatMul(fn: string, a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined): { n: number; k: number; m: number; a: Int16Array; b: Int16Array } {
+function centreMatMul(
+  fn: string,
+  a: TypedTensor,
+  b: TypedTensor,
+  aZeroPoint: TypedTensor | undefined,
+  bZeroPoint: TypedTensor | undefined,
+): { n: number; k: number; m: number; a: Int16Array; b: Int16Array } {
   const aType = checkTypedTensor(fn, 'a', a, ['uint8', 'int8']) as QuantType;
   const bType = checkTypedTensor(fn, 'b', b, ['uint8', 'int8']) as QuantType;
   if (a.shape.length !== 2 || b.shape.length !== 2 || a.shape[1] !== b.shape[0] || a.shape[0] < 1 || a.shape[1] < 1 || b.shape[1] < 1) {
-    throw new InvalidArgumentError(fn, 'b', { a: a.shape, b: b.shape }, `a must be [N, K] and b [K, M] with sizes >= 1, got a ${formatShape(a.shape)}, b ${formatShape(b.shape)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'b',
+      { a: a.shape, b: b.shape },
+      `a must be [N, K] and b [K, M] with sizes >= 1, got a ${formatShape(a.shape)}, b ${formatShape(b.shape)}`,
+    );
   }
   const [n, k] = a.shape;
   const m = b.shape[1];
@@ -292,15 +351,32 @@ function matMulAccumulate(p: { n: number; k: number; m: number; a: Int16Array; b
 }
 
 /** `matMulInteger` by an integer GEMM. */
-export function gemmMatMulInteger(a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined): TypedTensor {
+export function gemmMatMulInteger(
+  a: TypedTensor,
+  b: TypedTensor,
+  aZeroPoint: TypedTensor | undefined,
+  bZeroPoint: TypedTensor | undefined,
+): TypedTensor {
   const p = centreMatMul('matMulInteger', a, b, aZeroPoint, bZeroPoint);
   return { shape: [p.n, p.m], data: matMulAccumulate(p) };
 }
 
 /** `qlinearMatMul` by an integer GEMM + float32 requantization. */
-export function gemmQLinearMatMul(a: TypedTensor, aScale: TypedTensor, aZeroPoint: TypedTensor, b: TypedTensor, bScale: TypedTensor, bZeroPoint: TypedTensor, yScale: TypedTensor, yZeroPoint: TypedTensor): TypedTensor {
+export function gemmQLinearMatMul(
+  a: TypedTensor,
+  aScale: TypedTensor,
+  aZeroPoint: TypedTensor,
+  b: TypedTensor,
+  bScale: TypedTensor,
+  bZeroPoint: TypedTensor,
+  yScale: TypedTensor,
+  yZeroPoint: TypedTensor,
+): TypedTensor {
   const fn = 'qlinearMatMul';
-  for (const [name, t] of [['aZeroPoint', aZeroPoint], ['bZeroPoint', bZeroPoint]] as const) {
+  for (const [name, t] of [
+    ['aZeroPoint', aZeroPoint],
+    ['bZeroPoint', bZeroPoint],
+  ] as const) {
     if (t === undefined) throw new InvalidArgumentError(fn, name, t, `${name} is required (ONNX QLinearMatMul)`);
   }
   const p = centreMatMul(fn, a, b, aZeroPoint, bZeroPoint);

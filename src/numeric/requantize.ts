@@ -121,7 +121,7 @@ export function requantize(acc: number, xScale: number, wScale: number, yScale: 
 
 /** `v` clamped to [lo, hi]. */
 export function saturate(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.max(lo, Math.min(hi, v));
 }
 
 /** A requantized tensor: the reference's values (zero point added, saturated) and per element the allowed alternative (NaN: none). */

@@ -39,36 +39,98 @@ function rowsBody(): number[] {
   const i32 = (n: number) => [W.i32Const, ...sleb(n)];
   const add = (x: number, n: number) => [...get(x), ...i32(n), W.i32Add, ...set(x)];
   const code = [
-    ...get(r8), ...i32(1), W.i32Shl, ...set(stride), // bytes per column row
-    ...i32(0), ...set(p),
-    ...get(col), ...set(q),
-    W.block, W.void, W.loop, W.void,
-    ...get(p), ...get(count), W.i32GeU, W.brIf, 1,
-    ...V128_ZERO, ...set(acc),
-    ...get(w), ...set(v),
-    ...i32(0), ...set(i),
-    W.block, W.void, W.loop, W.void,
-    ...get(i), ...get(r8), W.i32GeU, W.brIf, 1,
-    ...get(acc), ...get(v), ...v128Load(4, 0), ...get(q), ...v128Load(4, 0), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(acc),
-    ...add(v, 16), ...add(q, 16), ...add(i, 8),
-    W.br, 0, W.end, W.end,
+    ...get(r8),
+    ...i32(1),
+    W.i32Shl,
+    ...set(stride), // bytes per column row
+    ...i32(0),
+    ...set(p),
+    ...get(col),
+    ...set(q),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(p),
+    ...get(count),
+    W.i32GeU,
+    W.brIf,
+    1,
+    ...V128_ZERO,
+    ...set(acc),
+    ...get(w),
+    ...set(v),
+    ...i32(0),
+    ...set(i),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(i),
+    ...get(r8),
+    W.i32GeU,
+    W.brIf,
+    1,
+    ...get(acc),
+    ...get(v),
+    ...v128Load(4, 0),
+    ...get(q),
+    ...v128Load(4, 0),
+    ...I32X4_DOT_I16X8_S,
+    ...I32X4_ADD,
+    ...set(acc),
+    ...add(v, 16),
+    ...add(q, 16),
+    ...add(i, 8),
+    W.br,
+    0,
+    W.end,
+    W.end,
     // out[p] = horizontal sum
-    ...get(out), ...get(p), ...i32(2), W.i32Shl, W.i32Add,
-    ...get(acc), ...i32x4ExtractLane(0), ...get(acc), ...i32x4ExtractLane(1), W.i32Add,
-    ...get(acc), ...i32x4ExtractLane(2), W.i32Add, ...get(acc), ...i32x4ExtractLane(3), W.i32Add,
-    0x36, 2, 0, // i32.store align=4 offset=0
+    ...get(out),
+    ...get(p),
+    ...i32(2),
+    W.i32Shl,
+    W.i32Add,
+    ...get(acc),
+    ...i32x4ExtractLane(0),
+    ...get(acc),
+    ...i32x4ExtractLane(1),
+    W.i32Add,
+    ...get(acc),
+    ...i32x4ExtractLane(2),
+    W.i32Add,
+    ...get(acc),
+    ...i32x4ExtractLane(3),
+    W.i32Add,
+    0x36,
+    2,
+    0, // i32.store align=4 offset=0
     ...add(p, 1),
-    W.br, 0, W.end, W.end,
+    W.br,
+    0,
+    W.end,
+    W.end,
     W.end,
   ];
-  const locals = vec([[...uleb(5), W.i32], [...uleb(1), W.v128]]);
+  const locals = vec([
+    [...uleb(5), W.i32],
+    [...uleb(1), W.v128],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
 function dotModule(): Uint8Array<ArrayBuffer> {
   const type = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([type])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
     ...section(3, vec([[0]])),
@@ -80,7 +142,11 @@ function dotModule(): Uint8Array<ArrayBuffer> {
 /** The instantiated module and views of its memory. */
 export class WasmIntDot {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static readonly instance: () => WasmIntDot | undefined = sharedModule<DotExports, WasmIntDot>(dotModule, PAGES, (memory, exports) => new WasmIntDot(memory, exports.rows));
+  static readonly instance: () => WasmIntDot | undefined = sharedModule<DotExports, WasmIntDot>(
+    dotModule,
+    PAGES,
+    (memory, exports) => new WasmIntDot(memory, exports.rows),
+  );
   readonly i16: Int16Array;
   readonly i32: Int32Array;
   /** out (int32 index) [p] = Σ w (int16 index) · col (int16 index) rows of r8; offsets in elements. */

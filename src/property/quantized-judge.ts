@@ -44,7 +44,8 @@ export function judgeIntegers(label: string, actual: ArrayLike<number>, expected
   const a = actual[first];
   const inWindow = alt !== undefined && !Number.isNaN(alt[first]);
   const whole = { expected: wholeTensor(expected.shape, expected.values), actual: wholeTensor(expected.shape, actual) };
-  const note = alt === undefined ? 'bit-exact' : `exact except ±1 at ${allowed} tie${allowed === 1 ? '' : 's'} inside the requantization window`;
+  const note =
+    alt === undefined ? 'bit-exact' : `exact except ±1 at ${allowed} tie${allowed === 1 ? '' : 's'} inside the requantization window`;
   throw new PropertyViolation({
     kind: 'mismatch',
     message: `${label}: ${count} of ${total} output element${total === 1 ? '' : 's'} differ (${note})${inWindow ? `; at the first, ${alt[first]} was also allowed` : ''}`,

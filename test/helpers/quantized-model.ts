@@ -71,20 +71,35 @@ const wrap16 = (v: number): number => (v << 16) >> 16;
 /** A kernel running the four quantized operators with `requantizer` and the planted `bug`. */
 export function quantModelKernel(bug: QuantBug, requantizer: Requantizer = 'float32'): KernelUnderTest {
   const prepW = (w: TypedTensor, wz: TypedTensor | undefined) =>
-    bug === 'int8-as-uint8' ? { w: asUint8(w)!, wz: wz && (asUint8(wz) as TypedTensor) } : { w, wz: bug === 'per-tensor-w-zero-point' ? firstOnly(wz) : wz };
+    bug === 'int8-as-uint8'
+      ? { w: asUint8(w)!, wz: wz && (asUint8(wz) as TypedTensor) }
+      : { w, wz: bug === 'per-tensor-w-zero-point' ? firstOnly(wz) : wz };
   const acc16 = (acc: Float64Array) => (bug === 'int16-accumulator' ? acc.map(wrap16) : acc);
 
-  function requantize(acc: Float64Array, biasPart: Float64Array | undefined, channels: number, inner: number, xs: number, ws: Float64Array, ys: number, yz: number, yType: QuantType): TypedTensor['data'] {
+  function requantize(
+    acc: Float64Array,
+    biasPart: Float64Array | undefined,
+    channels: number,
+    inner: number,
+    xs: number,
+    ws: Float64Array,
+    ys: number,
+    yz: number,
+    yType: QuantType,
+  ): TypedTensor['data'] {
     const { min, max, ctor } = ELEMENT_TYPES[yType];
     const out = new ctor(acc.length);
     for (let i = 0; i < acc.length; i++) {
       const c = Math.floor(i / inner) % channels;
       const mult = Math.fround(Math.fround(xs * ws[c]) / ys);
-      const scaled = (a: number) => (requantizer === 'fixed-point' ? fixedPoint(a, mult) : (bug === 'round-half-away' ? roundAway : rint)(Math.fround(Math.fround(a) * mult)));
+      const scaled = (a: number) =>
+        requantizer === 'fixed-point'
+          ? fixedPoint(a, mult)
+          : (bug === 'round-half-away' ? roundAway : rint)(Math.fround(Math.fround(a) * mult));
       let q = scaled(acc[i]) + yz;
       if (biasPart) q += scaled(biasPart[Math.floor(i / inner) % channels]);
       // a typed array wraps an unsaturated value modulo 2⁸
-      out[i] = (q < min && bug !== 'no-saturation-low') ? min : (q > max && bug !== 'no-saturation-high') ? max : q;
+      out[i] = q < min && bug !== 'no-saturation-low' ? min : q > max && bug !== 'no-saturation-high' ? max : q;
     }
     return out;
   }
@@ -92,17 +107,44 @@ export function quantModelKernel(bug: QuantBug, requantizer: Requantizer = 'floa
   return {
     name: `quant-model:${requantizer}:${bug}`,
     precision: 'float32',
-    convInteger: (x: TypedTensor, w0: TypedTensor, xz: TypedTensor | undefined, wz0: TypedTensor | undefined, attrs: IntegerConvAttributes) => {
+    convInteger: (
+      x: TypedTensor,
+      w0: TypedTensor,
+      xz: TypedTensor | undefined,
+      wz0: TypedTensor | undefined,
+      attrs: IntegerConvAttributes,
+    ) => {
       const { w, wz } = prepW(w0, wz0);
       const p = centredConv('model', x, w, xz, wz, attrs);
       return { shape: [...p.g.outputShape], data: Int32Array.from(acc16(accumulateConv(p))) };
     },
-    qlinearConv: (x: TypedTensor, xs: TypedTensor, xz: TypedTensor, w0: TypedTensor, ws: TypedTensor, wz0: TypedTensor, ys: TypedTensor, yz: TypedTensor, b: TypedTensor | undefined, attrs: IntegerConvAttributes) => {
+    qlinearConv: (
+      x: TypedTensor,
+      xs: TypedTensor,
+      xz: TypedTensor,
+      w0: TypedTensor,
+      ws: TypedTensor,
+      wz0: TypedTensor,
+      ys: TypedTensor,
+      yz: TypedTensor,
+      b: TypedTensor | undefined,
+      attrs: IntegerConvAttributes,
+    ) => {
       const { w, wz } = prepW(w0, wz0);
       const p = qlinearConvProblem('model', x, xs, xz, w, ws, wz!, ys, yz, b, attrs);
       const after = bug === 'bias-after-requantization' && p.bias !== undefined;
       const acc = acc16(accumulateConv(p.conv, after ? undefined : p.bias));
-      const data = requantize(acc, after ? Float64Array.from(p.bias!) : undefined, p.conv.g.outChannels, p.conv.g.outSpatialSize, p.q.xScale, p.q.wScales, p.q.yScale, p.q.yZeroPoint, p.q.yType);
+      const data = requantize(
+        acc,
+        after ? Float64Array.from(p.bias!) : undefined,
+        p.conv.g.outChannels,
+        p.conv.g.outSpatialSize,
+        p.q.xScale,
+        p.q.wScales,
+        p.q.yScale,
+        p.q.yZeroPoint,
+        p.q.yType,
+      );
       return { shape: [...p.conv.g.outputShape], data };
     },
     matMulInteger: (a: TypedTensor, b0: TypedTensor, az: TypedTensor | undefined, bz0: TypedTensor | undefined) => {
@@ -110,11 +152,23 @@ export function quantModelKernel(bug: QuantBug, requantizer: Requantizer = 'floa
       const p = centredMatMul('model', a, b, az, bz);
       return { shape: [p.n, p.m], data: Int32Array.from(acc16(accumulateMatMul(p))) };
     },
-    qlinearMatMul: (a: TypedTensor, as: TypedTensor, az: TypedTensor, b0: TypedTensor, bs: TypedTensor, bz0: TypedTensor, ys: TypedTensor, yz: TypedTensor) => {
+    qlinearMatMul: (
+      a: TypedTensor,
+      as: TypedTensor,
+      az: TypedTensor,
+      b0: TypedTensor,
+      bs: TypedTensor,
+      bz0: TypedTensor,
+      ys: TypedTensor,
+      yz: TypedTensor,
+    ) => {
       const { w: b, wz: bz } = prepW(b0, bz0);
       const p = qlinearMatMulProblem('model', a, as, az, b, bs, bz!, ys, yz);
       const acc = acc16(accumulateMatMul(p.mm));
-      return { shape: [p.mm.n, p.mm.m], data: requantize(acc, undefined, p.mm.m, 1, p.q.xScale, p.q.wScales, p.q.yScale, p.q.yZeroPoint, p.q.yType) };
+      return {
+        shape: [p.mm.n, p.mm.m],
+        data: requantize(acc, undefined, p.mm.m, 1, p.q.xScale, p.q.wScales, p.q.yScale, p.q.yZeroPoint, p.q.yType),
+      };
     },
   } as KernelUnderTest;
 }

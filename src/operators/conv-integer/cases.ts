@@ -14,7 +14,16 @@ import type { CheckedKernel, Data64, ProductionPlan } from '../../vocabulary.js'
 import type { IntegerExpectation } from '../../property/quantized-judge.js';
 import { dataSeed } from '../../property/cases.js';
 import { onCaseEnd } from '../../arbitraries/case-memory.js';
-import { biasLimit, biasValues, MAX_INTEGER_REDUCTION, outputScale, Prng, quantValues, scaleValue, zeroPointValues } from '../../arbitraries/quantized-data.js';
+import {
+  biasLimit,
+  biasValues,
+  MAX_INTEGER_REDUCTION,
+  outputScale,
+  Prng,
+  quantValues,
+  scaleValue,
+  zeroPointValues,
+} from '../../arbitraries/quantized-data.js';
 import { requantizeTensor } from '../../numeric/requantize.js';
 import { sizeOf } from '../../tensor.js';
 import type { ConvProblemConstraints } from '../conv/problem.js';
@@ -79,7 +88,9 @@ export function quantConvSpecs(ctx: GenerationContext, constraints: ConvProblemC
   // production: the networks shipped quantized, their convs with the bias batch norm folds into
   const production = quantizedPlan(ctx.production);
   const bias = production ? { bias: true } : {};
-  return convProblem({ capabilities, size: ctx.size, production, ...bias, ...constraints }).filter((s) => s.wShape.slice(1).reduce((a, b) => a * b, 1) <= MAX_INTEGER_REDUCTION);
+  return convProblem({ capabilities, size: ctx.size, production, ...bias, ...constraints }).filter(
+    (s) => s.wShape.slice(1).reduce((a, b) => a * b, 1) <= MAX_INTEGER_REDUCTION,
+  );
 }
 
 /**
@@ -101,8 +112,14 @@ export function quantizedPlan(plan: ProductionPlan | undefined): ProductionPlan 
 }
 
 /** Arbitrary quantized conv cases. */
-export function quantConvCases(ctx: GenerationContext, choice: QuantChoiceConstraints, constraints: ConvProblemConstraints = {}): fc.Arbitrary<QuantConvCase> {
-  return fc.record({ spec: quantConvSpecs(ctx, constraints), q: quantChoice(ctx, choice), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
+export function quantConvCases(
+  ctx: GenerationContext,
+  choice: QuantChoiceConstraints,
+  constraints: ConvProblemConstraints = {},
+): fc.Arbitrary<QuantConvCase> {
+  return fc
+    .record({ spec: quantConvSpecs(ctx, constraints), q: quantChoice(ctx, choice), seed: dataSeed() })
+    .map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }
 
 /** Every input of a quantized conv case (typed `Data64`s), its geometry and its exact expectations. */
@@ -148,7 +165,8 @@ export function quantConvTensors(c: QuantConvCase, narrow = false): QuantConvTen
   const rng = new Prng(c.seed);
   const types = pairTypes(c.types);
   const M = g.outChannels;
-  const squeeze = (v: Float64Array, type: QuantType) => (narrow ? v.map((q) => ELEMENT_TYPES[type].min + 64 + ((q - ELEMENT_TYPES[type].min) % (255 - 128))) : v);
+  const squeeze = (v: Float64Array, type: QuantType) =>
+    narrow ? v.map((q) => ELEMENT_TYPES[type].min + 64 + ((q - ELEMENT_TYPES[type].min) % (255 - 128))) : v;
   const x = squeeze(quantValues(rng, sizeOf(c.spec.xShape), types.x), types.x);
   const w = quantValues(rng, sizeOf(c.spec.wShape), types.w);
   const xz = squeeze(zeroPointValues(rng, 1, types.x), types.x);
@@ -192,15 +210,44 @@ export function quantConvTensors(c: QuantConvCase, narrow = false): QuantConvTen
 }
 
 /** The guarded `convInteger` call on given tensors; int32 `expectedShape`. */
-export function runConvInteger(k: CheckedKernel, x: Data64, w: Data64, xZeroPoint: Data64 | undefined, wZeroPoint: Data64 | undefined, attrs: IntegerConvAttributes, expectedShape: readonly number[]): Promise<Float64Array> {
-  return k.call('convInteger', [['x', x], ['w', w], ['xZeroPoint', xZeroPoint], ['wZeroPoint', wZeroPoint]], attrs, expectedShape, 'int32');
+export function runConvInteger(
+  k: CheckedKernel,
+  x: Data64,
+  w: Data64,
+  xZeroPoint: Data64 | undefined,
+  wZeroPoint: Data64 | undefined,
+  attrs: IntegerConvAttributes,
+  expectedShape: readonly number[],
+): Promise<Float64Array> {
+  return k.call(
+    'convInteger',
+    [
+      ['x', x],
+      ['w', w],
+      ['xZeroPoint', xZeroPoint],
+      ['wZeroPoint', wZeroPoint],
+    ],
+    attrs,
+    expectedShape,
+    'int32',
+  );
 }
 
 /** The guarded `qlinearConv` call on a case's tensors (ONNX input order); y of `t.yType`. */
 export function runQLinearConv(k: CheckedKernel, t: QuantConvTensors, attrs: IntegerConvAttributes): Promise<Float64Array> {
   return k.call(
     'qlinearConv',
-    [['x', t.x], ['xScale', t.xScale], ['xZeroPoint', t.xZeroPoint], ['w', t.w], ['wScale', t.wScale], ['wZeroPoint', t.wZeroPoint], ['yScale', t.yScale], ['yZeroPoint', t.yZeroPoint], ['b', t.b]],
+    [
+      ['x', t.x],
+      ['xScale', t.xScale],
+      ['xZeroPoint', t.xZeroPoint],
+      ['w', t.w],
+      ['wScale', t.wScale],
+      ['wZeroPoint', t.wZeroPoint],
+      ['yScale', t.yScale],
+      ['yZeroPoint', t.yZeroPoint],
+      ['b', t.b],
+    ],
     attrs,
     t.g.outputShape,
     t.yType,

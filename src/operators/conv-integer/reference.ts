@@ -28,7 +28,12 @@ export interface CentredConv {
 /** Rejects a fused activation or other non-integer attribute a quantized conv does not have. */
 function checkNoActivation(fn: string, attrs: IntegerConvAttributes): void {
   if (attrs !== null && typeof attrs === 'object' && (attrs as { activation?: unknown }).activation !== undefined) {
-    throw new InvalidArgumentError(fn, 'attrs.activation', (attrs as { activation?: unknown }).activation, 'quantized convs take no fused activation');
+    throw new InvalidArgumentError(
+      fn,
+      'attrs.activation',
+      (attrs as { activation?: unknown }).activation,
+      'quantized convs take no fused activation',
+    );
   }
 }
 
@@ -36,7 +41,16 @@ function checkNoActivation(fn: string, attrs: IntegerConvAttributes): void {
  * Validates x, w (8-bit), their zero points (x: scalar of x's type; w: scalar or `[M]` of w's
  * type; absent: 0) and the `Conv` attributes; returns the geometry and the centred operands.
  */
-export function centredConv(fn: string, x: TypedTensor, w: TypedTensor, xZeroPoint: TypedTensor | undefined, wZeroPoint: TypedTensor | undefined, attrs: IntegerConvAttributes, wZeroPointName = 'wZeroPoint', xZeroPointName = 'xZeroPoint'): CentredConv {
+export function centredConv(
+  fn: string,
+  x: TypedTensor,
+  w: TypedTensor,
+  xZeroPoint: TypedTensor | undefined,
+  wZeroPoint: TypedTensor | undefined,
+  attrs: IntegerConvAttributes,
+  wZeroPointName = 'wZeroPoint',
+  xZeroPointName = 'xZeroPoint',
+): CentredConv {
   const xType = checkTypedTensor(fn, 'x', x, ['uint8', 'int8']) as QuantType;
   const wType = checkTypedTensor(fn, 'w', w, ['uint8', 'int8']) as QuantType;
   checkNoActivation(fn, attrs);
@@ -58,7 +72,14 @@ export function centredConv(fn: string, x: TypedTensor, w: TypedTensor, xZeroPoi
  */
 export function accumulateConv(p: CentredConv, bias?: ArrayLike<number>): Float64Array {
   const { g } = p;
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const xs = stridesOf([g.batch, g.inChannels, D0, D1, D2]);
@@ -102,13 +123,24 @@ export function accumulateConv(p: CentredConv, bias?: ArrayLike<number>): Float6
 export function checkInt32(fn: string, acc: Float64Array, shape: readonly number[]): void {
   for (let i = 0; i < acc.length; i++) {
     if (acc[i] > 2147483647 || acc[i] < -2147483648) {
-      throw new InvalidArgumentError(fn, 'accumulation', { index: i, value: acc[i] }, `the exact accumulation of output element ${i} (shape [${shape.join(',')}]) is ${acc[i]}, outside int32: its overflow is undefined (ONNX); keep K·255² + |bias| < 2³¹`);
+      throw new InvalidArgumentError(
+        fn,
+        'accumulation',
+        { index: i, value: acc[i] },
+        `the exact accumulation of output element ${i} (shape [${shape.join(',')}]) is ${acc[i]}, outside int32: its overflow is undefined (ONNX); keep K·255² + |bias| < 2³¹`,
+      );
     }
   }
 }
 
 /** Reference `ConvInteger`: the exact int32 result. */
-export function referenceConvInteger(x: TypedTensor, w: TypedTensor, xZeroPoint: TypedTensor | undefined, wZeroPoint: TypedTensor | undefined, attrs: IntegerConvAttributes): TypedTensor {
+export function referenceConvInteger(
+  x: TypedTensor,
+  w: TypedTensor,
+  xZeroPoint: TypedTensor | undefined,
+  wZeroPoint: TypedTensor | undefined,
+  attrs: IntegerConvAttributes,
+): TypedTensor {
   const p = centredConv('referenceConvInteger', x, w, xZeroPoint, wZeroPoint, attrs);
   const acc = accumulateConv(p);
   checkInt32('referenceConvInteger', acc, p.g.outputShape);

@@ -29,7 +29,12 @@ export interface QuantMatMulCase extends QuantChoice {
 
 /** Arbitrary quantized matmul cases. */
 export function quantMatMulCases(ctx: GenerationContext, choice: QuantChoiceConstraints): fc.Arbitrary<QuantMatMulCase> {
-  const specs = denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: quantizedPlan(ctx.production), bias: false }).filter((s) => s.xShape[1] <= MAX_INTEGER_REDUCTION);
+  const specs = denseProblem({
+    size: ctx.size,
+    maxElements: ctx.capabilities.maxElements,
+    production: quantizedPlan(ctx.production),
+    bias: false,
+  }).filter((s) => s.xShape[1] <= MAX_INTEGER_REDUCTION);
   return fc.record({ spec: specs, q: quantChoice(ctx, choice), seed: dataSeed() }).map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
 }
 
@@ -70,7 +75,16 @@ export function quantMatMulTensors(c: QuantMatMulCase): QuantMatMulTensors {
   const as = scaleValue(rng, c.powerOfTwo);
   const bs = Float64Array.from({ length: c.perChannel ? M : 1 }, () => scaleValue(rng, c.powerOfTwo));
   const yz = zeroPointValues(rng, 1, types.x);
-  const centred = { n: N, k: K, m: M, a: a.map((v) => v - az[0]), b: b.map((v, i) => v - bz[c.perChannel ? i % M : 0]), aType: types.x, bType: types.w, outputShape: [N, M] };
+  const centred = {
+    n: N,
+    k: K,
+    m: M,
+    a: a.map((v) => v - az[0]),
+    b: b.map((v, i) => v - bz[c.perChannel ? i % M : 0]),
+    aType: types.x,
+    bType: types.w,
+    outputShape: [N, M],
+  };
   const acc = accumulateMatMul(centred);
   const accMax = acc.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const ys = outputScale(rng, as * Math.max(...bs), accMax, c.target, c.powerOfTwo);
@@ -97,15 +111,41 @@ export function quantMatMulTensors(c: QuantMatMulCase): QuantMatMulTensors {
 }
 
 /** The guarded `matMulInteger` call; int32 `[N, M]`. */
-export function runMatMulInteger(k: CheckedKernel, a: Data64, b: Data64, aZeroPoint: Data64 | undefined, bZeroPoint: Data64 | undefined): Promise<Float64Array> {
-  return k.call('matMulInteger', [['a', a], ['b', b], ['aZeroPoint', aZeroPoint], ['bZeroPoint', bZeroPoint]], undefined, [a.shape[0], b.shape[1]], 'int32');
+export function runMatMulInteger(
+  k: CheckedKernel,
+  a: Data64,
+  b: Data64,
+  aZeroPoint: Data64 | undefined,
+  bZeroPoint: Data64 | undefined,
+): Promise<Float64Array> {
+  return k.call(
+    'matMulInteger',
+    [
+      ['a', a],
+      ['b', b],
+      ['aZeroPoint', aZeroPoint],
+      ['bZeroPoint', bZeroPoint],
+    ],
+    undefined,
+    [a.shape[0], b.shape[1]],
+    'int32',
+  );
 }
 
 /** The guarded `qlinearMatMul` call on a case's tensors (ONNX input order). */
 export function runQLinearMatMul(k: CheckedKernel, t: QuantMatMulTensors): Promise<Float64Array> {
   return k.call(
     'qlinearMatMul',
-    [['a', t.a], ['aScale', t.aScale], ['aZeroPoint', t.aZeroPoint], ['b', t.b], ['bScale', t.bScale], ['bZeroPoint', t.bZeroPoint], ['yScale', t.yScale], ['yZeroPoint', t.yZeroPoint]],
+    [
+      ['a', t.a],
+      ['aScale', t.aScale],
+      ['aZeroPoint', t.aZeroPoint],
+      ['b', t.b],
+      ['bScale', t.bScale],
+      ['bZeroPoint', t.bZeroPoint],
+      ['yScale', t.yScale],
+      ['yZeroPoint', t.yZeroPoint],
+    ],
     undefined,
     t.outputShape,
     t.yType,

@@ -12,7 +12,8 @@ export const matMulInteger = defineOperator<QuantMatMulCase>({
   description: 'ONNX MatMulInteger (2-D): a [N, K] u8/s8, b [K, M] u8/s8, a_zp, b_zp (scalar or [M]) → int32 [N, M], exact',
   inputs: ['a', 'b', 'aZeroPoint', 'bZeroPoint'],
   fusesActivation: false,
-  kernelMethod: (a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined) => referenceMatMulInteger(a, b, aZeroPoint, bZeroPoint),
+  kernelMethod: (a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined) =>
+    referenceMatMulInteger(a, b, aZeroPoint, bZeroPoint),
   cases: {
     arbitrary: (ctx) => quantMatMulCases(ctx, { operators: ['matMulInteger'] }),
     async run(k, c) {
@@ -21,7 +22,12 @@ export const matMulInteger = defineOperator<QuantMatMulCase>({
     },
     expect: (c) => {
       const t = quantMatMulTensors(c);
-      return { shape: t.outputShape, values: t.integer.values, magnitude: new Float64Array(t.integer.values.length), terms: c.spec.xShape[1] };
+      return {
+        shape: t.outputShape,
+        values: t.integer.values,
+        magnitude: new Float64Array(t.integer.values.length),
+        terms: c.spec.xShape[1],
+      };
     },
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeQuantMatMulCase(c),

@@ -24,15 +24,33 @@ export interface CentredMatMul {
 }
 
 /** Validates a `[N, K]`, b `[K, M]` (8-bit), a's zero point (scalar) and b's (scalar or `[M]`, one per column). */
-export function centredMatMul(fn: string, a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined): CentredMatMul {
+export function centredMatMul(
+  fn: string,
+  a: TypedTensor,
+  b: TypedTensor,
+  aZeroPoint: TypedTensor | undefined,
+  bZeroPoint: TypedTensor | undefined,
+): CentredMatMul {
   const aType = checkTypedTensor(fn, 'a', a, ['uint8', 'int8']) as QuantType;
   const bType = checkTypedTensor(fn, 'b', b, ['uint8', 'int8']) as QuantType;
   if (a.shape.length !== 2) throw new InvalidArgumentError(fn, 'a', a.shape, `a must be [N, K] (2-D), got shape ${formatShape(a.shape)}`);
   if (b.shape.length !== 2) throw new InvalidArgumentError(fn, 'b', b.shape, `b must be [K, M] (2-D), got shape ${formatShape(b.shape)}`);
   const [n, k] = a.shape;
   const [kb, m] = b.shape;
-  if (n < 1 || k < 1 || m < 1) throw new InvalidArgumentError(fn, 'a', { a: a.shape, b: b.shape }, `sizes must be >= 1: a ${formatShape(a.shape)}, b ${formatShape(b.shape)}`);
-  if (kb !== k) throw new InvalidArgumentError(fn, 'b', b.shape, `b rows (${kb}) do not match a columns (${k}): a ${formatShape(a.shape)}, b ${formatShape(b.shape)}`);
+  if (n < 1 || k < 1 || m < 1)
+    throw new InvalidArgumentError(
+      fn,
+      'a',
+      { a: a.shape, b: b.shape },
+      `sizes must be >= 1: a ${formatShape(a.shape)}, b ${formatShape(b.shape)}`,
+    );
+  if (kb !== k)
+    throw new InvalidArgumentError(
+      fn,
+      'b',
+      b.shape,
+      `b rows (${kb}) do not match a columns (${k}): a ${formatShape(a.shape)}, b ${formatShape(b.shape)}`,
+    );
   const az = zeroPoints(fn, 'aZeroPoint', aZeroPoint, aType, undefined)[0];
   const bz = zeroPoints(fn, 'bZeroPoint', bZeroPoint, bType, m, 'column');
   const ac = new Float64Array(n * k);
@@ -56,7 +74,12 @@ export function accumulateMatMul(p: CentredMatMul): Float64Array {
 }
 
 /** Reference `MatMulInteger`: the exact int32 result `[N, M]`. */
-export function referenceMatMulInteger(a: TypedTensor, b: TypedTensor, aZeroPoint: TypedTensor | undefined, bZeroPoint: TypedTensor | undefined): TypedTensor {
+export function referenceMatMulInteger(
+  a: TypedTensor,
+  b: TypedTensor,
+  aZeroPoint: TypedTensor | undefined,
+  bZeroPoint: TypedTensor | undefined,
+): TypedTensor {
   const p = centredMatMul('referenceMatMulInteger', a, b, aZeroPoint, bZeroPoint);
   const acc = accumulateMatMul(p);
   checkInt32('referenceMatMulInteger', acc, p.outputShape);

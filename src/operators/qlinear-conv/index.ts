@@ -10,7 +10,8 @@ import type { TypedTensor } from '../../quantized.js';
 /** qlinearConv: quantized x, w, y with scales and zero points, int32 bias → y of y_zp's type. */
 export const qlinearConv = defineOperator<QuantConvCase>({
   name: 'qlinearConv',
-  description: 'ONNX QLinearConv: x u8/s8 [N, C, D1..Dn] (scale, zp), w u8/s8 [M, C/group, k…] (scale, zp per tensor or [M]), y scale/zp, int32 B [M] → y [N, M, O1..On]',
+  description:
+    'ONNX QLinearConv: x u8/s8 [N, C, D1..Dn] (scale, zp), w u8/s8 [M, C/group, k…] (scale, zp per tensor or [M]), y scale/zp, int32 B [M] → y [N, M, O1..On]',
   inputs: ['x', 'xScale', 'xZeroPoint', 'w', 'wScale', 'wZeroPoint', 'yScale', 'yZeroPoint', 'b'],
   fusesActivation: false,
   kernelMethod: (
@@ -33,7 +34,12 @@ export const qlinearConv = defineOperator<QuantConvCase>({
     },
     expect: (c) => {
       const t = quantConvTensors(c);
-      return { shape: t.g.outputShape, values: t.qlinear.values, magnitude: new Float64Array(t.qlinear.values.length), terms: t.g.reductionLength };
+      return {
+        shape: t.g.outputShape,
+        values: t.qlinear.values,
+        magnitude: new Float64Array(t.qlinear.values.length),
+        terms: t.g.reductionLength,
+      };
     },
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeQuantConvCase(c, c.spec.hasBias),

@@ -17,7 +17,8 @@ import type { IntegerConvAttributes } from '../conv-integer/contract.js';
 /** qlinearConv equals the exact requantized value, ±1 only where a tie lies inside the window. */
 export const qlinearConvMatchesReference = defineProperty({
   id: 'qlinear-conv-matches-reference',
-  statement: 'qlinearConv (ONNX QLinearConv) equals saturate(round_half_even(acc·x_scale·w_scale[m]/y_scale) + y_zp) of the exact int32 acc (bias included), except ±1 where the exact value lies within γ_k of a tie (docs/quantized.md)',
+  statement:
+    'qlinearConv (ONNX QLinearConv) equals saturate(round_half_even(acc·x_scale·w_scale[m]/y_scale) + y_zp) of the exact int32 acc (bias included), except ±1 where the exact value lies within γ_k of a tie (docs/quantized.md)',
   needs: ['qlinearConv'],
   singleCall: true,
   arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'] }),
@@ -58,7 +59,8 @@ export function dequantizedExpectation(t: QuantConvTensors, attrs: IntegerConvAt
     const r = real.output.data[i] / ys;
     values[i] = saturate(roundHalfEven(r) + yz, range.min, range.max);
     const acc = r / ((xs * ws(m)) / ys); // |acc| for the window's float32-conversion term
-    const slack = requantizationWindow(xs, ws(m), ys, acc) * Math.abs(r) + (exactPath ? 0 : 2 ** -48 * (Math.abs(r) + real.magnitude[i] / ys));
+    const slack =
+      requantizationWindow(xs, ws(m), ys, acc) * Math.abs(r) + (exactPath ? 0 : 2 ** -48 * (Math.abs(r) + real.magnitude[i] / ys));
     const j = Math.floor(r);
     if (Math.abs(r - (j + 0.5)) <= slack) {
       const other = saturate((roundHalfEven(r) === j ? j + 1 : j) + yz, range.min, range.max);
@@ -71,7 +73,8 @@ export function dequantizedExpectation(t: QuantConvTensors, attrs: IntegerConvAt
 /** qlinearConv agrees with dequantize → float conv → quantize within the window. */
 export const qlinearConvMatchesFloat = defineProperty({
   id: 'qlinear-conv-matches-dequantized-float',
-  statement: 'qlinearConv equals quantize(conv(dequantize(x), dequantize(w)) + dequantize(b)) computed in float64 (round half to even, y_zp, saturation), ±1 only inside the requantization window',
+  statement:
+    'qlinearConv equals quantize(conv(dequantize(x), dequantize(w)) + dequantize(b)) computed in float64 (round half to even, y_zp, saturation), ±1 only inside the requantization window',
   needs: ['qlinearConv'],
   singleCall: true,
   arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'], targets: [20, 100, 300] }),
@@ -91,7 +94,8 @@ export const qlinearConvMatchesFloat = defineProperty({
  */
 export const qlinearConvSaturates = defineProperty({
   id: 'qlinear-conv-saturates',
-  statement: 'qlinearConv saturates to the output type at both ends (0/255 for uint8, −128/127 for int8) when the requantized value leaves the range, and is exact elsewhere',
+  statement:
+    'qlinearConv saturates to the output type at both ends (0/255 for uint8, −128/127 for int8) when the requantized value leaves the range, and is exact elsewhere',
   needs: ['qlinearConv'],
   singleCall: true,
   arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'], targets: [2000, 20000] }),
@@ -103,7 +107,15 @@ export const qlinearConvSaturates = defineProperty({
     for (let i = 0; i < y.length; i++) {
       const e = t.qlinear.values[i];
       if ((e === min || e === max) && y[i] !== e && !(t.qlinear.alternatives?.[i] === y[i])) {
-        throw new PropertyViolation({ kind: 'mismatch', message: `qlinearConv: output element ${i} should saturate to ${e} (the ${e === min ? 'minimum' : 'maximum'} of ${t.yType}) but is ${y[i]}`, index: unravel(i, t.g.outputShape), expected: e, actual: y[i], error: Math.abs(y[i] - e), bound: 0 });
+        throw new PropertyViolation({
+          kind: 'mismatch',
+          message: `qlinearConv: output element ${i} should saturate to ${e} (the ${e === min ? 'minimum' : 'maximum'} of ${t.yType}) but is ${y[i]}`,
+          index: unravel(i, t.g.outputShape),
+          expected: e,
+          actual: y[i],
+          error: Math.abs(y[i] - e),
+          bound: 0,
+        });
       }
     }
     judgeIntegers('qlinearConv vs exact reference (saturating)', y, t.qlinear);

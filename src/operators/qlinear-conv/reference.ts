@@ -23,17 +23,32 @@ export interface Requantization {
 }
 
 /** Validates y's scale and zero point (the zero point's type is y's type). */
-export function outputQuantization(fn: string, yScale: TypedTensor, yZeroPoint: TypedTensor): { yScale: number; yZeroPoint: number; yType: QuantType } {
-  if (yZeroPoint === undefined) throw new InvalidArgumentError(fn, 'yZeroPoint', yZeroPoint, 'yZeroPoint is required (its type, uint8 or int8, is the type of y)');
+export function outputQuantization(
+  fn: string,
+  yScale: TypedTensor,
+  yZeroPoint: TypedTensor,
+): { yScale: number; yZeroPoint: number; yType: QuantType } {
+  if (yZeroPoint === undefined)
+    throw new InvalidArgumentError(fn, 'yZeroPoint', yZeroPoint, 'yZeroPoint is required (its type, uint8 or int8, is the type of y)');
   const yType = checkTypedTensor(fn, 'yZeroPoint', yZeroPoint, ['uint8', 'int8']) as QuantType;
-  return { yScale: scales(fn, 'yScale', yScale, undefined)[0], yZeroPoint: zeroPoints(fn, 'yZeroPoint', yZeroPoint, yType, undefined)[0], yType };
+  return {
+    yScale: scales(fn, 'yScale', yScale, undefined)[0],
+    yZeroPoint: zeroPoints(fn, 'yZeroPoint', yZeroPoint, yType, undefined)[0],
+    yType,
+  };
 }
 
 /** Validates an int32 bias `[M]`. */
 export function checkBias(fn: string, b: TypedTensor | undefined, outChannels: number): Int32Array | undefined {
   if (b === undefined) return undefined;
   checkTypedTensor(fn, 'b', b, ['int32']);
-  if (b.shape.length !== 1 || b.shape[0] !== outChannels) throw new InvalidArgumentError(fn, 'b', b.shape, `b shape ${formatShape(b.shape)} must be [${outChannels}] (one int32 bias per output channel)`);
+  if (b.shape.length !== 1 || b.shape[0] !== outChannels)
+    throw new InvalidArgumentError(
+      fn,
+      'b',
+      b.shape,
+      `b shape ${formatShape(b.shape)} must be [${outChannels}] (one int32 bias per output channel)`,
+    );
   return b.data as Int32Array;
 }
 
@@ -58,7 +73,10 @@ export function qlinearConvProblem(
   b: TypedTensor | undefined,
   attrs: IntegerConvAttributes,
 ): QLinearConvProblem {
-  for (const [name, t] of [['xZeroPoint', xZeroPoint], ['wZeroPoint', wZeroPoint]] as const) {
+  for (const [name, t] of [
+    ['xZeroPoint', xZeroPoint],
+    ['wZeroPoint', wZeroPoint],
+  ] as const) {
     if (t === undefined) throw new InvalidArgumentError(fn, name, t, `${name} is required (ONNX QLinearConv)`);
   }
   const conv = centredConv(fn, x, w, xZeroPoint, wZeroPoint, attrs);
@@ -73,7 +91,19 @@ export function qlinearConvExpectation(p: QLinearConvProblem, fn = 'qlinearConv'
   const acc = accumulateConv(p.conv, p.bias);
   checkInt32(fn, acc, p.conv.g.outputShape);
   const { q } = p;
-  return { acc, ...requantizeTensor(acc, p.conv.g.outChannels, p.conv.g.outSpatialSize, q.xScale, q.wScales, q.yScale, q.yZeroPoint, ELEMENT_TYPES[q.yType]) };
+  return {
+    acc,
+    ...requantizeTensor(
+      acc,
+      p.conv.g.outChannels,
+      p.conv.g.outSpatialSize,
+      q.xScale,
+      q.wScales,
+      q.yScale,
+      q.yZeroPoint,
+      ELEMENT_TYPES[q.yType],
+    ),
+  };
 }
 
 /** Reference `QLinearConv`: y of y_zero_point's type, rounded half to even from the exact value. */

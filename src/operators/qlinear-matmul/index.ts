@@ -2,7 +2,13 @@
 import { defineOperator } from '../operator.js';
 import type { TypedTensor } from '../../quantized.js';
 import type { QuantMatMulCase } from '../matmul-integer/cases.js';
-import { coverageOfQuantMatMul, describeQuantMatMulCase, quantMatMulCases, quantMatMulTensors, runQLinearMatMul } from '../matmul-integer/cases.js';
+import {
+  coverageOfQuantMatMul,
+  describeQuantMatMulCase,
+  quantMatMulCases,
+  quantMatMulTensors,
+  runQLinearMatMul,
+} from '../matmul-integer/cases.js';
 import { qlinearMatMulMatchesReference } from './properties.js';
 import { referenceQLinearMatMul } from './reference.js';
 
@@ -12,8 +18,16 @@ export const qlinearMatMul = defineOperator<QuantMatMulCase>({
   description: 'ONNX QLinearMatMul (2-D): a [N, K] u8/s8 (scale, zp), b [K, M] u8/s8 (scale, zp per tensor or [M]), y scale/zp → y [N, M]',
   inputs: ['a', 'aScale', 'aZeroPoint', 'b', 'bScale', 'bZeroPoint', 'yScale', 'yZeroPoint'],
   fusesActivation: false,
-  kernelMethod: (a: TypedTensor, aScale: TypedTensor, aZeroPoint: TypedTensor, b: TypedTensor, bScale: TypedTensor, bZeroPoint: TypedTensor, yScale: TypedTensor, yZeroPoint: TypedTensor) =>
-    referenceQLinearMatMul(a, aScale, aZeroPoint, b, bScale, bZeroPoint, yScale, yZeroPoint),
+  kernelMethod: (
+    a: TypedTensor,
+    aScale: TypedTensor,
+    aZeroPoint: TypedTensor,
+    b: TypedTensor,
+    bScale: TypedTensor,
+    bZeroPoint: TypedTensor,
+    yScale: TypedTensor,
+    yZeroPoint: TypedTensor,
+  ) => referenceQLinearMatMul(a, aScale, aZeroPoint, b, bScale, bZeroPoint, yScale, yZeroPoint),
   cases: {
     arbitrary: (ctx) => quantMatMulCases(ctx, { operators: ['qlinearMatMul'] }),
     async run(k, c) {
@@ -22,7 +36,12 @@ export const qlinearMatMul = defineOperator<QuantMatMulCase>({
     },
     expect: (c) => {
       const t = quantMatMulTensors(c);
-      return { shape: t.outputShape, values: t.qlinear.values, magnitude: new Float64Array(t.qlinear.values.length), terms: c.spec.xShape[1] };
+      return {
+        shape: t.outputShape,
+        values: t.qlinear.values,
+        magnitude: new Float64Array(t.qlinear.values.length),
+        terms: c.spec.xShape[1],
+      };
     },
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeQuantMatMulCase(c),

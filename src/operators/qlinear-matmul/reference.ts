@@ -28,7 +28,10 @@ export function qlinearMatMulProblem(
   yScale: TypedTensor,
   yZeroPoint: TypedTensor,
 ): QLinearMatMulProblem {
-  for (const [name, t] of [['aZeroPoint', aZeroPoint], ['bZeroPoint', bZeroPoint]] as const) {
+  for (const [name, t] of [
+    ['aZeroPoint', aZeroPoint],
+    ['bZeroPoint', bZeroPoint],
+  ] as const) {
     if (t === undefined) throw new InvalidArgumentError(fn, name, t, `${name} is required (ONNX QLinearMatMul)`);
   }
   const mm = centredMatMul(fn, a, b, aZeroPoint, bZeroPoint);
@@ -38,7 +41,10 @@ export function qlinearMatMulProblem(
 }
 
 /** The exact accumulation and its requantization, with the window's alternatives. */
-export function qlinearMatMulExpectation(p: QLinearMatMulProblem, fn = 'qlinearMatMul'): RequantizedTensor & { readonly acc: Float64Array } {
+export function qlinearMatMulExpectation(
+  p: QLinearMatMulProblem,
+  fn = 'qlinearMatMul',
+): RequantizedTensor & { readonly acc: Float64Array } {
   const acc = accumulateMatMul(p.mm);
   checkInt32(fn, acc, p.mm.outputShape);
   const { q } = p;
