@@ -5,6 +5,7 @@
  * and the runner can all use it while imports only run downward.
  */
 import type { ErrorModel, KernelUnderTest, Precision } from './contract.js';
+import type { ElementType } from './quantized.js';
 
 /**
  * Size tier of generated problems. `production`: the exact conv and dense layers of real networks
@@ -121,10 +122,15 @@ export interface NumericPromise {
   readonly errorFactor: number;
 }
 
-/** A float64 view of tensor data handed in by a property. */
+/**
+ * A float64 view of tensor data handed in by a property. With `dtype` (the quantized operators'
+ * integer data, int32 biases, float32 scales) the values are exact members of that type, and the
+ * kernel is handed that typed array whatever its precision.
+ */
 export interface Data64 {
   readonly shape: readonly number[];
   readonly data: Float64Array;
+  readonly dtype?: ElementType;
 }
 
 /** A kernel misbehaved: threw, timed out, returned garbage, or mutated its inputs. */
@@ -166,12 +172,14 @@ export interface CheckedKernel {
   has(method: string): boolean;
   /**
    * Calls `kernel[method](...tensors, attrs?)` with the named float64 inputs converted to the
-   * kernel's precision; resolves to the result as float64, checked against `expectedShape`.
+   * kernel's precision (or to their `dtype`); resolves to the result as float64, checked against
+   * `expectedShape` — and, with `outputType`, to be a typed array of that element type.
    */
   call(
     method: string,
     inputs: ReadonlyArray<readonly [string, Data64 | undefined]>,
     attrs: unknown,
     expectedShape: readonly number[],
+    outputType?: ElementType,
   ): Promise<Float64Array>;
 }
