@@ -36,6 +36,7 @@ import { terminalLines, terminalSafe } from '../terminal.js';
 import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
 import { formatSummary, shellQuote } from './summary.js';
+import { MERGE_HELP, runMerge } from './merge.js';
 
 /** Exit codes of the `convcheck` command. */
 export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -81,6 +82,8 @@ export async function main(argv: readonly string[], rawIo: CliIo = { stdout: pro
         return await runVerify(command, io);
       case 'replay':
         return await runReplay(command, io);
+      case 'merge':
+        return await runMerge(command, io);
     }
   } catch (e) {
     return reportError(e, io);
@@ -249,6 +252,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
         ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
+        ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all' } } : {}),
       });
     } catch (e) {
       progress.stop();
@@ -387,7 +391,7 @@ function listText(): string {
 }
 
 /** The `--help` text (general, or for one command). */
-export function helpText(command?: 'verify' | 'replay' | 'list'): string {
+export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): string {
   const d = VERIFY_DEFAULTS;
   const kernels = builtinKernelNames.map((n) => `    ${n.padEnd(22)} ${describeBuiltinKernel(n)}`).join('\n');
   const verify = `convcheck verify [options]
@@ -445,12 +449,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   if (command === 'verify') return verify;
   if (command === 'replay') return replay;
   if (command === 'list') return list;
+  if (command === 'merge') return MERGE_HELP;
   return `convcheck ${cliVersion()}: property-based verification of convolution and dense kernels
 
 Usage:
   ${verify}
   ${replay}
   ${list}
+  ${MERGE_HELP}
   convcheck --help | --version
 
 Built-in kernels:

@@ -24,7 +24,7 @@ import { formatElements, formatFlops, SIZE_TIERS } from '../vocabulary.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
-import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
+import type { CoverageTable, FailureDetail, PropertyResult, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
 
 /** Options of `verifyKernel`. */
@@ -85,6 +85,8 @@ export interface VerifyOptions {
    * kernels whose calls are slow (GPU, production sizes); `casesRun` reports what each property got.
    */
   readonly timeBudgetMs?: number;
+  /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
+  readonly shard?: ShardOption;
 }
 
 /**
@@ -272,7 +274,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
-    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}) },
+    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}), ...(options.shard !== undefined ? { shard: options.shard } : {}) },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
