@@ -37,6 +37,8 @@ import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type 
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
 import { formatSummary, shellQuote } from './summary.js';
 import { MERGE_HELP, runMerge } from './merge.js';
+import { formatLayerVerdicts, openModelRun, runBothData } from './model.js';
+import { restoreModelData } from '../runner/model-layers.js';
 
 /** Exit codes of the `convcheck` command. */
 export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -181,8 +183,10 @@ async function openKernel(spec: string, timeoutMs: number, browser: boolean, env
 }
 
 async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: ProgressStream }): Promise<number> {
+  if (cmd.model?.data === 'both') return runBothData({ ...cmd, model: cmd.model }, (c) => runVerify(c, io));
   const ids = catalog.map((p) => p.id);
-  const selected = selectProperties(ids, cmd.properties, cmd.shard);
+  // with --model, --shard splits the model's layers (cli/model.ts), not the properties
+  const selected = selectProperties(ids, cmd.properties, cmd.model ? undefined : cmd.shard);
   if (selected.length === 0) {
     io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
     return EXIT.ok;
@@ -194,6 +198,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`--seed must be an integer or a non-empty string, got '${cmd.seed}'${e instanceof Error ? ` (${e.message})` : ''}`);
   }
+  const model = cmd.model ? await openModelRun({ ...cmd, model: cmd.model }, seed.used) : undefined;
   // Before anything runs: results that cannot be saved are not worth computing.
   try {
     await checkReportDirectory(cmd.reportDir);
@@ -213,6 +218,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       `${cmd.timeBudgetSeconds !== undefined ? `time budget ${cmd.timeBudgetSeconds} s` : cmd.size === 'production' && cmd.runs === undefined ? 'each layer once per property' : `${runs} runs`}, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
       `${shapeBudget !== undefined ? `, ${shapeBudget} shapes per property` : ''}\n`,
   );
+  if (model) io.stderr.write(`convcheck: ${model.description}\n`);
 
   const progress = createProgressReporter(io.raw ?? io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
   const controller = new AbortController();
@@ -252,8 +258,10 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
         ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
-        ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all' } } : {}),
+        ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } } : {}),
+        ...(model?.options ?? {}),
       });
+      if (model) report = model.finish(report);
     } catch (e) {
       progress.stop();
       await closeWithin(opened, CLOSE_WAIT_MS);
@@ -271,6 +279,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       await closeWithin(opened, CLOSE_WAIT_MS);
     }
     io.stdout.write(formatSummary(report, files, { listProperties: false }));
+    if (report.model) io.stdout.write(formatLayerVerdicts(report.model));
     if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
     if (report.status === 'interrupted') return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
@@ -338,6 +347,8 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
         : `convcheck: replaying against ${defaultKernelName} (the file names no built-in kernel; use --kernel for a module)\n`,
     );
   }
+  // a case of a model layer needs the model's tensors: the model is read and run again
+  await restoreModelData((JSON.parse(text) as { case?: unknown }).case);
   const opened = await openKernel(spec, cmd.timeoutMs, cmd.browser, io.env);
   try {
     const { replayCounterexample } = await import('../runner/replay.js');

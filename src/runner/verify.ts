@@ -87,6 +87,13 @@ export interface VerifyOptions {
   readonly timeBudgetMs?: number;
   /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
   readonly shard?: ShardOption;
+  /**
+   * Production tier: the layers carry a model's own tensors (`--model`, `arbitraries/real-data.ts`);
+   * properties that draw a data regime run them in the `real` regime (default false: generated data).
+   */
+  readonly realData?: boolean;
+  /** Called after each counted case (not shrink attempts) with the property, the case and whether it failed (`--model`'s per-layer verdicts). */
+  readonly onCase?: (property: string, c: unknown, failed: boolean) => void;
 }
 
 /**
@@ -132,7 +139,7 @@ class Aborted extends Error {}
 
 /** The data regime named in a case's one-line description. */
 export function regimeOf(problem: string): FailureDetail['regime'] {
-  const m = /regime=(exact|float|special)/.exec(problem);
+  const m = /regime=(exact|float|special|real)/.exec(problem);
   return m ? (m[1] as FailureDetail['regime']) : undefined;
 }
 
@@ -222,7 +229,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
       // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
       const skip = skipReasonFor(def, k);
-      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
+      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps, options.realData) : undefined;
       const cycles = planned?.cycles;
       const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
       options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -345,8 +352,9 @@ function productionCycles(
   layers: readonly LayerShape[],
   operators: readonly string[],
   caps: Cap,
+  realData?: boolean,
 ): { cycles: number | undefined; leftOut: string[] } {
-  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps) };
+  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps), ...(realData ? { realData } : {}) };
   def.arbitrary({ capabilities, size: 'production', operators, production });
   const cycles = production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
   return { cycles, leftOut: production.leftOut ?? [] };
@@ -418,6 +426,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     const index = calls++;
     const counting = !shrinking; // shrink attempts are not counted as cases
     let interruptedHere = false;
+    let failedHere = false;
     beginCase();
     try {
       await def.check(k, c);
@@ -434,6 +443,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         firstFailureKind = e instanceof KernelFault ? e.kind : e instanceof PropertyViolation ? e.detail.kind : undefined;
       }
       failedCall = k.lastCall;
+      failedHere = true;
       throw e;
     } finally {
       endCase();
@@ -441,6 +451,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
+        options.onCase?.(def.id, c, failedHere);
         const now = Date.now();
         if (options.onProgress && (now - lastProgress > 100 || casesDone === ctx.runs)) {
           lastProgress = now;
@@ -452,7 +463,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps) } : undefined;
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
     const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);

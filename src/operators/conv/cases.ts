@@ -10,6 +10,7 @@ import { dataSeed, tensorsOf } from '../../property/cases.js';
 import type { Expectation } from '../../property/judge.js';
 import { range } from '../../property/tensor-ops.js';
 import type { CheckedKernel, Data64, NumericPromise, Regime } from '../../vocabulary.js';
+import { boundedRegime } from '../../vocabulary.js';
 import type { ConvAttributes } from './contract.js';
 import { scaleFor } from './correlation-scale.js';
 import type { ConvGeometry } from './geometry.js';
@@ -97,7 +98,7 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
  * special data for an elementwise kernel (`regime` given) skip it.
  */
 export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, numerics: NumericPromise, regime?: Regime): Expectation {
-  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, { magnitude: regime === undefined || regime === 'float' || numerics.errorModel === 'normwise' });
+  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, { magnitude: regime === undefined || boundedRegime(regime) || numerics.errorModel === 'normwise' });
   const mapScale = scaleFor(numerics, t.x, t.w, t.b, attrs);
   return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation, ...(mapScale ? { mapScale } : {}) };
 }
