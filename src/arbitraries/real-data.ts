@@ -63,3 +63,9 @@ export function detachedFromModel<T extends object>(spec: T): T {
   const { source: _dropped, ...rest } = spec as T & { source?: unknown };
   return rest as T;
 }
+
+/** ` node=<model>#<node>` for a model layer's spec (the problem line of a case names its layer), '' otherwise. */
+export function describeSource(spec: object): string {
+  const s = sourceOf(spec);
+  return s === undefined ? '' : ` node=${s.model}#${s.node}`;
+}

@@ -8,31 +8,54 @@ import type { ModelReport, VerificationReport } from '../runner/report.js';
 import type { VerifyOptions } from '../runner/verify.js';
 import { LayerVerdicts, prepareModel, productionLayersOf, type PreparedModel } from '../runner/model-layers.js';
 import type { VerifyCommand } from './args.js';
+import type { KernelUnderTest } from '../contract.js';
+import { ModelFileError } from '../errors.js';
+import { completeCapabilities } from '../contract.js';
+import { realTensorsOf, sourceOf } from '../arbitraries/real-data.js';
 
 /** A prepared model run: what `verifyKernel` gets, and what to do with its report. */
 export interface ModelRun {
   readonly prepared: PreparedModel;
-  /** The options a model run adds: its layers, real data or not, the per-case hook. */
-  readonly options: Pick<VerifyOptions, 'layers' | 'realData' | 'onCase'>;
+  /**
+   * The options a model run adds for `kernel` — its layers, real data or not, the per-case hook —
+   * and starts watching judgements. With real data, a kernel that declares no special-value
+   * support is not handed a layer whose own tensors hold NaN or ±Infinity (the layer is skipped).
+   */
+  optionsFor(kernel: KernelUnderTest): Pick<VerifyOptions, 'layers' | 'realData' | 'onCase'>;
   /** The report with its `model` section; stops watching the run. */
   finish(report: VerificationReport): VerificationReport;
   /** One line for the run's header. */
   readonly description: string;
 }
 
-/** Reads and runs the model of `cmd.model`; starts watching judgements for the per-layer verdicts. */
+const hasNonFinite = (a: Float64Array | undefined): boolean => a !== undefined && a.some((v) => !Number.isFinite(v));
+
+/** Reads and runs the model of `cmd.model`. */
 export async function openModelRun(cmd: VerifyCommand & { readonly model: NonNullable<VerifyCommand['model']> }, seed: number): Promise<ModelRun> {
   const data = cmd.model.data === 'generated' ? 'generated' : 'real';
   const prepared = await prepareModel(cmd.model.file, { ...(cmd.model.input !== undefined ? { input: cmd.model.input } : {}), seed, ...(cmd.shard !== undefined ? { shard: cmd.shard } : {}) });
-  const verdicts = new LayerVerdicts(prepared);
-  verdicts.start();
+  let verdicts: LayerVerdicts | undefined;
   const shard = cmd.shard !== undefined ? ` (shard ${cmd.shard.index}/${cmd.shard.count} of the layers)` : '';
   return {
     prepared,
-    options: { layers: productionLayersOf(prepared), realData: data === 'real', onCase: verdicts.onCase },
+    optionsFor(kernel) {
+      let used = prepared;
+      if (data === 'real' && !completeCapabilities(kernel.capabilities).specialValues) {
+        const special = prepared.layers.filter((l) => {
+          const t = realTensorsOf(sourceOf(l.layer.spec)!);
+          return t === undefined || hasNonFinite(t.x) || hasNonFinite(t.w) || hasNonFinite(t.b);
+        });
+        const reason = 'its own tensors hold NaN or ±Infinity and the kernel declares no special-value support (capabilities.specialValues)';
+        used = { ...prepared, layers: prepared.layers.filter((l) => !special.includes(l)), skipped: [...prepared.skipped, ...special.map((l) => ({ node: l.candidate.node, opType: l.candidate.opType, reason }))] };
+        if (used.layers.length === 0) throw new ModelFileError(cmd.model.file, undefined, `no layer ${kernel.name} can take: every layer's ${reason.slice(4)}`);
+      }
+      verdicts = new LayerVerdicts(used);
+      verdicts.start();
+      return { layers: productionLayersOf(used), realData: data === 'real', onCase: verdicts.onCase };
+    },
     finish(report) {
-      verdicts.stop();
-      return { ...report, model: verdicts.report(report, data) };
+      verdicts?.stop();
+      return verdicts === undefined ? report : { ...report, model: verdicts.report(report, data) };
     },
     description:
       `model ${cmd.model.file}: ${prepared.layers.length} layer${prepared.layers.length === 1 ? '' : 's'}${shard}, ${prepared.skipped.length} node${prepared.skipped.length === 1 ? '' : 's'} skipped, ` +

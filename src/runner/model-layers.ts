@@ -23,6 +23,7 @@ import { modelFeeds } from '../models/onnx-input.js';
 import type { NodeCandidate, OnnxModel, ReadLayer, SkippedNode } from '../models/onnx-reader.js';
 import { layerOfNode, nodeCandidates, readOnnxModel } from '../models/onnx-reader.js';
 import { setJudgeObserver } from '../property/judge-observer.js';
+import { onCaseEnd } from '../arbitraries/case-memory.js';
 import type { LayerVerdict, ModelReport, VerificationReport } from './report.js';
 
 /** Options of `prepareModel`. */
@@ -102,6 +103,10 @@ function worse(a: number | undefined, b: number): number {
   return Number.isNaN(a) || a >= b ? a : b;
 }
 
+/** The watching `LayerVerdicts`, told when each case (counted or a shrink attempt) ends. */
+let watching: LayerVerdicts | undefined;
+onCaseEnd(() => watching?.caseEnded());
+
 interface Tally {
   cases: number;
   properties: Set<string>;
@@ -117,6 +122,8 @@ interface Tally {
 export class LayerVerdicts {
   private readonly tallies = new Map<number, Tally>();
   private caseWorst: number | undefined;
+  /** The worst of the case that ended last: `onCase` follows its case's end only for counted cases, so shrink attempts leave nothing behind. */
+  private endedWorst: number | undefined;
   private previous: ReturnType<typeof setJudgeObserver>;
 
   constructor(private readonly prepared: PreparedModel) {
@@ -127,16 +134,24 @@ export class LayerVerdicts {
     this.previous = setJudgeObserver((r) => {
       this.caseWorst = worse(this.caseWorst, r);
     });
+    watching = this;
   }
 
   stop(): void {
     setJudgeObserver(this.previous);
+    if (watching === this) watching = undefined;
+  }
+
+  /** A case ended (`onCaseEnd`): its worst error/bound is the one `onCase` may take. */
+  caseEnded(): void {
+    this.endedWorst = this.caseWorst;
+    this.caseWorst = undefined;
   }
 
   /** After each counted case: which layer it ran (if a model layer), whether it failed, its worst error/bound. */
   readonly onCase = (property: string, c: unknown, failed: boolean): void => {
-    const worst = this.caseWorst;
-    this.caseWorst = undefined;
+    const worst = this.endedWorst;
+    this.endedWorst = undefined;
     const source = layerSourceOfCase(c);
     const t = source === undefined || source.sha256 !== this.prepared.model.sha256 ? undefined : this.tallies.get(source.index);
     if (t === undefined) return;

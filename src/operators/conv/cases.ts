@@ -3,6 +3,7 @@
  * expectation, the one-line description and the coverage key.
  */
 import fc from 'fast-check';
+import { describeSource } from '../../arbitraries/real-data.js';
 import type { Precision } from '../../contract.js';
 import type { CoverageKey, GenerationContext } from '../../property/definition.js';
 import type { CaseTensors } from '../../property/cases.js';
@@ -65,7 +66,7 @@ export async function convAsGiven(k: CheckedKernel, c: ConvCase): Promise<{ t: C
 
 /** One-line description of a conv case. */
 export function describeConvCase(c: ConvCase, extra = ''): string {
-  return `${describeConv(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}`;
+  return `${describeConv(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}${describeSource(c.spec)}`;
 }
 
 /** Coverage key of a conv spec (see `COVERAGE_DIMENSIONS`). */
