@@ -429,6 +429,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): stri
                       with its exact geometry, once per property it fits (default ${d.size})
   --shapes FILE       your own layers (JSON, format in the README) instead of the built-in
                       networks; implies --size production
+  --model FILE        an ONNX model: its Conv, ConvTranspose, Gemm and MatMul (constant 2-D
+                      weight) layers, run once in onnxruntime-node, each checked with its own
+                      weights and activations and given a verdict (docs/model.md); implies
+                      --size production; with --shard i/n the shards split its layers
+  --model-input FILE  the model's input: a TensorProto (.pb) or JSON {"dims", "data"}
+                      (default: generated from the seed, uniform in [-1, 1))
+  --model-data D      real (default), generated (data of the layers' shapes), or both (two
+                      report sets, DIR/real and DIR/generated)
   --every-layer       production tier: the properties that call the kernel two or more times
                       per layer run the layers above 3 GFLOP or 2^25 elements too (by default
                       they leave them out and say so; single-call properties always run them)

@@ -68,7 +68,7 @@ export function formatLayerVerdicts(m: ModelReport): string {
   const w = Math.max(4, ...m.layers.map((l) => l.node.length));
   const lines = [`Model layers (${m.data === 'real' ? 'real data' : 'generated data'}):`];
   for (const l of m.layers) {
-    const worst = l.worstErrorOverBound === undefined ? '' : `  worst error/bound ${typeof l.worstErrorOverBound === 'number' ? l.worstErrorOverBound.toPrecision(3) : l.worstErrorOverBound}`;
+    const worst = l.worstErrorOverBound === undefined ? '' : `  worst error/bound ${typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound}`;
     const label = l.status === 'passed' ? 'PASS' : l.status === 'failed' ? 'FAIL' : 'NOT RUN';
     lines.push(`  ${label.padEnd(7)} ${l.node.padEnd(w)}  ${l.opType.padEnd(13)} ${l.shapes}  ${l.cases} cases${worst}${l.failedProperties.length > 0 ? `  failed: ${l.failedProperties.join(', ')}` : ''}${l.counterexampleFile !== undefined ? `  ${l.counterexampleFile}` : ''}`);
   }

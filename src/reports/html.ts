@@ -173,7 +173,7 @@ function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): stri
 /** The per-layer verdicts of a `--model` run, and the nodes left out. */
 function modelSection(m: ModelReport): string {
   const rows = m.layers.map((l) => {
-    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? l.worstErrorOverBound.toPrecision(3) : l.worstErrorOverBound;
+    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound;
     const label = l.status === 'passed' ? 'PASS' : l.status === 'failed' ? 'FAIL' : 'SKIP';
     return (
       `<tr><td><code>${h(l.node)}</code></td><td>${h(l.opType)} → ${h(l.operator)}</td><td><code>${h(l.shapes)}</code></td>` +

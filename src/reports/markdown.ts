@@ -86,7 +86,7 @@ function modelSection(m: ModelReport): string[] {
     '| --- | --- | --- | --- | ---: | ---: | --- | --- |',
   ];
   for (const l of m.layers) {
-    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? l.worstErrorOverBound.toPrecision(3) : l.worstErrorOverBound;
+    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound;
     out.push(
       `| ${code(l.node, true)} | ${text(l.opType)} → ${text(l.operator)} | ${code(l.shapes, true)} | ${l.status === 'not-run' ? 'NOT RUN' : statusLabel(l.status)} | ${l.cases} | ${worst} | ${l.failedProperties.map((id) => code(id, true)).join(' ')} | ${l.counterexampleFile !== undefined ? code(l.counterexampleFile, true) : ''} |`,
     );
