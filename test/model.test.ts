@@ -121,6 +121,23 @@ describe('convcheck verify --model', () => {
     expect(stale.err).toMatch(new RegExp(`^convcheck: --model ${copy}: node conv2: has changed since the case was saved \\(sha256 [0-9a-f]{12}…, the case names [0-9a-f]{12}…\\)\\n$`));
   }, 120_000);
 
+  it('a saved case of a model layer is not replayed by a run that did not load that model: noted, not a failure', async () => {
+    // bug-real/counterexamples holds conv2's case; a run without --model into the same directory
+    // (generated small problems may or may not meet the planted bug; what matters is that the saved case is not run)
+    await run(['verify', '--kernel', BUGGY, '--size', 'small', '--runs', '5', '--seed', '1', '--properties', 'conv-matches-reference', '--report-dir', join(dir, 'bug-real')]);
+    const p = (await readReport(join(dir, 'bug-real'))).properties[0];
+    expect(p.failure?.kind).not.toBe('threw');
+    expect(p.failure?.fromDatabase).toBeUndefined();
+    expect(p.notes?.join('\n')).toMatch(/saved counterexample .*conv-matches-reference-[0-9a-f]+\.json was not replayed: it names layer conv2 of model test\/fixtures\/models\/small-cnn\.onnx \(sha256 [0-9a-f]{12}…, input generated:3\), which this run did not load/);
+  }, 60_000);
+
+  it('--model-data both: a real run and a generated run into DIR/real and DIR/generated; the exit code is the worse', async () => {
+    const r = await run(['verify', '--model', CNN, '--model-data', 'both', '--kernel', BUGGY, '--seed', '3', '--report-dir', join(dir, 'both')]);
+    expect(r.code).toBe(EXIT.failed);
+    expect([(await readReport(join(dir, 'both', 'real'))).model!.data, (await readReport(join(dir, 'both', 'generated'))).model!.data]).toEqual(['real', 'generated']);
+    expect([(await readReport(join(dir, 'both', 'real'))).status, (await readReport(join(dir, 'both', 'generated'))).status]).toEqual(['failed', 'passed']);
+  }, 120_000);
+
   it('--shard 1/2 and 2/2 split the layers; merged they give the unsharded verdicts per property and per layer', async () => {
     const common = ['verify', '--model', CNN, '--kernel', BUGGY, '--seed', '4'];
     await run([...common, '--report-dir', join(dir, 'layers-all')]);

@@ -69,3 +69,25 @@ export function describeSource(spec: object): string {
   const s = sourceOf(spec);
   return s === undefined ? '' : ` node=${s.model}#${s.node}`;
 }
+
+/** The model layer a case names, if any: the `source` of the first spec (an object with `xShape`) found in it. */
+export function caseSource(c: unknown, depth = 0): LayerSource | undefined {
+  if (typeof c !== 'object' || c === null || depth > 4) return undefined;
+  const own = 'xShape' in c ? sourceOf(c) : undefined;
+  if (own !== undefined) return own;
+  for (const v of Object.values(c)) {
+    const s = caseSource(v, depth + 1);
+    if (s !== undefined) return s;
+  }
+  return undefined;
+}
+
+/**
+ * Why a saved case cannot be replayed in this run — it names a model layer whose tensors this run
+ * did not load (a run without `--model`, or another model or input) — or undefined.
+ */
+export function unloadedModelLayer(c: unknown): string | undefined {
+  const s = caseSource(c);
+  if (s === undefined || realTensorsOf(s) !== undefined) return undefined;
+  return `it names layer ${s.node} of model ${s.model} (sha256 ${s.sha256.slice(0, 12)}…, input ${s.input}), which this run did not load`;
+}

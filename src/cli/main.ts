@@ -38,7 +38,7 @@ import { createProgressReporter, wantsLiveProgress, type ProgressStream } from '
 import { formatSummary, shellQuote } from './summary.js';
 import { MERGE_HELP, runMerge } from './merge.js';
 import { formatLayerVerdicts, openModelRun, runBothData } from './model.js';
-import { restoreModelData } from '../runner/model-layers.js';
+import { forgetModelData, restoreModelData } from '../runner/model-layers.js';
 
 /** Exit codes of the `convcheck` command. */
 export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -365,6 +365,7 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
     return result.status === 'passed' ? EXIT.ok : EXIT.failed;
   } finally {
     await closeWithin(opened, CLOSE_WAIT_MS);
+    forgetModelData();
   }
 }
 

@@ -11,7 +11,7 @@ import type { VerifyCommand } from './args.js';
 import type { KernelUnderTest } from '../contract.js';
 import { ModelFileError } from '../errors.js';
 import { completeCapabilities } from '../contract.js';
-import { realTensorsOf, sourceOf } from '../arbitraries/real-data.js';
+import { clearRealTensors, realTensorsOf, sourceOf } from '../arbitraries/real-data.js';
 
 /** A prepared model run: what `verifyKernel` gets, and what to do with its report. */
 export interface ModelRun {
@@ -55,6 +55,8 @@ export async function openModelRun(cmd: VerifyCommand & { readonly model: NonNul
     },
     finish(report) {
       verdicts?.stop();
+      // the run is over: its tensors go (a later run in this process must not replay this model's cases on them)
+      clearRealTensors();
       return verdicts === undefined ? report : { ...report, model: verdicts.report(report, data) };
     },
     description:

@@ -16,7 +16,7 @@
  */
 import { ModelFileError } from '../errors.js';
 import type { LayerSource } from '../arbitraries/real-data.js';
-import { registerRealTensors, sourceOf } from '../arbitraries/real-data.js';
+import { caseSource, clearRealTensors, registerRealTensors, sourceOf } from '../arbitraries/real-data.js';
 import { captureActivations } from '../adapters/onnx-activations.js';
 import type { ModelLayer } from '../models/layers.js';
 import { modelFeeds } from '../models/onnx-input.js';
@@ -85,17 +85,8 @@ export async function prepareModel(file: string, options: PrepareModelOptions): 
 /** The production layers of a prepared model, for `VerifyOptions.layers`. */
 export const productionLayersOf = (m: PreparedModel): ModelLayer[] => m.layers.map((l) => l.layer);
 
-/** The model layer a case ran, if it ran one: the `source` of the first spec found in the case. */
-export function layerSourceOfCase(c: unknown, depth = 0): LayerSource | undefined {
-  if (typeof c !== 'object' || c === null || depth > 4) return undefined;
-  const own = 'xShape' in c ? sourceOf(c) : undefined;
-  if (own !== undefined) return own;
-  for (const v of Object.values(c)) {
-    const s = layerSourceOfCase(v, depth + 1);
-    if (s !== undefined) return s;
-  }
-  return undefined;
-}
+/** The model layer a case ran, if it ran one (`caseSource`). */
+export const layerSourceOfCase = (c: unknown): LayerSource | undefined => caseSource(c);
 
 /** The worse of two error/bound ratios: NaN (a non-finite value where it should not be) is the worst there is. */
 function worse(a: number | undefined, b: number): number {
@@ -199,3 +190,6 @@ export async function restoreModelData(savedCase: unknown): Promise<void> {
     throw new ModelFileError(source.model, `node ${source.node}`, `has changed since the case was saved (sha256 ${prepared.model.sha256.slice(0, 12)}…, the case names ${source.sha256.slice(0, 12)}…)`);
   }
 }
+
+/** Forgets the model tensors a replay (or run) registered: a later run in this process must not use them. */
+export const forgetModelData = (): void => clearRealTensors();

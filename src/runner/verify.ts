@@ -26,6 +26,7 @@ import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, Kernel
 import { countingShapes, withShapeBudget } from './shape-budget.js';
 import type { CoverageTable, FailureDetail, PropertyResult, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
+import { unloadedModelLayer } from '../arbitraries/real-data.js';
 
 /** Options of `verifyKernel`. */
 export interface VerifyOptions {
@@ -412,12 +413,18 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const { options } = ctx;
   const signal = options.signal;
   const dir = options.counterexampleDir;
-  const saved = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
+  const stored = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
   const shrinkBudget = options.shrinkBudgetMs ?? 30_000;
   const notes: string[] = [];
   const note = (n: string) => {
     if (!notes.includes(n)) notes.push(n);
   };
+  // a saved case of a model layer replays only where that layer's tensors are loaded (`--model`)
+  const saved = stored.filter((s) => {
+    const why = unloadedModelLayer(s.case);
+    if (why !== undefined) note(`saved counterexample ${relative(process.cwd(), s.file) || s.file} was not replayed: ${why}`);
+    return why === undefined;
+  });
   if (ctx.leftOutNote !== undefined) note(ctx.leftOutNote);
   let casesDone = 0;
   let calls = 0;
