@@ -11,6 +11,7 @@ import { mergeReports, type ShardReport } from '../runner/merge.js';
 import type { FailureDetail, VerificationReport } from '../runner/report.js';
 import type { MergeCommand } from './args.js';
 import { formatSummary } from './summary.js';
+import { formatLayerVerdicts } from './model.js';
 
 /** `convcheck merge --help`. */
 export const MERGE_HELP = `convcheck merge DIR... [--report-dir OUT]
@@ -108,5 +109,6 @@ export async function runMerge(cmd: MergeCommand, io: { readonly stdout: { write
   }
   io.stdout.write(`convcheck merge: ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${report.kernel.name}, seed ${report.seed}\n`);
   io.stdout.write(formatSummary(report, files, { listProperties: false }));
+  if (report.model !== undefined) io.stdout.write(formatLayerVerdicts(report.model));
   return report.status === 'interrupted' ? 130 : report.status === 'passed' ? 0 : 1;
 }
