@@ -186,7 +186,7 @@ describe('bad models: a typed error, one line, exit 2', () => {
       ['not ONNX', [text], /^convcheck: --model .*notes\.onnx: is not an ONNX model or is truncated \(protobuf: .*\)$/],
       ['truncated', [truncated], /^convcheck: --model .*truncated\.onnx: is not an ONNX model or is truncated \(protobuf: index out of range: .*\)$/],
       ['external data missing', [lonely], /^convcheck: --model .*small-cnn-external\.onnx: tensor 'conv1\.weight': external data file small-cnn-external\.bin cannot be read \(ENOENT\)$/],
-      ['no supported node', [relu], /^convcheck: --model .*relu\.onnx: no node convcheck can check \(Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight\)$/],
+      ['no supported node', [relu], /^convcheck: --model .*relu\.onnx: no checkable node \(Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight\)$/],
       ['dynamic input shape', ['test/fixtures/models/dynamic-batch.onnx'], /^convcheck: --model test\/fixtures\/models\/dynamic-batch\.onnx: input 'x': has a dynamic shape \[N,3,12,12\]; give its values with --model-input FILE$/],
     ];
     for (const [what, files, message] of cases) {

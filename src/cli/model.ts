@@ -10,7 +10,7 @@ import { LayerVerdicts, prepareModel, productionLayersOf, type PreparedModel } f
 import type { VerifyCommand } from './args.js';
 import type { KernelUnderTest } from '../contract.js';
 import { ModelFileError } from '../errors.js';
-import { completeCapabilities } from '../contract.js';
+import { completeCapabilities } from '../capabilities.js';
 import { clearRealTensors, realTensorsOf, sourceOf } from '../arbitraries/real-data.js';
 
 /** A prepared model run: what `verifyKernel` gets, and what to do with its report. */

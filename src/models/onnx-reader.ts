@@ -15,7 +15,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { ModelFileError } from '../errors.js';
 import { float16FromBits } from '../float16.js';
 import { convGeometryOfShapes, describeConv } from '../operators/conv/geometry.js';
-import type { ConvSpec } from '../operators/conv/problem.js';
+import type { ConvSpec } from '../operators/conv/spec.js';
 import { convTransposeGeometryOfShapes } from '../operators/conv-transpose/geometry.js';
 import type { ConvTransposeSpec } from '../operators/conv-transpose/problem.js';
 import { describeConvTranspose } from '../operators/conv-transpose/geometry.js';

@@ -14,7 +14,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Options of the Markdown writer. */
 export interface MarkdownReportOptions {

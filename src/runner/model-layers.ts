@@ -47,12 +47,12 @@ export interface PreparedModel {
 
 /**
  * Reads `file`, runs it once, and returns its layers. Throws `ModelFileError` for a model that
- * cannot be read or run, or that has no node convcheck can check.
+ * cannot be read or run, or that has no checkable node.
  */
 export async function prepareModel(file: string, options: PrepareModelOptions): Promise<PreparedModel> {
   const model = await readOnnxModel(file);
   const { candidates, skipped } = nodeCandidates(model);
-  const none = (why: string) => new ModelFileError(file, undefined, `no node convcheck can check (Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight)${why}`);
+  const none = (why: string) => new ModelFileError(file, undefined, `no checkable node (Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight)${why}`);
   if (candidates.length === 0) throw none(skipped.length > 0 ? `: ${skipped.map((s) => `${s.node} (${s.opType}): ${s.reason}`).join('; ')}` : '');
   const { feeds, input } = await modelFeeds(model, options.input, options.seed);
   // the layers' inputs: graph inputs are fed; the rest come out of the run

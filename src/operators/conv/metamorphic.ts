@@ -29,7 +29,7 @@ import { detachedFromModel } from '../../arbitraries/real-data.js';
 import type { ConvCase, ConvTensors } from './cases.js';
 import { convAsGiven, convCases, convTensors, coverageOf, describeConvCase, geometryOf, runConv } from './cases.js';
 import type { ConvAttributes } from './contract.js';
-import type { ConvSpec } from './problem.js';
+import type { ConvSpec } from './spec.js';
 import { largestTensor } from './problem.js';
 import { correlationScale, scaleFor } from './correlation-scale.js';
 import { convGeometryOfShapes } from './geometry.js';
