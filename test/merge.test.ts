@@ -13,15 +13,39 @@ import type { VerificationReport } from '../src/runner/report.js';
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: (t: string) => ((err += t), true), columns: 100 }, env: { CI: '1' } });
+  const stdout = {
+    write: (t: string) => {
+      out += t;
+      return true;
+    },
+  };
+  const stderr = {
+    write: (t: string) => {
+      err += t;
+      return true;
+    },
+    columns: 100,
+  };
+  const code = await main(argv, { stdout, stderr, env: { CI: '1' } });
   return { code, out, err };
 }
 
-const readReport = async (dir: string): Promise<VerificationReport> => JSON.parse(await readFile(join(dir, 'verification.json'), 'utf8')) as VerificationReport;
+const readReport = async (dir: string): Promise<VerificationReport> =>
+  JSON.parse(await readFile(join(dir, 'verification.json'), 'utf8')) as VerificationReport;
 
 /** What a merge must reproduce: each property's verdict, cases and failure, in order. */
 const verdicts = (r: VerificationReport) =>
-  r.properties.map((p) => ({ id: p.id, status: p.status, casesRun: p.casesRun, skipReason: p.skipReason, kind: p.failure?.kind, problem: p.failure?.problem, path: p.failure?.path, expected: p.failure?.expected, actual: p.failure?.actual }));
+  r.properties.map((p) => ({
+    id: p.id,
+    status: p.status,
+    casesRun: p.casesRun,
+    skipReason: p.skipReason,
+    kind: p.failure?.kind,
+    problem: p.failure?.problem,
+    path: p.failure?.path,
+    expected: p.failure?.expected,
+    actual: p.failure?.actual,
+  }));
 
 // a kernel whose conv returns NaN: some properties fail, some pass, some are skipped (float64, no ConvTranspose)
 const KERNEL = 'test/fixtures/kernels/nan.mjs';
@@ -55,7 +79,8 @@ describe('convcheck merge', () => {
     expect(merged.status).toBe(all.status);
     expect(merged.options).toEqual(all.options);
     expect(merged.durationMs).toBe(shards.reduce((a, s) => a + s.durationMs, 0));
-    for (const f of ['verification.md', 'verification.html', 'junit.xml']) expect((await stat(join(dir, 'merged', f))).size).toBeGreaterThan(0);
+    for (const f of ['verification.md', 'verification.html', 'junit.xml'])
+      expect((await stat(join(dir, 'merged', f))).size).toBeGreaterThan(0);
     // every failure points at its counterexample's copy in the merged directory
     for (const p of merged.properties.filter((q) => q.failure !== undefined)) {
       expect(p.failure!.counterexampleFile).toContain(join('merged', 'counterexamples'));
@@ -70,16 +95,34 @@ describe('convcheck merge', () => {
     await run(['verify', ...COMMON.slice(0, -1), '6', '--shard', '2/3', '--report-dir', join(dir, 's2-seed6')]);
     const r = await run(['merge', join(dir, 's1'), join(dir, 's2-seed6'), join(dir, 's3'), '--report-dir', join(dir, 'bad')]);
     expect(r.code).toBe(EXIT.error);
-    expect(r.err).toBe(`convcheck merge: ${join(dir, 's1')} and ${join(dir, 's2-seed6')} are shards of different runs (different seeds): seed is 5 in one and 6 in the other\n`);
+    expect(r.err).toBe(
+      `convcheck merge: ${join(dir, 's1')} and ${join(dir, 's2-seed6')} are shards of different runs (different seeds): seed is 5 in one and 6 in the other\n`,
+    );
   }, 120_000);
 
   it('refuses shards of different kernels, options and convcheck versions', async () => {
     const s1 = await readReport(join(dir, 's1'));
     const variants: Array<[string, VerificationReport, RegExp]> = [
-      ['kernel', { ...s1, kernel: { ...s1.kernel, name: 'other' }, options: { ...s1.options, shard: { ...s1.options.shard!, index: 2 } } }, /different kernels\): kernel\.name is "fixture:nan" in one and "other" in the other/],
-      ['runs', { ...s1, options: { ...s1.options, runs: 9, shard: { ...s1.options.shard!, index: 2 } } }, /different options\): options\.runs is 8 in one and 9 in the other/],
-      ['version', { ...s1, tool: { ...s1.tool, version: '0.0.1' }, options: { ...s1.options, shard: { ...s1.options.shard!, index: 2 } } }, /different convcheck versions\): tool\.version is ".*" in one and "0\.0\.1" in the other/],
-      ['count', { ...s1, options: { ...s1.options, shard: { ...s1.options.shard!, index: 2, count: 4 } } }, /different options\): shard\.count is 3 in one and 4 in the other/],
+      [
+        'kernel',
+        { ...s1, kernel: { ...s1.kernel, name: 'other' }, options: { ...s1.options, shard: { ...s1.options.shard!, index: 2 } } },
+        /different kernels\): kernel\.name is "fixture:nan" in one and "other" in the other/,
+      ],
+      [
+        'runs',
+        { ...s1, options: { ...s1.options, runs: 9, shard: { ...s1.options.shard!, index: 2 } } },
+        /different options\): options\.runs is 8 in one and 9 in the other/,
+      ],
+      [
+        'version',
+        { ...s1, tool: { ...s1.tool, version: '0.0.1' }, options: { ...s1.options, shard: { ...s1.options.shard!, index: 2 } } },
+        /different convcheck versions\): tool\.version is ".*" in one and "0\.0\.1" in the other/,
+      ],
+      [
+        'count',
+        { ...s1, options: { ...s1.options, shard: { ...s1.options.shard!, index: 2, count: 4 } } },
+        /different options\): shard\.count is 3 in one and 4 in the other/,
+      ],
     ];
     for (const [name, report, message] of variants) {
       const other = join(dir, `variant-${name}`);
@@ -95,9 +138,18 @@ describe('convcheck merge', () => {
   it('refuses a missing shard, a shard given twice, an unsharded report and a directory without one', async () => {
     const cases: Array<[string[], string]> = [
       [[join(dir, 's1'), join(dir, 's3')], 'convcheck merge: shard 2/3 missing (got 1/3, 3/3)\n'],
-      [[join(dir, 's1'), join(dir, 's1'), join(dir, 's2'), join(dir, 's3')], `convcheck merge: ${join(dir, 's1')} and ${join(dir, 's1')} are both shard 1/3\n`],
-      [[join(dir, 's1'), join(dir, 'all')], `convcheck merge: ${join(dir, 'all')} is not a shard's report (it was not run with --shard i/n)\n`],
-      [[join(dir, 'nowhere')], `convcheck merge: ${join(dir, 'nowhere', 'verification.json')} cannot be read (ENOENT); each DIR is a shard's --report-dir\n`],
+      [
+        [join(dir, 's1'), join(dir, 's1'), join(dir, 's2'), join(dir, 's3')],
+        `convcheck merge: ${join(dir, 's1')} and ${join(dir, 's1')} are both shard 1/3\n`,
+      ],
+      [
+        [join(dir, 's1'), join(dir, 'all')],
+        `convcheck merge: ${join(dir, 'all')} is not a shard's report (it was not run with --shard i/n)\n`,
+      ],
+      [
+        [join(dir, 'nowhere')],
+        `convcheck merge: ${join(dir, 'nowhere', 'verification.json')} cannot be read (ENOENT); each DIR is a shard's --report-dir\n`,
+      ],
     ];
     for (const [dirs, message] of cases) {
       const r = await run(['merge', ...dirs, '--report-dir', join(dir, 'bad')]);

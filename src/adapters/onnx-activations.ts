@@ -18,7 +18,21 @@ export interface CapturedTensor {
   readonly data: Float32Array | undefined;
 }
 
-const ORT_TYPES: Readonly<Record<string, number>> = { float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10, float64: 11, uint32: 12, uint64: 13 };
+const ORT_TYPES: Readonly<Record<string, number>> = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  uint16: 4,
+  int16: 5,
+  int32: 6,
+  int64: 7,
+  string: 8,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+  uint32: 12,
+  uint64: 13,
+};
 
 /**
  * The model's bytes with `capture` added to the graph outputs and every external tensor's data
@@ -35,7 +49,10 @@ function instrumented(model: OnnxModel, capture: readonly string[]): Uint8Array 
     if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
     const loaded = model.constants.get(t.name ?? '')!;
     // the reader decoded it to float64; written back as FLOAT, the type convcheck's layers take
-    t.rawData = loaded.dataType === onnx.TensorProto.DataType.DOUBLE ? littleEndianBytes('float64', loaded.data) : littleEndianBytes('float32', Float32Array.from(loaded.data));
+    t.rawData =
+      loaded.dataType === onnx.TensorProto.DataType.DOUBLE
+        ? littleEndianBytes('float64', loaded.data)
+        : littleEndianBytes('float32', Float32Array.from(loaded.data));
     t.dataType = loaded.dataType === onnx.TensorProto.DataType.DOUBLE ? loaded.dataType : onnx.TensorProto.DataType.FLOAT;
     t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
     t.externalData = [];
@@ -55,19 +72,36 @@ function instrumented(model: OnnxModel, capture: readonly string[]): Uint8Array 
  * Runs `model` on `feeds` in onnxruntime-node and returns the tensors named in `capture`.
  * Throws `ModelFileError` when onnxruntime-node is not installed or rejects the model.
  */
-export async function captureActivations(model: OnnxModel, feeds: ReadonlyMap<string, FedTensor>, capture: readonly string[]): Promise<Map<string, CapturedTensor>> {
+export async function captureActivations(
+  model: OnnxModel,
+  feeds: ReadonlyMap<string, FedTensor>,
+  capture: readonly string[],
+): Promise<Map<string, CapturedTensor>> {
   let ort: typeof import('onnxruntime-node');
   try {
     ort = await import('onnxruntime-node');
   } catch (e) {
-    throw new ModelFileError(model.file, undefined, `--model runs the model once in onnxruntime-node to see its activations: npm install onnxruntime-node (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    throw new ModelFileError(
+      model.file,
+      undefined,
+      `--model runs the model once in onnxruntime-node to see its activations: npm install onnxruntime-node (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+    );
   }
-  const options: InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 };
+  const options: InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'disabled',
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  };
   let session: InferenceSession;
   try {
     session = await ort.InferenceSession.create(instrumented(model, capture), options);
   } catch (e) {
-    throw new ModelFileError(model.file, undefined, `onnxruntime-node cannot load the model (${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)})`);
+    throw new ModelFileError(
+      model.file,
+      undefined,
+      `onnxruntime-node cannot load the model (${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)})`,
+    );
   }
   try {
     const inputs: Record<string, InstanceType<typeof ort.Tensor>> = {};
@@ -76,12 +110,20 @@ export async function captureActivations(model: OnnxModel, feeds: ReadonlyMap<st
     try {
       out = await session.run(inputs, [...capture]);
     } catch (e) {
-      throw new ModelFileError(model.file, undefined, `onnxruntime-node cannot run the model on this input (${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)})`);
+      throw new ModelFileError(
+        model.file,
+        undefined,
+        `onnxruntime-node cannot run the model on this input (${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)})`,
+      );
     }
     const captured = new Map<string, CapturedTensor>();
     for (const name of capture) {
       const t = out[name];
-      captured.set(name, { dims: [...t.dims], dataType: ORT_TYPES[t.type] ?? 0, data: t.type === 'float32' ? new Float32Array(t.data as Float32Array) : undefined });
+      captured.set(name, {
+        dims: [...t.dims],
+        dataType: ORT_TYPES[t.type] ?? 0,
+        data: t.type === 'float32' ? new Float32Array(t.data as Float32Array) : undefined,
+      });
     }
     return captured;
   } finally {

@@ -17,7 +17,12 @@ export type { OnnxElementArray, OnnxElementType } from '../models/onnx-elements.
  * An attribute value: an int (INT), a list of ints (INTS), a float (FLOAT, `{ float: x }`), a list
  * of floats (FLOATS, `{ floats: [...] }`) or a string (STRING, `{ string: s }`).
  */
-export type OnnxAttributeValue = number | readonly number[] | { readonly float: number } | { readonly floats: readonly number[] } | { readonly string: string };
+export type OnnxAttributeValue =
+  | number
+  | readonly number[]
+  | { readonly float: number }
+  | { readonly floats: readonly number[] }
+  | { readonly string: string };
 
 /**
  * A node input or output; `shape` undefined leaves the shape unspecified.
@@ -48,7 +53,11 @@ export interface SingleNodeModel {
    * A second node of the ONNX domain fed by the first node's output (and `inputs`, e.g. Clip's
    * min / max as initializers), producing the model's outputs: Conv → Relu, for the optimizer to fuse.
    */
-  readonly then?: { readonly opType: string; readonly inputs?: readonly OnnxValue[]; readonly attributes?: Readonly<Record<string, OnnxAttributeValue>> };
+  readonly then?: {
+    readonly opType: string;
+    readonly inputs?: readonly OnnxValue[];
+    readonly attributes?: Readonly<Record<string, OnnxAttributeValue>>;
+  };
   /** Default 8. */
   readonly irVersion?: number;
   /** Element type of every input and output that does not name its own (default `float32`). */
@@ -76,10 +85,20 @@ function initializer(v: OnnxValue & { readonly data: OnnxElementArray }, type: O
   if (v.shape === undefined) throw new InvalidArgumentError(FN, 'inputs', v.name, `initializer '${v.name}' needs a shape`);
   const size = v.shape.reduce((a, d) => a * d, 1);
   if (size !== v.data.length) {
-    throw new InvalidArgumentError(FN, 'inputs', { name: v.name, shape: v.shape, elements: v.data.length }, `initializer '${v.name}' has ${v.data.length} elements but shape [${v.shape.join(',')}] needs ${size}`);
+    throw new InvalidArgumentError(
+      FN,
+      'inputs',
+      { name: v.name, shape: v.shape, elements: v.data.length },
+      `initializer '${v.name}' has ${v.data.length} elements but shape [${v.shape.join(',')}] needs ${size}`,
+    );
   }
   if (!ONNX_ELEMENTS[type].is(v.data)) {
-    throw new InvalidArgumentError(FN, 'inputs', { name: v.name, type }, `initializer '${v.name}' is ${type} but its data is a ${v.data.constructor.name} (float16 data are their bits in a Uint16Array, int64 a BigInt64Array)`);
+    throw new InvalidArgumentError(
+      FN,
+      'inputs',
+      { name: v.name, type },
+      `initializer '${v.name}' is ${type} but its data is a ${v.data.constructor.name} (float16 data are their bits in a Uint16Array, int64 a BigInt64Array)`,
+    );
   }
   return { name: v.name, dims: [...v.shape], dataType: ONNX_ELEMENTS[type].code, rawData: littleEndianBytes(type, v.data) };
 }
@@ -100,7 +119,13 @@ const isInitializer = (v: OnnxValue): v is OnnxValue & { readonly data: OnnxElem
  */
 export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
   const typeOf = (v: OnnxValue): OnnxElementType => v.elementType ?? model.elementType ?? 'float32';
-  const node = (opType: string, inputs: readonly string[], outputs: readonly string[], attrs: SingleNodeModel['attributes'], domain?: string): OnnxProto.INodeProto => ({
+  const node = (
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs: SingleNodeModel['attributes'],
+    domain?: string,
+  ): OnnxProto.INodeProto => ({
     input: [...inputs],
     output: [...outputs],
     name: opType.toLowerCase(),
@@ -112,10 +137,24 @@ export function encodeSingleNodeModel(model: SingleNodeModel): Uint8Array {
   const between = `${outputNames[0]}_before_${model.then?.opType ?? ''}`;
   const nodes = model.then
     ? [
-        node(model.opType, model.inputs.map((v) => v.name), [between], model.attributes, model.domain),
+        node(
+          model.opType,
+          model.inputs.map((v) => v.name),
+          [between],
+          model.attributes,
+          model.domain,
+        ),
         node(model.then.opType, [between, ...(model.then.inputs ?? []).map((v) => v.name)], outputNames, model.then.attributes),
       ]
-    : [node(model.opType, model.inputs.map((v) => v.name), outputNames, model.attributes, model.domain)];
+    : [
+        node(
+          model.opType,
+          model.inputs.map((v) => v.name),
+          outputNames,
+          model.attributes,
+          model.domain,
+        ),
+      ];
   const proto: OnnxProto.IModelProto = {
     irVersion: model.irVersion ?? 8,
     producerName: 'convcheck',

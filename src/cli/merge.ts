@@ -31,7 +31,11 @@ async function readShard(dir: string): Promise<ShardReport> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ReportMergeError(dir, 'verification.json', `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); each DIR is a shard's --report-dir`);
+    throw new ReportMergeError(
+      dir,
+      'verification.json',
+      `${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); each DIR is a shard's --report-dir`,
+    );
   }
   let report: unknown;
   try {
@@ -40,7 +44,14 @@ async function readShard(dir: string): Promise<ShardReport> {
     throw new ReportMergeError(dir, 'verification.json', `${file} is not JSON`);
   }
   const r = report as Partial<VerificationReport>;
-  if (typeof r !== 'object' || r === null || r.tool?.name !== 'convcheck' || !Array.isArray(r.properties) || r.options === undefined || r.coverage === undefined) {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    r.tool?.name !== 'convcheck' ||
+    !Array.isArray(r.properties) ||
+    r.options === undefined ||
+    r.coverage === undefined
+  ) {
     throw new ReportMergeError(dir, 'verification.json', `${file} is not a convcheck verification report`);
   }
   return { dir, report: report as VerificationReport };
@@ -55,7 +66,10 @@ async function readShard(dir: string): Promise<ShardReport> {
 async function relocations(shards: readonly ShardReport[], outDir: string): Promise<Map<string, string>> {
   const moved = new Map<string, string>();
   for (const s of shards) {
-    const named = [...s.report.properties.map((p) => p.failure?.counterexampleFile), ...(s.report.model?.layers.map((l) => l.counterexampleFile) ?? [])];
+    const named = [
+      ...s.report.properties.map((p) => p.failure?.counterexampleFile),
+      ...(s.report.model?.layers.map((l) => l.counterexampleFile) ?? []),
+    ];
     for (const f of named) {
       if (f === undefined) continue;
       const tail = join(basename(dirname(f)), basename(f));
@@ -71,7 +85,11 @@ async function relocations(shards: readonly ShardReport[], outDir: string): Prom
 function relocated(f: FailureDetail, moved: ReadonlyMap<string, string>): FailureDetail {
   const to = f.counterexampleFile === undefined ? undefined : moved.get(f.counterexampleFile);
   if (to === undefined) return f;
-  return { ...f, counterexampleFile: to, ...(f.replayCommand !== undefined ? { replayCommand: f.replayCommand.split(f.counterexampleFile!).join(to) } : {}) };
+  return {
+    ...f,
+    counterexampleFile: to,
+    ...(f.replayCommand !== undefined ? { replayCommand: f.replayCommand.split(f.counterexampleFile!).join(to) } : {}),
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -84,7 +102,9 @@ async function exists(path: string): Promise<boolean> {
 /** Runs `convcheck merge`; resolves to the exit code (0 passed, 1 failed, 130 interrupted). */
 export async function runMerge(cmd: MergeCommand, io: { readonly stdout: { write(text: string): unknown } }): Promise<number> {
   const out = resolve(cmd.reportDir);
-  for (const d of cmd.dirs) if (resolve(d) === out) throw new UsageError(`convcheck merge: --report-dir ${cmd.reportDir} is one of the shard directories; merge into another`);
+  for (const d of cmd.dirs)
+    if (resolve(d) === out)
+      throw new UsageError(`convcheck merge: --report-dir ${cmd.reportDir} is one of the shard directories; merge into another`);
   const shards: ShardReport[] = [];
   for (const d of cmd.dirs) shards.push(await readShard(d));
   const merged = mergeReports(shards);
@@ -98,7 +118,16 @@ export async function runMerge(cmd: MergeCommand, io: { readonly stdout: { write
     ...merged,
     properties: merged.properties.map((p) => (p.failure === undefined ? p : { ...p, failure: relocated(p.failure, moved) })),
     ...(merged.model !== undefined
-      ? { model: { ...merged.model, layers: merged.model.layers.map((l) => (l.counterexampleFile !== undefined && moved.has(l.counterexampleFile) ? { ...l, counterexampleFile: moved.get(l.counterexampleFile)! } : l)) } }
+      ? {
+          model: {
+            ...merged.model,
+            layers: merged.model.layers.map((l) =>
+              l.counterexampleFile !== undefined && moved.has(l.counterexampleFile)
+                ? { ...l, counterexampleFile: moved.get(l.counterexampleFile)! }
+                : l,
+            ),
+          },
+        }
       : {}),
   };
   let files: string[];
@@ -107,7 +136,9 @@ export async function runMerge(cmd: MergeCommand, io: { readonly stdout: { write
   } catch (e) {
     throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  io.stdout.write(`convcheck merge: ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${report.kernel.name}, seed ${report.seed}\n`);
+  io.stdout.write(
+    `convcheck merge: ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${report.kernel.name}, seed ${report.seed}\n`,
+  );
   io.stdout.write(formatSummary(report, files, { listProperties: false }));
   if (report.model !== undefined) io.stdout.write(formatLayerVerdicts(report.model));
   return report.status === 'interrupted' ? 130 : report.status === 'passed' ? 0 : 1;

@@ -28,12 +28,19 @@ export interface ModelRun {
   readonly description: string;
 }
 
-const hasNonFinite = (a: Float64Array | undefined): boolean => a !== undefined && a.some((v) => !Number.isFinite(v));
+const hasNonFinite = (a: Float64Array | undefined): boolean => a?.some((v) => !Number.isFinite(v)) ?? false;
 
 /** Reads and runs the model of `cmd.model`. */
-export async function openModelRun(cmd: VerifyCommand & { readonly model: NonNullable<VerifyCommand['model']> }, seed: number): Promise<ModelRun> {
+export async function openModelRun(
+  cmd: VerifyCommand & { readonly model: NonNullable<VerifyCommand['model']> },
+  seed: number,
+): Promise<ModelRun> {
   const data = cmd.model.data === 'generated' ? 'generated' : 'real';
-  const prepared = await prepareModel(cmd.model.file, { ...(cmd.model.input !== undefined ? { input: cmd.model.input } : {}), seed, ...(cmd.shard !== undefined ? { shard: cmd.shard } : {}) });
+  const prepared = await prepareModel(cmd.model.file, {
+    ...(cmd.model.input !== undefined ? { input: cmd.model.input } : {}),
+    seed,
+    ...(cmd.shard !== undefined ? { shard: cmd.shard } : {}),
+  });
   let verdicts: LayerVerdicts | undefined;
   const shard = cmd.shard !== undefined ? ` (shard ${cmd.shard.index}/${cmd.shard.count} of the layers)` : '';
   return {
@@ -45,9 +52,15 @@ export async function openModelRun(cmd: VerifyCommand & { readonly model: NonNul
           const t = realTensorsOf(sourceOf(l.layer.spec)!);
           return t === undefined || hasNonFinite(t.x) || hasNonFinite(t.w) || hasNonFinite(t.b);
         });
-        const reason = 'its own tensors hold NaN or ±Infinity and the kernel declares no special-value support (capabilities.specialValues)';
-        used = { ...prepared, layers: prepared.layers.filter((l) => !special.includes(l)), skipped: [...prepared.skipped, ...special.map((l) => ({ node: l.candidate.node, opType: l.candidate.opType, reason }))] };
-        if (used.layers.length === 0) throw new ModelFileError(cmd.model.file, undefined, `no layer ${kernel.name} can take: every layer's ${reason.slice(4)}`);
+        const reason =
+          'its own tensors hold NaN or ±Infinity and the kernel declares no special-value support (capabilities.specialValues)';
+        used = {
+          ...prepared,
+          layers: prepared.layers.filter((l) => !special.includes(l)),
+          skipped: [...prepared.skipped, ...special.map((l) => ({ node: l.candidate.node, opType: l.candidate.opType, reason }))],
+        };
+        if (used.layers.length === 0)
+          throw new ModelFileError(cmd.model.file, undefined, `no layer ${kernel.name} can take: every layer's ${reason.slice(4)}`);
       }
       verdicts = new LayerVerdicts(used);
       verdicts.start();
@@ -70,9 +83,14 @@ export function formatLayerVerdicts(m: ModelReport): string {
   const w = Math.max(4, ...m.layers.map((l) => l.node.length));
   const lines = [`Model layers (${m.data === 'real' ? 'real data' : 'generated data'}):`];
   for (const l of m.layers) {
-    const worst = l.worstErrorOverBound === undefined ? '' : `  worst error/bound ${typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound}`;
+    const worst =
+      l.worstErrorOverBound === undefined
+        ? ''
+        : `  worst error/bound ${typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound}`;
     const label = l.status === 'passed' ? 'PASS' : l.status === 'failed' ? 'FAIL' : 'NOT RUN';
-    lines.push(`  ${label.padEnd(7)} ${l.node.padEnd(w)}  ${l.opType.padEnd(13)} ${l.shapes}  ${l.cases} cases${worst}${l.failedProperties.length > 0 ? `  failed: ${l.failedProperties.join(', ')}` : ''}${l.counterexampleFile !== undefined ? `  ${l.counterexampleFile}` : ''}`);
+    lines.push(
+      `  ${label.padEnd(7)} ${l.node.padEnd(w)}  ${l.opType.padEnd(13)} ${l.shapes}  ${l.cases} cases${worst}${l.failedProperties.length > 0 ? `  failed: ${l.failedProperties.join(', ')}` : ''}${l.counterexampleFile !== undefined ? `  ${l.counterexampleFile}` : ''}`,
+    );
   }
   for (const s of m.skipped) lines.push(`  SKIPPED ${s.node.padEnd(w)}  ${s.opType.padEnd(13)} ${s.reason}`);
   return `${lines.join('\n')}\n`;
@@ -82,7 +100,10 @@ export function formatLayerVerdicts(m: ModelReport): string {
  * `--model-data both`: the real-data run into `<report dir>/real`, then the generated-data run into
  * `<report dir>/generated`; the exit code is the worse of the two (a signal's first).
  */
-export async function runBothData(cmd: VerifyCommand & { readonly model: NonNullable<VerifyCommand['model']> }, run: (c: VerifyCommand) => Promise<number>): Promise<number> {
+export async function runBothData(
+  cmd: VerifyCommand & { readonly model: NonNullable<VerifyCommand['model']> },
+  run: (c: VerifyCommand) => Promise<number>,
+): Promise<number> {
   const real = await run({ ...cmd, model: { ...cmd.model, data: 'real' }, reportDir: join(cmd.reportDir, 'real') });
   if (real > 2) return real;
   const generated = await run({ ...cmd, model: { ...cmd.model, data: 'generated' }, reportDir: join(cmd.reportDir, 'generated') });

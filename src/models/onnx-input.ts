@@ -30,12 +30,22 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Checks a fed tensor against the model's declared input (type FLOAT, static dims equal). */
 function checkFed(model: OnnxModel, input: GraphInput, t: FedTensor, from: string): void {
-  if (input.elemType !== FLOAT) throw new ModelFileError(model.file, `input '${input.name}'`, `is ${DATA_TYPE_NAMES[input.elemType] ?? input.elemType}; convcheck feeds FLOAT inputs`);
+  if (input.elemType !== FLOAT)
+    throw new ModelFileError(
+      model.file,
+      `input '${input.name}'`,
+      `is ${DATA_TYPE_NAMES[input.elemType] ?? input.elemType}; convcheck feeds FLOAT inputs`,
+    );
   const n = t.dims.reduce((a, d) => a * d, 1);
-  if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 1) || n !== t.data.length) throw new ModelFileError(model.file, `input '${input.name}'`, `${from} gives dims [${t.dims.join(',')}] and ${t.data.length} values`);
+  if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 1) || n !== t.data.length)
+    throw new ModelFileError(model.file, `input '${input.name}'`, `${from} gives dims [${t.dims.join(',')}] and ${t.data.length} values`);
   const declared = input.dims;
   if (declared && (declared.length !== t.dims.length || declared.some((d, i) => typeof d === 'number' && d > 0 && d !== t.dims[i]))) {
-    throw new ModelFileError(model.file, `input '${input.name}'`, `${from} gives dims [${t.dims.join(',')}]; the model declares [${declared.map((d) => d ?? '?').join(',')}]`);
+    throw new ModelFileError(
+      model.file,
+      `input '${input.name}'`,
+      `${from} gives dims [${t.dims.join(',')}]; the model declares [${declared.map((d) => d ?? '?').join(',')}]`,
+    );
   }
 }
 
@@ -56,10 +66,17 @@ async function readInputFile(model: OnnxModel, file: string): Promise<Map<string
     } catch {
       throw new ModelFileError(model.file, `--model-input ${file}`, 'is not JSON');
     }
-    const entries = isRecord(doc) && 'dims' in doc ? (only !== undefined ? [[only, doc] as const] : []) : isRecord(doc) ? Object.entries(doc) : [];
-    if (entries.length === 0) throw new ModelFileError(model.file, `--model-input ${file}`, `expected {"dims": [...], "data": [...]}${only === undefined ? ' per input name' : ''}`);
+    const entries =
+      isRecord(doc) && 'dims' in doc ? (only !== undefined ? [[only, doc] as const] : []) : isRecord(doc) ? Object.entries(doc) : [];
+    if (entries.length === 0)
+      throw new ModelFileError(
+        model.file,
+        `--model-input ${file}`,
+        `expected {"dims": [...], "data": [...]}${only === undefined ? ' per input name' : ''}`,
+      );
     for (const [name, v] of entries) {
-      if (!isRecord(v) || !Array.isArray(v.dims) || !Array.isArray(v.data) || !v.data.every((x) => typeof x === 'number')) throw new ModelFileError(model.file, `--model-input ${file}`, `input '${name}' must be {"dims": [...], "data": [numbers]}`);
+      if (!isRecord(v) || !Array.isArray(v.dims) || !Array.isArray(v.data) || !v.data.every((x) => typeof x === 'number'))
+        throw new ModelFileError(model.file, `--model-input ${file}`, `input '${name}' must be {"dims": [...], "data": [numbers]}`);
       fed.set(name, { dims: v.dims as number[], data: Float32Array.from(v.data as number[]) });
     }
   } else {
@@ -67,16 +84,38 @@ async function readInputFile(model: OnnxModel, file: string): Promise<Map<string
     try {
       t = onnx.TensorProto.decode(bytes);
     } catch (e) {
-      throw new ModelFileError(model.file, `--model-input ${file}`, `is neither JSON nor a TensorProto (${e instanceof Error ? e.message : String(e)})`);
+      throw new ModelFileError(
+        model.file,
+        `--model-input ${file}`,
+        `is neither JSON nor a TensorProto (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
     const name = t.name || only;
-    if (name === undefined) throw new ModelFileError(model.file, `--model-input ${file}`, 'the tensor has no name and the model has several inputs');
-    if (t.dataType !== FLOAT) throw new ModelFileError(model.file, `--model-input ${file}`, `holds ${DATA_TYPE_NAMES[t.dataType] ?? t.dataType}; convcheck feeds FLOAT inputs`);
+    if (name === undefined)
+      throw new ModelFileError(model.file, `--model-input ${file}`, 'the tensor has no name and the model has several inputs');
+    if (t.dataType !== FLOAT)
+      throw new ModelFileError(
+        model.file,
+        `--model-input ${file}`,
+        `holds ${DATA_TYPE_NAMES[t.dataType] ?? t.dataType}; convcheck feeds FLOAT inputs`,
+      );
     const dims = t.dims.map((d) => int64ToNumber(d as number));
-    const data = t.rawData && t.rawData.length > 0 ? (ONNX_ELEMENTS.float32.fromLittleEndian(new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength), t.rawData.length / 4) as Float32Array) : Float32Array.from(t.floatData);
+    const data =
+      t.rawData && t.rawData.length > 0
+        ? (ONNX_ELEMENTS.float32.fromLittleEndian(
+            new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength),
+            t.rawData.length / 4,
+          ) as Float32Array)
+        : Float32Array.from(t.floatData);
     fed.set(name, { dims, data });
   }
-  for (const [name] of fed) if (!model.inputs.some((i) => i.name === name)) throw new ModelFileError(model.file, `--model-input ${file}`, `names input '${name}'; the model's inputs are ${model.inputs.map((i) => `'${i.name}'`).join(', ')}`);
+  for (const [name] of fed)
+    if (!model.inputs.some((i) => i.name === name))
+      throw new ModelFileError(
+        model.file,
+        `--model-input ${file}`,
+        `names input '${name}'; the model's inputs are ${model.inputs.map((i) => `'${i.name}'`).join(', ')}`,
+      );
   for (const i of model.inputs) {
     const t = fed.get(i.name);
     if (!t) throw new ModelFileError(model.file, `--model-input ${file}`, `gives no value for input '${i.name}'`);
@@ -96,7 +135,11 @@ export async function modelFeeds(model: OnnxModel, inputFile: string | undefined
   for (const i of model.inputs) {
     const dims = i.dims;
     if (dims === undefined || dims.some((d) => typeof d !== 'number' || d < 1)) {
-      throw new ModelFileError(model.file, `input '${i.name}'`, `has a dynamic shape [${(dims ?? ['?']).map((d) => d ?? '?').join(',')}]; give its values with --model-input FILE`);
+      throw new ModelFileError(
+        model.file,
+        `input '${i.name}'`,
+        `has a dynamic shape [${(dims ?? ['?']).map((d) => d ?? '?').join(',')}]; give its values with --model-input FILE`,
+      );
     }
     const t = { dims: dims as number[], data: new Float32Array((dims as number[]).reduce((a, d) => a * d, 1)) };
     for (let k = 0; k < t.data.length; k++) t.data[k] = 2 * rng.next() - 1;

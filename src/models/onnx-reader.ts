@@ -74,10 +74,10 @@ export interface SkippedNode {
 export const LAYER_OP_TYPES: readonly string[] = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'];
 /** Kernel op types convcheck cannot express yet: listed as skipped, with this reason. */
 const UNSUPPORTED_OP_TYPES: Readonly<Record<string, string>> = {
-  ConvInteger: 'quantized operators are not in convcheck\'s operator table yet',
-  QLinearConv: 'quantized operators are not in convcheck\'s operator table yet',
-  MatMulInteger: 'quantized operators are not in convcheck\'s operator table yet',
-  QLinearMatMul: 'quantized operators are not in convcheck\'s operator table yet',
+  ConvInteger: "quantized operators are not in convcheck's operator table yet",
+  QLinearConv: "quantized operators are not in convcheck's operator table yet",
+  MatMulInteger: "quantized operators are not in convcheck's operator table yet",
+  QLinearMatMul: "quantized operators are not in convcheck's operator table yet",
 };
 
 const TensorProto = onnx.TensorProto;
@@ -93,7 +93,12 @@ async function tensorData(t: OnnxProto.ITensorProto, modelFile: string, external
   const n = dims.reduce((a, d) => a * d, 1);
   const code = t.dataType ?? 0;
   const type = elementTypeOfCode(code);
-  if (type === undefined) throw new ModelFileError(modelFile, where, `element type ${DATA_TYPE_NAMES[code] ?? code} is not one convcheck reads (FLOAT, FLOAT16, DOUBLE, INT8, UINT8, INT32, INT64)`);
+  if (type === undefined)
+    throw new ModelFileError(
+      modelFile,
+      where,
+      `element type ${DATA_TYPE_NAMES[code] ?? code} is not one convcheck reads (FLOAT, FLOAT16, DOUBLE, INT8, UINT8, INT32, INT64)`,
+    );
   let raw: Uint8Array | undefined = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   if (t.dataLocation === TensorProto.DataLocation.EXTERNAL) {
     const entry = (k: string) => t.externalData?.find((e) => e.key === k)?.value ?? undefined;
@@ -105,27 +110,46 @@ async function tensorData(t: OnnxProto.ITensorProto, modelFile: string, external
       try {
         bytes = await readFile(path);
       } catch (e) {
-        throw new ModelFileError(modelFile, where, `external data file ${location} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        throw new ModelFileError(
+          modelFile,
+          where,
+          `external data file ${location} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+        );
       }
       external.set(path, bytes);
     }
     const offset = Number(entry('offset') ?? 0);
     const length = entry('length') !== undefined ? Number(entry('length')) : n * ONNX_ELEMENTS[type].bytes;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || offset + length > bytes.length) {
-      throw new ModelFileError(modelFile, where, `external data ${location} holds ${bytes.length} bytes; offset ${entry('offset') ?? 0} + length ${length} reach past its end`);
+      throw new ModelFileError(
+        modelFile,
+        where,
+        `external data ${location} holds ${bytes.length} bytes; offset ${entry('offset') ?? 0} + length ${length} reach past its end`,
+      );
     }
     raw = bytes.subarray(offset, offset + length);
   }
   const out = new Float64Array(n);
   if (raw !== undefined) {
-    if (raw.length !== n * ONNX_ELEMENTS[type].bytes) throw new ModelFileError(modelFile, where, `has ${raw.length} bytes of data; dims [${dims.join(',')}] of ${type} need ${n * ONNX_ELEMENTS[type].bytes}`);
+    if (raw.length !== n * ONNX_ELEMENTS[type].bytes)
+      throw new ModelFileError(
+        modelFile,
+        where,
+        `has ${raw.length} bytes of data; dims [${dims.join(',')}] of ${type} need ${n * ONNX_ELEMENTS[type].bytes}`,
+      );
     const values = ONNX_ELEMENTS[type].fromLittleEndian(new DataView(raw.buffer, raw.byteOffset, raw.byteLength), n);
     for (let i = 0; i < n; i++) out[i] = type === 'float16' ? float16FromBits(values[i] as number) : Number(values[i]);
     return { dims, dataType: code, data: out };
   }
   // typed fields: float_data (FLOAT), double_data (DOUBLE), int64_data (INT64), int32_data (the rest, float16 as its bits)
   const field: ArrayLike<unknown> =
-    type === 'float32' ? (t.floatData ?? []) : type === 'float64' ? (t.doubleData ?? []) : type === 'int64' ? (t.int64Data ?? []) : (t.int32Data ?? []);
+    type === 'float32'
+      ? (t.floatData ?? [])
+      : type === 'float64'
+        ? (t.doubleData ?? [])
+        : type === 'int64'
+          ? (t.int64Data ?? [])
+          : (t.int32Data ?? []);
   if (field.length !== n) throw new ModelFileError(modelFile, where, `has ${field.length} values; dims [${dims.join(',')}] need ${n}`);
   for (let i = 0; i < n; i++) {
     const v = type === 'int64' ? int64ToNumber(field[i] as number) : (field[i] as number);
@@ -151,11 +175,19 @@ export async function readOnnxModel(file: string): Promise<OnnxModel> {
     proto = onnx.ModelProto.decode(bytes);
   } catch (e) {
     // protobufjs reads past the end of a truncated file ("index out of range") and rejects foreign bytes (wire types, lengths)
-    throw new ModelFileError(file, undefined, `is not an ONNX model or is truncated (protobuf: ${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)})`);
+    throw new ModelFileError(
+      file,
+      undefined,
+      `is not an ONNX model or is truncated (protobuf: ${e instanceof Error ? e.message.replace(/\s+/g, ' ') : String(e)})`,
+    );
   }
   const g = proto.graph;
   if (!g || (g.node ?? []).length === 0 || !(int64ToNumber(proto.irVersion as number) > 0)) {
-    throw new ModelFileError(file, undefined, `is not an ONNX model (${!g ? 'no graph' : (g.node ?? []).length === 0 ? 'a graph without nodes' : 'no IR version'})`);
+    throw new ModelFileError(
+      file,
+      undefined,
+      `is not an ONNX model (${!g ? 'no graph' : (g.node ?? []).length === 0 ? 'a graph without nodes' : 'no IR version'})`,
+    );
   }
   const external = new Map<string, Buffer>();
   const constants = new Map<string, ModelTensor>();
@@ -168,7 +200,9 @@ export async function readOnnxModel(file: string): Promise<OnnxModel> {
     .filter((i) => !constants.has(i.name ?? ''))
     .map((i): GraphInput => {
       const tt = i.type?.tensorType;
-      const dims = tt?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? int64ToNumber(d.dimValue as number) : undefined));
+      const dims = tt?.shape?.dim?.map((d) =>
+        d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? int64ToNumber(d.dimValue as number) : undefined,
+      );
       return { name: i.name ?? '', elemType: tt?.elemType ?? 0, dims };
     });
   return { file, sha256: createHash('sha256').update(bytes).digest('hex'), proto, constants, inputs };
@@ -183,7 +217,8 @@ export function nodeCandidates(model: OnnxModel): { candidates: NodeCandidate[];
     const node = n.name ? n.name : `#${index} ${opType}`;
     const domain = n.domain ?? '';
     if (domain !== '' && domain !== 'ai.onnx') {
-      if (LAYER_OP_TYPES.includes(opType) || opType in UNSUPPORTED_OP_TYPES) skipped.push({ node, opType, reason: `operator domain ${domain} (convcheck reads the ONNX domain)` });
+      if (LAYER_OP_TYPES.includes(opType) || opType in UNSUPPORTED_OP_TYPES)
+        skipped.push({ node, opType, reason: `operator domain ${domain} (convcheck reads the ONNX domain)` });
       return;
     }
     if (opType in UNSUPPORTED_OP_TYPES) skipped.push({ node, opType, reason: UNSUPPORTED_OP_TYPES[opType] });
@@ -194,7 +229,8 @@ export function nodeCandidates(model: OnnxModel): { candidates: NodeCandidate[];
 
 type Attr = OnnxProto.IAttributeProto;
 const attrOf = (n: OnnxProto.INodeProto, name: string): Attr | undefined => n.attribute?.find((a) => a.name === name);
-const intsOf = (n: OnnxProto.INodeProto, name: string): number[] | undefined => attrOf(n, name)?.ints?.map((v) => int64ToNumber(v as number));
+const intsOf = (n: OnnxProto.INodeProto, name: string): number[] | undefined =>
+  attrOf(n, name)?.ints?.map((v) => int64ToNumber(v as number));
 const intOf = (n: OnnxProto.INodeProto, name: string): number | undefined => {
   const a = attrOf(n, name);
   return a?.i !== undefined && a.i !== null ? int64ToNumber(a.i as number) : undefined;
@@ -225,7 +261,13 @@ function transpose2d(w: Float64Array, rows: number, cols: number): Float64Array 
  * Explicit pads for `auto_pad` SAME_UPPER / SAME_LOWER (ONNX Conv): output ceil(D / s), total pad
  * max(0, (O − 1)·s + d·(k − 1) + 1 − D), the odd pixel at the end (UPPER) or the beginning (LOWER).
  */
-function samePads(spatial: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[], upper: boolean): number[] {
+function samePads(
+  spatial: readonly number[],
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilations: readonly number[],
+  upper: boolean,
+): number[] {
   const begin: number[] = [];
   const end: number[] = [];
   spatial.forEach((d, a) => {
@@ -243,27 +285,42 @@ function samePads(spatial: readonly number[], kernel: readonly number[], strides
  * reason it cannot be one of convcheck's layers (an attribute it cannot express, a weight the graph
  * computes, a shape the operator does not take).
  */
-export function layerOfNode(model: OnnxModel, c: NodeCandidate, xShape: readonly number[], xType: number, source: Omit<LayerSource, 'node' | 'index'>): ReadLayer | { readonly reason: string } {
+export function layerOfNode(
+  model: OnnxModel,
+  c: NodeCandidate,
+  xShape: readonly number[],
+  xType: number,
+  source: Omit<LayerSource, 'node' | 'index'>,
+): ReadLayer | { readonly reason: string } {
   const n = c.proto;
   const ins = n.input ?? [];
-  if (xType !== TensorProto.DataType.FLOAT) return { reason: `its input ${c.input} is ${DATA_TYPE_NAMES[xType] ?? xType}; convcheck runs FLOAT layers` };
+  if (xType !== TensorProto.DataType.FLOAT)
+    return { reason: `its input ${c.input} is ${DATA_TYPE_NAMES[xType] ?? xType}; convcheck runs FLOAT layers` };
   const wName = ins[1];
   const w = model.constants.get(wName ?? '');
   if (!w) return { reason: `its weight ${wName} is not a constant (a graph input, or computed by the graph)` };
   const bName = c.opType === 'MatMul' ? undefined : ins[2] || undefined;
   const b = bName === undefined ? undefined : model.constants.get(bName);
   if (bName !== undefined && !b) return { reason: `its bias ${bName} is not a constant (a graph input, or computed by the graph)` };
-  for (const [t, name] of [[w, wName], [b, bName]] as const) {
-    if (t && t.dataType !== TensorProto.DataType.FLOAT) return { reason: `its ${name === wName ? 'weight' : 'bias'} ${name} is ${DATA_TYPE_NAMES[t.dataType] ?? t.dataType}; convcheck runs FLOAT layers` };
+  for (const [t, name] of [
+    [w, wName],
+    [b, bName],
+  ] as const) {
+    if (t && t.dataType !== TensorProto.DataType.FLOAT)
+      return {
+        reason: `its ${name === wName ? 'weight' : 'bias'} ${name} is ${DATA_TYPE_NAMES[t.dataType] ?? t.dataType}; convcheck runs FLOAT layers`,
+      };
   }
   const layerSource: LayerSource = { ...source, node: c.node, index: c.index };
   const base = { network: source.model, name: c.node, count: 1 } as const;
   try {
     if (c.opType === 'Conv' || c.opType === 'ConvTranspose') {
       const rank = w.dims.length - 2;
-      if (rank < 1 || rank > 3 || xShape.length !== rank + 2) return { reason: `x [${xShape.join(',')}] and w [${w.dims.join(',')}]: convcheck's ${c.opType} takes 1 to 3 spatial axes` };
+      if (rank < 1 || rank > 3 || xShape.length !== rank + 2)
+        return { reason: `x [${xShape.join(',')}] and w [${w.dims.join(',')}]: convcheck's ${c.opType} takes 1 to 3 spatial axes` };
       const kernelShape = intsOf(n, 'kernel_shape');
-      if (kernelShape && kernelShape.join(',') !== w.dims.slice(2).join(',')) return { reason: `kernel_shape [${kernelShape.join(',')}] differs from the weight's [${w.dims.slice(2).join(',')}]` };
+      if (kernelShape && kernelShape.join(',') !== w.dims.slice(2).join(','))
+        return { reason: `kernel_shape [${kernelShape.join(',')}] differs from the weight's [${w.dims.slice(2).join(',')}]` };
       const ones = Array.from({ length: rank }, () => 1);
       const strides = intsOf(n, 'strides') ?? ones;
       const dilations = intsOf(n, 'dilations') ?? ones;
@@ -276,32 +333,63 @@ export function layerOfNode(model: OnnxModel, c: NodeCandidate, xShape: readonly
         pads = samePads(xShape.slice(2), w.dims.slice(2), strides, dilations, autoPad === 'SAME_UPPER');
       } else if (autoPad !== 'NOTSET') return { reason: `auto_pad ${autoPad} is not an ONNX value` };
       if (c.opType === 'Conv') {
-        const spec: ConvSpec & { source: LayerSource } = { xShape: [...xShape], wShape: [...w.dims], attrs: { strides, pads, dilations, group }, hasBias: b !== undefined, source: layerSource };
+        const spec: ConvSpec & { source: LayerSource } = {
+          xShape: [...xShape],
+          wShape: [...w.dims],
+          attrs: { strides, pads, dilations, group },
+          hasBias: b !== undefined,
+          source: layerSource,
+        };
         convGeometryOfShapes(spec.xShape, spec.wShape, b ? b.dims : undefined, spec.attrs, c.node);
-        return { layer: { ...base, op: 'conv', spec }, w: w.data, b: b?.data, shapes: describeConv(spec.xShape, spec.wShape, spec.attrs, spec.hasBias) };
+        return {
+          layer: { ...base, op: 'conv', spec },
+          w: w.data,
+          b: b?.data,
+          shapes: describeConv(spec.xShape, spec.wShape, spec.attrs, spec.hasBias),
+        };
       }
-      if (intsOf(n, 'output_shape') !== undefined) return { reason: 'output_shape is given (convcheck takes pads and output_padding, not a target shape)' };
+      if (intsOf(n, 'output_shape') !== undefined)
+        return { reason: 'output_shape is given (convcheck takes pads and output_padding, not a target shape)' };
       const outputPadding = intsOf(n, 'output_padding') ?? ones.map(() => 0);
-      const spec: ConvTransposeSpec & { source: LayerSource } = { xShape: [...xShape], wShape: [...w.dims], attrs: { strides, pads, dilations, group, outputPadding }, hasBias: b !== undefined, source: layerSource };
+      const spec: ConvTransposeSpec & { source: LayerSource } = {
+        xShape: [...xShape],
+        wShape: [...w.dims],
+        attrs: { strides, pads, dilations, group, outputPadding },
+        hasBias: b !== undefined,
+        source: layerSource,
+      };
       convTransposeGeometryOfShapes(spec.xShape, spec.wShape, b ? b.dims : undefined, spec.attrs, c.node);
-      return { layer: { ...base, op: 'convTranspose', spec }, w: w.data, b: b?.data, shapes: describeConvTranspose(spec.xShape, spec.wShape, spec.attrs, spec.hasBias) };
+      return {
+        layer: { ...base, op: 'convTranspose', spec },
+        w: w.data,
+        b: b?.data,
+        shapes: describeConvTranspose(spec.xShape, spec.wShape, spec.attrs, spec.hasBias),
+      };
     }
     // Gemm (y = α·A'·B' + β·C) and MatMul: dense layers x [N, K] · w [M, K]ᵀ + b
-    if (w.dims.length !== 2) return { reason: `its weight is ${w.dims.length}-D [${w.dims.join(',')}]; convcheck's dense takes a 2-D weight` };
+    if (w.dims.length !== 2)
+      return { reason: `its weight is ${w.dims.length}-D [${w.dims.join(',')}]; convcheck's dense takes a 2-D weight` };
     if (xShape.length !== 2) return { reason: `its input x is [${xShape.join(',')}]; convcheck's dense takes [N, K]` };
     let transB = false;
     if (c.opType === 'Gemm') {
-      if ((intOf(n, 'transA') ?? 0) !== 0) return { reason: 'transA = 1 (convcheck\'s dense takes x as [N, K])' };
+      if ((intOf(n, 'transA') ?? 0) !== 0) return { reason: "transA = 1 (convcheck's dense takes x as [N, K])" };
       const alpha = floatOf(n, 'alpha') ?? 1;
       const beta = floatOf(n, 'beta') ?? 1;
-      if (alpha !== 1 || (b !== undefined && beta !== 1)) return { reason: `alpha ${alpha}, beta ${beta} (convcheck's dense computes x·wᵀ + b)` };
+      if (alpha !== 1 || (b !== undefined && beta !== 1))
+        return { reason: `alpha ${alpha}, beta ${beta} (convcheck's dense computes x·wᵀ + b)` };
       transB = (intOf(n, 'transB') ?? 0) !== 0;
     }
     // w as [M, K]: Gemm with transB = 1 stores it so; MatMul's and Gemm's plain B are [K, M]
     const [M, K] = transB ? w.dims : [w.dims[1], w.dims[0]];
     const wData = transB ? w.data : transpose2d(w.data, w.dims[0], w.dims[1]);
-    if (b && !(b.data.length === M && (b.dims.length === 1 || (b.dims.length === 2 && b.dims[0] === 1)))) return { reason: `its bias C is [${b.dims.join(',')}]; convcheck's dense adds one bias per output [M] = [${M}]` };
-    const spec: DenseSpec & { source: LayerSource } = { xShape: [...xShape], wShape: [M, K], hasBias: b !== undefined, source: layerSource };
+    if (b && !(b.data.length === M && (b.dims.length === 1 || (b.dims.length === 2 && b.dims[0] === 1))))
+      return { reason: `its bias C is [${b.dims.join(',')}]; convcheck's dense adds one bias per output [M] = [${M}]` };
+    const spec: DenseSpec & { source: LayerSource } = {
+      xShape: [...xShape],
+      wShape: [M, K],
+      hasBias: b !== undefined,
+      source: layerSource,
+    };
     denseGeometryOfShapes(spec.xShape, spec.wShape, b ? [M] : undefined, c.node);
     return { layer: { ...base, op: 'dense', spec }, w: wData, b: b?.data, shapes: describeDense(spec.xShape, spec.wShape, spec.hasBias) };
   } catch (e) {

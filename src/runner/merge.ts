@@ -38,7 +38,9 @@ const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringi
 
 /** The value at a dotted path (`kernel.capabilities.group`) of a report. */
 function at(report: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), report);
+  return path
+    .split('.')
+    .reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), report);
 }
 
 /** What must be equal across shards: everything that decides which cases run and how they are judged. */
@@ -103,7 +105,8 @@ function addCoverage(tables: readonly CoverageTable[]): CoverageTable {
 export function mergeReports(shards: readonly ShardReport[]): VerificationReport {
   if (shards.length === 0) throw new ReportMergeError('', 'dirs', 'no report directories given');
   for (const s of shards) {
-    if (s.report.options.shard === undefined) throw new ReportMergeError(s.dir, 'options.shard', `${s.dir} is not a shard's report (it was not run with --shard i/n)`);
+    if (s.report.options.shard === undefined)
+      throw new ReportMergeError(s.dir, 'options.shard', `${s.dir} is not a shard's report (it was not run with --shard i/n)`);
   }
   const first = shards[0];
   const base = identity(first.report);
@@ -111,19 +114,40 @@ export function mergeReports(shards: readonly ShardReport[]): VerificationReport
     const field = firstDifference(base, identity(s.report), '');
     if (field === undefined) continue;
     const path = field.slice(1);
-    const what = path.startsWith('tool') ? 'convcheck versions' : path.startsWith('kernel') ? 'kernels' : path.startsWith('seed') ? 'seeds' : path.startsWith('model') ? 'models' : 'options';
-    throw new ReportMergeError(first.dir, path, `${first.dir} and ${s.dir} are shards of different runs (different ${what}): ${path} is ${show(at(base, path))} in one and ${show(at(identity(s.report), path))} in the other`);
+    const what = path.startsWith('tool')
+      ? 'convcheck versions'
+      : path.startsWith('kernel')
+        ? 'kernels'
+        : path.startsWith('seed')
+          ? 'seeds'
+          : path.startsWith('model')
+            ? 'models'
+            : 'options';
+    throw new ReportMergeError(
+      first.dir,
+      path,
+      `${first.dir} and ${s.dir} are shards of different runs (different ${what}): ${path} is ${show(at(base, path))} in one and ${show(at(identity(s.report), path))} in the other`,
+    );
   }
   const count = first.report.options.shard!.count;
   const byIndex = new Map<number, ShardReport>();
   for (const s of shards) {
     const i = s.report.options.shard!.index;
     const twice = byIndex.get(i);
-    if (twice !== undefined) throw new ReportMergeError(s.dir, 'options.shard.index', `${twice.dir} and ${s.dir} are both shard ${i}/${count}`);
+    if (twice !== undefined)
+      throw new ReportMergeError(s.dir, 'options.shard.index', `${twice.dir} and ${s.dir} are both shard ${i}/${count}`);
     byIndex.set(i, s);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length > 0) throw new ReportMergeError(first.dir, 'options.shard.index', `shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} missing (got ${[...byIndex.keys()].sort((a, b) => a - b).map((i) => `${i}/${count}`).join(', ')})`);
+  if (missing.length > 0)
+    throw new ReportMergeError(
+      first.dir,
+      'options.shard.index',
+      `shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} missing (got ${[...byIndex.keys()]
+        .sort((a, b) => a - b)
+        .map((i) => `${i}/${count}`)
+        .join(', ')})`,
+    );
   const ordered = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s.report);
 
   const overLayers = first.report.options.shard!.over === 'layers';
@@ -153,7 +177,14 @@ export function mergeReports(shards: readonly ShardReport[]): VerificationReport
     durationMs: ordered.reduce((a, r) => a + r.durationMs, 0),
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
     interrupted,
-    summary: { passed: n('passed'), failed, skipped: n('skipped'), interrupted: n('interrupted'), notRun: total - properties.length, total },
+    summary: {
+      passed: n('passed'),
+      failed,
+      skipped: n('skipped'),
+      interrupted: n('interrupted'),
+      notRun: total - properties.length,
+      total,
+    },
     properties,
     coverage: addCoverage(ordered.map((r) => r.coverage)),
     ...(models.length > 0 ? { model: mergeModelSections(models) } : {}),
@@ -176,7 +207,9 @@ function mergeModelSections(models: readonly ModelReport[]): ModelReport {
     .map(([, parts]): LayerVerdict => {
       const failed = parts.find((p) => p.status === 'failed');
       const status = failed ? 'failed' : parts.some((p) => p.status === 'passed') ? 'passed' : 'not-run';
-      const worst = parts.map((p) => p.worstErrorOverBound).reduce<number | string | undefined>((a, v) => (ratioRank(v) > ratioRank(a) ? v : a), undefined);
+      const worst = parts
+        .map((p) => p.worstErrorOverBound)
+        .reduce<number | string | undefined>((a, v) => (ratioRank(v) > ratioRank(a) ? v : a), undefined);
       const cx = parts.find((p) => p.counterexampleFile !== undefined)?.counterexampleFile;
       return {
         ...parts[0],

@@ -52,8 +52,10 @@ export interface PreparedModel {
 export async function prepareModel(file: string, options: PrepareModelOptions): Promise<PreparedModel> {
   const model = await readOnnxModel(file);
   const { candidates, skipped } = nodeCandidates(model);
-  const none = (why: string) => new ModelFileError(file, undefined, `no checkable node (Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight)${why}`);
-  if (candidates.length === 0) throw none(skipped.length > 0 ? `: ${skipped.map((s) => `${s.node} (${s.opType}): ${s.reason}`).join('; ')}` : '');
+  const none = (why: string) =>
+    new ModelFileError(file, undefined, `no checkable node (Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight)${why}`);
+  if (candidates.length === 0)
+    throw none(skipped.length > 0 ? `: ${skipped.map((s) => `${s.node} (${s.opType}): ${s.reason}`).join('; ')}` : '');
   const { feeds, input } = await modelFeeds(model, options.input, options.seed);
   // the layers' inputs: graph inputs are fed; the rest come out of the run
   const capture = [...new Set(candidates.map((c) => c.input).filter((name) => !feeds.has(name) && !model.constants.has(name)))];
@@ -118,7 +120,8 @@ export class LayerVerdicts {
   private previous: ReturnType<typeof setJudgeObserver>;
 
   constructor(private readonly prepared: PreparedModel) {
-    for (const l of prepared.layers) this.tallies.set(l.candidate.index, { cases: 0, properties: new Set(), failed: new Set(), worst: undefined });
+    for (const l of prepared.layers)
+      this.tallies.set(l.candidate.index, { cases: 0, properties: new Set(), failed: new Set(), worst: undefined });
   }
 
   start(): void {
@@ -157,7 +160,9 @@ export class LayerVerdicts {
     const layers = this.prepared.layers.map((l): LayerVerdict => {
       const t = this.tallies.get(l.candidate.index)!;
       const failedIds = [...t.failed];
-      const file = failedIds.map((id) => report.properties.find((p) => p.id === id)?.failure?.counterexampleFile).find((f) => f !== undefined);
+      const file = failedIds
+        .map((id) => report.properties.find((p) => p.id === id)?.failure?.counterexampleFile)
+        .find((f) => f !== undefined);
       return {
         index: l.candidate.index,
         node: l.candidate.node,
@@ -172,7 +177,14 @@ export class LayerVerdicts {
         ...(file !== undefined ? { counterexampleFile: file } : {}),
       };
     });
-    return { file: this.prepared.model.file, sha256: this.prepared.model.sha256, data, input: this.prepared.input, layers, skipped: this.prepared.skipped };
+    return {
+      file: this.prepared.model.file,
+      sha256: this.prepared.model.sha256,
+      data,
+      input: this.prepared.input,
+      layers,
+      skipped: this.prepared.skipped,
+    };
   }
 }
 
@@ -187,7 +199,11 @@ export async function restoreModelData(savedCase: unknown): Promise<void> {
   const generated = /^generated:(-?\d+)$/.exec(source.input);
   const prepared = await prepareModel(source.model, generated ? { seed: Number(generated[1]) } : { input: source.input, seed: 0 });
   if (prepared.model.sha256 !== source.sha256) {
-    throw new ModelFileError(source.model, `node ${source.node}`, `has changed since the case was saved (sha256 ${prepared.model.sha256.slice(0, 12)}…, the case names ${source.sha256.slice(0, 12)}…)`);
+    throw new ModelFileError(
+      source.model,
+      `node ${source.node}`,
+      `has changed since the case was saved (sha256 ${prepared.model.sha256.slice(0, 12)}…, the case names ${source.sha256.slice(0, 12)}…)`,
+    );
   }
 }
 
