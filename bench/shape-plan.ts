@@ -41,7 +41,10 @@ function recording(k: KernelUnderTest, calls: string[]): KernelUnderTest {
 const median = (v: number[]) => (v.length === 0 ? NaN : [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]);
 
 const started = Date.now();
-const lines = ['| kernel | strategy | detected | median cases to detection | median shapes to detection |', '| --- | --- | ---: | ---: | ---: |'];
+const lines = [
+  '| kernel | strategy | detected | median cases to detection | median shapes to detection |',
+  '| --- | --- | ---: | ---: | ---: |',
+];
 for (const bug of [undefined, ...NARROW_BUGS]) {
   for (const s of strategies) {
     let detected = 0;
@@ -49,7 +52,12 @@ for (const bug of [undefined, ...NARROW_BUGS]) {
     const shapes: number[] = [];
     for (let seed = 1; seed <= seeds; seed++) {
       const calls: string[] = [];
-      const report = await verifyKernel(recording(createNarrowBugKernel(bug), calls), { ...s.options, seed, properties: [PROPERTY], shrinkBudgetMs: 1_000 });
+      const report = await verifyKernel(recording(createNarrowBugKernel(bug), calls), {
+        ...s.options,
+        seed,
+        properties: [PROPERTY],
+        shrinkBudgetMs: 1_000,
+      });
       const p = report.properties[0];
       if (p.status !== 'failed') continue;
       detected++;
@@ -57,9 +65,13 @@ for (const bug of [undefined, ...NARROW_BUGS]) {
       cases.push(p.casesRun);
       shapes.push(new Set(calls.slice(0, p.casesRun)).size);
     }
-    lines.push(`| ${bug ?? 'correct'} | ${s.name} | ${detected}/${seeds} | ${detected ? median(cases) : '—'} | ${detected ? median(shapes) : '—'} |`);
+    lines.push(
+      `| ${bug ?? 'correct'} | ${s.name} | ${detected}/${seeds} | ${detected ? median(cases) : '—'} | ${detected ? median(shapes) : '—'} |`,
+    );
     console.error(lines[lines.length - 1]);
   }
 }
-console.log(`\nbench/shape-plan.ts, ${new Date().toISOString().slice(0, 10)}, seeds 1–${seeds}, property ${PROPERTY}, ${Math.round((Date.now() - started) / 1000)} s\n`);
+console.log(
+  `\nbench/shape-plan.ts, ${new Date().toISOString().slice(0, 10)}, seeds 1–${seeds}, property ${PROPERTY}, ${Math.round((Date.now() - started) / 1000)} s\n`,
+);
 console.log(lines.join('\n'));

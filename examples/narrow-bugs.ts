@@ -37,7 +37,13 @@ export function bugNumber(bug: NarrowBug | undefined): number {
 const TILE = 32;
 
 /** The blocked conv on rank-3-lifted shapes (see `conv.wgsl`); p as the shader's parameter array. */
-function blockedConv(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | undefined, p: readonly number[], BUG: number): Float32Array {
+function blockedConv(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  b: ArrayLike<number> | undefined,
+  p: readonly number[],
+  BUG: number,
+): Float32Array {
   const [, N, C, M, G, hasBias, D, H, W, kD, kH, kW, oD, oH, oW, sD, sH, sW, dD, dH, dW0, padD, padH, padW0, , , padEndW] = p;
   const cg = C / G;
   const mg = M / G;
@@ -73,7 +79,10 @@ function blockedConv(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<nu
               for (let j = 0; j < 4; j++) {
                 const ox = x0 + j;
                 // the stride-3 path: the window's start from its centre
-                const start = sW === 3 ? ox * 3 + (BUG === 2 ? Math.floor(kW / 2) : Math.floor((kW - 1) / 2)) - Math.floor((kW - 1) / 2) - padW : ox * sW - padW;
+                const start =
+                  sW === 3
+                    ? ox * 3 + (BUG === 2 ? Math.floor(kW / 2) : Math.floor((kW - 1) / 2)) - Math.floor((kW - 1) / 2) - padW
+                    : ox * sW - padW;
                 const ix = start + kx * dW;
                 if (j >= count || ix < 0 || ix >= W) continue;
                 acc[j] += x[n * batchStride + ((ci * D + iz) * H + iy) * W + ix] * wv;
@@ -118,7 +127,10 @@ export function convParams(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: C
   const [N, C] = x.shape;
   const M = w.shape[0];
   const invocations = N * M * outSp[0] * outSp[1] * Math.ceil(outSp[2] / 4);
-  return { params: [invocations, N, C, M, attrs.group, b ? 1 : 0, ...inSp, ...kSp, ...outSp, ...strides, ...dilations, ...begin, ...end], shape: [N, M, ...outSp.slice(3 - rank)] };
+  return {
+    params: [invocations, N, C, M, attrs.group, b ? 1 : 0, ...inSp, ...kSp, ...outSp, ...strides, ...dilations, ...begin, ...end],
+    shape: [N, M, ...outSp.slice(3 - rank)],
+  };
 }
 
 /** Gemm(transB=1) as a 1×1×1 conv with K input channels on a 1×1×1 image. */
@@ -134,7 +146,14 @@ export function createNarrowBugKernel(bug?: NarrowBug): KernelUnderTest {
   return {
     name: `blocked-js-conv${bug ? `-${bug}` : ''}`,
     precision: 'float32',
-    capabilities: { spatialRanks: [1, 2, 3], group: true, dilation: true, strideWithDilation: true, asymmetricPads: true, specialValues: true },
+    capabilities: {
+      spatialRanks: [1, 2, 3],
+      group: true,
+      dilation: true,
+      strideWithDilation: true,
+      asymmetricPads: true,
+      specialValues: true,
+    },
     conv(x, w, b, attrs) {
       const { params, shape } = convParams(x, w, b, attrs);
       return { shape, data: blockedConv(x.data, w.data, b?.data, params, BUG) };

@@ -28,7 +28,8 @@ import { HtmlReportWriter } from '../src/reports/html.js';
 function pairsIn(rows: ReadonlyArray<readonly string[]>, skip = (label: string) => label === 'n/a'): Set<string> {
   const seen = new Set<string>();
   for (const r of rows) {
-    for (let p = 0; p < r.length; p++) for (let q = p + 1; q < r.length; q++) if (!skip(r[p]) && !skip(r[q])) seen.add(`${p}=${r[p]}|${q}=${r[q]}`);
+    for (let p = 0; p < r.length; p++)
+      for (let q = p + 1; q < r.length; q++) if (!skip(r[p]) && !skip(r[q])) seen.add(`${p}=${r[p]}|${q}=${r[q]}`);
   }
   return seen;
 }
@@ -125,38 +126,49 @@ const RESTRICTIONS: ReadonlyArray<KernelCapabilities> = [
 ];
 
 /** The sum of every number of a spec (bias counted as 1). */
-const measure = (s: ConvSpec) => [...s.xShape, ...s.wShape, ...s.attrs.strides, ...s.attrs.pads, ...s.attrs.dilations, s.attrs.group, s.hasBias ? 1 : 0].reduce((a, b) => a + b, 0);
+const measure = (s: ConvSpec) =>
+  [...s.xShape, ...s.wShape, ...s.attrs.strides, ...s.attrs.pads, ...s.attrs.dilations, s.attrs.group, s.hasBias ? 1 : 0].reduce(
+    (a, b) => a + b,
+    0,
+  );
 
 describe('convShapePlan', () => {
-  it.each(RESTRICTIONS.map((c) => [JSON.stringify(c), c] as const))('capabilities %s: every shape within them, realising its row, every pair covered or excluded', (_label, c) => {
-    const caps = completeCapabilities(c);
-    const plan = convShapePlan(caps, 3);
-    expect(plan.specs.length).toBe(plan.rows.length);
-    plan.specs.forEach((s, i) => {
-      expect(withinConvCapabilities(s, caps), JSON.stringify(s)).toBeUndefined();
-      const classes = convClasses(s);
-      plan.parameters.forEach((name, p) => {
-        const label = plan.rows[i][p];
-        if (label === 'n/a' || !(name in classes)) return;
-        expect(`${name}=${classes[name]}`).toBe(`${name}=${label}`);
+  it.each(RESTRICTIONS.map((c) => [JSON.stringify(c), c] as const))(
+    'capabilities %s: every shape within them, realising its row, every pair covered or excluded',
+    (_label, c) => {
+      const caps = completeCapabilities(c);
+      const plan = convShapePlan(caps, 3);
+      expect(plan.specs.length).toBe(plan.rows.length);
+      plan.specs.forEach((s, i) => {
+        expect(withinConvCapabilities(s, caps), JSON.stringify(s)).toBeUndefined();
+        const classes = convClasses(s);
+        plan.parameters.forEach((name, p) => {
+          const label = plan.rows[i][p];
+          if (label === 'n/a' || !(name in classes)) return;
+          expect(`${name}=${classes[name]}`).toBe(`${name}=${label}`);
+        });
       });
-    });
-    const labels = plan.rows;
-    // pairs present in the rows, minus the pairs a rank without that axis makes meaningless
-    expect(pairsIn(labels).size).toBe(plan.pairsCovered);
-    expect(plan.pairsCovered + plan.uncovered.length).toBe(plan.pairsTotal);
-    expect(plan.uncovered.every((u) => u.reason.length > 0)).toBe(true);
-  });
+      const labels = plan.rows;
+      // pairs present in the rows, minus the pairs a rank without that axis makes meaningless
+      expect(pairsIn(labels).size).toBe(plan.pairsCovered);
+      expect(plan.pairsCovered + plan.uncovered.length).toBe(plan.pairsTotal);
+      expect(plan.uncovered.every((u) => u.reason.length > 0)).toBe(true);
+    },
+  );
 
   it('default capabilities: every pair of kernel extent 1–7 with every stride, dilation and padding class on W is present', () => {
     const plan = convShapePlan(completeCapabilities({}), 1);
-    const have = new Set(plan.specs.map((s) => {
-      const c = convClasses(s);
-      return `${c.kW}/${c.sW}`;
-    }));
+    const have = new Set(
+      plan.specs.map((s) => {
+        const c = convClasses(s);
+        return `${c.kW}/${c.sW}`;
+      }),
+    );
     for (let k = 1; k <= 7; k++) for (let s = 1; s <= 3; s++) expect(have.has(`${k}/${s}`), `kW=${k} sW=${s}`).toBe(true);
     // the only uncovered pairs are dilation on a 1-wide kernel and depthwise (multiplier 1) with M/group ≠ 1
-    expect(new Set(plan.uncovered.map((u) => u.reason))).toEqual(new Set(['dilation > 1 needs a kernel wider than 1', 'depthwise (multiplier 1) has M/group = 1']));
+    expect(new Set(plan.uncovered.map((u) => u.reason))).toEqual(
+      new Set(['dilation > 1 needs a kernel wider than 1', 'depthwise (multiplier 1) has M/group = 1']),
+    );
   });
 
   it('is deterministic from the seed, and another seed gives other shapes', () => {
@@ -181,26 +193,29 @@ describe('convShapePlan', () => {
 });
 
 describe('convTransposeShapePlan and denseShapePlan', () => {
-  it.each(RESTRICTIONS.map((c) => [JSON.stringify(c), c] as const))('ConvTranspose, capabilities %s: valid shapes within them, pairs accounted for', (_label, c) => {
-    const caps = completeCapabilities(c);
-    const plan = convTransposeShapePlan(caps, 4);
-    for (const s of plan.specs) {
-      const r = s.xShape.length - 2;
-      expect(caps.spatialRanks).toContain(r);
-      if (!caps.group) expect(s.attrs.group).toBe(1);
-      if (!caps.dilation) expect(s.attrs.dilations.every((d) => d === 1)).toBe(true);
-      if (!caps.asymmetricPads) expect(s.attrs.pads.slice(0, r)).toEqual(s.attrs.pads.slice(r));
-      if (!caps.strideWithDilation) expect(s.attrs.strides.some((v) => v > 1) && s.attrs.dilations.some((d) => d > 1)).toBe(false);
-      expect(largestTransposeTensor(s)).toBeLessThanOrEqual(caps.maxElements);
-      convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
-      for (const t of shrinkConvTransposeSpec(s, caps)) {
-        convTransposeGeometryOfShapes(t.xShape, t.wShape, undefined, t.attrs);
-        expect(largestTransposeTensor(t)).toBeLessThanOrEqual(caps.maxElements);
+  it.each(RESTRICTIONS.map((c) => [JSON.stringify(c), c] as const))(
+    'ConvTranspose, capabilities %s: valid shapes within them, pairs accounted for',
+    (_label, c) => {
+      const caps = completeCapabilities(c);
+      const plan = convTransposeShapePlan(caps, 4);
+      for (const s of plan.specs) {
+        const r = s.xShape.length - 2;
+        expect(caps.spatialRanks).toContain(r);
+        if (!caps.group) expect(s.attrs.group).toBe(1);
+        if (!caps.dilation) expect(s.attrs.dilations.every((d) => d === 1)).toBe(true);
+        if (!caps.asymmetricPads) expect(s.attrs.pads.slice(0, r)).toEqual(s.attrs.pads.slice(r));
+        if (!caps.strideWithDilation) expect(s.attrs.strides.some((v) => v > 1) && s.attrs.dilations.some((d) => d > 1)).toBe(false);
+        expect(largestTransposeTensor(s)).toBeLessThanOrEqual(caps.maxElements);
+        convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
+        for (const t of shrinkConvTransposeSpec(s, caps)) {
+          convTransposeGeometryOfShapes(t.xShape, t.wShape, undefined, t.attrs);
+          expect(largestTransposeTensor(t)).toBeLessThanOrEqual(caps.maxElements);
+        }
       }
-    }
-    expect(pairsIn(plan.rows).size).toBe(plan.pairsCovered);
-    expect(plan.pairsCovered + plan.uncovered.length).toBe(plan.pairsTotal);
-  });
+      expect(pairsIn(plan.rows).size).toBe(plan.pairsCovered);
+      expect(plan.pairsCovered + plan.uncovered.length).toBe(plan.pairsTotal);
+    },
+  );
 
   it('dense: every pair of N, K, M classes and bias, N=[1…65] K=[1…65] M=[1…65]', () => {
     const plan = denseShapePlan(completeCapabilities({}), 1);
@@ -214,21 +229,34 @@ describe('convTransposeShapePlan and denseShapePlan', () => {
 
 describe('the catalog on plan shapes never leaves the capabilities', () => {
   // the capability gate (src/capability-gate.ts) refuses any call outside them and says so in a note
-  it.each([{ spatialRanks: [2] }, { group: false, dilation: false }, { strideWithDilation: false, asymmetricPads: false }, { maxElements: 600 }].map((c) => [JSON.stringify(c), c] as const))(
-    'capabilities %s: every case of every property sent, none refused',
-    { timeout: 300_000 },
-    async (_label, c) => {
-      const report = await verifyKernel({ ...im2colKernel, capabilities: c }, { seed: 3, runs: 12, shapeBudget: 3, shapePlan: 'all', shrinkBudgetMs: 1_000 });
-      expect(report.shapePlan?.mode).toBe('all');
-      expect(report.properties.filter((p) => p.status === 'failed').map((p) => p.id)).toEqual([]);
-      const refused = report.properties.flatMap((p) => (p.notes ?? []).filter((n) => n.includes("outside the kernel's capabilities")).map((n) => `${p.id}: ${n}`));
-      expect(refused).toEqual([]);
-    },
-  );
+  it.each(
+    [
+      { spatialRanks: [2] },
+      { group: false, dilation: false },
+      { strideWithDilation: false, asymmetricPads: false },
+      { maxElements: 600 },
+    ].map((c) => [JSON.stringify(c), c] as const),
+  )('capabilities %s: every case of every property sent, none refused', { timeout: 300_000 }, async (_label, c) => {
+    const report = await verifyKernel(
+      { ...im2colKernel, capabilities: c },
+      { seed: 3, runs: 12, shapeBudget: 3, shapePlan: 'all', shrinkBudgetMs: 1_000 },
+    );
+    expect(report.shapePlan?.mode).toBe('all');
+    expect(report.properties.filter((p) => p.status === 'failed').map((p) => p.id)).toEqual([]);
+    const refused = report.properties.flatMap((p) =>
+      (p.notes ?? []).filter((n) => n.includes("outside the kernel's capabilities")).map((n) => `${p.id}: ${n}`),
+    );
+    expect(refused).toEqual([]);
+  });
 });
 
 describe('planted narrow bugs of the blocked kernel (Node), at browser settings: 100 cases, 6 shapes per property', () => {
-  const options = { runs: 100, shapeBudget: 6, properties: ['conv-matches-reference', 'dense-matches-reference'], shrinkBudgetMs: 2_000 } as const;
+  const options = {
+    runs: 100,
+    shapeBudget: 6,
+    properties: ['conv-matches-reference', 'dense-matches-reference'],
+    shrinkBudgetMs: 2_000,
+  } as const;
 
   it('the correct blocked kernel passes on seeds 1–3', async () => {
     for (const seed of [1, 2, 3]) expect((await verifyKernel(createNarrowBugKernel(), { ...options, seed })).status).toBe('passed');
@@ -240,7 +268,10 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
       const f = report.properties.find((p) => p.id === 'conv-matches-reference')!.failure;
       expect(f?.kind, `seed ${seed}`).toBe('mismatch');
       const x = JSON.parse(/x=(\[[\d,]+\])/.exec(f!.problem)![1]) as number[];
-      expect(x.reduce((a, b) => a * b, 1), f!.problem).toBeLessThanOrEqual(80);
+      expect(
+        x.reduce((a, b) => a * b, 1),
+        f!.problem,
+      ).toBeLessThanOrEqual(80);
     }
   });
 
@@ -262,8 +293,15 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
   });
 
   it('the default Node run draws random shapes only; mixed adds each plan shape once to the single-call properties, on top of the random cases', async () => {
-    expect((await verifyKernel(createNarrowBugKernel(), { runs: 5, seed: 1, properties: ['conv-matches-reference'] })).shapePlan).toBeUndefined();
-    const report = await verifyKernel(createNarrowBugKernel(), { runs: 50, seed: 1, properties: ['conv-matches-reference', 'explicit-padding'], shapePlan: 'mixed' });
+    expect(
+      (await verifyKernel(createNarrowBugKernel(), { runs: 5, seed: 1, properties: ['conv-matches-reference'] })).shapePlan,
+    ).toBeUndefined();
+    const report = await verifyKernel(createNarrowBugKernel(), {
+      runs: 50,
+      seed: 1,
+      properties: ['conv-matches-reference', 'explicit-padding'],
+      shapePlan: 'mixed',
+    });
     const conv = report.shapePlan!.operators.find((o) => o.operator === 'conv')!;
     expect(report.shapePlan?.mode).toBe('mixed');
     expect(report.properties[0].casesRun).toBe(50 + conv.shapes);

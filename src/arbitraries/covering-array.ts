@@ -135,8 +135,14 @@ class Completer {
 }
 
 /** A pair as one number: parameters and values below 256 each (p < q after ordering). */
-const pairKey = (p: number, v: number, q: number, u: number): number => (p < q ? ((p * 256 + v) * 256 + q) * 256 + u : ((q * 256 + u) * 256 + p) * 256 + v);
-const unpair = (key: number): [number, number, number, number] => [Math.floor(key / 2 ** 24), Math.floor(key / 2 ** 16) % 256, Math.floor(key / 256) % 256, key % 256];
+const pairKey = (p: number, v: number, q: number, u: number): number =>
+  p < q ? ((p * 256 + v) * 256 + q) * 256 + u : ((q * 256 + u) * 256 + p) * 256 + v;
+const unpair = (key: number): [number, number, number, number] => [
+  Math.floor(key / 2 ** 24),
+  Math.floor(key / 2 ** 16) % 256,
+  Math.floor(key / 256) % 256,
+  key % 256,
+];
 
 /**
  * A pairwise covering array of `model`, deterministic for a given `seed` (the seed breaks ties
@@ -156,7 +162,8 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
   const blank = (): Array<number | undefined> => new Array<number | undefined>(n).fill(undefined);
   const uncovered: UncoveredPair[] = [];
   let total = 0;
-  const describe = (p: number, v: number, q: number, u: number) => `${params[p].name}=${params[p].values[v]} & ${params[q].name}=${params[q].values[u]}`;
+  const describe = (p: number, v: number, q: number, u: number) =>
+    `${params[p].name}=${params[p].values[v]} & ${params[q].name}=${params[q].values[u]}`;
 
   // the rows (partial while parameters are added), one parameter at a time
   let rows: Array<Array<number | undefined>> = [];
@@ -184,7 +191,10 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
     if (pi === 0) {
       // the first parameter alone: one row per value (pairs start with the second)
       const alone = (v: number) => blank().map((x, i) => (i === p ? v : x));
-      rows = params[p].values.map((_, v) => v).filter((v) => completer.feasible(alone(v))).map(alone);
+      rows = params[p].values
+        .map((_, v) => v)
+        .filter((v) => completer.feasible(alone(v)))
+        .map(alone);
       continue;
     }
     const gain = (row: ReadonlyArray<number | undefined>, v: number): number => {
@@ -199,7 +209,10 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
     for (const row of rows) {
       let best: number | undefined;
       let bestGain = -1;
-      const order = shuffled(params[p].values.map((_, v) => v), rng);
+      const order = shuffled(
+        params[p].values.map((_, v) => v),
+        rng,
+      );
       for (const v of order) {
         const g = gain(row, v);
         if (g <= bestGain) continue;
@@ -249,7 +262,8 @@ export function coveringArray(model: CoveringModel, seed: number): CoveringArray
   for (const r of complete) {
     for (let p = 0; p < n; p++) {
       if (!counts(p, r[p])) continue;
-      for (let q = p + 1; q < n; q++) if (counts(q, r[q]) && model.applies?.(p, r[p], q, r[q]) !== false) seen.add(pairKey(p, r[p], q, r[q]));
+      for (let q = p + 1; q < n; q++)
+        if (counts(q, r[q]) && model.applies?.(p, r[p], q, r[q]) !== false) seen.add(pairKey(p, r[p], q, r[q]));
     }
   }
   return { rows: complete, covered: seen.size, total, uncovered };

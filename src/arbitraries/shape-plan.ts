@@ -114,7 +114,10 @@ class PlannedArbitrary<S> extends fc.Arbitrary<S> {
 
   shrink(value: S, context: unknown): fc.Stream<fc.Value<S>> {
     const c = context as PlannedContext | undefined;
-    if (c?.kind === 'random') return this.random.shrink(value, c.context).map((v) => new fc.Value(v.value_, { kind: 'random', context: v.context } satisfies PlannedContext));
+    if (c?.kind === 'random')
+      return this.random
+        .shrink(value, c.context)
+        .map((v) => new fc.Value(v.value_, { kind: 'random', context: v.context } satisfies PlannedContext));
     if (c?.kind !== 'plan') return fc.Stream.nil();
     // smaller valid shapes first-found-first: fast-check keeps the first that still fails and shrinks on from it
     return fc.Stream.of(...this.shrinkSpec(value)).map((s) => new fc.Value(s, { kind: 'plan' } satisfies PlannedContext));

@@ -111,7 +111,12 @@ const AXES = [
 ] as const;
 
 /** The plan's model, its covering array and the realised rows. */
-export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; covering: CoveringArray; rows: SpatialRow[]; excluded: string[] } {
+export function spatialPlan(o: SpatialPlanOptions): {
+  parameters: string[];
+  covering: CoveringArray;
+  rows: SpatialRow[];
+  excluded: string[];
+} {
   const caps = o.capabilities;
   const ranks = caps.spatialRanks.filter((r) => r >= 1 && r <= 3);
   const groupKinds = caps.group ? [...GROUP_KINDS] : ['1'];
@@ -241,8 +246,7 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
       // C/group = 1 with several groups is depthwise: a grouped conv has at least 2 channels per group
       group = 2;
       cg = chan(row[P.cRes], row[P.cBand], true);
-    }
-    else if (kind >= 2) {
+    } else if (kind >= 2) {
       group = chan(row[P.cRes], row[P.cBand], true);
       cg = 1;
       mg = groupKinds[kind] === 'depthwise' ? 1 : chan(row[P.mRes], row[P.mBand], true);
@@ -252,7 +256,15 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
     else h[0] = h[1] = h[2] = 1;
     if (rank > 2) axisBound(row, D0, dd);
     else dd[0] = dd[1] = dd[2] = 1;
-    return { batch: row[P.batch] === 1 ? 2 : 1, group, cg, mg, k: w[0] * h[0] * dd[0], input: w[1] * h[1] * dd[1], output: w[2] * h[2] * dd[2] };
+    return {
+      batch: row[P.batch] === 1 ? 2 : 1,
+      group,
+      cg,
+      mg,
+      k: w[0] * h[0] * dd[0],
+      input: w[1] * h[1] * dd[1],
+      output: w[2] * h[2] * dd[2],
+    };
   };
   /** The smallest realisation of a complete row. */
   const minimalRow = (row: readonly number[]): Omit<SpatialRow, 'classes'> => {
@@ -269,30 +281,36 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
     parameters,
     counts: (p, v) => !(p >= H0 && v === naIndex(p)),
     // a rank without an axis (H at rank 1, D below 3): its pairs with that axis's classes are no pairs at all
-    applies: (p, v, q, u) => !((p === P.rank && q >= H0 && ranks[v] < minRankOf(q)) || (q === P.rank && p >= H0 && ranks[u] < minRankOf(p))),
+    applies: (p, v, q, u) =>
+      !((p === P.rank && q >= H0 && ranks[v] < minRankOf(q)) || (q === P.rank && p >= H0 && ranks[u] < minRankOf(p))),
     // values in order: cheapest first (smaller kernels, strides, bands; outer n/a last, it fits rank 1 only)
     preference: (p) => orders[p],
     violation(row) {
       const rank = row[P.rank] === undefined ? undefined : ranks[row[P.rank]!];
       const kind = row[P.group] === undefined ? undefined : groupKinds[row[P.group]!];
-      if (kind === 'depthwise' && ((row[P.mRes] !== undefined && row[P.mRes] !== 1) || (row[P.mBand] !== undefined && row[P.mBand] !== 0))) return 'depthwise (multiplier 1) has M/group = 1';
+      if (kind === 'depthwise' && ((row[P.mRes] !== undefined && row[P.mRes] !== 1) || (row[P.mBand] !== undefined && row[P.mBand] !== 0)))
+        return 'depthwise (multiplier 1) has M/group = 1';
       for (const axis of AXES) {
         if (axis.base === W0) continue;
         for (let i = 0; i < AXIS.length; i++) {
           const v = row[axis.base + i];
           if (v === undefined) continue;
           const na = v === naIndex(axis.base + i);
-          if (rank !== undefined && rank < axis.minRank !== na) return na ? `rank ${rank} has a ${axis.label} axis` : `rank ${rank} has no ${axis.label} axis`;
+          if (rank !== undefined && rank < axis.minRank !== na)
+            return na ? `rank ${rank} has a ${axis.label} axis` : `rank ${rank} has no ${axis.label} axis`;
           if (rank === undefined && !na && !ranks.some((r) => r >= axis.minRank)) return `no allowed rank has a ${axis.label} axis`;
-          if (i > 0 && row[axis.base] !== undefined && (row[axis.base] === naIndex(axis.base)) !== na) return `the ${axis.label} axis is there or not as a whole`;
+          if (i > 0 && row[axis.base] !== undefined && (row[axis.base] === naIndex(axis.base)) !== na)
+            return `the ${axis.label} axis is there or not as a whole`;
         }
       }
       for (const { base } of AXES) {
         const k = row[base];
         const d = row[base + 2];
         if (isNA(row, base)) continue;
-        if (k !== undefined && d !== undefined && !isNA(row, base + 2) && k === 0 && Number(dilations[d]) > 1) return 'dilation > 1 needs a kernel wider than 1';
-        if (minK[code(row, base)] === 0) return 'no input extent of that residue exists for this kernel, stride, dilation, padding and output residue';
+        if (k !== undefined && d !== undefined && !isNA(row, base + 2) && k === 0 && Number(dilations[d]) > 1)
+          return 'dilation > 1 needs a kernel wider than 1';
+        if (minK[code(row, base)] === 0)
+          return 'no input extent of that residue exists for this kernel, stride, dilation, padding and output residue';
       }
       if (!caps.strideWithDilation) {
         const strided = [W0, H0, D0].some((b) => !isNA(row, b + 1) && row[b + 1] !== undefined && row[b + 1]! > 0);
@@ -300,7 +318,8 @@ export function spatialPlan(o: SpatialPlanOptions): { parameters: string[]; cove
         if (strided && dilated) return 'the kernel declares no stride > 1 together with dilation > 1';
       }
       const sizes = o.sizes(bound(row));
-      if (sizes.largest > limit) return `a tensor above ${limit} elements${limit === caps.maxElements ? ' (the kernel\'s maxElements)' : ' (the plan\'s size limit)'}`;
+      if (sizes.largest > limit)
+        return `a tensor above ${limit} elements${limit === caps.maxElements ? " (the kernel's maxElements)" : " (the plan's size limit)"}`;
       if (sizes.macs > o.maxMacs) return `more than ${o.maxMacs} multiply-adds (the plan's cost limit)`;
       return undefined;
     },
@@ -349,7 +368,10 @@ function padChoicesOf(pad: PadKind): ReadonlyArray<readonly [number, number]> {
   }
 }
 
-const PAD_CHOICES = Object.fromEntries(PAD_KINDS.map((k) => [k, padChoicesOf(k)])) as Record<PadKind, ReadonlyArray<readonly [number, number]>>;
+const PAD_CHOICES = Object.fromEntries(PAD_KINDS.map((k) => [k, padChoicesOf(k)])) as Record<
+  PadKind,
+  ReadonlyArray<readonly [number, number]>
+>;
 
 /** The smallest positive count with residue `r` mod 4, and the next one. */
 export function withResidue(r: number): readonly number[] {

@@ -16,7 +16,14 @@ const PLAN_MAX_MACS = 2 ** 16;
  * ConvTranspose axis: the input extent D has the residue asked for (D or D + 4); output_padding
  * from 0 to max(s, d) − 1; pads the padding kind's amounts; the output O ≥ 1 with the residue asked for.
  */
-export function convTransposeAxisSolutions(k: number, s: number, d: number, pad: PadKind, outResidue: number, inResidue: number): AxisShape[] {
+export function convTransposeAxisSolutions(
+  k: number,
+  s: number,
+  d: number,
+  pad: PadKind,
+  outResidue: number,
+  inResidue: number,
+): AxisShape[] {
   const eff = d * (k - 1) + 1;
   const out: AxisShape[] = [];
   for (const D of withResidue(inResidue)) {
@@ -33,7 +40,10 @@ export function convTransposeAxisSolutions(k: number, s: number, d: number, pad:
 /** ConvTranspose: x = N·C·∏D, w = C·(M/group)·∏k, y = N·M·∏O; every input element scatters through every tap: N·C·(M/group)·∏k·∏D multiply-adds. */
 const transposeSizes = (f: SizeFactors) => {
   const C = f.group * f.cg;
-  return { largest: Math.max(f.batch * C * f.input, C * f.mg * f.k, f.batch * f.group * f.mg * f.output), macs: f.batch * C * f.mg * f.k * f.input };
+  return {
+    largest: Math.max(f.batch * C * f.input, C * f.mg * f.k, f.batch * f.group * f.mg * f.output),
+    macs: f.batch * C * f.mg * f.k * f.input,
+  };
 };
 
 function specOf(r: SpatialRow): ConvTransposeSpec {
@@ -57,7 +67,14 @@ function specOf(r: SpatialRow): ConvTransposeSpec {
  * @example convTransposeShapePlan(completeCapabilities({}), 1).specs.length
  */
 export function convTransposeShapePlan(capabilities: CompleteCapabilities, seed: number): OperatorShapePlan<ConvTransposeSpec> {
-  const p = spatialPlan({ capabilities, seed, solver: convTransposeAxisSolutions, maxElements: PLAN_MAX_ELEMENTS, maxMacs: PLAN_MAX_MACS, sizes: transposeSizes });
+  const p = spatialPlan({
+    capabilities,
+    seed,
+    solver: convTransposeAxisSolutions,
+    maxElements: PLAN_MAX_ELEMENTS,
+    maxMacs: PLAN_MAX_MACS,
+    sizes: transposeSizes,
+  });
   return {
     operator: 'convTranspose',
     parameters: p.parameters,
@@ -84,7 +101,12 @@ function valid(s: ConvTransposeSpec): boolean {
 function largest(s: ConvTransposeSpec): number {
   const r = s.xShape.length - 2;
   const { strides, dilations, pads, outputPadding, group } = s.attrs;
-  const out = s.xShape.slice(2).reduce((a, D, i) => a * (strides[i] * (D - 1) + outputPadding[i] + dilations[i] * (s.wShape[2 + i] - 1) + 1 - pads[i] - pads[i + r]), 1);
+  const out = s.xShape
+    .slice(2)
+    .reduce(
+      (a, D, i) => a * (strides[i] * (D - 1) + outputPadding[i] + dilations[i] * (s.wShape[2 + i] - 1) + 1 - pads[i] - pads[i + r]),
+      1,
+    );
   const size = (v: readonly number[]) => v.reduce((a, b) => a * b, 1);
   return Math.max(size(s.xShape), size(s.wShape), s.xShape[0] * s.wShape[1] * group * out);
 }
@@ -96,13 +118,31 @@ export function shrinkConvTransposeSpec(s: ConvTransposeSpec, capabilities: Comp
   const [, mg, ...k] = s.wShape;
   const { strides, dilations, pads, group, outputPadding } = s.attrs;
   const cg = C / group;
-  type Parts = { N?: number; group?: number; cg?: number; mg?: number; D?: number[]; k?: number[]; strides?: number[]; dilations?: number[]; pads?: number[]; outputPadding?: number[]; bias?: boolean };
+  type Parts = {
+    N?: number;
+    group?: number;
+    cg?: number;
+    mg?: number;
+    D?: number[];
+    k?: number[];
+    strides?: number[];
+    dilations?: number[];
+    pads?: number[];
+    outputPadding?: number[];
+    bias?: boolean;
+  };
   const make = (o: Parts): ConvTransposeSpec => {
     const c = (o.group ?? group) * (o.cg ?? cg);
     return {
       xShape: [o.N ?? N, c, ...(o.D ?? D)],
       wShape: [c, o.mg ?? mg, ...(o.k ?? k)],
-      attrs: { strides: o.strides ?? strides, pads: o.pads ?? pads, dilations: o.dilations ?? dilations, group: o.group ?? group, outputPadding: o.outputPadding ?? outputPadding },
+      attrs: {
+        strides: o.strides ?? strides,
+        pads: o.pads ?? pads,
+        dilations: o.dilations ?? dilations,
+        group: o.group ?? group,
+        outputPadding: o.outputPadding ?? outputPadding,
+      },
       hasBias: o.bias ?? s.hasBias,
     };
   };
@@ -114,7 +154,16 @@ export function shrinkConvTransposeSpec(s: ConvTransposeSpec, capabilities: Comp
   if (r > 1 && capabilities.spatialRanks.includes(r - 1)) {
     for (let a = 0; a < r; a++) {
       const drop = <T>(v: readonly T[]) => v.filter((_, i) => i !== a);
-      add(make({ D: drop(D), k: drop(k), strides: drop(strides), dilations: drop(dilations), outputPadding: drop(outputPadding), pads: [...drop(pads.slice(0, r)), ...drop(pads.slice(r))] }));
+      add(
+        make({
+          D: drop(D),
+          k: drop(k),
+          strides: drop(strides),
+          dilations: drop(dilations),
+          outputPadding: drop(outputPadding),
+          pads: [...drop(pads.slice(0, r)), ...drop(pads.slice(r))],
+        }),
+      );
     }
   }
   for (const n of smaller(N, 1)) add(make({ N: n }));

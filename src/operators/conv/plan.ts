@@ -39,7 +39,10 @@ export function convAxisSolutions(k: number, s: number, d: number, pad: PadKind,
 /** Conv: x = N·C·∏D, w = M·(C/group)·∏k, y = N·M·∏O; N·M·(C/group)·∏k·∏O multiply-adds. */
 const convSizes = (f: SizeFactors) => {
   const M = f.group * f.mg;
-  return { largest: Math.max(f.batch * f.group * f.cg * f.input, M * f.cg * f.k, f.batch * M * f.output), macs: f.batch * M * f.cg * f.k * f.output };
+  return {
+    largest: Math.max(f.batch * f.group * f.cg * f.input, M * f.cg * f.k, f.batch * M * f.output),
+    macs: f.batch * M * f.cg * f.k * f.output,
+  };
 };
 
 /** A realised row as a conv spec. */
@@ -47,7 +50,12 @@ function specOf(r: SpatialRow): ConvSpec {
   return {
     xShape: [r.batch, r.group * r.cg, ...r.axes.map((a) => a.input)],
     wShape: [r.group * r.mg, r.cg, ...r.axes.map((a) => a.k)],
-    attrs: { strides: r.axes.map((a) => a.s), pads: [...r.axes.map((a) => a.padBegin), ...r.axes.map((a) => a.padEnd)], dilations: r.axes.map((a) => a.d), group: r.group },
+    attrs: {
+      strides: r.axes.map((a) => a.s),
+      pads: [...r.axes.map((a) => a.padBegin), ...r.axes.map((a) => a.padEnd)],
+      dilations: r.axes.map((a) => a.d),
+      group: r.group,
+    },
     hasBias: r.bias,
   };
 }
@@ -57,7 +65,14 @@ function specOf(r: SpatialRow): ConvSpec {
  * @example convShapePlan(completeCapabilities({ spatialRanks: [2] }), 1).specs.length
  */
 export function convShapePlan(capabilities: CompleteCapabilities, seed: number): OperatorShapePlan<ConvSpec> {
-  const p = spatialPlan({ capabilities, seed, solver: convAxisSolutions, maxElements: PLAN_MAX_ELEMENTS, maxMacs: PLAN_MAX_MACS, sizes: convSizes });
+  const p = spatialPlan({
+    capabilities,
+    seed,
+    solver: convAxisSolutions,
+    maxElements: PLAN_MAX_ELEMENTS,
+    maxMacs: PLAN_MAX_MACS,
+    sizes: convSizes,
+  });
   return {
     operator: 'conv',
     parameters: p.parameters,
@@ -73,7 +88,13 @@ export function convShapePlan(capabilities: CompleteCapabilities, seed: number):
 /** Output extents of a spec (undefined when some axis has none). */
 function outputsOf(s: ConvSpec): number[] | undefined {
   const r = s.xShape.length - 2;
-  const o = s.xShape.slice(2).map((D, a) => Math.floor((D + s.attrs.pads[a] + s.attrs.pads[a + r] - (s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1)) / s.attrs.strides[a]) + 1);
+  const o = s.xShape
+    .slice(2)
+    .map(
+      (D, a) =>
+        Math.floor((D + s.attrs.pads[a] + s.attrs.pads[a + r] - (s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1)) / s.attrs.strides[a]) +
+        1,
+    );
   return o.every((v) => v >= 1) ? o : undefined;
 }
 
@@ -89,7 +110,18 @@ export function shrinkConvSpec(s: ConvSpec, capabilities: CompleteCapabilities):
   const [M, cg, ...k] = s.wShape;
   const { strides, dilations, pads, group } = s.attrs;
   const mg = M / group;
-  const make = (o: { N?: number; group?: number; cg?: number; mg?: number; D?: number[]; k?: number[]; strides?: number[]; dilations?: number[]; pads?: number[]; bias?: boolean }): ConvSpec => {
+  const make = (o: {
+    N?: number;
+    group?: number;
+    cg?: number;
+    mg?: number;
+    D?: number[];
+    k?: number[];
+    strides?: number[];
+    dilations?: number[];
+    pads?: number[];
+    bias?: boolean;
+  }): ConvSpec => {
     const g = o.group ?? group;
     const c = o.cg ?? cg;
     return {
@@ -103,14 +135,23 @@ export function shrinkConvSpec(s: ConvSpec, capabilities: CompleteCapabilities):
   // valid, and within maxElements (a stride of 1 or smaller pads make the output larger)
   const add = (c: ConvSpec) => {
     const o = outputsOf(c);
-    if (o !== undefined && Math.max(sizeOf(c.xShape), sizeOf(c.wShape), c.xShape[0] * c.wShape[0] * sizeOf(o)) <= capabilities.maxElements) out.push(c);
+    if (o !== undefined && Math.max(sizeOf(c.xShape), sizeOf(c.wShape), c.xShape[0] * c.wShape[0] * sizeOf(o)) <= capabilities.maxElements)
+      out.push(c);
   };
   const smaller = (v: number, min: number) => [...new Set([min, v - 4, Math.floor(v / 2), v - 1])].filter((x) => x >= min && x < v);
   // rank: drop an axis (keeping the others' attributes) where the kernel takes the lower rank
   if (r > 1 && capabilities.spatialRanks.includes(r - 1)) {
     for (let a = 0; a < r; a++) {
       const drop = <T>(v: readonly T[]) => v.filter((_, i) => i !== a);
-      add(make({ D: drop(D), k: drop(k), strides: drop(strides), dilations: drop(dilations), pads: [...drop(pads.slice(0, r)), ...drop(pads.slice(r))] }));
+      add(
+        make({
+          D: drop(D),
+          k: drop(k),
+          strides: drop(strides),
+          dilations: drop(dilations),
+          pads: [...drop(pads.slice(0, r)), ...drop(pads.slice(r))],
+        }),
+      );
     }
   }
   for (const n of smaller(N, 1)) add(make({ N: n }));

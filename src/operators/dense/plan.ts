@@ -22,7 +22,13 @@ const largest = (N: number, K: number, M: number) => Math.max(N * K, M * K, N * 
  */
 export function denseShapePlan(capabilities: CompleteCapabilities, seed: number): OperatorShapePlan<DenseSpec> {
   const dims = ['N', 'K', 'M'];
-  const parameters = [...dims.flatMap((d) => [{ name: `${d}%4`, values: [...RESIDUES] }, { name: `${d} band`, values: [...BANDS] }]), { name: 'bias', values: ['no', 'yes'] }];
+  const parameters = [
+    ...dims.flatMap((d) => [
+      { name: `${d}%4`, values: [...RESIDUES] },
+      { name: `${d} band`, values: [...BANDS] },
+    ]),
+    { name: 'bias', values: ['no', 'yes'] },
+  ];
   const limit = Math.min(PLAN_MAX_ELEMENTS, capabilities.maxElements);
   const size = (row: ReadonlyArray<number | undefined>, i: number) =>
     row[2 * i] !== undefined && row[2 * i + 1] !== undefined ? channelCount(row[2 * i]!, row[2 * i + 1]!) : smallestInBand(row[2 * i + 1]);
@@ -30,7 +36,8 @@ export function denseShapePlan(capabilities: CompleteCapabilities, seed: number)
     parameters,
     violation(row) {
       const [N, K, M] = [0, 1, 2].map((i) => size(row, i));
-      if (largest(N, K, M) > limit) return `a tensor above ${limit} elements${limit === capabilities.maxElements ? " (the kernel's maxElements)" : " (the plan's size limit)"}`;
+      if (largest(N, K, M) > limit)
+        return `a tensor above ${limit} elements${limit === capabilities.maxElements ? " (the kernel's maxElements)" : " (the plan's size limit)"}`;
       if (N * K * M > PLAN_MAX_MACS) return `more than ${PLAN_MAX_MACS} multiply-adds (the plan's cost limit)`;
       return undefined;
     },
