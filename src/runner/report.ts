@@ -4,6 +4,7 @@
  */
 import type { CompleteCapabilities, ErrorModel, Precision } from '../contract.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
+import type { KernelCoverageReport } from './kernel-coverage-summary.js';
 
 export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
 
@@ -148,4 +149,6 @@ export interface VerificationReport {
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
+  /** What of the kernel's own code and GPU programs the run reached (`--coverage`, `--guided`), when collected. */
+  readonly kernelCoverage?: KernelCoverageReport;
 }
