@@ -30,6 +30,8 @@ export interface BundleInput {
   readonly label: string;
   /** Packages left as runtime imports (never reached in the page). */
   readonly external?: readonly string[];
+  /** Append an inline source map (with the sources' text): for kernel coverage (`--coverage`). Default false. */
+  readonly sourcemap?: boolean;
 }
 
 /** Tooling convcheck's own Node code imports lazily (the kernel loader); never used in a page. */
@@ -63,7 +65,8 @@ export async function bundleForPage(input: BundleInput): Promise<Uint8Array> {
       conditions: ['browser', 'import', 'module', 'default'],
       mainFields: ['browser', 'module', 'main'],
       external: [...(input.external ?? [])],
-      sourcemap: false,
+      sourcemap: input.sourcemap === true ? 'inline' : false,
+      sourcesContent: true,
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"' },
       plugins: [

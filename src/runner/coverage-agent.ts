@@ -21,14 +21,18 @@ const OWN_DIRS = (() => {
 /** True for a script URL that belongs to the kernel (see the file comment). */
 export function isKernelScript(url: string, options: KernelCoverageOptions): boolean {
   if (!url.startsWith('file://')) return false;
-  let path: string;
   try {
-    path = fileURLToPath(url);
+    return isKernelPath(fileURLToPath(url), options);
   } catch {
     return false;
   }
-  if (OWN_DIRS.some((d) => path.startsWith(d))) return false;
-  return options.libraries === true || !/[\\/]node_modules[\\/]/.test(path);
+}
+
+/** True for an absolute file path that belongs to the kernel: not convcheck's own code, not a library unless asked. */
+export function isKernelPath(path: string, options: KernelCoverageOptions): boolean {
+  const p = path.replace(/\\/g, '/');
+  if (OWN_DIRS.some((d) => p.startsWith(d.replace(/\\/g, '/')))) return false;
+  return options.libraries === true || !/\/node_modules\//.test(p);
 }
 
 /** A running coverage session in this process. */

@@ -6,9 +6,11 @@
  * with their lines in the original sources (TypeScript through tsx's or esbuild's inline source
  * map). Shader variants' sources go to `shaders/<key>.<ext>` next to them.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isKernelPath } from './coverage-agent.js';
 import type { KernelCoverageCollector } from './kernel-coverage.js';
 import type { KernelCoverageFile, KernelCoverageReport, PropertyGuidance, ShaderVariantSummary, UnreachedCode } from './kernel-coverage-summary.js';
 
@@ -39,12 +41,12 @@ interface McrFile {
   };
 }
 
-/** A source path monocart unpacked that is not the kernel's (convcheck's own code, or a library unless asked). */
-function isKernelSource(path: string, libraries: boolean): boolean {
-  const p = path.replace(/\\/g, '/');
-  if (/(^|\/)(src|dist)\/(browser|runner|kernels|operators|property|arbitraries|bound|numeric|catalog|reports|cli)\//.test(p) && /convcheck|^src\/|^dist\//.test(p)) return false;
-  if (/(^|\/)convcheck-page-entry\.js$/.test(p)) return false;
-  return libraries || !/(^|\/)node_modules\//.test(p);
+/** A source path monocart unpacked (relative to `cwd`, or absolute) that is the kernel's (`isKernelPath`). */
+function isKernelSource(path: string, libraries: boolean, cwd: string): boolean {
+  if (/(^|[\\/])convcheck-page-entry\.js$/.test(path)) return false;
+  const abs = isAbsolute(path) ? path : resolve(cwd, path);
+  // the bundler's virtual modules (Node built-ins emptied for the page, the left-out registry) are no files
+  return isKernelPath(abs, { libraries }) && existsSync(abs);
 }
 
 /** 1-based line of a character offset. */
@@ -107,11 +109,11 @@ export async function buildKernelCoverageReport(collector: KernelCoverageCollect
         clean: true,
         cleanCache: true,
         baseDir: cwd,
-        sourceFilter: (p: string) => isKernelSource(p, o.libraries),
+        sourceFilter: (p: string) => isKernelSource(p, o.libraries, cwd),
       });
       await mcr.add(entries);
       const results = await mcr.generate();
-      const list = ((results?.files ?? []) as McrFile[]).filter((f) => isKernelSource(f.sourcePath, o.libraries));
+      const list = ((results?.files ?? []) as McrFile[]).filter((f) => isKernelSource(f.sourcePath, o.libraries, cwd));
       for (const f of list.sort((a, b) => a.sourcePath.localeCompare(b.sourcePath))) {
         const path = shown(f.sourcePath);
         const s = f.summary;
