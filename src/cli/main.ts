@@ -28,6 +28,7 @@ import {
 import { removeTemporaryFiles } from '../fs-safe.js';
 import { checkReportDirectory, writeReports } from '../reports/writer.js';
 import { createIsolatedKernel } from '../runner/isolated-kernel.js';
+import type { KernelCoverageOptions } from '../runner/kernel-coverage-probe.js';
 import { isBrowserKernelName } from '../browser/builtins.js';
 import type { VerificationReport } from '../runner/report.js';
 import { resolveSeed } from '../runner/seed.js';
@@ -156,24 +157,28 @@ interface OpenKernel {
  * tfjs:webgl or tfjs:webgpu within about 3 minutes (README, "GPU and browser kernels").
  */
 export const BROWSER_SHAPE_BUDGET = 6;
+/** The folder of the report directory that receives the kernel coverage (HTML view, lcov, shader sources). */
+export const KERNEL_COVERAGE_DIR = 'kernel-coverage';
 export const BROWSER_RUNS = 100;
 
 /**
  * Built-in pure-JS kernels run in-process; module kernels and adapters run in a process of their own
  * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
  */
-async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv): Promise<OpenKernel> {
+async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv, coverage?: KernelCoverageOptions): Promise<OpenKernel> {
+  const withCoverage = coverage !== undefined ? { coverage } : {};
   if (browser || isBrowserKernelName(spec)) {
     // The page plays the worker's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
-    const kernel = await createBrowserKernel(spec, { timeoutMs, env });
+    const kernel = await createBrowserKernel(spec, { timeoutMs, env, ...withCoverage });
     return { kernel, isolated: true, browser: true, close: () => kernel.close() };
   }
-  if ((inProcessKernelNames as readonly string[]).includes(spec)) {
+  // with coverage every kernel runs in a process of its own: coverage is taken there
+  if ((inProcessKernelNames as readonly string[]).includes(spec) && coverage === undefined) {
     // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
     return { kernel: await createBuiltinKernel(spec), isolated: false, browser: false, close: async () => undefined };
   }
-  const kernel = await createIsolatedKernel(spec, { timeoutMs });
+  const kernel = await createIsolatedKernel(spec, { timeoutMs, ...withCoverage });
   return { kernel, isolated: true, browser: false, close: () => kernel.close() };
 }
 
@@ -197,7 +202,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env);
+  const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env, cmd.coverage ? { libraries: cmd.coverageLibraries === true } : undefined);
   const { kernel } = opened;
   const shapeBudget = cmd.shapeBudget ?? (opened.browser ? BROWSER_SHAPE_BUDGET : undefined);
   // under a time budget the budget decides; --runs then only caps the cases per property
@@ -249,6 +254,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
         ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
+        ...(cmd.coverage ? { coverage: { outputDir: join(cmd.reportDir, KERNEL_COVERAGE_DIR) }, guided: cmd.guided === true } : {}),
       });
     } catch (e) {
       progress.stop();
@@ -266,7 +272,8 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     } finally {
       await closeWithin(opened, CLOSE_WAIT_MS);
     }
-    io.stdout.write(formatSummary(report, files, { listProperties: false }));
+    const kcovFiles = report.kernelCoverage?.outputs ? [report.kernelCoverage.outputs.html, report.kernelCoverage.outputs.lcov] : [];
+    io.stdout.write(formatSummary(report, [...files, ...kcovFiles], { listProperties: false }));
     if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
     if (report.status === 'interrupted') return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
@@ -425,6 +432,16 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   --shape-budget N    distinct shapes per property; later cases re-use them with fresh data
                       (default ${BROWSER_SHAPE_BUDGET} in the browser, where each new shape compiles a GPU
                       program; unlimited in Node)
+  --coverage          collect the kernel's own block coverage (its module files, in its process
+                      or page) and the GPU programs it creates (shader variants); writes
+                      DIR/kernel-coverage/index.html and lcov.info, and a "Kernel coverage"
+                      section (code never reached, shader variants and the shapes that
+                      reached each) in the reports. Observes only: the same cases are run
+  --coverage-libraries  --coverage including the npm packages the kernel imports (e.g. the
+                      library behind a built-in adapter)
+  --guided            coverage-guided generation (implies --coverage): cases that reach new
+                      kernel code or shader variants are kept and mutated, one geometry
+                      parameter at a time, within the shape budget (docs/gpu.md)
   --shard i/n         run every n-th property of the selected list, starting at the i-th
                       (1-based): with 7 properties, 1/3 runs #1, #4, #7; 2/3 runs #2, #5.
                       Run i = 1..n on n CI machines to cover the list once.

@@ -35,6 +35,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { kernelCoverageHtml } from './kernel-coverage-section.js';
 import type { ReportWriter } from './writer.js';
 
 /** Options of the HTML writer. */
@@ -80,6 +81,7 @@ export class HtmlReportWriter implements ReportWriter {
       ...failed.map((p) => failureSection(p, this.options)),
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
+      report.kernelCoverage !== undefined ? kernelCoverageHtml(report.kernelCoverage) : '',
     ];
     return [
       '<!DOCTYPE html>',

@@ -14,6 +14,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { kernelCoverageMarkdown } from './kernel-coverage-section.js';
 import type { ReportWriter } from './writer.js';
 
 /** Options of the Markdown writer. */
@@ -70,6 +71,7 @@ export class MarkdownReportWriter implements ReportWriter {
     }
 
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
+    if (report.kernelCoverage !== undefined) out.push(...kernelCoverageMarkdown(report.kernelCoverage, { text, code }));
     return `${out.join('\n')}\n`;
   }
 }
