@@ -1,7 +1,7 @@
 /**
  * Coverage-guided generation (as FuzzChick, HypoFuzz and targeted property-based testing do):
  * cases that reached kernel code or a shader variant no earlier case reached are kept in a
- * corpus, and later cases are often mutants of a kept one.
+ * corpus, and later cases are mutants of a kept one (scheduling: `GuidedArbitrary`).
  *
  * A mutant is made by the property's own arbitrary, replaying the random choices that made the
  * kept case with exactly one of them changed (a step of ±1 or a fresh value in the same range),
@@ -103,10 +103,21 @@ interface Entry {
   readonly choices: readonly Choice[];
   readonly key: string;
   readonly mutant: boolean;
+  /** Mutants still to be made of it. */
+  energy: number;
 }
 
-/** Mutation tries per mutant before a random case is drawn instead (a try that repeats a shape is wasted). */
-const MUTATION_TRIES = 8;
+/**
+ * Mutation tries per mutant before a random case is drawn instead: a try that changes a choice
+ * the shape does not depend on (an axis beyond the rank, the data seed) or repeats a shape
+ * already drawn is discarded, so each mutant is a new shape (generating is cheap; a kernel call
+ * on a new shape is not).
+ */
+const MUTATION_TRIES = 32;
+
+/** Mutants made of a kept case at least, and at most (see `GuidedArbitrary.feedback`). */
+const MIN_ENERGY = 2;
+const MAX_ENERGY = 8;
 
 /** Options of `guidedArbitrary`. */
 export interface GuidedOptions {
@@ -114,13 +125,23 @@ export interface GuidedOptions {
   readonly warmup?: number;
 }
 
-/** The arbitrary of `guidedArbitrary`: generate as the file comment says; `feedback` after each case. */
+/**
+ * The arbitrary of `guidedArbitrary`; call `feedback` after each case. Scheduling follows AFL's
+ * energy: each kept case is given a number of mutants — more when it broke a longer run of cases
+ * that reached nothing new (its discovery was rarer), from `MIN_ENERGY` to `MAX_ENERGY` — and
+ * the newest kept case with energy left is mutated first (the frontier). When no kept case has
+ * energy left, cases are drawn at random again, so a kernel whose coverage gives no gradient
+ * costs the run no random exploration beyond those mutants. Random cases are drawn exactly as
+ * without guidance (fast-check's bias toward small values included).
+ */
 export class GuidedArbitrary<T> extends fc.Arbitrary<T> {
   readonly stats: GuidanceStats = { random: 0, mutants: 0, kept: 0, keptMutants: 0 };
   private readonly corpus: Entry[] = [];
   private readonly seen = new Set<string>();
   private readonly pending = new WeakMap<object, Entry>();
   private readonly warmup: number;
+  /** Cases in a row that reached nothing new. */
+  private dry = 0;
 
   constructor(
     private readonly inner: fc.Arbitrary<T>,
@@ -132,21 +153,23 @@ export class GuidedArbitrary<T> extends fc.Arbitrary<T> {
 
   generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> {
     const drawn = this.stats.random + this.stats.mutants;
-    if (this.corpus.length > 0 && drawn >= this.warmup && mrng.nextInt(0, 1) === 1) {
-      const parent = this.corpus[mrng.nextInt(0, this.corpus.length - 1)];
+    let parent: Entry | undefined;
+    for (let i = this.corpus.length - 1; i >= 0 && parent === undefined; i--) if (this.corpus[i].energy > 0) parent = this.corpus[i];
+    if (parent !== undefined && drawn >= this.warmup) {
+      parent.energy--;
       for (let t = 0; t < MUTATION_TRIES && parent.choices.length > 0; t++) {
         const rec = new ChoiceRandom(mrng, { choices: parent.choices, at: mrng.nextInt(0, parent.choices.length - 1) });
         const v = this.inner.generate(rec as unknown as fc.Random, biasFactor);
         const key = shapeKeyOf(v.value);
         if (key === parent.key || this.seen.has(key)) continue;
         this.stats.mutants++;
-        return this.remember(v, { choices: rec.choices, key, mutant: true });
+        return this.remember(v, { choices: rec.choices, key, mutant: true, energy: 0 });
       }
     }
     const rec = new ChoiceRandom(mrng);
     const v = this.inner.generate(rec as unknown as fc.Random, biasFactor);
     this.stats.random++;
-    return this.remember(v, { choices: rec.choices, key: shapeKeyOf(v.value), mutant: false });
+    return this.remember(v, { choices: rec.choices, key: shapeKeyOf(v.value), mutant: false, energy: 0 });
   }
 
   private remember(v: fc.Value<T>, e: Entry): fc.Value<T> {
@@ -161,7 +184,12 @@ export class GuidedArbitrary<T> extends fc.Arbitrary<T> {
     const e = this.pending.get(value);
     if (e === undefined) return;
     this.pending.delete(value);
-    if (!reachedNew) return;
+    if (!reachedNew) {
+      this.dry++;
+      return;
+    }
+    e.energy = Math.min(MAX_ENERGY, MIN_ENERGY + this.dry);
+    this.dry = 0;
     this.corpus.push(e);
     this.stats.kept++;
     if (e.mutant) this.stats.keptMutants++;

@@ -67,31 +67,39 @@ export interface KernelCoverageOptions {
  * How a kernel object made by a host (`createIsolatedKernel` / `createBrowserKernel` with
  * `coverage`) hands out what its calls ran: the host `emit`s each call's coverage (and the
  * module load's, with signature `LOAD_SIGNATURE`); the runner `attach`es a listener for a run.
- * What arrives while nobody listens is kept if it carries a script's source or a shader's (the
- * load's take does: it comes before any run), up to `MAX_HELD` other takes besides.
+ * The first take of each script (its source, all its functions: the module's load) is kept and
+ * handed to every listener that attaches, so each run's report has the whole file; other takes
+ * that arrive while nobody listens are held for the next listener, at most `MAX_HELD`.
  */
 export class KernelCoverageTap {
   private listener: ((c: CallCoverage) => void) | undefined;
+  private readonly firsts: CallCoverage[] = [];
+  private readonly firstUrls = new Set<string>();
   private held: CallCoverage[] = [];
-  private heldPlain = 0;
   constructor(readonly options: KernelCoverageOptions) {}
 
   /** Hands `c` to the listener, or holds it until one attaches. */
   emit(c: CallCoverage): void {
-    if (this.listener !== undefined) return this.listener(c);
-    const precious = c.scripts.some((s) => s.source !== undefined) || (c.shaders?.created.some((v) => v.source !== undefined) ?? false);
-    if (!precious && this.heldPlain >= MAX_HELD) return;
-    if (!precious) this.heldPlain++;
-    this.held.push(c);
+    // a script's first take, and a shader's first creation (with its source), are kept for every run
+    const fresh = c.scripts.filter((s) => s.source !== undefined && !this.firstUrls.has(s.url));
+    for (const s of fresh) this.firstUrls.add(s.url);
+    const shaders = c.shaders?.created.filter((v) => v.source !== undefined) ?? [];
+    const first: CallCoverage | undefined = fresh.length + shaders.length === 0 ? undefined : { signature: LOAD_SIGNATURE, scripts: fresh, ...(shaders.length > 0 ? { shaders: { created: shaders, used: [] } } : {}) };
+    if (first !== undefined) this.firsts.push(first);
+    const rest = fresh.length === 0 ? c : { ...c, scripts: c.scripts.filter((s) => !fresh.includes(s)) };
+    if (this.listener !== undefined) {
+      if (first !== undefined) this.listener(first);
+      return this.listener(rest);
+    }
+    if (this.held.length < MAX_HELD || (rest.shaders?.created.length ?? 0) > 0) this.held.push(rest);
   }
 
-  /** Starts handing coverage to `listener`, first what was held. */
+  /** Starts handing coverage to `listener`: first every script's first take, then what was held. */
   attach(listener: (c: CallCoverage) => void): void {
     this.listener = listener;
     const held = this.held;
     this.held = [];
-    this.heldPlain = 0;
-    for (const c of held) listener(c);
+    for (const c of [...this.firsts, ...held]) listener(c);
   }
 
   detach(): void {
