@@ -6,11 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { completeCapabilities } from '../src/contract.js';
+import { completeCapabilities } from '../src/capabilities.js';
 import { convCases } from '../src/operators/conv/cases.js';
-import { createIsolatedKernel } from '../src/runner/isolated-kernel.js';
 import { GuidedArbitrary, shapeKeyOf } from '../src/runner/guided.js';
-import { verifyKernel } from '../src/runner/verify.js';
 
 /** Runs `numRuns` cases of a guided conv arbitrary, calling `novel(i)` for each case's feedback. */
 function drive(caps: Parameters<typeof completeCapabilities>[0], seed: number, numRuns: number, novel: (i: number) => boolean) {
