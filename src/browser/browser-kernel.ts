@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { KernelFault, type KernelHost } from '../runner/guarded-call.js';
 import { KERNEL_COVERAGE, type KernelCoverageOptions, KernelCoverageTap, LOAD_SIGNATURE, type ScriptCoverage } from '../runner/kernel-coverage-probe.js';
@@ -151,7 +151,10 @@ class BrowserSlot {
 /** What a page needs for coverage: the tap, the bundle (its URL, text and the kernel's ranges in it). */
 interface PageCoverage {
   readonly tap: KernelCoverageTap;
+  /** The bundle's URL on the kernel server (what the page's coverage names it). */
   readonly url: string;
+  /** The name its coverage is reported under: the `file:` URL of the bundle's path next to the module (no server address or secret in the reports). */
+  readonly name: string;
   readonly source: string;
   /** Character ranges of the bundle that are the kernel's files; undefined: the whole bundle. */
   readonly ranges: ReadonlyArray<readonly [number, number]> | undefined;
@@ -266,7 +269,7 @@ class PageSlot extends RemoteSlot {
       const functions = script.functions.filter((f) => own(f.ranges[0]?.startOffset ?? -1) && (!this.sourceSent || f.ranges.some((r) => r.count > 0)));
       const first = !this.sourceSent;
       this.sourceSent = true;
-      return [{ url: c.url, functions, ...(first ? { source: c.source } : {}) }];
+      return [{ url: c.name, functions, ...(first ? { source: c.source } : {}) }];
     } catch {
       return [];
     } finally {
@@ -335,7 +338,7 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     server.setVirtualFile(entry.scriptPath, bundle, 'text/javascript');
     if (tap !== undefined) {
       const source = new TextDecoder().decode(bundle);
-      pageCoverage = { tap, url: server.fileUrl(entry.scriptPath), source, ranges: kernelRangesOfBundle(source, tap.options, process.cwd()) };
+      pageCoverage = { tap, url: server.fileUrl(entry.scriptPath), name: pathToFileURL(entry.scriptPath).href, source, ranges: kernelRangesOfBundle(source, tap.options, process.cwd()) };
     }
   } catch (e) {
     await shutdown();
