@@ -19,6 +19,9 @@ export const MAX_UNREACHED = 100;
 /** Call signatures listed per shader variant at most. */
 export const SHAPES_PER_VARIANT = 12;
 
+/** What `buildKernelCoverageReport` writes into its output directory (and removes there first). */
+const OUTPUT_FILES = ['index.html', 'lcov.info', 'shaders'];
+
 /** Options of `buildKernelCoverageReport`. */
 export interface KernelCoverageReportOptions {
   /** Where the HTML view, lcov.info and shader sources go; default: nowhere (only the report section). */
@@ -96,6 +99,8 @@ export async function buildKernelCoverageReport(collector: KernelCoverageCollect
   let outputs: KernelCoverageReport['outputs'];
 
   const dir = o.outputDir ?? (await mkdtemp(join(tmpdir(), 'convcheck-kcov-')));
+  // a previous run's files must not pass for this one's (only the files this writes are removed)
+  if (o.outputDir !== undefined) await Promise.all(OUTPUT_FILES.map((f) => rm(join(o.outputDir!, f), { recursive: true, force: true })));
   try {
     if (entries.length === 0) note = 'no code of the kernel\'s own files ran in its process or page (a built-in kernel is convcheck\'s or a library\'s code: add --coverage-libraries to see the library)';
     else {
