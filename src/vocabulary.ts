@@ -48,6 +48,11 @@ export interface ProductionPlan {
   /** Likewise, layers whose largest tensor (x, w or y) has more elements (`≤ 2^25` etc. in the note). */
   readonly maxElements?: number;
   readonly leftOut?: string[];
+  /**
+   * The layers carry their model's own tensors (`--model-data real`): properties that draw a data
+   * regime (`regimes`) run them in the `real` regime; properties that need exact data draw it.
+   */
+  readonly realData?: boolean;
 }
 
 /** `22.2 GFLOP`, `3.5 MFLOP`, `1200 FLOP`. */
@@ -73,8 +78,14 @@ export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: numbe
   return false;
 }
 
-/** Data regime of a numeric case. */
-export type Regime = 'exact' | 'float' | 'special';
+/**
+ * Data regime of a numeric case. `real`: the model's own weights and activations
+ * (`convcheck verify --model`, `arbitraries/real-data.ts`), judged by the error bound like `float`.
+ */
+export type Regime = 'exact' | 'float' | 'special' | 'real';
+
+/** Whether a regime is judged by the error bound (float data, and a model's real data) rather than by equality. */
+export const boundedRegime = (regime: Regime | undefined): boolean => regime === 'float' || regime === 'real';
 
 /** How a case failed. */
 export type FailureKind =
