@@ -8,7 +8,7 @@ import type { ConvAttributes } from '../src/operators/conv/contract.js';
 import type { KernelUnderTest } from '../src/contract.js';
 import { createOnnxruntimeKernel } from '../src/adapters/onnxruntime.js';
 import { encodeSingleNodeModel } from '../src/adapters/onnx-model.js';
-import type { OnnxElementArray, OnnxElementType } from '../src/adapters/onnx-model.js';
+import type { OnnxElementArray, OnnxElementType } from '../src/models/onnx-elements.js';
 import { createTfjsKernel } from '../src/adapters/tfjs.js';
 import { referenceKernel } from '../src/kernels/reference.js';
 import { attrs, caught, convName, expectTensorEqual, randomIntTensor, runConv, runDense, t } from './helpers/index.js';

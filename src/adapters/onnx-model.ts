@@ -11,8 +11,6 @@ import { littleEndianBytes, ONNX_ELEMENTS } from '../models/onnx-elements.js';
 import type { OnnxProto } from '../models/onnx-proto.js';
 import { onnx } from '../models/onnx-proto.js';
 
-export type { OnnxElementArray, OnnxElementType } from '../models/onnx-elements.js';
-
 /**
  * An attribute value: an int (INT), a list of ints (INTS), a float (FLOAT, `{ float: x }`), a list
  * of floats (FLOATS, `{ floats: [...] }`) or a string (STRING, `{ string: s }`).
