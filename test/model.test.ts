@@ -80,6 +80,23 @@ describe('reading an ONNX model', () => {
     });
   });
 
+  it.runIf(existsSync(TESTDATA))(
+    'quantized nodes (libonnx-testdata test_qlinearconv, test_convinteger) are listed as skipped, with the reason',
+    async () => {
+      for (const [name, opType] of [
+        ['test_qlinearconv', 'QLinearConv'],
+        ['test_convinteger_with_padding', 'ConvInteger'],
+      ]) {
+        const { candidates, skipped } = nodeCandidates(await readOnnxModel(join(TESTDATA, 'node', name, 'model.onnx')));
+        expect(candidates, name).toEqual([]);
+        expect(
+          skipped.map((s) => [s.opType, s.reason]),
+          name,
+        ).toEqual([[opType, '--model does not read quantized nodes (their scales and zero points) yet']]);
+      }
+    },
+  );
+
   it('external data: the same constants as the inline model', async () => {
     const inline = await readOnnxModel(CNN);
     const external = await readOnnxModel('test/fixtures/models/small-cnn-external.onnx');

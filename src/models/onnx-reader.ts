@@ -74,10 +74,10 @@ export interface SkippedNode {
 export const LAYER_OP_TYPES: readonly string[] = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'];
 /** Kernel op types convcheck cannot express yet: listed as skipped, with this reason. */
 const UNSUPPORTED_OP_TYPES: Readonly<Record<string, string>> = {
-  ConvInteger: "quantized operators are not in convcheck's operator table yet",
-  QLinearConv: "quantized operators are not in convcheck's operator table yet",
-  MatMulInteger: "quantized operators are not in convcheck's operator table yet",
-  QLinearMatMul: "quantized operators are not in convcheck's operator table yet",
+  ConvInteger: '--model does not read quantized nodes (their scales and zero points) yet',
+  QLinearConv: '--model does not read quantized nodes (their scales and zero points) yet',
+  MatMulInteger: '--model does not read quantized nodes (their scales and zero points) yet',
+  QLinearMatMul: '--model does not read quantized nodes (their scales and zero points) yet',
 };
 
 const TensorProto = onnx.TensorProto;

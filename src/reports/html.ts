@@ -35,6 +35,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { kernelCoverageHtml } from './kernel-coverage-section.js';
 import type { ReportWriter } from './report-writer.js';
 import { shapePlanView } from './shape-plan.js';
 
@@ -83,6 +84,7 @@ export class HtmlReportWriter implements ReportWriter {
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
       report.shapePlan !== undefined ? shapePlanSection(shapePlanView(report.shapePlan)) : '',
+      report.kernelCoverage !== undefined ? kernelCoverageHtml(report.kernelCoverage) : '',
     ];
     return [
       '<!DOCTYPE html>',

@@ -14,6 +14,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { kernelCoverageMarkdown } from './kernel-coverage-section.js';
 import type { ReportWriter } from './report-writer.js';
 import { shapePlanView } from './shape-plan.js';
 
@@ -78,6 +79,7 @@ export class MarkdownReportWriter implements ReportWriter {
       for (const o of v.operators) out.push(`- ${text(o.headline)}`, ...[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `  - ${text(l)}`));
       out.push('');
     }
+    if (report.kernelCoverage !== undefined) out.push(...kernelCoverageMarkdown(report.kernelCoverage, { text, code }));
     return `${out.join('\n')}\n`;
   }
 }

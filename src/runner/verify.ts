@@ -27,6 +27,7 @@ import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, Kernel
 import { countingShapes, withShapeBudget } from './shape-budget.js';
 import type { CoverageTable, FailureDetail, PropertyResult, ShapePlanSummary, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
+import { CoverageRun, type VerifyCoverageOptions } from './kernel-coverage-run.js';
 import { unloadedModelLayer } from '../arbitraries/real-data.js';
 
 /** Options of `verifyKernel`. */
@@ -94,6 +95,19 @@ export interface VerifyOptions {
    * `off` — random shapes only (default without a `shapeBudget`). The production tier never plans.
    */
   readonly shapePlan?: 'all' | 'mixed' | 'off';
+  /**
+   * Collect the kernel's own block coverage and the shader variants it created, and put them in
+   * `report.kernelCoverage` (`true`, or where to write the HTML view and lcov). The kernel must
+   * come from `createIsolatedKernel` / `createBrowserKernel` with their `coverage` option.
+   * Coverage only observes: the cases are the same as without it. Default: off.
+   */
+  readonly coverage?: boolean | VerifyCoverageOptions;
+  /**
+   * Coverage-guided generation (`guided.ts`): keep the cases that reached new kernel code or a
+   * new shader variant and make later cases by mutating them, within the shape budget. Implies
+   * `coverage`. Default: off.
+   */
+  readonly guided?: boolean;
   /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
   readonly shard?: ShardOption;
   /**
@@ -232,6 +246,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const programs = new Set<string>();
   const results: PropertyResult[] = [];
   let interrupted = false;
+  const kcov = options.coverage || options.guided ? CoverageRun.open(kernel, options.guided === true, typeof options.coverage === 'object' ? options.coverage : {}) : undefined;
 
   try {
     for (let i = 0; i < selected.length; i++) {
@@ -270,9 +285,10 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
               interrupted: false,
             }
           : await runProperty(def, counted, {
-              runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote,
+              runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov,
               ...(plan && planMode !== 'off' ? { plan: { plan, mode: planMode, budget: options.shapeBudget, offset: i, singleCall: def.singleCall === true, used: false, rows: 0 } } : {}),
             });
+      kcov?.endProperty();
       const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
       if (result.interrupted) interrupted = true;
       results.push(result.result);
@@ -283,6 +299,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     // the cases' data arrays, kept from property to property (the same layers recur), go now
     releaseCaseMemory();
   }
+  const kernelCoverage = kcov === undefined ? undefined : await kcov.finish(k.name);
   if (options.signal?.aborted && results.length < selected.length) interrupted = true;
 
   const count = (s: PropertyResult['status']) => results.filter((r) => r.status === s).length;
@@ -316,6 +333,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     properties: results,
     coverage: coverage.table(),
     ...(plan && planMode !== 'off' ? { shapePlan: planSummary(plan, planMode, programs.size, planMs) } : {}),
+    ...(kernelCoverage !== undefined ? { kernelCoverage } : {}),
   };
 }
 
@@ -354,6 +372,8 @@ interface RunContext {
   readonly leftOutNote?: string;
   /** How this property draws from the run's shape plan (undefined: random shapes only). */
   readonly plan?: PlanDraw;
+  /** Kernel coverage and guidance, when on. */
+  readonly kcov?: CoverageRun;
 }
 
 /** A multi-call property's production cap (finite limits only). */
@@ -511,6 +531,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     let interruptedHere = false;
     let failedHere = false;
     beginCase();
+    if (counting) ctx.kcov?.beginCase(def.describe(c));
     try {
       await def.check(k, c);
     } catch (e) {
@@ -537,6 +558,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     } finally {
       endCase();
       if (counting && !interruptedHere) {
+        ctx.kcov?.endCase(c);
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
@@ -555,8 +577,9 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   try {
     const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}), ...(ctx.plan ? { plan: ctx.plan } : {}) });
-    // the production tier runs each layer once, and plan shapes are already few and shared: no shape budget there
-    const arbitrary = options.shapeBudget === undefined || production || ctx.plan?.used ? drawn : withShapeBudget(drawn, options.shapeBudget);
+    // the production tier runs each layer once: no shape budget there (nor guidance); plan shapes are already few and shared
+    const guided = ctx.kcov === undefined || production ? drawn : ctx.kcov.arbitraryFor(def.id, drawn, options.shapeBudget, ctx.runs);
+    const arbitrary = options.shapeBudget === undefined || production || ctx.plan?.used ? guided : withShapeBudget(guided, options.shapeBudget);
     // mixed plan: the plan shapes come on top of the random cases
     if (ctx.plan?.used && ctx.plan.mode === 'mixed') {
       numRuns = ctx.runs + ctx.plan.rows;
