@@ -35,6 +35,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { platformNumericsRows } from './platform-section.js';
 import type { ReportWriter } from './writer.js';
 
 /** Options of the HTML writer. */
@@ -78,6 +79,7 @@ export class HtmlReportWriter implements ReportWriter {
       notesSection(report.properties),
       failed.length > 0 ? `<h2>Failures (${failed.length})</h2>` : '',
       ...failed.map((p) => failureSection(p, this.options)),
+      platformSection(report),
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
     ];
@@ -121,6 +123,12 @@ function metaList(r: VerificationReport): string {
     ],
   ];
   return `<dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
+}
+
+/** What the numerics probe found and what the run did about it (docs/numerics.md). */
+function platformSection(r: VerificationReport): string {
+  const rows = platformNumericsRows(r.platformNumerics);
+  return rows.length === 0 ? '' : `<h2>Platform numerics</h2><dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
 }
 
 function capabilities(c: CompleteCapabilities): string {

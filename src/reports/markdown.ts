@@ -14,6 +14,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { platformNumericsRows } from './platform-section.js';
 import type { ReportWriter } from './writer.js';
 
 /** Options of the Markdown writer. */
@@ -69,6 +70,8 @@ export class MarkdownReportWriter implements ReportWriter {
       out.push('');
     }
 
+    const platform = platformNumericsRows(report.platformNumerics);
+    if (platform.length > 0) out.push('## Platform numerics', '', ...platform.map(([label, value]) => `- **${label}:** ${text(value)}`), '');
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
     return `${out.join('\n')}\n`;
   }

@@ -3,6 +3,7 @@
  * `verification.json` (and renders as Markdown, HTML and JUnit).
  */
 import type { CompleteCapabilities, ErrorModel, Precision } from '../contract.js';
+import type { PlatformNumerics } from './platform-numerics.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 
 export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
@@ -148,4 +149,6 @@ export interface VerificationReport {
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
+  /** What the numerics probe found before the run, and what the run did about it (absent when not probed). */
+  readonly platformNumerics?: PlatformNumerics;
 }

@@ -26,6 +26,9 @@ import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, Kernel
 import { countingShapes, withShapeBudget } from './shape-budget.js';
 import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
+import { enterDataLimits } from '../arbitraries/data-limits.js';
+import { declaredSpecialValues, probeNumerics } from './numerics-probe.js';
+import type { PlatformNumerics } from './platform-numerics.js';
 
 /** Options of `verifyKernel`. */
 export interface VerifyOptions {
@@ -85,6 +88,12 @@ export interface VerifyOptions {
    * kernels whose calls are slow (GPU, production sizes); `casesRun` reports what each property got.
    */
   readonly timeBudgetMs?: number;
+  /**
+   * Probe the kernel's numerics before generating (tiny products, subnormals, NaN / ±Infinity,
+   * exact integer sums; `numerics-probe.ts`) and keep the data within what it handles (default
+   * true). `false`: no probe calls, the data as for an IEEE-754 kernel.
+   */
+  readonly probeNumerics?: boolean;
 }
 
 /**
@@ -201,6 +210,12 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const timeoutMs = options.timeoutMs ?? (options.size === 'production' ? PRODUCTION_TIMEOUT_MS : 5000);
   const size = options.size ?? 'default';
   const capabilities = completeCapabilities(k.capabilities);
+  // the platform's numerics, probed once before anything is generated (docs/numerics.md); the probe
+  // has its own clock, so a probe call that times out does not cut the properties' call limits
+  const platform: PlatformNumerics | undefined =
+    options.probeNumerics === false || options.signal?.aborted ? undefined : await probeNumerics(new GuardedKernel(k, timeoutMs, { signal: options.signal, host }), capabilities, declaredSpecialValues(k));
+  // the special regime is generated only where the probe let it run (a narrowing, never a widening)
+  const generation = platform?.specialRegime.runs === false ? { ...capabilities, specialValues: false } : capabilities;
   const selected = options.properties ? catalog.filter((p) => options.properties!.includes(p.id)) : catalog;
   const clock = new CallClock(timeoutMs, options.timeoutBudgetMs);
   const coverage = new CoverageCounter();
@@ -208,6 +223,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const results: PropertyResult[] = [];
   let interrupted = false;
 
+  const restoreLimits = enterDataLimits(platform?.dataLimits ?? {});
   try {
     for (let i = 0; i < selected.length; i++) {
       const def = selected[i];
@@ -220,7 +236,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
       // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
       const skip = skipReasonFor(def, k);
-      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
+      const planned = layers && skip === undefined ? productionCycles(def, generation, layers, implementedOperators(k), caps) : undefined;
       const cycles = planned?.cycles;
       const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
       options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -244,7 +260,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
               },
               interrupted: false,
             }
-          : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote });
+          : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities: generation, coverage, options, timeLimitMs, layers, caps, leftOutNote });
       const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
       if (result.interrupted) interrupted = true;
       results.push(result.result);
@@ -254,6 +270,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   } finally {
     // the cases' data arrays, kept from property to property (the same layers recur), go now
     releaseCaseMemory();
+    restoreLimits();
   }
   if (options.signal?.aborted && results.length < selected.length) interrupted = true;
 
@@ -287,6 +304,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     properties: results,
     coverage: coverage.table(),
+    ...(platform !== undefined ? { platformNumerics: platform } : {}),
   };
 }
 
