@@ -243,7 +243,9 @@ async function probeSums(p: MatrixProduct, precision: Precision, maxElements: nu
         ? `at least ${precision}; 1 + 16 terms of ${precision}'s unit roundoff gave 1 + 16u, so it is wider than ${precision} or adds the small terms first`
         : acc === 1
           ? `${precision}, rounding after each addition (1 + 16 terms of its unit roundoff gave 1)`
-          : `unclear: 1 + 16 terms of ${precision}'s unit roundoff gave ${show(acc)}`;
+          : acc > 1 && acc < 1 + 16 * u && Number.isInteger((acc - 1) / u)
+            ? `${precision}, summed in blocks: 1 + 16 terms of its unit roundoff u gave 1 + ${(acc - 1) / u}u (some rounded away against the 1, others added together first)`
+            : `unclear: 1 + 16 terms of ${precision}'s unit roundoff gave ${show(acc)}`;
   return { call: p.describe(1, K, rows.length), exactBits, probedBits: top, longSum, accumulation };
 }
 
