@@ -56,6 +56,8 @@ export interface DataOptions {
 const TWO_24 = 2 ** 24;
 const TWO_11 = 2 ** 11;
 const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+/** Mixed into a case's data seed for the special values' own stream. */
+const SPECIAL_STREAM = 0x5bd1e995;
 
 /**
  * Integer ranges of the exact regime: n·B² + Bb < 2²⁴ / headroom (2¹¹ / headroom for float16).
@@ -208,10 +210,14 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
       targets.push(w);
       if (b) targets.push(b);
     }
-    const count = rng.int(1, 3);
+    // A stream of their own, placed at a fraction of the tensor's length: as the shrinker makes the
+    // shapes smaller, the specials stay in the same tensor at the same relative place (x's size no
+    // longer moves w's draws), so a failure that needs them keeps failing while it shrinks.
+    const sr = new Prng(seed ^ SPECIAL_STREAM);
+    const count = sr.int(1, 3);
     for (let i = 0; i < count; i++) {
-      const t = rng.pick(targets);
-      t[rng.int(0, t.length - 1)] = rng.pick(SPECIALS);
+      const t = sr.pick(targets);
+      t[Math.min(t.length - 1, Math.floor(sr.next() * t.length))] = sr.pick(SPECIALS);
     }
   }
   return { x, w, b };
