@@ -160,6 +160,27 @@ describe('a kernel that zeroes NaN products (Infinity·0 and NaN vanish)', () =>
   }, 120_000);
 });
 
+describe('a buggy kernel is not mistaken for platform numerics', () => {
+  it('zeroing every other output: the controls of every probe fail, no data limit is set, the special regime still runs, and the bug is caught', async () => {
+    const k = planted('test:odd-outputs-zero', Math.fround);
+    const buggy: KernelUnderTest = {
+      ...k,
+      name: 'test:odd-outputs-zero',
+      conv: (x, w, b, a) => {
+        const y = k.conv!(x, w, b, a) as { shape: number[]; data: Float32Array };
+        return { shape: y.shape, data: y.data.map((v, i) => (i % 2 === 1 ? 0 : v)) };
+      },
+    };
+    const r = await verifyKernel(buggy, { runs: 30, seed: SEED, properties: CONV });
+    const p = r.platformNumerics!;
+    expect(p.defects).toHaveLength(3);
+    expect(p.defects.join(' ')).toMatch(/tiny products: a product of .* came out wrong.*special values: the finite control 1 \+ 1 gave 0.*integer sums: the sum 255/);
+    expect(p.dataLimits).toEqual({});
+    expect(p.specialRegime).toEqual({ runs: true });
+    expect(r.properties[0].status).toBe('failed');
+  });
+});
+
 describe('a kernel that misbehaves in the probe', () => {
   it('throws on every call: the probe records faults, the run fails the property with a counterexample', async () => {
     const k: KernelUnderTest = {

@@ -37,6 +37,7 @@ export function platformNumericsRows(p: PlatformNumerics | undefined): Array<rea
     ['Special regime', p.specialRegime.runs ? 'runs' : `skipped: ${p.specialRegime.reason}`],
     ['Data limits', p.consequences.length > 0 ? p.consequences.join(' ') : 'none: the data are those of an IEEE-754 kernel'],
   ];
+  if (p.defects.length > 0) rows.push(['Defects, not numerics', p.defects.join('; ')]);
   if (p.faults.length > 0) rows.push(['Probe faults', p.faults.join('; ')]);
   return rows;
 }

@@ -109,6 +109,8 @@ interface TinyFindings {
   readonly largestLost?: number;
   /** The smallest product computed right above every lost one (what the data may rely on). */
   readonly rightAboveLost?: number;
+  /** Why the results are not platform numerics but a defect (a large product wrong, or losses not below a threshold). */
+  readonly defect?: string;
   readonly subnormalInputs: ValueHandling;
   readonly subnormalProducts: ValueHandling;
 }
@@ -153,12 +155,25 @@ async function probeTiny(p: MatrixProduct): Promise<TinyFindings & { call: strin
   }
   const above = largestLost === undefined ? [] : right.filter((r) => r > largestLost!);
   const rightAboveLost = above.length > 0 ? Math.min(...above) : undefined;
-  return { call: p.describe(L, 1, L), smallestRight, largestLost, rightAboveLost, subnormalInputs: handling(subIn), subnormalProducts: handling(subProd) };
+  // A platform loses what is small: every lost product below every right one, and nothing near 1
+  // lost (float32 arithmetic keeps products ≥ 2⁻²⁴ whatever it does with tiny ones). Anything else
+  // — the tail of a dispatch left unwritten, say — is a defect, and the data are not bent around it.
+  const defect =
+    largestLost === undefined
+      ? undefined
+      : largestLost >= 2 ** -24
+        ? `a product of ${show(largestLost)} came out wrong`
+        : smallestRight !== undefined && smallestRight < largestLost
+          ? `products were lost above others that came out right (${show(largestLost)} lost, ${show(smallestRight)} right)`
+          : undefined;
+  return { call: p.describe(L, 1, L), smallestRight, largestLost, rightAboveLost, ...(defect ? { defect } : {}), subnormalInputs: handling(subIn), subnormalProducts: handling(subProd) };
 }
 
 /** Findings of the special-value probe. */
 interface SpecialFindings {
   readonly propagate: boolean;
+  /** Set when a finite output (1 + 1) is wrong: a defect, not special-value numerics. */
+  readonly defect?: string;
   readonly infTimesZero: string;
   readonly deviations: string[];
 }
@@ -195,7 +210,9 @@ async function probeSpecials(p: MatrixProduct, precision: Precision): Promise<Sp
       if (!same(e[i], y[i])) deviations.push(`x=[${x[n].map(show)}]·w=[${w[m].map(show)}] + b=${show(b[m])}: expected ${show(e[i])}, got ${show(y[i])}`);
     }
   }
-  return { call: p.describe(x.length, 3, w.length), propagate: deviations.length === 0, infTimesZero: show(y[4]), deviations };
+  // the finite control 1·1 + 1·1 + 0·0 = 2 must be right whatever the platform does with specials
+  const defect = same(e[7], y[7]) ? undefined : `the finite control 1 + 1 gave ${show(y[7])}`;
+  return { call: p.describe(x.length, 3, w.length), propagate: deviations.length === 0, infTimesZero: show(y[4]), deviations, ...(defect ? { defect } : {}) };
 }
 
 /** Significand bits of each storage precision: integers below 2^bits are exact. */
@@ -207,6 +224,8 @@ interface SumFindings {
   readonly probedBits: number;
   readonly longSum: { readonly terms: number; readonly exact: boolean } | undefined;
   readonly accumulation: string;
+  /** Set when the sums fail where every floating-point format holds them (up to 2⁸), or not from some k on: a defect. */
+  readonly defect?: string;
 }
 
 /**
@@ -234,6 +253,14 @@ async function probeSums(p: MatrixProduct, precision: Precision, maxElements: nu
     if (y[r] !== 2 ** ladder[r] - 1) break;
     exactBits = ladder[r];
   }
+  const firstWrong = ladder.findIndex((k, r) => y[r] !== 2 ** k - 1);
+  const rightLater = firstWrong >= 0 && ladder.some((k, r) => r > firstWrong && y[r] === 2 ** k - 1);
+  const defect =
+    firstWrong >= 0 && ladder[firstWrong] <= 8
+      ? `the sum ${2 ** ladder[firstWrong] - 1} (${ladder[firstWrong]} bits) gave ${show(y[firstWrong])}`
+      : rightLater
+        ? `sums were wrong at 2^${ladder[firstWrong]} but right above it`
+        : undefined;
   const acc = y[ladder.length];
   const longSum = withLong ? { terms: K, exact: y[ladder.length + 1] === K } : undefined;
   const accumulation =
@@ -246,7 +273,7 @@ async function probeSums(p: MatrixProduct, precision: Precision, maxElements: nu
           : acc > 1 && acc < 1 + 16 * u && Number.isInteger((acc - 1) / u)
             ? `${precision}, summed in blocks: 1 + 16 terms of its unit roundoff u gave 1 + ${(acc - 1) / u}u (some rounded away against the 1, others added together first)`
             : `unclear: 1 + 16 terms of ${precision}'s unit roundoff gave ${show(acc)}`;
-  return { call: p.describe(1, K, rows.length), exactBits, probedBits: top, longSum, accumulation };
+  return { call: p.describe(1, K, rows.length), exactBits, probedBits: top, longSum, accumulation, ...(defect ? { defect } : {}) };
 }
 
 /** Where a probe call failed, as one line (`CallInterrupted` is passed on: the run stops). */
@@ -294,7 +321,14 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
 
   const limits: { lostBelowExponent?: number; exactBits?: number } = {};
   const consequences: string[] = [];
-  if (tiny) {
+  // a probe whose own controls fail found a defect, not platform numerics: no data bend around it
+  const defects = [
+    ...(tiny?.defect ? [`tiny products: ${tiny.defect}`] : []),
+    ...(specials?.defect ? [`special values: ${specials.defect}`] : []),
+    ...(sums?.defect ? [`integer sums: ${sums.defect}`] : []),
+  ];
+  for (const d of defects) consequences.push(`${d} — a defect, not platform numerics: the data are not adapted to it, and the properties will show it`);
+  if (tiny && !tiny.defect) {
     // Results below 2^P may be lost. Between the largest lost product and the next one probed right
     // nothing is known, so P is taken at that next right one (above everything probed: one binade
     // above the largest lost); a flushed subnormal range alone gives P = −126.
@@ -309,13 +343,13 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
       );
     }
   }
-  if (sums && sums.exactBits < sums.probedBits) {
+  if (sums && !sums.defect && sums.exactBits < sums.probedBits) {
     limits.exactBits = sums.exactBits;
     consequences.push(`exact regime: every Σ|w·x| + |b| is kept below 2^${sums.exactBits}, where the kernel's integer sums were exact (equality is still required)`);
   }
   let specialRegime: PlatformNumerics['specialRegime'] = { runs: true };
   if (!capabilities.specialValues) specialRegime = { runs: false, reason: 'the kernel declares specialValues: false' };
-  else if (specials && !specials.propagate) {
+  else if (specials && !specials.defect && !specials.propagate) {
     const first = specials.deviations[0];
     if (declaredSpecialValues === true) {
       consequences.push(`special regime: the kernel declares specialValues: true but the probe found ${specials.deviations.length} deviation(s) from IEEE-754 (first: ${first}); the regime runs and its failures stand`);
@@ -336,6 +370,7 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
     accumulation: sums?.accumulation ?? 'not probed',
     dataLimits: limits,
     consequences,
+    defects,
     specialRegime,
     faults,
   };

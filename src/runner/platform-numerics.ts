@@ -35,6 +35,11 @@ export interface PlatformNumerics {
   readonly accumulation: string;
   /** The limits the generated data kept to (`data-limits.ts`); empty: none. */
   readonly dataLimits: DataLimits;
+  /**
+   * Probe results that are not platform numerics but a defect (a control value wrong, losses that
+   * are not "everything below a threshold"): the data are not adapted to them.
+   */
+  readonly defects: readonly string[];
   /** What the run did because of the findings, one sentence each (the data limits, the special regime). */
   readonly consequences: readonly string[];
   /** The special regime: `runs`, or skipped (and why). */
