@@ -294,6 +294,8 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
   let tiny: (TinyFindings & { call: string }) | undefined;
   let specials: (SpecialFindings & { call: string }) | undefined;
   let sums: (SumFindings & { call: string }) | undefined;
+  // a kernel that timed out once is not asked again: each further probe would cost another timeout
+  const timedOut = () => faults.some((f) => f.includes('did not return within'));
   if (p !== undefined) {
     if (k.precision === 'float32') {
       try {
@@ -303,7 +305,7 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
         faults.push(faultOf('tiny products', e));
       }
     }
-    if (capabilities.specialValues) {
+    if (capabilities.specialValues && !timedOut()) {
       try {
         specials = await probeSpecials(p, k.precision);
         probedWith.push(specials.call);
@@ -311,11 +313,13 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
         faults.push(faultOf('special values', e));
       }
     }
-    try {
-      sums = await probeSums(p, k.precision, capabilities.maxElements);
-      probedWith.push(sums.call);
-    } catch (e) {
-      faults.push(faultOf('exact sums', e));
+    if (!timedOut()) {
+      try {
+        sums = await probeSums(p, k.precision, capabilities.maxElements);
+        probedWith.push(sums.call);
+      } catch (e) {
+        faults.push(faultOf('exact sums', e));
+      }
     }
   }
 
