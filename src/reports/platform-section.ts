@@ -27,7 +27,7 @@ export function platformNumericsRows(p: PlatformNumerics | undefined): Array<rea
         ? `propagate as IEEE-754 says (1 + 1 + 0·Infinity = ${p.infTimesZero})`
         : `${p.specialDeviations.length} deviation(s) from IEEE-754: ${p.specialDeviations.slice(0, 3).join('; ')}${p.specialDeviations.length > 3 ? '; …' : ''}`;
   const rows: Array<readonly [string, string]> = [
-    ['Probed with', p.probedWith.length > 0 ? p.probedWith.join('; ') : 'no call'],
+    ['Probed with', `${p.probedWith.length > 0 ? p.probedWith.join('; ') : 'no call'} (${p.durationMs} ms)`],
     ['Tiny products (normal float32)', tiny],
     ['Subnormal inputs', p.subnormalInputs],
     ['Subnormal products', p.subnormalProducts],

@@ -288,6 +288,7 @@ function faultOf(what: string, e: unknown): string {
  * @example const numerics = await probeNumerics(guarded, completeCapabilities(kernel.capabilities), kernel.capabilities?.specialValues);
  */
 export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapabilities, declaredSpecialValues: boolean | undefined): Promise<PlatformNumerics> {
+  const started = Date.now();
   const p = matrixProduct(k, capabilities);
   const faults: string[] = [];
   const probedWith: string[] = [];
@@ -377,6 +378,7 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
     defects,
     specialRegime,
     faults,
+    durationMs: Date.now() - started,
   };
 }
 

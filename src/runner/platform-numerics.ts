@@ -46,4 +46,6 @@ export interface PlatformNumerics {
   readonly specialRegime: { readonly runs: true } | { readonly runs: false; readonly reason: string };
   /** Probe calls that failed (threw, timed out): their messages. Their findings count as "not probed". */
   readonly faults: readonly string[];
+  /** Wall time of the probe calls, ms. */
+  readonly durationMs: number;
 }
