@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelUnderTest } from '../src/contract.js';
-import { completeCapabilities } from '../src/contract.js';
+import { completeCapabilities } from '../src/capabilities.js';
 import { exactRanges, problemData } from '../src/arbitraries/data.js';
 import { floatShift, withDataLimits } from '../src/arbitraries/data-limits.js';
 import { roundToFloat16 } from '../src/float16.js';

@@ -41,7 +41,7 @@ describe.each(['node', 'web'] as const)('onnxruntime:%s-fp16', (flavour) => {
 
   it('passes the conv and dense catalog under that declaration', async () => {
     // ConvTranspose is left out: onnxruntime refuses output_padding >= stride when dilation > stride
-    // in float32 and float16 alike (README, Findings); that is not a precision question
+    // in float32 and float16 alike (docs/findings.md); that is not a precision question
     const ids = catalog.filter((p) => !p.needs.includes('convTranspose')).map((p) => p.id);
     const r = await verifyKernel(kernel, { runs: 40, seed: SEED, properties: ids });
     expect(r.properties.filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.failure?.problem}`)).toEqual([]);

@@ -260,3 +260,12 @@ export function selectProperties(known: readonly string[], requested: readonly s
   const selected = requested === undefined ? [...known] : known.filter((id) => requested.includes(id));
   return shard === undefined ? selected : selected.filter((_, i) => i % shard.count === shard.index - 1);
 }
+
+/**
+ * The parser's option table, read-only: each command's options (without `--`) and the options
+ * that take no value. `test/docs.test.ts` checks the commands quoted in the docs against it.
+ */
+export const OPTION_TABLE: { readonly commands: Readonly<Record<CommandName, readonly string[]>>; readonly valueless: readonly string[] } = {
+  commands: OPTIONS,
+  valueless: FLAGS,
+};

@@ -18,11 +18,11 @@ import type { ModelLayer } from '../models/layers.js';
 import { parseLayerShapes } from '../models/layers.js';
 import { catalog } from '../catalog/index.js';
 import {
+  builtinKernel,
   builtinKernelNames,
   createBuiltinKernel,
   defaultKernelName,
   describeBuiltinKernel,
-  inProcessKernelNames,
   isBuiltinKernelName,
 } from '../kernels/registry.js';
 import { removeTemporaryFiles } from '../fs-safe.js';
@@ -43,7 +43,7 @@ export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 
 /** The signals that end a run with a partial report, and the exit code of each (128 + signal number). */
 const STOP_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 
-/** How long, after the reports are written, the kernel's worker gets to end before the process exits anyway. */
+/** How long, after the reports are written, the kernel's process gets to end before convcheck exits anyway. */
 const CLOSE_WAIT_MS = 2000;
 
 /** Where the CLI writes and what it reads from its environment (the process's, by default). */
@@ -153,23 +153,26 @@ interface OpenKernel {
  * Defaults in the browser, where every new shape compiles a GPU program (~0.15 s WebGL, ~0.9 s
  * WebGPU on SwiftShader) and even a repeated one costs 15–50 ms per call (upload, layout
  * transposes, read-back): 6 distinct shapes per property and 100 cases keep a catalog run of
- * tfjs:webgl or tfjs:webgpu within about 3 minutes (README, "GPU and browser kernels").
+ * tfjs:webgl or tfjs:webgpu within about 3 minutes (docs/gpu.md; run times in docs/benchmarks.md).
  */
 export const BROWSER_SHAPE_BUDGET = 6;
 export const BROWSER_RUNS = 100;
 
 /**
- * Built-in pure-JS kernels run in-process; module kernels and adapters run in a process of their own
- * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
+ * Opens a kernel where the built-in table says it runs (`builtinKernel(spec).runs`): pure-JS
+ * built-ins in-process, browser built-ins (and any module with `--browser`) in a Chromium page,
+ * module kernels and the other adapters in a process of their own (`createIsolatedKernel`), so a
+ * synchronous infinite loop in them is timed out, not a hang.
  */
 async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv): Promise<OpenKernel> {
-  if (browser || isBrowserKernelName(spec)) {
-    // The page plays the worker's role; the browser modules load only when a page is needed.
+  const runs = builtinKernel(spec)?.runs ?? 'own-process';
+  if (browser || runs === 'browser') {
+    // The page plays the kernel process's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
     const kernel = await createBrowserKernel(spec, { timeoutMs, env });
     return { kernel, isolated: true, browser: true, close: () => kernel.close() };
   }
-  if ((inProcessKernelNames as readonly string[]).includes(spec)) {
+  if (runs === 'in-process') {
     // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
     return { kernel: await createBuiltinKernel(spec), isolated: false, browser: false, close: async () => undefined };
   }
@@ -220,7 +223,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       progress.stop();
       io.stderr.write(`\nconvcheck: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the kernel and writing a partial report (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGINT or SIGTERM'} again to quit now)\n`);
       controller.abort();
-      // Do not wait for a hung call: the guard abandons it and the worker is terminated now.
+      // Do not wait for a hung call: the guard abandons it and the kernel's process is killed now.
       void opened.close().catch(() => undefined);
     } else {
       io.stderr.write('convcheck: interrupted again; exiting without a report\n');
@@ -257,7 +260,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     }
     progress.stop();
     // Reports first: whatever the kernel left running (native thread pools, timers, its own
-    // workers) must not delay or lose them. Then a bounded wait for the worker to end.
+    // workers) must not delay or lose them. Then a bounded wait for the kernel's process to end.
     let files: string[];
     try {
       files = await writeReports(report, cmd.reportDir);
@@ -278,7 +281,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   }
 }
 
-/** Closes the kernel, waiting at most `ms` (a worker stuck in native code may never end; the process exits regardless). */
+/** Closes the kernel, waiting at most `ms` (a kernel process stuck in native code may not end at once; convcheck exits regardless). */
 async function closeWithin(opened: OpenKernel, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -291,7 +294,7 @@ async function closeWithin(opened: OpenKernel, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Reads and validates a `--shapes` file (format: `src/models/layers.ts`, README). */
+/** Reads and validates a `--shapes` file (format: `src/models/layers.ts`, docs/sizes.md). */
 async function readShapesFile(file: string): Promise<ModelLayer[]> {
   let text: string;
   try {
@@ -412,7 +415,7 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       ConvTranspose and dense layer of LeNet-5, VGG-16, ResNet-50, MobileNet-v2,
                       DeepLab-v3, M5 (1-D audio), C3D (3-D video), DCGAN's generator and FCN-8s
                       with its exact geometry, once per property it fits (default ${d.size})
-  --shapes FILE       your own layers (JSON, format in the README) instead of the built-in
+  --shapes FILE       your own layers (JSON, format in docs/sizes.md) instead of the built-in
                       networks; implies --size production
   --every-layer       production tier: the properties that call the kernel two or more times
                       per layer run the layers above 3 GFLOP or 2^25 elements too (by default

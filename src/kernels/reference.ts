@@ -7,10 +7,6 @@ import { ACTIVATION_KINDS } from '../activation.js';
 import type { KernelUnderTest, Tensor } from '../contract.js';
 import { operators } from '../operators/index.js';
 
-export { referenceConv } from '../operators/conv/reference.js';
-export { referenceDense } from '../operators/dense/reference.js';
-export type { ReferenceResult } from '../operators/operator.js';
-
 /** The trusted float64 reference kernel (direct loops, compensated accumulation). */
 export const referenceKernel: KernelUnderTest = {
   name: 'builtin:reference',

@@ -1,6 +1,7 @@
 /** Judging outputs: a value to compare against, and the comparison in each data regime. */
 import type { Activation } from '../activation.js';
-import { activationBound, applyActivationInPlace } from '../activation.js';
+import { applyActivationInPlace } from '../activation.js';
+import { activationBound } from '../bound/activation-bound.js';
 import { compareOutputs, gamma, UNIT_ROUNDOFF } from '../bound/error-bound.js';
 import { completeNumerics, modelBounds } from '../bound/error-model.js';
 import type { Precision } from '../contract.js';

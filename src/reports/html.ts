@@ -19,7 +19,7 @@
  * Large maps are max-pooled into k × k blocks (the worst ratio in the block; non-finite wins)
  * so the file stays small: at most `maxCells` SVG cells per heat-map.
  */
-import type { CompleteCapabilities } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import { describeCapabilities } from '../capabilities.js';
 import type { CoverageTable, FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeHtml as h } from './escape.js';
@@ -36,7 +36,7 @@ import {
   verdictLabel,
 } from './format.js';
 import { platformNumericsRows } from './platform-section.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Options of the HTML writer. */
 export interface HtmlReportOptions {

@@ -5,7 +5,7 @@
 import type { PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeXml, escapeXmlAttribute } from './escape.js';
 import { INTERRUPTED_NOTE, failureFields, formatSeed, interruptedSentence } from './format.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Writes `junit.xml`: `<testsuites>` with one `<testsuite>` for the kernel and one `<testcase>` per property. */
 export class JunitReportWriter implements ReportWriter {

@@ -15,7 +15,7 @@ import {
   verdictLabel,
 } from './format.js';
 import { platformNumericsRows } from './platform-section.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Options of the Markdown writer. */
 export interface MarkdownReportOptions {

@@ -15,7 +15,8 @@
  * `convTranspose` with a 1×1 kernel — group 1, stride 1, no padding, the lowest declared rank:
  * a call every kernel's capabilities admit.
  */
-import type { CompleteCapabilities, KernelUnderTest, Precision } from '../contract.js';
+import type { KernelUnderTest, Precision } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import { UNIT_ROUNDOFF } from '../bound/error-bound.js';
 import { roundToFloat16 } from '../float16.js';
 import type { CheckedKernel, Data64 } from '../vocabulary.js';

@@ -2,7 +2,8 @@
  * The verification report: what `verifyKernel` returns and what the CLI writes as
  * `verification.json` (and renders as Markdown, HTML and JUnit).
  */
-import type { CompleteCapabilities, ErrorModel, Precision } from '../contract.js';
+import type { ErrorModel, Precision } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import type { PlatformNumerics } from './platform-numerics.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 

@@ -4,24 +4,16 @@
  * construction and nothing is filtered away (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 import { convGeometryOfShapes } from './geometry.js';
 import { sizeOf } from '../../tensor.js';
-import type { ConvAttributes } from './contract.js';
 import { boundaryConvProblem } from './boundary.js';
-
-/** A conv problem's shapes and attributes (JSON-serialisable): the geometry of a case, without its data. */
-export interface ConvSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly attrs: ConvAttributes;
-  readonly hasBias: boolean;
-}
+import type { ConvSpec } from './spec.js';
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
@@ -50,6 +42,12 @@ export interface ConvProblemConstraints {
   readonly production?: ProductionPlan;
   /** Production tier: only layers that exercise this (padding, stride > 1, dilation > 1, group > 1, N > 1). */
   readonly exercises?: 'padding' | 'stride' | 'dilation' | 'group' | 'batch';
+  /**
+   * The largest tensor, in elements, of the calls a property derives from the problem (the
+   * zero-padded x of `explicit-padding`, the stride-1 output of `stride-subsampling`): problems are
+   * drawn only where those fit the kernel's `maxElements` too, so no derived call exceeds it.
+   */
+  readonly derivedLargest?: (spec: ConvSpec) => number;
 }
 
 interface CompleteConvProblemConstraints {
@@ -65,6 +63,8 @@ interface CompleteConvProblemConstraints {
   dilation: boolean;
   strideWithDilation: boolean;
   maxElements: number;
+  /** Largest tensor of the problem and of every call derived from it. */
+  largest: (spec: ConvSpec) => number;
 }
 
 /** Fills defaults from the constraints and the kernel's capabilities; validates eagerly. */
@@ -94,6 +94,7 @@ export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = 
     dilation: (c.dilation ?? true) && caps.dilation,
     strideWithDilation: caps.strideWithDilation,
     maxElements: caps.maxElements,
+    largest: c.derivedLargest === undefined ? largestTensor : (spec) => Math.max(largestTensor(spec), c.derivedLargest!(spec)),
   };
 }
 
@@ -277,7 +278,7 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
       const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
       if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
       if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
-      if (largestTensor(s) > c.maxElements) return false;
+      if (c.largest(s) > c.maxElements) return false;
       switch (c.exercises) {
         case 'padding': return padded;
         case 'stride': return strided;
@@ -336,5 +337,5 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
           { arbitrary: largeParams(c).map((p) => toSpec(p, c)), weight: 3 },
           { arbitrary: boundary, weight: c.size === 'large' ? 4 : 6 },
         );
-  return withinMaxElements('convProblem', specs, largestTensor, c.maxElements);
+  return withinMaxElements('convProblem', specs, c.largest, c.maxElements);
 }
