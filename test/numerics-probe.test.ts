@@ -13,6 +13,8 @@ import { exactRanges, problemData } from '../src/arbitraries/data.js';
 import { floatShift, withDataLimits } from '../src/arbitraries/data-limits.js';
 import { roundToFloat16 } from '../src/float16.js';
 import { HtmlReportWriter } from '../src/reports/html.js';
+import { JsonReportWriter } from '../src/reports/json.js';
+import { JunitReportWriter } from '../src/reports/junit.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import { GuardedKernel } from '../src/runner/guarded-call.js';
 import { probeNumerics } from '../src/runner/numerics-probe.js';
@@ -148,6 +150,8 @@ describe('a kernel that zeroes NaN products (Infinity·0 and NaN vanish)', () =>
     expect(md).toContain('## Platform numerics');
     expect(md).toMatch(/Special regime:\*\* skipped/);
     expect(new HtmlReportWriter().render(r)).toContain('<h2>Platform numerics</h2>');
+    expect(new JunitReportWriter().render(r)).toMatch(/<property name="platform-numerics: Special regime" value="skipped: NaN/);
+    expect(JSON.parse(new JsonReportWriter().render(r)).platformNumerics.specialRegime.runs).toBe(false);
   }, 120_000);
 
   it('declaring specialValues: true, the declaration is checked: the special regime runs and fails', async () => {
