@@ -186,6 +186,15 @@ describe('a buggy kernel is not mistaken for platform numerics', () => {
 });
 
 describe('a kernel that misbehaves in the probe', () => {
+  it('never answers: the first probe call times out and the other probes are not attempted', async () => {
+    const k: KernelUnderTest = { name: 'test:hangs', precision: 'float32', conv: () => new Promise(() => {}) };
+    const p = await probeNumerics(new GuardedKernel(k, 200), completeCapabilities(k.capabilities), undefined);
+    expect(p.faults).toHaveLength(1);
+    expect(p.faults[0]).toMatch(/^tiny products: .*did not return within/);
+    expect(p.probedWith).toEqual([]);
+    expect(p.dataLimits).toEqual({});
+  });
+
   it('throws on every call: the probe records faults, the run fails the property with a counterexample', async () => {
     const k: KernelUnderTest = {
       name: 'test:throws',

@@ -21,7 +21,7 @@ import { UNIT_ROUNDOFF } from '../bound/error-bound.js';
 import { roundToFloat16 } from '../float16.js';
 import type { CheckedKernel, Data64 } from '../vocabulary.js';
 import { formatShape } from '../tensor.js';
-import { CallInterrupted, errorMessage } from './guarded-call.js';
+import { CallInterrupted, errorMessage, KernelFault } from './guarded-call.js';
 import type { PlatformNumerics, ValueHandling } from './platform-numerics.js';
 
 /** Y[N×M] = X[N×K]·W[M×K]ᵀ + b through one kernel call; `describe` names the call. */
@@ -297,32 +297,23 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
   let specials: (SpecialFindings & { call: string }) | undefined;
   let sums: (SumFindings & { call: string }) | undefined;
   // a kernel that timed out once is not asked again: each further probe would cost another timeout
-  const timedOut = () => faults.some((f) => f.includes('did not return within'));
+  let timedOut = false;
+  const attempt = async <T extends { call: string }>(what: string, probe: () => Promise<T>): Promise<T | undefined> => {
+    if (timedOut) return undefined;
+    try {
+      const found = await probe();
+      probedWith.push(found.call);
+      return found;
+    } catch (e) {
+      if (e instanceof KernelFault && e.kind === 'timeout') timedOut = true;
+      faults.push(faultOf(what, e));
+      return undefined;
+    }
+  };
   if (p !== undefined) {
-    if (k.precision === 'float32') {
-      try {
-        tiny = await probeTiny(p);
-        probedWith.push(tiny.call);
-      } catch (e) {
-        faults.push(faultOf('tiny products', e));
-      }
-    }
-    if (capabilities.specialValues && !timedOut()) {
-      try {
-        specials = await probeSpecials(p, k.precision);
-        probedWith.push(specials.call);
-      } catch (e) {
-        faults.push(faultOf('special values', e));
-      }
-    }
-    if (!timedOut()) {
-      try {
-        sums = await probeSums(p, k.precision, capabilities.maxElements);
-        probedWith.push(sums.call);
-      } catch (e) {
-        faults.push(faultOf('exact sums', e));
-      }
-    }
+    if (k.precision === 'float32') tiny = await attempt('tiny products', () => probeTiny(p));
+    if (capabilities.specialValues) specials = await attempt('special values', () => probeSpecials(p, k.precision));
+    sums = await attempt('exact sums', () => probeSums(p, k.precision, capabilities.maxElements));
   }
 
   const limits: { lostBelowExponent?: number; exactBits?: number } = {};
