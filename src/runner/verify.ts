@@ -212,7 +212,13 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   // the platform's numerics, probed once before anything is generated (docs/numerics.md); the probe
   // has its own clock, so a probe call that times out does not cut the properties' call limits
   const platform: PlatformNumerics | undefined =
-    options.probeNumerics === false || options.signal?.aborted ? undefined : await probeNumerics(new GuardedKernel(k, timeoutMs, { signal: options.signal, host }), capabilities, declaredSpecialValues(k));
+    options.probeNumerics === false || options.signal?.aborted
+      ? undefined
+      : // interrupted while probing: no property starts (the loop sees the signal), the report says so
+        await probeNumerics(new GuardedKernel(k, timeoutMs, { signal: options.signal, host }), capabilities, declaredSpecialValues(k)).catch((e: unknown) => {
+          if (e instanceof CallInterrupted) return undefined;
+          throw e;
+        });
   // the special regime is generated only where the probe let it run (a narrowing, never a widening)
   const generation = platform?.specialRegime.runs === false ? { ...capabilities, specialValues: false } : capabilities;
   const selected = options.properties ? catalog.filter((p) => options.properties!.includes(p.id)) : catalog;
