@@ -13,6 +13,12 @@ export type { KernelCapabilities, CompleteCapabilities } from './capabilities.js
 /** The conv and dense methods' own types. */
 export type { ConvAttributes, ConvFunction } from './operators/conv/contract.js';
 export type { DenseFunction } from './operators/dense/contract.js';
+/** The quantized operators' types: typed integer tensors and the four methods (docs/quantized.md). */
+export type { TypedTensor, QuantType, ElementType } from './quantized.js';
+export type { ConvIntegerFunction, IntegerConvAttributes } from './operators/conv-integer/contract.js';
+export type { QLinearConvFunction } from './operators/qlinear-conv/contract.js';
+export type { MatMulIntegerFunction } from './operators/matmul-integer/contract.js';
+export type { QLinearMatMulFunction } from './operators/qlinear-matmul/contract.js';
 /** Fills the defaults of `KernelCapabilities`; the one table of capabilities. */
 export { completeCapabilities, CAPABILITIES } from './capabilities.js';
 /** Shared vocabulary: size tiers, regimes, failure kinds (float64 data and the guarded kernel: internal). */

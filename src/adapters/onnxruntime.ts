@@ -31,6 +31,7 @@ import { encodeSingleNodeModel } from './onnx-model.js';
 import type { OnnxAttributeValue, SingleNodeModel } from './onnx-model.js';
 import { InvalidArgumentError } from '../errors.js';
 import { float16Bits, float16FromBits } from '../float16.js';
+import { ONNXRUNTIME_QUANTIZED_CAPABILITIES, onnxruntimeQuantizedOperators } from './onnxruntime-quantized.js';
 
 /**
  * Which onnxruntime package and execution provider the adapter runs: `node` (native CPU),
@@ -279,11 +280,14 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
     return run(s, { X: y });
   }
 
+  // the quantized operators (ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul) on the CPU and WASM EPs
+  const quantized = !half && flavour !== 'webgpu';
   return {
     name,
     ...(half ? ONNXRUNTIME_FLOAT16_NUMERICS : { precision: 'float32' as const }),
     // the float16 flavours fuse no activation: those models (FusedConv, the activation ops) are float32 here
-    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : flavour === 'webgpu' ? ONNXRUNTIME_WEBGPU_CAPABILITIES : ONNXRUNTIME_CAPABILITIES,
+    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : flavour === 'webgpu' ? ONNXRUNTIME_WEBGPU_CAPABILITIES : { ...ONNXRUNTIME_CAPABILITIES, ...ONNXRUNTIME_QUANTIZED_CAPABILITIES },
+    ...(quantized ? onnxruntimeQuantizedOperators(ort, options, name, constantWeights) : {}),
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const g = convGeometry(x, w, b, attrs, name);
       const wData = float32(w.data);

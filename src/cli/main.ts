@@ -36,6 +36,9 @@ import { terminalLines, terminalSafe } from '../terminal.js';
 import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
 import { formatSummary, shellQuote } from './summary.js';
+import { MERGE_HELP, runMerge } from './merge.js';
+import { formatLayerVerdicts, openModelRun, runBothData } from './model.js';
+import { forgetModelData, restoreModelData } from '../runner/model-layers.js';
 
 /** Exit codes of the `convcheck` command. */
 export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -81,6 +84,8 @@ export async function main(argv: readonly string[], rawIo: CliIo = { stdout: pro
         return await runVerify(command, io);
       case 'replay':
         return await runReplay(command, io);
+      case 'merge':
+        return await runMerge(command, io);
     }
   } catch (e) {
     return reportError(e, io);
@@ -181,8 +186,10 @@ async function openKernel(spec: string, timeoutMs: number, browser: boolean, env
 }
 
 async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: ProgressStream }): Promise<number> {
+  if (cmd.model?.data === 'both') return runBothData({ ...cmd, model: cmd.model }, (c) => runVerify(c, io));
   const ids = catalog.map((p) => p.id);
-  const selected = selectProperties(ids, cmd.properties, cmd.shard);
+  // with --model, --shard splits the model's layers (cli/model.ts), not the properties
+  const selected = selectProperties(ids, cmd.properties, cmd.model ? undefined : cmd.shard);
   if (selected.length === 0) {
     io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
     return EXIT.ok;
@@ -194,6 +201,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`--seed must be an integer or a non-empty string, got '${cmd.seed}'${e instanceof Error ? ` (${e.message})` : ''}`);
   }
+  const model = cmd.model ? await openModelRun({ ...cmd, model: cmd.model }, seed.used) : undefined;
   // Before anything runs: results that cannot be saved are not worth computing.
   try {
     await checkReportDirectory(cmd.reportDir);
@@ -213,6 +221,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       `${cmd.timeBudgetSeconds !== undefined ? `time budget ${cmd.timeBudgetSeconds} s` : cmd.size === 'production' && cmd.runs === undefined ? 'each layer once per property' : `${runs} runs`}, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
       `${shapeBudget !== undefined ? `, ${shapeBudget} shapes per property` : ''}\n`,
   );
+  if (model) io.stderr.write(`convcheck: ${model.description}\n`);
 
   const progress = createProgressReporter(io.raw ?? io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
   const controller = new AbortController();
@@ -252,7 +261,10 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
         ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
+        ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } } : {}),
+        ...(model?.optionsFor(kernel) ?? {}),
       });
+      if (model) report = model.finish(report);
     } catch (e) {
       progress.stop();
       await closeWithin(opened, CLOSE_WAIT_MS);
@@ -270,6 +282,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       await closeWithin(opened, CLOSE_WAIT_MS);
     }
     io.stdout.write(formatSummary(report, files, { listProperties: false }));
+    if (report.model) io.stdout.write(formatLayerVerdicts(report.model));
     if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
     if (report.status === 'interrupted') return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
@@ -337,6 +350,8 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
         : `convcheck: replaying against ${defaultKernelName} (the file names no built-in kernel; use --kernel for a module)\n`,
     );
   }
+  // a case of a model layer needs the model's tensors: the model is read and run again
+  await restoreModelData((JSON.parse(text) as { case?: unknown }).case);
   const opened = await openKernel(spec, cmd.timeoutMs, cmd.browser, io.env);
   try {
     const { replayCounterexample } = await import('../runner/replay.js');
@@ -353,6 +368,7 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
     return result.status === 'passed' ? EXIT.ok : EXIT.failed;
   } finally {
     await closeWithin(opened, CLOSE_WAIT_MS);
+    forgetModelData();
   }
 }
 
@@ -390,7 +406,7 @@ function listText(): string {
 }
 
 /** The `--help` text (general, or for one command). */
-export function helpText(command?: 'verify' | 'replay' | 'list'): string {
+export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): string {
   const d = VERIFY_DEFAULTS;
   const kernels = builtinKernelNames.map((n) => `    ${n.padEnd(22)} ${describeBuiltinKernel(n)}`).join('\n');
   const verify = `convcheck verify [options]
@@ -417,6 +433,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       with its exact geometry, once per property it fits (default ${d.size})
   --shapes FILE       your own layers (JSON, format in docs/sizes.md) instead of the built-in
                       networks; implies --size production
+  --model FILE        an ONNX model: its Conv, ConvTranspose, Gemm and MatMul (constant 2-D
+                      weight) layers, run once in onnxruntime-node, each checked with its own
+                      weights and activations and given a verdict (docs/model.md); implies
+                      --size production; with --shard i/n the shards split its layers
+  --model-input FILE  the model's input: a TensorProto (.pb) or JSON {"dims", "data"}
+                      (default: generated from the seed, uniform in [-1, 1))
+  --model-data D      real (default), generated (data of the layers' shapes), or both (two
+                      report sets, DIR/real and DIR/generated)
   --every-layer       production tier: the properties that call the kernel two or more times
                       per layer run the layers above 3 GFLOP or 2^25 elements too (by default
                       they leave them out and say so; single-call properties always run them)
@@ -448,12 +472,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   if (command === 'verify') return verify;
   if (command === 'replay') return replay;
   if (command === 'list') return list;
+  if (command === 'merge') return MERGE_HELP;
   return `convcheck ${cliVersion()}: property-based verification of convolution and dense kernels
 
 Usage:
   ${verify}
   ${replay}
   ${list}
+  ${MERGE_HELP}
   convcheck --help | --version
 
 Built-in kernels:

@@ -5,6 +5,7 @@
  */
 
 /** A conv geometry with every rank lifted to 3 spatial axes (leading axes of size 1). */
+// biome-ignore format: the z/y/x triples stay one per line
 export interface Conv3d {
   readonly batch: number;
   readonly inChannels: number;

@@ -28,6 +28,7 @@ import { arrayTypeOf } from '../tensor.js';
 import { ACTIVATION_KINDS, applyActivationInPlace, checkActivation } from '../activation.js';
 import type { Activation } from '../activation.js';
 import type { DenseAttributes } from '../operators/dense/contract.js';
+import { integerOperators } from './integer-im2col.js';
 import { withDerivedOperators } from '../operators/index.js';
 import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
 import { gemmConvTranspose } from './conv-transpose-gemm.js';
@@ -351,6 +352,8 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
       checkActivation('convTranspose', attrs.activation);
       return activate(gemmConvTranspose(ws, blocking, budget, Out, x, w, b, attrs), attrs.activation);
     },
+    // the quantized operators: im2col + integer GEMM, float32 requantization (`integer-im2col.ts`)
+    ...integerOperators,
     peakWorkspaceBytes: () => ws.peakBytes,
   });
 }

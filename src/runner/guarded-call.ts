@@ -14,18 +14,28 @@ import { inadmissibleCall } from '../capability-gate.js';
 import { type CompleteCapabilities, completeCapabilities } from '../capabilities.js';
 import type { NumericPromise } from '../bound/error-model.js';
 import { convertData, formatShape } from '../tensor.js';
+import type { ElementType, TypedData } from '../quantized.js';
+import { ELEMENT_TYPES, elementTypeOf, typedArrayOf } from '../quantized.js';
 import type { CheckedKernel, Data64, WholeTensor } from '../vocabulary.js';
 import { InadmissibleCall, KernelFault, wholeTensor } from '../vocabulary.js';
 
 export { KernelFault } from '../vocabulary.js';
 export type { Data64 } from '../vocabulary.js';
 
-function toKernelTensor(t: Data64, precision: Precision): Tensor {
-  return { shape: [...t.shape], data: convertData(t.data, precision) };
+/** Any array a kernel is handed: float data of its precision, or a quantized operator's typed data. */
+type HandedData = Float32Array | Float64Array | TypedData;
+
+/** `data` as the kernel receives it: converted to `dtype` when the property gave one, else to the kernel's precision. */
+function handedData(data: Float64Array, precision: Precision, dtype: ElementType | undefined): HandedData {
+  return dtype === undefined ? convertData(data, precision) : typedArrayOf(data, dtype);
+}
+
+function toKernelTensor(t: Data64, precision: Precision): { shape: number[]; data: HandedData } {
+  return { shape: [...t.shape], data: handedData(t.data, precision, t.dtype) };
 }
 
 /** Bitwise equality of two typed arrays of the same type (NaN payloads included). */
-function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
+function sameBits(a: HandedData, b: HandedData): number {
   // 32-bit words where both views are aligned (every float32 and float64 array the guard makes
   // is): a production layer's 10⁸ weights are compared four times faster than byte by byte
   const words = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && a.byteLength % 4 === 0 && b.byteLength === a.byteLength;
@@ -46,11 +56,11 @@ const CHECK_CHUNK = 1 << 16;
  * array as handed over — without a full copy of it kept through the call (a production layer's
  * weights are 10⁸ values: a copy per call cost more in page faults than the comparison).
  */
-function changedElement(handed: Float32Array | Float64Array, source: Float64Array, precision: Precision): { at: number; was: number } | undefined {
+function changedElement(handed: HandedData, source: Float64Array, precision: Precision, dtype: ElementType | undefined): { at: number; was: number } | undefined {
   if (handed.length !== source.length) return { at: Math.min(handed.length, source.length), was: source[Math.min(handed.length, source.length)] };
   for (let start = 0; start < source.length; start += CHECK_CHUNK) {
     const end = Math.min(source.length, start + CHECK_CHUNK);
-    const was = convertData(source.subarray(start, end), precision);
+    const was = handedData(source.subarray(start, end), precision, dtype);
     const at = sameBits(handed.subarray(start, end), was);
     if (at >= 0) return { at: start + at, was: was[at] };
   }
@@ -256,7 +266,7 @@ async function guardedRun<T>(
   }
 }
 
-function checkResult(result: unknown, expectedShape: readonly number[], what: string): Float64Array {
+function checkResult(result: unknown, expectedShape: readonly number[], what: string, outputType: ElementType | undefined): Float64Array {
   if (result === null || typeof result !== 'object' || !('shape' in result) || !('data' in result)) {
     throw new KernelFault('wrong-type', `${what} returned ${result === null ? 'null' : typeof result}, not a tensor {shape, data}`);
   }
@@ -267,18 +277,20 @@ function checkResult(result: unknown, expectedShape: readonly number[], what: st
   } catch (e) {
     throw new KernelFault('wrong-type', `${what} returned an object whose shape or data cannot be read (${errorMessage(e)})`);
   }
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+  if (outputType !== undefined ? elementTypeOf(data) !== outputType : !(data instanceof Float32Array || data instanceof Float64Array)) {
     const type = data === null ? 'null' : typeof data === 'object' ? (data as object).constructor?.name ?? 'object' : typeof data;
-    throw new KernelFault('wrong-type', `${what} returned data of type ${type}, not a Float32Array or Float64Array`);
+    const wanted = outputType !== undefined ? `a ${ELEMENT_TYPES[outputType].ctor.name} (${outputType})` : 'a Float32Array or Float64Array';
+    throw new KernelFault('wrong-type', `${what} returned data of type ${type}, not ${wanted}`);
   }
+  const values = data as HandedData;
   const shapeOk = Array.isArray(shape) && shape.length === expectedShape.length && shape.every((d, i) => d === expectedShape[i]);
   if (!shapeOk) {
     throw new KernelFault('wrong-shape', `${what} returned shape ${Array.isArray(shape) ? formatShape(shape) : errorMessage(shape)}, expected ${formatShape(expectedShape)}`);
   }
-  if (data.length !== expectedShape.reduce((a, b) => a * b, 1)) {
-    throw new KernelFault('wrong-shape', `${what} returned ${data.length} values for shape ${formatShape(expectedShape)}`);
+  if (values.length !== expectedShape.reduce((a, b) => a * b, 1)) {
+    throw new KernelFault('wrong-shape', `${what} returned ${values.length} values for shape ${formatShape(expectedShape)}`);
   }
-  return Float64Array.from(data);
+  return Float64Array.from(values);
 }
 
 /** A kernel wrapped for properties: float64 in and out, every call guarded. */
@@ -327,6 +339,7 @@ export class GuardedKernel implements CheckedKernel {
     inputs: ReadonlyArray<readonly [string, Data64 | undefined]>,
     attrs: unknown,
     expectedShape: readonly number[],
+    outputType?: ElementType,
   ): Promise<Float64Array> {
     const k = this.kernel;
     const fn = (k as unknown as Record<string, unknown>)[method];
@@ -339,7 +352,7 @@ export class GuardedKernel implements CheckedKernel {
     this.lastCall = shown.every((i) => i.whole !== undefined) ? { method, inputs: shown.map((i) => ({ name: i.name, ...i.whole! })) } : undefined;
     const limitMs = this.clock.limitMs();
     try {
-      return await this.attempt(fn, what, inputs, attrs, expectedShape, limitMs);
+      return await this.attempt(fn, what, inputs, attrs, expectedShape, limitMs, outputType);
     } catch (e) {
       if (!(e instanceof KernelFault && e.kind === 'timeout')) throw e;
       if (!this.clock.confirmsTimeouts) {
@@ -352,7 +365,7 @@ export class GuardedKernel implements CheckedKernel {
       let y: Float64Array;
       try {
         this.host?.extendNextCall?.(confirmMs);
-        y = await this.attempt(fn, what, inputs, attrs, expectedShape, confirmMs);
+        y = await this.attempt(fn, what, inputs, attrs, expectedShape, confirmMs, outputType);
       } catch (again) {
         if (!(again instanceof KernelFault && again.kind === 'timeout')) throw again;
         this.clock.recordTimeout();
@@ -371,12 +384,13 @@ export class GuardedKernel implements CheckedKernel {
     attrs: unknown,
     expectedShape: readonly number[],
     limitMs: number,
+    outputType: ElementType | undefined,
   ): Promise<Float64Array> {
     const k = this.kernel;
     const tensors = inputs.map(([, t]) => (t ? toKernelTensor(t, this.kernel.precision) : undefined));
     // The arrays handed over, kept here: a kernel may replace `x.data` (or `x.shape`) on the
     // tensor object after writing into the original, and the check must see the original.
-    const handed = tensors.map((t) => (t ? { data: t.data, shape: t.shape as readonly number[] } : undefined));
+    const handed = tensors.map((t) => (t ? { data: t.data as HandedData, shape: t.shape as readonly number[] } : undefined));
     const shapes = tensors.map((t) => (t ? [...t.shape] : undefined));
     const args: unknown[] = attrs === undefined ? tensors : [...tensors, structuredClone(attrs)];
     const { result } = await guardedRun(() => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args), what, this.clock, this.host, this.signal, limitMs);
@@ -385,7 +399,7 @@ export class GuardedKernel implements CheckedKernel {
       const shape = shapes[i];
       const source = inputs[i][1];
       if (!h || !shape || !source) continue;
-      const changed = changedElement(h.data, source.data, this.kernel.precision);
+      const changed = changedElement(h.data, source.data, this.kernel.precision, source.dtype);
       if (changed !== undefined) {
         throw new KernelFault('mutated-input', `${what} wrote into its input ${inputs[i][0]} (element ${changed.at} changed from ${changed.was} to ${h.data[changed.at]})`);
       }
@@ -393,6 +407,6 @@ export class GuardedKernel implements CheckedKernel {
         throw new KernelFault('mutated-input', `${what} wrote into the shape of its input ${inputs[i][0]} (${formatShape(shape)} became ${formatShape([...h.shape])})`);
       }
     }
-    return checkResult(result, expectedShape, what);
+    return checkResult(result, expectedShape, what, outputType);
   }
 }

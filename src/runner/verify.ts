@@ -24,11 +24,12 @@ import { formatElements, formatFlops, InadmissibleCall, SIZE_TIERS } from '../vo
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
-import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
+import type { CoverageTable, FailureDetail, PropertyResult, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
 import { enterDataLimits } from '../arbitraries/data-limits.js';
 import { declaredSpecialValues, probeNumerics } from './numerics-probe.js';
 import type { PlatformNumerics } from './platform-numerics.js';
+import { unloadedModelLayer } from '../arbitraries/real-data.js';
 
 /** Options of `verifyKernel`. */
 export interface VerifyOptions {
@@ -94,6 +95,15 @@ export interface VerifyOptions {
    * true). `false`: no probe calls, the data as for an IEEE-754 kernel.
    */
   readonly probeNumerics?: boolean;
+  /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
+  readonly shard?: ShardOption;
+  /**
+   * Production tier: the layers carry a model's own tensors (`--model`, `arbitraries/real-data.ts`);
+   * properties that draw a data regime run them in the `real` regime (default false: generated data).
+   */
+  readonly realData?: boolean;
+  /** Called after each counted case (not shrink attempts) with the property, the case and whether it failed (`--model`'s per-layer verdicts). */
+  readonly onCase?: (property: string, c: unknown, failed: boolean) => void;
 }
 
 /**
@@ -138,7 +148,7 @@ class Aborted extends Error {}
 
 /** The data regime named in a case's one-line description. */
 export function regimeOf(problem: string): FailureDetail['regime'] {
-  const m = /regime=(exact|float|special)/.exec(problem);
+  const m = /regime=(exact|float|special|real)/.exec(problem);
   return m ? (m[1] as FailureDetail['regime']) : undefined;
 }
 
@@ -241,7 +251,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
       // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
       const skip = skipReasonFor(def, k);
-      const planned = layers && skip === undefined ? productionCycles(def, generation, layers, implementedOperators(k), caps) : undefined;
+      const planned = layers && skip === undefined ? productionCycles(def, generation, layers, implementedOperators(k), caps, options.realData) : undefined;
       const cycles = planned?.cycles;
       const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
       options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -294,7 +304,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
-    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}) },
+    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}), ...(options.shard !== undefined ? { shard: options.shard } : {}) },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
@@ -366,8 +376,9 @@ function productionCycles(
   layers: readonly LayerShape[],
   operators: readonly string[],
   caps: Cap,
+  realData?: boolean,
 ): { cycles: number | undefined; leftOut: string[] } {
-  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps) };
+  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps), ...(realData ? { realData } : {}) };
   def.arbitrary({ capabilities, size: 'production', operators, production });
   const cycles = production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
   return { cycles, leftOut: production.leftOut ?? [] };
@@ -425,12 +436,18 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const { options } = ctx;
   const signal = options.signal;
   const dir = options.counterexampleDir;
-  const saved = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
+  const stored = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
   const shrinkBudget = options.shrinkBudgetMs ?? 30_000;
   const notes: string[] = [];
   const note = (n: string) => {
     if (!notes.includes(n)) notes.push(n);
   };
+  // a saved case of a model layer replays only where that layer's tensors are loaded (`--model`)
+  const saved = stored.filter((s) => {
+    const why = unloadedModelLayer(s.case);
+    if (why !== undefined) note(`saved counterexample ${relative(process.cwd(), s.file) || s.file} was not replayed: ${why}`);
+    return why === undefined;
+  });
   if (ctx.leftOutNote !== undefined) note(ctx.leftOutNote);
   let casesDone = 0;
   let calls = 0;
@@ -476,6 +493,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     const index = calls++;
     let counting = !shrinking; // shrink attempts are not counted as cases
     let interruptedHere = false;
+    let failedHere = false;
     beginCase();
     try {
       await def.check(k, c);
@@ -498,6 +516,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         firstFailureKind = e instanceof KernelFault ? e.kind : e instanceof PropertyViolation ? e.detail.kind : undefined;
       }
       failedCall = k.lastCall;
+      failedHere = true;
       throw e;
     } finally {
       endCase();
@@ -505,6 +524,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
+        options.onCase?.(def.id, c, failedHere);
         const now = Date.now();
         if (options.onProgress && (now - lastProgress > 100 || casesDone === ctx.runs)) {
           lastProgress = now;
@@ -516,7 +536,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps) } : undefined;
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
     const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);
