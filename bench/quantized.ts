@@ -7,7 +7,9 @@
  * networks, in one process, side by side. Weights are constants in the onnxruntime models (as in
  * exported q8 models: pre-packed). uint8 activations, int8 weights, per-channel weight scales
  * (as onnxruntime's quantizer writes them), bias. Each kernel is warmed up; repetitions run
- * round-robin and the table shows medians of wall time and each kernel's time over ours.
+ * round-robin and the table shows medians of wall time and of process CPU time (user + system:
+ * what a call costs without the time it spent preempted on a busy machine) and each kernel's time
+ * over ours.
  * Every kernel's output is checked against the exact reference within the requantization window.
  * Alone, it writes reports/bench-quantized.json and reports/bench-quantized.md; `--js-loops` adds
  * the JavaScript loops that specify the WebAssembly path as a column (slow: seconds per call).
@@ -157,6 +159,7 @@ export async function runQuantizedBench(options: { quick: boolean; jsLoops: bool
   for (const l of LAYERS) {
     const args = inputs(l);
     const times = kernels.map(() => [] as number[]);
+    const cpu = kernels.map(() => [] as number[]);
     const checks: string[] = [];
     for (const [i, { k }] of kernels.entries()) {
       const y = await (k[l.op] as unknown as (...a: unknown[]) => Promise<TypedTensor>)(...args); // warm-up (session creation, pre-packing)
@@ -166,12 +169,16 @@ export async function runQuantizedBench(options: { quick: boolean; jsLoops: bool
     }
     for (let r = 0; r < reps; r++) {
       for (const [i, { k }] of kernels.entries()) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await (k[l.op] as unknown as (...a: unknown[]) => Promise<TypedTensor>)(...args);
         times[i].push(performance.now() - t0);
+        const c1 = process.cpuUsage(c0);
+        cpu[i].push((c1.user + c1.system) / 1000);
       }
     }
     const ours = median(times[0]);
+    const oursCpu = median(cpu[0]);
     rows.push({
       layer: l.id,
       mmacs: Number((macs(l) / 1e6).toFixed(1)),
@@ -182,6 +189,8 @@ export async function runQuantizedBench(options: { quick: boolean; jsLoops: bool
             ms: Number(median(times[i]).toFixed(2)),
             gops: Number(((2 * macs(l)) / median(times[i]) / 1e6).toFixed(2)),
             overOurs: Number((median(times[i]) / ours).toFixed(3)),
+            cpuMs: Number(median(cpu[i]).toFixed(2)),
+            cpuOverOurs: Number((median(cpu[i]) / oursCpu).toFixed(3)),
             check: checks[i],
           },
         ]),
@@ -190,14 +199,14 @@ export async function runQuantizedBench(options: { quick: boolean; jsLoops: bool
   }
   const date = new Date().toISOString();
   const machine = `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, Node ${process.version}, one thread each`;
-  const header = `| layer | MMAC | ${kernels.map((k) => `${k.name} ms (GOP/s, ×ours)`).join(' | ')} |`;
+  const header = `| layer | MMAC | ${kernels.map((k) => `${k.name} ms (GOP/s, ×ours) · CPU ms (×ours)`).join(' | ')} |`;
   const sep = `| --- | ---: | ${kernels.map(() => '---:').join(' | ')} |`;
   const body = rows.map(
     (r) =>
       `| ${r.layer} | ${r.mmacs} | ${kernels
         .map((k) => {
-          const v = r[k.name] as { ms: number; gops: number; overOurs: number };
-          return `${v.ms} (${v.gops}, ×${v.overOurs})`;
+          const v = r[k.name] as { ms: number; gops: number; overOurs: number; cpuMs: number; cpuOverOurs: number };
+          return `${v.ms} (${v.gops}, ×${v.overOurs}) · ${v.cpuMs} (×${v.cpuOverOurs})`;
         })
         .join(' | ')} |`,
   );

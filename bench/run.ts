@@ -530,7 +530,7 @@ async function main(): Promise<void> {
 /** The quantized section of bench.md (empty when `--kernels=` leaves it out). */
 function quantizedMarkdown(q: QuantizedBenchResult | undefined): string {
   if (q === undefined) return '';
-  return `\n## Quantized layers: the int8 path against onnxruntime\n\nbuiltin:im2col's qlinearConv / qlinearMatMul (im2col, int16 dot products in WebAssembly SIMD, float32 requantization) against onnxruntime-node (MLAS) and onnxruntime-web (WASM) with constant weights; uint8 x, int8 w with per-channel scales, int32 bias; one thread each; round-robin. "×ours" = that kernel's time / builtin:im2col's (> 1: ours faster). Every output is checked against the exact reference (docs/quantized.md); \`npm run bench:quantized -- --js-loops\` adds the JavaScript loops alone.\n\n${q.markdown}`;
+  return `\n## Quantized layers: the int8 path against onnxruntime\n\nbuiltin:im2col's qlinearConv / qlinearMatMul (im2col, int16 dot products in WebAssembly SIMD, float32 requantization) against onnxruntime-node (MLAS) and onnxruntime-web (WASM) with constant weights; uint8 x, int8 w with per-channel scales, int32 bias; one thread each; round-robin; medians of wall time and of process CPU time (the latter leaves out time preempted on a busy machine). "×ours" = that kernel's time / builtin:im2col's (> 1: ours faster). Every output is checked against the exact reference (docs/quantized.md); \`npm run bench:quantized -- --js-loops\` adds the JavaScript loops alone.\n\n${q.markdown}`;
 }
 
 function fmt(v: number, digits: number): string {
