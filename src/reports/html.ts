@@ -36,7 +36,9 @@ import {
   verdictLabel,
 } from './format.js';
 import { kernelCoverageHtml } from './kernel-coverage-section.js';
+import { platformNumericsRows } from './platform-section.js';
 import type { ReportWriter } from './report-writer.js';
+import { shapePlanView } from './shape-plan.js';
 
 /** Options of the HTML writer. */
 export interface HtmlReportOptions {
@@ -79,9 +81,11 @@ export class HtmlReportWriter implements ReportWriter {
       notesSection(report.properties),
       failed.length > 0 ? `<h2>Failures (${failed.length})</h2>` : '',
       ...failed.map((p) => failureSection(p, this.options)),
+      platformSection(report),
       report.model !== undefined ? modelSection(report.model) : '',
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
+      report.shapePlan !== undefined ? shapePlanSection(shapePlanView(report.shapePlan)) : '',
       report.kernelCoverage !== undefined ? kernelCoverageHtml(report.kernelCoverage) : '',
     ];
     return [
@@ -124,6 +128,12 @@ function metaList(r: VerificationReport): string {
     ],
   ];
   return `<dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
+}
+
+/** What the numerics probe found and what the run did about it (docs/numerics.md). */
+function platformSection(r: VerificationReport): string {
+  const rows = platformNumericsRows(r.platformNumerics);
+  return rows.length === 0 ? '' : `<h2>Platform numerics</h2><dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
 }
 
 function capabilities(c: CompleteCapabilities): string {
@@ -170,6 +180,11 @@ function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): stri
     f.heatmap !== undefined ? heatmapFigure(f, f.heatmap, o) : '',
     '</section>',
   ].join('\n');
+}
+
+function shapePlanSection(v: ReturnType<typeof shapePlanView>): string {
+  const items = v.operators.map((o) => `<li>${h(o.headline)}${o.uncovered.length + (o.excluded ? 1 : 0) > 0 ? `<ul>${[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}</li>`);
+  return `<h2>Shape plan</h2><p>${h(v.headline)}</p><ul class="plan">${items.join('')}</ul>`;
 }
 
 /** The per-layer verdicts of a `--model` run, and the nodes left out. */
