@@ -59,6 +59,26 @@ describe('flatten', () => {
   });
 });
 
+describe('fcToConv and convToFc return new arrays', () => {
+  it.each(ORDERS)('%s: the result never shares the input\'s buffer, in float32 and float64', (order) => {
+    for (const precision of ['float32', 'float64'] as const) {
+      const W = t([2, 6], iota(12), precision);
+      const w = fcToConv(W, [3, 2], order);
+      expect(w.data).toBeInstanceOf(precision === 'float32' ? Float32Array : Float64Array);
+      expect(w.data.buffer).not.toBe(W.data.buffer);
+      w.data.fill(99);
+      expect(Array.from(W.data)).toEqual(iota(12));
+      const back = convToFc(t([2, 3, 2], iota(12), precision), order);
+      expect(back.data).toBeInstanceOf(precision === 'float32' ? Float32Array : Float64Array);
+      const src = t([2, 3, 2], iota(12), precision);
+      const fc = convToFc(src, order);
+      expect(fc.data.buffer).not.toBe(src.data.buffer);
+      fc.data.fill(-1);
+      expect(Array.from(src.data)).toEqual(iota(12));
+    }
+  });
+});
+
 describe('fcToConv / convToFc', () => {
   // W = [0..7] for a [2,2,2] input. channels-last features are (h, w, c), so the kernel's
   // ch0 = W at (h,w,0) = [0,2,4,6] and ch1 = W at (h,w,1) = [1,3,5,7]; channels-first keeps W as is.

@@ -11,26 +11,7 @@ import { compareOutputs, elementBound, gamma, outputBounds, UNIT_ROUNDOFF } from
 import { completeNumerics, describeNumerics, modelBounds, numericFieldsProblem, SUBNORMAL_ROUNDING } from '../src/bound/error-model.js';
 import type { Precision } from '../src/contract.js';
 import type { NumericPromise } from '../src/vocabulary.js';
-
-/** The unit roundoffs and subnormal rounding errors as the module comments state them. */
-const U: Record<Precision, number> = { float16: 2 ** -11, float32: 2 ** -24, float64: 2 ** -53 };
-const ETA: Record<Precision, number> = { float16: 2 ** -25, float32: 0, float64: 0 };
-
-/** γ(n) = n·u/(1 − n·u), infinite once n·u ≥ 1 (Higham §3.1). */
-const gammaOf = (n: number, u: number): number => (n * u >= 1 ? Number.POSITIVE_INFINITY : (n * u) / (1 - n * u));
-
-/** Σ|terms| times the γ factor, 0 when there are no nonzero terms (a sum of zeros is exact). */
-const scaled = (factor: number, magnitude: number): number => (magnitude === 0 ? 0 : factor * magnitude);
-
-/**
- * The documented bound (bound/error-model.ts), evaluated in the module's order:
- * elementwise 2·γ(n, u_acc)·Σ|terms| + 2·u_store·|y| + η; normwise κ·γ(n, u_acc)·max_map Σ|terms| + 2·u_store·|y| + η.
- */
-function documentedBound(p: NumericPromise, n: number, magnitude: number, y: number, mapMax = magnitude): number {
-  const g = gammaOf(n, U[p.accumulation]);
-  const first = p.errorModel === 'elementwise' ? scaled(2 * g, magnitude) : scaled(p.errorFactor * g, mapMax);
-  return first + 2 * U[p.precision] * Math.abs(y) + ETA[p.precision];
-}
+import { documentedBound, edgeNeighbours, ETA, gammaOf, nextUp, U } from './helpers/documented-bound.js';
 
 const PROMISES: ReadonlyArray<{ readonly name: string; readonly precision: Precision; readonly accumulation: Precision }> = [
   { name: 'float16', precision: 'float16', accumulation: 'float16' },
@@ -42,17 +23,6 @@ const MODELS = [
   { errorModel: 'elementwise' as const, errorFactor: undefined },
   { errorModel: 'normwise' as const, errorFactor: 12 },
 ];
-
-/** The next double above `v` (toward +∞). */
-function nextUp(v: number): number {
-  if (Number.isNaN(v) || v === Number.POSITIVE_INFINITY) return v;
-  if (v === 0) return Number.MIN_VALUE;
-  const b = new DataView(new ArrayBuffer(8));
-  b.setFloat64(0, v);
-  const bits = b.getBigUint64(0);
-  b.setBigUint64(0, v > 0 ? bits + 1n : bits - 1n);
-  return b.getFloat64(0);
-}
 
 /** ε of "(1 ± ε)·bound": 2⁻²⁰ ≈ 1e-6. */
 const EPS = 2 ** -20;
@@ -66,14 +36,6 @@ function separable(y: number, bound: number): boolean {
   const above = Math.abs(y + (1 + EPS) * bound - y);
   const below = Math.abs(y + (1 - EPS) * bound - y);
   return above > bound && above <= (1 + 2 * EPS) * bound && below < bound && below >= (1 - 2 * EPS) * bound;
-}
-
-/** The largest double a ≥ y with a − y ≤ bound (computed as the judge computes it), and the next double, which exceeds it. */
-function edgeNeighbours(y: number, bound: number): { inside: number; outside: number } {
-  let a = y + bound;
-  while (a - y > bound) a = -nextUp(-a);
-  while (nextUp(a) - y <= bound) a = nextUp(a);
-  return { inside: a, outside: nextUp(a) };
 }
 
 /** Judges one element under `p` with the bound `modelBounds` gives it. */
