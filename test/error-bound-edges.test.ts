@@ -8,7 +8,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareOutputs, elementBound, gamma, outputBounds, UNIT_ROUNDOFF } from '../src/bound/error-bound.js';
-import { completeNumerics, describeNumerics, modelBounds, numericFieldsProblem, SUBNORMAL_ROUNDING } from '../src/bound/error-model.js';
+import {
+  completeNumerics,
+  describeNumerics,
+  fftErrorFactor,
+  modelBounds,
+  numericFieldsProblem,
+  SUBNORMAL_ROUNDING,
+  WINOGRAD_F2x3,
+  winogradErrorFactor,
+} from '../src/bound/error-model.js';
 import type { Precision } from '../src/contract.js';
 import type { NumericPromise } from '../src/vocabulary.js';
 import { documentedBound, edgeNeighbours, ETA, gammaOf, nextUp, U } from './helpers/documented-bound.js';
@@ -239,6 +248,25 @@ describe('compareOutputs reports exactly', () => {
 
   it('the last element can be the only mismatch', () => {
     expect(compareOutputs([3], [0, 0, 1], [0, 0, 0], [1, 1, 0.5])).toMatchObject({ flatIndex: 2, ratio: 2, count: 1 });
+  });
+});
+
+describe('κ of transform algorithms', () => {
+  it('Winograd F(2, 3): S = 5 by hand (output 0 of a tile: shifts −1…2 give 1 + 1 + 1 + 2), L = 2r + 4α + 9 = 31 roundings, n = r² = 9', () => {
+    for (const acc of ['float16', 'float32', 'float64'] as const) {
+      expect(winogradErrorFactor(WINOGRAD_F2x3, acc)).toBe(Math.ceil((25 * gammaOf(31, U[acc])) / gammaOf(9, U[acc]) - 1e-9));
+    }
+    expect(winogradErrorFactor(WINOGRAD_F2x3)).toBe(winogradErrorFactor(WINOGRAD_F2x3, 'float32'));
+    expect(winogradErrorFactor(WINOGRAD_F2x3, 'float16')).toBe(88);
+    expect(winogradErrorFactor(WINOGRAD_F2x3, 'float32')).toBe(87);
+  });
+
+  it('FFT: κ = L·(20·log₂L + 5) with L rounded up to a power of two, at least 2', () => {
+    expect(fftErrorFactor(1)).toBe(2 * 25);
+    expect(fftErrorFactor(2)).toBe(2 * 25);
+    expect(fftErrorFactor(3)).toBe(4 * 45);
+    expect(fftErrorFactor(4)).toBe(4 * 45);
+    expect(fftErrorFactor(5)).toBe(8 * 65);
   });
 });
 
