@@ -16,6 +16,7 @@ import {
   numericFieldsProblem,
   SUBNORMAL_ROUNDING,
   WINOGRAD_F2x3,
+  WINOGRAD_F4x3,
   winogradErrorFactor,
 } from '../src/bound/error-model.js';
 import type { Precision } from '../src/contract.js';
@@ -259,6 +260,15 @@ describe('κ of transform algorithms', () => {
     expect(winogradErrorFactor(WINOGRAD_F2x3)).toBe(winogradErrorFactor(WINOGRAD_F2x3, 'float32'));
     expect(winogradErrorFactor(WINOGRAD_F2x3, 'float16')).toBe(88);
     expect(winogradErrorFactor(WINOGRAD_F2x3, 'float32')).toBe(87);
+    expect(winogradErrorFactor(WINOGRAD_F4x3, 'float16')).toBe(4227);
+    expect(winogradErrorFactor(WINOGRAD_F4x3)).toBe(4165);
+  });
+
+  it('the trivial F(1, 1) (one product per output): S = 1, κ = L/n = 15 in float64 (the −1e-9 keeps an integer κ from rounding up)', () => {
+    const direct = { AT: [[1]], G: [[1]], BT: [[1]] };
+    expect(winogradErrorFactor(direct, 'float64')).toBe(15);
+    // in float32, γ(15)/γ(1) = 15·(1 − u)/(1 − 15u) is visibly above 15
+    expect(winogradErrorFactor(direct, 'float32')).toBe(16);
   });
 
   it('FFT: κ = L·(20·log₂L + 5) with L rounded up to a power of two, at least 2', () => {

@@ -120,6 +120,12 @@ describe('which bound the judge applies', () => {
     expectEdge(activationBound({ kind: 'sigmoid' }, documentedBound(f32, 10, 8, 0.5), sig.values[0], 'float32'), sig.values[0], (a) => verdict(f32, 'float', [a], sig));
   });
 
+  it('expectedFromKernel with an activation: the expected side\'s bound is that of its sums (2u|pre|), not of φ(pre)', () => {
+    const relu: Activation = { kind: 'relu' };
+    const e = activated(one(-3, 8, 10), relu);
+    expectEdge(2 * documentedBound(f16, 10, 8, -3), 0, (a) => verdict(f16, 'float', [a], e, { expectedFromKernel: true }));
+  });
+
   it('regression: a float16 sum of 4096 zero terms (n·u ≥ 1) is judged exact, not NaN-bounded', () => {
     expect(verdict('float16', 'float', [0], one(0, 0, 4096))).toBeUndefined();
     expect(verdict('float16', 'float', [2 ** -25], one(0, 0, 4096))).toBeUndefined();
@@ -164,6 +170,14 @@ describe('what the judge reports', () => {
       heatmap: { shape: [1, 3], ratios: [0, 2 ** -7 / bound, null] },
       whole: { expected: { shape: [1, 3], values: [1, 2, 'NaN'] }, actual: { shape: [1, 3], values: [1, 2 + 2 ** -7, 'Infinity'] } },
     });
+  });
+
+  it('an actual longer than 64 elements (a kernel that returned too much) is not attached whole', () => {
+    const actual = new Array(65).fill(0);
+    actual[0] = 1;
+    const v = verdict(f32, 'exact', actual, { shape: [1, 2], values: [0, 0], magnitude: [0, 0], terms: 1 });
+    expect(v?.index).toEqual([0, 0]);
+    expect(v).not.toHaveProperty('whole');
   });
 
   it('outputs over 64 elements carry no whole tensors', () => {
