@@ -138,6 +138,21 @@ export class KernelFault extends Error {
 }
 
 /**
+ * A call convcheck was about to make falls outside the kernel's declared capabilities (see
+ * `capability-gate.ts`): it is never sent. The runner counts the case as not sent, with the
+ * reason, instead of passing or failing it.
+ */
+export class InadmissibleCall extends Error {
+  /** Why, naming the capability and the values. */
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InadmissibleCall';
+    this.reason = reason;
+  }
+}
+
+/**
  * A kernel wrapped for properties (the runner's `GuardedKernel`): float64 in and out, every call
  * guarded (timeout, result type and shape, input mutation). Operators give it typed front ends
  * (`runConv(k, …)`); properties never call the raw kernel.

@@ -26,6 +26,7 @@ import { cropSpatial, range, relu } from '../property/tensor-ops.js';
 import { formatShape, sizeOf } from '../tensor.js';
 import type { CheckedKernel, Data64, ProductionPlan, Regime } from '../vocabulary.js';
 import { cycle } from '../arbitraries/cycle.js';
+import { withinMaxElements } from '../arbitraries/max-elements.js';
 import type { FcHead, FcLayer, PointwiseLayer } from './fc-layers.js';
 import { fcHeadsOf, fcLayersOf, pointwiseLayersOf } from './fc-layers.js';
 
@@ -84,9 +85,21 @@ function fcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
   return smallFcCaseArb(ctx);
 }
 
+/**
+ * The largest tensor, in elements, that an FC case hands the kernel on an input of `spatial`
+ * (x, the FC weight [M, C·∏S] and its conv form, the window rows [N·P, C·∏S] of a sliding FC,
+ * the output): the generated cases keep it within `maxElements`.
+ */
+function fcLargest(c: FcCase, spatial: readonly number[], strides: readonly number[]): number {
+  const S = c.window.slice(0, c.rank);
+  const K = c.channels * sizeOf(S);
+  const P = sizeOf(spatial.map((d, a) => Math.floor((d - S[a]) / strides[a]) + 1));
+  return Math.max(c.batch * c.channels * sizeOf(spatial), c.out * K, c.batch * P * K, c.batch * c.out * P);
+}
+
 function smallFcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
   const big = ctx.size === 'small' ? 3 : ctx.size === 'default' ? 4 : 6;
-  return fc.record({
+  const cases = fc.record({
     rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
     batch: fc.integer({ min: 1, max: 3 }),
     channels: fc.integer({ min: 1, max: big }),
@@ -97,6 +110,7 @@ function smallFcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
     regime: fc.constantFrom<Regime>('exact', 'float'),
     seed: dataSeed(),
   });
+  return withinMaxElements('fcEqualsFullExtentConv', cases, (c) => fcLargest(c, c.window.slice(0, c.rank), c.window.map(() => 1)), ctx.capabilities.maxElements);
 }
 
 /** x `[N, C, ...D]`, FC weight `[M, C·∏S]`, bias — from the case's seed. */
@@ -165,8 +179,14 @@ interface LinearCase extends Omit<PointwiseLayer, 'layer' | 'spatial'> {
   readonly layer?: string;
 }
 
+/** The largest tensor of a linear case: x (and its rows), the weight, the output. */
+function linearLargest(c: LinearCase): number {
+  const P = c.variant === 'dense' ? 1 : sizeOf(c.spatial.slice(0, c.rank));
+  return Math.max(c.batch * c.channels * P, c.out * c.channels, c.batch * c.out * P);
+}
+
 function smallLinearCases(ctx: GenerationContext): fc.Arbitrary<LinearCase> {
-  return fc.record({
+  const cases = fc.record({
     variant: fc.constantFrom('linear' as const, 'dense' as const),
     rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
     batch: fc.integer({ min: 1, max: 3 }),
@@ -177,6 +197,7 @@ function smallLinearCases(ctx: GenerationContext): fc.Arbitrary<LinearCase> {
     regime: fc.constantFrom<Regime>('exact', 'float'),
     seed: dataSeed(),
   });
+  return withinMaxElements('linearEquals1x1Conv', cases, linearLargest, ctx.capabilities.maxElements);
 }
 
 /**
@@ -286,7 +307,11 @@ export const fcSlidesAsConv = defineProperty({
       extra: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 })).map((t) => [...t]),
       strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).map((t) => [...t]),
     });
-    if (plan === undefined) return small;
+    if (plan === undefined) {
+      const fits = ({ base, extra, strides }: { base: FcCase; extra: number[]; strides: number[] }) =>
+        fcLargest(base, base.window.slice(0, base.rank).map((s, a) => s + extra[a]), strides.slice(0, base.rank));
+      return withinMaxElements('fcSlidesAsConv', small, fits, ctx.capabilities.maxElements);
+    }
     // production: each windowed FC layer slides over a map twice its window, stride 1 — VGG-16's
     // fc6 (7×7×512 → 4096) over a 14×14 map gives an 8×8 map of class scores, the FCN case
     const windowed = fcLayersOf(plan.layers, ctx.capabilities).filter((f) => sizeOf(f.window) > 1);
@@ -389,8 +414,19 @@ function productionFcnCases(ctx: GenerationContext, plan: ProductionPlan): fc.Ar
   );
 }
 
+/** The largest tensor of an FCN case: x, the feature map, each layer's weight, output and window rows. */
+function fcnLargest(c: FcnCase): number {
+  const S = c.window.slice(0, c.rank);
+  const D = S.map((s, a) => s + c.extra[a]);
+  const P = sizeOf(D.map((d, a) => d - S[a] + 1));
+  const widths = widthsOf(c);
+  const sizes = [c.batch * c.channels * sizeOf(D), c.features * c.channels * 3 ** c.rank, c.batch * c.features * sizeOf(D), c.batch * P * c.features * sizeOf(S)];
+  widths.forEach((m, l) => sizes.push(m * (l === 0 ? c.features * sizeOf(S) : widths[l - 1]), c.batch * m * P));
+  return Math.max(...sizes);
+}
+
 function smallFcnCases(ctx: GenerationContext): fc.Arbitrary<FcnCase> {
-  return fc.record({
+  const cases = fc.record({
     rank: fc.constantFrom(...ctx.capabilities.spatialRanks),
     batch: fc.integer({ min: 1, max: 2 }),
     channels: fc.integer({ min: 1, max: 3 }),
@@ -403,6 +439,7 @@ function smallFcnCases(ctx: GenerationContext): fc.Arbitrary<FcnCase> {
     order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
     seed: dataSeed(),
   });
+  return withinMaxElements('fcnNetwork', cases, fcnLargest, ctx.capabilities.maxElements);
 }
 
 /**

@@ -10,10 +10,12 @@
  */
 import type { KernelUnderTest, Precision, Tensor } from '../contract.js';
 import { completeNumerics } from '../bound/error-model.js';
+import { inadmissibleCall } from '../capability-gate.js';
+import { type CompleteCapabilities, completeCapabilities } from '../capabilities.js';
 import type { NumericPromise } from '../bound/error-model.js';
 import { convertData, formatShape } from '../tensor.js';
 import type { CheckedKernel, Data64, WholeTensor } from '../vocabulary.js';
-import { KernelFault, wholeTensor } from '../vocabulary.js';
+import { InadmissibleCall, KernelFault, wholeTensor } from '../vocabulary.js';
 
 export { KernelFault } from '../vocabulary.js';
 export type { Data64 } from '../vocabulary.js';
@@ -254,8 +256,11 @@ export class GuardedKernel implements CheckedKernel {
   readonly clock: CallClock;
   private readonly signal: AbortSignal | undefined;
   private readonly host: KernelHost | undefined;
+  /** The capabilities every call is gated by (`capability-gate.ts`), read once. */
+  readonly capabilities: CompleteCapabilities;
   constructor(kernel: KernelUnderTest, timeoutMs: number, options: GuardOptions = {}) {
     this.kernel = kernel;
+    this.capabilities = completeCapabilities(kernel.capabilities);
     this.timeoutMs = timeoutMs;
     this.clock = options.clock ?? new CallClock(timeoutMs);
     this.signal = options.signal;
@@ -295,6 +300,9 @@ export class GuardedKernel implements CheckedKernel {
     const fn = (k as unknown as Record<string, unknown>)[method];
     if (typeof fn !== 'function') throw new KernelFault('threw', `kernel ${k.name} has no ${method}`);
     const what = `${method}()`;
+    // the gate: a call outside the declared capabilities is never sent, whoever built it
+    const refused = inadmissibleCall({ method, inputs, attrs, outputShape: expectedShape }, this.capabilities);
+    if (refused !== undefined) throw new InadmissibleCall(refused);
     const shown = inputs.flatMap(([name, t]) => (t ? [{ name, whole: wholeTensor(t.shape, t.data) }] : []));
     this.lastCall = shown.every((i) => i.whole !== undefined) ? { method, inputs: shown.map((i) => ({ name: i.name, ...i.whole! })) } : undefined;
     const tensors = inputs.map(([, t]) => (t ? toKernelTensor(t, this.kernel.precision) : undefined));

@@ -7,6 +7,7 @@ import { terminalSafe } from '../terminal.js';
 import { readCounterexample } from './counterexample-db.js';
 import { CounterexampleFileError, UsageError } from '../errors.js';
 import { validateKernel } from '../kernels/load-kernel.js';
+import { InadmissibleCall } from '../vocabulary.js';
 import { errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import type { FailureDetail } from './report.js';
 import { regimeOf, skipReasonFor, wholeOf } from './verify.js';
@@ -50,6 +51,8 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
     await def.check(guarded, saved.case);
     return { property: def.id, status: 'passed', text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n') };
   } catch (e) {
+    // the capability gate refused a call: nothing was sent, and the case says nothing of this kernel
+    if (e instanceof InadmissibleCall) throw new UsageError(`${file}: not replayed — the case needs a call outside kernel ${terminalSafe(kernel.name)}'s capabilities: ${e.reason}`);
     const v = e instanceof PropertyViolation ? e.detail : e instanceof KernelFault ? { kind: e.kind, message: e.message } : undefined;
     // Anything else came from the case itself (a geometry that cannot exist, fields of the wrong type).
     if (!v) throw new CounterexampleFileError(file, `the saved case cannot be run (${errorMessage(e)})`);

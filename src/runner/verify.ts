@@ -20,7 +20,7 @@ import { implementedOperators } from '../operators/index.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import { PRODUCTION_LAYERS } from '../models/networks.js';
 import type { LayerShape, ProductionPlan } from '../vocabulary.js';
-import { formatElements, formatFlops, SIZE_TIERS } from '../vocabulary.js';
+import { formatElements, formatFlops, InadmissibleCall, SIZE_TIERS } from '../vocabulary.js';
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
@@ -357,6 +357,41 @@ export function skipReasonFor(def: PropertyDefinition, kernel: KernelUnderTest):
   return def.skipReason?.(completeCapabilities(kernel.capabilities), completeNumerics(kernel));
 }
 
+/**
+ * Cases the capability gate kept from the kernel, for the property's notes: how many, the first
+ * reasons, and the saved counterexamples the kernel's current capabilities exclude.
+ */
+class NotSentCases {
+  /** Generated (or replayed) cases not sent; shrink candidates are not counted. */
+  generated = 0;
+  private shrinkCandidates = 0;
+  private readonly reasons: string[] = [];
+  private readonly savedFiles: Array<{ file: string; reason: string }> = [];
+
+  add(reason: string, savedFile: string | undefined, shrinking: boolean): void {
+    if (shrinking) this.shrinkCandidates++;
+    else this.generated++;
+    if (savedFile !== undefined) this.savedFiles.push({ file: relative(process.cwd(), savedFile) || savedFile, reason });
+    else if (this.reasons.length < 3 && !this.reasons.includes(reason)) this.reasons.push(reason);
+  }
+
+  get firstReason(): string {
+    return this.reasons[0] ?? this.savedFiles[0]?.reason ?? '';
+  }
+
+  notes(): string[] {
+    const out = this.savedFiles.map(
+      ({ file, reason }) => `saved counterexample ${file} was not replayed: the kernel's capabilities no longer cover it (${reason})`,
+    );
+    const fresh = this.generated - this.savedFiles.length;
+    if (fresh > 0) {
+      out.push(`${fresh} case${fresh === 1 ? ' was' : 's were'} not sent because a call fell outside the kernel's capabilities (e.g. ${this.reasons.join('; ')}); they count neither as passed nor as failed`);
+    }
+    if (this.shrinkCandidates > 0) out.push(`${this.shrinkCandidates} shrink candidate${this.shrinkCandidates === 1 ? ' was' : 's were'} not sent because a call fell outside the kernel's capabilities`);
+    return out;
+  }
+}
+
 /** Runs one property: fast-check with saved counterexamples first, a bounded shrink, and a failure detail. */
 async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunContext): Promise<{ result: PropertyResult; interrupted: boolean }> {
   const t0 = Date.now();
@@ -385,6 +420,8 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   let lastShrinkMark = 0;
   let stopShrinking: string | undefined;
   let lastProgress = 0;
+  // cases not sent because a call fell outside the kernel's capabilities (the gate refused it)
+  const notSent = new NotSentCases();
 
   let lastYield = Date.now();
   const predicate = async (c: unknown): Promise<void> => {
@@ -414,12 +451,18 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
       shrinkAttempts++;
     }
     const index = calls++;
-    const counting = !shrinking; // shrink attempts are not counted as cases
+    let counting = !shrinking; // shrink attempts are not counted as cases
     let interruptedHere = false;
     beginCase();
     try {
       await def.check(k, c);
     } catch (e) {
+      if (e instanceof InadmissibleCall) {
+        // never sent: neither a pass nor a failure (a shrink candidate it refuses is simply not a counterexample)
+        counting = false;
+        notSent.add(e.reason, index < saved.length ? saved[index].file : undefined, shrinking);
+        throw new fc.PreconditionFailure();
+      }
       if (e instanceof CallInterrupted || (signal?.aborted && !(e instanceof KernelFault) && !(e instanceof PropertyViolation))) {
         interruptedHere = true;
         if (!shrinking) throw new Aborted('interrupted');
@@ -481,6 +524,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         '4 times its slowest call that returned, at least 1 s, so a kernel known to hang does not cost every later call the full timeout',
     );
   }
+  for (const n of notSent.notes()) note(n);
   if (stopShrinking !== undefined) note(`shrinking stopped after ${shrinkAttempts} attempts because ${stopShrinking}; the counterexample is the smallest found until then`);
   const withNotes = notes.length > 0 ? { notes } : {};
   if (!details.failed) return { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false };
@@ -491,6 +535,12 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     };
   }
   const stoppedHere = signal?.aborted === true;
+  if (details.counterexample === null && notSent.generated > 0 && !stoppedHere) {
+    // fast-check gave up drawing cases because too many needed calls the kernel does not support
+    return casesDone > 0
+      ? { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false }
+      : { result: { ...base, status: 'skipped', skipReason: `every case needed a call outside the kernel's capabilities: ${notSent.firstReason}`, casesRun: 0, durationMs, ...withNotes }, interrupted: false };
+  }
   if (details.counterexample === null) {
     const failure: FailureDetail = { kind: 'threw', problem: '(none)', message: `fast-check could not complete the run (${details.numSkips} skipped cases)`, seed: details.seed };
     return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure, ...withNotes }, interrupted: stoppedHere };

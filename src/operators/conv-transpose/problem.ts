@@ -5,6 +5,7 @@
  * is valid by construction and nothing is filtered (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
+import { withinMaxElements } from '../../arbitraries/max-elements.js';
 import type { KernelCapabilities } from '../../contract.js';
 import { completeCapabilities } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
@@ -80,7 +81,7 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
       const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
       if (!caps.spatialRanks.includes(r) || (!caps.group && group > 1) || (!caps.dilation && dilated) || (!caps.asymmetricPads && asymmetric)) return false;
       if (!caps.strideWithDilation && strided && dilated) return false;
-      return largestTransposeTensor(s) <= caps.maxElements;
+      return (constraints.costAsLoweredConv ? loweredConvCost(s).largest : largestTransposeTensor(s)) <= caps.maxElements;
     })
     .filter((l) => {
       const s = l.spec as ConvTransposeSpec;
@@ -150,7 +151,7 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
       hasBias: p.hasBias,
     };
   });
-  const limit = caps.maxElements;
-  if (!Number.isFinite(limit)) return specs;
-  return specs.filter((s) => largestTransposeTensor(s) <= limit);
+  // with the lowered conv, its zero-inserted input is a call the kernel sees too
+  const largest = constraints.costAsLoweredConv ? (s: ConvTransposeSpec) => loweredConvCost(s).largest : largestTransposeTensor;
+  return withinMaxElements('convTransposeProblem', specs, largest, caps.maxElements);
 }

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { problemData } from '../../arbitraries/data.js';
+import { withinMaxElements } from '../../arbitraries/max-elements.js';
 import { regimes } from '../../property/cases.js';
 import { defineProperty } from '../../property/definition.js';
 import { judge } from '../../property/judge.js';
@@ -43,6 +44,41 @@ export const convTransposeMatchesReference = defineProperty({
 });
 
 /**
+ * The geometry of `conv-transpose-adjoint` for a case: the conv's attributes, u's shape
+ * [N, M, U…] and v's shape [N, C, D…], and the outputPadding that takes v back to u's size.
+ */
+function adjointGeometry(c: ConvTransposeCase, extra: readonly number[]) {
+  // convTranspose maps v [N, C, V] to u-space [N, M, U]; conv maps u back to v-space with the same attributes
+  const g = geometryOfTranspose(c.spec);
+  const padsBegin = [...g.padsBegin];
+  const padsEnd = [...g.padsEnd];
+  // u's size per axis: s·(D−1) + eff − pads + e, e < s absorbed by outputPadding; pads that would
+  // leave no element (possible when outputPadding >= s, i.e. dilation > stride) are trimmed —
+  // symmetric pads on both ends alike, so a kernel without asymmetric pads is never handed them
+  const U = g.inSpatial.map((d, a) => {
+    const base = g.strides[a] * (d - 1) + g.effectiveKernel[a] - padsBegin[a] - padsEnd[a];
+    let excess = Math.max(0, 1 - base);
+    if (excess > 0 && padsBegin[a] === padsEnd[a]) {
+      const both = Math.min(padsBegin[a], Math.ceil(excess / 2));
+      padsBegin[a] -= both;
+      padsEnd[a] -= both;
+      excess = 0;
+    }
+    const cut = Math.min(padsEnd[a], excess);
+    padsEnd[a] -= cut;
+    excess -= cut;
+    padsBegin[a] -= excess;
+    return g.strides[a] * (d - 1) + g.effectiveKernel[a] - padsBegin[a] - padsEnd[a] + (extra[a] % g.strides[a]);
+  });
+  const convAttrs = { strides: g.strides, pads: [...padsBegin, ...padsEnd], dilations: g.dilations, group: g.group };
+  const uShape = [g.batch, g.outChannels, ...U];
+  const cg = convGeometryOfShapes(uShape, c.spec.wShape, undefined, convAttrs, 'conv-transpose-adjoint');
+  const vShape = cg.outputShape; // [N, C, D…]: the convTranspose input's shape
+  const outputPadding = U.map((u, a) => (u + padsBegin[a] + padsEnd[a] - g.effectiveKernel[a]) % g.strides[a]);
+  return { g, cg, convAttrs, uShape, vShape, outputPadding };
+}
+
+/**
  * ⟨conv(u, w), v⟩ = ⟨u, convTranspose(v, w)⟩ with the same strides, pads, dilations and group
  * (conv reads w [C, M/G, k…] as its weight from M to C channels), and outputPadding chosen so that
  * convTranspose gives back u's size: (U + pads − eff) mod s. Exact-integer data, so both inner
@@ -52,28 +88,16 @@ export const convTransposeAdjoint = defineProperty({
   id: 'conv-transpose-adjoint',
   statement: '⟨conv(u, w), v⟩ = ⟨u, convTranspose(v, w)⟩ exactly on exact data, for matching strides, pads, dilations and group (convTranspose is the gradient of conv with respect to its input)',
   needs: ['conv', 'convTranspose'],
-  arbitrary: (ctx) => fc.record({ c: convTransposeCases(ctx, fc.constant('exact' as const), false), extra: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)) }),
+  arbitrary: (ctx) =>
+    withinMaxElements(
+      'convTransposeAdjoint',
+      fc.record({ c: convTransposeCases(ctx, fc.constant('exact' as const), false), extra: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)) }),
+      // u, a tensor of its own here, may be a little larger than the ConvTranspose output
+      ({ c, extra }: { c: ConvTransposeCase; extra: [number, number, number] }) => sizeOf(adjointGeometry(c, extra).uShape),
+      ctx.capabilities.maxElements,
+    ),
   async check(k, { c, extra }) {
-    // convTranspose maps v [N, C, V] to u-space [N, M, U]; conv maps u back to v-space with the same attributes
-    const g = geometryOfTranspose(c.spec);
-    const padsBegin = [...g.padsBegin];
-    const padsEnd = [...g.padsEnd];
-    // u's size per axis: s·(D−1) + eff − pads + e, e < s absorbed by outputPadding; pads that would
-    // leave no element (possible when outputPadding >= s, i.e. dilation > stride) are trimmed
-    const U = g.inSpatial.map((d, a) => {
-      const base = g.strides[a] * (d - 1) + g.effectiveKernel[a] - padsBegin[a] - padsEnd[a];
-      let excess = Math.max(0, 1 - base);
-      const cut = Math.min(padsEnd[a], excess);
-      padsEnd[a] -= cut;
-      excess -= cut;
-      padsBegin[a] -= excess;
-      return g.strides[a] * (d - 1) + g.effectiveKernel[a] - padsBegin[a] - padsEnd[a] + (extra[a] % g.strides[a]);
-    });
-    const convAttrs = { strides: g.strides, pads: [...padsBegin, ...padsEnd], dilations: g.dilations, group: g.group };
-    const uShape = [g.batch, g.outChannels, ...U];
-    const cg = convGeometryOfShapes(uShape, c.spec.wShape, undefined, convAttrs, 'conv-transpose-adjoint');
-    const vShape = cg.outputShape; // [N, C, D…]: the convTranspose input's shape
-    const outputPadding = U.map((u, a) => (u + padsBegin[a] + padsEnd[a] - g.effectiveKernel[a]) % g.strides[a]);
+    const { g, cg, convAttrs, uShape, vShape, outputPadding } = adjointGeometry(c, extra);
     const tAttrs = { ...c.spec.attrs, pads: convAttrs.pads, outputPadding };
     const w = convTransposeTensors(c, 1, k.precision).w;
     // u and v: exact-regime data sized for the longer of the two reductions

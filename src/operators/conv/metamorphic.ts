@@ -4,6 +4,7 @@
  * In the float regime each side may carry its own rounding error, so the bound is the sum of both.
  */
 import fc from 'fast-check';
+import { withinMaxElements } from '../../arbitraries/max-elements.js';
 import type { GenerationContext } from '../../property/definition.js';
 import { defineProperty } from '../../property/definition.js';
 import { regimes } from '../../property/cases.js';
@@ -26,6 +27,8 @@ import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
 import type { ConvCase, ConvTensors } from './cases.js';
 import { convAsGiven, convCases, convTensors, coverageOf, describeConvCase, geometryOf, runConv } from './cases.js';
 import type { ConvAttributes } from './contract.js';
+import type { ConvSpec } from './problem.js';
+import { largestTensor } from './problem.js';
 import { correlationScale, scaleFor } from './correlation-scale.js';
 import { convGeometryOfShapes } from './geometry.js';
 import { fastReferenceConv } from './fast-reference.js'; // Σ|w·x| only, a plain sum in either reference
@@ -59,12 +62,28 @@ function relate(
 const outShapeOf = (x: readonly number[], w: readonly number[], attrs: ConvAttributes) =>
   convGeometryOfShapes(x, w, undefined, attrs).outputShape;
 
+/** Elements of x zero-padded by the problem's pads (`explicit-padding`'s second call). */
+function paddedInput(spec: ConvSpec): number {
+  const r = spec.xShape.length - 2;
+  return spec.xShape[0] * spec.xShape[1] * sizeOf(spec.xShape.slice(2).map((d, a) => d + spec.attrs.pads[a] + spec.attrs.pads[a + r]));
+}
+
+/** Elements of the weight with d−1 zeros between taps (`dilation-zero-inserted`'s second call). */
+function zeroInsertedWeight(spec: ConvSpec): number {
+  return spec.wShape[0] * spec.wShape[1] * sizeOf(spec.wShape.slice(2).map((k, a) => spec.attrs.dilations[a] * (k - 1) + 1));
+}
+
+/** Elements of the stride-1 output (`stride-subsampling`'s second call). */
+function unitStrideOutput(spec: ConvSpec): number {
+  return sizeOf(outShapeOf(spec.xShape, spec.wShape, { ...spec.attrs, strides: spec.attrs.strides.map(() => 1) }));
+}
+
 /** conv(x, pads) = conv(zeroPad(x, pads), no pads). */
 export const explicitPadding = defineProperty({
   id: 'explicit-padding',
   statement: 'padding x with explicit zeros and convolving without padding equals the padded conv',
   needs: ['conv'],
-  arbitrary: (ctx) => convCases(ctx, both(ctx), { padding: true, exercises: 'padding' }),
+  arbitrary: (ctx) => convCases(ctx, both(ctx), { padding: true, exercises: 'padding', derivedLargest: paddedInput }),
   async check(k, c) {
     const { t, g, y: lhs } = await convAsGiven(k, c);
     const xp = padSpatial(t.x, g.padsBegin, g.padsEnd);
@@ -81,7 +100,7 @@ export const strideSubsampling = defineProperty({
   id: 'stride-subsampling',
   statement: 'conv with stride s equals the stride-1 conv subsampled at every s-th output position',
   needs: ['conv'],
-  arbitrary: (ctx) => convCases(ctx, both(ctx), { stride: true, exercises: 'stride' }),
+  arbitrary: (ctx) => convCases(ctx, both(ctx), { stride: true, exercises: 'stride', derivedLargest: unitStrideOutput }),
   async check(k, c) {
     const { t, g, y: strided } = await convAsGiven(k, c);
     const unitAttrs = { ...c.spec.attrs, strides: g.strides.map(() => 1) };
@@ -100,7 +119,7 @@ export const dilationZeroInserted = defineProperty({
   statement: 'conv with dilation d equals conv with dilation 1 and a kernel with d−1 zeros inserted between taps',
   needs: ['conv'],
   skipReason: (caps) => (caps.dilation ? undefined : 'kernel declares no dilation support'),
-  arbitrary: (ctx) => convCases(ctx, both(ctx), { dilation: true, exercises: 'dilation' }),
+  arbitrary: (ctx) => convCases(ctx, both(ctx), { dilation: true, exercises: 'dilation', derivedLargest: zeroInsertedWeight }),
   async check(k, c) {
     const { t, g, y: lhs } = await convAsGiven(k, c);
     const wz = zeroInsertKernel(t.w, g.dilations);
@@ -259,19 +278,23 @@ export const translationEquivariance = defineProperty({
   id: 'translation-equivariance',
   statement: 'dropping the first t·s input positions along an axis (no leading padding there) drops the first t outputs and leaves the others unchanged',
   needs: ['conv'],
-  arbitrary: (ctx) =>
-    fc.record({ c: convCases(ctx, both(ctx)), axis: fc.integer({ min: 0, max: 2 }), shift: fc.integer({ min: 1, max: 3 }) }).map(({ c, axis, shift }) => {
+  arbitrary: (ctx) => {
+    const shifted = fc.record({ c: convCases(ctx, both(ctx)), axis: fc.integer({ min: 0, max: 2 }), shift: fc.integer({ min: 1, max: 3 }) }).map(({ c, axis, shift }) => {
       // lengthen the chosen axis by t·s and clear its leading pad, so the shift stays away from the border
       const r = c.spec.xShape.length - 2;
       const a = axis % r;
       const s = c.spec.attrs.strides[a];
       const xShape = c.spec.xShape.map((d, i) => (i === 2 + a ? d + shift * s : d));
-      const pads = c.spec.attrs.pads.map((p, i) => (i === a ? 0 : p));
+      // a kernel without asymmetric pads loses the trailing pad of that axis too (the relation holds either way)
+      const pads = c.spec.attrs.pads.map((p, i) => (i === a || (i === a + r && !ctx.capabilities.asymmetricPads) ? 0 : p));
       const eff = c.spec.attrs.dilations[a] * (c.spec.wShape[2 + a] - 1) + 1;
       // keep the shape valid once the leading pad is gone
       if (xShape[2 + a] - shift * s + pads[a + r] < eff) xShape[2 + a] = eff + shift * s;
       return { c: { ...c, spec: { ...c.spec, xShape, attrs: { ...c.spec.attrs, pads } } }, axis: a, shift };
-    }),
+    });
+    // the lengthened problem is the one the kernel sees: it must fit maxElements too
+    return withinMaxElements('translationEquivariance', shifted, ({ c }) => largestTensor(c.spec), ctx.capabilities.maxElements);
+  },
   async check(k, { c, axis, shift }) {
     const { t, g, y: full } = await convAsGiven(k, c);
     const start = g.inSpatial.map((_, a) => (a === axis ? shift * g.strides[a] : 0));

@@ -50,6 +50,12 @@ export interface ConvProblemConstraints {
   readonly production?: ProductionPlan;
   /** Production tier: only layers that exercise this (padding, stride > 1, dilation > 1, group > 1, N > 1). */
   readonly exercises?: 'padding' | 'stride' | 'dilation' | 'group' | 'batch';
+  /**
+   * The largest tensor, in elements, of the calls a property derives from the problem (the
+   * zero-padded x of `explicit-padding`, the stride-1 output of `stride-subsampling`): problems are
+   * drawn only where those fit the kernel's `maxElements` too, so no derived call exceeds it.
+   */
+  readonly derivedLargest?: (spec: ConvSpec) => number;
 }
 
 interface CompleteConvProblemConstraints {
@@ -65,6 +71,8 @@ interface CompleteConvProblemConstraints {
   dilation: boolean;
   strideWithDilation: boolean;
   maxElements: number;
+  /** Largest tensor of the problem and of every call derived from it. */
+  largest: (spec: ConvSpec) => number;
 }
 
 /** Fills defaults from the constraints and the kernel's capabilities; validates eagerly. */
@@ -94,6 +102,7 @@ export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = 
     dilation: (c.dilation ?? true) && caps.dilation,
     strideWithDilation: caps.strideWithDilation,
     maxElements: caps.maxElements,
+    largest: c.derivedLargest === undefined ? largestTensor : (spec) => Math.max(largestTensor(spec), c.derivedLargest!(spec)),
   };
 }
 
@@ -277,7 +286,7 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
       const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
       if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
       if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
-      if (largestTensor(s) > c.maxElements) return false;
+      if (c.largest(s) > c.maxElements) return false;
       switch (c.exercises) {
         case 'padding': return padded;
         case 'stride': return strided;
@@ -336,5 +345,5 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
           { arbitrary: largeParams(c).map((p) => toSpec(p, c)), weight: 3 },
           { arbitrary: boundary, weight: c.size === 'large' ? 4 : 6 },
         );
-  return withinMaxElements('convProblem', specs, largestTensor, c.maxElements);
+  return withinMaxElements('convProblem', specs, c.largest, c.maxElements);
 }
