@@ -15,6 +15,7 @@ const config = {
     'src/ops/*.ts',
     'src/property/judge.ts',
     'src/runner/seed.ts',
+    'src/capability-gate.ts',
   ],
   coverageAnalysis: 'perTest',
   // TypeScript 7 has no parseConfigFileTextToJson, which Stryker's tsconfig rewriting calls: point it at no file

@@ -23,6 +23,8 @@ export default defineConfig({
       'test/conversions.test.ts',
       // seeds
       'test/seed.test.ts',
+      // the capability gate
+      'test/capability-gate.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
