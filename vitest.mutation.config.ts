@@ -25,6 +25,7 @@ export default defineConfig({
       'test/seed.test.ts',
       // the capability gate
       'test/capability-gate.test.ts',
+      'test/capability-gate-boundaries.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
