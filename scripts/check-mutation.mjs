@@ -34,11 +34,11 @@ try {
 /** @type {Array<{file: string, mutator: string, original: string, replacement: string, why: string}>} */
 const equivalents = JSON.parse(readFileSync(equivalentsPath, 'utf8')).equivalents;
 
-/** The source text a mutant replaces (Stryker's locations: 1-based lines, 0-based columns). */
+/** The source text a mutant replaces (Stryker's locations: 1-based lines and columns). */
 function originalText(source, { start, end }) {
   const lines = source.split('\n');
-  if (start.line === end.line) return lines[start.line - 1].slice(start.column, end.column);
-  return [lines[start.line - 1].slice(start.column), ...lines.slice(start.line, end.line - 1), lines[end.line - 1].slice(0, end.column)].join('\n');
+  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
+  return [lines[start.line - 1].slice(start.column - 1), ...lines.slice(start.line, end.line - 1), lines[end.line - 1].slice(0, end.column - 1)].join('\n');
 }
 
 const normalize = (p) => p.replaceAll('\\', '/').replace(/^.*?(?=src\/)/, '');
@@ -65,7 +65,7 @@ for (const [path, entry] of Object.entries(report.files).sort(([a], [b]) => a.lo
       continue;
     }
     undetected++;
-    survivors.push(`${file}:${m.location.start.line}:${m.location.start.column + 1} ${m.status} ${m.mutatorName}: ${JSON.stringify(original)} → ${JSON.stringify(m.replacement)}`);
+    survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${JSON.stringify(original)} → ${JSON.stringify(m.replacement)}`);
   }
   const valid = detected + undetected;
   const score = valid === 0 ? 100 : (100 * detected) / valid;

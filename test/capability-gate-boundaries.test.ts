@@ -65,6 +65,17 @@ describe('what the sentence names', () => {
     );
   });
 
+  it('activations: the declared kinds listed with commas', () => {
+    expect(gate(call({ ...plain, activation: { kind: 'sigmoid' } }), { activations: ['relu', 'tanh'] })).toBe(
+      'conv() has the fused activation sigmoid and the kernel declares activations [relu, tanh]',
+    );
+  });
+
+  it('maxElements: an absent first input is skipped, not counted', () => {
+    const inputs: GatedCall['inputs'] = [['b', undefined], ['x', t([1, 2, 5, 5])], ['w', t([2, 2, 3, 3])]];
+    expect(gate(call(plain, inputs), { maxElements: 40 })).toBe("conv()'s x has 50 elements and the kernel declares maxElements 40");
+  });
+
   it('maxElements: a tie names the first of the largest', () => {
     // x and y both have 50 elements, w 36
     expect(gate(call(plain), { maxElements: 49 })).toBe("conv()'s x has 50 elements and the kernel declares maxElements 49");

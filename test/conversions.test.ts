@@ -59,6 +59,31 @@ describe('flatten', () => {
   });
 });
 
+describe('conversions name the tensor that is malformed', () => {
+  const bad = { shape: [2, 6], data: new Float64Array(11) };
+  it('fcToConv, convToFc, linearToConv1x1: weight', () => {
+    expect(() => fcToConv(bad, [3, 2], 'channels-first')).toThrow(expect.objectContaining({ fn: 'fcToConv', argument: 'weight' }));
+    expect(() => convToFc({ shape: [2, 3, 2], data: new Float64Array(11) }, 'channels-first')).toThrow(expect.objectContaining({ fn: 'convToFc', argument: 'weight' }));
+    expect(() => linearToConv1x1(bad, 2)).toThrow(expect.objectContaining({ fn: 'linearToConv1x1', argument: 'weight' }));
+  });
+
+  it('linear: w and b; b must be [M]', async () => {
+    const x = t([1, 3, 2], iota(6));
+    await expect(linear(x, { shape: [2, 3], data: new Float64Array(5) })).rejects.toMatchObject({ fn: 'linear', argument: 'w' });
+    await expect(linear(x, t([2, 3], iota(6)), { shape: [2], data: new Float64Array(3) })).rejects.toMatchObject({ fn: 'linear', argument: 'b' });
+    await expect(linear(x, t([2, 3], iota(6)), t([2, 1], [1, 2]))).rejects.toMatchObject({
+      argument: 'b',
+      message: 'linear: b shape [2,1] must be [2] (one bias per output channel)',
+    });
+  });
+
+  it('linear on x=[2,3] (no spatial axes) is the dense layer', async () => {
+    const y = await linear(t([2, 3], [1, 2, 3, 4, 5, 6]), t([1, 3], [1, 10, 100]), t([1], [0.5]));
+    expect(y.shape).toEqual([2, 1]);
+    expect(Array.from(y.data)).toEqual([321.5, 654.5]);
+  });
+});
+
 describe('fcToConv and convToFc return new arrays', () => {
   it.each(ORDERS)('%s: the result never shares the input\'s buffer, in float32 and float64', (order) => {
     for (const precision of ['float32', 'float64'] as const) {

@@ -247,6 +247,10 @@ describe('compareOutputs reports exactly', () => {
     expect(compareOutputs([3], expected.slice(0, 3), expected.slice(0, 3), 0)).toBeUndefined();
   });
 
+  it('mismatches at elements 0 and 2: element 0 is reported', () => {
+    expect(compareOutputs([3], [1, 0, 1], [0, 0, 0], 0.5)).toMatchObject({ flatIndex: 0, actual: 1, count: 2 });
+  });
+
   it('the last element can be the only mismatch', () => {
     expect(compareOutputs([3], [0, 0, 1], [0, 0, 0], [1, 1, 0.5])).toMatchObject({ flatIndex: 2, ratio: 2, count: 1 });
   });

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { EmptyOutputError, InvalidArgumentError } from '../src/errors.js';
 import { axes3d, checkBiasShape, checkIntArray, checkSpatialOperands, lift3d, spatialAxes } from '../src/geometry.js';
-import { convGeometryOfShapes, describeConv, resolveAutoPad } from '../src/operators/conv/geometry.js';
+import { convGeometry, convGeometryOfShapes, describeConv, resolveAutoPad } from '../src/operators/conv/geometry.js';
 import {
+  convTransposeGeometry,
   convTransposeGeometryOfShapes,
   describeConvTranspose,
   resolveConvTransposePads,
@@ -57,6 +58,16 @@ describe('conv geometry x=[2,4,7,5] w=[6,2,3,2] s=[2,1] p=[1,0,0,1] d=[1,2] g=2 
       outputShape: [2, 6, 3, 4],
     });
     expect(convGeometryOfShapes([2, 4, 7, 5], [6, 2, 3, 2], undefined, attrs).hasBias).toBe(false);
+  });
+
+  it('tensors are checked by name, the bias too', () => {
+    const f = (n: number) => new Float64Array(n);
+    const x = { shape: [2, 4, 7, 5], data: f(280) };
+    const w = { shape: [6, 2, 3, 2], data: f(72) };
+    expect(convGeometry(x, w, { shape: [6], data: f(6) }, attrs).outputShape).toEqual([2, 6, 3, 4]);
+    expect(thrown(() => convGeometry(x, w, { shape: [6], data: f(5) }, attrs))).toMatchObject({ fn: 'conv', argument: 'b' });
+    expect(thrown(() => convGeometry(x, { shape: [6, 2, 3, 2], data: f(71) }, undefined, attrs))).toMatchObject({ argument: 'w' });
+    expect(thrown(() => convGeometry({ shape: [2, 4, 7, 5], data: f(1) }, w, undefined, attrs, 'myConv'))).toMatchObject({ fn: 'myConv', argument: 'x' });
   });
 
   it('the geometry copies the attribute arrays', () => {
@@ -147,10 +158,13 @@ describe('convTranspose geometry x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0,0,2] d=[
     for (const [x, w] of [[[0, 1, 2], [1, 1, 1]], [[1, 0, 2], [0, 1, 1]], [[1, 1, 2], [1, 0, 1]]]) {
       expect(thrown(() => convTransposeGeometryOfShapes(x, w, undefined, one))).toMatchObject({
         argument: 'x',
+        value: { xShape: x, wShape: w },
         message: `convTranspose: sizes must be >= 1: x [${x.join(',')}], w [${w.join(',')}]`,
       });
     }
     expect(thrown(() => convTransposeGeometryOfShapes([1, 3, 2], [3, 1, 1], undefined, { ...one, group: 2 }))).toMatchObject({
+      argument: 'group',
+      value: { inChannels: 3, group: 2 },
       message: 'convTranspose: input channels (3) are not divisible by group (2)',
     });
     expect(thrown(() => convTransposeGeometryOfShapes([1, 2, 2], [3, 1, 1], undefined, one))).toMatchObject({
@@ -160,6 +174,28 @@ describe('convTranspose geometry x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0,0,2] d=[
     expect(thrown(() => convTransposeGeometryOfShapes([1, 1, 2], [1, 1, 2], undefined, { ...one, pads: [2, 1] }))).toMatchObject({
       code: 'ERR_EMPTY_OUTPUT',
       message: 'convTranspose: output size on axis 0 would be 0 < 1: s·(D−1) + outputPadding + d·(k−1)+1 = 1·(2−1) + 0 + 2 = 3 minus pads 2 + 1',
+    });
+  });
+
+  it('without a bias, hasBias is false; tensors are checked by name under convTranspose', () => {
+    expect(convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, attrs).hasBias).toBe(false);
+    const f = (n: number) => new Float64Array(n);
+    expect(convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(24) }, { shape: [4, 3, 2, 3], data: f(72) }, { shape: [6], data: f(6) }, attrs).hasBias).toBe(true);
+    expect(thrown(() => convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(23) }, { shape: [4, 3, 2, 3], data: f(72) }, undefined, attrs))).toMatchObject({
+      fn: 'convTranspose',
+      argument: 'x',
+    });
+    expect(String((thrown(() => convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(23) }, { shape: [4, 3, 2, 3], data: f(72) }, undefined, attrs)) as Error).message)).toMatch(/^convTranspose: /);
+    expect(thrown(() => convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, null as never))).toMatchObject({
+      argument: 'attrs',
+      message: 'convTranspose: attrs must be {strides, pads, dilations, group, outputPadding}, got null',
+    });
+  });
+
+  it('an empty output on axis 1 names axis 1\'s sizes', () => {
+    expect(thrown(() => convTransposeGeometryOfShapes([1, 1, 5, 2], [1, 1, 1, 2], undefined, { ...attrs, strides: [1, 1], dilations: [1, 1], outputPadding: [0, 0], group: 1, pads: [0, 2, 0, 2] }))).toMatchObject({
+      code: 'ERR_EMPTY_OUTPUT',
+      message: 'convTranspose: output size on axis 1 would be -1 < 1: s·(D−1) + outputPadding + d·(k−1)+1 = 1·(2−1) + 0 + 2 = 3 minus pads 2 + 2',
     });
   });
 
@@ -184,6 +220,15 @@ describe('dense geometry', () => {
     });
     expect(describeDense([3, 5], [4, 5], true)).toBe('x=[3,5] w=[4,5] bias=yes');
     expect(describeDense([3, 5], [4, 5], false)).toBe('x=[3,5] w=[4,5] bias=no');
+  });
+
+  it('shapes and tensors are checked by name', () => {
+    expect(thrown(() => denseGeometryOfShapes([3, 1.5], [4, 5], undefined))).toMatchObject({ argument: 'x' });
+    expect(thrown(() => denseGeometryOfShapes([3, 5], [4, -5], undefined))).toMatchObject({ argument: 'w' });
+    expect(thrown(() => denseGeometryOfShapes([3, 5], [4, 5], [-4]))).toMatchObject({ argument: 'b' });
+    const f = (n: number) => new Float64Array(n);
+    expect(thrown(() => denseGeometry({ shape: [3, 5], data: f(15) }, { shape: [4, 5], data: f(20) }, { shape: [4], data: f(3) }))).toMatchObject({ fn: 'dense', argument: 'b' });
+    expect(thrown(() => denseGeometry({ shape: [3, 5], data: f(15) }, { shape: [4, 5], data: f(19) }, undefined, 'fc'))).toMatchObject({ fn: 'fc', argument: 'w' });
   });
 
   it.each([
@@ -304,6 +349,13 @@ describe('auto-pad resolvers accept 1 to 3 spatial axes only', () => {
     });
   });
 
+  it('resolveConvTransposePads names the argument that is wrong', () => {
+    const base = { inputSpatial: [3], kernelSpatial: [3], strides: [1], dilations: [1] };
+    for (const [argument, bad] of [['inputSpatial', { inputSpatial: [0] }], ['kernelSpatial', { kernelSpatial: [0] }], ['strides', { strides: [0] }], ['dilations', { dilations: [0] }]] as const) {
+      expect(thrown(() => resolveConvTransposePads({ ...base, ...bad }))).toMatchObject({ argument, message: `resolveConvTransposePads: ${argument} [0] must be integers >= 1` });
+    }
+  });
+
   it('resolveConvTransposePads: every mode on 3 axes, and an output_shape that overrides auto_pad', () => {
     const base = { inputSpatial: [3, 2, 4], kernelSpatial: [3, 2, 1], strides: [2, 1, 3], dilations: [1, 2, 1] };
     // full = s·(D−1) + d·(k−1)+1: [7, 4, 10]; SAME targets D·s = [6, 2, 12] → totals [1, 2, −2]: rejected
@@ -343,6 +395,7 @@ describe('scatterPlan reaches exactly the outputs each tap reaches', () => {
     ['x=[1,1,3] w=[1,1,2] s=3 p=[0,0] d=2 op=1', [1, 1, 3], [1, 1, 2], { strides: [3], pads: [0, 0], dilations: [2], outputPadding: [1] }],
     ['x=[1,1,3,4] w=[1,1,2,3] s=[2,1] p=[1,0,2,1] d=[2,1]', [1, 1, 3, 4], [1, 1, 2, 3], { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], outputPadding: [0, 0] }],
     ['x=[1,1,2,3,3] w=[1,1,2,2,3] s=[1,2,3] p=[0,1,1,1,0,4] d=[1,1,2]', [1, 1, 2, 3, 3], [1, 1, 2, 2, 3], { strides: [1, 2, 3], pads: [0, 1, 1, 1, 0, 4], dilations: [1, 1, 2], outputPadding: [0, 1, 2] }],
+    ['x=[1,1,4,2,2] w=[1,1,2,1,2] s=[2,1,1] p=[1,0,0,2,0,1] d=[2,1,1]', [1, 1, 4, 2, 2], [1, 1, 2, 1, 2], { strides: [2, 1, 1], pads: [1, 0, 0, 2, 0, 1], dilations: [2, 1, 1], outputPadding: [1, 0, 0] }],
     ['x=[1,1,2] w=[1,1,4] s=1 p=[2,2] d=1 (taps with no input)', [1, 1, 2], [1, 1, 4], { strides: [1], pads: [2, 2], dilations: [1], outputPadding: [0] }],
   ];
   for (const [name, x, w, a] of problems) {
@@ -359,6 +412,8 @@ describe('scatterPlan reaches exactly the outputs each tap reaches', () => {
           for (let i2 = t.lo2; i2 < t.hi2; i2++) got.push(`${t.rows[r] + i2}->${t.rows[r + 1] + i2 * layout.S2}`);
         }
         expect(got.sort(), `tap ${k}`).toEqual(bruteForcePairs(g, k));
+        // one pair per row, each row with at least one input inside
+        expect(t.rows.length).toBe(t.hi2 > t.lo2 ? (2 * got.length) / (t.hi2 - t.lo2) : t.rows.length);
         expect(t.lo2).toBeGreaterThanOrEqual(0);
         expect(t.hi2).toBeGreaterThanOrEqual(t.lo2);
         expect(t.hi2).toBeLessThanOrEqual(D[2]);
