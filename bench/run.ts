@@ -48,7 +48,7 @@ const conv = (strides: number[], pads: number[], group = 1, dilations = strides.
   group,
 });
 
-/** The fixed shape set (see the task brief and README). */
+/** The fixed shape set (docs/benchmarks.md). */
 const SHAPES: readonly BenchShape[] = [
   { id: 'resnet3x3', title: 'ResNet 3×3', op: 'conv', x: [1, 64, 56, 56], w: [64, 64, 3, 3], attrs: conv([1, 1], [1, 1, 1, 1]) },
   { id: 'strided3x3', title: 'strided 3×3 s2', op: 'conv', x: [1, 64, 56, 56], w: [128, 64, 3, 3], attrs: conv([2, 2], [1, 1, 1, 1]) },
@@ -286,10 +286,10 @@ async function suiteThroughput(quick: boolean, notes: string[]): Promise<Record<
  * computing the value and Σ|w·x| + |b| of every output element. Round-robin after warm-up.
  */
 async function judgeTimings(quick: boolean): Promise<Array<Record<string, unknown>>> {
-  const { referenceConv, referenceDense } = await import('../src/kernels/reference.js');
-  const { fastReferenceConv, fastReferenceDense } = await import('../src/kernels/fast-reference.js');
-  const { fastJudgePath } = await import('../src/operators/conv/fast-reference.js');
-  const { fastDensePath } = await import('../src/operators/dense/fast-reference.js');
+  const { referenceConv } = await import('../src/operators/conv/reference.js');
+  const { referenceDense } = await import('../src/operators/dense/reference.js');
+  const { fastReferenceConv, fastJudgePath } = await import('../src/operators/conv/fast-reference.js');
+  const { fastReferenceDense, fastDensePath } = await import('../src/operators/dense/fast-reference.js');
   const ids = quick ? ['resnet3x3'] : ['resnet3x3', 'pointwise1x1', 'depthwise3x3', 'fc6dense'];
   const out: Array<Record<string, unknown>> = [];
   for (const id of ids) {

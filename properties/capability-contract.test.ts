@@ -7,7 +7,8 @@
  * call the gate refuses would show as a "not sent" note).
  */
 import { describe, expect, it } from 'vitest';
-import type { KernelCapabilities, KernelUnderTest, Tensor } from '../src/contract.js';
+import type { KernelUnderTest, Tensor } from '../src/contract.js';
+import type { KernelCapabilities } from '../src/capabilities.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 

@@ -1,5 +1,5 @@
 /**
- * The fast judge (plain float64, `kernels/fast-reference.ts`) is sound for float32 kernels:
+ * The fast judge (plain float64, `operators/<op>/fast-reference.ts`) is sound for float32 kernels:
  * it agrees with the compensated reference within its own error bound on every generated problem
  * and regime (exactly on exact and special data), its bound is ≥ 2²⁹ below a float32 kernel's,
  * and kernels with planted precision bugs still fail under it.
@@ -14,7 +14,9 @@ import { denseTensors } from '../src/operators/dense/cases.js';
 import type { ConvCase } from '../src/operators/conv/cases.js';
 import type { DenseCase } from '../src/operators/dense/cases.js';
 import type { KernelUnderTest, Tensor } from '../src/contract.js';
-import { fastReferenceConv, fastReferenceDense, judgeError, trustedConv } from '../src/kernels/fast-reference.js';
+import { judgeError } from '../src/property/judge.js';
+import { fastReferenceDense } from '../src/operators/dense/fast-reference.js';
+import { fastReferenceConv, trustedConv } from '../src/operators/conv/fast-reference.js';
 import type { FastJudgeOptions } from '../src/operators/conv/fast-reference.js';
 import { fastJudgePath } from '../src/operators/conv/fast-reference.js';
 import type { FastDenseOptions } from '../src/operators/dense/fast-reference.js';
@@ -26,8 +28,9 @@ import type { ConvTransposeCase } from '../src/operators/conv-transpose/cases.js
 import { convTransposeTensors } from '../src/operators/conv-transpose/cases.js';
 import { fastReferenceConvTranspose, trustedConvTranspose } from '../src/operators/conv-transpose/fast-reference.js';
 import { referenceConvTranspose } from '../src/operators/conv-transpose/reference.js';
-import type { ReferenceResult } from '../src/kernels/reference.js';
-import { referenceConv, referenceDense } from '../src/kernels/reference.js';
+import type { ReferenceResult } from '../src/operators/operator.js';
+import { referenceDense } from '../src/operators/dense/reference.js';
+import { referenceConv } from '../src/operators/conv/reference.js';
 import type { Regime } from '../src/runner/report.js';
 import { verifyKernel } from '../src/runner/verify.js';
 

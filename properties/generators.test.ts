@@ -7,7 +7,7 @@ import { completeCapabilities } from '../src/capabilities.js';
 import { describe, expect, it } from 'vitest';
 import { convProblem } from '../src/operators/conv/problem.js';
 import { denseProblem } from '../src/operators/dense/problem.js';
-import type { ConvSpec } from '../src/operators/conv/problem.js';
+import type { ConvSpec } from '../src/operators/conv/spec.js';
 import { problemData, exactRanges } from '../src/arbitraries/data.js';
 import { fcEqualsFullExtentConvWith } from '../src/catalog/equivalences.js';
 import { geometryOf } from '../src/operators/conv/cases.js';

@@ -5,14 +5,13 @@
  * clamps compute. Absent means none. A kernel declares the kinds it fuses in
  * `capabilities.activations` and is never handed another.
  *
- * The error bound carries through φ (see the README, "Fused activations"): if the pre-activation
+ * The error bound carries through φ (`bound/activation-bound.ts`; docs/precision.md): if the pre-activation
  * value ŷ is within B of y, then |φ(ŷ) − φ(y)| ≤ L·B for φ with Lipschitz constant L — relu,
  * relu6 and clip are monotone and 1-Lipschitz and evaluated exactly (a selection, no rounding),
  * leakyRelu is max(1, |α|)-Lipschitz and rounds once (α·ŷ), sigmoid is ¼-Lipschitz and tanh
  * 1-Lipschitz, plus an allowance for evaluating them in the kernel's precision.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { Precision } from './contract.js';
 
 /** A fused activation. */
 export type Activation =
@@ -87,40 +86,6 @@ export function describeActivation(a: Activation | undefined): string {
   if (a.kind === 'clip') return `clip(${a.min},${a.max})`;
   if (a.kind === 'leakyRelu') return `leakyRelu(${a.alpha})`;
   return a.kind;
-}
-
-/**
- * Units of roundoff allowed for evaluating sigmoid or tanh in the kernel's precision, as an
- * absolute error (both are bounded by 1 in magnitude). A correctly rounded evaluation needs
- * ½; library `exp`/`tanh` and the division 1/(1+e⁻ˣ) add a few ulps each, and vectorised
- * rational approximations (onnxruntime's MLAS, XNNPACK) document errors of a few ulps. 16 covers
- * those while staying 10⁵ times below the smallest wrong-activation error we generate.
- */
-export const TRANSCENDENTAL_ULPS = 16;
-
-/**
- * The bound on |φ̂(ŷ) − φ(y)| given |ŷ − y| ≤ `pre` (the pre-activation bound of that element) and
- * the exact activated value `post` = φ(y): L·pre plus the rounding of φ's own evaluation
- * (none for relu, relu6 and clip, one rounding of α·ŷ for leakyRelu, `TRANSCENDENTAL_ULPS`·u for
- * sigmoid and tanh). Twice `pre` when both sides are kernel results (`kernelOnBothSides`).
- */
-export function activationBound(a: Activation | undefined, pre: number, post: number, precision: Precision): number {
-  if (a === undefined) return pre;
-  const u = precision === 'float16' ? 2 ** -11 : precision === 'float32' ? 2 ** -24 : 2 ** -53;
-  switch (a.kind) {
-    case 'relu':
-    case 'relu6':
-    case 'clip':
-      return pre;
-    case 'leakyRelu': {
-      const L = Math.max(1, Math.abs(a.alpha));
-      return L * pre * (1 + u) + u * Math.abs(post);
-    }
-    case 'sigmoid':
-      return 0.25 * pre + TRANSCENDENTAL_ULPS * u;
-    case 'tanh':
-      return pre + TRANSCENDENTAL_ULPS * u;
-  }
 }
 
 /** Whether φ keeps exact-regime results exact (a selection, or α a power of two or zero). */

@@ -18,6 +18,15 @@ interface CapabilitySpec<T> {
   readonly show: (v: T) => string;
 }
 
+/** (data type, weight type) pairs of the quantized operators: `u8s8` is uint8 data with int8 weights. */
+export type QuantizedTypePair = 'u8u8' | 'u8s8' | 's8u8' | 's8s8';
+
+/** Every type pair, in the order reports list them. */
+export const QUANTIZED_TYPE_PAIRS: readonly QuantizedTypePair[] = ['u8u8', 'u8s8', 's8u8', 's8s8'];
+
+/** The quantized operators (their kernel method names). */
+export const QUANTIZED_OPERATORS: readonly string[] = ['convInteger', 'qlinearConv', 'matMulInteger', 'qlinearMatMul'];
+
 const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
 const flag = (label: string): CapabilitySpec<boolean> => ({ default: true, what: 'a boolean', ok: (v) => typeof v === 'boolean', label, show: yesNo });
 
@@ -57,6 +66,36 @@ export const CAPABILITIES = {
     label: 'fused activations',
     show: (v: readonly ActivationKind[]) => (v.length === 0 ? 'none' : v.join(', ')),
   } satisfies CapabilitySpec<readonly ActivationKind[]>,
+  /**
+   * Quantized operators (`convInteger`, `qlinearConv`, `matMulInteger`, `qlinearMatMul`): the
+   * (data, weight) type pairs accepted, `u8u8` = uint8 x with uint8 w, …; y has x's type. Default all four.
+   */
+  quantizedTypes: {
+    default: QUANTIZED_TYPE_PAIRS,
+    what: `a non-empty array of type pairs from {${QUANTIZED_TYPE_PAIRS.join(', ')}} (data type, weight type)`,
+    ok: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((p) => QUANTIZED_TYPE_PAIRS.includes(p as QuantizedTypePair)),
+    label: 'quantized types',
+    show: (v: readonly QuantizedTypePair[]) => v.join(','),
+  } satisfies CapabilitySpec<readonly QuantizedTypePair[]>,
+  /**
+   * The quantized operators that take weight scales and zero points per output channel (`[M]`),
+   * not only per tensor; default all four (onnxruntime's ConvInteger takes only a per-tensor w_zero_point).
+   */
+  quantizedPerChannel: {
+    default: QUANTIZED_OPERATORS,
+    what: `an array of operator names from {${QUANTIZED_OPERATORS.join(', ')}}`,
+    ok: (v: unknown) => Array.isArray(v) && v.every((o) => QUANTIZED_OPERATORS.includes(o as string)),
+    label: 'per-channel weights',
+    show: (v: readonly string[]) => (v.length === 0 ? 'none' : v.join(',')),
+  } satisfies CapabilitySpec<readonly string[]>,
+  /** Spatial ranks accepted by `convInteger` and `qlinearConv`; default `[1, 2, 3]`. */
+  quantizedSpatialRanks: {
+    default: [1, 2, 3] as readonly number[],
+    what: 'a non-empty array of spatial ranks from {1, 2, 3}',
+    ok: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((r) => r === 1 || r === 2 || r === 3),
+    label: 'quantized conv ranks',
+    show: (v: readonly number[]) => `[${v.join(',')}]`,
+  } satisfies CapabilitySpec<readonly number[]>,
 };
 
 type Specs = typeof CAPABILITIES;

@@ -12,6 +12,7 @@
  * without a line here.
  */
 import type { CompleteCapabilities } from './capabilities.js';
+import { QUANTIZED_OPERATORS } from './capabilities.js';
 
 /** What the gate needs of a call: its tensors' shapes and data, its attributes and its output shape. */
 export interface GatedCall {
@@ -33,6 +34,30 @@ function firstNonFinite(data: ArrayLike<number>): number {
   return -1;
 }
 
+/** Short type names of the quantized operators' 8-bit data, for `quantizedTypes` pairs. */
+const SHORT: Record<string, string> = { uint8: 'u8', int8: 's8' };
+
+/**
+ * A quantized operator's call against `quantizedTypes` (the data and weight types — the first
+ * input and the weight: `w` / `b`) and `quantizedPerChannel` (a weight scale or zero point with
+ * more than one value), or undefined.
+ */
+function inadmissibleQuantization(call: GatedCall, caps: CompleteCapabilities): string | undefined {
+  const m = `${call.method}()`;
+  const dtype = (name: string) => (call.inputs.find(([n]) => n === name)?.[1] as { dtype?: string } | undefined)?.dtype;
+  const data = dtype(call.inputs[0]?.[0] ?? '');
+  const weight = dtype('w') ?? dtype('b');
+  if (data !== undefined && weight !== undefined && SHORT[data] && SHORT[weight]) {
+    const pair = `${SHORT[data]}${SHORT[weight]}`;
+    if (!caps.quantizedTypes.includes(pair as never)) return `${m} has ${data} data with ${weight} weights (${pair}) and the kernel declares quantizedTypes [${caps.quantizedTypes.join(',')}]`;
+  }
+  const perChannel = call.inputs.find(([n, t]) => /^[wb](ZeroPoint|Scale)$/.test(n) && t !== undefined && product(t.shape) > 1);
+  if (perChannel && !caps.quantizedPerChannel.includes(call.method)) {
+    return `${m} has a per-channel ${perChannel[0]} (${product(perChannel[1]!.shape)} values) and the kernel declares quantizedPerChannel [${caps.quantizedPerChannel.join(',')}]`;
+  }
+  return undefined;
+}
+
 /**
  * Why `call` falls outside `caps` — one sentence naming the capability and the values, e.g.
  * `pads [0,1] are asymmetric (begin ≠ end on axis 0) and the kernel declares asymmetricPads: false`
@@ -44,9 +69,15 @@ export function inadmissibleCall(call: GatedCall, caps: CompleteCapabilities): s
   const dilations = numbers(a.dilations);
   const pads = numbers(a.pads);
   const m = `${call.method}()`;
+  const quantized = QUANTIZED_OPERATORS.includes(call.method);
   if (strides !== undefined) {
     const rank = strides.length;
-    if (!caps.spatialRanks.includes(rank)) return `${m} has spatial rank ${rank} and the kernel declares spatialRanks [${caps.spatialRanks.join(',')}]`;
+    const [ranks, field] = quantized ? [caps.quantizedSpatialRanks, 'quantizedSpatialRanks'] : [caps.spatialRanks, 'spatialRanks'];
+    if (!ranks.includes(rank)) return `${m} has spatial rank ${rank} and the kernel declares ${field} [${ranks.join(',')}]`;
+  }
+  if (quantized) {
+    const why = inadmissibleQuantization(call, caps);
+    if (why !== undefined) return why;
   }
   if (typeof a.group === 'number' && a.group > 1 && !caps.group) return `${m} has group ${a.group} and the kernel declares group: false`;
   const dilated = dilations?.some((d) => d > 1) ?? false;

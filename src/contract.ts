@@ -6,9 +6,6 @@
  */
 import type { KernelCapabilities } from './capabilities.js';
 
-export type { KernelCapabilities, CompleteCapabilities } from './capabilities.js';
-export { completeCapabilities } from './capabilities.js';
-
 /** A dense row-major tensor. */
 export interface Tensor {
   readonly shape: readonly number[];
@@ -48,7 +45,7 @@ export interface KernelUnderTest extends Partial<KernelOperators> {
   readonly accumulation?: Precision;
   /** Default `elementwise`. */
   readonly errorModel?: ErrorModel;
-  /** κ ≥ 1 of the `normwise` model: a constant of the algorithm (README, "Error models"); required with it. */
+  /** κ ≥ 1 of the `normwise` model: a constant of the algorithm (docs/precision.md, "Deriving κ"); required with it. */
   readonly errorFactor?: number;
   readonly capabilities?: KernelCapabilities;
 }

@@ -90,3 +90,28 @@ export class ShapesFileError extends ConvcheckError {
     this.value = value;
   }
 }
+
+/** Shard reports that `convcheck merge` cannot join (different kernels, seeds, options or versions; a shard missing or twice; a directory with no report). */
+export class ReportMergeError extends ConvcheckError {
+  /** The report directory at fault (the first one, when two disagree). */
+  readonly dir: string;
+  /** What differs or is missing, e.g. `seed`. */
+  readonly field: string;
+  constructor(dir: string, field: string, message: string) {
+    super('ERR_REPORT_MERGE', `convcheck merge: ${message}`);
+    this.dir = dir;
+    this.field = field;
+  }
+}
+
+/** An ONNX model (`--model`) that cannot be read or run: not ONNX, truncated, an external-data file missing, no supported node, a dynamic input shape. */
+export class ModelFileError extends ConvcheckError {
+  readonly file: string;
+  /** The node or tensor at fault, if one. */
+  readonly where: string | undefined;
+  constructor(file: string, where: string | undefined, detail: string) {
+    super('ERR_MODEL_FILE', `--model ${file}${where !== undefined ? `: ${where}` : ''}: ${detail}`);
+    this.file = file;
+    this.where = where;
+  }
+}

@@ -1,17 +1,27 @@
 /**
  * convcheck's public API. Flow: tensor & geometry → kernels → properties → verification runner →
- * reports / CLI.
+ * reports / CLI. Users start with `verifyKernel`, the contract types (`KernelUnderTest`, `Tensor`),
+ * the arbitraries (`convProblem`, `denseProblem`) and the conversions (`fcToConv`, …); see
+ * docs/api.md. Exports marked `@internal` are convcheck's own machinery, exported for its tools,
+ * benchmarks and tests: they may change in any release.
  */
 
 // Contract
 /** The kernel contract and tensor types (ONNX `Conv` / `Gemm(transB=1)` conventions). */
-export type { Tensor, KernelCapabilities, KernelUnderTest, KernelOperators, Precision, CompleteCapabilities } from './contract.js';
+export type { Tensor, KernelUnderTest, KernelOperators, Precision } from './contract.js';
+export type { KernelCapabilities, CompleteCapabilities } from './capabilities.js';
 /** The conv and dense methods' own types. */
 export type { ConvAttributes, ConvFunction } from './operators/conv/contract.js';
 export type { DenseFunction } from './operators/dense/contract.js';
+/** The quantized operators' types: typed integer tensors and the four methods (docs/quantized.md). */
+export type { TypedTensor, QuantType, ElementType } from './quantized.js';
+export type { ConvIntegerFunction, IntegerConvAttributes } from './operators/conv-integer/contract.js';
+export type { QLinearConvFunction } from './operators/qlinear-conv/contract.js';
+export type { MatMulIntegerFunction } from './operators/matmul-integer/contract.js';
+export type { QLinearMatMulFunction } from './operators/qlinear-matmul/contract.js';
 /** Fills the defaults of `KernelCapabilities`; the one table of capabilities. */
 export { completeCapabilities, CAPABILITIES } from './capabilities.js';
-/** Shared vocabulary: size tiers, regimes, failure kinds, float64 data, the guarded kernel. */
+/** Shared vocabulary: size tiers, regimes, failure kinds (float64 data and the guarded kernel: internal). */
 export type { SizeTier, Regime, FailureKind, FailureHeatmap, Data64, CheckedKernel } from './vocabulary.js';
 
 // Errors
@@ -36,17 +46,21 @@ export { referenceConvTranspose } from './operators/conv-transpose/reference.js'
 export { convTransposeProblem } from './operators/conv-transpose/problem.js';
 export type { ConvTransposeProblemConstraints, ConvTransposeSpec } from './operators/conv-transpose/problem.js';
 /** Fused activations: the kinds, validation and the bound carried through φ. */
-export { ACTIVATION_KINDS, applyActivation, checkActivation, activationBound } from './activation.js';
+export { ACTIVATION_KINDS, applyActivation, checkActivation } from './activation.js';
+export { activationBound } from './bound/activation-bound.js';
 export type { Activation, ActivationKind } from './activation.js';
 export type { DenseAttributes } from './operators/dense/contract.js';
-/** The operator table: each operator's method, reference, cases and properties. */
+/** @internal The operator table: each operator's method, reference, cases and properties (for adding an operator: docs/architecture.md). */
 export { operators, operatorByName } from './operators/index.js';
+/** @internal What an operator definition holds. */
 export type { OperatorDefinition, OperatorCases, OperatorProperties } from './operators/operator.js';
 
 // Kernels
 /** The trusted float64 reference (direct loops, compensated accumulation). */
-export { referenceKernel, referenceConv, referenceDense } from './kernels/reference.js';
-export type { ReferenceResult } from './kernels/reference.js';
+export { referenceKernel } from './kernels/reference.js';
+export { referenceConv } from './operators/conv/reference.js';
+export { referenceDense } from './operators/dense/reference.js';
+export type { ReferenceResult } from './operators/operator.js';
 /** The optimized im2col + packed GEMM kernel (float32 by default; a float64 variant). */
 export { im2colKernel, im2colKernel64, createIm2colKernel } from './kernels/im2col.js';
 export type { Im2colKernel, Im2colOptions } from './kernels/im2col.js';
@@ -65,7 +79,8 @@ export { linear } from './ops/linear.js';
 // Generators and the error model
 /** fast-check arbitraries of valid problems. */
 export { convProblem } from './operators/conv/problem.js';
-export type { ConvProblemConstraints, ConvSpec } from './operators/conv/problem.js';
+export type { ConvProblemConstraints } from './operators/conv/problem.js';
+export type { ConvSpec } from './operators/conv/spec.js';
 export { denseProblem } from './operators/dense/problem.js';
 export type { DenseProblemConstraints, DenseSpec } from './operators/dense/problem.js';
 /** Test data in the exact, float and special regimes. */
@@ -82,7 +97,9 @@ export { roundToFloat16, isFloat16, float16Bits, float16FromBits, toFloat16Array
 /** The property catalog. */
 export { catalog, propertyById } from './catalog/index.js';
 export type { PropertyDefinition, GenerationContext } from './property/definition.js';
+/** @internal How a property reports a violation to the runner. */
 export type { ViolationDetail } from './property/violation.js';
+/** @internal */
 export { PropertyViolation } from './property/violation.js';
 
 // Running
@@ -92,14 +109,15 @@ export type { VerifyOptions, ProgressEvent } from './runner/verify.js';
 /** Replays one saved counterexample. */
 export { replayCounterexample } from './runner/replay.js';
 export type { ReplayResult } from './runner/replay.js';
-/** Calls a kernel with timeout, shape and mutation checks. */
+/** @internal Calls a kernel with timeout, shape and mutation checks. */
 export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
 export type { VerificationReport, PropertyResult, FailureDetail, CoverageTable } from './runner/report.js';
 export type { RunStatus, RunSummary } from './runner/report.js';
-/** The time accounting shared by a run's calls: full timeout until the kernel first hangs, then shorter limits and a shrink budget. */
+/** @internal The time accounting shared by a run's calls: full timeout until the kernel first hangs, then shorter limits and a shrink budget. */
 export { CallClock } from './runner/guarded-call.js';
-/** Where a kernel runs, as the guard sees it (ready / abandon), and the key a host-made kernel carries it under. */
+/** @internal Where a kernel runs, as the guard sees it (ready / abandon), and the key a host-made kernel carries it under. */
 export { KERNEL_HOST, hostOf } from './runner/guarded-call.js';
+/** @internal */
 export type { KernelHost, GuardOptions } from './runner/guarded-call.js';
 /** Runs a module kernel in a process of its own (timeouts and the end of a run kill it). */
 export { createIsolatedKernel } from './runner/isolated-kernel.js';
@@ -107,9 +125,9 @@ export type { IsolatedKernel, IsolatedKernelOptions } from './runner/isolated-ke
 /** Any integer or string → the 32-bit seed a run uses (and the seed as given). */
 export { resolveSeed } from './runner/seed.js';
 export type { ResolvedSeed } from './runner/seed.js';
-/** Text made safe for a terminal: control characters written as visible escapes. */
+/** @internal Text made safe for a terminal: control characters written as visible escapes. */
 export { terminalSafe } from './terminal.js';
-/** Limits a property to a budget of distinct shapes; later cases re-use them with fresh data. */
+/** @internal Limits a property to a budget of distinct shapes; later cases re-use them with fresh data. */
 export { withShapeBudget } from './runner/shape-budget.js';
 
 // Browsers
@@ -124,12 +142,12 @@ export { CHROMIUM_FLAGS } from './browser/launch.js';
 // Reports
 /** Writes verification.json/.md/.html and junit.xml. */
 export { writeReports, reportWriters } from './reports/writer.js';
-export type { ReportWriter } from './reports/writer.js';
+export type { ReportWriter } from './reports/report-writer.js';
 
 // Sizes, real model layers, the fast judge
-/** Boundary-aware sizes: around block sizes 4…1,024, flat counts around 2¹⁶ / 2²⁴, texture sides. */
+/** @internal Boundary-aware sizes: around block sizes 4…1,024, flat counts around 2¹⁶ / 2²⁴, texture sides. */
 export { BLOCKS, FLAT_LIMITS, TEXTURE_SIDES, aroundBlock, blockSize, flatSize, textureSide } from './arbitraries/sizes.js';
-/** An arbitrary that yields its items in order, each once per cycle (the production tier's layers). */
+/** @internal An arbitrary that yields its items in order, each once per cycle (the production tier's layers). */
 export { cycle } from './arbitraries/cycle.js';
 /** The exact layers of the built-in networks (`--size production`) and the `--shapes` file format. */
 export { PRODUCTION_LAYERS, PRODUCTION_NETWORKS } from './models/networks.js';
@@ -139,4 +157,6 @@ export type { LayerShape, ProductionPlan } from './vocabulary.js';
 /** A `--shapes` file that cannot be used. */
 export { ShapesFileError } from './errors.js';
 /** The fast judge for float32 kernels (plain float64 with its own error bound) and the judge per precision. */
-export { fastReferenceConv, fastReferenceDense, trustedConv, trustedDense, judgeError } from './kernels/fast-reference.js';
+export { fastReferenceConv, trustedConv } from './operators/conv/fast-reference.js';
+export { fastReferenceDense, trustedDense } from './operators/dense/fast-reference.js';
+export { judgeError } from './property/judge.js';

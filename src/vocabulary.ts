@@ -5,6 +5,7 @@
  * and the runner can all use it while imports only run downward.
  */
 import type { ErrorModel, KernelUnderTest, Precision } from './contract.js';
+import type { ElementType } from './quantized.js';
 
 /**
  * Size tier of generated problems. `production`: the exact conv and dense layers of real networks
@@ -47,6 +48,11 @@ export interface ProductionPlan {
   /** Likewise, layers whose largest tensor (x, w or y) has more elements (`≤ 2^25` etc. in the note). */
   readonly maxElements?: number;
   readonly leftOut?: string[];
+  /**
+   * The layers carry their model's own tensors (`--model-data real`): properties that draw a data
+   * regime (`regimes`) run them in the `real` regime; properties that need exact data draw it.
+   */
+  readonly realData?: boolean;
 }
 
 /** `22.2 GFLOP`, `3.5 MFLOP`, `1200 FLOP`. */
@@ -72,8 +78,14 @@ export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: numbe
   return false;
 }
 
-/** Data regime of a numeric case. */
-export type Regime = 'exact' | 'float' | 'special';
+/**
+ * Data regime of a numeric case. `real`: the model's own weights and activations
+ * (`convcheck verify --model`, `arbitraries/real-data.ts`), judged by the error bound like `float`.
+ */
+export type Regime = 'exact' | 'float' | 'special' | 'real';
+
+/** Whether a regime is judged by the error bound (float data, and a model's real data) rather than by equality. */
+export const boundedRegime = (regime: Regime | undefined): boolean => regime === 'float' || regime === 'real';
 
 /** How a case failed. */
 export type FailureKind =
@@ -121,10 +133,15 @@ export interface NumericPromise {
   readonly errorFactor: number;
 }
 
-/** A float64 view of tensor data handed in by a property. */
+/**
+ * A float64 view of tensor data handed in by a property. With `dtype` (the quantized operators'
+ * integer data, int32 biases, float32 scales) the values are exact members of that type, and the
+ * kernel is handed that typed array whatever its precision.
+ */
 export interface Data64 {
   readonly shape: readonly number[];
   readonly data: Float64Array;
+  readonly dtype?: ElementType;
 }
 
 /** A kernel misbehaved: threw, timed out, returned garbage, or mutated its inputs. */
@@ -166,12 +183,14 @@ export interface CheckedKernel {
   has(method: string): boolean;
   /**
    * Calls `kernel[method](...tensors, attrs?)` with the named float64 inputs converted to the
-   * kernel's precision; resolves to the result as float64, checked against `expectedShape`.
+   * kernel's precision (or to their `dtype`); resolves to the result as float64, checked against
+   * `expectedShape` — and, with `outputType`, to be a typed array of that element type.
    */
   call(
     method: string,
     inputs: ReadonlyArray<readonly [string, Data64 | undefined]>,
     attrs: unknown,
     expectedShape: readonly number[],
+    outputType?: ElementType,
   ): Promise<Float64Array>;
 }

@@ -1,11 +1,14 @@
 /** Fused activations: values, validation (typed errors naming the value), and the bound carried through φ. */
 import { describe, expect, it } from 'vitest';
-import { activationBound, activationIsExact, applyActivation, checkActivation } from '../src/activation.js';
+import { activationIsExact, applyActivation, checkActivation } from '../src/activation.js';
+import { activationBound } from '../src/bound/activation-bound.js';
 import type { Activation } from '../src/activation.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { im2colKernel, im2colKernel64 } from '../src/kernels/im2col.js';
 import { validateKernel } from '../src/kernels/load-kernel.js';
-import { referenceConv, referenceDense, referenceKernel } from '../src/kernels/reference.js';
+import { referenceKernel } from '../src/kernels/reference.js';
+import { referenceDense } from '../src/operators/dense/reference.js';
+import { referenceConv } from '../src/operators/conv/reference.js';
 import { tensor } from '../src/tensor.js';
 
 const plain1 = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };

@@ -8,6 +8,7 @@ import type { ConvAttributes } from '../src/operators/conv/contract.js';
 import type { KernelUnderTest } from '../src/contract.js';
 import { createOnnxruntimeKernel } from '../src/adapters/onnxruntime.js';
 import { encodeSingleNodeModel } from '../src/adapters/onnx-model.js';
+import type { OnnxElementArray, OnnxElementType } from '../src/models/onnx-elements.js';
 import { createTfjsKernel } from '../src/adapters/tfjs.js';
 import { referenceKernel } from '../src/kernels/reference.js';
 import { attrs, caught, convName, expectTensorEqual, randomIntTensor, runConv, runDense, t } from './helpers/index.js';
@@ -220,4 +221,26 @@ describe('onnx-model', () => {
     expect(out.Y.dims).toEqual([6, 4]);
     await session.release();
   });
+
+  // every element type round-trips through an initializer: Concat(X, C) with X a graph input
+  const elementCases: Array<[OnnxElementType, OnnxElementArray, OnnxElementArray, string]> = [
+    ['float32', new Float32Array([1.5, -2]), new Float32Array([3.25, Number.POSITIVE_INFINITY]), 'float32'],
+    ['float16', new Uint16Array([0x3c00, 0xc000]), new Uint16Array([0x3e00, 0x7c00]), 'float16'],
+    ['float64', new Float64Array([1 / 3, -2]), new Float64Array([2 ** -60, 1e300]), 'float64'],
+    ['int8', new Int8Array([-128, 5]), new Int8Array([127, -1]), 'int8'],
+    ['uint8', new Uint8Array([0, 200]), new Uint8Array([255, 7]), 'uint8'],
+    ['int32', new Int32Array([-(2 ** 31), 9]), new Int32Array([2 ** 31 - 1, -3]), 'int32'],
+    ['int64', new BigInt64Array([-(2n ** 62n), 9n]), new BigInt64Array([2n ** 62n, -3n]), 'int64'],
+  ];
+  for (const [type, x, c, ortType] of elementCases) {
+    it(`x=[2] c=[2] ${type}: an initializer of this element type reaches onnxruntime-node bit for bit`, async () => {
+      const ort = await import('onnxruntime-node');
+      const model = encodeSingleNodeModel({ opType: 'Concat', elementType: type, inputs: [{ name: 'X', shape: [2] }, { name: 'C', shape: [2], data: c }], outputs: [{ name: 'Y', shape: [4] }], attributes: { axis: 0 } });
+      const session = await ort.InferenceSession.create(model);
+      expect(session.inputNames).toEqual(['X']);
+      const out = await session.run({ X: new ort.Tensor(ortType as 'float32', x as Float32Array, [2]) });
+      expect(Array.from(out.Y.data as ArrayLike<number | bigint>)).toEqual([...Array.from(x as ArrayLike<number | bigint>), ...Array.from(c as ArrayLike<number | bigint>)]);
+      await session.release();
+    });
+  }
 });

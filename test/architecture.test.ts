@@ -22,7 +22,7 @@ const LAYERS: readonly string[] = [
   'ops',
   'catalog',
   'runner',
-  'browser', // the page host and page runtime: the worker's role played by a Chromium page
+  'browser', // the page host and page runtime: the kernel process's role played by a Chromium page
   'reports',
   'cli',
   'api', // src/index.ts
@@ -97,6 +97,83 @@ describe('architecture: imports run downward', () => {
     expect(folderCycles([['a', 'b'], ['b', 'c'], ['a', 'c']])).toEqual([]);
   });
 });
+
+/** Relative module specifiers a file imports statically: `import … from`, `import '…'` and `export … from`, type-only ones included. */
+function staticImportsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^;'"]*?from\s*'([^']+)'/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/(?:^|[;\s])import\s*'([^']+)'/g)) specs.push(m[1]);
+  return specs.filter((s) => s.startsWith('.'));
+}
+
+describe('architecture: no file-level import cycle', () => {
+  // A file never imports, directly or through others, a file that imports it: interfaces live in
+  // their own small files (or the lowest layer using them), never in the file that imports their
+  // implementers. Static imports only (type-only included: a type cycle is a design cycle);
+  // a dynamic import() loads lazily and is not followed.
+  const fileEdges = all.flatMap((from) => staticImportsOf(from).map((spec) => [relative(SRC, from), relative(SRC, resolve(dirname(from), spec.replace(/\.js$/, '.ts')))] as const));
+
+  it('follows the static imports of every file', () => {
+    expect(fileEdges.length).toBeGreaterThan(300);
+  });
+
+  it('no file of src/ imports itself through others', () => {
+    expect(importCycles(fileEdges)).toEqual([]);
+  });
+
+  it('the check can fail: made-up cycles (two files, three files, a file importing itself) are found', () => {
+    expect(importCycles([['a.ts', 'b.ts'], ['b.ts', 'a.ts'], ['c.ts', 'a.ts']])).toEqual(['a.ts ↔ b.ts']);
+    expect(importCycles([['x/p.ts', 'x/q.ts'], ['x/q.ts', 'y/r.ts'], ['y/r.ts', 'x/p.ts'], ['y/r.ts', 'z.ts']])).toEqual(['x/p.ts ↔ x/q.ts ↔ y/r.ts']);
+    expect(importCycles([['s.ts', 's.ts']])).toEqual(['s.ts ↔ s.ts']);
+    expect(importCycles([['a.ts', 'b.ts'], ['b.ts', 'c.ts'], ['a.ts', 'c.ts']])).toEqual([]);
+  });
+});
+
+/**
+ * The files on import cycles, one entry per strongly connected component of more than one file
+ * (or a file importing itself), its files sorted (Tarjan's algorithm).
+ */
+function importCycles(pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const graph = new Map<string, string[]>();
+  const self: string[] = [];
+  for (const [a, b] of pairs) {
+    if (a === b) self.push(`${a} ↔ ${a}`);
+    if (!graph.has(a)) graph.set(a, []);
+    if (!graph.has(b)) graph.set(b, []);
+    graph.get(a)!.push(b);
+  }
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[] = [...new Set(self)];
+  const strongConnect = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v)!) {
+      if (!index.has(w)) {
+        strongConnect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) out.push(component.sort().join(' ↔ '));
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) strongConnect(v);
+  return out.sort();
+}
 
 /** Cycles of a directed graph given by its edges (self-edges ignored), found by depth-first search. */
 function folderCycles(pairs: ReadonlyArray<readonly [string, string]>): string[] {

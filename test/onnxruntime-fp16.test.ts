@@ -41,7 +41,7 @@ describe.each(['node', 'web'] as const)('onnxruntime:%s-fp16', (flavour) => {
 
   it('passes the conv and dense catalog under that declaration', async () => {
     // ConvTranspose is left out: onnxruntime refuses output_padding >= stride when dilation > stride
-    // in float32 and float16 alike (README, Findings); that is not a precision question
+    // in float32 and float16 alike (docs/findings.md); that is not a precision question
     const ids = catalog.filter((p) => !p.needs.includes('convTranspose')).map((p) => p.id);
     const r = await verifyKernel(kernel, { runs: 40, seed: SEED, properties: ids });
     expect(r.properties.filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.failure?.problem}`)).toEqual([]);
@@ -50,10 +50,10 @@ describe.each(['node', 'web'] as const)('onnxruntime:%s-fp16', (flavour) => {
 });
 
 describe('onnx-model float16', () => {
-  it('rejects float16 initializers (the fp16 flavours feed W and B as inputs)', () => {
-    expect(() =>
-      encodeSingleNodeModel({ opType: 'Conv', elementType: 'float16', inputs: [{ name: 'X', shape: [1] }, { name: 'W', shape: [1], data: new Float32Array(1) }], outputs: [{ name: 'Y' }] }),
-    ).toThrowError(/float16 models take graph inputs only/);
+  it('a float16 initializer takes its bits in a Uint16Array, not a Float32Array', () => {
+    const model = (data: Float32Array | Uint16Array) => encodeSingleNodeModel({ opType: 'Conv', elementType: 'float16', inputs: [{ name: 'X', shape: [1, 1, 1] }, { name: 'W', shape: [1, 1, 1], data }], outputs: [{ name: 'Y' }] });
+    expect(model(new Uint16Array([0x3c00])).length).toBeGreaterThan(0);
+    expect(() => model(new Float32Array(1))).toThrowError(/initializer 'W' is float16 but its data is a Float32Array/);
   });
   it('float16 and constant weights cannot be combined', async () => {
     await expect(createOnnxruntimeKernel('node', { float16: true, constantWeights: true })).rejects.toThrowError(/float16 and constantWeights cannot be combined/);

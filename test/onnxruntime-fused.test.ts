@@ -2,7 +2,7 @@
  * onnxruntime's fused activations: conv through the contrib FusedConv (com.microsoft, what the
  * graph optimizer turns Conv + activation into), dense and convTranspose through the ONNX
  * activation op in a second session. Checked by the catalog's `fused-activation` on conv and
- * dense cases (convTranspose cases hit the output_padding refusal, see the README's Findings).
+ * dense cases (convTranspose cases hit the output_padding refusal, see docs/findings.md).
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -2,13 +2,14 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completeCapabilities } from '../src/contract.js';
+import { completeCapabilities } from '../src/capabilities.js';
 import { escapeHtml, escapeXml, escapeXmlAttribute } from '../src/reports/escape.js';
 import { HtmlReportWriter } from '../src/reports/html.js';
 import { JsonReportWriter } from '../src/reports/json.js';
 import { JunitReportWriter } from '../src/reports/junit.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
-import { type ReportWriter, reportWriters, writeReports } from '../src/reports/writer.js';
+import type { ReportWriter } from '../src/reports/report-writer.js';
+import { reportWriters, writeReports } from '../src/reports/writer.js';
 import type { FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../src/runner/report.js';
 
 // ---------------------------------------------------------------------------------------------

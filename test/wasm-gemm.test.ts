@@ -6,7 +6,8 @@
  * and the fall-back to JS when the blocks cannot fit the module's fixed memory.
  */
 import { describe, expect, it } from 'vitest';
-import { type FloatArray, type GemmBlocking, GemmWorkspace, gemm, MR, StridedPackB } from '../src/numeric/gemm.js';
+import type { FloatArray } from '../src/numeric/arrays.js';
+import { type GemmBlocking, GemmWorkspace, gemm, MR, StridedPackB } from '../src/numeric/gemm.js';
 import { WASM_GEMM_BYTES, WASM_NR, WasmGemm, wasmGemmAvailable } from '../src/numeric/wasm-gemm.js';
 import { smallInts } from './helpers/index.js';
 

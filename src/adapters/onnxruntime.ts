@@ -18,7 +18,8 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ConvAttributes } from '../operators/conv/contract.js';
-import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import { convGeometry, describeConv } from '../operators/conv/geometry.js';
 import { denseGeometry, describeDense } from '../operators/dense/geometry.js';
 import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
@@ -30,6 +31,7 @@ import { encodeSingleNodeModel } from './onnx-model.js';
 import type { OnnxAttributeValue, SingleNodeModel } from './onnx-model.js';
 import { InvalidArgumentError } from '../errors.js';
 import { float16Bits, float16FromBits } from '../float16.js';
+import { ONNXRUNTIME_QUANTIZED_CAPABILITIES, onnxruntimeQuantizedOperators } from './onnxruntime-quantized.js';
 
 /**
  * Which onnxruntime package and execution provider the adapter runs: `node` (native CPU),
@@ -117,15 +119,15 @@ function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
 /**
  * What the float16 flavours compute, measured on this project's x64 CPU (onnxruntime 1.30, node
  * and web): float16 tensors, sums formed at least in float32 — a float16 Conv or Gemm of
- * 1 + 2048 terms 2⁻¹¹ (times 1) returns 2, where float16 accumulation stalls at 1 (README,
- * Findings; pinned in test/adapters.test.ts).
+ * 1 + 2048 terms 2⁻¹¹ (times 1) returns 2, where float16 accumulation stalls at 1 (docs/findings.md;
+ * pinned in test/adapters.test.ts).
  */
 const ONNXRUNTIME_FLOAT16_NUMERICS = { precision: 'float16', accumulation: 'float32' } as const;
 
 /**
  * onnxruntime-web's WebGPU EP (1.30) rejects a 3-D Conv with begin ≠ end padding ("Unsupported
  * padding parameter"), so only ranks 1 and 2 are claimed; it does run them (and gets end-only
- * padding wrong: README, Findings). Measured on SwiftShader, like tfjs's GPU backends: NaN and
+ * padding wrong: docs/findings.md). Measured on SwiftShader, like tfjs's GPU backends: NaN and
  * ±Infinity propagate as IEEE-754 says; subnormal inputs and products are flushed to zero (the
  * generated data never has subnormals, so the bound needs no change).
  */
@@ -148,7 +150,7 @@ export interface OnnxruntimeOptions {
   /**
    * Run a float16 model (tensor(float16) inputs and output, as fp16-converted models run): the
    * kernel is named `onnxruntime:<flavour>-fp16` and declares `precision: 'float16'` with the
-   * accumulation onnxruntime's CPU kernels use (README, Findings). Not with `constantWeights`.
+   * accumulation onnxruntime's CPU kernels use (docs/findings.md). Not with `constantWeights`.
    */
   readonly float16?: boolean;
 }
@@ -278,11 +280,14 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
     return run(s, { X: y });
   }
 
+  // the quantized operators (ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul) on the CPU and WASM EPs
+  const quantized = !half && flavour !== 'webgpu';
   return {
     name,
     ...(half ? ONNXRUNTIME_FLOAT16_NUMERICS : { precision: 'float32' as const }),
     // the float16 flavours fuse no activation: those models (FusedConv, the activation ops) are float32 here
-    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : flavour === 'webgpu' ? ONNXRUNTIME_WEBGPU_CAPABILITIES : ONNXRUNTIME_CAPABILITIES,
+    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : flavour === 'webgpu' ? ONNXRUNTIME_WEBGPU_CAPABILITIES : { ...ONNXRUNTIME_CAPABILITIES, ...ONNXRUNTIME_QUANTIZED_CAPABILITIES },
+    ...(quantized ? onnxruntimeQuantizedOperators(ort, options, name, constantWeights) : {}),
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const g = convGeometry(x, w, b, attrs, name);
       const wData = float32(w.data);
@@ -320,7 +325,7 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
       const bData = b === undefined ? undefined : float32(b.data);
       const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
       const wShape = [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial];
-      // onnxruntime accepts output_padding < stride only (see README, Findings). output_padding
+      // onnxruntime accepts output_padding < stride only (see docs/findings.md). output_padding
       // and pad_end trade one for one — the elements output_padding adds lie past every tap and
       // pad_end crops them again — so an output_padding >= stride (legal when dilation > stride)
       // is passed as (output_padding − t, pad_end − t) where pad_end allows; the rest is refused.

@@ -17,7 +17,8 @@
  * running in the same process.
  */
 import type { ConvAttributes } from '../operators/conv/contract.js';
-import type { KernelCapabilities, KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelUnderTest, Tensor } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import { checkActivation } from '../activation.js';
 import type { Activation } from '../activation.js';
 import { KernelLoadError } from '../errors.js';
@@ -156,7 +157,7 @@ function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor
   }
   const anyPad = p.padsBegin.some((v) => v > 0) || p.padsEnd.some((v) => v > 0);
   const pads = [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]] as Array<[number, number]>;
-  // tfjs's GPU pad programs are broken for rank-5 tensors (README, Findings): WebGL's does not
+  // tfjs's GPU pad programs are broken for rank-5 tensors (docs/findings.md): WebGL's does not
   // compile, WebGPU's fails validation silently and leaves the output buffer unwritten (zeros or
   // stale data). On those backends the zeros are concatenated instead — the same tensor — so the
   // conv3d kernel itself is what gets verified.

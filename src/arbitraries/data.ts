@@ -32,7 +32,7 @@ export interface DataLayout {
   readonly bSize: number;
   /** Products summed per output (excluding the bias). */
   readonly reductionLength: number;
-  /** Whether non-finite values may go into w and b (false when padding taps exist; see README). */
+  /** Whether non-finite values may go into w and b (false when padding taps exist; see docs/precision.md, the special regime). */
   readonly specialWeights: boolean;
 }
 

@@ -2,7 +2,7 @@
  * An integer drawn from a large range that shrinks all the way down. The generators draw a share
  * of large shapes (a wide axis ≥ 64, a batch ≥ 8, ≥ 33 channels) to reach the block tails of
  * tiled kernels; drawn with `fc.integer({min: 64, …})`, a failure found there could never shrink
- * below 64 (the README's own sample stopped at `x=[8,1,1]`, others at `x=[1,1,65]`), although the
+ * below 64 (the docs' own sample stopped at `x=[8,1,1]`, others at `x=[1,1,65]`), although the
  * same bug shows at a width of a few elements. This arbitrary generates in [min, max] but shrinks
  * like `fc.integer({min: floor, max})`, towards `floor`.
  */

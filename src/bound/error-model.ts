@@ -126,7 +126,7 @@ export const WINOGRAD_F4x3: WinogradMatrices = {
 
 /**
  * κ of a 2-D Winograd algorithm F(m×m, r×r) computed in precision u (default float32), from its
- * transform matrices (README, "Error models"). Output i of a tile is
+ * transform matrices (docs/precision.md, "Deriving κ"). Output i of a tile is
  * Σ_c Σ_{j,k} cᵢ(j,k)·d_{c,j}·g_{c,k} with cᵢ(j,k) = Σ_a |Aᵀ_{i,a}|·|Bᵀ_{a,j}|·|G_{a,k}| bounding
  * the rounding errors' coefficients; grouping the pairs (j, k) by their shift t = j − k, each group
  * Σ_c Σ_k |d_{c,t+k}||g_{c,k}| is the Σ|w·x| of one output, at most the map's maximum. So
@@ -165,7 +165,7 @@ export function winogradErrorFactor(mats: WinogradMatrices, accumulation: Precis
 
 /**
  * κ of a radix-2 FFT convolution whose transforms have `length` = L points in all (the product of
- * the padded, power-of-two sizes over the axes), t = log₂L stages (README, "Error models"). Every
+ * the padded, power-of-two sizes over the axes), t = log₂L stages (docs/precision.md, "Deriving κ"). Every
  * FFT output is a sum of all L inputs with unit-modulus coefficients, built in t butterfly stages
  * that each commit at most η = μ + γ₄(√2 + μ) ≈ 6.7u (twiddles accurate to μ = u; Higham §24.1)
  * relative to the moduli feeding them, so |ΔX_f| ≤ t·η·‖x‖₁. The spectrum product, the channel

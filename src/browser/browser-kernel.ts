@@ -20,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, proxyKernel, remoteCaller } from '../runner/remote-kernel.js';
 import { KernelFault, type KernelHost } from '../runner/guarded-call.js';
-import { BROWSER_KERNELS, BUILTIN_EXTERNALS, isBrowserKernelName } from './builtins.js';
+import { builtinKernel } from '../kernels/registry.js';
+import { BUILTIN_EXTERNALS } from './builtins.js';
 import { bundleForPage } from './bundle.js';
 import { findChromium } from './find-chromium.js';
 import { launchChromium, type LaunchedBrowser } from './launch.js';
@@ -76,12 +77,14 @@ function pageRuntimePath(): string {
 /** The generated entry module of the page, and where its imports resolve from. */
 async function pageEntry(spec: string, cwd: string): Promise<{ entry: string; resolveDir: string; scriptPath: string; external: readonly string[] }> {
   const runtime = JSON.stringify(pageRuntimePath());
-  if (isBrowserKernelName(spec)) {
-    const b = BROWSER_KERNELS[spec];
-    const adapter = resolve(fileURLToPath(import.meta.url), '..', `${b.module}${extname(fileURLToPath(import.meta.url))}`);
-    const factory = b.call.slice(0, b.call.indexOf('('));
+  const builtin = builtinKernel(spec);
+  if (builtin?.runs === 'browser') {
+    // the same recipe the Node side follows (kernels/registry.ts), as the page's entry module
+    const [module, exported, ...args] = builtin.create;
+    const adapter = resolve(fileURLToPath(import.meta.url), '..', '..', `${module}${extname(fileURLToPath(import.meta.url))}`);
+    const call = `m.${exported}(${args.map((a) => JSON.stringify(a)).join(', ')})`;
     return {
-      entry: `import { startPage } from ${runtime};\nstartPage(async () => { const m = await import(${JSON.stringify(adapter)}); return { default: () => m.${b.call} }; }, ${JSON.stringify(spec)});\n// ${factory}\n`,
+      entry: `import { startPage } from ${runtime};\nstartPage(async () => { const m = await import(${JSON.stringify(adapter)}); return { default: () => ${call} }; }, ${JSON.stringify(spec)});\n// ${exported}\n`,
       resolveDir: resolve(adapter, '..'),
       scriptPath: resolve(adapter, '..', `.convcheck-page-${spec.replace(/[^a-z0-9]+/gi, '-')}.js`),
       external: BUILTIN_EXTERNALS,
@@ -284,8 +287,14 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
 
   // The page's own timer is a backstop for direct callers; under `verifyKernel` the guard's own
   // limit (which may be shorter) ends the call first through `host.abandon`.
+  let extended: number | undefined;
   const callOperator = remoteCaller({
     acquire,
+    nextLimitMs: () => {
+      const ms = extended === undefined ? undefined : extended + BACKSTOP_GRACE_MS;
+      extended = undefined;
+      return ms;
+    },
     closedError: () => (closed ? new IsolatedCallError('ERR_KERNEL_CLOSED', `browser kernel '${info.name}' is closed`) : undefined),
     timeoutMs: timeoutMs + BACKSTOP_GRACE_MS,
     onTimeout: (slot) => {
@@ -312,6 +321,9 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     ready: async () => {
       if (closed) return;
       await acquire().ready;
+    },
+    extendNextCall: (ms: number) => {
+      extended = ms;
     },
     abandon: (replace: boolean) => {
       if (replace && current !== undefined) stats.timeouts++;

@@ -1,22 +1,13 @@
 /**
- * Built-in kernels that run in a browser page: the page entry that creates each one. The
- * adapters themselves live in `src/adapters/` like every other; this table only says how a page
- * imports them.
+ * Built-in kernels in a browser page. Which built-ins run there, and how each is created, is the
+ * built-in table's (`kernels/registry.ts`, `runs: 'browser'`); this file only adds what a page
+ * bundle of a built-in adapter leaves out.
  */
+import { type BuiltinKernelName, builtinKernel } from '../kernels/registry.js';
 
-/** Built-in kernels that need a browser (WebGL / WebGPU). */
-export const BROWSER_KERNELS = {
-  'tfjs:webgl': { module: '../adapters/tfjs', call: "createTfjsKernel('webgl')" },
-  'tfjs:webgpu': { module: '../adapters/tfjs', call: "createTfjsKernel('webgpu')" },
-  'onnxruntime:webgpu': { module: '../adapters/onnxruntime', call: "createOnnxruntimeKernel('webgpu')" },
-} as const;
-
-/** A built-in kernel name that runs in the browser. */
-export type BrowserKernelName = keyof typeof BROWSER_KERNELS;
-
-/** True for `tfjs:webgl`, `tfjs:webgpu`, `onnxruntime:webgpu`. */
-export function isBrowserKernelName(name: string): name is BrowserKernelName {
-  return Object.prototype.hasOwnProperty.call(BROWSER_KERNELS, name);
+/** True for the built-in kernels that run in a browser page (`tfjs:webgl`, `tfjs:webgpu`, `onnxruntime:webgpu`). */
+export function isBrowserKernelName(name: string): name is BuiltinKernelName {
+  return builtinKernel(name)?.runs === 'browser';
 }
 
 /** Packages the page bundle of a built-in kernel leaves out (Node-only code paths of the adapters). */

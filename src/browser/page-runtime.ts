@@ -1,8 +1,8 @@
 /**
- * The kernel page's side of the browser runtime — what `kernel-worker.ts` is to a worker
- * thread: load the kernel module, say `ready` (or `load-error`), then answer each `conv` /
- * `dense` request with the same handler the worker uses (`handleRequest`), so a kernel in a page
- * and a kernel in a worker behave alike. Messages travel as binary (`wire.ts`) over one long-poll
+ * The kernel page's side of the browser runtime — what `runner/kernel-process.ts` is to a
+ * kernel's own child process: load the kernel module, say `ready` (or `load-error`), then answer
+ * each operator request with the same handler the kernel process uses (`handleRequest` in
+ * `runner/worker-handler.ts`), so a kernel in a page and a kernel in its own process behave alike. Messages travel as binary (`wire.ts`) over one long-poll
  * `fetch` per call to the loopback server.
  *
  * It also watches the GPU: a WebGPU device whose `lost` promise resolves (other than by the

@@ -6,8 +6,8 @@
  * once per distinct geometry; the 1×1 convs that apply a linear layer at every position; and the
  * FC heads (a windowed FC layer and the FC layers after it).
  */
-import type { CompleteCapabilities } from '../contract.js';
-import type { ConvSpec } from '../operators/conv/problem.js';
+import type { CompleteCapabilities } from '../capabilities.js';
+import type { ConvSpec } from '../operators/conv/spec.js';
 import type { DenseSpec } from '../operators/dense/problem.js';
 import { sizeOf } from '../tensor.js';
 import type { LayerShape } from '../vocabulary.js';

@@ -8,6 +8,7 @@ import type { PropertyDefinition } from '../property/definition.js';
 import { fusedActivation } from './activations.js';
 import { fcEqualsFullExtentConv, fcnNetwork, fcSlidesAsConv, linearEquals1x1Conv } from './equivalences.js';
 import { deterministic, inputsNotMutated } from './hygiene.js';
+import { matMulIntegerEquals1x1Conv, matMulIntegerEqualsFullExtentConv, qlinearMatMulEquals1x1Conv, qlinearMatMulEqualsFullExtentConv } from './quantized-equivalences.js';
 
 /** Every property of the catalog. */
 export const catalog: readonly PropertyDefinition[] = [
@@ -16,6 +17,10 @@ export const catalog: readonly PropertyDefinition[] = [
   linearEquals1x1Conv,
   fcSlidesAsConv,
   fcnNetwork,
+  matMulIntegerEqualsFullExtentConv,
+  matMulIntegerEquals1x1Conv,
+  qlinearMatMulEqualsFullExtentConv,
+  qlinearMatMulEquals1x1Conv,
   ...operators.flatMap((o) => o.properties.relations),
   fusedActivation,
   ...operators.flatMap((o) => o.properties.hygiene),

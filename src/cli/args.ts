@@ -43,6 +43,24 @@ export interface VerifyCommand {
   readonly timeBudgetSeconds?: number;
   /** `--shapes FILE`: a JSON file of the user's layer shapes, run by the production tier. */
   readonly shapes?: string;
+  /** `--model FILE`: an ONNX model whose layers the production tier runs (`docs/model.md`); with `--model-input` and `--model-data`. */
+  readonly model?: ModelOptions;
+}
+
+/** `--model FILE [--model-input FILE] [--model-data real|generated|both]`. */
+export interface ModelOptions {
+  readonly file: string;
+  /** The model's input (`.json`: `{"name": {"dims": [...], "data": [...]}}`, or raw little-endian float32); undefined: generated. */
+  readonly input?: string;
+  /** Whose data the layers run on (default `real`). */
+  readonly data: 'real' | 'generated' | 'both';
+}
+
+/** `convcheck merge DIR… [--report-dir OUT]`: the reports of shards joined into one. */
+export interface MergeCommand {
+  readonly kind: 'merge';
+  readonly dirs: readonly string[];
+  readonly reportDir: string;
 }
 
 /** `convcheck replay FILE …` */
@@ -60,18 +78,20 @@ export interface ReplayCommand {
 export type Command =
   | VerifyCommand
   | ReplayCommand
+  | MergeCommand
   | { readonly kind: 'list' }
-  | { readonly kind: 'help'; readonly command?: 'verify' | 'replay' | 'list' }
+  | { readonly kind: 'help'; readonly command?: 'verify' | 'replay' | 'list' | 'merge' }
   | { readonly kind: 'version' };
 
-const COMMANDS = ['verify', 'replay', 'list'] as const;
+const COMMANDS = ['verify', 'replay', 'list', 'merge'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes', 'every-layer'],
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes', 'every-layer', 'model', 'model-input', 'model-data'],
   replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
+  merge: ['report-dir'],
 };
 
 /** Options that take no value. */
@@ -100,6 +120,9 @@ export function parseArgs(argv: readonly string[]): Command {
   if (help) return { kind: 'help', command };
 
   switch (command) {
+    case 'merge':
+      if (positionals.length === 0) throw new UsageError('convcheck merge: missing the shard report directories (see convcheck merge --help)');
+      return { kind: 'merge', dirs: positionals, reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir };
     case 'list':
       if (positionals.length > 0) throw new UsageError(`convcheck list: unexpected argument '${positionals[0]}'`);
       return { kind: 'list' };
@@ -124,12 +147,14 @@ export function parseArgs(argv: readonly string[]): Command {
         throw new UsageError(`convcheck verify: unexpected argument '${positionals[0]}' (the kernel is given with --kernel)`);
       }
       const shapes = nonEmpty('--shapes', options.get('shapes'));
-      // --shapes runs the user's layers: the production tier
-      const size = options.get('size') ?? (shapes !== undefined ? 'production' : VERIFY_DEFAULTS.size);
+      const model = modelOption(options, shapes);
+      // --shapes and --model run the user's layers: the production tier
+      const size = options.get('size') ?? (shapes !== undefined || model !== undefined ? 'production' : VERIFY_DEFAULTS.size);
       if (!(SIZES as readonly string[]).includes(size)) {
         throw new UsageError(`--size must be one of ${SIZES.join(', ')}, got '${size}'`);
       }
       if (shapes !== undefined && size !== 'production') throw new UsageError(`--shapes runs the production tier; it cannot be combined with --size ${size}`);
+      if (model !== undefined && size !== 'production') throw new UsageError(`--model runs the production tier; it cannot be combined with --size ${size}`);
       if (options.has('every-layer') && size !== 'production') throw new UsageError(`--every-layer applies to the production tier (--size production or --shapes), not --size ${size}`);
       return {
         kind: 'verify',
@@ -146,6 +171,7 @@ export function parseArgs(argv: readonly string[]): Command {
         shapeBudget: integerOption('--shape-budget', options.get('shape-budget'), 1, Number.MAX_SAFE_INTEGER),
         ...(options.has('time-budget') ? { timeBudgetSeconds: secondsOption('--time-budget', options.get('time-budget')!) } : {}),
         ...(shapes !== undefined ? { shapes } : {}),
+        ...(model !== undefined ? { model } : {}),
         ...(options.has('every-layer') ? { everyLayer: true } : {}),
       };
     }
@@ -231,6 +257,20 @@ function secondsOption(flag: string, text: string): number {
   return v;
 }
 
+/** `--model`, `--model-input`, `--model-data` (the last two only with the first; `--model` not with `--shapes`). */
+function modelOption(options: ReadonlyMap<string, string>, shapes: string | undefined): ModelOptions | undefined {
+  const file = nonEmpty('--model', options.get('model'));
+  const input = nonEmpty('--model-input', options.get('model-input'));
+  const data = options.get('model-data');
+  if (file === undefined) {
+    if (input !== undefined || data !== undefined) throw new UsageError(`${input !== undefined ? '--model-input' : '--model-data'} needs --model FILE`);
+    return undefined;
+  }
+  if (shapes !== undefined) throw new UsageError('--model and --shapes both name the layers to run; give one');
+  if (data !== undefined && data !== 'real' && data !== 'generated' && data !== 'both') throw new UsageError(`--model-data must be real, generated or both, got '${data}'`);
+  return { file, ...(input !== undefined ? { input } : {}), data: (data ?? 'real') as ModelOptions['data'] };
+}
+
 /** Parses `--shard i/n` with 1 <= i <= n. */
 function shardOption(text: string | undefined): Shard | undefined {
   if (text === undefined) return undefined;
@@ -260,3 +300,12 @@ export function selectProperties(known: readonly string[], requested: readonly s
   const selected = requested === undefined ? [...known] : known.filter((id) => requested.includes(id));
   return shard === undefined ? selected : selected.filter((_, i) => i % shard.count === shard.index - 1);
 }
+
+/**
+ * The parser's option table, read-only: each command's options (without `--`) and the options
+ * that take no value. `test/docs.test.ts` checks the commands quoted in the docs against it.
+ */
+export const OPTION_TABLE: { readonly commands: Readonly<Record<CommandName, readonly string[]>>; readonly valueless: readonly string[] } = {
+  commands: OPTIONS,
+  valueless: FLAGS,
+};

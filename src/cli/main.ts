@@ -18,11 +18,11 @@ import type { ModelLayer } from '../models/layers.js';
 import { parseLayerShapes } from '../models/layers.js';
 import { catalog } from '../catalog/index.js';
 import {
+  builtinKernel,
   builtinKernelNames,
   createBuiltinKernel,
   defaultKernelName,
   describeBuiltinKernel,
-  inProcessKernelNames,
   isBuiltinKernelName,
 } from '../kernels/registry.js';
 import { removeTemporaryFiles } from '../fs-safe.js';
@@ -36,6 +36,9 @@ import { terminalLines, terminalSafe } from '../terminal.js';
 import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
 import { formatSummary, shellQuote } from './summary.js';
+import { MERGE_HELP, runMerge } from './merge.js';
+import { formatLayerVerdicts, openModelRun, runBothData } from './model.js';
+import { forgetModelData, restoreModelData } from '../runner/model-layers.js';
 
 /** Exit codes of the `convcheck` command. */
 export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -43,7 +46,7 @@ export const EXIT = { ok: 0, failed: 1, error: 2, interrupted: 130, terminated: 
 /** The signals that end a run with a partial report, and the exit code of each (128 + signal number). */
 const STOP_SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 
-/** How long, after the reports are written, the kernel's worker gets to end before the process exits anyway. */
+/** How long, after the reports are written, the kernel's process gets to end before convcheck exits anyway. */
 const CLOSE_WAIT_MS = 2000;
 
 /** Where the CLI writes and what it reads from its environment (the process's, by default). */
@@ -81,6 +84,8 @@ export async function main(argv: readonly string[], rawIo: CliIo = { stdout: pro
         return await runVerify(command, io);
       case 'replay':
         return await runReplay(command, io);
+      case 'merge':
+        return await runMerge(command, io);
     }
   } catch (e) {
     return reportError(e, io);
@@ -153,23 +158,26 @@ interface OpenKernel {
  * Defaults in the browser, where every new shape compiles a GPU program (~0.15 s WebGL, ~0.9 s
  * WebGPU on SwiftShader) and even a repeated one costs 15–50 ms per call (upload, layout
  * transposes, read-back): 6 distinct shapes per property and 100 cases keep a catalog run of
- * tfjs:webgl or tfjs:webgpu within about 3 minutes (README, "GPU and browser kernels").
+ * tfjs:webgl or tfjs:webgpu within about 3 minutes (docs/gpu.md; run times in docs/benchmarks.md).
  */
 export const BROWSER_SHAPE_BUDGET = 6;
 export const BROWSER_RUNS = 100;
 
 /**
- * Built-in pure-JS kernels run in-process; module kernels and adapters run in a process of their own
- * (`createIsolatedKernel`), so a synchronous infinite loop in them is timed out, not a hang.
+ * Opens a kernel where the built-in table says it runs (`builtinKernel(spec).runs`): pure-JS
+ * built-ins in-process, browser built-ins (and any module with `--browser`) in a Chromium page,
+ * module kernels and the other adapters in a process of their own (`createIsolatedKernel`), so a
+ * synchronous infinite loop in them is timed out, not a hang.
  */
 async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv): Promise<OpenKernel> {
-  if (browser || isBrowserKernelName(spec)) {
-    // The page plays the worker's role; the browser modules load only when a page is needed.
+  const runs = builtinKernel(spec)?.runs ?? 'own-process';
+  if (browser || runs === 'browser') {
+    // The page plays the kernel process's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
     const kernel = await createBrowserKernel(spec, { timeoutMs, env });
     return { kernel, isolated: true, browser: true, close: () => kernel.close() };
   }
-  if ((inProcessKernelNames as readonly string[]).includes(spec)) {
+  if (runs === 'in-process') {
     // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
     return { kernel: await createBuiltinKernel(spec), isolated: false, browser: false, close: async () => undefined };
   }
@@ -178,8 +186,10 @@ async function openKernel(spec: string, timeoutMs: number, browser: boolean, env
 }
 
 async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: ProgressStream }): Promise<number> {
+  if (cmd.model?.data === 'both') return runBothData({ ...cmd, model: cmd.model }, (c) => runVerify(c, io));
   const ids = catalog.map((p) => p.id);
-  const selected = selectProperties(ids, cmd.properties, cmd.shard);
+  // with --model, --shard splits the model's layers (cli/model.ts), not the properties
+  const selected = selectProperties(ids, cmd.properties, cmd.model ? undefined : cmd.shard);
   if (selected.length === 0) {
     io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
     return EXIT.ok;
@@ -191,6 +201,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`--seed must be an integer or a non-empty string, got '${cmd.seed}'${e instanceof Error ? ` (${e.message})` : ''}`);
   }
+  const model = cmd.model ? await openModelRun({ ...cmd, model: cmd.model }, seed.used) : undefined;
   // Before anything runs: results that cannot be saved are not worth computing.
   try {
     await checkReportDirectory(cmd.reportDir);
@@ -210,6 +221,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       `${cmd.timeBudgetSeconds !== undefined ? `time budget ${cmd.timeBudgetSeconds} s` : cmd.size === 'production' && cmd.runs === undefined ? 'each layer once per property' : `${runs} runs`}, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
       `${shapeBudget !== undefined ? `, ${shapeBudget} shapes per property` : ''}\n`,
   );
+  if (model) io.stderr.write(`convcheck: ${model.description}\n`);
 
   const progress = createProgressReporter(io.raw ?? io.stderr, { live: wantsLiveProgress(io.stderr, io.env) });
   const controller = new AbortController();
@@ -220,7 +232,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       progress.stop();
       io.stderr.write(`\nconvcheck: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the kernel and writing a partial report (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGINT or SIGTERM'} again to quit now)\n`);
       controller.abort();
-      // Do not wait for a hung call: the guard abandons it and the worker is terminated now.
+      // Do not wait for a hung call: the guard abandons it and the kernel's process is killed now.
       void opened.close().catch(() => undefined);
     } else {
       io.stderr.write('convcheck: interrupted again; exiting without a report\n');
@@ -249,7 +261,10 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
         ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
         ...(layers !== undefined ? { layers } : {}),
+        ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } } : {}),
+        ...(model?.optionsFor(kernel) ?? {}),
       });
+      if (model) report = model.finish(report);
     } catch (e) {
       progress.stop();
       await closeWithin(opened, CLOSE_WAIT_MS);
@@ -257,7 +272,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     }
     progress.stop();
     // Reports first: whatever the kernel left running (native thread pools, timers, its own
-    // workers) must not delay or lose them. Then a bounded wait for the worker to end.
+    // workers) must not delay or lose them. Then a bounded wait for the kernel's process to end.
     let files: string[];
     try {
       files = await writeReports(report, cmd.reportDir);
@@ -267,6 +282,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
       await closeWithin(opened, CLOSE_WAIT_MS);
     }
     io.stdout.write(formatSummary(report, files, { listProperties: false }));
+    if (report.model) io.stdout.write(formatLayerVerdicts(report.model));
     if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
     if (report.status === 'interrupted') return EXIT.interrupted;
     return report.status === 'passed' ? EXIT.ok : EXIT.failed;
@@ -278,7 +294,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   }
 }
 
-/** Closes the kernel, waiting at most `ms` (a worker stuck in native code may never end; the process exits regardless). */
+/** Closes the kernel, waiting at most `ms` (a kernel process stuck in native code may not end at once; convcheck exits regardless). */
 async function closeWithin(opened: OpenKernel, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -291,7 +307,7 @@ async function closeWithin(opened: OpenKernel, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Reads and validates a `--shapes` file (format: `src/models/layers.ts`, README). */
+/** Reads and validates a `--shapes` file (format: `src/models/layers.ts`, docs/sizes.md). */
 async function readShapesFile(file: string): Promise<ModelLayer[]> {
   let text: string;
   try {
@@ -334,6 +350,8 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
         : `convcheck: replaying against ${defaultKernelName} (the file names no built-in kernel; use --kernel for a module)\n`,
     );
   }
+  // a case of a model layer needs the model's tensors: the model is read and run again
+  await restoreModelData((JSON.parse(text) as { case?: unknown }).case);
   const opened = await openKernel(spec, cmd.timeoutMs, cmd.browser, io.env);
   try {
     const { replayCounterexample } = await import('../runner/replay.js');
@@ -350,6 +368,7 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
     return result.status === 'passed' ? EXIT.ok : EXIT.failed;
   } finally {
     await closeWithin(opened, CLOSE_WAIT_MS);
+    forgetModelData();
   }
 }
 
@@ -387,7 +406,7 @@ function listText(): string {
 }
 
 /** The `--help` text (general, or for one command). */
-export function helpText(command?: 'verify' | 'replay' | 'list'): string {
+export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): string {
   const d = VERIFY_DEFAULTS;
   const kernels = builtinKernelNames.map((n) => `    ${n.padEnd(22)} ${describeBuiltinKernel(n)}`).join('\n');
   const verify = `convcheck verify [options]
@@ -412,8 +431,16 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
                       ConvTranspose and dense layer of LeNet-5, VGG-16, ResNet-50, MobileNet-v2,
                       DeepLab-v3, M5 (1-D audio), C3D (3-D video), DCGAN's generator and FCN-8s
                       with its exact geometry, once per property it fits (default ${d.size})
-  --shapes FILE       your own layers (JSON, format in the README) instead of the built-in
+  --shapes FILE       your own layers (JSON, format in docs/sizes.md) instead of the built-in
                       networks; implies --size production
+  --model FILE        an ONNX model: its Conv, ConvTranspose, Gemm and MatMul (constant 2-D
+                      weight) layers, run once in onnxruntime-node, each checked with its own
+                      weights and activations and given a verdict (docs/model.md); implies
+                      --size production; with --shard i/n the shards split its layers
+  --model-input FILE  the model's input: a TensorProto (.pb) or JSON {"dims", "data"}
+                      (default: generated from the seed, uniform in [-1, 1))
+  --model-data D      real (default), generated (data of the layers' shapes), or both (two
+                      report sets, DIR/real and DIR/generated)
   --every-layer       production tier: the properties that call the kernel two or more times
                       per layer run the layers above 3 GFLOP or 2^25 elements too (by default
                       they leave them out and say so; single-call properties always run them)
@@ -445,12 +472,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list'): string {
   if (command === 'verify') return verify;
   if (command === 'replay') return replay;
   if (command === 'list') return list;
+  if (command === 'merge') return MERGE_HELP;
   return `convcheck ${cliVersion()}: property-based verification of convolution and dense kernels
 
 Usage:
   ${verify}
   ${replay}
   ${list}
+  ${MERGE_HELP}
   convcheck --help | --version
 
 Built-in kernels:

@@ -6,8 +6,9 @@
  * tap from it: the slab has no borders to test, and the padded zeros are multiplied like any
  * other input value (the ONNX definition, and the same arithmetic as the im2col path).
  */
-import type { Doubles, FloatArray, GemmWorkspace } from '../numeric/gemm.js';
-import type { Conv3d } from './im2col.js';
+import type { Doubles, FloatArray } from '../numeric/arrays.js';
+import type { GemmWorkspace } from '../numeric/gemm.js';
+import type { Conv3d } from './conv3d.js';
 
 /**
  * y = depthwise conv of x with w (+ b) into `out` ([N, M, O…] row-major). The padded input slab

@@ -22,8 +22,9 @@
  * float64, and rounding a float64 sum of two float32 values to float32 gives the correctly
  * rounded float32 sum (double rounding is harmless for + and × when 53 ≥ 2·24 + 2).
  */
-import type { Doubles, FloatArray, GemmWorkspace } from '../numeric/gemm.js';
-import type { Conv3d } from './im2col.js';
+import type { Doubles, FloatArray } from '../numeric/arrays.js';
+import type { GemmWorkspace } from '../numeric/gemm.js';
+import type { Conv3d } from './conv3d.js';
 import { CONV32_TILES, WASM_CONV32_BYTES, WasmConv32, tileWidth } from './wasm-conv32.js';
 
 /** Output positions per column chunk of the WASM loop: the x̂ rows a chunk reads stay in L1 while every panel passes over them. */

@@ -28,15 +28,17 @@ import { arrayTypeOf } from '../tensor.js';
 import { ACTIVATION_KINDS, applyActivationInPlace, checkActivation } from '../activation.js';
 import type { Activation } from '../activation.js';
 import type { DenseAttributes } from '../operators/dense/contract.js';
+import { integerOperators } from './integer-im2col.js';
 import { withDerivedOperators } from '../operators/index.js';
 import type { ConvTransposeAttributes } from '../operators/conv-transpose/contract.js';
 import { gemmConvTranspose } from './conv-transpose-gemm.js';
 import { depthwiseConv } from './depthwise.js';
 import { direct32Conv } from './direct32.js';
+import type { Conv3d } from './conv3d.js';
+import type { FloatArray } from '../numeric/arrays.js';
 import {
   DEFAULT_GEMM_BLOCKING,
   DEFAULT_WORKSPACE_BYTES,
-  type FloatArray,
   type GemmBlocking,
   GemmWorkspace,
   NR,
@@ -72,29 +74,6 @@ export interface Im2colKernel extends KernelUnderTest {
   readonly precision: Precision;
   /** Largest workspace held at once since creation, in bytes. */
   peakWorkspaceBytes(): number;
-}
-
-/** A conv geometry with every rank lifted to 3 spatial axes (leading axes of size 1). */
-export interface Conv3d {
-  readonly batch: number;
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly group: number;
-  readonly cg: number;
-  readonly mg: number;
-  /** Input, kernel and output sizes, z/y/x. */
-  readonly dz: number; readonly dy: number; readonly dx: number;
-  readonly kz: number; readonly ky: number; readonly kx: number;
-  readonly oz: number; readonly oy: number; readonly ox: number;
-  readonly sz: number; readonly sy: number; readonly sx: number;
-  /** Dilations. */
-  readonly lz: number; readonly ly: number; readonly lx: number;
-  /** Begin pads (end pads only shape the output size, already in oz/oy/ox). */
-  readonly pz: number; readonly py: number; readonly px: number;
-  /** ∏D, ∏k, ∏O. */
-  readonly inSize: number;
-  readonly kernelSize: number;
-  readonly outSize: number;
 }
 
 /** Lifts a validated geometry to 3 spatial axes: one loop nest then serves ranks 1, 2 and 3. */
@@ -373,6 +352,8 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
       checkActivation('convTranspose', attrs.activation);
       return activate(gemmConvTranspose(ws, blocking, budget, Out, x, w, b, attrs), attrs.activation);
     },
+    // the quantized operators: im2col + integer GEMM, float32 requantization (`integer-im2col.ts`)
+    ...integerOperators,
     peakWorkspaceBytes: () => ws.peakBytes,
   });
 }

@@ -7,16 +7,12 @@ import { ACTIVATION_KINDS } from '../activation.js';
 import type { KernelUnderTest, Tensor } from '../contract.js';
 import { operators } from '../operators/index.js';
 
-export { referenceConv } from '../operators/conv/reference.js';
-export { referenceDense } from '../operators/dense/reference.js';
-export type { ReferenceResult } from '../operators/operator.js';
-
 /** The trusted float64 reference kernel (direct loops, compensated accumulation). */
 export const referenceKernel: KernelUnderTest = {
   name: 'builtin:reference',
   precision: 'float64',
   capabilities: { activations: ACTIVATION_KINDS },
   ...Object.fromEntries(
-    operators.map((op) => [op.name, (x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown) => op.reference(x, w, b, attrs).output]),
+    operators.map((op) => [op.name, op.kernelMethod ?? ((x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown) => op.reference!(x, w, b, attrs).output)]),
   ),
 };

@@ -1,91 +1,60 @@
 /**
- * The one table of built-in kernel names. Every kernel is created by an async factory that
- * imports its module lazily, so the core (and the pure-JS kernels) work when the optional
- * adapter packages (tfjs, onnxruntime) are not installed.
+ * The one table of built-in kernels: each name, where it runs, how it is created and the optional
+ * packages it needs. The CLI (`openKernel`), the module loader, the browser page
+ * (`browser/builtins.ts`), `describeKernel` and `--help` all read it, so adding a built-in adapter
+ * is its own file plus one line here. Every kernel is created by importing its module lazily, so
+ * the core (and the pure-JS kernels) work when the optional adapter packages (tfjs, onnxruntime)
+ * are not installed.
  */
 import type { KernelUnderTest } from '../contract.js';
 import { ConvcheckError, KernelLoadError } from '../errors.js';
 
-interface BuiltinEntry {
-  /** One line for `--help` and error messages. */
-  readonly description: string;
+/**
+ * Where a built-in kernel runs: `in-process` in the caller's process (pure JS that gives the event
+ * loop its turns), `own-process` in a child process of its own (an adapter may block in native
+ * code or never return), `browser` in a headless Chromium page (WebGL, WebGPU).
+ */
+export type KernelPlace = 'in-process' | 'own-process' | 'browser';
+
+/**
+ * How a built-in kernel is created: `[module, exported, ...args]` — the module (a path under
+ * `src/`, without extension) and its export: a kernel, or a factory called with `args` (plain
+ * JSON values, so a browser page can make the same call from its generated entry).
+ */
+export type KernelRecipe = readonly [module: string, exported: string, ...args: ReadonlyArray<RecipeArgument>];
+
+/** An argument of a kernel factory: a JSON value. */
+type RecipeArgument = string | number | boolean | Readonly<Record<string, string | number | boolean>>;
+
+/** One built-in kernel. */
+export interface BuiltinKernel {
+  readonly runs: KernelPlace;
+  readonly create: KernelRecipe;
   /** npm packages the kernel needs besides convcheck itself (named in the install hint). */
   readonly packages: readonly string[];
-  readonly create: () => Promise<KernelUnderTest>;
+  /** One line for `--help` and error messages. */
+  readonly description: string;
 }
 
+const TFJS = '@tensorflow/tfjs-core';
+
+// biome-ignore format: one line per kernel
 const builtins = {
-  'builtin:reference': {
-    description: 'trusted float64 reference (direct loops, compensated sums)',
-    packages: [],
-    create: async () => (await import('./reference.js')).referenceKernel,
-  },
-  'builtin:im2col': {
-    description: 'im2col + GEMM, float32 (the default)',
-    packages: [],
-    create: async () => (await import('./im2col.js')).im2colKernel,
-  },
-  'builtin:im2col64': {
-    description: 'im2col + GEMM, float64',
-    packages: [],
-    create: async () => (await import('./im2col.js')).im2colKernel64,
-  },
-  'tfjs:cpu': {
-    description: 'TensorFlow.js CPU backend',
-    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu'],
-    create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('cpu'),
-  },
-  'tfjs:wasm': {
-    description: 'TensorFlow.js WASM backend (XNNPACK)',
-    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'],
-    create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('wasm'),
-  },
-  'tfjs:webgl': {
-    description: 'TensorFlow.js WebGL backend (runs in headless Chromium)',
-    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl'],
-    create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('webgl'),
-  },
-  'tfjs:webgpu': {
-    description: 'TensorFlow.js WebGPU backend (runs in headless Chromium)',
-    packages: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
-    create: async () => (await import('../adapters/tfjs.js')).createTfjsKernel('webgpu'),
-  },
-  'onnxruntime:node': {
-    description: 'onnxruntime-node (native CPU execution provider)',
-    packages: ['onnxruntime-node'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('node'),
-  },
-  'onnxruntime:web': {
-    description: 'onnxruntime-web (WASM execution provider)',
-    packages: ['onnxruntime-web'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web'),
-  },
-  'onnxruntime:webgpu': {
-    description: 'onnxruntime-web, WebGPU execution provider (runs in headless Chromium)',
-    packages: ['onnxruntime-web'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('webgpu'),
-  },
-  'onnxruntime:node-const': {
-    description: 'onnxruntime-node, W and B as initializers (NCHWc, pre-packing)',
-    packages: ['onnxruntime-node'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('node', { constantWeights: true }),
-  },
-  'onnxruntime:web-const': {
-    description: 'onnxruntime-web, W and B as initializers',
-    packages: ['onnxruntime-web'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web', { constantWeights: true }),
-  },
-  'onnxruntime:node-fp16': {
-    description: 'onnxruntime-node on a float16 model (float16 tensors, float32 accumulation)',
-    packages: ['onnxruntime-node'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('node', { float16: true }),
-  },
-  'onnxruntime:web-fp16': {
-    description: 'onnxruntime-web on a float16 model (float16 tensors, float32 accumulation)',
-    packages: ['onnxruntime-web'],
-    create: async () => (await import('../adapters/onnxruntime.js')).createOnnxruntimeKernel('web', { float16: true }),
-  },
-} as const satisfies Record<string, BuiltinEntry>;
+  'builtin:reference': { runs: 'in-process', create: ['kernels/reference', 'referenceKernel'], packages: [], description: 'trusted float64 reference (direct loops, compensated sums)' },
+  'builtin:im2col': { runs: 'in-process', create: ['kernels/im2col', 'im2colKernel'], packages: [], description: 'im2col + GEMM, float32 (the default)' },
+  'builtin:im2col64': { runs: 'in-process', create: ['kernels/im2col', 'im2colKernel64'], packages: [], description: 'im2col + GEMM, float64' },
+  'tfjs:cpu': { runs: 'own-process', create: ['adapters/tfjs', 'createTfjsKernel', 'cpu'], packages: [TFJS, '@tensorflow/tfjs-backend-cpu'], description: 'TensorFlow.js CPU backend' },
+  'tfjs:wasm': { runs: 'own-process', create: ['adapters/tfjs', 'createTfjsKernel', 'wasm'], packages: [TFJS, '@tensorflow/tfjs-backend-wasm'], description: 'TensorFlow.js WASM backend (XNNPACK)' },
+  'tfjs:webgl': { runs: 'browser', create: ['adapters/tfjs', 'createTfjsKernel', 'webgl'], packages: [TFJS, '@tensorflow/tfjs-backend-webgl'], description: 'TensorFlow.js WebGL backend (runs in headless Chromium)' },
+  'tfjs:webgpu': { runs: 'browser', create: ['adapters/tfjs', 'createTfjsKernel', 'webgpu'], packages: [TFJS, '@tensorflow/tfjs-backend-webgpu'], description: 'TensorFlow.js WebGPU backend (runs in headless Chromium)' },
+  'onnxruntime:node': { runs: 'own-process', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'node'], packages: ['onnxruntime-node'], description: 'onnxruntime-node (native CPU execution provider)' },
+  'onnxruntime:web': { runs: 'own-process', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'web'], packages: ['onnxruntime-web'], description: 'onnxruntime-web (WASM execution provider)' },
+  'onnxruntime:webgpu': { runs: 'browser', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'webgpu'], packages: ['onnxruntime-web'], description: 'onnxruntime-web, WebGPU execution provider (runs in headless Chromium)' },
+  'onnxruntime:node-const': { runs: 'own-process', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'node', { constantWeights: true }], packages: ['onnxruntime-node'], description: 'onnxruntime-node, W and B as initializers (NCHWc, pre-packing)' },
+  'onnxruntime:web-const': { runs: 'own-process', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'web', { constantWeights: true }], packages: ['onnxruntime-web'], description: 'onnxruntime-web, W and B as initializers' },
+  'onnxruntime:node-fp16': { runs: 'own-process', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'node', { float16: true }], packages: ['onnxruntime-node'], description: 'onnxruntime-node on a float16 model (float16 tensors, float32 accumulation)' },
+  'onnxruntime:web-fp16': { runs: 'own-process', create: ['adapters/onnxruntime', 'createOnnxruntimeKernel', 'web', { float16: true }], packages: ['onnxruntime-web'], description: 'onnxruntime-web on a float16 model (float16 tensors, float32 accumulation)' },
+} as const satisfies Record<string, BuiltinKernel>;
 
 /** A built-in kernel name such as `builtin:im2col` or `tfjs:wasm`. */
 export type BuiltinKernelName = keyof typeof builtins;
@@ -97,11 +66,16 @@ export const builtinKernelNames: readonly BuiltinKernelName[] = Object.keys(buil
 export const defaultKernelName: BuiltinKernelName = 'builtin:im2col';
 
 /** Built-in kernels that run in-process (pure JS, cannot hang the event loop by design). */
-export const inProcessKernelNames: readonly BuiltinKernelName[] = ['builtin:reference', 'builtin:im2col', 'builtin:im2col64'];
+export const inProcessKernelNames: readonly BuiltinKernelName[] = builtinKernelNames.filter((n) => builtins[n].runs === 'in-process');
+
+/** The table entry of a built-in kernel, or undefined for any other spec (a module path). */
+export function builtinKernel(name: string): BuiltinKernel | undefined {
+  return isBuiltinKernelName(name) ? builtins[name] : undefined;
+}
 
 /** True when `name` is a key of the built-in table. */
 export function isBuiltinKernelName(name: string): name is BuiltinKernelName {
-  return Object.prototype.hasOwnProperty.call(builtins, name);
+  return Object.hasOwn(builtins, name);
 }
 
 /** The one-line description of a built-in kernel, for `--help`. */
@@ -118,9 +92,13 @@ export async function createBuiltinKernel(name: string): Promise<KernelUnderTest
   if (!isBuiltinKernelName(name)) {
     throw new KernelLoadError(name, `unknown built-in kernel; known kernels: ${builtinKernelNames.join(', ')}`);
   }
-  const entry: BuiltinEntry = builtins[name];
+  const entry: BuiltinKernel = builtins[name];
   try {
-    return await entry.create();
+    const [module, exported, ...args] = entry.create;
+    // the module next to this one's folder: .js from dist/, mapped to .ts by tsx from source
+    const m = (await import(new URL(`../${module}.js`, import.meta.url).href)) as Record<string, unknown>;
+    const made = m[exported];
+    return (typeof made === 'function' ? await made(...args) : made) as KernelUnderTest;
   } catch (e) {
     throw kernelLoadErrorFor(name, entry.packages, e);
   }

@@ -23,7 +23,7 @@
  */
 import { ShapesFileError } from '../errors.js';
 import { convGeometryOfShapes } from '../operators/conv/geometry.js';
-import type { ConvSpec } from '../operators/conv/problem.js';
+import type { ConvSpec } from '../operators/conv/spec.js';
 import { denseGeometryOfShapes } from '../operators/dense/geometry.js';
 import type { DenseSpec } from '../operators/dense/problem.js';
 import { convTransposeGeometryOfShapes } from '../operators/conv-transpose/geometry.js';

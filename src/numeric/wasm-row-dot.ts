@@ -3,7 +3,7 @@
  * The module is assembled from the instruction lists below at first use — built from this
  * source, never a committed or downloaded binary.
  */
-import type { Doubles, FloatArray } from './gemm.js';
+import type { Doubles, FloatArray } from './arrays.js';
 import {
   F64X2_ADD,
   F64X2_MUL,

@@ -62,8 +62,14 @@ export interface OperatorDefinition<C = unknown> {
   readonly inputs: readonly string[];
   /** Whether its attributes take a fused `activation` (see `activation.ts`). */
   readonly fusesActivation: boolean;
-  /** The trusted float64 reference: `reference(x, w, b, attrs)`. */
-  reference(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown): ReferenceResult;
+  /** The trusted float64 reference of a float operator: `reference(x, w, b, attrs)`. */
+  reference?(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown): ReferenceResult;
+  /**
+   * The reference as the kernel method itself, for operators whose arguments are not
+   * `(x, w, b, attrs)` (the quantized ones: typed integer tensors, scales, zero points); the
+   * reference kernel exposes it as is. Default: `reference(…).output`.
+   */
+  kernelMethod?(...args: never[]): unknown;
   readonly cases: OperatorCases<C>;
   readonly properties: OperatorProperties;
   /**

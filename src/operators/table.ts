@@ -5,3 +5,7 @@
 export { conv } from './conv/index.js';
 export { dense } from './dense/index.js';
 export { convTranspose } from './conv-transpose/index.js';
+export { convInteger } from './conv-integer/index.js';
+export { qlinearConv } from './qlinear-conv/index.js';
+export { matMulInteger } from './matmul-integer/index.js';
+export { qlinearMatMul } from './qlinear-matmul/index.js';

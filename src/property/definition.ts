@@ -4,7 +4,7 @@
  * own suites all run the same code.
  */
 import type fc from 'fast-check';
-import type { CompleteCapabilities } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import type { CheckedKernel, NumericPromise, ProductionPlan, SizeTier } from '../vocabulary.js';
 
 /** What a property's generator may depend on. */

@@ -1,13 +1,15 @@
 /** Judging outputs: a value to compare against, and the comparison in each data regime. */
 import type { Activation } from '../activation.js';
-import { activationBound, applyActivationInPlace } from '../activation.js';
+import { applyActivationInPlace } from '../activation.js';
+import { activationBound } from '../bound/activation-bound.js';
 import { compareOutputs, gamma, UNIT_ROUNDOFF } from '../bound/error-bound.js';
 import { completeNumerics, modelBounds } from '../bound/error-model.js';
 import type { Precision } from '../contract.js';
 import { stridesOf } from '../tensor.js';
 import type { NumericPromise, Regime } from '../vocabulary.js';
-import { wholeTensor } from '../vocabulary.js';
+import { boundedRegime, wholeTensor } from '../vocabulary.js';
 import { PropertyViolation } from './violation.js';
+import { judgeObserver, worstErrorOverBound } from './judge-observer.js';
 
 /** A value to compare against: its numbers, and for the float regime Σ|terms| and term count. */
 export interface Expectation {
@@ -88,7 +90,7 @@ export function judge(
   options: { actualTerms?: number; expectedFromKernel?: boolean; kernelComputations?: readonly KernelComputation[] } = {},
 ): void {
   const promise = typeof numerics === 'string' ? completeNumerics({ precision: numerics }) : numerics;
-  const bounded = regime === 'float' || promise.errorModel === 'normwise';
+  const bounded = boundedRegime(regime) || promise.errorModel === 'normwise';
   let bounds: Float64Array | number = 0;
   if (bounded) {
     const pre = expected.preActivation ?? expected.values;
@@ -107,6 +109,7 @@ export function judge(
     bounds = own;
   }
   const m = compareOutputs(expected.shape, actual, expected.values, bounds);
+  judgeObserver()?.(worstErrorOverBound(actual, expected.values, bounds));
   if (!m) return;
   const total = expected.values.length;
   const whole = { expected: wholeTensor(expected.shape, expected.values), actual: wholeTensor(expected.shape, actual) };

@@ -19,9 +19,9 @@
  * Large maps are max-pooled into k × k blocks (the worst ratio in the block; non-finite wins)
  * so the file stays small: at most `maxCells` SVG cells per heat-map.
  */
-import type { CompleteCapabilities } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import { describeCapabilities } from '../capabilities.js';
-import type { CoverageTable, FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../runner/report.js';
+import type { CoverageTable, FailureDetail, FailureHeatmap, ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeHtml as h } from './escape.js';
 import {
   INTERRUPTED_NOTE,
@@ -35,7 +35,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Options of the HTML writer. */
 export interface HtmlReportOptions {
@@ -78,6 +78,7 @@ export class HtmlReportWriter implements ReportWriter {
       notesSection(report.properties),
       failed.length > 0 ? `<h2>Failures (${failed.length})</h2>` : '',
       ...failed.map((p) => failureSection(p, this.options)),
+      report.model !== undefined ? modelSection(report.model) : '',
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
     ];
@@ -167,6 +168,24 @@ function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): stri
     f.heatmap !== undefined ? heatmapFigure(f, f.heatmap, o) : '',
     '</section>',
   ].join('\n');
+}
+
+/** The per-layer verdicts of a `--model` run, and the nodes left out. */
+function modelSection(m: ModelReport): string {
+  const rows = m.layers.map((l) => {
+    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound;
+    const label = l.status === 'passed' ? 'PASS' : l.status === 'failed' ? 'FAIL' : 'SKIP';
+    return (
+      `<tr><td><code>${h(l.node)}</code></td><td>${h(l.opType)} → ${h(l.operator)}</td><td><code>${h(l.shapes)}</code></td>` +
+      `<td><span class="status ${label}">${l.status === 'not-run' ? 'NOT RUN' : label}</span></td><td class="num">${l.cases}</td><td class="num">${h(worst)}</td>` +
+      `<td>${l.failedProperties.map((id) => `<code>${h(id)}</code>`).join(' ')}</td><td>${l.counterexampleFile !== undefined ? `<code>${h(l.counterexampleFile)}</code>` : ''}</td></tr>`
+    );
+  });
+  const skipped = m.skipped.length === 0 ? '' : `<p>Skipped nodes (${m.skipped.length}):</p><ul class="notes">${m.skipped.map((s) => `<li><code>${h(s.node)}</code> (${h(s.opType)}): ${h(s.reason)}</li>`).join('')}</ul>`;
+  return (
+    `<h2>Model layers</h2><p><code>${h(m.file)}</code> (sha256 <code>${h(m.sha256.slice(0, 16))}</code>…) · data: ${m.data === 'real' ? "the model's own weights and activations" : "generated, of the layers' shapes"} · input <code>${h(m.input)}</code></p>` +
+    `<table><thead><tr><th>Node</th><th>Operator</th><th>Shapes</th><th>Result</th><th class="num">Cases</th><th class="num">Worst error / bound</th><th>Failed properties</th><th>Counterexample</th></tr></thead><tbody>${rows.join('')}</tbody></table>${skipped}`
+  );
 }
 
 function coverageTable(c: CoverageTable): string {

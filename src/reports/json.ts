@@ -1,6 +1,6 @@
 /** The JSON report writer: `verification.json`, the report object itself. */
 import type { VerificationReport } from '../runner/report.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /**
  * `JSON.stringify` writes NaN and ±Infinity as `null`, which would silently lose them. The

@@ -2,10 +2,10 @@
  * The JUnit XML report writer: `junit.xml`, one `<testcase>` per property, for CI systems that
  * display test results (GitLab, Jenkins, GitHub test-report actions).
  */
-import type { PropertyResult, VerificationReport } from '../runner/report.js';
+import type { ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeXml, escapeXmlAttribute } from './escape.js';
 import { INTERRUPTED_NOTE, failureFields, formatSeed, interruptedSentence } from './format.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Writes `junit.xml`: `<testsuites>` with one `<testsuite>` for the kernel and one `<testcase>` per property. */
 export class JunitReportWriter implements ReportWriter {
@@ -27,7 +27,7 @@ export class JunitReportWriter implements ReportWriter {
     const counts = `tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(report.durationMs)}"`;
     const out = [
       '<?xml version="1.0" encoding="UTF-8"?>',
-      `<testsuites name="convcheck" ${counts}>`,
+      `<testsuites name="convcheck" ${report.model === undefined ? counts : withLayers(report.model, tests, failures, errors, skipped, report.durationMs)}>`,
       `  <testsuite name="${attr(`convcheck: ${kernel}`)}" ${counts} timestamp="${attr(report.startedAt)}">`,
       '    <properties>',
       ...[
@@ -57,9 +57,37 @@ export class JunitReportWriter implements ReportWriter {
         `    <system-out>${escapeXml(`convcheck: ${INTERRUPTED_NOTE}. ${sentence}`)}</system-out>`,
       );
     }
-    out.push('  </testsuite>', '</testsuites>');
+    out.push('  </testsuite>');
+    if (report.model !== undefined) out.push(...modelSuite(report.model, kernel));
+    out.push('</testsuites>');
     return `${out.join('\n')}\n`;
   }
+}
+
+/** The `<testsuites>` counts with the model suite's layers added. */
+function withLayers(m: ModelReport, tests: number, failures: number, errors: number, skipped: number, ms: number): string {
+  const failed = m.layers.filter((l) => l.status === 'failed').length;
+  const notRun = m.layers.filter((l) => l.status === 'not-run').length;
+  return `tests="${tests + m.layers.length}" failures="${failures + failed}" errors="${errors}" skipped="${skipped + notRun}" time="${seconds(ms)}"`;
+}
+
+/** A `<testsuite>` of the model's layers: one `<testcase>` per layer, failed when a property failed on it. */
+function modelSuite(m: ModelReport, kernel: string): string[] {
+  const failed = m.layers.filter((l) => l.status === 'failed').length;
+  const notRun = m.layers.filter((l) => l.status === 'not-run').length;
+  const classname = `convcheck.${kernel}.model`;
+  const out = [`  <testsuite name="${attr(`convcheck model layers: ${m.file}`)}" tests="${m.layers.length}" failures="${failed}" errors="0" skipped="${notRun}" time="0">`];
+  for (const l of m.layers) {
+    const open = `    <testcase classname="${attr(classname)}" name="${attr(`${l.node} (${l.opType}) ${l.shapes}`)}" time="0"`;
+    if (l.status === 'passed') out.push(`${open}/>`);
+    else if (l.status === 'not-run') out.push(`${open}>`, '      <skipped message="no property ran this layer"/>', '    </testcase>');
+    else {
+      const worst = l.worstErrorOverBound === undefined ? '' : `; worst error/bound ${l.worstErrorOverBound}`;
+      out.push(`${open}>`, `      <failure message="${attr(`failed ${l.failedProperties.join(', ')}${worst}`)}" type="failed">${escapeXml(l.counterexampleFile ?? '')}</failure>`, '    </testcase>');
+    }
+  }
+  out.push('  </testsuite>');
+  return out;
 }
 
 function testcase(classname: string, p: PropertyResult): string[] {

@@ -2,7 +2,7 @@
  * The Markdown report writer: `verification.md`, a short human summary meant for a GitHub
  * Actions job summary (`cat verification.md >> "$GITHUB_STEP_SUMMARY"`).
  */
-import type { CoverageTable, PropertyResult, VerificationReport } from '../runner/report.js';
+import type { CoverageTable, ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
 import { replaceIllegalXmlChars } from './escape.js';
 import {
   INTERRUPTED_NOTE,
@@ -14,7 +14,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
-import type { ReportWriter } from './writer.js';
+import type { ReportWriter } from './report-writer.js';
 
 /** Options of the Markdown writer. */
 export interface MarkdownReportOptions {
@@ -69,9 +69,35 @@ export class MarkdownReportWriter implements ReportWriter {
       out.push('');
     }
 
+    if (report.model !== undefined) out.push(...modelSection(report.model));
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
     return `${out.join('\n')}\n`;
   }
+}
+
+/** The per-layer verdicts of a `--model` run, and the nodes left out. */
+function modelSection(m: ModelReport): string[] {
+  const out = [
+    '## Model layers',
+    '',
+    `${code(m.file)} (sha256 ${code(m.sha256.slice(0, 16))}…) · **data** ${m.data === 'real' ? 'the model\'s own weights and activations' : 'generated, of the layers\' shapes'} · **input** ${code(m.input)}`,
+    '',
+    '| Node | Operator | Shapes | Result | Cases | Worst error / bound | Failed properties | Counterexample |',
+    '| --- | --- | --- | --- | ---: | ---: | --- | --- |',
+  ];
+  for (const l of m.layers) {
+    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound;
+    out.push(
+      `| ${code(l.node, true)} | ${text(l.opType)} → ${text(l.operator)} | ${code(l.shapes, true)} | ${l.status === 'not-run' ? 'NOT RUN' : statusLabel(l.status)} | ${l.cases} | ${worst} | ${l.failedProperties.map((id) => code(id, true)).join(' ')} | ${l.counterexampleFile !== undefined ? code(l.counterexampleFile, true) : ''} |`,
+    );
+  }
+  out.push('');
+  if (m.skipped.length > 0) {
+    out.push(`Skipped nodes (${m.skipped.length}):`, '');
+    for (const s of m.skipped) out.push(`- ${code(s.node)} (${text(s.opType)}): ${text(s.reason)}`);
+    out.push('');
+  }
+  return out;
 }
 
 /** Failure fields shown as prose; the others (numbers, indices, paths) as code, so they can be copied. */

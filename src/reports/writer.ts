@@ -10,16 +10,7 @@ import { HtmlReportWriter } from './html.js';
 import { JsonReportWriter } from './json.js';
 import { JunitReportWriter } from './junit.js';
 import { MarkdownReportWriter } from './markdown.js';
-
-/** One report format: a file name and a pure function from the report to the file's text. */
-export interface ReportWriter {
-  /** Short format name for selecting writers, e.g. `json`, `html`. */
-  readonly format: string;
-  /** File name inside the report directory, e.g. `verification.json`. */
-  readonly fileName: string;
-  /** Renders the whole file. Must not throw on a partial (interrupted) report. */
-  render(report: VerificationReport): string;
-}
+import type { ReportWriter } from './report-writer.js';
 
 /** Every report writer, in the order their files are written: JSON, Markdown, HTML, JUnit. */
 export const reportWriters: readonly ReportWriter[] = [

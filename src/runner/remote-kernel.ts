@@ -6,7 +6,8 @@
  * the call queue with its timeout (`remoteCaller`), and the proxy kernel the runner sees
  * (`proxyKernel`). A host supplies only how to start an instance, send to it and end it.
  */
-import type { ErrorModel, KernelCapabilities, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { ErrorModel, KernelUnderTest, Precision, Tensor } from '../contract.js';
+import type { KernelCapabilities } from '../capabilities.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { operatorByName } from '../operators/index.js';
 import { KERNEL_HOST, type KernelHost } from './guarded-call.js';
@@ -166,6 +167,8 @@ export interface RemoteCallerOptions<S extends RemoteSlot> {
   closedError(): Error | undefined;
   /** A call that has not answered after this many ms is ended by `onTimeout`. */
   readonly timeoutMs: number;
+  /** The limit of the next call when the host was asked for longer (`KernelHost.extendNextCall`); read once per call. */
+  nextLimitMs?(): number | undefined;
   /** Ends the instance running a call that ran past `timeoutMs`; returns the error the call rejects with. */
   onTimeout(slot: S): Error;
 }
@@ -190,7 +193,7 @@ export function remoteCaller<S extends RemoteSlot>(o: RemoteCallerOptions<S>): (
         const timer = setTimeout(() => {
           slot.pending.delete(req.id);
           reject(o.onTimeout(slot));
-        }, o.timeoutMs);
+        }, Math.max(o.timeoutMs, o.nextLimitMs?.() ?? 0));
         slot.pending.set(req.id, {
           resolve: (r) => (clearTimeout(timer), resolve(r)),
           reject: (e) => (clearTimeout(timer), reject(e)),

@@ -2,7 +2,8 @@
  * The verification report: what `verifyKernel` returns and what the CLI writes as
  * `verification.json` (and renders as Markdown, HTML and JUnit).
  */
-import type { CompleteCapabilities, ErrorModel, Precision } from '../contract.js';
+import type { ErrorModel, Precision } from '../contract.js';
+import type { CompleteCapabilities } from '../capabilities.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 
 export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
@@ -113,6 +114,20 @@ export interface ReportOptions {
   readonly shapeBudget?: number;
   /** The wall-clock budget spread over the properties, ms, when one was given. */
   readonly timeBudgetMs?: number;
+  /** This run is shard `index` of `count` (`--shard i/n`); `convcheck merge` joins the shards (`runner/merge.ts`). */
+  readonly shard?: ShardOption;
+}
+
+/**
+ * `--shard i/n`: the run is the `index`-th (1-based) of `count` interleaved slices of `of` — the
+ * property ids requested before slicing, or "all" — or, with `over: 'layers'`, of a model's layers.
+ */
+export interface ShardOption {
+  readonly index: number;
+  readonly count: number;
+  readonly of: readonly string[] | 'all';
+  /** What is sliced: the properties (default) or a model's layers (`--model`). */
+  readonly over?: 'properties' | 'layers';
 }
 
 /** The full verification report. */
@@ -148,4 +163,45 @@ export interface VerificationReport {
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
+  /** A `--model` run: the model and the verdict of each of its layers. */
+  readonly model?: ModelReport;
+}
+
+/** The model of a `--model` run and what became of each of its nodes. */
+export interface ModelReport {
+  /** The model file as given. */
+  readonly file: string;
+  /** SHA-256 of the model file (hex); a saved counterexample names it, and replay checks it. */
+  readonly sha256: string;
+  /** Whose data the layers ran on: the model's own weights and activations, or generated data of the same shapes. */
+  readonly data: 'real' | 'generated';
+  /** The input the activations came from: the `--model-input` file, or `generated (seed N)`. */
+  readonly input: string;
+  /** The layers convcheck checked, in the model's node order. */
+  readonly layers: readonly LayerVerdict[];
+  /** Nodes of a kernel operator's type convcheck could not express, each with the reason. */
+  readonly skipped: ReadonlyArray<{ readonly node: string; readonly opType: string; readonly reason: string }>;
+}
+
+/** The verdict of one model layer, over every property that ran it. */
+export interface LayerVerdict {
+  /** Position of the node in the graph (0-based). */
+  readonly index: number;
+  readonly node: string;
+  /** ONNX op type (`Conv`, `Gemm`, …) and the convcheck operator it runs as (`conv`, `dense`, …). */
+  readonly opType: string;
+  readonly operator: string;
+  /** The layer's geometry in one line (`x=[1,3,32,32] w=[8,3,3,3] …`). */
+  readonly shapes: string;
+  /** `failed`: some property failed on this layer; `passed`: every property that ran it passed; `not-run`: none ran it (capabilities, cost caps, another shard). */
+  readonly status: 'passed' | 'failed' | 'not-run';
+  /** Cases run on this layer, over all properties. */
+  readonly cases: number;
+  /** Properties that ran the layer, and those that failed on it. */
+  readonly properties: readonly string[];
+  readonly failedProperties: readonly string[];
+  /** Largest |actual − expected| / bound over the layer's judged outputs ("Infinity" for an error where the bound is 0). */
+  readonly worstErrorOverBound?: number | string;
+  /** The saved counterexample of the first failure on this layer. */
+  readonly counterexampleFile?: string;
 }

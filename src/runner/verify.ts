@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import type { KernelUnderTest } from '../contract.js';
-import { completeCapabilities } from '../contract.js';
+import { completeCapabilities } from '../capabilities.js';
 import { completeNumerics } from '../bound/error-model.js';
 import { beginCase, endCase, releaseCaseMemory } from '../arbitraries/case-memory.js';
 import { catalog } from '../catalog/index.js';
@@ -24,8 +24,9 @@ import { formatElements, formatFlops, InadmissibleCall, SIZE_TIERS } from '../vo
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
-import type { CoverageTable, FailureDetail, PropertyResult, SizeTier, VerificationReport } from './report.js';
+import type { CoverageTable, FailureDetail, PropertyResult, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
+import { unloadedModelLayer } from '../arbitraries/real-data.js';
 
 /** Options of `verifyKernel`. */
 export interface VerifyOptions {
@@ -85,6 +86,15 @@ export interface VerifyOptions {
    * kernels whose calls are slow (GPU, production sizes); `casesRun` reports what each property got.
    */
   readonly timeBudgetMs?: number;
+  /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
+  readonly shard?: ShardOption;
+  /**
+   * Production tier: the layers carry a model's own tensors (`--model`, `arbitraries/real-data.ts`);
+   * properties that draw a data regime run them in the `real` regime (default false: generated data).
+   */
+  readonly realData?: boolean;
+  /** Called after each counted case (not shrink attempts) with the property, the case and whether it failed (`--model`'s per-layer verdicts). */
+  readonly onCase?: (property: string, c: unknown, failed: boolean) => void;
 }
 
 /**
@@ -93,10 +103,9 @@ export interface VerifyOptions {
  * note). Among the built-in networks: C3D's conv2a…conv4b (5.5–22 GFLOP), VGG-16's four
  * 3.7-GFLOP 3×3 convs, and VGG-16's fc6 in both its forms (10⁸ weights: drawing its data,
  * converting and checking them cost ~5 s per property) — 11 of 111 layers, 87 of the 105 conv
- * GFLOP. Measured on the 2-core machine (load ≈ 2 from other jobs), `builtin:im2col` took
- * 3 min 28 s with a cap of 10¹⁰ FLOPs (C3D's four biggest only) and 3 min 4 s with 3·10⁹ FLOPs
- * alone, both past the 3-minute goal. The single-call properties and the FC ≡ conv equivalences
- * run every layer.
+ * GFLOP. The whole-run times that chose this cap (10¹⁰ FLOPs, 3·10⁹ FLOPs, 3·10⁹ FLOPs or 2²⁵
+ * elements) are in docs/benchmarks.md, "`--size production`: measured". The single-call
+ * properties and the FC ≡ conv equivalences run every layer.
  */
 export const PRODUCTION_RELATION_FLOPS = 3e9;
 /** Elements of the largest tensor of a layer a multi-call property runs in the production tier (see `PRODUCTION_RELATION_FLOPS`). */
@@ -130,7 +139,7 @@ class Aborted extends Error {}
 
 /** The data regime named in a case's one-line description. */
 export function regimeOf(problem: string): FailureDetail['regime'] {
-  const m = /regime=(exact|float|special)/.exec(problem);
+  const m = /regime=(exact|float|special|real)/.exec(problem);
   return m ? (m[1] as FailureDetail['regime']) : undefined;
 }
 
@@ -220,7 +229,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
       // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
       const skip = skipReasonFor(def, k);
-      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps) : undefined;
+      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps, options.realData) : undefined;
       const cycles = planned?.cycles;
       const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
       options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -272,7 +281,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
-    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}) },
+    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}), ...(options.shard !== undefined ? { shard: options.shard } : {}) },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
@@ -343,8 +352,9 @@ function productionCycles(
   layers: readonly LayerShape[],
   operators: readonly string[],
   caps: Cap,
+  realData?: boolean,
 ): { cycles: number | undefined; leftOut: string[] } {
-  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps) };
+  const production: ProductionPlan = { layers, cycleLengths: [], ...capFields(caps), ...(realData ? { realData } : {}) };
   def.arbitrary({ capabilities, size: 'production', operators, production });
   const cycles = production.cycleLengths.length === 0 ? undefined : production.cycleLengths.reduce((a, b) => a + b, 0);
   return { cycles, leftOut: production.leftOut ?? [] };
@@ -402,12 +412,18 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const { options } = ctx;
   const signal = options.signal;
   const dir = options.counterexampleDir;
-  const saved = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
+  const stored = dir ? await loadCounterexamples(dir, k.kernel.name, def.id) : [];
   const shrinkBudget = options.shrinkBudgetMs ?? 30_000;
   const notes: string[] = [];
   const note = (n: string) => {
     if (!notes.includes(n)) notes.push(n);
   };
+  // a saved case of a model layer replays only where that layer's tensors are loaded (`--model`)
+  const saved = stored.filter((s) => {
+    const why = unloadedModelLayer(s.case);
+    if (why !== undefined) note(`saved counterexample ${relative(process.cwd(), s.file) || s.file} was not replayed: ${why}`);
+    return why === undefined;
+  });
   if (ctx.leftOutNote !== undefined) note(ctx.leftOutNote);
   let casesDone = 0;
   let calls = 0;
@@ -453,6 +469,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     const index = calls++;
     let counting = !shrinking; // shrink attempts are not counted as cases
     let interruptedHere = false;
+    let failedHere = false;
     beginCase();
     try {
       await def.check(k, c);
@@ -475,6 +492,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         firstFailureKind = e instanceof KernelFault ? e.kind : e instanceof PropertyViolation ? e.detail.kind : undefined;
       }
       failedCall = k.lastCall;
+      failedHere = true;
       throw e;
     } finally {
       endCase();
@@ -482,6 +500,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
+        options.onCase?.(def.id, c, failedHere);
         const now = Date.now();
         if (options.onProgress && (now - lastProgress > 100 || casesDone === ctx.runs)) {
           lastProgress = now;
@@ -493,7 +512,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
 
   let details: fc.RunDetails<[unknown]>;
   try {
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps) } : undefined;
+    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
     const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);
@@ -525,6 +544,14 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     );
   }
   for (const n of notSent.notes()) note(n);
+  const slow = k.clock.slowCalls.filter((c) => c.property === def.id);
+  if (slow.length > 0) {
+    const slowest = Math.round(Math.max(...slow.map((c) => c.tookMs)));
+    note(
+      `${slow.length} call${slow.length === 1 ? '' : 's'} ran past ${slow[0].limitMs} ms but returned when run again with twice the time (slowest ${slowest} ms): ` +
+        'slow, not hung (a busy machine?) — not failures',
+    );
+  }
   if (stopShrinking !== undefined) note(`shrinking stopped after ${shrinkAttempts} attempts because ${stopShrinking}; the counterexample is the smallest found until then`);
   const withNotes = notes.length > 0 ? { notes } : {};
   if (!details.failed) return { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false };

@@ -45,7 +45,7 @@ export function readyReply(kernel: KernelUnderTest): WorkerReply {
 }
 
 /**
- * Runs one request on `kernel` and sends the reply with `send` (the worker's `postMessage`):
+ * Runs one request on `kernel` and sends the reply with `send` (the kernel process's `process.send`, or the page's reply):
  * the result plus the inputs as the kernel left them, or the error the kernel threw, or a
  * `DataCloneError` reply when `send` cannot send the result.
  */

@@ -1,7 +1,7 @@
 /**
- * Findings about third-party GPU kernels (README, "GPU and browser kernels" → Findings), pinned
+ * Findings about third-party GPU kernels (docs/findings.md, "Findings on GPU kernels"), pinned
  * by hand reproductions in the page. Each test states the right answer and asserts the observed
- * wrong one, so a fixed release makes it fail — then update the README and the adapters.
+ * wrong one, so a fixed release makes it fail — then update docs/findings.md and the adapters.
  * Observed with @tensorflow/tfjs-backend-webgl / -webgpu 4.22.0 and onnxruntime-web 1.30.0 in
  * Chromium 156 on SwiftShader.
  */

@@ -1,5 +1,6 @@
 /** ConvTranspose cases, the guarded call, the reference as an expectation, description and coverage key. */
 import fc from 'fast-check';
+import { describeSource } from '../../arbitraries/real-data.js';
 import type { Precision } from '../../contract.js';
 import type { CoverageKey, GenerationContext } from '../../property/definition.js';
 import type { CaseTensors } from '../../property/cases.js';
@@ -61,7 +62,7 @@ export function referenceConvTransposeExpectation(t: CaseTensors, attrs: ConvTra
 
 /** One-line description of a case. */
 export function describeConvTransposeCase(c: ConvTransposeCase, extra = ''): string {
-  return `${describeConvTranspose(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}`;
+  return `${describeConvTranspose(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}${describeSource(c.spec)}`;
 }
 
 /** Coverage key along `COVERAGE_DIMENSIONS`; the reduction is the most terms an output sums, (C/group)·∏k. */

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { sizeOf } from '../../tensor.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';

@@ -4,7 +4,7 @@
  * at least its kernel, pads are 0 or 1, so each problem is valid by construction.
  */
 import fc from 'fast-check';
-import type { ConvSpec } from './problem.js';
+import type { ConvSpec } from './spec.js';
 import type { SizeClass } from '../../arbitraries/sizes.js';
 import { blockSize, flatSize, smallDivisors, textureSide } from '../../arbitraries/sizes.js';
 

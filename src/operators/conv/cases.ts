@@ -3,6 +3,7 @@
  * expectation, the one-line description and the coverage key.
  */
 import fc from 'fast-check';
+import { describeSource } from '../../arbitraries/real-data.js';
 import type { Precision } from '../../contract.js';
 import type { CoverageKey, GenerationContext } from '../../property/definition.js';
 import type { CaseTensors } from '../../property/cases.js';
@@ -10,11 +11,13 @@ import { dataSeed, tensorsOf } from '../../property/cases.js';
 import type { Expectation } from '../../property/judge.js';
 import { range } from '../../property/tensor-ops.js';
 import type { CheckedKernel, Data64, NumericPromise, Regime } from '../../vocabulary.js';
+import { boundedRegime } from '../../vocabulary.js';
 import type { ConvAttributes } from './contract.js';
 import { scaleFor } from './correlation-scale.js';
 import type { ConvGeometry } from './geometry.js';
 import { convGeometryOfShapes, describeConv } from './geometry.js';
-import type { ConvProblemConstraints, ConvSpec } from './problem.js';
+import type { ConvProblemConstraints } from './problem.js';
+import type { ConvSpec } from './spec.js';
 import { convProblem, largestTensor } from './problem.js';
 import { batchBucket, elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
 import { sizeOf } from '../../tensor.js';
@@ -64,7 +67,7 @@ export async function convAsGiven(k: CheckedKernel, c: ConvCase): Promise<{ t: C
 
 /** One-line description of a conv case. */
 export function describeConvCase(c: ConvCase, extra = ''): string {
-  return `${describeConv(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}`;
+  return `${describeConv(c.spec.xShape, c.spec.wShape, c.spec.attrs, c.spec.hasBias)}${extra} regime=${c.regime}${describeSource(c.spec)}`;
 }
 
 /** Coverage key of a conv spec (see `COVERAGE_DIMENSIONS`). */
@@ -97,7 +100,7 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
  * special data for an elementwise kernel (`regime` given) skip it.
  */
 export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, numerics: NumericPromise, regime?: Regime): Expectation {
-  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, { magnitude: regime === undefined || regime === 'float' || numerics.errorModel === 'normwise' });
+  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, { magnitude: regime === undefined || boundedRegime(regime) || numerics.errorModel === 'normwise' });
   const mapScale = scaleFor(numerics, t.x, t.w, t.b, attrs);
   return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation, ...(mapScale ? { mapScale } : {}) };
 }

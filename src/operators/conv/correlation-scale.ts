@@ -10,7 +10,7 @@
 import type { Tensor } from '../../contract.js';
 import type { NumericPromise } from '../../vocabulary.js';
 import type { ConvAttributes } from './contract.js';
-import { lift3d } from './geometry.js';
+import { lift3d } from '../../geometry.js';
 
 /** Per-map maxima, `[N·M]` in row-major (n, m) order. Non-finite products are skipped (special values are judged by IEEE rules). */
 export function correlationScale(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Float64Array {

@@ -41,12 +41,14 @@
  * judge one: `trustedConv` / `trustedDense` pick the compensated reference for those.
  */
 import type { Precision, Tensor } from '../../contract.js';
-import type { FloatArray, GemmBlocking } from '../../numeric/gemm.js';
+import type { FloatArray } from '../../numeric/arrays.js';
+import type { GemmBlocking } from '../../numeric/gemm.js';
 import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, gemm } from '../../numeric/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
 import type { ConvGeometry } from './geometry.js';
-import { axes3d, convGeometry } from './geometry.js';
+import { convGeometry } from './geometry.js';
+import { axes3d } from '../../geometry.js';
 import { ReceptiveFieldPackB, paddedLowering } from './judge-lowering.js';
 import { referenceConv } from './reference.js';
 
@@ -75,7 +77,7 @@ export interface FastJudgeOptions {
 /**
  * The direct loop beats the GEMM below these (measured side by side, CPU time, on 3×3 and 1×1
  * convs with C/group and M/group from 1 to 16 and MobileNet's depthwise with multipliers 1–8,
- * and on 800 generated problems; see the README section on the judges). The GEMM pads each
+ * and on 800 generated problems; see docs/precision.md, "The reference, and the fast judge"). The GEMM pads each
  * group's M/group rows to its 4-row tile and lowers every input once per group and pass: with
  * one output channel per group it measured 1.5–2.5× slower than the direct loop, with two
  * 0.7–2.2× (a tie), with four or more 1.3–5× faster.

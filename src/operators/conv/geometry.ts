@@ -4,7 +4,6 @@
  */
 import type { Tensor } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
-export { axes3d, lift3d } from '../../geometry.js';
 import { type SpatialGeometry, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import type { ConvAttributes } from './contract.js';

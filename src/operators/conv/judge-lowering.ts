@@ -15,7 +15,7 @@
  */
 import type { PackB, PackedBuffer } from '../../numeric/gemm.js';
 import type { ConvGeometry } from './geometry.js';
-import { axes3d } from './geometry.js';
+import { axes3d } from '../../geometry.js';
 
 /** x with zero padding around every spatial axis, and the offsets that lower it. */
 export interface PaddedLowering {

@@ -24,10 +24,12 @@ import {
 } from '../../property/tensor-ops.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
+import { boundedRegime } from '../../vocabulary.js';
+import { detachedFromModel } from '../../arbitraries/real-data.js';
 import type { ConvCase, ConvTensors } from './cases.js';
 import { convAsGiven, convCases, convTensors, coverageOf, describeConvCase, geometryOf, runConv } from './cases.js';
 import type { ConvAttributes } from './contract.js';
-import type { ConvSpec } from './problem.js';
+import type { ConvSpec } from './spec.js';
 import { largestTensor } from './problem.js';
 import { correlationScale, scaleFor } from './correlation-scale.js';
 import { convGeometryOfShapes } from './geometry.js';
@@ -50,7 +52,7 @@ function relate(
 ): void {
   // Σ|w·x| scales the bound in the float regime (and for normwise kernels); otherwise equality judges
   const g = convGeometryOfShapes(t.x.shape, t.w.shape, t.b?.shape, attrs);
-  const magnitude = regime === 'float' || k.numerics.errorModel === 'normwise' ? fastReferenceConv(t.x, t.w, t.b, attrs).magnitude : new Float64Array(lhs.length);
+  const magnitude = boundedRegime(regime) || k.numerics.errorModel === 'normwise' ? fastReferenceConv(t.x, t.w, t.b, attrs).magnitude : new Float64Array(lhs.length);
   // normwise kernels: both sides' problems meet no input–weight pair outside scaleFrom's correlation
   const mapScale = scaleFor(k.numerics, scaleFrom.x, scaleFrom.w, scaleFrom.b, attrs);
   judge(label, k.numerics, regime, rhs, { shape: g.outputShape, values: lhs, magnitude, terms: g.reductionLength + (t.b ? 1 : 0), ...(mapScale ? { mapScale } : {}) }, {
@@ -290,7 +292,9 @@ export const translationEquivariance = defineProperty({
       const eff = c.spec.attrs.dilations[a] * (c.spec.wShape[2 + a] - 1) + 1;
       // keep the shape valid once the leading pad is gone
       if (xShape[2 + a] - shift * s + pads[a + r] < eff) xShape[2 + a] = eff + shift * s;
-      return { c: { ...c, spec: { ...c.spec, xShape, attrs: { ...c.spec.attrs, pads } } }, axis: a, shift };
+      // a model layer lengthened is no longer the layer: generated float data instead of its own
+      const regime = c.regime === 'real' ? ('float' as const) : c.regime;
+      return { c: { ...c, regime, spec: detachedFromModel({ ...c.spec, xShape, attrs: { ...c.spec.attrs, pads } }) }, axis: a, shift };
     });
     // the lengthened problem is the one the kernel sees: it must fit maxElements too
     return withinMaxElements('translationEquivariance', shifted, ({ c }) => largestTensor(c.spec), ctx.capabilities.maxElements);

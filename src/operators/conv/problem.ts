@@ -4,24 +4,16 @@
  * construction and nothing is filtered away (except by an explicit `maxElements`).
  */
 import fc from 'fast-check';
-import type { KernelCapabilities } from '../../contract.js';
-import { completeCapabilities } from '../../contract.js';
+import type { KernelCapabilities } from '../../capabilities.js';
+import { completeCapabilities } from '../../capabilities.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 import { convGeometryOfShapes } from './geometry.js';
 import { sizeOf } from '../../tensor.js';
-import type { ConvAttributes } from './contract.js';
 import { boundaryConvProblem } from './boundary.js';
-
-/** A conv problem's shapes and attributes (JSON-serialisable): the geometry of a case, without its data. */
-export interface ConvSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly attrs: ConvAttributes;
-  readonly hasBias: boolean;
-}
+import type { ConvSpec } from './spec.js';
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 

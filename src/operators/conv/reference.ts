@@ -9,7 +9,8 @@ import { AccurateSum } from '../../numeric/accurate-sum.js';
 import { stridesOf } from '../../tensor.js';
 import type { ReferenceResult } from '../operator.js';
 import type { ConvAttributes } from './contract.js';
-import { axes3d, convGeometry } from './geometry.js';
+import { convGeometry } from './geometry.js';
+import { axes3d } from '../../geometry.js';
 
 /**
  * Reference conv: y[n, m, o] = b[m] + Σ_{c ∈ group(m)} Σ_k w[m, c, k] · x[n, g·C/G + c, o·s − p_begin + k·d],

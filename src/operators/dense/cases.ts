@@ -1,5 +1,6 @@
 /** Dense cases, the guarded call, the reference as an expectation and the one-line description. */
 import fc from 'fast-check';
+import { describeSource } from '../../arbitraries/real-data.js';
 import type { Precision } from '../../contract.js';
 import type { CoverageKey, GenerationContext } from '../../property/definition.js';
 import { NOT_APPLICABLE } from '../../property/definition.js';
@@ -38,7 +39,7 @@ export function denseTensors(c: DenseCase, headroom = 1, precision: Precision = 
 
 /** One-line description of a dense case. */
 export function describeDenseCase(c: DenseCase, extra = ''): string {
-  return `${describeDense(c.spec.xShape, c.spec.wShape, c.spec.hasBias)}${extra} regime=${c.regime}`;
+  return `${describeDense(c.spec.xShape, c.spec.wShape, c.spec.hasBias)}${extra} regime=${c.regime}${describeSource(c.spec)}`;
 }
 
 /** The trusted dense for a kernel of this precision as an expectation. */

@@ -12,7 +12,8 @@
  *   B = xᵀ), and Σ = |w|·|x|ᵀ + |b| with |w| taken in blocks of rows, so the copy stays small.
  */
 import type { Precision, Tensor } from '../../contract.js';
-import type { FloatArray, GemmBlocking, StridedLayout } from '../../numeric/gemm.js';
+import type { FloatArray } from '../../numeric/arrays.js';
+import type { GemmBlocking, StridedLayout } from '../../numeric/gemm.js';
 import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, StridedPackB, gemm } from '../../numeric/gemm.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { DenseGeometry } from './geometry.js';

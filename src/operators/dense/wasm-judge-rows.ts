@@ -12,7 +12,7 @@
  * going to partial k mod 8), starting at −0, combined at the end, then the k mod 8 tail is
  * added in order. Any order keeps the judge's recursive-summation bound.
  */
-import type { FloatArray } from '../../numeric/gemm.js';
+import type { FloatArray } from '../../numeric/arrays.js';
 import {
   F64X2_ADD,
   F64X2_MUL,
