@@ -38,7 +38,11 @@ const equivalents = JSON.parse(readFileSync(equivalentsPath, 'utf8')).equivalent
 function originalText(source, { start, end }) {
   const lines = source.split('\n');
   if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
-  return [lines[start.line - 1].slice(start.column - 1), ...lines.slice(start.line, end.line - 1), lines[end.line - 1].slice(0, end.column - 1)].join('\n');
+  return [
+    lines[start.line - 1].slice(start.column - 1),
+    ...lines.slice(start.line, end.line - 1),
+    lines[end.line - 1].slice(0, end.column - 1),
+  ].join('\n');
 }
 
 const normalize = (p) => p.replaceAll('\\', '/').replace(/^.*?(?=src\/)/, '');
@@ -58,14 +62,18 @@ for (const [path, entry] of Object.entries(report.files).sort(([a], [b]) => a.lo
     if (DETECTED.has(m.status)) detected++;
     if (!UNDETECTED.has(m.status)) continue;
     const original = originalText(entry.source, m.location);
-    const i = equivalents.findIndex((q) => q.file === file && q.mutator === m.mutatorName && q.original === original && q.replacement === m.replacement);
+    const i = equivalents.findIndex(
+      (q) => q.file === file && q.mutator === m.mutatorName && q.original === original && q.replacement === m.replacement,
+    );
     if (i >= 0 && m.status === 'Survived') {
       equivalent++;
       used.add(i);
       continue;
     }
     undetected++;
-    survivors.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${JSON.stringify(original)} → ${JSON.stringify(m.replacement)}`);
+    survivors.push(
+      `${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${JSON.stringify(original)} → ${JSON.stringify(m.replacement)}`,
+    );
   }
   const valid = detected + undetected;
   const score = valid === 0 ? 100 : (100 * detected) / valid;
@@ -79,14 +87,18 @@ for (const [path, entry] of Object.entries(report.files).sort(([a], [b]) => a.lo
 const pad = (s, n) => String(s).padEnd(n);
 const padL = (s, n) => String(s).padStart(n);
 const width = Math.max(4, ...rows.map((r) => r.file.length));
-console.log(`${pad('file', width)}  ${padL('killed', 6)}  ${padL('survived', 8)}  ${padL('equiv.', 6)}  ${padL('score', 7)}  ${padL('raw', 7)}  ${padL('min', 4)}`);
+console.log(
+  `${pad('file', width)}  ${padL('killed', 6)}  ${padL('survived', 8)}  ${padL('equiv.', 6)}  ${padL('score', 7)}  ${padL('raw', 7)}  ${padL('min', 4)}`,
+);
 for (const r of rows) {
   console.log(
     `${pad(r.file, width)}  ${padL(r.detected, 6)}  ${padL(r.undetected, 8)}  ${padL(r.equivalent, 6)}  ${padL(`${r.score.toFixed(1)}%`, 7)}  ${padL(`${r.raw.toFixed(1)}%`, 7)}  ${padL(`${r.threshold}%`, 4)}${r.ok ? '' : r.pending ? `  FAIL (${r.pending} pending)` : '  FAIL'}`,
   );
 }
 const total = rows.reduce((a, r) => ({ d: a.d + r.detected, u: a.u + r.undetected, e: a.e + r.equivalent }), { d: 0, u: 0, e: 0 });
-console.log(`${pad('all files', width)}  ${padL(total.d, 6)}  ${padL(total.u, 8)}  ${padL(total.e, 6)}  ${padL(`${((100 * total.d) / Math.max(1, total.d + total.u)).toFixed(1)}%`, 7)}  ${padL(`${((100 * total.d) / Math.max(1, total.d + total.u + total.e)).toFixed(1)}%`, 7)}`);
+console.log(
+  `${pad('all files', width)}  ${padL(total.d, 6)}  ${padL(total.u, 8)}  ${padL(total.e, 6)}  ${padL(`${((100 * total.d) / Math.max(1, total.d + total.u)).toFixed(1)}%`, 7)}  ${padL(`${((100 * total.d) / Math.max(1, total.d + total.u + total.e)).toFixed(1)}%`, 7)}`,
+);
 
 if (survivors.length > 0) {
   console.log(`\n${survivors.length} mutant(s) not detected and not listed as equivalent:`);
@@ -95,7 +107,9 @@ if (survivors.length > 0) {
 const stale = equivalents.filter((_, i) => !used.has(i));
 if (stale.length > 0) {
   failed = true;
-  console.log(`\n${stale.length} listed equivalent mutant(s) not found among the survivors (killed now, or the code moved): update scripts/mutation-equivalents.json`);
+  console.log(
+    `\n${stale.length} listed equivalent mutant(s) not found among the survivors (killed now, or the code moved): update scripts/mutation-equivalents.json`,
+  );
   for (const q of stale) console.log(`  ${q.file} ${q.mutator}: ${JSON.stringify(q.original)} → ${JSON.stringify(q.replacement)}`);
 }
 console.log(failed ? '\ncheck-mutation: FAILED' : '\ncheck-mutation: every file meets its threshold');

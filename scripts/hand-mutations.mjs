@@ -20,11 +20,36 @@ const MUTATIONS = [
   { name: 'float32 unit roundoff 2^-24 → 2^-23', file: 'src/bound/error-bound.ts', from: 'float32: 2 ** -24', to: 'float32: 2 ** -23' },
   { name: 'float16 unit roundoff 2^-11 → 2^-10', file: 'src/bound/error-bound.ts', from: 'float16: 2 ** -11', to: 'float16: 2 ** -10' },
   { name: 'float64 unit roundoff 2^-53 → 2^-52', file: 'src/bound/error-bound.ts', from: 'float64: 2 ** -53 }', to: 'float64: 2 ** -52 }' },
-  { name: 'float16 subnormal rounding η 2^-25 → 2^-24', file: 'src/bound/error-model.ts', from: 'float16: 2 ** -25', to: 'float16: 2 ** -24' },
-  { name: 'factor 2 on γ (elementwise model) → 1', file: 'src/bound/error-model.ts', from: '0 : 2 * g * magnitude[i])', to: '0 : 1 * g * magnitude[i])' },
-  { name: 'factor 2 on γ (elementBound) → 1', file: 'src/bound/error-bound.ts', from: '0 : 2 * gamma(n, u) * magnitude)', to: '0 : 1 * gamma(n, u) * magnitude)' },
-  { name: 'factor 2 on u|y| (elementwise model) → 1', file: 'src/bound/error-model.ts', from: ') + 2 * us * Math.abs(expected[i]) + eta;', to: ') + 1 * us * Math.abs(expected[i]) + eta;' },
-  { name: 'factor 2 on u|y| (normwise model) → 1', file: 'src/bound/error-model.ts', from: 'scale + 2 * us * Math.abs(expected[i])', to: 'scale + 1 * us * Math.abs(expected[i])' },
+  {
+    name: 'float16 subnormal rounding η 2^-25 → 2^-24',
+    file: 'src/bound/error-model.ts',
+    from: 'float16: 2 ** -25',
+    to: 'float16: 2 ** -24',
+  },
+  {
+    name: 'factor 2 on γ (elementwise model) → 1',
+    file: 'src/bound/error-model.ts',
+    from: '0 : 2 * g * magnitude[i])',
+    to: '0 : 1 * g * magnitude[i])',
+  },
+  {
+    name: 'factor 2 on γ (elementBound) → 1',
+    file: 'src/bound/error-bound.ts',
+    from: '0 : 2 * gamma(n, u) * magnitude)',
+    to: '0 : 1 * gamma(n, u) * magnitude)',
+  },
+  {
+    name: 'factor 2 on u|y| (elementwise model) → 1',
+    file: 'src/bound/error-model.ts',
+    from: ') + 2 * us * Math.abs(expected[i]) + eta;',
+    to: ') + 1 * us * Math.abs(expected[i]) + eta;',
+  },
+  {
+    name: 'factor 2 on u|y| (normwise model) → 1',
+    file: 'src/bound/error-model.ts',
+    from: 'scale + 2 * us * Math.abs(expected[i])',
+    to: 'scale + 1 * us * Math.abs(expected[i])',
+  },
   { name: 'γ(n) = n·u/(1 − n·u) → n·u (first order)', file: 'src/bound/error-bound.ts', from: ': nu / (1 - nu);', to: ': nu;' },
   { name: 'γ(n) = n·u/(1 − n·u) → n·u/(1 + n·u)', file: 'src/bound/error-bound.ts', from: ': nu / (1 - nu);', to: ': nu / (1 + nu);' },
   { name: 'γ(n) → γ(n − 1)', file: 'src/bound/error-bound.ts', from: 'const nu = n * u;', to: 'const nu = (n - 1) * u;' },
@@ -46,11 +71,15 @@ try {
   for (const m of MUTATIONS) {
     const path = join(work, m.file);
     const original = readFileSync(path, 'utf8');
-    if (original.split(m.from).length !== 2) throw new Error(`${m.file}: '${m.from}' must occur exactly once (update scripts/hand-mutations.mjs)`);
+    if (original.split(m.from).length !== 2)
+      throw new Error(`${m.file}: '${m.from}' must occur exactly once (update scripts/hand-mutations.mjs)`);
     writeFileSync(path, original.replace(m.from, m.to));
     const out = join(work, 'result.json');
     try {
-      execFileSync('npx', ['vitest', 'run', '-c', 'vitest.mutation.config.ts', ...TESTS, '--reporter=json', `--outputFile=${out}`], { cwd: work, stdio: 'ignore' });
+      execFileSync('npx', ['vitest', 'run', '-c', 'vitest.mutation.config.ts', ...TESTS, '--reporter=json', `--outputFile=${out}`], {
+        cwd: work,
+        stdio: 'ignore',
+      });
     } catch {
       // failing tests are the point; the JSON report says which
     }
@@ -66,5 +95,9 @@ try {
 } finally {
   cleanup();
 }
-console.log(survived === 0 ? `\nhand-mutations: all ${MUTATIONS.length} detected` : `\nhand-mutations: ${survived} of ${MUTATIONS.length} not detected`);
+console.log(
+  survived === 0
+    ? `\nhand-mutations: all ${MUTATIONS.length} detected`
+    : `\nhand-mutations: ${survived} of ${MUTATIONS.length} not detected`,
+);
 process.exit(survived === 0 ? 0 : 1);

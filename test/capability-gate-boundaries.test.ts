@@ -13,11 +13,25 @@ const t = (shape: number[], fill = 1) => ({ shape, data: new Float64Array(shape.
 const gate = (call: GatedCall, caps: KernelCapabilities) => inadmissibleCall(call, completeCapabilities(caps));
 
 /** x=[1,2,5,5] w=[2,2,3,3] → y=[1,2,5,5] with these attributes. */
-function call(attrs: unknown, inputs: GatedCall['inputs'] = [['x', t([1, 2, 5, 5])], ['w', t([2, 2, 3, 3])], ['b', undefined]]): GatedCall {
+function call(
+  attrs: unknown,
+  inputs: GatedCall['inputs'] = [
+    ['x', t([1, 2, 5, 5])],
+    ['w', t([2, 2, 3, 3])],
+    ['b', undefined],
+  ],
+): GatedCall {
   return { method: 'conv', inputs, attrs, outputShape: [1, 2, 5, 5] };
 }
 const plain = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
-const narrow: KernelCapabilities = { spatialRanks: [2], group: false, dilation: false, strideWithDilation: false, asymmetricPads: false, specialValues: false };
+const narrow: KernelCapabilities = {
+  spatialRanks: [2],
+  group: false,
+  dilation: false,
+  strideWithDilation: false,
+  asymmetricPads: false,
+  specialValues: false,
+};
 
 describe('values at the edge of a capability pass', () => {
   it('x=[1,2,5,5] w=[2,2,3,3] s=1 d=1 p=1 g=1 passes the narrowest kernel', () => {
@@ -55,14 +69,28 @@ describe('what the sentence names', () => {
     const w = t([2, 2, 3, 3]);
     w.data[0] = Number.NaN;
     w.data[5] = Number.POSITIVE_INFINITY;
-    expect(gate(call(plain, [['x', t([1, 2, 5, 5])], ['b', undefined], ['w', w]]), { specialValues: false })).toBe(
-      "conv()'s w holds NaN at element 0 and the kernel declares specialValues: false",
-    );
+    expect(
+      gate(
+        call(plain, [
+          ['x', t([1, 2, 5, 5])],
+          ['b', undefined],
+          ['w', w],
+        ]),
+        { specialValues: false },
+      ),
+    ).toBe("conv()'s w holds NaN at element 0 and the kernel declares specialValues: false");
     const b = t([2]);
     b.data[1] = Number.NEGATIVE_INFINITY;
-    expect(gate(call(plain, [['x', t([1, 2, 5, 5])], ['w', t([2, 2, 3, 3])], ['b', b]]), { specialValues: false })).toBe(
-      "conv()'s b holds -Infinity at element 1 and the kernel declares specialValues: false",
-    );
+    expect(
+      gate(
+        call(plain, [
+          ['x', t([1, 2, 5, 5])],
+          ['w', t([2, 2, 3, 3])],
+          ['b', b],
+        ]),
+        { specialValues: false },
+      ),
+    ).toBe("conv()'s b holds -Infinity at element 1 and the kernel declares specialValues: false");
   });
 
   it('activations: the declared kinds listed with commas', () => {
@@ -72,7 +100,11 @@ describe('what the sentence names', () => {
   });
 
   it('maxElements: an absent first input is skipped, not counted', () => {
-    const inputs: GatedCall['inputs'] = [['b', undefined], ['x', t([1, 2, 5, 5])], ['w', t([2, 2, 3, 3])]];
+    const inputs: GatedCall['inputs'] = [
+      ['b', undefined],
+      ['x', t([1, 2, 5, 5])],
+      ['w', t([2, 2, 3, 3])],
+    ];
     expect(gate(call(plain, inputs), { maxElements: 40 })).toBe("conv()'s x has 50 elements and the kernel declares maxElements 40");
   });
 
@@ -80,7 +112,11 @@ describe('what the sentence names', () => {
     // x and y both have 50 elements, w 36
     expect(gate(call(plain), { maxElements: 49 })).toBe("conv()'s x has 50 elements and the kernel declares maxElements 49");
     expect(gate(call(plain), { maxElements: 50 })).toBeUndefined();
-    const wide = call(plain, [['x', t([1, 1, 2, 2])], ['w', t([2, 1, 7, 7])], ['b', t([2])]]);
+    const wide = call(plain, [
+      ['x', t([1, 1, 2, 2])],
+      ['w', t([2, 1, 7, 7])],
+      ['b', t([2])],
+    ]);
     expect(gate(wide, { maxElements: 97 })).toBe("conv()'s w has 98 elements and the kernel declares maxElements 97");
   });
 });
@@ -93,7 +129,7 @@ describe('attributes the gate does not read', () => {
     }
   });
 
-  it('attribute arrays that are not all numbers are left to the operator\'s own validation', () => {
+  it("attribute arrays that are not all numbers are left to the operator's own validation", () => {
     expect(gate(call({ ...plain, strides: ['2', 2] }), { spatialRanks: [3] })).toBeUndefined();
     expect(gate(call({ ...plain, dilations: [2, '2'], strides: [2, 2] }), { dilation: false, strideWithDilation: false })).toBeUndefined();
     expect(gate(call({ ...plain, pads: [0, 1, '1', 1] }), { asymmetricPads: false })).toBeUndefined();
@@ -106,7 +142,15 @@ describe('attributes the gate does not read', () => {
   });
 
   it('dense calls have no strides, dilations or pads to gate', () => {
-    const dense: GatedCall = { method: 'dense', inputs: [['x', t([3, 4])], ['w', t([5, 4])]], attrs: undefined, outputShape: [3, 5] };
+    const dense: GatedCall = {
+      method: 'dense',
+      inputs: [
+        ['x', t([3, 4])],
+        ['w', t([5, 4])],
+      ],
+      attrs: undefined,
+      outputShape: [3, 5],
+    };
     expect(gate(dense, narrow)).toBeUndefined();
   });
 });

@@ -68,7 +68,10 @@ describe('the bound from both sides, every precision and error model', () => {
     for (const model of MODELS) {
       const p = completeNumerics({ ...pr, ...model });
       const nearOne = 1 / U[pr.accumulation] - 1; // n·u = 1 − u: γ = 1/u − 1, the largest finite γ
-      const all = [...cases, { name: `n·u = 1 − u (n = ${nearOne}), |terms| = 2^-40, y = 2^-41`, n: nearOne, magnitude: 2 ** -40, y: 2 ** -41 }];
+      const all = [
+        ...cases,
+        { name: `n·u = 1 − u (n = ${nearOne}), |terms| = 2^-40, y = 2^-41`, n: nearOne, magnitude: 2 ** -40, y: 2 ** -41 },
+      ];
       for (const c of all) {
         it(`${pr.name}, ${p.errorModel}: ${c.name}`, () => {
           const bound = documentedBound(p, c.n, c.magnitude, c.y);
@@ -154,7 +157,11 @@ describe('the constants and γ', () => {
     expect(elementBound(2 ** 24, 0, 0.5, 'float32')).toBe(2 ** -24);
     const b = outputBounds(5, [7, 0, 3], [1.25, -2, 0], 'float64');
     expect(b).toBeInstanceOf(Float64Array);
-    expect(Array.from(b)).toEqual([elementBound(5, 7, 1.25, 'float64'), elementBound(5, 0, -2, 'float64'), elementBound(5, 3, 0, 'float64')]);
+    expect(Array.from(b)).toEqual([
+      elementBound(5, 7, 1.25, 'float64'),
+      elementBound(5, 0, -2, 'float64'),
+      elementBound(5, 3, 0, 'float64'),
+    ]);
     expect(outputBounds(1, [], [], 'float32').length).toBe(0);
   });
 });
@@ -167,12 +174,7 @@ describe('the normwise model takes the maximum over each output map', () => {
     const mag = [1, 4, Number.POSITIVE_INFINITY, 2];
     const y = [0.5, -1, 2, 0];
     const b = modelBounds(p, 10, mag, y, [1, 2, 2, 1]);
-    expect(Array.from(b)).toEqual([
-      3 * g * 4 + 2 * 2 ** -24 * 0.5,
-      3 * g * 4 + 2 * 2 ** -24 * 1,
-      3 * g * 2 + 2 * 2 ** -24 * 2,
-      3 * g * 2,
-    ]);
+    expect(Array.from(b)).toEqual([3 * g * 4 + 2 * 2 ** -24 * 0.5, 3 * g * 4 + 2 * 2 ** -24 * 1, 3 * g * 2 + 2 * 2 ** -24 * 2, 3 * g * 2]);
   });
 
   it('mapScale raises a map maximum it exceeds, and only that map', () => {
@@ -231,8 +233,26 @@ describe('compareOutputs reports exactly', () => {
   });
 
   it('special values: NaN meets NaN, ∞ meets the same ∞, a finite expectation never meets a non-finite actual', () => {
-    const expected = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, Number.POSITIVE_INFINITY, 1, 1, Number.POSITIVE_INFINITY];
-    const actual = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1, Number.NEGATIVE_INFINITY, Number.NaN, Number.POSITIVE_INFINITY, Number.NaN];
+    const expected = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      1,
+      1,
+      Number.POSITIVE_INFINITY,
+    ];
+    const actual = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      1,
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+    ];
     const m = compareOutputs([8], actual, expected, Number.POSITIVE_INFINITY);
     expect(m?.flatIndex).toBe(3);
     expect(m?.expected).toBeNaN();
@@ -286,7 +306,12 @@ describe('κ of transform algorithms', () => {
 
 describe('numeric promises', () => {
   it('completeNumerics fills accumulation, model and κ', () => {
-    expect(completeNumerics({ precision: 'float16' })).toEqual({ precision: 'float16', accumulation: 'float16', errorModel: 'elementwise', errorFactor: 1 });
+    expect(completeNumerics({ precision: 'float16' })).toEqual({
+      precision: 'float16',
+      accumulation: 'float16',
+      errorModel: 'elementwise',
+      errorFactor: 1,
+    });
     expect(completeNumerics({ precision: 'float16', accumulation: 'float32', errorModel: 'normwise', errorFactor: 5 })).toEqual({
       precision: 'float16',
       accumulation: 'float32',
@@ -298,32 +323,52 @@ describe('numeric promises', () => {
 
   it('describeNumerics names storage, accumulation and model', () => {
     expect(describeNumerics(completeNumerics({ precision: 'float32' }))).toBe('float32, elementwise error model');
-    expect(describeNumerics(completeNumerics({ precision: 'float16', accumulation: 'float32', errorModel: 'normwise', errorFactor: 12 }))).toBe(
-      'float16 storage, float32 accumulation, normwise error model, κ = 12',
-    );
+    expect(
+      describeNumerics(completeNumerics({ precision: 'float16', accumulation: 'float32', errorModel: 'normwise', errorFactor: 12 })),
+    ).toBe('float16 storage, float32 accumulation, normwise error model, κ = 12');
   });
 
   it('numericFieldsProblem names the field and the value', () => {
     expect(numericFieldsProblem({ precision: 'float32' })).toBeUndefined();
     expect(numericFieldsProblem({ precision: 'float16', accumulation: 'float32', errorModel: 'normwise', errorFactor: 1 })).toBeUndefined();
     expect(numericFieldsProblem({ precision: 'float64', accumulation: 'float64', errorModel: 'elementwise' })).toBeUndefined();
-    expect(numericFieldsProblem({ precision: 'bfloat16' })).toBe("kernel.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'");
+    expect(numericFieldsProblem({ precision: 'bfloat16' })).toBe(
+      "kernel.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'",
+    );
     expect(numericFieldsProblem({})).toBe("kernel.precision must be 'float16', 'float32' or 'float64', got undefined");
-    expect(numericFieldsProblem({ precision: 'x'.repeat(41) })).toBe(`kernel.precision must be 'float16', 'float32' or 'float64', got '${'x'.repeat(40)}…'`);
-    expect(numericFieldsProblem({ precision: 'x'.repeat(40) })).toBe(`kernel.precision must be 'float16', 'float32' or 'float64', got '${'x'.repeat(40)}'`);
-    expect(numericFieldsProblem({ precision: 'float32', accumulation: 32 })).toBe("kernel.accumulation must be 'float16', 'float32' or 'float64', got 32");
-    expect(numericFieldsProblem({ precision: 'float32', accumulation: null })).toBe("kernel.accumulation must be 'float16', 'float32' or 'float64', got null");
+    expect(numericFieldsProblem({ precision: 'x'.repeat(41) })).toBe(
+      `kernel.precision must be 'float16', 'float32' or 'float64', got '${'x'.repeat(40)}…'`,
+    );
+    expect(numericFieldsProblem({ precision: 'x'.repeat(40) })).toBe(
+      `kernel.precision must be 'float16', 'float32' or 'float64', got '${'x'.repeat(40)}'`,
+    );
+    expect(numericFieldsProblem({ precision: 'float32', accumulation: 32 })).toBe(
+      "kernel.accumulation must be 'float16', 'float32' or 'float64', got 32",
+    );
+    expect(numericFieldsProblem({ precision: 'float32', accumulation: null })).toBe(
+      "kernel.accumulation must be 'float16', 'float32' or 'float64', got null",
+    );
     expect(numericFieldsProblem({ precision: 'float32', accumulation: 'float16' })).toBe(
       "kernel.accumulation ('float16') is narrower than kernel.precision ('float32'); declare the narrower precision as precision",
     );
-    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'winograd' })).toBe("kernel.errorModel must be 'elementwise' or 'normwise', got 'winograd'");
-    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise' })).toBe("kernel.errorFactor (κ ≥ 1) is required with errorModel 'normwise'");
-    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise', errorFactor: '3' })).toBe("kernel.errorFactor must be a finite number >= 1, got '3'");
+    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'winograd' })).toBe(
+      "kernel.errorModel must be 'elementwise' or 'normwise', got 'winograd'",
+    );
+    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise' })).toBe(
+      "kernel.errorFactor (κ ≥ 1) is required with errorModel 'normwise'",
+    );
+    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise', errorFactor: '3' })).toBe(
+      "kernel.errorFactor must be a finite number >= 1, got '3'",
+    );
     expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise', errorFactor: Number.POSITIVE_INFINITY })).toBe(
       'kernel.errorFactor must be a finite number >= 1, got Infinity',
     );
-    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise', errorFactor: 0.5 })).toBe('kernel.errorFactor must be a finite number >= 1, got 0.5');
-    expect(numericFieldsProblem({ precision: 'float32', errorFactor: 2 })).toBe("kernel.errorFactor (2) applies only with errorModel 'normwise'");
+    expect(numericFieldsProblem({ precision: 'float32', errorModel: 'normwise', errorFactor: 0.5 })).toBe(
+      'kernel.errorFactor must be a finite number >= 1, got 0.5',
+    );
+    expect(numericFieldsProblem({ precision: 'float32', errorFactor: 2 })).toBe(
+      "kernel.errorFactor (2) applies only with errorModel 'normwise'",
+    );
     expect(numericFieldsProblem({ precision: 'float32', errorModel: 'elementwise', errorFactor: { k: 1 } })).toBe(
       "kernel.errorFactor (a object) applies only with errorModel 'normwise'",
     );

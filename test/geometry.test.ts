@@ -67,7 +67,10 @@ describe('conv geometry x=[2,4,7,5] w=[6,2,3,2] s=[2,1] p=[1,0,0,1] d=[1,2] g=2 
     expect(convGeometry(x, w, { shape: [6], data: f(6) }, attrs).outputShape).toEqual([2, 6, 3, 4]);
     expect(thrown(() => convGeometry(x, w, { shape: [6], data: f(5) }, attrs))).toMatchObject({ fn: 'conv', argument: 'b' });
     expect(thrown(() => convGeometry(x, { shape: [6, 2, 3, 2], data: f(71) }, undefined, attrs))).toMatchObject({ argument: 'w' });
-    expect(thrown(() => convGeometry({ shape: [2, 4, 7, 5], data: f(1) }, w, undefined, attrs, 'myConv'))).toMatchObject({ fn: 'myConv', argument: 'x' });
+    expect(thrown(() => convGeometry({ shape: [2, 4, 7, 5], data: f(1) }, w, undefined, attrs, 'myConv'))).toMatchObject({
+      fn: 'myConv',
+      argument: 'x',
+    });
   });
 
   it('the geometry copies the attribute arrays', () => {
@@ -77,7 +80,9 @@ describe('conv geometry x=[2,4,7,5] w=[6,2,3,2] s=[2,1] p=[1,0,0,1] d=[1,2] g=2 
   });
 
   it('one line describes it', () => {
-    expect(describeConv([2, 4, 7, 5], [6, 2, 3, 2], attrs, true)).toBe('x=[2,4,7,5] w=[6,2,3,2] strides=[2,1] pads=[1,0,0,1] dilations=[1,2] group=2 bias=yes');
+    expect(describeConv([2, 4, 7, 5], [6, 2, 3, 2], attrs, true)).toBe(
+      'x=[2,4,7,5] w=[6,2,3,2] strides=[2,1] pads=[1,0,0,1] dilations=[1,2] group=2 bias=yes',
+    );
     expect(describeConv([1, 1, 3], [1, 1, 1], { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, false)).toBe(
       'x=[1,1,3] w=[1,1,1] strides=[1] pads=[0,0] dilations=[1] group=1 bias=no',
     );
@@ -91,15 +96,25 @@ describe('conv geometry x=[2,4,7,5] w=[6,2,3,2] s=[2,1] p=[1,0,0,1] d=[1,2] g=2 
     expect(e).toMatchObject({
       code: 'ERR_EMPTY_OUTPUT',
       value: { axis: 0, outputSize: 0 },
-      message: 'conv: output size on axis 0 would be 0 < 1: padded input (4 + 0 + 0 = 4) is smaller than the effective kernel extent (2·(3−1)+1 = 5)',
+      message:
+        'conv: output size on axis 0 would be 0 < 1: padded input (4 + 0 + 0 = 4) is smaller than the effective kernel extent (2·(3−1)+1 = 5)',
     });
   });
 
   it('channel checks name the values', () => {
     const base = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };
-    expect(thrown(() => convGeometryOfShapes([0, 1, 3], [1, 1, 1], undefined, base))).toMatchObject({ argument: 'x', message: 'conv: x batch (0) must be >= 1' });
-    expect(thrown(() => convGeometryOfShapes([1, 0, 3], [1, 1, 1], undefined, base))).toMatchObject({ argument: 'x', message: 'conv: x channels (0) must be >= 1' });
-    expect(thrown(() => convGeometryOfShapes([1, 1, 3], [0, 1, 1], undefined, base))).toMatchObject({ argument: 'w', message: 'conv: w output channels (0) must be >= 1' });
+    expect(thrown(() => convGeometryOfShapes([0, 1, 3], [1, 1, 1], undefined, base))).toMatchObject({
+      argument: 'x',
+      message: 'conv: x batch (0) must be >= 1',
+    });
+    expect(thrown(() => convGeometryOfShapes([1, 0, 3], [1, 1, 1], undefined, base))).toMatchObject({
+      argument: 'x',
+      message: 'conv: x channels (0) must be >= 1',
+    });
+    expect(thrown(() => convGeometryOfShapes([1, 1, 3], [0, 1, 1], undefined, base))).toMatchObject({
+      argument: 'w',
+      message: 'conv: w output channels (0) must be >= 1',
+    });
     expect(thrown(() => convGeometryOfShapes([1, 6, 3], [4, 2, 1], undefined, { ...base, group: 4 }))).toMatchObject({
       message: 'conv: input channels (6) are not divisible by group (4)',
     });
@@ -142,8 +157,12 @@ describe('convTranspose geometry x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0,0,2] d=[
   });
 
   it('outputPadding must stay below max(stride, dilation); the bias must be [M]', () => {
-    expect(convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, { ...attrs, outputPadding: [1, 2] }).outSpatial).toEqual([6, 8]);
-    expect(thrown(() => convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, { ...attrs, outputPadding: [2, 0] }))).toMatchObject({
+    expect(convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, { ...attrs, outputPadding: [1, 2] }).outSpatial).toEqual([
+      6, 8,
+    ]);
+    expect(
+      thrown(() => convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, { ...attrs, outputPadding: [2, 0] })),
+    ).toMatchObject({
       argument: 'outputPadding',
       message: 'convTranspose: outputPadding [2,0] must be < max(stride, dilation) on every axis; axis 0 has 2 with stride 2, dilation 1',
     });
@@ -153,9 +172,22 @@ describe('convTranspose geometry x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0,0,2] d=[
     });
   });
 
-  it('sizes, groups and w\'s first axis are checked', () => {
+  it("sizes, groups and w's first axis are checked", () => {
     const one = { strides: [1], pads: [0, 0], dilations: [1], group: 1, outputPadding: [0] };
-    for (const [x, w] of [[[0, 1, 2], [1, 1, 1]], [[1, 0, 2], [0, 1, 1]], [[1, 1, 2], [1, 0, 1]]]) {
+    for (const [x, w] of [
+      [
+        [0, 1, 2],
+        [1, 1, 1],
+      ],
+      [
+        [1, 0, 2],
+        [0, 1, 1],
+      ],
+      [
+        [1, 1, 2],
+        [1, 0, 1],
+      ],
+    ]) {
       expect(thrown(() => convTransposeGeometryOfShapes(x, w, undefined, one))).toMatchObject({
         argument: 'x',
         value: { xShape: x, wShape: w },
@@ -173,29 +205,55 @@ describe('convTranspose geometry x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0,0,2] d=[
     });
     expect(thrown(() => convTransposeGeometryOfShapes([1, 1, 2], [1, 1, 2], undefined, { ...one, pads: [2, 1] }))).toMatchObject({
       code: 'ERR_EMPTY_OUTPUT',
-      message: 'convTranspose: output size on axis 0 would be 0 < 1: s·(D−1) + outputPadding + d·(k−1)+1 = 1·(2−1) + 0 + 2 = 3 minus pads 2 + 1',
+      message:
+        'convTranspose: output size on axis 0 would be 0 < 1: s·(D−1) + outputPadding + d·(k−1)+1 = 1·(2−1) + 0 + 2 = 3 minus pads 2 + 1',
     });
   });
 
   it('without a bias, hasBias is false; tensors are checked by name under convTranspose', () => {
     expect(convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, attrs).hasBias).toBe(false);
     const f = (n: number) => new Float64Array(n);
-    expect(convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(24) }, { shape: [4, 3, 2, 3], data: f(72) }, { shape: [6], data: f(6) }, attrs).hasBias).toBe(true);
-    expect(thrown(() => convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(23) }, { shape: [4, 3, 2, 3], data: f(72) }, undefined, attrs))).toMatchObject({
+    expect(
+      convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(24) }, { shape: [4, 3, 2, 3], data: f(72) }, { shape: [6], data: f(6) }, attrs)
+        .hasBias,
+    ).toBe(true);
+    expect(
+      thrown(() => convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(23) }, { shape: [4, 3, 2, 3], data: f(72) }, undefined, attrs)),
+    ).toMatchObject({
       fn: 'convTranspose',
       argument: 'x',
     });
-    expect(String((thrown(() => convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(23) }, { shape: [4, 3, 2, 3], data: f(72) }, undefined, attrs)) as Error).message)).toMatch(/^convTranspose: /);
+    expect(
+      String(
+        (
+          thrown(() =>
+            convTransposeGeometry({ shape: [1, 4, 3, 2], data: f(23) }, { shape: [4, 3, 2, 3], data: f(72) }, undefined, attrs),
+          ) as Error
+        ).message,
+      ),
+    ).toMatch(/^convTranspose: /);
     expect(thrown(() => convTransposeGeometryOfShapes([1, 4, 3, 2], [4, 3, 2, 3], undefined, null as never))).toMatchObject({
       argument: 'attrs',
       message: 'convTranspose: attrs must be {strides, pads, dilations, group, outputPadding}, got null',
     });
   });
 
-  it('an empty output on axis 1 names axis 1\'s sizes', () => {
-    expect(thrown(() => convTransposeGeometryOfShapes([1, 1, 5, 2], [1, 1, 1, 2], undefined, { ...attrs, strides: [1, 1], dilations: [1, 1], outputPadding: [0, 0], group: 1, pads: [0, 2, 0, 2] }))).toMatchObject({
+  it("an empty output on axis 1 names axis 1's sizes", () => {
+    expect(
+      thrown(() =>
+        convTransposeGeometryOfShapes([1, 1, 5, 2], [1, 1, 1, 2], undefined, {
+          ...attrs,
+          strides: [1, 1],
+          dilations: [1, 1],
+          outputPadding: [0, 0],
+          group: 1,
+          pads: [0, 2, 0, 2],
+        }),
+      ),
+    ).toMatchObject({
       code: 'ERR_EMPTY_OUTPUT',
-      message: 'convTranspose: output size on axis 1 would be -1 < 1: s·(D−1) + outputPadding + d·(k−1)+1 = 1·(2−1) + 0 + 2 = 3 minus pads 2 + 2',
+      message:
+        'convTranspose: output size on axis 1 would be -1 < 1: s·(D−1) + outputPadding + d·(k−1)+1 = 1·(2−1) + 0 + 2 = 3 minus pads 2 + 2',
     });
   });
 
@@ -209,7 +267,13 @@ describe('convTranspose geometry x=[1,4,3,2] w=[4,3,2,3] s=[2,3] p=[1,0,0,2] d=[
 
 describe('dense geometry', () => {
   it('x=[3,5] w=[4,5] b=[4]', () => {
-    expect(denseGeometryOfShapes([3, 5], [4, 5], [4])).toEqual({ batch: 3, inFeatures: 5, outFeatures: 4, hasBias: true, outputShape: [3, 4] });
+    expect(denseGeometryOfShapes([3, 5], [4, 5], [4])).toEqual({
+      batch: 3,
+      inFeatures: 5,
+      outFeatures: 4,
+      hasBias: true,
+      outputShape: [3, 4],
+    });
     expect(denseGeometryOfShapes([3, 5], [4, 5], undefined).hasBias).toBe(false);
     expect(denseGeometry({ shape: [1, 2], data: new Float64Array(2) }, { shape: [1, 2], data: new Float64Array(2) }, undefined)).toEqual({
       batch: 1,
@@ -227,8 +291,13 @@ describe('dense geometry', () => {
     expect(thrown(() => denseGeometryOfShapes([3, 5], [4, -5], undefined))).toMatchObject({ argument: 'w' });
     expect(thrown(() => denseGeometryOfShapes([3, 5], [4, 5], [-4]))).toMatchObject({ argument: 'b' });
     const f = (n: number) => new Float64Array(n);
-    expect(thrown(() => denseGeometry({ shape: [3, 5], data: f(15) }, { shape: [4, 5], data: f(20) }, { shape: [4], data: f(3) }))).toMatchObject({ fn: 'dense', argument: 'b' });
-    expect(thrown(() => denseGeometry({ shape: [3, 5], data: f(15) }, { shape: [4, 5], data: f(19) }, undefined, 'fc'))).toMatchObject({ fn: 'fc', argument: 'w' });
+    expect(
+      thrown(() => denseGeometry({ shape: [3, 5], data: f(15) }, { shape: [4, 5], data: f(20) }, { shape: [4], data: f(3) })),
+    ).toMatchObject({ fn: 'dense', argument: 'b' });
+    expect(thrown(() => denseGeometry({ shape: [3, 5], data: f(15) }, { shape: [4, 5], data: f(19) }, undefined, 'fc'))).toMatchObject({
+      fn: 'fc',
+      argument: 'w',
+    });
   });
 
   it.each([
@@ -249,11 +318,16 @@ describe('dense geometry', () => {
 
 describe('shared checks', () => {
   it('checkIntArray words entries, pads and non-arrays', () => {
-    expect(thrown(() => checkIntArray('f', 'strides', [1, 1], 1, 1))).toMatchObject({ message: 'f: strides must have 1 entry (one per spatial axis), got [1,1]' });
+    expect(thrown(() => checkIntArray('f', 'strides', [1, 1], 1, 1))).toMatchObject({
+      message: 'f: strides must have 1 entry (one per spatial axis), got [1,1]',
+    });
     expect(thrown(() => checkIntArray('f', 'pads', [0], 2, 0))).toMatchObject({
       message: 'f: pads must have 2 entries (two per spatial axis: all begins, then all ends), got [0]',
     });
-    expect(thrown(() => checkIntArray('f', 'strides', 3 as unknown as number[], 1, 1))).toMatchObject({ value: 3, message: 'f: strides must have 1 entry (one per spatial axis), got 3' });
+    expect(thrown(() => checkIntArray('f', 'strides', 3 as unknown as number[], 1, 1))).toMatchObject({
+      value: 3,
+      message: 'f: strides must have 1 entry (one per spatial axis), got 3',
+    });
     expect(thrown(() => checkIntArray('f', 'pads', [0, -1], 2, 0))).toMatchObject({ message: 'f: pads [0,-1] must be integers >= 0' });
     expect(() => checkIntArray('f', 'pads', [0, 0], 2, 0)).not.toThrow();
     expect(() => checkIntArray('f', 'strides', [1], 1, 1)).not.toThrow();
@@ -262,8 +336,19 @@ describe('shared checks', () => {
   it('checkSpatialOperands: ranks, attrs, group', () => {
     const a = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };
     expect(checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], a, '{…}')).toBe(1);
-    expect(checkSpatialOperands('f', [1, 1, 3, 3, 3], [1, 1, 1, 1, 1], { ...a, strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0] }, '{…}')).toBe(3);
-    expect(thrown(() => checkSpatialOperands('f', [1, 1], [1, 1], a, '{…}'))).toMatchObject({ argument: 'x', message: 'f: x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape [1,1]' });
+    expect(
+      checkSpatialOperands(
+        'f',
+        [1, 1, 3, 3, 3],
+        [1, 1, 1, 1, 1],
+        { ...a, strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0] },
+        '{…}',
+      ),
+    ).toBe(3);
+    expect(thrown(() => checkSpatialOperands('f', [1, 1], [1, 1], a, '{…}'))).toMatchObject({
+      argument: 'x',
+      message: 'f: x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape [1,1]',
+    });
     expect(thrown(() => checkSpatialOperands('f', [1, 1, 2, 2, 2, 2], [1, 1, 1, 1, 1, 1], a, '{…}'))).toMatchObject({
       message: 'f: x must be [N, C, D1..Dn] with n = 1, 2 or 3, got shape [1,1,2,2,2,2]',
     });
@@ -271,19 +356,38 @@ describe('shared checks', () => {
       argument: 'w',
       message: 'f: w rank (4) does not match x rank (3): x [1,1,3], w [1,1,1,1]',
     });
-    expect(thrown(() => checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], null as never, '{strides}'))).toMatchObject({ argument: 'attrs', message: 'f: attrs must be {strides}, got null' });
-    expect(thrown(() => checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], 5 as never, '{strides}'))).toMatchObject({ message: 'f: attrs must be {strides}, got 5' });
+    expect(thrown(() => checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], null as never, '{strides}'))).toMatchObject({
+      argument: 'attrs',
+      message: 'f: attrs must be {strides}, got null',
+    });
+    expect(thrown(() => checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], 5 as never, '{strides}'))).toMatchObject({
+      message: 'f: attrs must be {strides}, got 5',
+    });
     for (const group of [0, 1.5, Number.NaN]) {
-      expect(thrown(() => checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], { ...a, group }, '{…}'))).toMatchObject({ argument: 'group', message: `f: group must be an integer >= 1, got ${group}` });
+      expect(thrown(() => checkSpatialOperands('f', [1, 1, 3], [1, 1, 1], { ...a, group }, '{…}'))).toMatchObject({
+        argument: 'group',
+        message: `f: group must be an integer >= 1, got ${group}`,
+      });
     }
   });
 
   it('spatialAxes rejects sizes < 1 by axis', () => {
     const size = () => ({ size: 1, why: '' });
     const at = { pads: [0, 0, 0, 0], dilations: [1, 1] };
-    expect(thrown(() => spatialAxes('f', [1, 1, 2, 0], [1, 1, 1, 1], at, 2, size))).toMatchObject({ argument: 'x', message: 'f: x spatial size 0 on axis 1 must be >= 1 (x [1,1,2,0])' });
-    expect(thrown(() => spatialAxes('f', [1, 1, 2, 2], [1, 1, 0, 1], at, 2, size))).toMatchObject({ argument: 'w', message: 'f: kernel size 0 on axis 0 must be >= 1 (w [1,1,0,1])' });
-    expect(spatialAxes('f', [1, 1, 2, 3], [1, 1, 1, 2], { pads: [0, 1, 2, 3], dilations: [1, 3] }, 2, (a, eff, pb, pe) => ({ size: 10 * a + eff + pb + pe, why: '' }))).toEqual({
+    expect(thrown(() => spatialAxes('f', [1, 1, 2, 0], [1, 1, 1, 1], at, 2, size))).toMatchObject({
+      argument: 'x',
+      message: 'f: x spatial size 0 on axis 1 must be >= 1 (x [1,1,2,0])',
+    });
+    expect(thrown(() => spatialAxes('f', [1, 1, 2, 2], [1, 1, 0, 1], at, 2, size))).toMatchObject({
+      argument: 'w',
+      message: 'f: kernel size 0 on axis 0 must be >= 1 (w [1,1,0,1])',
+    });
+    expect(
+      spatialAxes('f', [1, 1, 2, 3], [1, 1, 1, 2], { pads: [0, 1, 2, 3], dilations: [1, 3] }, 2, (a, eff, pb, pe) => ({
+        size: 10 * a + eff + pb + pe,
+        why: '',
+      })),
+    ).toEqual({
       inSpatial: [2, 3],
       kernelSpatial: [1, 2],
       padsBegin: [0, 1],
@@ -304,7 +408,12 @@ describe('shared checks', () => {
     expect(lift3d([5, 7], 1)).toEqual([1, 5, 7]);
     expect(lift3d([4], 0)).toEqual([0, 0, 4]);
     expect(lift3d([2, 3, 4], 9)).toEqual([2, 3, 4]);
-    const g = convGeometryOfShapes([1, 1, 7, 5], [1, 1, 3, 2], undefined, { strides: [2, 1], pads: [1, 0, 0, 1], dilations: [1, 2], group: 1 });
+    const g = convGeometryOfShapes([1, 1, 7, 5], [1, 1, 3, 2], undefined, {
+      strides: [2, 1],
+      pads: [1, 0, 0, 1],
+      dilations: [1, 2],
+      group: 1,
+    });
     expect(axes3d(g)).toEqual({
       input: [1, 7, 5],
       kernel: [1, 3, 2],
@@ -329,8 +438,20 @@ describe('shared checks', () => {
 describe('auto-pad resolvers accept 1 to 3 spatial axes only', () => {
   it('resolveAutoPad: rank 4 and rank 0 are rejected, rank 3 resolved', () => {
     for (const D of [[], [5, 5, 5, 5]]) {
-      const e = thrown(() => resolveAutoPad(D, D.map(() => 3), D.map(() => 1), D.map(() => 1), 'SAME_UPPER'));
-      expect(e).toMatchObject({ fn: 'resolveAutoPad', argument: 'inputSpatial', message: `resolveAutoPad: inputSpatial must have 1, 2 or 3 axes, got [${D.join(',')}]` });
+      const e = thrown(() =>
+        resolveAutoPad(
+          D,
+          D.map(() => 3),
+          D.map(() => 1),
+          D.map(() => 1),
+          'SAME_UPPER',
+        ),
+      );
+      expect(e).toMatchObject({
+        fn: 'resolveAutoPad',
+        argument: 'inputSpatial',
+        message: `resolveAutoPad: inputSpatial must have 1, 2 or 3 axes, got [${D.join(',')}]`,
+      });
     }
     expect(resolveAutoPad([5, 4, 3], [3, 3, 2], [2, 1, 2], [1, 2, 1], 'SAME_UPPER')).toEqual([1, 2, 0, 1, 2, 1]);
     expect(resolveAutoPad([5, 4, 3], [3, 3, 2], [2, 1, 2], [1, 2, 1], 'SAME_LOWER')).toEqual([1, 2, 1, 1, 2, 0]);
@@ -341,9 +462,16 @@ describe('auto-pad resolvers accept 1 to 3 spatial axes only', () => {
     for (const D of [[], [2, 2, 2, 2]]) {
       const ones = D.map(() => 1);
       const e = thrown(() => resolveConvTransposePads({ inputSpatial: D, kernelSpatial: ones, strides: ones, dilations: ones }));
-      expect(e).toMatchObject({ argument: 'inputSpatial', message: `resolveConvTransposePads: inputSpatial must have 1, 2 or 3 axes, got [${D.join(',')}]` });
+      expect(e).toMatchObject({
+        argument: 'inputSpatial',
+        message: `resolveConvTransposePads: inputSpatial must have 1, 2 or 3 axes, got [${D.join(',')}]`,
+      });
     }
-    expect(thrown(() => resolveConvTransposePads({ inputSpatial: [3], kernelSpatial: [3], strides: [1], dilations: [1], autoPad: 'SAME' as never }))).toMatchObject({
+    expect(
+      thrown(() =>
+        resolveConvTransposePads({ inputSpatial: [3], kernelSpatial: [3], strides: [1], dilations: [1], autoPad: 'SAME' as never }),
+      ),
+    ).toMatchObject({
       argument: 'autoPad',
       message: "resolveConvTransposePads: autoPad must be 'NOTSET', 'VALID', 'SAME_UPPER' or 'SAME_LOWER', got \"SAME\"",
     });
@@ -351,8 +479,16 @@ describe('auto-pad resolvers accept 1 to 3 spatial axes only', () => {
 
   it('resolveConvTransposePads names the argument that is wrong', () => {
     const base = { inputSpatial: [3], kernelSpatial: [3], strides: [1], dilations: [1] };
-    for (const [argument, bad] of [['inputSpatial', { inputSpatial: [0] }], ['kernelSpatial', { kernelSpatial: [0] }], ['strides', { strides: [0] }], ['dilations', { dilations: [0] }]] as const) {
-      expect(thrown(() => resolveConvTransposePads({ ...base, ...bad }))).toMatchObject({ argument, message: `resolveConvTransposePads: ${argument} [0] must be integers >= 1` });
+    for (const [argument, bad] of [
+      ['inputSpatial', { inputSpatial: [0] }],
+      ['kernelSpatial', { kernelSpatial: [0] }],
+      ['strides', { strides: [0] }],
+      ['dilations', { dilations: [0] }],
+    ] as const) {
+      expect(thrown(() => resolveConvTransposePads({ ...base, ...bad }))).toMatchObject({
+        argument,
+        message: `resolveConvTransposePads: ${argument} [0] must be integers >= 1`,
+      });
     }
   });
 
@@ -363,9 +499,15 @@ describe('auto-pad resolvers accept 1 to 3 spatial axes only', () => {
     const ok = { ...base, strides: [2, 1, 1] }; // full [7, 4, 4], target [6, 2, 4] → totals [1, 2, 0]
     expect(resolveConvTransposePads({ ...ok, autoPad: 'SAME_UPPER' })).toEqual({ pads: [0, 1, 0, 1, 1, 0], outputPadding: [0, 0, 0] });
     expect(resolveConvTransposePads({ ...ok, autoPad: 'SAME_LOWER' })).toEqual({ pads: [1, 1, 0, 0, 1, 0], outputPadding: [0, 0, 0] });
-    expect(resolveConvTransposePads({ ...ok, autoPad: 'VALID', outputShape: [5, 4, 4] })).toEqual({ pads: [1, 0, 0, 1, 0, 0], outputPadding: [0, 0, 0] });
+    expect(resolveConvTransposePads({ ...ok, autoPad: 'VALID', outputShape: [5, 4, 4] })).toEqual({
+      pads: [1, 0, 0, 1, 0, 0],
+      outputPadding: [0, 0, 0],
+    });
     expect(resolveConvTransposePads({ ...ok, autoPad: 'NOTSET' })).toEqual({ pads: [0, 0, 0, 0, 0, 0], outputPadding: [0, 0, 0] });
-    expect(resolveConvTransposePads({ ...ok, autoPad: 'VALID', pads: [1, 1, 1, 1, 1, 1] })).toEqual({ pads: [0, 0, 0, 0, 0, 0], outputPadding: [0, 0, 0] });
+    expect(resolveConvTransposePads({ ...ok, autoPad: 'VALID', pads: [1, 1, 1, 1, 1, 1] })).toEqual({
+      pads: [0, 0, 0, 0, 0, 0],
+      outputPadding: [0, 0, 0],
+    });
     expect(thrown(() => resolveConvTransposePads({ ...ok, pads: [1, 1, 1] }))).toMatchObject({ argument: 'pads' });
     expect(thrown(() => resolveConvTransposePads({ ...ok, outputShape: [5, 4] }))).toMatchObject({ argument: 'outputShape' });
     expect(thrown(() => resolveConvTransposePads({ ...ok, outputPadding: [0, -1, 0] }))).toMatchObject({ argument: 'outputPadding' });
@@ -390,14 +532,40 @@ function bruteForcePairs(g: ConvTransposeGeometry, k: readonly number[]): string
 }
 
 describe('scatterPlan reaches exactly the outputs each tap reaches', () => {
-  const problems: Array<[string, number[], number[], { strides: number[]; pads: number[]; dilations: number[]; outputPadding: number[] }]> = [
-    ['x=[1,1,4] w=[1,1,3] s=2 p=[1,2] d=1', [1, 1, 4], [1, 1, 3], { strides: [2], pads: [1, 2], dilations: [1], outputPadding: [0] }],
-    ['x=[1,1,3] w=[1,1,2] s=3 p=[0,0] d=2 op=1', [1, 1, 3], [1, 1, 2], { strides: [3], pads: [0, 0], dilations: [2], outputPadding: [1] }],
-    ['x=[1,1,3,4] w=[1,1,2,3] s=[2,1] p=[1,0,2,1] d=[2,1]', [1, 1, 3, 4], [1, 1, 2, 3], { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], outputPadding: [0, 0] }],
-    ['x=[1,1,2,3,3] w=[1,1,2,2,3] s=[1,2,3] p=[0,1,1,1,0,4] d=[1,1,2]', [1, 1, 2, 3, 3], [1, 1, 2, 2, 3], { strides: [1, 2, 3], pads: [0, 1, 1, 1, 0, 4], dilations: [1, 1, 2], outputPadding: [0, 1, 2] }],
-    ['x=[1,1,4,2,2] w=[1,1,2,1,2] s=[2,1,1] p=[1,0,0,2,0,1] d=[2,1,1]', [1, 1, 4, 2, 2], [1, 1, 2, 1, 2], { strides: [2, 1, 1], pads: [1, 0, 0, 2, 0, 1], dilations: [2, 1, 1], outputPadding: [1, 0, 0] }],
-    ['x=[1,1,2] w=[1,1,4] s=1 p=[2,2] d=1 (taps with no input)', [1, 1, 2], [1, 1, 4], { strides: [1], pads: [2, 2], dilations: [1], outputPadding: [0] }],
-  ];
+  const problems: Array<[string, number[], number[], { strides: number[]; pads: number[]; dilations: number[]; outputPadding: number[] }]> =
+    [
+      ['x=[1,1,4] w=[1,1,3] s=2 p=[1,2] d=1', [1, 1, 4], [1, 1, 3], { strides: [2], pads: [1, 2], dilations: [1], outputPadding: [0] }],
+      [
+        'x=[1,1,3] w=[1,1,2] s=3 p=[0,0] d=2 op=1',
+        [1, 1, 3],
+        [1, 1, 2],
+        { strides: [3], pads: [0, 0], dilations: [2], outputPadding: [1] },
+      ],
+      [
+        'x=[1,1,3,4] w=[1,1,2,3] s=[2,1] p=[1,0,2,1] d=[2,1]',
+        [1, 1, 3, 4],
+        [1, 1, 2, 3],
+        { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], outputPadding: [0, 0] },
+      ],
+      [
+        'x=[1,1,2,3,3] w=[1,1,2,2,3] s=[1,2,3] p=[0,1,1,1,0,4] d=[1,1,2]',
+        [1, 1, 2, 3, 3],
+        [1, 1, 2, 2, 3],
+        { strides: [1, 2, 3], pads: [0, 1, 1, 1, 0, 4], dilations: [1, 1, 2], outputPadding: [0, 1, 2] },
+      ],
+      [
+        'x=[1,1,4,2,2] w=[1,1,2,1,2] s=[2,1,1] p=[1,0,0,2,0,1] d=[2,1,1]',
+        [1, 1, 4, 2, 2],
+        [1, 1, 2, 1, 2],
+        { strides: [2, 1, 1], pads: [1, 0, 0, 2, 0, 1], dilations: [2, 1, 1], outputPadding: [1, 0, 0] },
+      ],
+      [
+        'x=[1,1,2] w=[1,1,4] s=1 p=[2,2] d=1 (taps with no input)',
+        [1, 1, 2],
+        [1, 1, 4],
+        { strides: [1], pads: [2, 2], dilations: [1], outputPadding: [0] },
+      ],
+    ];
   for (const [name, x, w, a] of problems) {
     it(name, () => {
       const g = convTransposeGeometryOfShapes(x, w, undefined, { ...a, group: 1 });

@@ -4,7 +4,8 @@
  * reports: message, index, expected, actual, error, bound, ratio, heat map, whole tensors.
  */
 import { describe, expect, it } from 'vitest';
-import { activationBound, applyActivation } from '../src/activation.js';
+import { applyActivation } from '../src/activation.js';
+import { activationBound } from '../src/bound/activation-bound.js';
 import type { Activation } from '../src/activation.js';
 import { completeNumerics } from '../src/bound/error-model.js';
 import type { Expectation } from '../src/property/judge.js';
@@ -56,7 +57,11 @@ describe('which bound the judge applies', () => {
     for (const regime of ['exact', 'special'] as const) {
       expect(verdict('float32', regime, [3], one(3, 3, 2))).toBeUndefined();
       const v = verdict('float32', regime, [3 + 2 ** -20], one(3, 3, 2));
-      expect(v).toMatchObject({ bound: 0, errorOverBound: Number.POSITIVE_INFINITY, message: 'conv-matches-reference: 1 of 1 output element differ' });
+      expect(v).toMatchObject({
+        bound: 0,
+        errorOverBound: Number.POSITIVE_INFINITY,
+        message: 'conv-matches-reference: 1 of 1 output element differ',
+      });
     }
   });
 
@@ -74,11 +79,11 @@ describe('which bound the judge applies', () => {
     expect(v?.message).toBe('conv-matches-reference: 1 of 1 output element exceed the normwise (κ = 3) error bound');
   });
 
-  it('actualTerms replaces the expectation\'s term count', () => {
+  it("actualTerms replaces the expectation's term count", () => {
     expectEdge(documentedBound(f32, 50, 8, 2), 2, (a) => verdict(f32, 'float', [a], one(2, 8, 10), { actualTerms: 50 }));
   });
 
-  it('expectedFromKernel adds the bound of the expected side\'s own computation', () => {
+  it("expectedFromKernel adds the bound of the expected side's own computation", () => {
     expectEdge(2 * documentedBound(f32, 10, 8, 2), 2, (a) => verdict(f32, 'float', [a], one(2, 8, 10), { expectedFromKernel: true }));
   });
 
@@ -97,16 +102,18 @@ describe('which bound the judge applies', () => {
     expectEdge(bound, 2, (a) => verdict(p, 'float', [a], one(2, 8, 10), { kernelComputations: [extra] }));
   });
 
-  it('the expectation\'s mapScale extends its own map maximum', () => {
+  it("the expectation's mapScale extends its own map maximum", () => {
     const p = completeNumerics({ precision: 'float32', errorModel: 'normwise', errorFactor: 2 });
     expectEdge(documentedBound(p, 10, 8, 2, 100), 2, (a) => verdict(p, 'float', [a], one(2, 8, 10, { mapScale: [100] })));
   });
 
-  it('a plain-float64 expectation adds the judge\'s own error γ(n)(2⁻⁵³)·Σ|terms|', () => {
+  it("a plain-float64 expectation adds the judge's own error γ(n)(2⁻⁵³)·Σ|terms|", () => {
     const bound = documentedBound(f32, 10, 2 ** 30, 2) + gammaOf(10, U.float64) * 2 ** 30;
     expectEdge(bound, 2, (a) => verdict(f32, 'float', [a], one(2, 2 ** 30, 10, { accumulation: 'plain64' })));
     // the compensated reference's error is not added
-    expectEdge(documentedBound(f32, 10, 2 ** 30, 2), 2, (a) => verdict(f32, 'float', [a], one(2, 2 ** 30, 10, { accumulation: 'compensated' })));
+    expectEdge(documentedBound(f32, 10, 2 ** 30, 2), 2, (a) =>
+      verdict(f32, 'float', [a], one(2, 2 ** 30, 10, { accumulation: 'compensated' })),
+    );
   });
 
   it('a fused activation: the bound of the sums (2u|pre|) carried through φ', () => {
@@ -117,10 +124,12 @@ describe('which bound the judge applies', () => {
     expect(bound).toBe(3 * documentedBound(f32, 10, 8, -2) * (1 + U.float32) + U.float32 * 6);
     expectEdge(bound, 6, (a) => verdict(f32, 'float', [a], e));
     const sig = activated(one(0.5, 8, 10), { kind: 'sigmoid' });
-    expectEdge(activationBound({ kind: 'sigmoid' }, documentedBound(f32, 10, 8, 0.5), sig.values[0], 'float32'), sig.values[0], (a) => verdict(f32, 'float', [a], sig));
+    expectEdge(activationBound({ kind: 'sigmoid' }, documentedBound(f32, 10, 8, 0.5), sig.values[0], 'float32'), sig.values[0], (a) =>
+      verdict(f32, 'float', [a], sig),
+    );
   });
 
-  it('expectedFromKernel with an activation: the expected side\'s bound is that of its sums (2u|pre|), not of φ(pre)', () => {
+  it("expectedFromKernel with an activation: the expected side's bound is that of its sums (2u|pre|), not of φ(pre)", () => {
     const relu: Activation = { kind: 'relu' };
     const e = activated(one(-3, 8, 10), relu);
     expectEdge(2 * documentedBound(f16, 10, 8, -3), 0, (a) => verdict(f16, 'float', [a], e, { expectedFromKernel: true }));
@@ -210,7 +219,12 @@ describe('helpers', () => {
     const e = one(-2, 8, 10);
     expect(activated(e, undefined)).toBe(e);
     const r = activated(e, { kind: 'relu' });
-    expect(r).toEqual({ ...e, values: new Float64Array([applyActivation({ kind: 'relu' }, -2)]), preActivation: e.values, activation: { kind: 'relu' } });
+    expect(r).toEqual({
+      ...e,
+      values: new Float64Array([applyActivation({ kind: 'relu' }, -2)]),
+      preActivation: e.values,
+      activation: { kind: 'relu' },
+    });
     expect(e.values).toEqual([-2]);
   });
 });

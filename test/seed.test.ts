@@ -52,7 +52,12 @@ describe('resolveSeed: integers', () => {
         }
       })();
       expect(e).toBeInstanceOf(InvalidArgumentError);
-      expect(e).toMatchObject({ fn: 'cli', argument: 'seed', value: bad, message: `cli: seed must be an integer (or a string, which is hashed), got ${bad}` });
+      expect(e).toMatchObject({
+        fn: 'cli',
+        argument: 'seed',
+        value: bad,
+        message: `cli: seed must be an integer (or a string, which is hashed), got ${bad}`,
+      });
     }
   });
 });
@@ -63,9 +68,12 @@ describe('resolveSeed: text is hashed with FNV-1a', () => {
     expect(resolveSeed('foobar')).toEqual({ used: 0xbf9cf968 | 0, given: 'foobar' });
   });
 
-  it.each(['123abc', 'abc123', '12 34', '+', '-', '1e5', '0x10', '--1', '1.0', 'main-1234', 'é', '種子', '😀'])('%j is hashed, not parsed', (seed) => {
-    expect(resolveSeed(seed)).toEqual({ used: fnv1aBig(seed), given: seed });
-  });
+  it.each(['123abc', 'abc123', '12 34', '+', '-', '1e5', '0x10', '--1', '1.0', 'main-1234', 'é', '種子', '😀'])(
+    '%j is hashed, not parsed',
+    (seed) => {
+      expect(resolveSeed(seed)).toEqual({ used: fnv1aBig(seed), given: seed });
+    },
+  );
 
   it('hashing trims surrounding white space', () => {
     expect(resolveSeed(' 123abc ')).toEqual({ used: fnv1aBig('123abc'), given: '123abc' });
