@@ -26,6 +26,7 @@ export default defineConfig({
       // the capability gate
       'test/capability-gate.test.ts',
       'test/capability-gate-boundaries.test.ts',
+      'test/quantized.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -154,3 +154,101 @@ describe('attributes the gate does not read', () => {
     expect(gate(dense, narrow)).toBeUndefined();
   });
 });
+
+describe('quantized calls at the boundaries', () => {
+  const d = (shape: number[], dtype: string) => ({ shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)), dtype });
+  const mm = (inputs: GatedCall['inputs']): GatedCall => ({ method: 'matMulInteger', inputs, attrs: undefined, outputShape: [2, 4] });
+
+  it("the pair is the first input's type and w's (or b's); types other than 8-bit are not paired", () => {
+    const only = { quantizedTypes: ['u8u8' as const] };
+    expect(
+      gate(
+        mm([
+          ['a', d([2, 3], 'uint8')],
+          ['b', d([3, 4], 'int8')],
+        ]),
+        only,
+      ),
+    ).toBe('matMulInteger() has uint8 data with int8 weights (u8s8) and the kernel declares quantizedTypes [u8u8]');
+    expect(
+      gate(
+        mm([
+          ['a', d([2, 3], 'uint8')],
+          ['b', d([3, 4], 'uint8')],
+        ]),
+        only,
+      ),
+    ).toBeUndefined();
+    expect(
+      gate(
+        mm([
+          ['a', d([2, 3], 'float32')],
+          ['b', d([3, 4], 'int8')],
+        ]),
+        only,
+      ),
+    ).toBeUndefined();
+    expect(
+      gate(
+        mm([
+          ['a', d([2, 3], 'int8')],
+          ['b', d([3, 4], 'int32')],
+        ]),
+        only,
+      ),
+    ).toBeUndefined();
+    expect(
+      gate(
+        mm([
+          ['a', d([2, 3], 'int8')],
+          ['b', undefined],
+        ]),
+        only,
+      ),
+    ).toBeUndefined();
+    const conv: GatedCall = {
+      method: 'convInteger',
+      inputs: [
+        ['x', d([1, 1, 4], 'int8')],
+        ['b', d([3], 'uint8')],
+        ['w', d([3, 1, 2], 'int8')],
+      ],
+      attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 },
+      outputShape: [1, 3, 3],
+    };
+    expect(gate(conv, { quantizedTypes: ['s8u8'] })).toBe(
+      'convInteger() has int8 data with int8 weights (s8s8) and the kernel declares quantizedTypes [s8u8]',
+    );
+  });
+
+  it('per channel means more than one value of a w/b scale or zero point', () => {
+    const perTensor = { quantizedPerChannel: [] };
+    const base: GatedCall['inputs'] = [
+      ['a', d([2, 3], 'uint8')],
+      ['b', d([3, 4], 'uint8')],
+    ];
+    expect(gate(mm([...base, ['bZeroPoint', d([1], 'uint8')], ['aZeroPoint', undefined]]), perTensor)).toBeUndefined();
+    expect(gate(mm([...base, ['aZeroPoint', d([2], 'uint8')]]), perTensor)).toBeUndefined();
+    expect(gate(mm([...base, ['bScale', d([4], 'float32')]]), perTensor)).toBe(
+      'matMulInteger() has a per-channel bScale (4 values) and the kernel declares quantizedPerChannel []',
+    );
+    expect(gate(mm([...base, ['wZeroPoint', d([2, 2], 'uint8')]]), { quantizedPerChannel: ['qlinearConv', 'convInteger'] })).toBe(
+      'matMulInteger() has a per-channel wZeroPoint (4 values) and the kernel declares quantizedPerChannel [qlinearConv,convInteger]',
+    );
+    expect(gate(mm([...base, ['bScale', d([4], 'float32')]]), { quantizedPerChannel: ['matMulInteger'] })).toBeUndefined();
+  });
+
+  it('a float operator is not gated by the quantized capabilities', () => {
+    const c: GatedCall = {
+      method: 'conv',
+      inputs: [
+        ['x', d([1, 1, 4], 'int8')],
+        ['w', d([3, 1, 2], 'uint8')],
+        ['wScale', d([3], 'float32')],
+      ],
+      attrs: { strides: [1] },
+      outputShape: [1, 3, 3],
+    };
+    expect(gate(c, { quantizedTypes: [], quantizedPerChannel: [], quantizedSpatialRanks: [2] })).toBeUndefined();
+  });
+});
