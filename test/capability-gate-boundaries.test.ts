@@ -136,6 +136,10 @@ describe('attributes the gate does not read', () => {
     expect(gate(call({ ...plain, strides: 2 }), { spatialRanks: [3] })).toBeUndefined();
   });
 
+  it('dilations without strides: stride with dilation is not asked about', () => {
+    expect(gate(call({ dilations: [2, 2], pads: [1, 1, 1, 1], group: 1 }), { strideWithDilation: false })).toBeUndefined();
+  });
+
   it('a group that is not a number > 1 is not gated', () => {
     expect(gate(call({ ...plain, group: '2' }), { group: false })).toBeUndefined();
     expect(gate(call({ ...plain, group: 1 }), { group: false })).toBeUndefined();

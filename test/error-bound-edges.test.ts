@@ -227,6 +227,12 @@ describe('compareOutputs reports exactly', () => {
     expect(compareOutputs([2], [1, 3], [1, 2.5], 0.5)).toBeUndefined();
   });
 
+  it('a bound of −0 is a bound of 0: the ratio of a difference is +∞, never −∞', () => {
+    const m = compareOutputs([2], [1, 3], [1, 2], [0, -0]);
+    expect(m).toMatchObject({ flatIndex: 1, ratio: Number.POSITIVE_INFINITY });
+    expect(m?.heatmap.ratios).toEqual([0, Number.POSITIVE_INFINITY]);
+  });
+
   it('bound 0 demands equality: ratio ∞ for any difference', () => {
     const m = compareOutputs([2], [1, 2], [1, 2 + 2 ** -51], 0);
     expect(m).toMatchObject({ flatIndex: 1, error: 2 ** -51, bound: 0, ratio: Number.POSITIVE_INFINITY, count: 1 });

@@ -73,6 +73,12 @@ describe('conv geometry x=[2,4,7,5] w=[6,2,3,2] s=[2,1] p=[1,0,0,1] d=[1,2] g=2 
     });
   });
 
+  it('malformed shapes are named: x, w, b', () => {
+    expect(thrown(() => convGeometryOfShapes([2, 4, 7.5, 5], [6, 2, 3, 2], undefined, attrs))).toMatchObject({ fn: 'conv', argument: 'x' });
+    expect(thrown(() => convGeometryOfShapes([2, 4, 7, 5], [6, 2, -3, 2], undefined, attrs))).toMatchObject({ fn: 'conv', argument: 'w' });
+    expect(thrown(() => convGeometryOfShapes([2, 4, 7, 5], [6, 2, 3, 2], [-6], attrs))).toMatchObject({ fn: 'conv', argument: 'b' });
+  });
+
   it('the geometry copies the attribute arrays', () => {
     const s = [2, 1];
     const g = convGeometryOfShapes([2, 4, 7, 5], [6, 2, 3, 2], undefined, { ...attrs, strides: s });
