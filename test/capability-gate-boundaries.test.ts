@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { completeCapabilities } from '../src/capabilities.js';
 import { type GatedCall, inadmissibleCall } from '../src/capability-gate.js';
-import type { KernelCapabilities } from '../src/contract.js';
+import type { KernelCapabilities } from '../src/capabilities.js';
 
 const t = (shape: number[], fill = 1) => ({ shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(fill) });
 const gate = (call: GatedCall, caps: KernelCapabilities) => inadmissibleCall(call, completeCapabilities(caps));
