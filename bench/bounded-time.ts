@@ -36,11 +36,18 @@ interface Row {
   detail: string;
 }
 
-function run(args: string[], stopAfter?: { marker: string; delayMs: number; signal: NodeJS.Signals }): Promise<{ code: number | null; wallMs: number; endedAt: number; sinceSignalMs: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  stopAfter?: { marker: string; delayMs: number; signal: NodeJS.Signals },
+): Promise<{ code: number | null; wallMs: number; endedAt: number; sinceSignalMs: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const t0 = performance.now();
     let signalAt = 0;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let armed = false;
@@ -110,12 +117,22 @@ async function signalScenario(signal: NodeJS.Signals, expectCode: number): Promi
   });
   const report = readReport(dir);
   const files = REPORT_FILES.filter((f) => existsSync(join(dir, f)));
-  const temps = existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp')) : [];
+  const temps = existsSync(dir)
+    ? readdirSync(dir, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.tmp'))
+    : [];
   const md = existsSync(join(dir, 'verification.md')) ? readFileSync(join(dir, 'verification.md'), 'utf8') : '';
   const junit = existsSync(join(dir, 'junit.xml')) ? readFileSync(join(dir, 'junit.xml'), 'utf8') : '';
   const ok =
-    r.code === expectCode && r.sinceSignalMs <= 2000 && report?.status === 'interrupted' && files.length === 4 && temps.length === 0 &&
-    md.includes('— INTERRUPTED') && !md.includes('PASSED') && /errors="[1-9]/.test(junit);
+    r.code === expectCode &&
+    r.sinceSignalMs <= 2000 &&
+    report?.status === 'interrupted' &&
+    files.length === 4 &&
+    temps.length === 0 &&
+    md.includes('— INTERRUPTED') &&
+    !md.includes('PASSED') &&
+    /errors="[1-9]/.test(junit);
   rows.push({
     scenario: `${signal} during a hung call`,
     bound: 'signal → exit ≤ 2 s',
@@ -129,7 +146,19 @@ async function signalScenario(signal: NodeJS.Signals, expectCode: number): Promi
 
 async function lingeringScenario(fixture: string, what: string): Promise<void> {
   const dir = join(scratch, `linger-${rows.length}`);
-  const r = await run(['verify', '--kernel', `test/fixtures/kernels/${fixture}`, '--seed', '1', '--runs', '50', '--properties', 'dense-matches-reference', '--report-dir', dir]);
+  const r = await run([
+    'verify',
+    '--kernel',
+    `test/fixtures/kernels/${fixture}`,
+    '--seed',
+    '1',
+    '--runs',
+    '50',
+    '--properties',
+    'dense-matches-reference',
+    '--report-dir',
+    dir,
+  ]);
   const json = join(dir, 'verification.json');
   const writtenAt = existsSync(json) ? statSync(json).mtimeMs : Number.NaN;
   const afterReports = r.endedAt - writtenAt;

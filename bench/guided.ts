@@ -36,7 +36,15 @@ async function once(seed: number, guided: boolean): Promise<Outcome> {
   const k = await createIsolatedKernel(kernelPath, { timeoutMs: 10_000, coverage: {} });
   try {
     const t0 = Date.now();
-    const r = await verifyKernel(k, { runs, seed, properties: ['conv-matches-reference'], shapeBudget: budget, coverage: true, guided, shrinkBudgetMs: 1 });
+    const r = await verifyKernel(k, {
+      runs,
+      seed,
+      properties: ['conv-matches-reference'],
+      shapeBudget: budget,
+      coverage: true,
+      guided,
+      shrinkBudgetMs: 1,
+    });
     const unreached = r.kernelCoverage?.unreachedFunctions.map((f) => f.what) ?? [];
     return { found: r.status === 'failed', reached: !unreached.includes(GATED), ms: Date.now() - t0 };
   } finally {
@@ -49,7 +57,9 @@ for (let seed = 1; seed <= seeds; seed++) {
   const random = await once(seed, false);
   const guided = await once(seed, true);
   rows.push({ seed, random, guided });
-  process.stderr.write(`seed ${seed}: random ${random.found ? 'FOUND' : random.reached ? 'reached' : '-'}, guided ${guided.found ? 'FOUND' : guided.reached ? 'reached' : '-'}\n`);
+  process.stderr.write(
+    `seed ${seed}: random ${random.found ? 'FOUND' : random.reached ? 'reached' : '-'}, guided ${guided.found ? 'FOUND' : guided.reached ? 'reached' : '-'}\n`,
+  );
 }
 
 const count = (f: (r: (typeof rows)[number]) => boolean) => rows.filter(f).length;
@@ -61,8 +71,16 @@ const summary = {
   seeds,
   shapeBudget: budget,
   runs,
-  random: { found: count((r) => r.random.found), reached: count((r) => r.random.reached), meanMs: Math.round(rows.reduce((a, r) => a + r.random.ms, 0) / rows.length) },
-  guided: { found: count((r) => r.guided.found), reached: count((r) => r.guided.reached), meanMs: Math.round(rows.reduce((a, r) => a + r.guided.ms, 0) / rows.length) },
+  random: {
+    found: count((r) => r.random.found),
+    reached: count((r) => r.random.reached),
+    meanMs: Math.round(rows.reduce((a, r) => a + r.random.ms, 0) / rows.length),
+  },
+  guided: {
+    found: count((r) => r.guided.found),
+    reached: count((r) => r.guided.reached),
+    meanMs: Math.round(rows.reduce((a, r) => a + r.guided.ms, 0) / rows.length),
+  },
   onlyGuided: count((r) => r.guided.found && !r.random.found),
   onlyRandom: count((r) => r.random.found && !r.guided.found),
 };

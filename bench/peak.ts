@@ -29,27 +29,47 @@ function chainsModule(muls: number, adds: number): Uint8Array<ArrayBuffer> {
   const one = [W.f32Const, 0x00, 0x00, 0x80, 0x3f]; // 1.0f
   const op = (i: number) => [...get(1 + i), ...get(c), ...(i < muls ? F32X4_MUL : F32X4_ADD), ...set(1 + i)];
   // Interleave the two kinds in the instruction stream.
-  const order = Array.from({ length: chains }, (_, i) => i).sort((a, b) => (a < muls ? 2 * a : 2 * (a - muls) + 1) - (b < muls ? 2 * b : 2 * (b - muls) + 1));
+  const order = Array.from({ length: chains }, (_, i) => i).sort(
+    (a, b) => (a < muls ? 2 * a : 2 * (a - muls) + 1) - (b < muls ? 2 * b : 2 * (b - muls) + 1),
+  );
   const step = order.flatMap(op);
   const all = Array.from({ length: chains }, (_, i) => 1 + i);
   const code = [
-    ...one, ...F32X4_SPLAT, ...set(c),
+    ...one,
+    ...F32X4_SPLAT,
+    ...set(c),
     ...all.flatMap((v) => [...get(c), ...set(v)]),
-    W.loop, W.void,
+    W.loop,
+    W.void,
     ...Array.from({ length: UNROLL }, () => step).flat(),
-    ...get(0), W.i32Const, ...sleb(1), W.i32Sub, W.tee, 0, W.brIf, 0,
+    ...get(0),
+    W.i32Const,
+    ...sleb(1),
+    W.i32Sub,
+    W.tee,
+    0,
+    W.brIf,
+    0,
     W.end,
     // Keep every chain alive: their sum, lane 0.
     ...get(all[0]),
     ...all.slice(1).flatMap((v) => [...get(v), ...F32X4_ADD]),
-    ...simd(0x1f), 0, // f32x4.extract_lane 0
+    ...simd(0x1f),
+    0, // f32x4.extract_lane 0
     W.end,
   ];
   const locals = vec([[...uleb(chains + 1), W.v128]]);
   const body = [...uleb(locals.length + code.length), ...locals, ...code];
   const type = [0x60, ...vec([[W.i32]]), ...vec([[W.f32]])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([type])),
     ...section(3, vec([[0]])),
     ...section(7, vec([[...name('run'), 0x00, 0]])),

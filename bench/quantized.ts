@@ -211,7 +211,14 @@ export async function runQuantizedBench(options: { quick: boolean; jsLoops: bool
         .join(' | ')} |`,
   );
   const table = [header, sep, ...body].join('\n');
-  const markdown = [`${date} · ${machine} · ${reps} reps, medians · \`${options.command}\``, '', table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
+  const markdown = [
+    `${date} · ${machine} · ${reps} reps, medians · \`${options.command}\``,
+    '',
+    table,
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
   return { date, machine, reps, kernels: kernels.map((k) => k.name), rows, notes, markdown };
 }
 

@@ -58,7 +58,14 @@ const SHAPES: readonly BenchShape[] = [
   { id: 'fc6conv', title: 'VGG fc6 as conv 7×7', op: 'conv', x: [1, 512, 7, 7], w: [4096, 512, 7, 7], attrs: conv([1, 1], [0, 0, 0, 0]) },
   { id: 'fc6dense', title: 'VGG fc6 as dense', op: 'dense', x: [1, 25088], w: [4096, 25088] },
   { id: 'rank1', title: 'rank-1 conv k9', op: 'conv', x: [1, 64, 4000], w: [64, 64, 9], attrs: conv([1], [0, 0]) },
-  { id: 'rank3', title: 'rank-3 conv 3×3×3', op: 'conv', x: [1, 16, 16, 32, 32], w: [16, 16, 3, 3, 3], attrs: conv([1, 1, 1], [0, 0, 0, 0, 0, 0]) },
+  {
+    id: 'rank3',
+    title: 'rank-3 conv 3×3×3',
+    op: 'conv',
+    x: [1, 16, 16, 32, 32],
+    w: [16, 16, 3, 3, 3],
+    attrs: conv([1, 1, 1], [0, 0, 0, 0, 0, 0]),
+  },
 ];
 
 /** Warm-up goes on (up to a maximum number of calls) until this much warm-up time has passed. */
@@ -250,13 +257,17 @@ async function threadingNotes(ids: readonly string[]): Promise<string[]> {
     }
   }
   if (ids.includes('onnxruntime:web')) out.push('onnxruntime:web: env.wasm.numThreads = 1, intraOpNumThreads = 1 (set by the adapter).');
-  if (ids.includes('onnxruntime:node')) out.push('onnxruntime:node: intraOpNumThreads = 1, interOpNumThreads = 1, sequential execution (set by the adapter).');
+  if (ids.includes('onnxruntime:node'))
+    out.push('onnxruntime:node: intraOpNumThreads = 1, interOpNumThreads = 1, sequential execution (set by the adapter).');
   return out;
 }
 
 /** Cases per second of the verification suite on builtin:im2col, if the runner is present. */
 async function suiteThroughput(quick: boolean, notes: string[]): Promise<Record<string, unknown> | undefined> {
-  let verifyKernel: (k: KernelUnderTest, o: { runs: number; seed: number }) => Promise<{ properties: ReadonlyArray<{ id: string; casesRun: number; durationMs: number; status: string }> }>;
+  let verifyKernel: (
+    k: KernelUnderTest,
+    o: { runs: number; seed: number },
+  ) => Promise<{ properties: ReadonlyArray<{ id: string; casesRun: number; durationMs: number; status: string }> }>;
   try {
     verifyKernel = (await import('../src/runner/verify.js')).verifyKernel as typeof verifyKernel;
   } catch (e) {
@@ -277,7 +288,12 @@ async function suiteThroughput(quick: boolean, notes: string[]): Promise<Record<
     cases,
     wallMs,
     casesPerSecond: cases / (wallMs / 1000),
-    perProperty: report.properties.map((p) => ({ id: p.id, status: p.status, cases: p.casesRun, casesPerSecond: p.durationMs > 0 ? p.casesRun / (p.durationMs / 1000) : null })),
+    perProperty: report.properties.map((p) => ({
+      id: p.id,
+      status: p.status,
+      cases: p.casesRun,
+      casesPerSecond: p.durationMs > 0 ? p.casesRun / (p.durationMs / 1000) : null,
+    })),
   };
 }
 
@@ -317,15 +333,34 @@ async function judgeTimings(quick: boolean): Promise<Array<Record<string, unknow
         times[k].push(performance.now() - t0);
         if (k === 'fast' && r === 0) {
           const ref = run.compensated();
-          for (let i = 0; i < ref.output.data.length; i++) maxRel = Math.max(maxRel, Math.abs(res.output.data[i] - ref.output.data[i]) / ref.magnitude[i]);
+          for (let i = 0; i < ref.output.data.length; i++)
+            maxRel = Math.max(maxRel, Math.abs(res.output.data[i] - ref.output.data[i]) / ref.magnitude[i]);
         }
       }
     }
     const c = median(times.compensated);
     const f = median(times.fast);
-    const path = s.op === 'dense' ? fastDensePath(denseGeometryOfShapes(s.x, s.w, [s.w[0]])) : fastJudgePath(convGeometryOfShapes(s.x, s.w, [s.w[0]], s.attrs!));
-    out.push({ id, title: s.title, problem: describe(s), path, compensatedMs: c, fastMs: f, speedup: c / f, compensatedGflops: flopsOf(s) / c / 1e6, fastGflops: flopsOf(s) / f / 1e6, maxErrorOverMagnitude: maxRel, compensatedReps: times.compensated.length, fastReps: times.fast.length });
-    process.stderr.write(`judges, ${s.title}: compensated ${c.toFixed(0)} ms, fast (${path}) ${f.toFixed(1)} ms (${(c / f).toFixed(1)}×)\n`);
+    const path =
+      s.op === 'dense'
+        ? fastDensePath(denseGeometryOfShapes(s.x, s.w, [s.w[0]]))
+        : fastJudgePath(convGeometryOfShapes(s.x, s.w, [s.w[0]], s.attrs!));
+    out.push({
+      id,
+      title: s.title,
+      problem: describe(s),
+      path,
+      compensatedMs: c,
+      fastMs: f,
+      speedup: c / f,
+      compensatedGflops: flopsOf(s) / c / 1e6,
+      fastGflops: flopsOf(s) / f / 1e6,
+      maxErrorOverMagnitude: maxRel,
+      compensatedReps: times.compensated.length,
+      fastReps: times.fast.length,
+    });
+    process.stderr.write(
+      `judges, ${s.title}: compensated ${c.toFixed(0)} ms, fast (${path}) ${f.toFixed(1)} ms (${(c / f).toFixed(1)}×)\n`,
+    );
   }
   return out;
 }
@@ -333,7 +368,11 @@ async function judgeTimings(quick: boolean): Promise<Array<Record<string, unknow
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   // Development filters: --shapes=resnet3x3,fc6dense  --kernels=builtin:im2col,tfjs:cpu (judges: the judge table; quantized: the int8 section)
-  const only = (flag: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3).split(',');
+  const only = (flag: string): string[] | undefined =>
+    process.argv
+      .find((a) => a.startsWith(`--${flag}=`))
+      ?.slice(flag.length + 3)
+      .split(',');
   const shapeFilter = only('shapes');
   const kernelFilter = only('kernels');
   // Warm-up: at least one call, then more until WARMUP_MS of warm-up time or maxWarmups calls
@@ -355,7 +394,11 @@ async function main(): Promise<void> {
     if (shapeFilter !== undefined && !shapeFilter.includes(s.id)) continue;
     const next = seeded(0x5eed + index);
     const f32: Inputs = { x: randomTensor(s.x, next), w: randomTensor(s.w, next), b: randomTensor([s.w[0]], next) };
-    const f64 = (): Inputs => ({ x: withPrecision(f32.x, 'float64'), w: withPrecision(f32.w, 'float64'), b: withPrecision(f32.b, 'float64') });
+    const f64 = (): Inputs => ({
+      x: withPrecision(f32.x, 'float64'),
+      w: withPrecision(f32.w, 'float64'),
+      b: withPrecision(f32.b, 'float64'),
+    });
     const inputsFor = (k: KernelUnderTest): Inputs => (k.precision === 'float64' ? f64() : f32);
     const res: ShapeResult = { id: s.id, title: s.title, problem: describe(s), flops: flopsOf(s), timings: [] };
     process.stderr.write(`${s.title}: ${res.problem}\n`);
@@ -409,7 +452,12 @@ async function main(): Promise<void> {
           fastestMs = Math.min(fastestMs, callMs);
           warmed += callMs;
         }
-        live.push({ entry: { ...entry, kernel }, timing, inputs, reps: fastestMs > SLOW_MS ? slowReps : fastestMs < FAST_MS ? fastReps : reps });
+        live.push({
+          entry: { ...entry, kernel },
+          timing,
+          inputs,
+          reps: fastestMs > SLOW_MS ? slowReps : fastestMs < FAST_MS ? fastReps : reps,
+        });
       } catch (e) {
         (timing as { error?: string }).error = errorText(e);
       }
@@ -443,9 +491,13 @@ async function main(): Promise<void> {
   const throughput = shapeFilter === undefined && kernelFilter === undefined ? await suiteThroughput(quick, notes) : undefined;
   const judges = kernelFilter === undefined || kernelFilter.includes('judges') ? await judgeTimings(quick) : [];
   // The int8 path against onnxruntime-node and -web on quantized layers (bench/quantized.ts).
-  const quantized = kernelFilter === undefined || kernelFilter.includes('quantized') ? await runQuantizedBench({ quick, jsLoops: false, command: `npm run bench${quick ? ' -- --quick' : ''}` }) : undefined;
+  const quantized =
+    kernelFilter === undefined || kernelFilter.includes('quantized')
+      ? await runQuantizedBench({ quick, jsLoops: false, command: `npm run bench${quick ? ' -- --quick' : ''}` })
+      : undefined;
   const peakAfter = measureWasmSimdPeak();
-  const peak: WasmSimdPeak | undefined = peakBefore === undefined || peakAfter === undefined ? undefined : peakAfter.peak > peakBefore.peak ? peakAfter : peakBefore;
+  const peak: WasmSimdPeak | undefined =
+    peakBefore === undefined || peakAfter === undefined ? undefined : peakAfter.peak > peakBefore.peak ? peakAfter : peakBefore;
   const load1 = os.loadavg();
 
   // Ratios to tfjs:cpu and the geometric mean over the conv shapes.
@@ -459,7 +511,8 @@ async function main(): Promise<void> {
   // processes on a busy machine loses wall time but not CPU time.
   const medCpu = (r: ShapeResult, k: string): number => median(r.timings.find((t) => t.kernel === k && t.error === undefined)?.cpuMs ?? []);
   // And by the fastest call: what a call costs when nothing else runs.
-  const best = (r: ShapeResult, k: string): number => Math.min(...(r.timings.find((t) => t.kernel === k && t.error === undefined)?.wallMs ?? [Number.NaN]));
+  const best = (r: ShapeResult, k: string): number =>
+    Math.min(...(r.timings.find((t) => t.kernel === k && t.error === undefined)?.wallMs ?? [Number.NaN]));
   const versus = results.map((r) => ({
     id: r.id,
     overTfjsWasm: med(r, 'tfjs:wasm') / med(r, 'builtin:im2col'),
@@ -521,8 +574,18 @@ async function main(): Promise<void> {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const dir = join(root, 'reports');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'bench.json'), `${JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
-  const md = renderMarkdown(json, results, kernels.map((k) => k.id), med, geomean) + quantizedMarkdown(quantized);
+  writeFileSync(
+    join(dir, 'bench.json'),
+    `${JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`,
+  );
+  const md =
+    renderMarkdown(
+      json,
+      results,
+      kernels.map((k) => k.id),
+      med,
+      geomean,
+    ) + quantizedMarkdown(quantized);
   writeFileSync(join(dir, 'bench.md'), md);
   process.stdout.write(md);
 }
@@ -539,9 +602,31 @@ function fmt(v: number, digits: number): string {
 
 function renderMarkdown(
   json: {
-    mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; repetitionsOfFastCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[];
-    suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>>; quantized?: unknown;
-    summary: { im2colVersusWasmKernels: Array<{ id: string; overTfjsWasm: number; overOnnxruntimeWeb: number; cpuOverTfjsWasm: number; cpuOverOnnxruntimeWeb: number; bestOverTfjsWasm: number; bestOverOnnxruntimeWeb: number; fractionOfPeak: number; cpuFractionOfPeak: number; bestFractionOfPeak: number }> };
+    mode: string;
+    warmups: string;
+    repetitions: number;
+    repetitionsOfSlowCalls: number;
+    repetitionsOfFastCalls: number;
+    machine: Record<string, unknown>;
+    threading: string[];
+    notes: string[];
+    suiteThroughput?: Record<string, unknown>;
+    judges: Array<Record<string, unknown>>;
+    quantized?: unknown;
+    summary: {
+      im2colVersusWasmKernels: Array<{
+        id: string;
+        overTfjsWasm: number;
+        overOnnxruntimeWeb: number;
+        cpuOverTfjsWasm: number;
+        cpuOverOnnxruntimeWeb: number;
+        bestOverTfjsWasm: number;
+        bestOverOnnxruntimeWeb: number;
+        fractionOfPeak: number;
+        cpuFractionOfPeak: number;
+        bestFractionOfPeak: number;
+      }>;
+    };
     wasmSimdPeak: WasmSimdPeak | undefined;
   },
   results: readonly ShapeResult[],
@@ -552,18 +637,30 @@ function renderMarkdown(
   const L: string[] = [];
   const m = json.machine;
   L.push(`# convcheck benchmark (${json.mode})`, '');
-  L.push(`${m.date} · ${m.cpu} × ${m.logicalCpus} · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · load average ${m.loadAverage1mStart} → ${m.loadAverage1mEnd}`, '');
-  L.push(`Median wall time of ${json.repetitions} round-robin repetitions (${json.repetitionsOfFastCalls} for calls under ${FAST_MS} ms, ${json.repetitionsOfSlowCalls} for calls over ${SLOW_MS / 1000} s) after ${json.warmups} warm-up calls, each call after a garbage collection and a quiet period; float32 inputs in [−1, 1) with bias (the reference gets them as float64). GFLOP/s = 2·N·M·(C/g)·∏k·∏O / time (dense: 2·N·M·K). "× tfjs:cpu" = tfjs:cpu time / kernel time.`, '');
+  L.push(
+    `${m.date} · ${m.cpu} × ${m.logicalCpus} · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · load average ${m.loadAverage1mStart} → ${m.loadAverage1mEnd}`,
+    '',
+  );
+  L.push(
+    `Median wall time of ${json.repetitions} round-robin repetitions (${json.repetitionsOfFastCalls} for calls under ${FAST_MS} ms, ${json.repetitionsOfSlowCalls} for calls over ${SLOW_MS / 1000} s) after ${json.warmups} warm-up calls, each call after a garbage collection and a quiet period; float32 inputs in [−1, 1) with bias (the reference gets them as float64). GFLOP/s = 2·N·M·(C/g)·∏k·∏O / time (dense: 2·N·M·K). "× tfjs:cpu" = tfjs:cpu time / kernel time.`,
+    '',
+  );
   L.push(`**builtin:im2col vs tfjs:cpu, geometric mean over the conv shapes: ${fmt(geomean, 2)}×**`, '');
   const peak = json.wasmSimdPeak;
   L.push('## builtin:im2col against the WebAssembly kernels', '');
-  L.push(`Their time / ours, same run (≥ 1: builtin:im2col at least as fast), each cell by median wall time · median process CPU time · fastest call. All three run on one thread; CPU time leaves out the time a call spent preempted on a busy machine, the fastest call is what a call costs when nothing else runs. Fraction of peak = builtin:im2col GFLOP/s (by the same three times) / this core's WebAssembly SIMD peak for multiplies + adds, ${peak === undefined ? 'not measured (no WebAssembly SIMD)' : `${fmt(peak.peak, 1)} GFLOP/s (${peak.method}; bench/peak.ts, the higher of a measurement before and after the shapes)`}.`, '');
+  L.push(
+    `Their time / ours, same run (≥ 1: builtin:im2col at least as fast), each cell by median wall time · median process CPU time · fastest call. All three run on one thread; CPU time leaves out the time a call spent preempted on a busy machine, the fastest call is what a call costs when nothing else runs. Fraction of peak = builtin:im2col GFLOP/s (by the same three times) / this core's WebAssembly SIMD peak for multiplies + adds, ${peak === undefined ? 'not measured (no WebAssembly SIMD)' : `${fmt(peak.peak, 1)} GFLOP/s (${peak.method}; bench/peak.ts, the higher of a measurement before and after the shapes)`}.`,
+    '',
+  );
   L.push('| shape | tfjs:wasm / im2col | onnxruntime:web / im2col | im2col fraction of peak |');
   L.push('| --- | ---: | ---: | ---: |');
-  const three = (a: number, b: number, c: number, d: number, pct = false): string => [a, b, c].map((v) => (pct ? `${fmt(100 * v, 0)} %` : fmt(v, d))).join(' · ');
+  const three = (a: number, b: number, c: number, d: number, pct = false): string =>
+    [a, b, c].map((v) => (pct ? `${fmt(100 * v, 0)} %` : fmt(v, d))).join(' · ');
   for (const v of json.summary.im2colVersusWasmKernels) {
     const r = results.find((x) => x.id === v.id)!;
-    L.push(`| ${r.title} | ${three(v.overTfjsWasm, v.cpuOverTfjsWasm, v.bestOverTfjsWasm, 2)} | ${three(v.overOnnxruntimeWeb, v.cpuOverOnnxruntimeWeb, v.bestOverOnnxruntimeWeb, 2)} | ${three(v.fractionOfPeak, v.cpuFractionOfPeak, v.bestFractionOfPeak, 0, true)} |`);
+    L.push(
+      `| ${r.title} | ${three(v.overTfjsWasm, v.cpuOverTfjsWasm, v.bestOverTfjsWasm, 2)} | ${three(v.overOnnxruntimeWeb, v.cpuOverOnnxruntimeWeb, v.bestOverOnnxruntimeWeb, 2)} | ${three(v.fractionOfPeak, v.cpuFractionOfPeak, v.bestFractionOfPeak, 0, true)} |`,
+    );
   }
   L.push('', '## All kernels', '');
   L.push('| shape | kernel | median ms | GFLOP/s | × tfjs:cpu | median CPU ms | fastest ms | reps | max abs diff |');
@@ -578,12 +675,20 @@ function renderMarkdown(
       }
       const ms = med(r, k);
       const diff = t.maxAbsDiff === undefined ? '' : `${t.maxAbsDiff.toExponential(1)} vs ${t.diffAgainst}`;
-      L.push(`| ${r.title} | ${k} | ${fmt(ms, 1)} | ${fmt(r.flops / ms / 1e6, 2)} | ${fmt(med(r, 'tfjs:cpu') / ms, 2)} | ${fmt(median(t.cpuMs), 1)} | ${fmt(Math.min(...t.wallMs), 1)} | ${t.wallMs.length} | ${diff} |`);
+      L.push(
+        `| ${r.title} | ${k} | ${fmt(ms, 1)} | ${fmt(r.flops / ms / 1e6, 2)} | ${fmt(med(r, 'tfjs:cpu') / ms, 2)} | ${fmt(median(t.cpuMs), 1)} | ${fmt(Math.min(...t.wallMs), 1)} | ${t.wallMs.length} | ${diff} |`,
+      );
     }
   }
   L.push('', '## Extra memory of builtin:im2col', '');
-  L.push('Workspace = instrumented high-water mark of the kernel\'s float64 buffers (fresh instance per shape). Retained Δ = heapUsed + arrayBuffers after − before the first call, both after a full collection: the workspace the kernel keeps plus the output, measured from outside.', '');
-  L.push(`The direct float32 conv works in a fixed ${fmt(WASM_CONV32_BYTES / 2 ** 20, 2)} MiB WebAssembly memory and the GEMM's packed blocks in a fixed ${fmt(WASM_GEMM_BYTES / 2 ** 20, 2)} MiB one (the part a call uses is counted in the workspace column; blocks are sized to fit); besides, the WebAssembly matrix–vector kernel holds ${fmt(WASM_MEMORY_BYTES / 2 ** 20, 2)} MiB. Each is allocated once per process, on first use, and never grows.`, '');
+  L.push(
+    "Workspace = instrumented high-water mark of the kernel's float64 buffers (fresh instance per shape). Retained Δ = heapUsed + arrayBuffers after − before the first call, both after a full collection: the workspace the kernel keeps plus the output, measured from outside.",
+    '',
+  );
+  L.push(
+    `The direct float32 conv works in a fixed ${fmt(WASM_CONV32_BYTES / 2 ** 20, 2)} MiB WebAssembly memory and the GEMM's packed blocks in a fixed ${fmt(WASM_GEMM_BYTES / 2 ** 20, 2)} MiB one (the part a call uses is counted in the workspace column; blocks are sized to fit); besides, the WebAssembly matrix–vector kernel holds ${fmt(WASM_MEMORY_BYTES / 2 ** 20, 2)} MiB. Each is allocated once per process, on first use, and never grows.`,
+    '',
+  );
   L.push('| shape | workspace MiB | retained Δ MiB | output MiB |');
   L.push('| --- | ---: | ---: | ---: |');
   for (const r of results) {
@@ -598,15 +703,22 @@ function renderMarkdown(
   if (json.suiteThroughput) {
     const s = json.suiteThroughput;
     L.push('', '## Verification suite throughput', '');
-    L.push(`verifyKernel(${String(s.kernel)}, { runs: ${String(s.runsPerProperty)}, seed: 1 }): ${String(s.cases)} generated cases over ${String(s.properties)} properties in ${fmt(Number(s.wallMs) / 1000, 1)} s = **${fmt(Number(s.casesPerSecond), 0)} cases/s**.`);
+    L.push(
+      `verifyKernel(${String(s.kernel)}, { runs: ${String(s.runsPerProperty)}, seed: 1 }): ${String(s.cases)} generated cases over ${String(s.properties)} properties in ${fmt(Number(s.wallMs) / 1000, 1)} s = **${fmt(Number(s.casesPerSecond), 0)} cases/s**.`,
+    );
   }
   if (json.judges.length > 0) {
     L.push('', '## The judges: compensated reference vs fast float32 judge', '');
-    L.push('Both compute every output value and its Σ|w·x| + |b| (the bound\'s scale) from the same float32 data in float64: the compensated reference (Dot2; judges float64 kernels) and the plain-float64 fast judge (`src/operators/conv/fast-reference.ts`, `src/operators/dense/fast-reference.ts`; judges float32 kernels; path: `gemm` = the packed GEMM, `direct` = the stencil loop for thin groups, `rows` = one pass over w for dense with batch 1). Medians, round-robin after two warm-up calls of the fast judge. Max error / magnitude: max over the output of |fast − compensated| / Σ|terms|, to be compared with γ(n)(2⁻⁵³) ≈ n·1.1e-16.', '');
+    L.push(
+      "Both compute every output value and its Σ|w·x| + |b| (the bound's scale) from the same float32 data in float64: the compensated reference (Dot2; judges float64 kernels) and the plain-float64 fast judge (`src/operators/conv/fast-reference.ts`, `src/operators/dense/fast-reference.ts`; judges float32 kernels; path: `gemm` = the packed GEMM, `direct` = the stencil loop for thin groups, `rows` = one pass over w for dense with batch 1). Medians, round-robin after two warm-up calls of the fast judge. Max error / magnitude: max over the output of |fast − compensated| / Σ|terms|, to be compared with γ(n)(2⁻⁵³) ≈ n·1.1e-16.",
+      '',
+    );
     L.push('| shape | compensated ms | GFLOP/s | fast judge path | fast judge ms | GFLOP/s | speed-up | max error / magnitude |');
     L.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
     for (const j of json.judges) {
-      L.push(`| ${String(j.title)} | ${fmt(Number(j.compensatedMs), 0)} | ${fmt(Number(j.compensatedGflops), 2)} | ${String(j.path)} | ${fmt(Number(j.fastMs), 1)} | ${fmt(Number(j.fastGflops), 2)} | **${fmt(Number(j.speedup), 1)}×** | ${Number(j.maxErrorOverMagnitude).toExponential(1)} |`);
+      L.push(
+        `| ${String(j.title)} | ${fmt(Number(j.compensatedMs), 0)} | ${fmt(Number(j.compensatedGflops), 2)} | ${String(j.path)} | ${fmt(Number(j.fastMs), 1)} | ${fmt(Number(j.fastGflops), 2)} | **${fmt(Number(j.speedup), 1)}×** | ${Number(j.maxErrorOverMagnitude).toExponential(1)} |`,
+      );
     }
   }
   if (json.notes.length > 0) {

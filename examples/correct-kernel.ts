@@ -43,7 +43,8 @@ function conv(x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes): T
                   for (let k2 = 0; k2 < K2; k2++) {
                     const i2 = o2 * S2 - P2 + k2 * L2;
                     if (i2 < 0 || i2 >= D2) continue;
-                    s += w.data[(((m * cg + c) * K0 + k0) * K1 + k1) * K2 + k2] * x.data[((((n * C + c0 + c) * D0 + i0) * D1 + i1) * D2) + i2];
+                    s +=
+                      w.data[(((m * cg + c) * K0 + k0) * K1 + k1) * K2 + k2] * x.data[(((n * C + c0 + c) * D0 + i0) * D1 + i1) * D2 + i2];
                   }
                 }
               }

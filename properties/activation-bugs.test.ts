@@ -17,7 +17,11 @@ const conv = im2colKernel.conv!;
 const dense = im2colKernel.dense!;
 
 /** im2col whose fused conv applies `act(y, unfused, activation, b)` instead of the activation after the bias. */
-function mutant(name: string, kinds: Activation['kind'][], act: (x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes) => Promise<Tensor> | Tensor): KernelUnderTest {
+function mutant(
+  name: string,
+  kinds: Activation['kind'][],
+  act: (x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes) => Promise<Tensor> | Tensor,
+): KernelUnderTest {
   return {
     name: `mutant:${name}`,
     precision: 'float32',

@@ -23,6 +23,9 @@ describeKernel(im2colKernel, options);
 describeKernel(im2colKernel64, options);
 describeKernel(renamed(createIm2colKernel('float32', { simd: false }), 'builtin:im2col (JavaScript loops)'), options);
 describeKernel(
-  renamed(createIm2colKernel('float32', { blocking: { mc: 8, kc: 16, nc: 12 }, workspaceBytes: 64 * 1024 }), 'builtin:im2col (tiny blocks, 64 KiB workspace)'),
+  renamed(
+    createIm2colKernel('float32', { blocking: { mc: 8, kc: 16, nc: 12 }, workspaceBytes: 64 * 1024 }),
+    'builtin:im2col (tiny blocks, 64 KiB workspace)',
+  ),
   options,
 );

@@ -21,7 +21,13 @@ interface Attrs {
 }
 
 /** What a strict kernel declaring `caps` refuses, checked by hand for each capability. */
-function violations(caps: KernelCapabilities, method: string, tensors: ReadonlyArray<Tensor | undefined>, attrs: Attrs | undefined, out: Tensor): string[] {
+function violations(
+  caps: KernelCapabilities,
+  method: string,
+  tensors: ReadonlyArray<Tensor | undefined>,
+  attrs: Attrs | undefined,
+  out: Tensor,
+): string[] {
   const found: string[] = [];
   const x = tensors[0]!;
   if (method !== 'dense') {
@@ -61,7 +67,14 @@ function strictKernel(caps: KernelCapabilities, refused: string[]): KernelUnderT
       }
       return out;
     };
-  return { name: 'strict im2col', precision: 'float32', capabilities: caps, conv: guard('conv'), dense: guard('dense'), convTranspose: guard('convTranspose') };
+  return {
+    name: 'strict im2col',
+    precision: 'float32',
+    capabilities: caps,
+    conv: guard('conv'),
+    dense: guard('dense'),
+    convTranspose: guard('convTranspose'),
+  };
 }
 
 const RESTRICTIONS: ReadonlyArray<readonly [string, KernelCapabilities]> = [

@@ -14,7 +14,10 @@ import { sizeOf, stridesOf } from '../src/tensor.js';
 const SEED = Number(process.env.CONVCHECK_SEED ?? 20261201);
 const ct = im2colKernel.convTranspose!;
 
-function mutant(name: string, f: (x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvTransposeAttributes) => Tensor | Promise<Tensor>): KernelUnderTest {
+function mutant(
+  name: string,
+  f: (x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvTransposeAttributes) => Tensor | Promise<Tensor>,
+): KernelUnderTest {
   return { name: `mutant:${name}`, precision: 'float32', conv: im2colKernel.conv, dense: im2colKernel.dense, convTranspose: f };
 }
 
@@ -47,7 +50,8 @@ function flip(w: Tensor): Tensor {
   const st = stridesOf(k);
   const data = w.data.slice();
   for (let mc = 0; mc < w.shape[0] * w.shape[1]; mc++)
-    for (let p = 0; p < P; p++) data[mc * P + p] = w.data[mc * P + st.reduce((acc, s, a) => acc + (k[a] - 1 - (Math.floor(p / s) % k[a])) * s, 0)];
+    for (let p = 0; p < P; p++)
+      data[mc * P + p] = w.data[mc * P + st.reduce((acc, s, a) => acc + (k[a] - 1 - (Math.floor(p / s) % k[a])) * s, 0)];
   return { shape: w.shape, data };
 }
 
@@ -72,7 +76,8 @@ const mutants: Array<{ kernel: KernelUnderTest; props: string[] }> = [
       if (C !== Mg || a.group !== 1) return ct(x, w, b, a);
       const P = sizeOf(w.shape.slice(2));
       const data = w.data.slice();
-      for (let c = 0; c < C; c++) for (let m = 0; m < Mg; m++) data.set(w.data.subarray((m * Mg + c) * P, (m * Mg + c + 1) * P), (c * Mg + m) * P);
+      for (let c = 0; c < C; c++)
+        for (let m = 0; m < Mg; m++) data.set(w.data.subarray((m * Mg + c) * P, (m * Mg + c + 1) * P), (c * Mg + m) * P);
       return ct(x, { shape: w.shape, data }, b, a);
     }),
     props: ['conv-transpose-matches-reference', 'conv-transpose-adjoint'],
@@ -108,7 +113,15 @@ describe('planted ConvTranspose bugs are caught', () => {
     }
   }
 
-  const ids = ['conv-transpose-matches-reference', 'conv-transpose-adjoint', 'conv-transpose-as-conv', 'conv-transpose-output-shape', 'fused-activation', 'deterministic', 'inputs-not-mutated'];
+  const ids = [
+    'conv-transpose-matches-reference',
+    'conv-transpose-adjoint',
+    'conv-transpose-as-conv',
+    'conv-transpose-output-shape',
+    'fused-activation',
+    'deterministic',
+    'inputs-not-mutated',
+  ];
   for (const k of [im2colKernel, referenceKernel]) {
     it(`${k.name} passes every ConvTranspose property`, async () => {
       const report = await verifyKernel(k, { runs: 150, seed: SEED, properties: ids });
@@ -119,7 +132,11 @@ describe('planted ConvTranspose bugs are caught', () => {
 
   it('a kernel without convTranspose skips its properties with the reason', async () => {
     const k: KernelUnderTest = { name: 'conv-only', precision: 'float32', conv: im2colKernel.conv };
-    const report = await verifyKernel(k, { runs: 5, seed: SEED, properties: ['conv-transpose-matches-reference', 'conv-transpose-adjoint'] });
+    const report = await verifyKernel(k, {
+      runs: 5,
+      seed: SEED,
+      properties: ['conv-transpose-matches-reference', 'conv-transpose-adjoint'],
+    });
     expect(report.properties.map((p) => p.skipReason)).toEqual(['kernel has no convTranspose', 'kernel has no convTranspose']);
   });
 

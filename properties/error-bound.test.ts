@@ -28,7 +28,8 @@ const orders: Record<string, Sum> = {
   forward: (w, x) => w.reduce((s, wi, i) => f32(s + f32(wi * x[i])), 0),
   reverse: (w, x) => w.reduceRight((s, wi, i) => f32(s + f32(wi * x[i])), 0),
   pairwise: (w, x) => {
-    const rec = (lo: number, hi: number): number => (hi - lo === 1 ? f32(w[lo] * x[lo]) : f32(rec(lo, (lo + hi) >> 1) + rec((lo + hi) >> 1, hi)));
+    const rec = (lo: number, hi: number): number =>
+      hi - lo === 1 ? f32(w[lo] * x[lo]) : f32(rec(lo, (lo + hi) >> 1) + rec((lo + hi) >> 1, hi));
     return w.length === 0 ? 0 : rec(0, w.length);
   },
   'blocked by 7, partials rounded': (w, x) => {
@@ -67,13 +68,7 @@ function exact(w: number[], x: number[]): { y: number; mag: number } {
 const value = fc.float({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((v) => (Math.abs(v) < 2 ** -60 ? 0 : v));
 const vectors = fc
   .integer({ min: 1, max: 600 })
-  .chain((n) =>
-    fc.tuple(
-      fc.array(value, { minLength: n, maxLength: n }),
-      fc.array(value, { minLength: n, maxLength: n }),
-      fc.boolean(),
-    ),
-  )
+  .chain((n) => fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(value, { minLength: n, maxLength: n }), fc.boolean()))
   .map(([w, x, cancel]) => {
     // cancellation: append the negated products so the true sum is tiny relative to Σ|w·x|
     if (cancel) return { w: [...w, ...w.map((v) => -v)], x: [...x, ...x] };
@@ -117,7 +112,7 @@ describe('error bound 2·γ(n)·Σ|w·x| + 2u|y|', () => {
   /** Random positive-and-negative data with full float32 mantissas: rounding is certain to occur. */
   function randomData(seed: number, n: number): { w: number[]; x: number[] } {
     let s = seed >>> 0;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     const v = () => f32((rnd() - 0.5) * 2 ** (Math.floor(rnd() * 8) - 4));
     return { w: Array.from({ length: n }, v), x: Array.from({ length: n }, v) };
   }
@@ -138,7 +133,11 @@ describe('error bound 2·γ(n)·Σ|w·x| + 2u|y|', () => {
   });
 
   it('rejects TF32-rounded inputs (10-bit mantissa) in a float32 kernel', () => {
-    const tf32: Sum = (w, x) => orders.forward(w.map((v) => roundMantissa(v, 10)), x.map((v) => roundMantissa(v, 10)));
+    const tf32: Sum = (w, x) =>
+      orders.forward(
+        w.map((v) => roundMantissa(v, 10)),
+        x.map((v) => roundMantissa(v, 10)),
+      );
     expect(rejectionRate(tf32, 'float32', 64)).toBeGreaterThan(0.9);
   });
 

@@ -49,12 +49,14 @@ function expectAgreement(fast: ReferenceResult, comp: ReferenceResult, regime: R
       if (!(Object.is(f[i], c[i]) || f[i] === c[i] || (Number.isNaN(f[i]) && Number.isNaN(c[i])))) bad.push(`${i}: ${f[i]} vs ${c[i]}`);
       continue;
     }
-    const allowed = judgeError('plain64', fast.termCount, comp.magnitude[i], c[i]) + judgeError('compensated', comp.termCount, comp.magnitude[i], c[i]);
+    const allowed =
+      judgeError('plain64', fast.termCount, comp.magnitude[i], c[i]) + judgeError('compensated', comp.termCount, comp.magnitude[i], c[i]);
     if (!(Math.abs(f[i] - c[i]) <= allowed)) bad.push(`${i}: |${f[i]} − ${c[i]}| > ${allowed}`);
     // Σ|w·x| + |b|: the same terms summed plainly in a different order
-    if (!(Math.abs(fast.magnitude[i] - comp.magnitude[i]) <= 2 * judgeError('plain64', fast.termCount, comp.magnitude[i], 0))) bad.push(`${i}: magnitude ${fast.magnitude[i]} vs ${comp.magnitude[i]}`);
+    if (!(Math.abs(fast.magnitude[i] - comp.magnitude[i]) <= 2 * judgeError('plain64', fast.termCount, comp.magnitude[i], 0)))
+      bad.push(`${i}: magnitude ${fast.magnitude[i]} vs ${comp.magnitude[i]}`);
   }
-  expect(bad, 'elements outside the judges\' own bounds').toEqual([]);
+  expect(bad, "elements outside the judges' own bounds").toEqual([]);
 }
 
 /** Cases small enough for the compensated reference (which runs at ~0.2 GFLOP/s) to follow. */
@@ -62,7 +64,10 @@ const COMPENSATED_MAX = 2 ** 17;
 
 describe('the fast judge agrees with the compensated reference within its own bound', () => {
   it('conv: every generated problem (default and large tiers), every regime', () => {
-    const specs = [...fc.sample(convProblem(), { numRuns: 300, seed: SEED }), ...fc.sample(convProblem({ size: 'large' }), { numRuns: 100, seed: SEED + 1 })].filter((s) => largestTensor(s) <= COMPENSATED_MAX);
+    const specs = [
+      ...fc.sample(convProblem(), { numRuns: 300, seed: SEED }),
+      ...fc.sample(convProblem({ size: 'large' }), { numRuns: 100, seed: SEED + 1 }),
+    ].filter((s) => largestTensor(s) <= COMPENSATED_MAX);
     expect(specs.length).toBeGreaterThan(350);
     specs.forEach((spec, i) => {
       const c: ConvCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
@@ -71,7 +76,10 @@ describe('the fast judge agrees with the compensated reference within its own bo
     });
   });
   it('convTranspose: every generated problem (default and large tiers), every regime, with and without a fused activation', () => {
-    const specs = [...fc.sample(convTransposeProblem(), { numRuns: 250, seed: SEED }), ...fc.sample(convTransposeProblem({ size: 'large' }), { numRuns: 80, seed: SEED + 2 })].filter((s) => largestTransposeTensor(s) <= COMPENSATED_MAX);
+    const specs = [
+      ...fc.sample(convTransposeProblem(), { numRuns: 250, seed: SEED }),
+      ...fc.sample(convTransposeProblem({ size: 'large' }), { numRuns: 80, seed: SEED + 2 }),
+    ].filter((s) => largestTransposeTensor(s) <= COMPENSATED_MAX);
     expect(specs.length).toBeGreaterThan(250);
     const kinds = new Set<string>();
     specs.forEach((spec, i) => {
@@ -97,11 +105,13 @@ describe('the fast judge agrees with the compensated reference within its own bo
     expect([...fastReferenceConvTranspose(x, w, undefined, attrs).output.data]).toEqual([1, 10, 102, 20, 200, 0]);
   });
   it('dense: every generated problem, every regime', () => {
-    fc.sample(denseProblem(), { numRuns: 200, seed: SEED }).filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX).forEach((spec, i) => {
-      const c: DenseCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
-      const t = denseTensors(c);
-      expectAgreement(fastReferenceDense(t.x, t.w, t.b), referenceDense(t.x, t.w, t.b), c.regime);
-    });
+    fc.sample(denseProblem(), { numRuns: 200, seed: SEED })
+      .filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX)
+      .forEach((spec, i) => {
+        const c: DenseCase = { spec, regime: REGIMES[i % 3], seed: SEED + i };
+        const t = denseTensors(c);
+        expectAgreement(fastReferenceDense(t.x, t.w, t.b), referenceDense(t.x, t.w, t.b), c.regime);
+      });
   });
   it('non-finite weights with padding take the direct loop: Inf·(padding) is skipped, not NaN', () => {
     const x: Tensor = { shape: [1, 1, 3], data: Float64Array.from([1, 2, 3]) };
@@ -112,16 +122,23 @@ describe('the fast judge agrees with the compensated reference within its own bo
     expect([...fast.output.data]).toEqual([3, Infinity, Infinity]);
   });
   it('without magnitudes (exact and special data) the values are the same, bit for bit, and the magnitudes NaN', () => {
-    fc.sample(convProblem(), { numRuns: 100, seed: SEED + 7 }).filter((s) => largestTensor(s) <= COMPENSATED_MAX).forEach((spec, i) => {
-      const t = convTensors({ spec, regime: REGIMES[i % 3], seed: i });
-      const full = fastReferenceConv(t.x, t.w, t.b, spec.attrs);
-      const values = fastReferenceConv(t.x, t.w, t.b, spec.attrs, { magnitude: false });
-      expect(Array.from(values.output.data)).toEqual(Array.from(full.output.data));
-      expect(values.magnitude.every(Number.isNaN)).toBe(true);
-    });
+    fc.sample(convProblem(), { numRuns: 100, seed: SEED + 7 })
+      .filter((s) => largestTensor(s) <= COMPENSATED_MAX)
+      .forEach((spec, i) => {
+        const t = convTensors({ spec, regime: REGIMES[i % 3], seed: i });
+        const full = fastReferenceConv(t.x, t.w, t.b, spec.attrs);
+        const values = fastReferenceConv(t.x, t.w, t.b, spec.attrs, { magnitude: false });
+        expect(Array.from(values.output.data)).toEqual(Array.from(full.output.data));
+        expect(values.magnitude.every(Number.isNaN)).toBe(true);
+      });
   });
   it('the ResNet 3×3 layer in the float regime (576-term sums)', () => {
-    const spec = { xShape: [1, 64, 14, 14], wShape: [64, 64, 3, 3], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 }, hasBias: true };
+    const spec = {
+      xShape: [1, 64, 14, 14],
+      wShape: [64, 64, 3, 3],
+      attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 },
+      hasBias: true,
+    };
     const t = convTensors({ spec, regime: 'float', seed: SEED });
     expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs), referenceConv(t.x, t.w, t.b, spec.attrs), 'float');
   });
@@ -132,7 +149,10 @@ const TINY = { mc: 4, kc: 5, nc: 6 };
 
 describe('every path of the fast judge agrees with the compensated reference', () => {
   // the same generated problems through each path, each against one run of the compensated reference
-  const convSpecs = [...fc.sample(convProblem(), { numRuns: 250, seed: SEED + 11 }), ...fc.sample(convProblem({ size: 'large' }), { numRuns: 80, seed: SEED + 12 })].filter((s) => largestTensor(s) <= COMPENSATED_MAX);
+  const convSpecs = [
+    ...fc.sample(convProblem(), { numRuns: 250, seed: SEED + 11 }),
+    ...fc.sample(convProblem({ size: 'large' }), { numRuns: 80, seed: SEED + 12 }),
+  ].filter((s) => largestTensor(s) <= COMPENSATED_MAX);
   const convPaths: ReadonlyArray<[string, FastJudgeOptions]> = [
     ['GEMM, default blocks, WebAssembly SIMD', { path: 'gemm' }],
     ['GEMM, tiny blocks, WebAssembly SIMD', { path: 'gemm', blocking: TINY }],
@@ -155,9 +175,24 @@ describe('every path of the fast judge agrees with the compensated reference', (
     expect(has((i) => convSpecs[i].hasBias)).toBeGreaterThan(10);
     expect(has((i) => !convSpecs[i].hasBias)).toBeGreaterThan(10);
     // GEMM blocks crossed with the tiny blocking: K > kc, M/group > mc, N·∏O > nc, partial tiles
-    expect(has((i) => geometry[i].reductionLength > TINY.kc && geometry[i].outChannelsPerGroup > TINY.mc && geometry[i].batch * geometry[i].outSpatialSize > TINY.nc)).toBeGreaterThan(10);
-    expect(has((i) => geometry[i].outChannelsPerGroup % 4 !== 0 && (geometry[i].batch * geometry[i].outSpatialSize) % 3 !== 0)).toBeGreaterThan(10);
-    expect(has((i) => REGIMES[i % 3] === 'special' && !convTensors({ spec: convSpecs[i], regime: 'special', seed: SEED + i }).w.data.every(Number.isFinite))).toBeGreaterThan(5);
+    expect(
+      has(
+        (i) =>
+          geometry[i].reductionLength > TINY.kc &&
+          geometry[i].outChannelsPerGroup > TINY.mc &&
+          geometry[i].batch * geometry[i].outSpatialSize > TINY.nc,
+      ),
+    ).toBeGreaterThan(10);
+    expect(
+      has((i) => geometry[i].outChannelsPerGroup % 4 !== 0 && (geometry[i].batch * geometry[i].outSpatialSize) % 3 !== 0),
+    ).toBeGreaterThan(10);
+    expect(
+      has(
+        (i) =>
+          REGIMES[i % 3] === 'special' &&
+          !convTensors({ spec: convSpecs[i], regime: 'special', seed: SEED + i }).w.data.every(Number.isFinite),
+      ),
+    ).toBeGreaterThan(5);
   });
   it('conv: padded problems with a planted NaN / ±∞ weight (the generator plants those only without padding), both paths asked for', () => {
     const padded = convSpecs.filter((s) => s.attrs.pads.some((v) => v > 0));
@@ -166,7 +201,8 @@ describe('every path of the fast judge agrees with the compensated reference', (
       const t = convTensors({ spec, regime: 'exact', seed: SEED + i });
       t.w.data[(i * 7919) % t.w.data.length] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][i % 3];
       const comp = referenceConv(t.x, t.w, t.b, spec.attrs);
-      for (const path of ['gemm', 'direct', 'elementwise'] as const) expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path, blocking: TINY }), comp, 'special');
+      for (const path of ['gemm', 'direct', 'elementwise'] as const)
+        expectAgreement(fastReferenceConv(t.x, t.w, t.b, spec.attrs, { path, blocking: TINY }), comp, 'special');
     });
   });
   it('conv: each path, every generated problem, every regime', () => {
@@ -189,7 +225,7 @@ describe('every path of the fast judge agrees with the compensated reference', (
       }
     });
   });
-  it('conv: NaN and ±∞ in x propagate on every path; the GEMM\'s zero-padded tail rows and lanes never reach the output', () => {
+  it("conv: NaN and ±∞ in x propagate on every path; the GEMM's zero-padded tail rows and lanes never reach the output", () => {
     // M/group = 5 (rows 5…7 of the last 4-row tile are zero padding) and 4·4 = 16 output
     // positions (not a multiple of the 3-lane tile), padding on both sides, one group of two
     for (const blocking of [undefined, TINY]) {
@@ -219,10 +255,13 @@ describe('every path of the fast judge agrees with the compensated reference', (
     expect([...fast.output.data.slice(0, 3)]).toEqual([3, Infinity, Infinity]);
     // the same weights without padding stay on the GEMM path: Inf·x as in the reference
     const unpadded = { ...attrs, pads: [0, 0] };
-    expect([...fastReferenceConv(x, w, undefined, unpadded, { path: 'gemm' }).output.data]).toEqual([...referenceConv(x, w, undefined, unpadded).output.data]);
+    expect([...fastReferenceConv(x, w, undefined, unpadded, { path: 'gemm' }).output.data]).toEqual([
+      ...referenceConv(x, w, undefined, unpadded).output.data,
+    ]);
   });
   it('conv: thin groups take the direct path, wide ones the GEMM, small convs the element-by-element loop', () => {
-    const path = (x: number[], w: number[], group: number) => fastJudgePath(convGeometryOfShapes(x, w, undefined, { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group }));
+    const path = (x: number[], w: number[], group: number) =>
+      fastJudgePath(convGeometryOfShapes(x, w, undefined, { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group }));
     expect(path([1, 32, 112, 112], [32, 1, 3, 3], 32)).toBe('direct'); // MobileNet depthwise
     expect(path([1, 32, 112, 112], [64, 1, 3, 3], 32)).toBe('direct'); // depth multiplier 2
     expect(path([1, 64, 56, 56], [64, 64, 3, 3], 1)).toBe('gemm'); // ResNet 3×3
@@ -231,12 +270,20 @@ describe('every path of the fast judge agrees with the compensated reference', (
     expect(path([1, 4, 5, 5], [8, 4, 3, 3], 1)).toBe('elementwise'); // 7 200 multiply–adds
   });
   it('dense: both paths, batch 1 and batch > 1, every regime', () => {
-    const specs = fc.sample(denseProblem(), { numRuns: 200, seed: SEED + 13 }).filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX);
+    const specs = fc
+      .sample(denseProblem(), { numRuns: 200, seed: SEED + 13 })
+      .filter((s) => s.xShape[1] * Math.max(s.xShape[0], s.wShape[0]) <= COMPENSATED_MAX);
     expect(specs.filter((s) => s.xShape[0] === 1).length).toBeGreaterThan(20);
     expect(specs.filter((s) => s.xShape[0] > 1).length).toBeGreaterThan(20);
     expect(specs.filter((s) => s.xShape[1] > TINY.kc && s.wShape[0] > TINY.mc && s.xShape[0] > 1).length).toBeGreaterThan(10);
     expect(WasmJudgeRows.instance(), 'WebAssembly SIMD row pass available (Node ≥ 16.4)').toBeDefined();
-    const paths: FastDenseOptions[] = [{ path: 'rows' }, { path: 'rows', simd: false }, { path: 'gemm' }, { path: 'gemm', blocking: TINY }, { path: 'gemm', blocking: TINY, simd: false }];
+    const paths: FastDenseOptions[] = [
+      { path: 'rows' },
+      { path: 'rows', simd: false },
+      { path: 'gemm' },
+      { path: 'gemm', blocking: TINY },
+      { path: 'gemm', blocking: TINY, simd: false },
+    ];
     specs.forEach((spec, i) => {
       const c: DenseCase = { spec, regime: REGIMES[i % 3], seed: SEED + 100 + i };
       const t = denseTensors(c);
@@ -254,7 +301,8 @@ describe('every path of the fast judge agrees with the compensated reference', (
       const t = denseTensors({ spec, regime, seed: SEED + 5 });
       const comp = referenceDense(t.x, t.w, t.b);
       const w32: Tensor = { shape: t.w.shape, data: Float32Array.from(t.w.data) };
-      for (const w of [t.w, w32]) for (const simd of [true, false]) expectAgreement(fastReferenceDense(t.x, w, t.b, { path: 'rows', simd }), comp, regime);
+      for (const w of [t.w, w32])
+        for (const simd of [true, false]) expectAgreement(fastReferenceDense(t.x, w, t.b, { path: 'rows', simd }), comp, regime);
     }
   });
 });
@@ -308,12 +356,22 @@ describe('planted precision bugs still fail under the fast judge', () => {
     name: 'mutant:fp16-mantissa-inputs',
     precision: 'float32',
     conv(x, w, b, a) {
-      const r = (t: Tensor): Tensor => ({ shape: t.shape, data: Float32Array.from(t.data, (v) => { if (v === 0 || !Number.isFinite(v)) return v; const q = 2 ** (Math.floor(Math.log2(Math.abs(v))) - 10); return Math.round(v / q) * q; }) });
+      const r = (t: Tensor): Tensor => ({
+        shape: t.shape,
+        data: Float32Array.from(t.data, (v) => {
+          if (v === 0 || !Number.isFinite(v)) return v;
+          const q = 2 ** (Math.floor(Math.log2(Math.abs(v))) - 10);
+          return Math.round(v / q) * q;
+        }),
+      });
       return im2colKernel.conv!(r(x), r(w), b, a);
     },
     dense: im2colKernel.dense,
   };
-  for (const [k, id] of [[bf16Accumulation, 'dense-matches-reference'], [roundedInputs, 'conv-matches-reference']] as const) {
+  for (const [k, id] of [
+    [bf16Accumulation, 'dense-matches-reference'],
+    [roundedInputs, 'conv-matches-reference'],
+  ] as const) {
     it(`${k.name} fails ${id} (float32 kernel, plain-float64 judge)`, { timeout: 60_000 }, async () => {
       for (const seed of [SEED, SEED + 1, SEED + 2]) {
         const report = await verifyKernel(k, { runs: 200, seed, properties: [id], shrinkBudgetMs: 2_000 });
@@ -324,7 +382,11 @@ describe('planted precision bugs still fail under the fast judge', () => {
     });
   }
   it('the correct im2col kernel passes both under the fast judge', { timeout: 60_000 }, async () => {
-    const report = await verifyKernel(im2colKernel, { runs: 200, seed: SEED, properties: ['conv-matches-reference', 'dense-matches-reference'] });
+    const report = await verifyKernel(im2colKernel, {
+      runs: 200,
+      seed: SEED,
+      properties: ['conv-matches-reference', 'dense-matches-reference'],
+    });
     expect(report.status).toBe('passed');
   });
 });

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { exactRanges, problemData } from '../src/arbitraries/data.js';
 import { isFloat16 } from '../src/float16.js';
 
-const layout = (n: number, rows = 3, specialWeights = false) => ({ xSize: n, wSize: rows * n, bSize: rows, reductionLength: n, specialWeights });
+const layout = (n: number, rows = 3, specialWeights = false) => ({
+  xSize: n,
+  wSize: rows * n,
+  bSize: rows,
+  reductionLength: n,
+  specialWeights,
+});
 
 /** Σ|w·x| + |b| of every output: row m of w against x (the layout of a dense problem with N = 1). */
 function magnitudes(n: number, d: ReturnType<typeof problemData>): number[] {
@@ -54,10 +60,11 @@ describe('float16 float regime', () => {
         const all = [...d.x, ...d.w, ...d.b!];
         expect(all.every((v) => isFloat16(v) && (v === 0 || Math.abs(v) >= 2 ** -14))).toBe(true);
         let smallest = Infinity;
-        for (let m = 0; m < 3; m++) for (let k = 0; k < n; k++) {
-          const p = Math.abs(d.w[m * n + k] * d.x[k]);
-          if (p !== 0) smallest = Math.min(smallest, p);
-        }
+        for (let m = 0; m < 3; m++)
+          for (let k = 0; k < n; k++) {
+            const p = Math.abs(d.w[m * n + k] * d.x[k]);
+            if (p !== 0) smallest = Math.min(smallest, p);
+          }
         expect(smallest).toBeGreaterThanOrEqual(2 ** -14);
         expect(Math.max(...magnitudes(n, d))).toBeLessThanOrEqual(2 ** 15);
         scalesSeen.add(Math.round(Math.log2(Math.max(...d.x.map(Math.abs)) || 1)));

@@ -34,7 +34,11 @@ describe('convProblem covers what real bugs need, in a default run', () => {
     ['asymmetric pads on axis 0', (s) => s.attrs.pads[0] !== s.attrs.pads[rank(s)], 0.3],
     ['asymmetric pads on every axis', (s) => spatialAxes(s).every((a) => s.attrs.pads[a] !== s.attrs.pads[a + rank(s)]), 0.1],
     ['stride > 1 on one axis only', (s) => rank(s) > 1 && s.attrs.strides.filter((v) => v > 1).length === 1, 0.05],
-    ['stride > kernel extent', (s) => spatialAxes(s).some((a) => s.attrs.strides[a] > s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1), 0.1],
+    [
+      'stride > kernel extent',
+      (s) => spatialAxes(s).some((a) => s.attrs.strides[a] > s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1),
+      0.1,
+    ],
     ['dilation > 1', (s) => s.attrs.dilations.some((d) => d > 1), 0.3],
     ['dilation > 1 with stride > 1', (s) => s.attrs.dilations.some((d) => d > 1) && s.attrs.strides.some((v) => v > 1), 0.2],
     ['group > 1 (not depthwise)', (s) => s.attrs.group > 1 && s.attrs.group < s.xShape[1], 0.1],
@@ -43,8 +47,16 @@ describe('convProblem covers what real bugs need, in a default run', () => {
     ['bias present', (s) => s.hasBias, 0.3],
     ['bias absent', (s) => !s.hasBias, 0.3],
     ['output size 1 on some axis', (s) => geometryOf(s).outSpatial.some((o) => o === 1), 0.1],
-    ['kernel larger than the unpadded input', (s) => spatialAxes(s).some((a) => s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 > s.xShape[2 + a]), 0.05],
-    ['a window entirely inside padding', (s) => spatialAxes(s).some((a) => s.attrs.pads[a] >= s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1), 0.05],
+    [
+      'kernel larger than the unpadded input',
+      (s) => spatialAxes(s).some((a) => s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 > s.xShape[2 + a]),
+      0.05,
+    ],
+    [
+      'a window entirely inside padding',
+      (s) => spatialAxes(s).some((a) => s.attrs.pads[a] >= s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1),
+      0.05,
+    ],
     ['width >= 64', (s) => s.xShape.slice(2).some((d) => d >= 64), 0.01],
     ['reduction length >= 512', (s) => geometryOf(s).reductionLength >= 512, 0.01],
     ['N >= 8', (s) => s.xShape[0] >= 8, 0.01],
@@ -128,10 +140,15 @@ describe('data regimes', () => {
 
 describe('fc-equals-full-extent-conv detects a wrong flatten order', () => {
   it('a conversion that uses the other order fails with a counterexample', async () => {
-    const swapped = fcEqualsFullExtentConvWith((w, shape, order) => fcToConv(w, shape, order === 'channels-first' ? 'channels-last' : 'channels-first'));
+    const swapped = fcEqualsFullExtentConvWith((w, shape, order) =>
+      fcToConv(w, shape, order === 'channels-first' ? 'channels-last' : 'channels-first'),
+    );
     const arb = swapped.arbitrary({ capabilities: completeCapabilities(undefined), size: 'default', operators: ['conv', 'dense'] });
     const k = new GuardedKernel(im2colKernel, 5000);
-    const details = await fc.check(fc.asyncProperty(arb, (c) => swapped.check(k, c)), { seed: 1, numRuns: 200 });
+    const details = await fc.check(
+      fc.asyncProperty(arb, (c) => swapped.check(k, c)),
+      { seed: 1, numRuns: 200 },
+    );
     expect(details.failed).toBe(true);
     const c = details.counterexample![0] as { channels: number; window: number[]; rank: number };
     // the smallest case where the orders differ: more than one channel and more than one position

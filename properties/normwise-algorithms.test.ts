@@ -11,7 +11,14 @@ import type { KernelUnderTest, Tensor } from '../src/contract.js';
 import type { ConvAttributes } from '../src/operators/conv/contract.js';
 import { problemData } from '../src/arbitraries/data.js';
 import { compareOutputs } from '../src/bound/error-bound.js';
-import { completeNumerics, fftErrorFactor, modelBounds, winogradErrorFactor, WINOGRAD_F2x3, WINOGRAD_F4x3 } from '../src/bound/error-model.js';
+import {
+  completeNumerics,
+  fftErrorFactor,
+  modelBounds,
+  winogradErrorFactor,
+  WINOGRAD_F2x3,
+  WINOGRAD_F4x3,
+} from '../src/bound/error-model.js';
 import { correlationScale } from '../src/operators/conv/correlation-scale.js';
 import { referenceConv } from '../src/operators/conv/reference.js';
 import { arrayTypeOf, sizeOf } from '../src/tensor.js';
@@ -68,7 +75,11 @@ function cases(kind: 'winograd' | 'fft'): fc.Arbitrary<Case> {
 async function judged(kernel: KernelUnderTest, c: Case) {
   const reduction = sizeOf(c.wShape.slice(1));
   const M = c.wShape[0];
-  const d = problemData({ xSize: sizeOf(c.xShape), wSize: sizeOf(c.wShape), bSize: c.bias ? M : 0, reductionLength: reduction, specialWeights: false }, c.regime, c.seed);
+  const d = problemData(
+    { xSize: sizeOf(c.xShape), wSize: sizeOf(c.wShape), bSize: c.bias ? M : 0, reductionLength: reduction, specialWeights: false },
+    c.regime,
+    c.seed,
+  );
   const Ctor = arrayTypeOf(kernel.precision);
   const x: Tensor = { shape: c.xShape, data: Ctor.from(d.x) };
   const w: Tensor = { shape: c.wShape, data: Ctor.from(d.w) };
@@ -108,7 +119,7 @@ describe('κ from the transform matrices and the FFT length', () => {
       const m = mats.AT.length;
       const alpha = mats.BT.length;
       const g = [3, -1, 2];
-      const dd = Array.from({ length: alpha }, (_, i) => (i * 7) % 5 - 2);
+      const dd = Array.from({ length: alpha }, (_, i) => ((i * 7) % 5) - 2);
       const Gg = mats.G.map((row) => row.reduce((s, v, k) => s + v * g[k], 0));
       const Bd = mats.BT.map((row) => row.reduce((s, v, j) => s + v * dd[j], 0));
       const y = mats.AT.map((row) => row.reduce((s, v, a) => s + v * Gg[a] * Bd[a], 0));

@@ -72,7 +72,8 @@ const mutants: KernelUnderTest[] = [
     const inner = sizeOf(x.shape.slice(2));
     const cg = C / a.group;
     const data = x.data.slice();
-    for (let n = 0; n < N; n++) for (let g = 1; g < a.group; g++) data.copyWithin((n * C + g * cg) * inner, n * C * inner, (n * C + cg) * inner);
+    for (let n = 0; n < N; n++)
+      for (let g = 1; g < a.group; g++) data.copyWithin((n * C + g * cg) * inner, n * C * inner, (n * C + cg) * inner);
     return conv({ shape: x.shape, data }, w, b, a);
   }),
   // true convolution: the kernel flipped

@@ -13,7 +13,7 @@ import { im2colKernel, im2colKernel64 } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { sizeOf } from '../src/tensor.js';
 
-const SEEDS = (process.env.CONVCHECK_SEED ? [Number(process.env.CONVCHECK_SEED)] : [1, 2, 3]);
+const SEEDS = process.env.CONVCHECK_SEED ? [Number(process.env.CONVCHECK_SEED)] : [1, 2, 3];
 
 /** Weights of input channels ≥ floor(C/g / 64)·64 zeroed when C/group > 64 and not a multiple of 64: the last partial channel block skipped. */
 function skipLastChannelBlock(w: Tensor): Tensor {
@@ -88,22 +88,38 @@ function float32AccumulatingConv(x: Tensor, w: Tensor, b: Tensor | undefined, at
 
 const mutants: Array<{ kernel: KernelUnderTest; caughtBy: string }> = [
   {
-    kernel: { name: 'mutant:skips-last-partial-channel-block-past-64', precision: 'float32', conv: (x, w, b, a) => im2colKernel.conv!(x, skipLastChannelBlock(w), b, a), dense: im2colKernel.dense },
+    kernel: {
+      name: 'mutant:skips-last-partial-channel-block-past-64',
+      precision: 'float32',
+      conv: (x, w, b, a) => im2colKernel.conv!(x, skipLastChannelBlock(w), b, a),
+      dense: im2colKernel.dense,
+    },
     caughtBy: 'conv-matches-reference',
   },
   {
-    kernel: { name: 'mutant:drops-last-partial-dense-chunk-past-1024', precision: 'float32', conv: im2colKernel.conv, dense: denseDroppingLastChunk },
+    kernel: {
+      name: 'mutant:drops-last-partial-dense-chunk-past-1024',
+      precision: 'float32',
+      conv: im2colKernel.conv,
+      dense: denseDroppingLastChunk,
+    },
     caughtBy: 'dense-matches-reference',
   },
   {
-    kernel: { name: 'mutant:input-index-wraps-at-65536', precision: 'float32', conv: (x, w, b, a) => im2colKernel.conv!(wrapAt65536(x), w, b, a), dense: im2colKernel.dense },
+    kernel: {
+      name: 'mutant:input-index-wraps-at-65536',
+      precision: 'float32',
+      conv: (x, w, b, a) => im2colKernel.conv!(wrapAt65536(x), w, b, a),
+      dense: im2colKernel.dense,
+    },
     caughtBy: 'conv-matches-reference',
   },
   {
     kernel: {
       name: 'mutant:float64-accumulating-in-float32-past-1024',
       precision: 'float64',
-      conv: (x, w, b, a) => (convGeometry(x, w, b, a).reductionLength > 1024 ? float32AccumulatingConv(x, w, b, a) : im2colKernel64.conv!(x, w, b, a)),
+      conv: (x, w, b, a) =>
+        convGeometry(x, w, b, a).reductionLength > 1024 ? float32AccumulatingConv(x, w, b, a) : im2colKernel64.conv!(x, w, b, a),
       dense: im2colKernel64.dense,
     },
     caughtBy: 'conv-matches-reference',

@@ -46,7 +46,12 @@ export function checkActivation(fn: string, activation: unknown): asserts activa
   if (a.kind === 'clip') {
     const { min, max } = a;
     if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) {
-      throw new InvalidArgumentError(fn, 'activation', a, `clip min and max must be numbers (not NaN), got min ${String(min)}, max ${String(max)}`);
+      throw new InvalidArgumentError(
+        fn,
+        'activation',
+        a,
+        `clip min and max must be numbers (not NaN), got min ${String(min)}, max ${String(max)}`,
+      );
     }
     if (min > max) throw new InvalidArgumentError(fn, 'activation', a, `clip min (${min}) must be <= max (${max})`);
   }

@@ -28,7 +28,13 @@ export const QUANTIZED_TYPE_PAIRS: readonly QuantizedTypePair[] = ['u8u8', 'u8s8
 export const QUANTIZED_OPERATORS: readonly string[] = ['convInteger', 'qlinearConv', 'matMulInteger', 'qlinearMatMul'];
 
 const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
-const flag = (label: string): CapabilitySpec<boolean> => ({ default: true, what: 'a boolean', ok: (v) => typeof v === 'boolean', label, show: yesNo });
+const flag = (label: string): CapabilitySpec<boolean> => ({
+  default: true,
+  what: 'a boolean',
+  ok: (v) => typeof v === 'boolean',
+  label,
+  show: yesNo,
+});
 
 /** Every capability a kernel may declare, in the order reports list them. */
 export const CAPABILITIES = {
@@ -118,7 +124,7 @@ export function completeCapabilities(c: KernelCapabilities | undefined): Complet
 
 /** What is wrong with capability `field` = `value`, to follow `kernel.capabilities` in a message (` has an unknown field …` or `.group must be a boolean`), or undefined. */
 export function capabilityProblem(field: string, value: unknown): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(CAPABILITIES, field)) {
+  if (!Object.hasOwn(CAPABILITIES, field)) {
     return ` has an unknown field '${field}'; known fields: ${capabilityNames.join(', ')}`;
   }
   const spec = CAPABILITIES[field as keyof Specs];
@@ -127,5 +133,7 @@ export function capabilityProblem(field: string, value: unknown): string | undef
 
 /** One line for reports: `spatial ranks [1,2,3] · group yes · …`. */
 export function describeCapabilities(c: CompleteCapabilities): string {
-  return capabilityNames.map((name) => `${CAPABILITIES[name].label} ${(CAPABILITIES[name].show as (v: unknown) => string)(c[name])}`).join(' · ');
+  return capabilityNames
+    .map((name) => `${CAPABILITIES[name].label} ${(CAPABILITIES[name].show as (v: unknown) => string)(c[name])}`)
+    .join(' · ');
 }

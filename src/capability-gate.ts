@@ -49,7 +49,8 @@ function inadmissibleQuantization(call: GatedCall, caps: CompleteCapabilities): 
   const weight = dtype('w') ?? dtype('b');
   if (data !== undefined && weight !== undefined && SHORT[data] && SHORT[weight]) {
     const pair = `${SHORT[data]}${SHORT[weight]}`;
-    if (!caps.quantizedTypes.includes(pair as never)) return `${m} has ${data} data with ${weight} weights (${pair}) and the kernel declares quantizedTypes [${caps.quantizedTypes.join(',')}]`;
+    if (!caps.quantizedTypes.includes(pair as never))
+      return `${m} has ${data} data with ${weight} weights (${pair}) and the kernel declares quantizedTypes [${caps.quantizedTypes.join(',')}]`;
   }
   const perChannel = call.inputs.find(([n, t]) => /^[wb](ZeroPoint|Scale)$/.test(n) && t !== undefined && product(t.shape) > 1);
   if (perChannel && !caps.quantizedPerChannel.includes(call.method)) {
@@ -88,15 +89,20 @@ export function inadmissibleCall(call: GatedCall, caps: CompleteCapabilities): s
   if (pads !== undefined && !caps.asymmetricPads) {
     const r = pads.length / 2;
     const axis = pads.slice(0, r).findIndex((p, i) => p !== pads[i + r]);
-    if (axis >= 0) return `${m} has pads [${pads.join(',')}], asymmetric on axis ${axis} (begin ${pads[axis]} ≠ end ${pads[axis + r]}), and the kernel declares asymmetricPads: false`;
+    if (axis >= 0)
+      return `${m} has pads [${pads.join(',')}], asymmetric on axis ${axis} (begin ${pads[axis]} ≠ end ${pads[axis + r]}), and the kernel declares asymmetricPads: false`;
   }
   const activation = a.activation as { kind?: unknown } | undefined;
   if (activation !== undefined && !caps.activations.includes(activation.kind as never)) {
     return `${m} has the fused activation ${String(activation.kind)} and the kernel declares activations [${caps.activations.join(', ')}]`;
   }
-  const sizes: Array<[string, number]> = [...call.inputs.flatMap(([name, t]) => (t ? [[name, product(t.shape)] as [string, number]] : [])), ['y', product(call.outputShape)]];
+  const sizes: Array<[string, number]> = [
+    ...call.inputs.flatMap(([name, t]) => (t ? [[name, product(t.shape)] as [string, number]] : [])),
+    ['y', product(call.outputShape)],
+  ];
   const [largestName, largest] = sizes.reduce((best, s) => (s[1] > best[1] ? s : best));
-  if (largest > caps.maxElements) return `${m}'s ${largestName} has ${largest} elements and the kernel declares maxElements ${caps.maxElements}`;
+  if (largest > caps.maxElements)
+    return `${m}'s ${largestName} has ${largest} elements and the kernel declares maxElements ${caps.maxElements}`;
   if (!caps.specialValues) {
     for (const [name, t] of call.inputs) {
       const at = t ? firstNonFinite(t.data) : -1;

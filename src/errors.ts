@@ -83,7 +83,10 @@ export class ShapesFileError extends ConvcheckError {
   readonly field: string | undefined;
   readonly value: unknown;
   constructor(file: string, layer: string | undefined, field: string | undefined, value: unknown, detail: string) {
-    super('ERR_SHAPES_FILE', `--shapes ${file}${layer !== undefined ? `: layer ${layer}` : ''}${field !== undefined ? `: ${field}` : ''}: ${detail}`);
+    super(
+      'ERR_SHAPES_FILE',
+      `--shapes ${file}${layer !== undefined ? `: layer ${layer}` : ''}${field !== undefined ? `: ${field}` : ''}: ${detail}`,
+    );
     this.file = file;
     this.layer = layer;
     this.field = field;

@@ -54,7 +54,12 @@ export function checkSpatialOperands(
   }
   const rank = xShape.length - 2;
   if (wShape.length !== xShape.length) {
-    throw new InvalidArgumentError(fn, 'w', wShape, `w rank (${wShape.length}) does not match x rank (${xShape.length}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'w',
+      wShape,
+      `w rank (${wShape.length}) does not match x rank (${xShape.length}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`,
+    );
   }
   if (attrs === null || typeof attrs !== 'object') {
     throw new InvalidArgumentError(fn, 'attrs', attrs, `attrs must be ${attrsForm}, got ${String(attrs)}`);
@@ -120,7 +125,12 @@ export function spatialAxes(
   wShape: readonly number[],
   attrs: { readonly pads: readonly number[]; readonly dilations: readonly number[] },
   rank: number,
-  outputSize: (axis: number, effectiveKernel: number, padsBegin: number, padsEnd: number) => { readonly size: number; readonly why: string },
+  outputSize: (
+    axis: number,
+    effectiveKernel: number,
+    padsBegin: number,
+    padsEnd: number,
+  ) => { readonly size: number; readonly why: string },
 ): SpatialAxes {
   const inSpatial = xShape.slice(2);
   const kernelSpatial = wShape.slice(2);
@@ -129,8 +139,20 @@ export function spatialAxes(
   const effectiveKernel: number[] = [];
   const outSpatial: number[] = [];
   for (let a = 0; a < rank; a++) {
-    if (inSpatial[a] < 1) throw new InvalidArgumentError(fn, 'x', xShape, `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`);
-    if (kernelSpatial[a] < 1) throw new InvalidArgumentError(fn, 'w', wShape, `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`);
+    if (inSpatial[a] < 1)
+      throw new InvalidArgumentError(
+        fn,
+        'x',
+        xShape,
+        `x spatial size ${inSpatial[a]} on axis ${a} must be >= 1 (x ${formatShape(xShape)})`,
+      );
+    if (kernelSpatial[a] < 1)
+      throw new InvalidArgumentError(
+        fn,
+        'w',
+        wShape,
+        `kernel size ${kernelSpatial[a]} on axis ${a} must be >= 1 (w ${formatShape(wShape)})`,
+      );
     const eff = attrs.dilations[a] * (kernelSpatial[a] - 1) + 1;
     const o = outputSize(a, eff, padsBegin[a], padsEnd[a]);
     if (o.size < 1) throw new EmptyOutputError(fn, a, o.size, `output size on axis ${a} would be ${o.size} < 1: ${o.why}`);
@@ -150,7 +172,13 @@ export function checkBiasShape(fn: string, bShape: readonly number[] | undefined
 }
 
 /** Validates the tensors x, w and b (shapes and data lengths), then returns `ofShapes` of their shapes. */
-export function ofTensors<G>(fn: string, x: Tensor, w: Tensor, b: Tensor | undefined, ofShapes: (xShape: readonly number[], wShape: readonly number[], bShape: readonly number[] | undefined) => G): G {
+export function ofTensors<G>(
+  fn: string,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  ofShapes: (xShape: readonly number[], wShape: readonly number[], bShape: readonly number[] | undefined) => G,
+): G {
   checkTensor(fn, 'x', x);
   checkTensor(fn, 'w', w);
   if (b !== undefined) checkTensor(fn, 'b', b);

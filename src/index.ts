@@ -40,7 +40,12 @@ export type { DenseGeometry } from './operators/dense/geometry.js';
 // Operators
 /** ConvTranspose (ONNX): its attributes, geometry, output_shape/auto_pad resolution, reference and generator. */
 export type { ConvTransposeAttributes, ConvTransposeFunction } from './operators/conv-transpose/contract.js';
-export { convTransposeGeometry, convTransposeGeometryOfShapes, resolveConvTransposePads, describeConvTranspose } from './operators/conv-transpose/geometry.js';
+export {
+  convTransposeGeometry,
+  convTransposeGeometryOfShapes,
+  resolveConvTransposePads,
+  describeConvTranspose,
+} from './operators/conv-transpose/geometry.js';
 export type { ConvTransposeGeometry, OnnxConvTransposePadding } from './operators/conv-transpose/geometry.js';
 export { referenceConvTranspose } from './operators/conv-transpose/reference.js';
 export { convTransposeProblem } from './operators/conv-transpose/problem.js';
@@ -88,7 +93,16 @@ export { problemData, exactRanges } from './arbitraries/data.js';
 /** The forward error bound 2·γ(n)·Σ|w·x| + 2u|y| and the IEEE-aware comparison. */
 export { gamma, elementBound, outputBounds, compareOutputs, UNIT_ROUNDOFF } from './bound/error-bound.js';
 /** The error models a kernel declares (elementwise, normwise with κ), their bounds, and κ for Winograd and FFT. */
-export { completeNumerics, modelBounds, describeNumerics, numericFieldsProblem, winogradErrorFactor, fftErrorFactor, WINOGRAD_F2x3, WINOGRAD_F4x3 } from './bound/error-model.js';
+export {
+  completeNumerics,
+  modelBounds,
+  describeNumerics,
+  numericFieldsProblem,
+  winogradErrorFactor,
+  fftErrorFactor,
+  WINOGRAD_F2x3,
+  WINOGRAD_F4x3,
+} from './bound/error-model.js';
 export type { ErrorModel, NumericPromise, NumericFields, WinogradMatrices } from './bound/error-model.js';
 /** float16 (binary16): round to nearest even from float64, bit patterns (Node 20 has no Float16Array). */
 export { roundToFloat16, isFloat16, float16Bits, float16FromBits, toFloat16Array, FLOAT16_MAX } from './float16.js';
@@ -132,7 +146,13 @@ export { withShapeBudget } from './runner/shape-budget.js';
 /** Kernel coverage (`VerifyOptions.coverage`, `guided`): which files count, and the report section. */
 export type { KernelCoverageOptions } from './runner/kernel-coverage-probe.js';
 export type { VerifyCoverageOptions } from './runner/kernel-coverage-run.js';
-export type { KernelCoverageReport, KernelCoverageFile, UnreachedCode, ShaderVariantSummary, PropertyGuidance } from './runner/kernel-coverage-summary.js';
+export type {
+  KernelCoverageReport,
+  KernelCoverageFile,
+  UnreachedCode,
+  ShaderVariantSummary,
+  PropertyGuidance,
+} from './runner/kernel-coverage-summary.js';
 /** The shader-variant key: a hash of a GPU program's source with its numeric literals normalized. */
 export { shaderVariantKey } from './runner/kernel-coverage-probe.js';
 

@@ -47,7 +47,12 @@ export function tensor(
   const s = [...shape];
   checkShape('tensor', 'shape', s);
   if (precision !== 'float16' && precision !== 'float32' && precision !== 'float64') {
-    throw new InvalidArgumentError('tensor', 'precision', precision, `precision must be 'float16', 'float32' or 'float64', got ${JSON.stringify(precision)}`);
+    throw new InvalidArgumentError(
+      'tensor',
+      'precision',
+      precision,
+      `precision must be 'float16', 'float32' or 'float64', got ${JSON.stringify(precision)}`,
+    );
   }
   if (data.length !== sizeOf(s)) {
     throw new InvalidArgumentError(

@@ -13,7 +13,14 @@
  */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e', '\u0007': '\\a', '\u0000': '\\0' };
+const NAMED: Readonly<Record<string, string>> = {
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\u001b': '\\e',
+  '\u0007': '\\a',
+  '\u0000': '\\0',
+};
 
 /**
  * `s` with every control character written as a visible escape (`\n`, `\r`, `\e`, `\a`, `\0`,

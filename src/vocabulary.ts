@@ -72,7 +72,8 @@ export function formatElements(n: number): string {
  * under `plan`; records it in `plan.leftOut` when not.
  */
 export function withinPlan(plan: ProductionPlan, layer: LayerShape, flops: number, elements: number): boolean {
-  if ((plan.maxFlops === undefined || flops <= plan.maxFlops) && (plan.maxElements === undefined || elements <= plan.maxElements)) return true;
+  if ((plan.maxFlops === undefined || flops <= plan.maxFlops) && (plan.maxElements === undefined || elements <= plan.maxElements))
+    return true;
   const entry = `${layer.network} ${layer.name} (${formatFlops(flops)}, ${formatElements(elements)} elements)`;
   if (plan.leftOut && !plan.leftOut.includes(entry)) plan.leftOut.push(entry);
   return false;

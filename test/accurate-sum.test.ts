@@ -59,8 +59,19 @@ describe('cancellation and product rounding: exact where plain float64 summation
     ['(2^27+1)² + 2^80 − 2^80 − (2^54 + 2^28)', [[2 ** 27 + 1, 2 ** 27 + 1], 2 ** 80, -(2 ** 80), -(2 ** 54 + 2 ** 28)], 1],
     // Large and small exponents inside the documented splitting range (|a| < 2^996).
     ['2^900(1 + 2^−30) · 2^−900(1 − 2^−30) − 1', [[2 ** 900 * (1 + 2 ** -30), 2 ** -900 * (1 - 2 ** -30)], -1], -(2 ** -60)],
-    ['2^−500(1 + 2^−27) · 2^500(1 + 2^−27) − 1 − 2^−26', [[2 ** -500 * (1 + 2 ** -27), 2 ** 500 * (1 + 2 ** -27)], -1, -(2 ** -26)], 2 ** -54],
-    ['a·b − c·d with a·b ≈ c·d', [[2 ** 27 + 1, 2 ** 27 - 1], [-(2 ** 26), 2 ** 28]], -1],
+    [
+      '2^−500(1 + 2^−27) · 2^500(1 + 2^−27) − 1 − 2^−26',
+      [[2 ** -500 * (1 + 2 ** -27), 2 ** 500 * (1 + 2 ** -27)], -1, -(2 ** -26)],
+      2 ** -54,
+    ],
+    [
+      'a·b − c·d with a·b ≈ c·d',
+      [
+        [2 ** 27 + 1, 2 ** 27 - 1],
+        [-(2 ** 26), 2 ** 28],
+      ],
+      -1,
+    ],
   ];
 
   it.each(cases)('%s', (_name, terms, expected) => {
@@ -123,7 +134,14 @@ describe('within the Dot2 bound on ill-conditioned dot products (checked with Bi
   it.each([
     ['0.1·0.7 + 0.3·(−0.2) + (1/3)·3 + 0.125', [[0.1, 0.7], [0.3, -0.2], [1 / 3, 3], 0.125]],
     ['0.1 + 0.2 + 0.3 + 0.4', [0.1, 0.2, 0.3, 0.4]],
-    ['(1/3)·(1/7) + (1/5)·(1/11) − (1/13)·(1/17) (plain float64 is off by one ulp)', [[1 / 3, 1 / 7], [1 / 5, 1 / 11], [-1 / 13, 1 / 17]]],
+    [
+      '(1/3)·(1/7) + (1/5)·(1/11) − (1/13)·(1/17) (plain float64 is off by one ulp)',
+      [
+        [1 / 3, 1 / 7],
+        [1 / 5, 1 / 11],
+        [-1 / 13, 1 / 17],
+      ],
+    ],
   ] as const)('well conditioned: the exact sum rounded to nearest: %s', (_name, terms) => {
     const e = exact(terms as readonly Term[]);
     const value = accurate(terms as readonly Term[]).value();
@@ -136,8 +154,22 @@ describe('NaN and ±Infinity propagate as IEEE-754 says', () => {
     ['0·Inf = NaN', [[0, Infinity]], NaN],
     ['Inf·0 = NaN', [[Infinity, 0]], NaN],
     ['Inf − Inf = NaN', [Infinity, -Infinity], NaN],
-    ['Inf·1 + (−1)·Inf = NaN', [[Infinity, 1], [-1, Infinity]], NaN],
-    ['overflowing products of opposite signs: Inf − Inf = NaN', [[1e200, 1e200], [-1e200, 1e200]], NaN],
+    [
+      'Inf·1 + (−1)·Inf = NaN',
+      [
+        [Infinity, 1],
+        [-1, Infinity],
+      ],
+      NaN,
+    ],
+    [
+      'overflowing products of opposite signs: Inf − Inf = NaN',
+      [
+        [1e200, 1e200],
+        [-1e200, 1e200],
+      ],
+      NaN,
+    ],
     ['Inf + finite = Inf', [Infinity, 1], Infinity],
     ['finite + Inf = Inf', [1, Infinity], Infinity],
     ['Inf after a compensated cancellation', [1e16, 1, -1e16, Infinity], Infinity],
@@ -171,7 +203,15 @@ describe('magnitude() is Σ|terms|', () => {
   it.each([
     ['empty', [], 0, 0],
     ['3 − 4 + (−2)·5', [3, -4, [-2, 5]], -11, 17],
-    ['3·(−7) + (−2)·(−5)', [[3, -7], [-2, -5]], -11, 31],
+    [
+      '3·(−7) + (−2)·(−5)',
+      [
+        [3, -7],
+        [-2, -5],
+      ],
+      -11,
+      31,
+    ],
     ['−0.5 + 0.25·(−4)', [-0.5, [0.25, -4]], -1.5, 1.5],
     // Σ|t| = 2e16 + 1, whose nearest double is 2e16; the value is still exact.
     ['1e16 + 1 − 1e16', [1e16, 1, -1e16], 1, 2e16],

@@ -46,7 +46,11 @@ describe('invalid activations are typed errors naming the value', () => {
       const run = [
         () => checkActivation('f', a),
         () => referenceConv(tensor([1, 1, 2], [1, 2]), tensor([1, 1, 1], [1]), undefined, { ...plain1, activation: a as Activation }),
-        () => im2colKernel.conv!(tensor([1, 1, 2], [1, 2], 'float32'), tensor([1, 1, 1], [1], 'float32'), undefined, { ...plain1, activation: a as Activation }),
+        () =>
+          im2colKernel.conv!(tensor([1, 1, 2], [1, 2], 'float32'), tensor([1, 1, 1], [1], 'float32'), undefined, {
+            ...plain1,
+            activation: a as Activation,
+          }),
         () => im2colKernel64.dense!(tensor([1, 2], [1, 2]), tensor([1, 2], [1, 1]), undefined, { activation: a as Activation }),
         () => referenceDense(tensor([1, 2], [1, 2]), tensor([1, 2], [1, 1]), undefined, { activation: a as Activation }),
       ];
@@ -70,14 +74,17 @@ describe('invalid activations are typed errors naming the value', () => {
   });
   it('the loader rejects unknown kinds in capabilities.activations', () => {
     const k = { name: 'k', precision: 'float32', capabilities: { activations: ['relu', 'swish'] }, conv: () => undefined };
-    expect(() => validateKernel(k, 'k.js')).toThrow(/kernel\.capabilities\.activations must be an array of activation kinds from \{relu, relu6, clip, leakyRelu, sigmoid, tanh\}/);
+    expect(() => validateKernel(k, 'k.js')).toThrow(
+      /kernel\.capabilities\.activations must be an array of activation kinds from \{relu, relu6, clip, leakyRelu, sigmoid, tanh\}/,
+    );
   });
 });
 
 describe('activationBound carries the pre-activation bound through φ', () => {
   const u = 2 ** -24;
   it('relu, relu6, clip: the bound itself (1-Lipschitz, evaluated exactly)', () => {
-    for (const a of [{ kind: 'relu' }, { kind: 'relu6' }, { kind: 'clip', min: 0, max: 1 }] as Activation[]) expect(activationBound(a, 1e-6, 3, 'float32')).toBe(1e-6);
+    for (const a of [{ kind: 'relu' }, { kind: 'relu6' }, { kind: 'clip', min: 0, max: 1 }] as Activation[])
+      expect(activationBound(a, 1e-6, 3, 'float32')).toBe(1e-6);
   });
   it('leakyRelu: max(1, |α|) times the bound plus one rounding of α·ŷ', () => {
     expect(activationBound({ kind: 'leakyRelu', alpha: 3 }, 1e-6, -6, 'float32')).toBeCloseTo(3e-6 * (1 + u) + 6 * u, 20);
@@ -101,9 +108,14 @@ describe('f(x) = ReLU(Wx + b) fused, W = [[0,1,1],[2,3,5]], b = [8,13]', () => {
   for (const k of [referenceKernel, im2colKernel, im2colKernel64]) {
     it(`${k.name}: dense and the full-extent conv x=[6,1,3] w=[2,1,3] with a fused relu`, async () => {
       const p = k.precision;
-      const d = await k.dense!(tensor([6, 3], x, p), tensor([2, 3], [0, 1, 1, 2, 3, 5], p), tensor([2], [8, 13], p), { activation: { kind: 'relu' } });
+      const d = await k.dense!(tensor([6, 3], x, p), tensor([2, 3], [0, 1, 1, 2, 3, 5], p), tensor([2], [8, 13], p), {
+        activation: { kind: 'relu' },
+      });
       expect(Array.from(d.data)).toEqual(activated);
-      const c = await k.conv!(tensor([6, 1, 3], x, p), tensor([2, 1, 3], [0, 1, 1, 2, 3, 5], p), tensor([2], [8, 13], p), { ...plain1, activation: { kind: 'relu' } });
+      const c = await k.conv!(tensor([6, 1, 3], x, p), tensor([2, 1, 3], [0, 1, 1, 2, 3, 5], p), tensor([2], [8, 13], p), {
+        ...plain1,
+        activation: { kind: 'relu' },
+      });
       expect(c.shape).toEqual([6, 2, 1]);
       expect(Array.from(c.data)).toEqual(activated);
     });

@@ -143,7 +143,12 @@ describe('known upstream bug: tfjs-backend-wasm 4.22 fused matMul with transpose
   });
 
   it('tfjs:wasm adds the bias once per 48-wide block of K: K = 100 adds it 3 times (fails once tfjs fixes it)', async () => {
-    const y = await runDense(await createTfjsKernel('wasm'), t([1, 100], new Array(100).fill(0)), t([2, 100], new Array(200).fill(0)), t([2], [1, 2]));
+    const y = await runDense(
+      await createTfjsKernel('wasm'),
+      t([1, 100], new Array(100).fill(0)),
+      t([2, 100], new Array(200).fill(0)),
+      t([2], [1, 2]),
+    );
     expectTensorEqual(y, { shape: [1, 2], data: [3, 6] });
   });
 });
@@ -209,13 +214,26 @@ describe('onnxruntime session cache', () => {
 
 describe('onnx-model', () => {
   it('writes ir_version first, as field 1 varint (0x08), then the producer name', () => {
-    const bytes = encodeSingleNodeModel({ opType: 'Gemm', inputs: [{ name: 'A', shape: [1, 2] }, { name: 'B', shape: [3, 2] }], outputs: [{ name: 'Y' }], attributes: { transB: 1 } });
+    const bytes = encodeSingleNodeModel({
+      opType: 'Gemm',
+      inputs: [
+        { name: 'A', shape: [1, 2] },
+        { name: 'B', shape: [3, 2] },
+      ],
+      outputs: [{ name: 'Y' }],
+      attributes: { transB: 1 },
+    });
     expect(Array.from(bytes.subarray(0, 4))).toEqual([0x08, 8, 0x12, 'convcheck'.length]);
   });
 
   it('writes a negative int attribute (Flatten axis = -1) as a 10-byte varint that onnxruntime-node parses', async () => {
     const ort = await import('onnxruntime-node');
-    const model = encodeSingleNodeModel({ opType: 'Flatten', inputs: [{ name: 'X', shape: [2, 3, 4] }], outputs: [{ name: 'Y' }], attributes: { axis: -1 } });
+    const model = encodeSingleNodeModel({
+      opType: 'Flatten',
+      inputs: [{ name: 'X', shape: [2, 3, 4] }],
+      outputs: [{ name: 'Y' }],
+      attributes: { axis: -1 },
+    });
     const session = await ort.InferenceSession.create(model);
     const out = await session.run({ X: new ort.Tensor('float32', new Float32Array(24), [2, 3, 4]) });
     expect(out.Y.dims).toEqual([6, 4]);
@@ -235,11 +253,23 @@ describe('onnx-model', () => {
   for (const [type, x, c, ortType] of elementCases) {
     it(`x=[2] c=[2] ${type}: an initializer of this element type reaches onnxruntime-node bit for bit`, async () => {
       const ort = await import('onnxruntime-node');
-      const model = encodeSingleNodeModel({ opType: 'Concat', elementType: type, inputs: [{ name: 'X', shape: [2] }, { name: 'C', shape: [2], data: c }], outputs: [{ name: 'Y', shape: [4] }], attributes: { axis: 0 } });
+      const model = encodeSingleNodeModel({
+        opType: 'Concat',
+        elementType: type,
+        inputs: [
+          { name: 'X', shape: [2] },
+          { name: 'C', shape: [2], data: c },
+        ],
+        outputs: [{ name: 'Y', shape: [4] }],
+        attributes: { axis: 0 },
+      });
       const session = await ort.InferenceSession.create(model);
       expect(session.inputNames).toEqual(['X']);
       const out = await session.run({ X: new ort.Tensor(ortType as 'float32', x as Float32Array, [2]) });
-      expect(Array.from(out.Y.data as ArrayLike<number | bigint>)).toEqual([...Array.from(x as ArrayLike<number | bigint>), ...Array.from(c as ArrayLike<number | bigint>)]);
+      expect(Array.from(out.Y.data as ArrayLike<number | bigint>)).toEqual([
+        ...Array.from(x as ArrayLike<number | bigint>),
+        ...Array.from(c as ArrayLike<number | bigint>),
+      ]);
       await session.release();
     });
   }

@@ -46,7 +46,9 @@ function layerOf(file: string): string {
 
 /** Relative module specifiers a file imports (static, re-export, dynamic). */
 function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
   const specs: string[] = [];
   for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^;'"]*?from\s*'([^']+)'/g)) specs.push(m[1]);
   for (const m of text.matchAll(/(?:^|[;\s])import\s*'([^']+)'/g)) specs.push(m[1]);
@@ -91,16 +93,34 @@ describe('architecture: imports run downward', () => {
   });
 
   it('the checks can fail: a made-up upward import and a made-up cycle are found', () => {
-    const fake = [{ fromLayer: 'bound', toLayer: 'runner' }, { fromLayer: 'runner', toLayer: 'catalog' }];
+    const fake = [
+      { fromLayer: 'bound', toLayer: 'runner' },
+      { fromLayer: 'runner', toLayer: 'catalog' },
+    ];
     expect(fake.filter((e) => LAYERS.indexOf(e.toLayer) > LAYERS.indexOf(e.fromLayer))).toHaveLength(1);
-    expect(folderCycles([['catalog', 'runner'], ['runner', 'reports'], ['reports', 'catalog'], ['cli', 'runner']])).toEqual(['catalog → runner → reports → catalog']);
-    expect(folderCycles([['a', 'b'], ['b', 'c'], ['a', 'c']])).toEqual([]);
+    expect(
+      folderCycles([
+        ['catalog', 'runner'],
+        ['runner', 'reports'],
+        ['reports', 'catalog'],
+        ['cli', 'runner'],
+      ]),
+    ).toEqual(['catalog → runner → reports → catalog']);
+    expect(
+      folderCycles([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['a', 'c'],
+      ]),
+    ).toEqual([]);
   });
 });
 
 /** Relative module specifiers a file imports statically: `import … from`, `import '…'` and `export … from`, type-only ones included. */
 function staticImportsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
   const specs: string[] = [];
   for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^;'"]*?from\s*'([^']+)'/g)) specs.push(m[1]);
   for (const m of text.matchAll(/(?:^|[;\s])import\s*'([^']+)'/g)) specs.push(m[1]);
@@ -112,7 +132,11 @@ describe('architecture: no file-level import cycle', () => {
   // their own small files (or the lowest layer using them), never in the file that imports their
   // implementers. Static imports only (type-only included: a type cycle is a design cycle);
   // a dynamic import() loads lazily and is not followed.
-  const fileEdges = all.flatMap((from) => staticImportsOf(from).map((spec) => [relative(SRC, from), relative(SRC, resolve(dirname(from), spec.replace(/\.js$/, '.ts')))] as const));
+  const fileEdges = all.flatMap((from) =>
+    staticImportsOf(from).map(
+      (spec) => [relative(SRC, from), relative(SRC, resolve(dirname(from), spec.replace(/\.js$/, '.ts')))] as const,
+    ),
+  );
 
   it('follows the static imports of every file', () => {
     expect(fileEdges.length).toBeGreaterThan(300);
@@ -123,10 +147,29 @@ describe('architecture: no file-level import cycle', () => {
   });
 
   it('the check can fail: made-up cycles (two files, three files, a file importing itself) are found', () => {
-    expect(importCycles([['a.ts', 'b.ts'], ['b.ts', 'a.ts'], ['c.ts', 'a.ts']])).toEqual(['a.ts ↔ b.ts']);
-    expect(importCycles([['x/p.ts', 'x/q.ts'], ['x/q.ts', 'y/r.ts'], ['y/r.ts', 'x/p.ts'], ['y/r.ts', 'z.ts']])).toEqual(['x/p.ts ↔ x/q.ts ↔ y/r.ts']);
+    expect(
+      importCycles([
+        ['a.ts', 'b.ts'],
+        ['b.ts', 'a.ts'],
+        ['c.ts', 'a.ts'],
+      ]),
+    ).toEqual(['a.ts ↔ b.ts']);
+    expect(
+      importCycles([
+        ['x/p.ts', 'x/q.ts'],
+        ['x/q.ts', 'y/r.ts'],
+        ['y/r.ts', 'x/p.ts'],
+        ['y/r.ts', 'z.ts'],
+      ]),
+    ).toEqual(['x/p.ts ↔ x/q.ts ↔ y/r.ts']);
     expect(importCycles([['s.ts', 's.ts']])).toEqual(['s.ts ↔ s.ts']);
-    expect(importCycles([['a.ts', 'b.ts'], ['b.ts', 'c.ts'], ['a.ts', 'c.ts']])).toEqual([]);
+    expect(
+      importCycles([
+        ['a.ts', 'b.ts'],
+        ['b.ts', 'c.ts'],
+        ['a.ts', 'c.ts'],
+      ]),
+    ).toEqual([]);
   });
 });
 

@@ -24,7 +24,14 @@ describe('wire format', () => {
   it('round-trips a request with typed arrays, special numbers and an absent bias', () => {
     const x = new Float32Array([1, Number.NaN, Number.POSITIVE_INFINITY, -0]);
     const w = new Float64Array([0.1, -2.5e-300, Number.NEGATIVE_INFINITY]);
-    const m = { id: 7, op: 'conv', inputs: [{ shape: [1, 1, 4], data: x }, { shape: [1, 1, 3], data: w }, undefined], attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, z: -0, n: Number.NaN };
+    const m = {
+      id: 7,
+      op: 'conv',
+      inputs: [{ shape: [1, 1, 4], data: x }, { shape: [1, 1, 3], data: w }, undefined],
+      attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 },
+      z: -0,
+      n: Number.NaN,
+    };
     const back = decodeMessage(encodeMessage(m)) as typeof m;
     expect(back.id).toBe(7);
     expect(back.inputs).toHaveLength(3);
@@ -74,7 +81,9 @@ describe('findChromium', () => {
     })();
     expect(e).toBeInstanceOf(BrowserNotFoundError);
     expect((e as BrowserNotFoundError).code).toBe('ERR_BROWSER_NOT_FOUND');
-    expect((e as Error).message).toMatch(/CONVCHECK_CHROMIUM=.*missing is not an executable file; install one with `apt-get install chromium`.*npx playwright install chromium/);
+    expect((e as Error).message).toMatch(
+      /CONVCHECK_CHROMIUM=.*missing is not an executable file; install one with `apt-get install chromium`.*npx playwright install chromium/,
+    );
   });
 
   it('falls back to the newest build in the Playwright cache, and to an error when there is none', async () => {
@@ -93,7 +102,11 @@ describe('findChromium', () => {
 });
 
 describe('shape budget', () => {
-  const arb = fc.record({ spec: fc.record({ xShape: fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 2, maxLength: 4 }) }), seed: fc.integer({ min: 0, max: 0x7fffffff }), seed2: fc.nat() });
+  const arb = fc.record({
+    spec: fc.record({ xShape: fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 2, maxLength: 4 }) }),
+    seed: fc.integer({ min: 0, max: 0x7fffffff }),
+    seed2: fc.nat(),
+  });
 
   it('reseed replaces every seed* field (nested too) and nothing else', () => {
     const c = { spec: { xShape: [1, 2], seed: 5 }, seed: 3, seed2: 4, seeds: 9, regime: 'float' };
@@ -127,7 +140,13 @@ describe('shape budget', () => {
   it('verifyKernel with a budget exercises at most budget × calls-per-case shapes, and counts them', async () => {
     const k = await createBuiltinKernel('builtin:im2col');
     // the budget alone (with the shape plan, single-call properties walk the plan: test/shape-plan.test.ts)
-    const report = await verifyKernel(k, { runs: 40, seed: 3, properties: ['conv-matches-reference', 'linearity-in-x'], shapeBudget: 4, shapePlan: 'off' });
+    const report = await verifyKernel(k, {
+      runs: 40,
+      seed: 3,
+      properties: ['conv-matches-reference', 'linearity-in-x'],
+      shapeBudget: 4,
+      shapePlan: 'off',
+    });
     expect(report.status).toBe('passed');
     expect(report.options.shapeBudget).toBe(4);
     const [ref, lin] = report.properties;
@@ -158,7 +177,7 @@ describe('shape budget', () => {
     expect(f?.problem).toMatch(/regime=/);
   });
 
-  it('countingShapes keeps the kernel\'s name, precision and methods and records each call signature', async () => {
+  it("countingShapes keeps the kernel's name, precision and methods and records each call signature", async () => {
     const k = await createBuiltinKernel('builtin:im2col');
     const seen = new Set<string>();
     const c = countingShapes(k, seen);
@@ -177,21 +196,23 @@ describe('shape budget', () => {
 });
 
 describe('convcheck verify --browser without a Chromium', () => {
-  it.each([
-    [['verify', '--kernel', 'tfjs:webgl']],
-    [['verify', '--kernel', 'examples/browser/webgpu-conv.ts', '--browser']],
-  ])('%j exits 2 with one line saying how to get one', async (argv) => {
-    const { main } = await import('../src/cli/main.js');
-    let out = '';
-    let err = '';
-    const code = await main(argv, {
-      stdout: { write: (t: string) => ((out += t), true) },
-      stderr: { write: (t: string) => ((err += t), true), isTTY: false, columns: 100 },
-      env: { CONVCHECK_CHROMIUM: join(dir, 'no-such-chromium') },
-    });
-    expect(code).toBe(2);
-    expect(out).toBe('');
-    expect(err.trim().split('\n')).toHaveLength(1);
-    expect(err).toMatch(/^convcheck: CONVCHECK_CHROMIUM=.*no-such-chromium is not an executable file; install one with `apt-get install chromium` \(Debian\/Ubuntu\) or `npx playwright install chromium`/);
-  });
+  it.each([[['verify', '--kernel', 'tfjs:webgl']], [['verify', '--kernel', 'examples/browser/webgpu-conv.ts', '--browser']]])(
+    '%j exits 2 with one line saying how to get one',
+    async (argv) => {
+      const { main } = await import('../src/cli/main.js');
+      let out = '';
+      let err = '';
+      const code = await main(argv, {
+        stdout: { write: (t: string) => ((out += t), true) },
+        stderr: { write: (t: string) => ((err += t), true), isTTY: false, columns: 100 },
+        env: { CONVCHECK_CHROMIUM: join(dir, 'no-such-chromium') },
+      });
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(err).toMatch(
+        /^convcheck: CONVCHECK_CHROMIUM=.*no-such-chromium is not an executable file; install one with `apt-get install chromium` \(Debian\/Ubuntu\) or `npx playwright install chromium`/,
+      );
+    },
+  );
 });

@@ -102,7 +102,13 @@ describe('hand-written WebGPU kernel (examples/browser)', () => {
     ['stale-read', 'examples/browser/webgpu-conv-stale-read.ts'],
   ])('the planted %s bug fails with a small counterexample', async (_bug, file) => {
     await withKernel(file, async (k) => {
-      const report = await verifyKernel(k, { runs: 25, seed: 5, properties: ['conv-matches-reference'], shapeBudget: 4, timeoutMs: 20_000 });
+      const report = await verifyKernel(k, {
+        runs: 25,
+        seed: 5,
+        properties: ['conv-matches-reference'],
+        shapeBudget: 4,
+        timeoutMs: 20_000,
+      });
       const f = report.properties[0].failure;
       expect(report.status).toBe('failed');
       expect(f?.kind).toBe('mismatch');
@@ -119,12 +125,22 @@ describe('hand-written WebGPU kernel (examples/browser)', () => {
     'the planted narrow %s bug is caught by the shape plan at 100 cases, 6 shapes per property',
     async (bug) => {
       await withKernel(`examples/browser/webgpu-conv-${bug}.ts`, async (k) => {
-        const report = await verifyKernel(k, { runs: 100, seed: 1, properties: ['conv-matches-reference'], shapeBudget: 6, timeoutMs: 20_000, shrinkBudgetMs: 10_000 });
+        const report = await verifyKernel(k, {
+          runs: 100,
+          seed: 1,
+          properties: ['conv-matches-reference'],
+          shapeBudget: 6,
+          timeoutMs: 20_000,
+          shrinkBudgetMs: 10_000,
+        });
         const f = report.properties[0].failure;
         expect(report.shapePlan?.mode).toBe('all');
         expect(f?.kind).toBe('mismatch');
         const xShape = JSON.parse(/x=(\[[\d,]+\])/.exec(f!.problem)![1]) as number[];
-        expect(xShape.reduce((a, b) => a * b, 1), f!.problem).toBeLessThanOrEqual(80);
+        expect(
+          xShape.reduce((a, b) => a * b, 1),
+          f!.problem,
+        ).toBeLessThanOrEqual(80);
       });
     },
   );

@@ -25,7 +25,11 @@ const t = (shape: number[], fill = 1) => ({ shape, data: new Float64Array(shape.
 function convCall(attrs: Record<string, unknown>, x = t([1, 2, 5, 5])): GatedCall {
   return {
     method: 'conv',
-    inputs: [['x', x], ['w', t([4, 1, 3, 3])], ['b', undefined]],
+    inputs: [
+      ['x', x],
+      ['w', t([4, 1, 3, 3])],
+      ['b', undefined],
+    ],
     attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2, ...attrs },
     outputShape: [1, 4, 5, 5],
   };
@@ -45,7 +49,9 @@ describe('inadmissibleCall: one sentence naming the capability and the values, o
     expect(gate(convCall({ group: 1 }), { group: false })).toBeUndefined();
   });
   it('dilation, and stride with dilation', () => {
-    expect(gate(convCall({ dilations: [1, 2] }), { dilation: false })).toBe('conv() has dilations [1,2] and the kernel declares dilation: false');
+    expect(gate(convCall({ dilations: [1, 2] }), { dilation: false })).toBe(
+      'conv() has dilations [1,2] and the kernel declares dilation: false',
+    );
     expect(gate(convCall({ dilations: [1, 2] }), { strideWithDilation: false })).toBeUndefined();
     expect(gate(convCall({ dilations: [1, 2], strides: [2, 1] }), { strideWithDilation: false })).toBe(
       'conv() has strides [2,1] with dilations [1,2] and the kernel declares strideWithDilation: false',
@@ -58,7 +64,9 @@ describe('inadmissibleCall: one sentence naming the capability and the values, o
     expect(gate(convCall({ pads: [2, 0, 2, 0] }), { asymmetricPads: false })).toBeUndefined();
   });
   it('fused activation', () => {
-    expect(gate(convCall({ activation: { kind: 'relu' } }), {})).toBe('conv() has the fused activation relu and the kernel declares activations []');
+    expect(gate(convCall({ activation: { kind: 'relu' } }), {})).toBe(
+      'conv() has the fused activation relu and the kernel declares activations []',
+    );
     expect(gate(convCall({ activation: { kind: 'relu' } }), { activations: ['relu'] })).toBeUndefined();
   });
   it('maxElements: the largest of the inputs and the output', () => {
@@ -68,11 +76,22 @@ describe('inadmissibleCall: one sentence naming the capability and the values, o
   it('special values: the first non-finite element of any input', () => {
     const x = t([1, 2, 5, 5]);
     x.data[7] = Number.NEGATIVE_INFINITY;
-    expect(gate(convCall({}, x), { specialValues: false })).toBe("conv()'s x holds -Infinity at element 7 and the kernel declares specialValues: false");
+    expect(gate(convCall({}, x), { specialValues: false })).toBe(
+      "conv()'s x holds -Infinity at element 7 and the kernel declares specialValues: false",
+    );
     expect(gate(convCall({}, x), {})).toBeUndefined();
   });
   it('dense: no geometry to gate, sizes and values still are', () => {
-    const call: GatedCall = { method: 'dense', inputs: [['x', t([3, 4])], ['w', t([5, 4])], ['b', undefined]], attrs: undefined, outputShape: [3, 5] };
+    const call: GatedCall = {
+      method: 'dense',
+      inputs: [
+        ['x', t([3, 4])],
+        ['w', t([5, 4])],
+        ['b', undefined],
+      ],
+      attrs: undefined,
+      outputShape: [3, 5],
+    };
     expect(gate(call, { spatialRanks: [3], group: false, asymmetricPads: false })).toBeUndefined();
     expect(gate(call, { maxElements: 19 })).toBe("dense()'s w has 20 elements and the kernel declares maxElements 19");
   });
@@ -125,16 +144,25 @@ describe('a kernel narrowed after a failing run: its saved cases it no longer su
     expect(first.properties.map((p) => p.status)).toEqual(['failed', 'failed']);
     const saved = first.properties.map((p) => p.failure!.counterexampleFile!);
 
-    const narrowed = await verifyKernel(padsWrongEnd({ asymmetricPads: false }), { seed: 2, runs: 100, properties, counterexampleDir: dir });
+    const narrowed = await verifyKernel(padsWrongEnd({ asymmetricPads: false }), {
+      seed: 2,
+      runs: 100,
+      properties,
+      counterexampleDir: dir,
+    });
     expect(narrowed.properties.map((p) => p.status)).toEqual(['passed', 'passed']);
     for (const [i, p] of narrowed.properties.entries()) {
-      expect(p.notes?.some((n) => n.startsWith(`saved counterexample ${saved[i]} was not replayed`) && n.includes('asymmetricPads: false'))).toBe(true);
+      expect(
+        p.notes?.some((n) => n.startsWith(`saved counterexample ${saved[i]} was not replayed`) && n.includes('asymmetricPads: false')),
+      ).toBe(true);
       // the generated cases all honoured the capability: nothing else was kept back
       expect(p.notes?.some((n) => n.includes('cases were not sent') || n.includes('case was not sent'))).toBe(false);
     }
 
     // `convcheck replay` of such a file: one line, nothing sent
     await expect(replayCounterexample(padsWrongEnd({ asymmetricPads: false }), saved[0])).rejects.toThrow(UsageError);
-    await expect(replayCounterexample(padsWrongEnd({ asymmetricPads: false }), saved[0])).rejects.toThrow(/not replayed — the case needs a call outside .*asymmetricPads: false/);
+    await expect(replayCounterexample(padsWrongEnd({ asymmetricPads: false }), saved[0])).rejects.toThrow(
+      /not replayed — the case needs a call outside .*asymmetricPads: false/,
+    );
   }, 60_000);
 });

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { beginCase, CASE_POOLED_ELEMENTS, caseArray, caseMemoryStats, endCase, onCaseEnd, releaseCaseMemory } from '../src/arbitraries/case-memory.js';
+import {
+  beginCase,
+  CASE_POOLED_ELEMENTS,
+  caseArray,
+  caseMemoryStats,
+  endCase,
+  onCaseEnd,
+  releaseCaseMemory,
+} from '../src/arbitraries/case-memory.js';
 import { problemData } from '../src/arbitraries/data.js';
 import { Prng } from '../src/arbitraries/prng.js';
 

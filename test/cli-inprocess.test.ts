@@ -115,11 +115,24 @@ describe('main verify', () => {
   it('verifies builtin:im2col on a subset of properties, prints progress and the summary, writes the reports', async () => {
     const reportDir = join(dir, 'im2col');
     const r = await run([
-      'verify', '--kernel', 'builtin:im2col', '--runs', '5', '--seed', '7', '--size', 'small',
-      '--properties', 'conv-matches-reference,output-shape', '--report-dir', reportDir,
+      'verify',
+      '--kernel',
+      'builtin:im2col',
+      '--runs',
+      '5',
+      '--seed',
+      '7',
+      '--size',
+      'small',
+      '--properties',
+      'conv-matches-reference,output-shape',
+      '--report-dir',
+      reportDir,
     ]);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.err).toMatch(/verifying .* \(float32, elementwise error model\) from builtin:im2col: 2 properties, 5 runs, seed 7, size small/);
+    expect(r.err).toMatch(
+      /verifying .* \(float32, elementwise error model\) from builtin:im2col: 2 properties, 5 runs, seed 7, size small/,
+    );
     expect(r.err).not.toContain('(random)');
     expect(r.err).not.toContain('in its own process');
     // CI: one plain progress line per finished property, no live redraw.
@@ -132,7 +145,10 @@ describe('main verify', () => {
     expect(r.out).toContain(`Reports: `);
     const files = await readdir(reportDir);
     expect(files).toEqual(expect.arrayContaining(['verification.json', 'verification.md', 'verification.html', 'junit.xml']));
-    const json = JSON.parse(await readFile(join(reportDir, 'verification.json'), 'utf8')) as { seed: number; properties: Array<{ id: string }> };
+    const json = JSON.parse(await readFile(join(reportDir, 'verification.json'), 'utf8')) as {
+      seed: number;
+      properties: Array<{ id: string }>;
+    };
     expect(json.seed).toBe(7);
     expect(json.properties.map((p) => p.id)).toEqual(['conv-matches-reference', 'output-shape']);
   });
@@ -144,10 +160,13 @@ describe('main verify', () => {
   });
 
   it('on a TTY outside CI draws the live progress line', async () => {
-    const r = await run(['verify', '--runs', '3', '--seed', '1', '--size', 'small', '--properties', 'output-shape', '--report-dir', join(dir, 'tty')], {
-      isTTY: true,
-      env: {},
-    });
+    const r = await run(
+      ['verify', '--runs', '3', '--seed', '1', '--size', 'small', '--properties', 'output-shape', '--report-dir', join(dir, 'tty')],
+      {
+        isTTY: true,
+        env: {},
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.err).toContain('\r\x1b[2K[1/1] output-shape');
     expect(r.err).toMatch(/PASS output-shape/);
@@ -155,8 +174,19 @@ describe('main verify', () => {
 
   it('--shard runs every n-th property and names the shard', async () => {
     const r = await run([
-      'verify', '--runs', '2', '--seed', '3', '--size', 'small', '--properties', 'output-shape,deterministic,inputs-not-mutated',
-      '--shard', '2/2', '--report-dir', join(dir, 'shard'),
+      'verify',
+      '--runs',
+      '2',
+      '--seed',
+      '3',
+      '--size',
+      'small',
+      '--properties',
+      'output-shape,deterministic,inputs-not-mutated',
+      '--shard',
+      '2/2',
+      '--report-dir',
+      join(dir, 'shard'),
     ]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/1 property \(shard 2\/2\)/);
@@ -174,8 +204,19 @@ describe('main verify', () => {
 
   it('verifies a correct module kernel in a worker', async () => {
     const r = await run([
-      'verify', '--kernel', `${FIXTURES}/good.mjs`, '--runs', '3', '--seed', '5', '--size', 'small',
-      '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', join(dir, 'good'),
+      'verify',
+      '--kernel',
+      `${FIXTURES}/good.mjs`,
+      '--runs',
+      '3',
+      '--seed',
+      '5',
+      '--size',
+      'small',
+      '--properties',
+      'conv-matches-reference,dense-matches-reference',
+      '--report-dir',
+      join(dir, 'good'),
     ]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.err).toMatch(/verifying fixture:good \(float64, elementwise error model, in its own process\)/);
@@ -199,8 +240,19 @@ describe('main verify with a failing kernel, then replay', () => {
 
   beforeAll(async () => {
     failing = await run([
-      'verify', '--kernel', `${FIXTURES}/nan.mjs`, '--runs', '5', '--seed', '11', '--size', 'small',
-      '--properties', 'conv-matches-reference', '--report-dir', reportDir(),
+      'verify',
+      '--kernel',
+      `${FIXTURES}/nan.mjs`,
+      '--runs',
+      '5',
+      '--seed',
+      '11',
+      '--size',
+      'small',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      reportDir(),
     ]);
     const files = (await readdir(join(reportDir(), 'counterexamples'), { recursive: true })).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
@@ -284,23 +336,71 @@ describe('recordedKernel', () => {
 });
 
 describe('main: --shapes and --time-budget', () => {
-  it('--shapes runs the file\'s layers in the production tier and reports the cases per property', async () => {
+  it("--shapes runs the file's layers in the production tier and reports the cases per property", async () => {
     const file = join(dir, 'tiny-net.json');
-    await writeFile(file, JSON.stringify({ network: 'tiny', layers: [{ name: 'c', op: 'conv', x: [1, 2, 6, 6], w: [3, 2, 3, 3], pads: [1, 1, 1, 1] }, { name: 'fc', op: 'dense', x: [1, 12], w: [4, 12] }] }));
-    const r = await run(['verify', '--shapes', file, '--seed', '1', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', join(dir, 'shapes-out')]);
+    await writeFile(
+      file,
+      JSON.stringify({
+        network: 'tiny',
+        layers: [
+          { name: 'c', op: 'conv', x: [1, 2, 6, 6], w: [3, 2, 3, 3], pads: [1, 1, 1, 1] },
+          { name: 'fc', op: 'dense', x: [1, 12], w: [4, 12] },
+        ],
+      }),
+    );
+    const r = await run([
+      'verify',
+      '--shapes',
+      file,
+      '--seed',
+      '1',
+      '--properties',
+      'conv-matches-reference,dense-matches-reference',
+      '--report-dir',
+      join(dir, 'shapes-out'),
+    ]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.err).toContain('size production');
     expect(r.err).toContain('each layer once per property');
     expect(r.err).toMatch(/conv-matches-reference\s+1 cases/);
     expect(r.err).toMatch(/dense-matches-reference\s+1 cases/);
   });
-  it('--every-layer runs a multi-call property on a layer above the cost cap (3.7 GFLOP, VGG-16 conv3_2\'s geometry), which it otherwise skips saying why', async () => {
+  it("--every-layer runs a multi-call property on a layer above the cost cap (3.7 GFLOP, VGG-16 conv3_2's geometry), which it otherwise skips saying why", async () => {
     const file = join(dir, 'big-net.json');
-    await writeFile(file, JSON.stringify({ network: 'big', layers: [{ name: 'conv3_2', op: 'conv', x: [1, 256, 56, 56], w: [256, 256, 3, 3], pads: [1, 1, 1, 1] }] }));
-    const capped = await run(['verify', '--shapes', file, '--seed', '1', '--properties', 'linearity-in-x', '--report-dir', join(dir, 'big-out')]);
+    await writeFile(
+      file,
+      JSON.stringify({
+        network: 'big',
+        layers: [{ name: 'conv3_2', op: 'conv', x: [1, 256, 56, 56], w: [256, 256, 3, 3], pads: [1, 1, 1, 1] }],
+      }),
+    );
+    const capped = await run([
+      'verify',
+      '--shapes',
+      file,
+      '--seed',
+      '1',
+      '--properties',
+      'linearity-in-x',
+      '--report-dir',
+      join(dir, 'big-out'),
+    ]);
     expect(capped.code).toBe(EXIT.ok);
-    expect(capped.err).toMatch(/SKIP linearity-in-x .*within its cost cap: left out 1 layer above 3 GFLOP or 33\.6 M elements in a tensor — big conv3_2 \(3\.7 GFLOP/);
-    const every = await run(['verify', '--shapes', file, '--every-layer', '--seed', '1', '--properties', 'linearity-in-x', '--report-dir', join(dir, 'big-out')]);
+    expect(capped.err).toMatch(
+      /SKIP linearity-in-x .*within its cost cap: left out 1 layer above 3 GFLOP or 33\.6 M elements in a tensor — big conv3_2 \(3\.7 GFLOP/,
+    );
+    const every = await run([
+      'verify',
+      '--shapes',
+      file,
+      '--every-layer',
+      '--seed',
+      '1',
+      '--properties',
+      'linearity-in-x',
+      '--report-dir',
+      join(dir, 'big-out'),
+    ]);
     expect(every.code).toBe(EXIT.ok);
     expect(every.err).toMatch(/PASS linearity-in-x\s+1 cases/);
   });
@@ -315,13 +415,30 @@ describe('main: --shapes and --time-budget', () => {
     expect(missing.err).toMatch(/nope\.json: cannot read the file \(ENOENT\)/);
     await writeFile(join(dir, 'notjson.json'), '{ layers: ');
     expect((await run(['verify', '--shapes', join(dir, 'notjson.json')])).err).toMatch(/notjson\.json: not JSON/);
-    expect((await run(['verify', '--shapes', file, '--size', 'large'])).err).toMatch(/--shapes runs the production tier; it cannot be combined with --size large/);
+    expect((await run(['verify', '--shapes', file, '--size', 'large'])).err).toMatch(
+      /--shapes runs the production tier; it cannot be combined with --size large/,
+    );
   });
   it('--time-budget is announced and spread over the properties', async () => {
-    const r = await run(['verify', '--time-budget', '0.6', '--seed', '1', '--size', 'small', '--properties', 'output-shape,conv-matches-reference', '--report-dir', join(dir, 'budget-out')]);
+    const r = await run([
+      'verify',
+      '--time-budget',
+      '0.6',
+      '--seed',
+      '1',
+      '--size',
+      'small',
+      '--properties',
+      'output-shape,conv-matches-reference',
+      '--report-dir',
+      join(dir, 'budget-out'),
+    ]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.err).toContain('time budget 0.6 s');
-    const report = JSON.parse(await readFile(join(dir, 'budget-out', 'verification.json'), 'utf8')) as { options: { timeBudgetMs: number }; properties: Array<{ casesRun: number }> };
+    const report = JSON.parse(await readFile(join(dir, 'budget-out', 'verification.json'), 'utf8')) as {
+      options: { timeBudgetMs: number };
+      properties: Array<{ casesRun: number }>;
+    };
     expect(report.options.timeBudgetMs).toBe(600);
     expect(report.properties.every((p) => p.casesRun >= 1)).toBe(true);
   });

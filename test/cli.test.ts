@@ -59,12 +59,36 @@ describe('parseArgs', () => {
   it('verify reads every option, in both --flag value and --flag=value forms', () => {
     expect(
       parseArgs([
-        'verify', '--kernel', './k.ts', '--runs=7', '--seed', '-5', '--properties', 'a, b,,a',
-        '--timeout-ms', '300', '--report-dir=out', '--size', 'small', '--shard', '2/3', '--browser', '--shape-budget=4',
+        'verify',
+        '--kernel',
+        './k.ts',
+        '--runs=7',
+        '--seed',
+        '-5',
+        '--properties',
+        'a, b,,a',
+        '--timeout-ms',
+        '300',
+        '--report-dir=out',
+        '--size',
+        'small',
+        '--shard',
+        '2/3',
+        '--browser',
+        '--shape-budget=4',
       ]),
     ).toEqual({
-      kind: 'verify', kernel: './k.ts', runs: 7, seed: '-5', properties: ['a', 'b'], timeoutMs: 300,
-      reportDir: 'out', size: 'small', shard: { index: 2, count: 3 }, browser: true, shapeBudget: 4,
+      kind: 'verify',
+      kernel: './k.ts',
+      runs: 7,
+      seed: '-5',
+      properties: ['a', 'b'],
+      timeoutMs: 300,
+      reportDir: 'out',
+      size: 'small',
+      shard: { index: 2, count: 3 },
+      browser: true,
+      shapeBudget: 4,
     });
   });
 
@@ -114,7 +138,13 @@ describe('parseArgs', () => {
     expect(parseArgs(['verify', '--help'])).toEqual({ kind: 'help', command: 'verify' });
     expect(parseArgs(['--version'])).toEqual({ kind: 'version' });
     expect(parseArgs(['list'])).toEqual({ kind: 'list' });
-    expect(parseArgs(['replay', 'r/c.json'])).toEqual({ kind: 'replay', file: 'r/c.json', kernel: undefined, timeoutMs: 5000, browser: false });
+    expect(parseArgs(['replay', 'r/c.json'])).toEqual({
+      kind: 'replay',
+      file: 'r/c.json',
+      kernel: undefined,
+      timeoutMs: 5000,
+      browser: false,
+    });
     expect(parseArgs(['replay', 'r/c.json', '--browser'])).toMatchObject({ kind: 'replay', browser: true });
     expect(() => parseArgs(['verify', '--browser=yes'])).toThrow(/--browser takes no value/);
     expect(() => parseArgs(['verify', '--shape-budget', '0'])).toThrow(/--shape-budget must be an integer >= 1/);
@@ -181,7 +211,9 @@ describe('loadKernel', () => {
 
   it('rejects an unsupported extension and an unknown built-in name', async () => {
     expect((await loadError(loadKernel('kernel.py', { cwd: ROOT }))).message).toMatch(/unsupported file extension '\.py'/);
-    expect((await loadError(loadKernel('tfjs:webnn'))).message).toMatch(/tfjs:webnn: unknown built-in kernel; known kernels: builtin:reference/);
+    expect((await loadError(loadKernel('tfjs:webnn'))).message).toMatch(
+      /tfjs:webnn: unknown built-in kernel; known kernels: builtin:reference/,
+    );
   });
 
   it('validateKernel names the wrong field', () => {
@@ -191,9 +223,15 @@ describe('loadKernel', () => {
     expect(() => validateKernel({ ...ok, name: '' }, 'f.js')).toThrow(/kernel\.name must be a non-empty string, got ''/);
     expect(() => validateKernel({ name: 'k', precision: 'float32' }, 'f.js')).toThrow(/implements none of the operators/);
     expect(() => validateKernel({ ...ok, capabilities: [] }, 'f.js')).toThrow(/kernel\.capabilities must be an object/);
-    expect(() => validateKernel({ ...ok, capabilities: { group: 'yes' } }, 'f.js')).toThrow(/capabilities\.group must be a boolean, got 'yes'/);
-    expect(() => validateKernel({ ...ok, capabilities: { spatialRanks: [2, 4] } }, 'f.js')).toThrow(/spatialRanks must be a non-empty array of spatial ranks/);
-    expect(() => validateKernel({ ...ok, capabilities: { maxElements: -1 } }, 'f.js')).toThrow(/maxElements must be an integer >= 1 .*, got -1/);
+    expect(() => validateKernel({ ...ok, capabilities: { group: 'yes' } }, 'f.js')).toThrow(
+      /capabilities\.group must be a boolean, got 'yes'/,
+    );
+    expect(() => validateKernel({ ...ok, capabilities: { spatialRanks: [2, 4] } }, 'f.js')).toThrow(
+      /spatialRanks must be a non-empty array of spatial ranks/,
+    );
+    expect(() => validateKernel({ ...ok, capabilities: { maxElements: -1 } }, 'f.js')).toThrow(
+      /maxElements must be an integer >= 1 .*, got -1/,
+    );
     expect(() => validateKernel({ ...ok, capabilities: { asymetricPads: false } }, 'f.js')).toThrow(/unknown field 'asymetricPads'/);
   });
 });
@@ -201,8 +239,20 @@ describe('loadKernel', () => {
 describe('registry', () => {
   it('lists the built-in kernels and creates the pure-JS ones', async () => {
     expect(builtinKernelNames).toEqual([
-      'builtin:reference', 'builtin:im2col', 'builtin:im2col64', 'tfjs:cpu', 'tfjs:wasm', 'tfjs:webgl', 'tfjs:webgpu', 'onnxruntime:node', 'onnxruntime:web',
-      'onnxruntime:webgpu', 'onnxruntime:node-const', 'onnxruntime:web-const', 'onnxruntime:node-fp16', 'onnxruntime:web-fp16',
+      'builtin:reference',
+      'builtin:im2col',
+      'builtin:im2col64',
+      'tfjs:cpu',
+      'tfjs:wasm',
+      'tfjs:webgl',
+      'tfjs:webgpu',
+      'onnxruntime:node',
+      'onnxruntime:web',
+      'onnxruntime:webgpu',
+      'onnxruntime:node-const',
+      'onnxruntime:web-const',
+      'onnxruntime:node-fp16',
+      'onnxruntime:web-fp16',
     ]);
     expect((await createBuiltinKernel('builtin:reference')).precision).toBe('float64');
     expect((await createBuiltinKernel('builtin:im2col')).precision).toBe('float32');
@@ -247,7 +297,11 @@ describe('createIsolatedKernel', () => {
       const t0 = performance.now();
       await expect(k.conv!(x, w, undefined, attrs)).rejects.toThrow('kernel did not return within 300 ms');
       expect(performance.now() - t0).toBeLessThan(3000);
-      const y = await k.dense!({ shape: [1, 2], data: new Float64Array([1, 2]) }, { shape: [1, 2], data: new Float64Array([3, 4]) }, undefined);
+      const y = await k.dense!(
+        { shape: [1, 2], data: new Float64Array([1, 2]) },
+        { shape: [1, 2], data: new Float64Array([3, 4]) },
+        undefined,
+      );
       expect(Array.from(y.data)).toEqual([11]);
       await expect(k.conv!(x, w, undefined, attrs)).rejects.toThrow('kernel did not return within 300 ms');
     } finally {
@@ -318,7 +372,10 @@ describe('progress', () => {
   it('live mode redraws one line with \\r and leaves finished properties above it', () => {
     let out = '';
     let t = 0;
-    const r = createProgressReporter({ write: (s: string) => (out += s), isTTY: true, columns: 80 }, { live: true, now: () => t, redrawMs: 0 });
+    const r = createProgressReporter(
+      { write: (s: string) => (out += s), isTTY: true, columns: 80 },
+      { live: true, now: () => t, redrawMs: 0 },
+    );
     r.onProgress({ type: 'property-start', id: 'p', index: 0, count: 1, casesTotal: 20 });
     t = 500;
     r.onProgress({ type: 'case', id: 'p', casesDone: 7, casesTotal: 20 });
@@ -349,7 +406,11 @@ interface CliRun {
  */
 function convcheck(args: readonly string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -398,8 +459,18 @@ async function readReport(dir: string): Promise<JsonReport> {
 async function verifyFixture(file: string, extra: readonly string[] = []): Promise<{ run: CliRun; report: JsonReport; dir: string }> {
   const dir = reportDir();
   const run = await convcheck([
-    'verify', '--kernel', fixture(file), '--runs', '5', '--seed', '7', '--properties', 'conv-matches-reference',
-    '--report-dir', dir, ...extra,
+    'verify',
+    '--kernel',
+    fixture(file),
+    '--runs',
+    '5',
+    '--seed',
+    '7',
+    '--properties',
+    'conv-matches-reference',
+    '--report-dir',
+    dir,
+    ...extra,
   ]);
   return { run, report: await readReport(dir), dir };
 }
@@ -408,8 +479,17 @@ describe('convcheck verify', () => {
   it('a correct JavaScript kernel passes: exit 0, reports written, seed recorded', async () => {
     const dir = reportDir();
     const run = await convcheck([
-      'verify', '--kernel', fixture('good.mjs'), '--runs', '10', '--seed', '123',
-      '--properties', 'conv-matches-reference,dense-matches-reference,inputs-not-mutated', '--report-dir', dir,
+      'verify',
+      '--kernel',
+      fixture('good.mjs'),
+      '--runs',
+      '10',
+      '--seed',
+      '123',
+      '--properties',
+      'conv-matches-reference,dense-matches-reference,inputs-not-mutated',
+      '--report-dir',
+      dir,
     ]);
     expect(run.stderr).toContain('seed 123');
     expect(run.code).toBe(0);
@@ -427,14 +507,34 @@ describe('convcheck verify', () => {
 
   it('a TypeScript kernel module (async factory default export) is loaded through tsx and passes', async () => {
     const dir = reportDir();
-    const run = await convcheck(['verify', '--kernel', fixture('good-kernel.ts'), '--runs', '5', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('good-kernel.ts'),
+      '--runs',
+      '5',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(0);
     expect((await readReport(dir)).kernel.name).toBe('fixture:ts-im2col');
   });
 
   it('without --seed a random seed is printed and recorded', async () => {
     const dir = reportDir();
-    const run = await convcheck(['verify', '--kernel', 'builtin:reference', '--runs', '3', '--properties', 'output-shape', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      'builtin:reference',
+      '--runs',
+      '3',
+      '--properties',
+      'output-shape',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(0);
     const seed = Number(/seed (-?\d+) \(random\)/.exec(run.stderr)?.[1]);
     expect((await readReport(dir)).seed).toBe(seed);
@@ -443,7 +543,10 @@ describe('convcheck verify', () => {
   it('a kernel that loops forever synchronously fails with a timeout instead of hanging the run', async () => {
     const { run, report } = await verifyFixture('hangs-sync.mjs', ['--timeout-ms', '300']);
     expect(run.code).toBe(1);
-    expect(report.properties[0].failure).toMatchObject({ kind: 'timeout', message: expect.stringContaining('did not return within 300 ms') });
+    expect(report.properties[0].failure).toMatchObject({
+      kind: 'timeout',
+      message: expect.stringContaining('did not return within 300 ms'),
+    });
     expect(run.stderr).toMatch(/^\[1\/1\] FAIL conv-matches-reference .* — timeout$/m);
     expect(run.stdout).toMatch(/^conv-matches-reference failed:$/m);
     expect(run.stdout).toMatch(/Kind: +timeout/);
@@ -458,21 +561,38 @@ describe('convcheck verify', () => {
   it("a kernel that throws fails with kind 'threw' and the kernel's message", async () => {
     const { run, report } = await verifyFixture('throws.mjs');
     expect(run.code).toBe(1);
-    expect(report.properties[0].failure).toMatchObject({ kind: 'threw', message: expect.stringContaining('fixture kernel refuses every conv') });
+    expect(report.properties[0].failure).toMatchObject({
+      kind: 'threw',
+      message: expect.stringContaining('fixture kernel refuses every conv'),
+    });
     expect(run.stdout).toContain('fixture kernel refuses every conv');
   });
 
   it("a kernel returning the wrong shape fails with kind 'wrong-shape'", async () => {
     const { run, report } = await verifyFixture('wrong-shape.mjs');
     expect(run.code).toBe(1);
-    expect(report.properties[0].failure).toMatchObject({ kind: 'wrong-shape', message: expect.stringMatching(/returned shape \[\d+,\d+\], expected/) });
+    expect(report.properties[0].failure).toMatchObject({
+      kind: 'wrong-shape',
+      message: expect.stringMatching(/returned shape \[\d+,\d+\], expected/),
+    });
   });
 
   it('a kernel returning NaN everywhere fails with a mismatch whose actual value is NaN', async () => {
     const { run, report } = await verifyFixture('nan.mjs');
     expect(run.code).toBe(1);
     expect(report.properties[0].failure).toMatchObject({ kind: 'mismatch', actual: 'NaN' });
-    for (const field of ['Problem:', 'First mismatch:', 'Expected:', 'Actual:', 'Error |actual − expected|:', 'Bound:', 'Error / bound:', 'Seed:', 'Path:', 'Replay:']) {
+    for (const field of [
+      'Problem:',
+      'First mismatch:',
+      'Expected:',
+      'Actual:',
+      'Error |actual − expected|:',
+      'Bound:',
+      'Error / bound:',
+      'Seed:',
+      'Path:',
+      'Replay:',
+    ]) {
       expect(run.stdout).toContain(field);
     }
   });
@@ -480,7 +600,10 @@ describe('convcheck verify', () => {
   it('a kernel writing into its input is caught even though it runs in a worker', async () => {
     const { run, report } = await verifyFixture('mutates-input.mjs');
     expect(run.code).toBe(1);
-    expect(report.properties[0].failure).toMatchObject({ kind: 'mutated-input', message: expect.stringContaining('wrote into its input x') });
+    expect(report.properties[0].failure).toMatchObject({
+      kind: 'mutated-input',
+      message: expect.stringContaining('wrote into its input x'),
+    });
   });
 
   it.each([
@@ -489,7 +612,10 @@ describe('convcheck verify', () => {
     ['wrong-object.mjs', /wrong-object\.mjs: kernel\.conv must be a function, got 'direct loops'/],
     ['bfloat16.mjs', /bfloat16\.mjs: kernel\.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'/],
     ['bad-error-factor.mjs', /bad-error-factor\.mjs: kernel\.errorFactor must be a finite number >= 1, got 0\.5/],
-    ['syntax-error.mjs', /syntax-error\.mjs: import failed: SyntaxError at test\/fixtures\/kernels\/syntax-error\.mjs:5: Unexpected identifier 'conv'/],
+    [
+      'syntax-error.mjs',
+      /syntax-error\.mjs: import failed: SyntaxError at test\/fixtures\/kernels\/syntax-error\.mjs:5: Unexpected identifier 'conv'/,
+    ],
     ['factory-throws.mjs', /factory-throws\.mjs: default-export factory threw: GPU backend not available/],
   ])('kernel %s cannot be loaded: exit 2 and one line on stderr naming the file and the problem', async (file, message) => {
     const dir = reportDir();
@@ -518,8 +644,17 @@ describe('convcheck verify', () => {
   it('--shard i/n runs every n-th property of the selection', async () => {
     const dir = reportDir();
     const run = await convcheck([
-      'verify', '--kernel', 'builtin:reference', '--runs', '3', '--report-dir', dir, '--shard', '2/2',
-      '--properties', 'output-shape,deterministic,inputs-not-mutated,conv-matches-reference',
+      'verify',
+      '--kernel',
+      'builtin:reference',
+      '--runs',
+      '3',
+      '--report-dir',
+      dir,
+      '--shard',
+      '2/2',
+      '--properties',
+      'output-shape,deterministic,inputs-not-mutated,conv-matches-reference',
     ]);
     expect(run.code).toBe(0);
     // Catalog order: conv-matches-reference, output-shape, deterministic, inputs-not-mutated → 2nd and 4th.
@@ -566,7 +701,17 @@ describe('convcheck verify', () => {
     const dir = reportDir();
     const stop = stopWhen('verifying fixture:good', 'SIGINT', 1500);
     const run = await convcheck(
-      ['verify', '--kernel', fixture('good.mjs'), '--runs', '1000000', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir],
+      [
+        'verify',
+        '--kernel',
+        fixture('good.mjs'),
+        '--runs',
+        '1000000',
+        '--properties',
+        'conv-matches-reference,dense-matches-reference',
+        '--report-dir',
+        dir,
+      ],
       stop.hook,
     );
     expect(run.code).toBe(130);
@@ -583,7 +728,17 @@ describe('convcheck verify', () => {
     const dir = reportDir();
     const stop = stopWhen('verifying fixture:hangs-sync', 'SIGTERM', 800);
     const run = await convcheck(
-      ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '60000', '--properties', 'conv-matches-reference,output-shape', '--report-dir', dir],
+      [
+        'verify',
+        '--kernel',
+        fixture('hangs-sync.mjs'),
+        '--timeout-ms',
+        '60000',
+        '--properties',
+        'conv-matches-reference,output-shape',
+        '--report-dir',
+        dir,
+      ],
       stop.hook,
     );
     const ended = performance.now() - stop.at.ms;
@@ -601,7 +756,19 @@ describe('convcheck verify', () => {
     const dir = reportDir();
     const stop = stopWhen('FAIL conv-matches-reference', 'SIGINT', 300);
     const run = await convcheck(
-      ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '300', '--runs', '1000000', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir],
+      [
+        'verify',
+        '--kernel',
+        fixture('hangs-sync.mjs'),
+        '--timeout-ms',
+        '300',
+        '--runs',
+        '1000000',
+        '--properties',
+        'conv-matches-reference,dense-matches-reference',
+        '--report-dir',
+        dir,
+      ],
       stop.hook,
     );
     expect(run.code, `signal ${run.signal}; stderr: ${run.stderr}`).toBe(130);
@@ -616,7 +783,17 @@ describe('convcheck verify', () => {
     const stop = stopWhen('verifying fixture:hangs-sync', 'SIGINT', 500, 20);
     const t0 = performance.now();
     const run = await convcheck(
-      ['verify', '--kernel', fixture('hangs-sync.mjs'), '--timeout-ms', '60000', '--properties', 'conv-matches-reference', '--report-dir', dir],
+      [
+        'verify',
+        '--kernel',
+        fixture('hangs-sync.mjs'),
+        '--timeout-ms',
+        '60000',
+        '--properties',
+        'conv-matches-reference',
+        '--report-dir',
+        dir,
+      ],
       stop.hook,
     );
     expect(run.code, `signal ${run.signal}; stderr: ${run.stderr}`).toBe(130);
@@ -669,7 +846,17 @@ describe('convcheck replay, list, --help, --version', () => {
   it('a report directory that cannot be created is an error: exit 2', async () => {
     const file = join(scratch, 'a-file');
     await writeFile(file, '');
-    const run = await convcheck(['verify', '--kernel', 'builtin:reference', '--runs', '2', '--properties', 'output-shape', '--report-dir', file]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      'builtin:reference',
+      '--runs',
+      '2',
+      '--properties',
+      'output-shape',
+      '--report-dir',
+      file,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/cannot write the reports into --report-dir .*a-file/);
   });
@@ -677,7 +864,13 @@ describe('convcheck replay, list, --help, --version', () => {
   it('list prints every property id with its statement', async () => {
     const run = await convcheck(['list']);
     expect(run.code).toBe(0);
-    for (const id of ['conv-matches-reference', 'dense-matches-reference', 'fc-equals-full-extent-conv', 'linear-equals-1x1-conv', 'inputs-not-mutated']) {
+    for (const id of [
+      'conv-matches-reference',
+      'dense-matches-reference',
+      'fc-equals-full-extent-conv',
+      'linear-equals-1x1-conv',
+      'inputs-not-mutated',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^${id} +\\S`, 'm'));
     }
   });
@@ -685,7 +878,16 @@ describe('convcheck replay, list, --help, --version', () => {
   it('--help documents the commands, --shard and the built-in kernels; --version prints the version', async () => {
     const help = await convcheck(['--help']);
     expect(help.code).toBe(0);
-    for (const s of ['convcheck verify', 'convcheck replay FILE', 'convcheck list', '--shard i/n', 'every n-th property', 'builtin:im2col', 'tfjs:wasm', 'onnxruntime:node']) {
+    for (const s of [
+      'convcheck verify',
+      'convcheck replay FILE',
+      'convcheck list',
+      '--shard i/n',
+      'every n-th property',
+      'builtin:im2col',
+      'tfjs:wasm',
+      'onnxruntime:node',
+    ]) {
       expect(help.stdout).toContain(s);
     }
     const version = await convcheck(['--version']);

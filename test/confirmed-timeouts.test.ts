@@ -29,21 +29,45 @@ describe('confirmed timeouts', () => {
   it('a call 1.5× over its limit is run again with twice the time: slow, noted, the property passes', async () => {
     // the first call misses 400 ms (600 ms), its confirming run (the second call) is slow too but within 800 ms
     // no numerics probe: its calls would be the slow first ones (docs/numerics.md)
-    const report = await verifyKernel(slowAtFirst(2, 600), { seed: 1, runs: 20, timeoutMs: 400, properties: ['conv-matches-reference'], probeNumerics: false });
+    const report = await verifyKernel(slowAtFirst(2, 600), {
+      seed: 1,
+      runs: 20,
+      timeoutMs: 400,
+      properties: ['conv-matches-reference'],
+      probeNumerics: false,
+    });
     const p = report.properties[0];
     expect(p.status).toBe('passed');
     expect(p.casesRun).toBe(20);
-    expect(p.notes?.find((n) => n.startsWith('1 call ran past 400 ms but returned when run again with twice the time'))).toMatch(/slow, not hung/);
+    expect(p.notes?.find((n) => n.startsWith('1 call ran past 400 ms but returned when run again with twice the time'))).toMatch(
+      /slow, not hung/,
+    );
   }, 30_000);
 
   it('a call that never returns is a timeout failure once its confirming run times out too', async () => {
-    const single = await verifyKernel(slowAtFirst(Number.POSITIVE_INFINITY, 1e9), { seed: 1, runs: 1, timeoutMs: 200, properties: ['output-shape'], shrinkBudgetMs: 0 });
-    expect(single.properties[0].failure?.message).toMatch(/did not return within 200 ms, nor within 400 ms when run again to confirm the hang/);
-    const report = await verifyKernel(slowAtFirst(Number.POSITIVE_INFINITY, 1e9), { seed: 1, runs: 5, timeoutMs: 200, properties: ['conv-matches-reference'], shrinkBudgetMs: 1000 });
+    const single = await verifyKernel(slowAtFirst(Number.POSITIVE_INFINITY, 1e9), {
+      seed: 1,
+      runs: 1,
+      timeoutMs: 200,
+      properties: ['output-shape'],
+      shrinkBudgetMs: 0,
+    });
+    expect(single.properties[0].failure?.message).toMatch(
+      /did not return within 200 ms, nor within 400 ms when run again to confirm the hang/,
+    );
+    const report = await verifyKernel(slowAtFirst(Number.POSITIVE_INFINITY, 1e9), {
+      seed: 1,
+      runs: 5,
+      timeoutMs: 200,
+      properties: ['conv-matches-reference'],
+      shrinkBudgetMs: 1000,
+    });
     const p = report.properties[0];
     expect(p.status).toBe('failed');
     expect(p.failure?.kind).toBe('timeout');
     // the first timeout was confirmed; the shrunk case's calls came after it and say so
-    expect(p.failure?.message).toMatch(/did not return within 200 ms \(not run again: the kernel's hang was confirmed earlier in conv-matches-reference\)/);
+    expect(p.failure?.message).toMatch(
+      /did not return within 200 ms \(not run again: the kernel's hang was confirmed earlier in conv-matches-reference\)/,
+    );
   }, 30_000);
 });

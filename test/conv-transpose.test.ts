@@ -16,7 +16,10 @@ const KERNELS: KernelUnderTest[] = [referenceKernel, im2colKernel, im2colKernel6
 function bilinear(factor: number, classes: number) {
   const k = 2 * factor - (factor % 2);
   const center = factor % 2 === 1 ? factor - 1 : factor - 0.5;
-  const filt = Array.from({ length: k * k }, (_, p) => (1 - Math.abs(Math.floor(p / k) - center) / factor) * (1 - Math.abs((p % k) - center) / factor));
+  const filt = Array.from(
+    { length: k * k },
+    (_, p) => (1 - Math.abs(Math.floor(p / k) - center) / factor) * (1 - Math.abs((p % k) - center) / factor),
+  );
   // one filter per class on the diagonal of [C, C, k, k] (group 1), as FCN initialises its upscore layers
   const data = new Float64Array(classes * classes * k * k);
   for (let c = 0; c < classes; c++) data.set(filt, (c * classes + c) * k * k);
@@ -43,8 +46,18 @@ describe('FCN upsampling: a bilinear-initialised ConvTranspose, factor 2 (k=4, s
       // output o = 2i − 1 + k: interior o=1..4 sit between inputs at ¼ and ¾
       const s = (i: number, j: number) => scores[i * 3 + j];
       const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
-      for (const [o, i0, t] of [[1, 0, 0.25], [2, 0, 0.75], [3, 1, 0.25], [4, 1, 0.75]] as const) {
-        for (const [p, j0, u] of [[1, 0, 0.25], [2, 0, 0.75], [3, 1, 0.25], [4, 1, 0.75]] as const) {
+      for (const [o, i0, t] of [
+        [1, 0, 0.25],
+        [2, 0, 0.75],
+        [3, 1, 0.25],
+        [4, 1, 0.75],
+      ] as const) {
+        for (const [p, j0, u] of [
+          [1, 0, 0.25],
+          [2, 0, 0.75],
+          [3, 1, 0.25],
+          [4, 1, 0.75],
+        ] as const) {
           const expected = lerp(lerp(s(i0, j0), s(i0, j0 + 1), u), lerp(s(i0 + 1, j0), s(i0 + 1, j0 + 1), u), t);
           expect(at(0, o, p)).toBeCloseTo(expected, 6);
         }
@@ -53,7 +66,12 @@ describe('FCN upsampling: a bilinear-initialised ConvTranspose, factor 2 (k=4, s
       expect(at(1, 0, 0)).toBe(0);
       expect(at(1, 1, 3)).toBeCloseTo(0.75 * 0.25 * 4 + 0.75 * 0.75 * 4 * 0 + 0.25 * 0.25 * 8 * 0, 6);
       // a constant map upsamples to the same constant away from the border
-      const ones = await k.convTranspose!(tensor([1, 2, 3, 3], new Array(18).fill(1), k.precision), tensor(w.shape, w.data, k.precision), undefined, attrs);
+      const ones = await k.convTranspose!(
+        tensor([1, 2, 3, 3], new Array(18).fill(1), k.precision),
+        tensor(w.shape, w.data, k.precision),
+        undefined,
+        attrs,
+      );
       for (let i = 1; i < 5; i++) for (let j = 1; j < 5; j++) expect(ones.data[i * 6 + j]).toBe(1);
     });
   }
@@ -73,8 +91,19 @@ describe('resolveConvTransposePads (ONNX output_shape / auto_pad)', () => {
   });
   it('the resolved pads give the requested output size', () => {
     for (const out of [3, 4, 5, 6, 7]) {
-      const r = resolveConvTransposePads({ inputSpatial: [3, 2], kernelSpatial: [3, 2], strides: [2, 3], dilations: [1, 2], outputShape: [out, 4] });
-      const g = convTransposeGeometryOfShapes([1, 1, 3, 2], [1, 1, 3, 2], undefined, { strides: [2, 3], dilations: [1, 2], group: 1, ...r });
+      const r = resolveConvTransposePads({
+        inputSpatial: [3, 2],
+        kernelSpatial: [3, 2],
+        strides: [2, 3],
+        dilations: [1, 2],
+        outputShape: [out, 4],
+      });
+      const g = convTransposeGeometryOfShapes([1, 1, 3, 2], [1, 1, 3, 2], undefined, {
+        strides: [2, 3],
+        dilations: [1, 2],
+        group: 1,
+        ...r,
+      });
       expect(g.outSpatial).toEqual([out, 4]);
     }
   });
@@ -90,7 +119,11 @@ describe('invalid ConvTranspose attributes are typed errors naming the value', (
   const w = tensor([2, 1, 2], [1, 1, 1, 1]);
   const ok = { strides: [2], pads: [0, 0], dilations: [1], group: 1, outputPadding: [1] };
   const bad: Array<[string, object, RegExp]> = [
-    ['outputPadding >= max(stride, dilation)', { ...ok, outputPadding: [2] }, /outputPadding \[2\] must be < max\(stride, dilation\) on every axis; axis 0 has 2 with stride 2, dilation 1/],
+    [
+      'outputPadding >= max(stride, dilation)',
+      { ...ok, outputPadding: [2] },
+      /outputPadding \[2\] must be < max\(stride, dilation\) on every axis; axis 0 has 2 with stride 2, dilation 1/,
+    ],
     ['negative outputPadding', { ...ok, outputPadding: [-1] }, /outputPadding \[-1\] must be integers >= 0/],
     ['outputPadding of the wrong length', { ...ok, outputPadding: [0, 0] }, /outputPadding must have 1 entry/],
     ['group not dividing C', { ...ok, group: 3 }, /input channels \(2\) are not divisible by group \(3\)/],
@@ -103,8 +136,12 @@ describe('invalid ConvTranspose attributes are typed errors naming the value', (
     });
   }
   it('w first axis must be C; an empty output is an EmptyOutputError', () => {
-    expect(() => convTransposeGeometryOfShapes([1, 2, 3], [3, 1, 2], undefined, ok)).toThrow(/w first axis \(3\) must equal the input channels C \(2\)/);
-    expect(() => convTransposeGeometryOfShapes([1, 2, 1], [2, 1, 1], undefined, { ...ok, outputPadding: [0], pads: [1, 0] })).toThrow(EmptyOutputError);
+    expect(() => convTransposeGeometryOfShapes([1, 2, 3], [3, 1, 2], undefined, ok)).toThrow(
+      /w first axis \(3\) must equal the input channels C \(2\)/,
+    );
+    expect(() => convTransposeGeometryOfShapes([1, 2, 1], [2, 1, 1], undefined, { ...ok, outputPadding: [0], pads: [1, 0] })).toThrow(
+      EmptyOutputError,
+    );
   });
 });
 
@@ -116,9 +153,24 @@ describe('the production cap of conv-transpose-as-conv counts the lowered conv',
     const { sizeOf } = await import('../src/tensor.js');
     const specs = [
       // FCN-8s upscore8: 21→21, 16×16 stride 8, 70×70 → 568×568
-      { xShape: [1, 21, 70, 70], wShape: [21, 21, 16, 16], attrs: { strides: [8, 8], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] }, hasBias: false },
-      { xShape: [2, 4, 5], wShape: [4, 3, 3], attrs: { strides: [3], pads: [1, 2], dilations: [2], group: 2, outputPadding: [1] }, hasBias: true },
-      { xShape: [1, 2, 3, 4, 2], wShape: [2, 1, 2, 3, 2], attrs: { strides: [2, 1, 3], pads: [0, 1, 1, 1, 0, 0], dilations: [1, 2, 1], group: 1, outputPadding: [1, 0, 2] }, hasBias: false },
+      {
+        xShape: [1, 21, 70, 70],
+        wShape: [21, 21, 16, 16],
+        attrs: { strides: [8, 8], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] },
+        hasBias: false,
+      },
+      {
+        xShape: [2, 4, 5],
+        wShape: [4, 3, 3],
+        attrs: { strides: [3], pads: [1, 2], dilations: [2], group: 2, outputPadding: [1] },
+        hasBias: true,
+      },
+      {
+        xShape: [1, 2, 3, 4, 2],
+        wShape: [2, 1, 2, 3, 2],
+        attrs: { strides: [2, 1, 3], pads: [0, 1, 1, 1, 0, 0], dilations: [1, 2, 1], group: 1, outputPadding: [1, 0, 2] },
+        hasBias: false,
+      },
     ];
     for (const s of specs) {
       const g = convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);

@@ -56,6 +56,8 @@ describe('denseProblem', () => {
 
   it('rejects an unknown size tier', () => {
     expect(() => denseProblem({ size: 'huge' as never })).toThrow(InvalidArgumentError);
-    expect(() => denseProblem({ size: 'huge' as never })).toThrow(/size must be one of 'small', 'default', 'large', 'production', got "huge"/);
+    expect(() => denseProblem({ size: 'huge' as never })).toThrow(
+      /size must be one of 'small', 'default', 'large', 'production', got "huge"/,
+    );
   });
 });

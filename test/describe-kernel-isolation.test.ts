@@ -27,7 +27,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'test/fixtures/describe/vitest.config.ts', '--reporter=json', `--outputFile=${out}`],
+      [
+        join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--config',
+        'test/fixtures/describe/vitest.config.ts',
+        '--reporter=json',
+        `--outputFile=${out}`,
+      ],
       { cwd: ROOT, env: { ...process.env, CONVCHECK_CX_DIR: join(scratch, 'cx'), CI: 'true' }, stdio: 'ignore' },
     );
     child.on('error', reject);
@@ -49,7 +56,9 @@ describe('describeKernel on hanging kernels', () => {
     expect(conv?.status).toBe('failed');
     const message = conv!.failureMessages.join('\n');
     expect(message).toContain('conv-matches-reference failed (timeout): conv() did not return within 300 ms');
-    expect(message).toMatch(/replay: npx convcheck replay \S+conv-matches-reference-[0-9a-f]+\.json --kernel test\/fixtures\/kernels\/hangs-sync\.mjs/);
+    expect(message).toMatch(
+      /replay: npx convcheck replay \S+conv-matches-reference-[0-9a-f]+\.json --kernel test\/fixtures\/kernels\/hangs-sync\.mjs/,
+    );
     expect(message).not.toMatch(/Test timed out/);
     // its dense is correct: the worker that replaced the hung one serves it
     expect(byName('hangs-sync.mjs dense-matches-reference')?.status).toBe('passed');

@@ -14,13 +14,29 @@ const convOnly: KernelUnderTest = {
 };
 
 // Registers "convcheck: conv-only-im2col64" with output-shape (run) and dense-matches-reference (skipped: no dense).
-describeKernel(convOnly, { runs: 3, seed: 9, size: 'small', properties: ['output-shape', 'dense-matches-reference'], testTimeoutMs: 30_000 });
+describeKernel(convOnly, {
+  runs: 3,
+  seed: 9,
+  size: 'small',
+  properties: ['output-shape', 'dense-matches-reference'],
+  testTimeoutMs: 30_000,
+});
 
 describe('formatFailure', () => {
   it('formats a mismatch with its index, values and replay command', () => {
     const text = formatFailure('conv-matches-reference', {
-      kind: 'mismatch', problem: 'x [1,1,3] w [1,1,2]', message: 'differs', index: [0, 0, 1], expected: 5, actual: 6, error: 1, bound: 1e-6,
-      errorOverBound: 1e6, seed: 42, path: '3:1', replayCommand: 'npx convcheck replay f.json',
+      kind: 'mismatch',
+      problem: 'x [1,1,3] w [1,1,2]',
+      message: 'differs',
+      index: [0, 0, 1],
+      expected: 5,
+      actual: 6,
+      error: 1,
+      bound: 1e-6,
+      errorOverBound: 1e6,
+      seed: 42,
+      path: '3:1',
+      replayCommand: 'npx convcheck replay f.json',
     });
     expect(text.split('\n')).toEqual([
       'conv-matches-reference failed (mismatch): differs',

@@ -21,7 +21,9 @@ function randoms(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   let s = seed | 1;
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1 + 1e-3 * Math.sin(i);
   }
   return out;
@@ -64,10 +66,20 @@ describe('direct32: the plan', () => {
     expect(panelSplit(1)).toEqual([[1, 1]]);
     expect(panelSplit(3)).toEqual([[3, 1]]);
     expect(panelSplit(4)).toEqual([[4, 1]]);
-    expect(panelSplit(5)).toEqual([[3, 1], [2, 1]]);
-    expect(panelSplit(9)).toEqual([[4, 1], [3, 1], [2, 1]]);
+    expect(panelSplit(5)).toEqual([
+      [3, 1],
+      [2, 1],
+    ]);
+    expect(panelSplit(9)).toEqual([
+      [4, 1],
+      [3, 1],
+      [2, 1],
+    ]);
     expect(panelSplit(64)).toEqual([[4, 16]]);
-    expect(panelSplit(66)).toEqual([[4, 16], [2, 1]]);
+    expect(panelSplit(66)).toEqual([
+      [4, 16],
+      [2, 1],
+    ]);
     for (let m = 1; m < 40; m++) expect(panelSplit(m).reduce((n, [mr, k]) => n + mr * k, 0)).toBe(m);
   });
 
@@ -111,8 +123,19 @@ describe('direct32: WebAssembly and JavaScript paths bit-identical', () => {
           expectSamePaths({ x: [2, 5, 11, 23], w: [6, 5, 3, 2], attrs: conv2([sy, sx], [2, 0, 1, 3], [dil, dil]), bias: true }, seed++);
         }
       }
-      expectSamePaths({ x: [1, 4, 40], w: [5, 4, 5], attrs: { strides: [sx], pads: [3, 1], dilations: [2], group: 1 }, bias: false }, seed++);
-      expectSamePaths({ x: [1, 3, 5, 6, 13], w: [7, 3, 2, 3, 3], attrs: { strides: [1, 2, sx], pads: [1, 0, 1, 0, 1, 2], dilations: [2, 1, 1], group: 1 }, bias: true }, seed++);
+      expectSamePaths(
+        { x: [1, 4, 40], w: [5, 4, 5], attrs: { strides: [sx], pads: [3, 1], dilations: [2], group: 1 }, bias: false },
+        seed++,
+      );
+      expectSamePaths(
+        {
+          x: [1, 3, 5, 6, 13],
+          w: [7, 3, 2, 3, 3],
+          attrs: { strides: [1, 2, sx], pads: [1, 0, 1, 0, 1, 2], dilations: [2, 1, 1], group: 1 },
+          bias: true,
+        },
+        seed++,
+      );
     }
   });
 
@@ -125,7 +148,10 @@ describe('direct32: WebAssembly and JavaScript paths bit-identical', () => {
   });
 
   it('output-channel blocks under a small workspace (x=[1,4,30,30] w=[23,4,3,3] in 64 KiB)', () => {
-    const small = { wasm: createIm2colKernel('float32', { workspaceBytes: 64 * 1024 }), js: createIm2colKernel('float32', { workspaceBytes: 64 * 1024, simd: false }) };
+    const small = {
+      wasm: createIm2colKernel('float32', { workspaceBytes: 64 * 1024 }),
+      js: createIm2colKernel('float32', { workspaceBytes: 64 * 1024, simd: false }),
+    };
     const c: Case = { x: [1, 4, 30, 30], w: [23, 4, 3, 3], attrs: conv2([1, 1], [1, 1, 1, 1]), bias: true };
     const s = liftConv3d(convGeometryOfShapes(c.x, c.w, [23], c.attrs));
     expect(planDirect32(s, 64 * 1024)!.mc).toBeLessThan(23);
@@ -137,7 +163,9 @@ describe('direct32: WebAssembly and JavaScript paths bit-identical', () => {
 
 describe('direct32: the arithmetic', () => {
   it('float32 sums in tap order: y = fl(…fl(fl(−0 + fl(w0·x0)) + fl(w1·x1))… + b), x=[1,2,1,9] w=[1,2,1,2]', () => {
-    const x = randoms(18, 21), w = randoms(4, 22), b = randoms(1, 23);
+    const x = randoms(18, 21),
+      w = randoms(4, 22),
+      b = randoms(1, 23);
     const y = wasmKernel.conv!(tensor([1, 2, 1, 9], x), tensor([1, 2, 1, 2], w), tensor([1], b), conv2([1, 1], [0, 0, 0, 0])) as Tensor;
     const f = Math.fround;
     for (let ox = 0; ox < 8; ox++) {

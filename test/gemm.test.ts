@@ -4,16 +4,7 @@
  * the register tile and the cache blocks; and the workspace budget arithmetic.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  columnBlock,
-  DEFAULT_GEMM_BLOCKING,
-  type GemmBlocking,
-  GemmWorkspace,
-  gemm,
-  MR,
-  NR,
-  StridedPackB,
-} from '../src/numeric/gemm.js';
+import { columnBlock, DEFAULT_GEMM_BLOCKING, type GemmBlocking, GemmWorkspace, gemm, MR, NR, StridedPackB } from '../src/numeric/gemm.js';
 import { smallInts } from './helpers/index.js';
 
 /** C[i, j] = bias[i] + Σ_k A[i, k]·B[k, j], row-major, the obviously correct way. */
@@ -30,7 +21,15 @@ function naive(M: number, N: number, K: number, A: readonly number[], B: readonl
 }
 
 /** Runs `gemm` with B given row-major (or transposed in memory) and C written row-major (or transposed). */
-function run(M: number, N: number, K: number, blocking: GemmBlocking, budget: number, transposed: boolean, Ctor: Float32ArrayConstructor | Float64ArrayConstructor): { got: number[]; want: number[] } {
+function run(
+  M: number,
+  N: number,
+  K: number,
+  blocking: GemmBlocking,
+  budget: number,
+  transposed: boolean,
+  Ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+): { got: number[]; want: number[] } {
   const A = smallInts(M * K, -3, 3, M * 131 + K);
   const B = smallInts(K * N, -3, 3, N * 17 + K);
   const bias = smallInts(M, -5, 5, M);
@@ -46,10 +45,14 @@ function run(M: number, N: number, K: number, blocking: GemmBlocking, budget: nu
     lda: K,
     packB: new StridedPackB(
       Ctor.from(bData),
-      transposed ? { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 } : { offset: 0, rowStride: N, colStride: 1, groupSize: N, groupStride: 0 },
+      transposed
+        ? { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 }
+        : { offset: 0, rowStride: N, colStride: 1, groupSize: N, groupStride: 0 },
     ),
     out,
-    outLayout: transposed ? { offset: 0, rowStride: 1, colStride: M, groupSize: N, groupStride: 0 } : { offset: 0, rowStride: N, colStride: 1, groupSize: N, groupStride: 0 },
+    outLayout: transposed
+      ? { offset: 0, rowStride: 1, colStride: M, groupSize: N, groupStride: 0 }
+      : { offset: 0, rowStride: N, colStride: 1, groupSize: N, groupStride: 0 },
     bias: Ctor.from(bias),
     biasOffset: 0,
   });

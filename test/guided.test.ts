@@ -14,7 +14,10 @@ import { verifyKernel } from '../src/runner/verify.js';
 
 /** Runs `numRuns` cases of a guided conv arbitrary, calling `novel(i)` for each case's feedback. */
 function drive(caps: Parameters<typeof completeCapabilities>[0], seed: number, numRuns: number, novel: (i: number) => boolean) {
-  const g = new GuidedArbitrary(convCases({ capabilities: completeCapabilities(caps), size: 'default', operators: ['conv'] }, fc.constant('float' as const)), { warmup: 3 });
+  const g = new GuidedArbitrary(
+    convCases({ capabilities: completeCapabilities(caps), size: 'default', operators: ['conv'] }, fc.constant('float' as const)),
+    { warmup: 3 },
+  );
   const seen: Array<ReturnType<typeof shapeKeyOf>> = [];
   const specs: Array<{ xShape: readonly number[]; attrs: { strides: number[]; pads: number[]; dilations: number[]; group: number } }> = [];
   fc.assert(
@@ -68,7 +71,15 @@ describe('--guided on a bug behind two branches (test/fixtures/kernels/branch-ga
   const run = async (seed: number, guided: boolean) => {
     const k = await createIsolatedKernel('test/fixtures/kernels/branch-gated-bug.mjs', { timeoutMs: 10_000, coverage: {} });
     try {
-      return await verifyKernel(k, { runs: 20, seed, properties: ['conv-matches-reference'], shapeBudget: 20, coverage: true, guided, shrinkBudgetMs: 1 });
+      return await verifyKernel(k, {
+        runs: 20,
+        seed,
+        properties: ['conv-matches-reference'],
+        shapeBudget: 20,
+        coverage: true,
+        guided,
+        shrinkBudgetMs: 1,
+      });
     } finally {
       await k.close();
     }

@@ -57,7 +57,19 @@ describe('resolveSeed', () => {
 describe('convcheck verify against hostile kernels', () => {
   it('a name and messages full of control sequences cannot clear the screen or forge a line', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('hostile-name.mjs'), '--runs', '3', '--seed', '1', '--properties', 'conv-matches-reference,dense-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('hostile-name.mjs'),
+      '--runs',
+      '3',
+      '--seed',
+      '1',
+      '--properties',
+      'conv-matches-reference,dense-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(1);
     for (const text of [run.stdout, run.stderr]) {
       expect(text).not.toMatch(RAW_CONTROL);
@@ -67,12 +79,26 @@ describe('convcheck verify against hostile kernels', () => {
     expect(run.stderr).toContain('verifying fixture:hostile\\e[2J\\e[31m\\e]0;owned\\a\\r\\nPASS  forged-line  200 cases\\0');
     expect(run.stdout).toContain('dense refused\\e[2J PASS  forged-message  200 cases\\a');
     // the JSON report keeps the name exactly; the other writers escape for their formats
-    expect((await readReport(dir)).kernel.name).toBe('fixture:hostile\u001b[2J\u001b[31m\u001b]0;owned\u0007\r\nPASS  forged-line  200 cases\u0000');
+    expect((await readReport(dir)).kernel.name).toBe(
+      'fixture:hostile\u001b[2J\u001b[31m\u001b]0;owned\u0007\r\nPASS  forged-line  200 cases\u0000',
+    );
   });
 
   it("a kernel's own output reaches the terminal sanitized, prefixed and capped", async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('prints-escapes.mjs'), '--runs', '40', '--seed', '1', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('prints-escapes.mjs'),
+      '--runs',
+      '40',
+      '--seed',
+      '1',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).not.toMatch(RAW_CONTROL);
     expect(run.stdout).not.toContain('forged-by-stdout');
@@ -84,7 +110,19 @@ describe('convcheck verify against hostile kernels', () => {
 
   it('a kernel whose own worker is stuck in native code does not delay the reports or the exit', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('busy-after-return.mjs'), '--runs', '10', '--seed', '1', '--properties', 'dense-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('busy-after-return.mjs'),
+      '--runs',
+      '10',
+      '--seed',
+      '1',
+      '--properties',
+      'dense-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(0);
     expect((await readReport(dir)).status).toBe('passed');
     // its worker blocks for 30 s; a process of its own is killed with its group at once
@@ -93,7 +131,19 @@ describe('convcheck verify against hostile kernels', () => {
 
   it('getters that change their answer after validation change nothing: the kernel is read once', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('fickle-getters.mjs'), '--runs', '3', '--seed', '1', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('fickle-getters.mjs'),
+      '--runs',
+      '3',
+      '--seed',
+      '1',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.stderr).not.toContain('internal error');
     expect(run.code).toBe(0);
     expect((await readReport(dir)).kernel).toMatchObject({ name: 'fixture:fickle', precision: 'float64' });
@@ -101,7 +151,19 @@ describe('convcheck verify against hostile kernels', () => {
 
   it('a kernel that writes into x.data and then swaps in a clean copy is caught (worker and in-process)', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('swaps-input.mjs'), '--runs', '5', '--seed', '2', '--properties', 'conv-matches-reference,inputs-not-mutated', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('swaps-input.mjs'),
+      '--runs',
+      '5',
+      '--seed',
+      '2',
+      '--properties',
+      'conv-matches-reference,inputs-not-mutated',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(1);
     const report = await readReport(dir);
     expect(report.properties.map((p) => [p.id, p.status, p.failure?.kind])).toEqual([
@@ -114,7 +176,10 @@ describe('convcheck verify against hostile kernels', () => {
   });
 
   it.each([
-    ['tiny-max-elements.mjs', /capabilities\.maxElements must be an integer >= 1 \(the smallest problem has one element per tensor\) or Infinity, got 1e-9/],
+    [
+      'tiny-max-elements.mjs',
+      /capabilities\.maxElements must be an integer >= 1 \(the smallest problem has one element per tensor\) or Infinity, got 1e-9/,
+    ],
     ['no-ranks.mjs', /capabilities\.spatialRanks must be a non-empty array/],
   ])('impossible capabilities (%s) are a load error: exit 2, one line, nothing runs', async (file, message) => {
     const dir = freshDir();
@@ -127,19 +192,45 @@ describe('convcheck verify against hostile kernels', () => {
 
   it('a maxElements that most properties cannot fit skips them, saying why, instead of generating forever', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('max-elements-1.mjs'), '--runs', '5', '--seed', '1', '--properties', 'group-concat,dense-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('max-elements-1.mjs'),
+      '--runs',
+      '5',
+      '--seed',
+      '1',
+      '--properties',
+      'group-concat,dense-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(0);
     const report = await readReport(dir);
     expect(report.properties[0]).toMatchObject({ id: 'dense-matches-reference', status: 'passed' });
     expect(report.properties[1].id).toBe('group-concat');
     expect(report.properties[1].status).toBe('skipped');
-    expect(report.properties[1].skipReason).toMatch(/^no (more )?problem of this property fits the kernel's capabilities \(maxElements 1\)/);
+    expect(report.properties[1].skipReason).toMatch(
+      /^no (more )?problem of this property fits the kernel's capabilities \(maxElements 1\)/,
+    );
     expect(run.wallMs).toBeLessThan(60_000);
   });
 
   it('a thrown object that cannot even be printed is a threw failure, not a crashed worker', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('throws-unprintable.mjs'), '--runs', '5', '--seed', '3', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('throws-unprintable.mjs'),
+      '--runs',
+      '5',
+      '--seed',
+      '3',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(1);
     const failure = (await readReport(dir)).properties[0].failure!;
     expect(failure.kind).toBe('threw');
@@ -149,7 +240,19 @@ describe('convcheck verify against hostile kernels', () => {
 
   it("a kernel named '..' keeps its counterexamples in a folder of its own", async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('dotdot-name.mjs'), '--runs', '3', '--seed', '3', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('dotdot-name.mjs'),
+      '--runs',
+      '3',
+      '--seed',
+      '3',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(1);
     expect((await readdir(dir)).filter((f) => f.endsWith('.json') && f !== 'verification.json')).toEqual([]);
     expect(await readdir(join(dir, 'counterexamples'))).toEqual(['_.']);
@@ -175,7 +278,19 @@ describe('convcheck verify: report directory and seeds', () => {
 
   it('--seed takes a CI run id beyond 2³¹ and text; the report records the seed given and the 32-bit seed used', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', 'builtin:reference', '--runs', '3', '--seed', '12065425413', '--properties', 'output-shape', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      'builtin:reference',
+      '--runs',
+      '3',
+      '--seed',
+      '12065425413',
+      '--properties',
+      'output-shape',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('seed -819476475 (from 12065425413)');
     const report = await readReport(dir);
@@ -183,7 +298,19 @@ describe('convcheck verify: report directory and seeds', () => {
     expect(await readFile(join(dir, 'verification.md'), 'utf8')).toContain('**seed** -819476475 (from 12065425413)');
 
     const textDir = freshDir();
-    const text = await convcheck(['verify', '--kernel', 'builtin:reference', '--runs', '3', '--seed', 'main-1234', '--properties', 'output-shape', '--report-dir', textDir]);
+    const text = await convcheck([
+      'verify',
+      '--kernel',
+      'builtin:reference',
+      '--runs',
+      '3',
+      '--seed',
+      'main-1234',
+      '--properties',
+      'output-shape',
+      '--report-dir',
+      textDir,
+    ]);
     expect(text.code).toBe(0);
     expect((await readReport(textDir)).seed).toBe(resolveSeed('main-1234').used);
   });
@@ -199,7 +326,9 @@ describe('convcheck verify: report directory and seeds', () => {
     const failure = (await readReport(dir)).properties[0].failure!;
     expect(failure.fromDatabase).toBe(saved);
     expect(failure.path).toBeUndefined();
-    expect(second.stdout).toMatch(/From database: +.*nan.*conv-matches-reference-.*\.json \(a saved counterexample replayed first; the seed does not reproduce it, the file does\)/);
+    expect(second.stdout).toMatch(
+      /From database: +.*nan.*conv-matches-reference-.*\.json \(a saved counterexample replayed first; the seed does not reproduce it, the file does\)/,
+    );
     expect(second.stdout).not.toMatch(/^ +Seed:/m);
   });
 });
@@ -207,14 +336,29 @@ describe('convcheck verify: report directory and seeds', () => {
 describe('small failures are shown whole', () => {
   it('verify and replay print the inputs of the failing call and the whole expected and actual outputs', async () => {
     const dir = freshDir();
-    const run = await convcheck(['verify', '--kernel', fixture('nan.mjs'), '--runs', '20', '--seed', '3', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    const run = await convcheck([
+      'verify',
+      '--kernel',
+      fixture('nan.mjs'),
+      '--runs',
+      '20',
+      '--seed',
+      '3',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^ +Input x of conv\(\): +\[\d+(,\d+)*\] = \[-?\d/m);
     expect(run.stdout).toMatch(/^ +Expected \(whole\): +\[/m);
     expect(run.stdout).toMatch(/^ +Actual \(whole\): +\[.*NaN/m);
     const md = await readFile(join(dir, 'verification.md'), 'utf8');
     expect(md).toContain('- **Actual (whole):** `[');
-    const failure = (await readReport(dir)).properties[0].failure as { whole?: { actual?: { values: unknown[] } }; counterexampleFile?: string };
+    const failure = (await readReport(dir)).properties[0].failure as {
+      whole?: { actual?: { values: unknown[] } };
+      counterexampleFile?: string;
+    };
     expect(failure.whole?.actual?.values).toContain('NaN');
     const replay = await convcheck(['replay', failure.counterexampleFile!, '--kernel', fixture('nan.mjs')]);
     expect(replay.code).toBe(1);
@@ -227,20 +371,48 @@ describe('convcheck replay on damaged and foreign files', () => {
   let good: Record<string, unknown>;
   beforeAll(async () => {
     const dir = freshDir();
-    await convcheck(['verify', '--kernel', fixture('nan.mjs'), '--runs', '3', '--seed', '5', '--properties', 'conv-matches-reference', '--report-dir', dir]);
+    await convcheck([
+      'verify',
+      '--kernel',
+      fixture('nan.mjs'),
+      '--runs',
+      '3',
+      '--seed',
+      '5',
+      '--properties',
+      'conv-matches-reference',
+      '--report-dir',
+      dir,
+    ]);
     const file = (await readReport(dir)).properties[0].failure!.counterexampleFile!;
     good = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   });
 
   const damage: Array<[string, (g: Record<string, unknown>) => unknown, RegExp]> = [
     ['an unknown property', (g) => ({ ...g, property: 'no-such-property' }), /unknown property "no-such-property"/],
-    ['a shape that is a string', (g) => ({ ...g, case: { ...(g.case as object), spec: { ...((g.case as { spec: object }).spec), xShape: '1,2,3' } } }), /case\.spec\.xShape must be an array of 1 to 5 positive integers, got "1,2,3"/],
+    [
+      'a shape that is a string',
+      (g) => ({ ...g, case: { ...(g.case as object), spec: { ...(g.case as { spec: object }).spec, xShape: '1,2,3' } } }),
+      /case\.spec\.xShape must be an array of 1 to 5 positive integers, got "1,2,3"/,
+    ],
     ['"case": null', (g) => ({ ...g, case: null }), /case is null/],
-    ['a 10⁹-element shape', (g) => ({ ...g, case: { ...(g.case as object), spec: { ...((g.case as { spec: object }).spec), xShape: [1000, 1000, 1000] } } }), /has 1000000000 elements, more than the 16777216/],
+    [
+      'a 10⁹-element shape',
+      (g) => ({ ...g, case: { ...(g.case as object), spec: { ...(g.case as { spec: object }).spec, xShape: [1000, 1000, 1000] } } }),
+      /has 1000000000 elements, more than the 16777216/,
+    ],
     ['a null seed', (g) => ({ ...g, seed: null }), /"seed" must be an integer, got null/],
-    ['a null data seed', (g) => ({ ...g, case: { ...(g.case as object), seed: null } }), /case\.seed is null|case\.seed must be an integer/],
+    [
+      'a null data seed',
+      (g) => ({ ...g, case: { ...(g.case as object), seed: null } }),
+      /case\.seed is null|case\.seed must be an integer/,
+    ],
     ['an empty case', (g) => ({ ...g, case: {} }), /case is an empty object/],
-    ['a case of another property', (g) => ({ ...g, property: 'dense-matches-reference' }), /is not a dense-matches-reference case|cannot be run/],
+    [
+      'a case of another property',
+      (g) => ({ ...g, property: 'dense-matches-reference' }),
+      /is not a dense-matches-reference case|cannot be run/,
+    ],
   ];
   it.each(damage)('%s: one clear line, exit 2, no stack', async (_what, edit, message) => {
     const file = join(scratch, `damaged-${++n}.json`);

@@ -24,7 +24,13 @@ const tinyBlocks = (precision: 'float32' | 'float64'): Im2colKernel =>
 const noSimd = (precision: 'float32' | 'float64'): Im2colKernel => createIm2colKernel(precision, { simd: false });
 
 const DEFAULT_KERNELS: readonly KernelUnderTest[] = [im2colKernel, im2colKernel64];
-const ALL_KERNELS: readonly KernelUnderTest[] = [...DEFAULT_KERNELS, tinyBlocks('float32'), tinyBlocks('float64'), noSimd('float32'), noSimd('float64')];
+const ALL_KERNELS: readonly KernelUnderTest[] = [
+  ...DEFAULT_KERNELS,
+  tinyBlocks('float32'),
+  tinyBlocks('float64'),
+  noSimd('float32'),
+  noSimd('float64'),
+];
 
 interface ConvCase {
   readonly x: readonly number[];
@@ -87,7 +93,9 @@ describe('im2col kernel: many blocks with tiny blocking (mc = 8, kc = 16, nc = 1
     { x: [1, 17, 6, 5], w: [9, 17, 2, 2], a: { pads: [1, 0, 0, 1] } },
     { x: [3, 5, 4], w: [21, 5, 3], a: { pads: [1, 1] } },
   ];
-  it.each(cases.map((c) => [caseName(c), c] as const))('%s', async (_name, c) => expectReferenceConv(c, [tinyBlocks('float32'), tinyBlocks('float64')]));
+  it.each(cases.map((c) => [caseName(c), c] as const))('%s', async (_name, c) =>
+    expectReferenceConv(c, [tinyBlocks('float32'), tinyBlocks('float64')]),
+  );
 });
 
 describe('im2col kernel: 1×1 convs (the input is the GEMM operand, no lowering)', () => {
@@ -205,7 +213,11 @@ describe('im2col kernel: special values propagate as IEEE-754 says', () => {
     const w = t([2, 1, 1, 1], [0, 2]);
     const b = t([2], [1, -1]);
     for (const k of DEFAULT_KERNELS) {
-      expectTensorEqual(await runConv(k, x, w, b, attrs(2)), { shape: [1, 2, 1, 3], data: [Number.NaN, 1, Number.NaN, inf, 1, Number.NaN] }, k.name);
+      expectTensorEqual(
+        await runConv(k, x, w, b, attrs(2)),
+        { shape: [1, 2, 1, 3], data: [Number.NaN, 1, Number.NaN, inf, 1, Number.NaN] },
+        k.name,
+      );
     }
   });
 
@@ -214,14 +226,19 @@ describe('im2col kernel: special values propagate as IEEE-754 says', () => {
     const w = t([2, 2, 1, 1], [0, 1, 1, 1]);
     // channel 0: 0·x0 + 1·x1 = [NaN, 3, 4]; channel 1: x0 + x1 = [NaN, 4, 6].
     for (const k of DEFAULT_KERNELS) {
-      expectTensorEqual(await runConv(k, x, w, undefined, attrs(2)), { shape: [1, 2, 1, 3], data: [Number.NaN, 3, 4, Number.NaN, 4, 6] }, k.name);
+      expectTensorEqual(
+        await runConv(k, x, w, undefined, attrs(2)),
+        { shape: [1, 2, 1, 3], data: [Number.NaN, 3, 4, Number.NaN, 4, 6] },
+        k.name,
+      );
     }
   });
 
   it('x=[1,2] w=[2,2] (dense, matrix–vector path): 0·∞ is NaN, ∞ stays ∞', async () => {
     const x = t([1, 2], [inf, 1]);
     const w = t([2, 2], [0, 1, 1, 1]);
-    for (const k of DEFAULT_KERNELS) expectTensorEqual(await runDense(k, x, w, undefined), { shape: [1, 2], data: [Number.NaN, inf] }, k.name);
+    for (const k of DEFAULT_KERNELS)
+      expectTensorEqual(await runDense(k, x, w, undefined), { shape: [1, 2], data: [Number.NaN, inf] }, k.name);
   });
 
   it('x=[1,1,1,2] w=[1,1,1,2] p=[0,1,0,0]: padding is zeros that are multiplied, so ∞·pad is NaN (direct path)', async () => {
@@ -229,14 +246,16 @@ describe('im2col kernel: special values propagate as IEEE-754 says', () => {
     const w = t([1, 1, 1, 2], [inf, 1]);
     const a = attrs(2, { pads: [0, 1, 0, 0] });
     // o0 = ∞·0 (padding) + 1·1 = NaN; o1 = ∞·1 + 1·2 = ∞.
-    for (const k of DEFAULT_KERNELS) expectTensorEqual(await runConv(k, x, w, undefined, a), { shape: [1, 1, 1, 2], data: [Number.NaN, inf] }, k.name);
+    for (const k of DEFAULT_KERNELS)
+      expectTensorEqual(await runConv(k, x, w, undefined, a), { shape: [1, 1, 1, 2], data: [Number.NaN, inf] }, k.name);
   });
 
   it('x=[1,2,1,2] w=[1,2,1,2] p=[0,1,0,0]: the same on the im2col path', async () => {
     const x = t([1, 2, 1, 2], [1, 2, 0, 0]);
     const w = t([1, 2, 1, 2], [inf, 1, 0, 0]);
     const a = attrs(2, { pads: [0, 1, 0, 0] });
-    for (const k of DEFAULT_KERNELS) expectTensorEqual(await runConv(k, x, w, undefined, a), { shape: [1, 1, 1, 2], data: [Number.NaN, inf] }, k.name);
+    for (const k of DEFAULT_KERNELS)
+      expectTensorEqual(await runConv(k, x, w, undefined, a), { shape: [1, 1, 1, 2], data: [Number.NaN, inf] }, k.name);
   });
 
   it('x=[1,2,1,1] w=[1,2,1,1] bias=no: a sum of −0 products is −0 (accumulators start at −0)', async () => {
@@ -258,7 +277,11 @@ describe('im2col kernel: workspace reuse', () => {
       const small = inputsOf({ x: [1, 2, 4, 4], w: [5, 2, 2, 2] });
       const depthwise = inputsOf({ x: [1, 3, 8, 8], w: [6, 1, 3, 3], a: { group: 3, pads: [1, 1, 1, 1] } });
       const first = await runConv(k, big.x, big.w, big.b, big.a);
-      expectTensorEqual(await runConv(k, small.x, small.w, small.b, small.a), await runConv(referenceKernel, small.x, small.w, small.b, small.a), k.name);
+      expectTensorEqual(
+        await runConv(k, small.x, small.w, small.b, small.a),
+        await runConv(referenceKernel, small.x, small.w, small.b, small.a),
+        k.name,
+      );
       await runConv(k, depthwise.x, depthwise.w, depthwise.b, depthwise.a);
       await runDense(k, randomIntTensor([1, 50], 3), randomIntTensor([20, 50], 4), undefined);
       const second = await runConv(k, big.x, big.w, big.b, big.a);
@@ -281,13 +304,22 @@ describe('im2col kernel: identity and validation', () => {
   });
 
   it('x=[1,3,4,4] w=[2,2,3,3]: rejects mismatched channels through the shared geometry', async () => {
-    await expectRejection(() => im2colKernel.conv!(t([1, 3, 4, 4], new Array(48).fill(1), 'float32'), t([2, 2, 3, 3], new Array(36).fill(1), 'float32'), undefined, attrs(2)), {
-      type: InvalidArgumentError,
-      code: 'ERR_INVALID_ARGUMENT',
-      fn: 'conv',
-      argument: 'w',
-      message: 'conv: w channels (2) must equal input channels / group (3 / 1 = 3)',
-    });
+    await expectRejection(
+      () =>
+        im2colKernel.conv!(
+          t([1, 3, 4, 4], new Array(48).fill(1), 'float32'),
+          t([2, 2, 3, 3], new Array(36).fill(1), 'float32'),
+          undefined,
+          attrs(2),
+        ),
+      {
+        type: InvalidArgumentError,
+        code: 'ERR_INVALID_ARGUMENT',
+        fn: 'conv',
+        argument: 'w',
+        message: 'conv: w channels (2) must equal input channels / group (3 / 1 = 3)',
+      },
+    );
   });
 
   it('rejects a workspace budget below 1 KiB, blocking sizes below 1 and unknown precisions', async () => {

@@ -23,7 +23,9 @@ describe('createIsolatedKernel', () => {
   });
 
   it('gives up on a kernel that does not load within loadTimeoutMs', async () => {
-    const e = await createIsolatedKernel('test/fixtures/kernels/good.mjs', { timeoutMs: 1000, loadTimeoutMs: 1 }).catch((err: unknown) => err);
+    const e = await createIsolatedKernel('test/fixtures/kernels/good.mjs', { timeoutMs: 1000, loadTimeoutMs: 1 }).catch(
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(KernelLoadError);
     expect((e as Error).message).toMatch(/did not finish loading within 1 ms/);
   });
@@ -47,9 +49,9 @@ describe('createIsolatedKernel', () => {
     } finally {
       await k.close();
     }
-    await expect(k.dense!({ shape: [1, 1], data: new Float64Array([3]) }, { shape: [1, 1], data: new Float64Array([1]) }, undefined)).rejects.toThrow(
-      /isolated kernel 'dense-only' is closed/,
-    );
+    await expect(
+      k.dense!({ shape: [1, 1], data: new Float64Array([3]) }, { shape: [1, 1], data: new Float64Array([1]) }, undefined),
+    ).rejects.toThrow(/isolated kernel 'dense-only' is closed/);
   });
 
   it('inputs that cannot be sent to the worker are an InvalidArgumentError; the kernel keeps working', async () => {
@@ -57,10 +59,17 @@ describe('createIsolatedKernel', () => {
     try {
       expect(k.dense).toBeTypeOf('function');
       const bad = { shape: [1, 1, 3], data: { 0: 1, f: () => 0 } } as unknown as Tensor;
-      const e = await Promise.resolve().then(() => k.conv!(bad, { shape: [1, 1, 2], data: new Float64Array([1, 1]) }, undefined, attrs)).catch((err: unknown) => err);
+      const e = await Promise.resolve()
+        .then(() => k.conv!(bad, { shape: [1, 1, 2], data: new Float64Array([1, 1]) }, undefined, attrs))
+        .catch((err: unknown) => err);
       expect(e).toBeInstanceOf(InvalidArgumentError);
       expect((e as Error).message).toMatch(/inputs cannot be sent to the kernel \(/);
-      const y = await k.conv!({ shape: [1, 1, 3], data: new Float64Array([1, 2, 3]) }, { shape: [1, 1, 2], data: new Float64Array([1, 1]) }, undefined, attrs);
+      const y = await k.conv!(
+        { shape: [1, 1, 3], data: new Float64Array([1, 2, 3]) },
+        { shape: [1, 1, 2], data: new Float64Array([1, 1]) },
+        undefined,
+        attrs,
+      );
       expect(Array.from(y.data)).toEqual([3, 5]);
     } finally {
       await k.close();

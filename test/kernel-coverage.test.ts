@@ -21,9 +21,15 @@ import { verifyKernel } from '../src/runner/verify.js';
 
 const FIXTURE = 'test/fixtures/kernels/branch-gated.mjs';
 /** The line of `if (rank === 3) return volumetric(…)` in the fixture: ranks 1 and 2 only are declared. */
-const RANK3_LINE = readFileSync(FIXTURE, 'utf8').split('\n').findIndex((l) => l.includes('return volumetric(')) + 1;
+const RANK3_LINE =
+  readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes('return volumetric(')) + 1;
 /** The line of `function volumetric`, which only that branch calls. */
-const VOLUMETRIC_LINE = readFileSync(FIXTURE, 'utf8').split('\n').findIndex((l) => l.startsWith('function volumetric')) + 1;
+const VOLUMETRIC_LINE =
+  readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.startsWith('function volumetric')) + 1;
 
 describe('shaderVariantKey', () => {
   it('is the same for sources that differ only in numeric literals, different for another code path', () => {
@@ -40,8 +46,20 @@ describe('shaderVariantKey', () => {
 describe('what a case reached first', () => {
   it('coveredSegments: a position counts as its innermost range says', () => {
     // function [0,100) called once; block [20,40) not run; inside it, block [25,30) run (count 2)
-    const f = { functionName: 'f', isBlockCoverage: true, ranges: [{ startOffset: 0, endOffset: 100, count: 1 }, { startOffset: 20, endOffset: 40, count: 0 }, { startOffset: 25, endOffset: 30, count: 2 }] };
-    expect(coveredSegments(f)).toEqual([[0, 20], [25, 30], [40, 100]]);
+    const f = {
+      functionName: 'f',
+      isBlockCoverage: true,
+      ranges: [
+        { startOffset: 0, endOffset: 100, count: 1 },
+        { startOffset: 20, endOffset: 40, count: 0 },
+        { startOffset: 25, endOffset: 30, count: 2 },
+      ],
+    };
+    expect(coveredSegments(f)).toEqual([
+      [0, 20],
+      [25, 30],
+      [40, 100],
+    ]);
   });
 
   it('IntervalSet.add is true only when something new is covered', () => {
@@ -56,7 +74,19 @@ describe('what a case reached first', () => {
 
   it('a case is new when a function covers more than before, or uses a shader variant not seen before', () => {
     const c = new KernelCoverageCollector();
-    const take = (count: number) => ({ url: 'file:///k.mjs', functions: [{ functionName: 'f', isBlockCoverage: true, ranges: [{ startOffset: 0, endOffset: 50, count: 1 }, { startOffset: 10, endOffset: 20, count }] }] });
+    const take = (count: number) => ({
+      url: 'file:///k.mjs',
+      functions: [
+        {
+          functionName: 'f',
+          isBlockCoverage: true,
+          ranges: [
+            { startOffset: 0, endOffset: 50, count: 1 },
+            { startOffset: 10, endOffset: 20, count },
+          ],
+        },
+      ],
+    });
     c.beginCase('a');
     c.onCall({ signature: 'conv a', scripts: [take(0)] });
     expect(c.endCase()).toEqual({ newBlocks: 1, newVariants: 0 });
@@ -80,7 +110,12 @@ describe('--coverage of a Node kernel module', () => {
     dir = await mkdtemp(join(tmpdir(), 'convcheck-kcov-test-'));
     const k = await createIsolatedKernel(FIXTURE, { timeoutMs: 10_000, coverage: {} });
     try {
-      report = await verifyKernel(k, { runs: 30, seed: 5, properties: ['conv-matches-reference'], coverage: { outputDir: join(dir, 'kernel-coverage') } });
+      report = await verifyKernel(k, {
+        runs: 30,
+        seed: 5,
+        properties: ['conv-matches-reference'],
+        coverage: { outputDir: join(dir, 'kernel-coverage') },
+      });
     } finally {
       await k.close();
     }
@@ -93,8 +128,16 @@ describe('--coverage of a Node kernel module', () => {
     // the 30 cases plus the numerics probe's calls before them (one per probe the kernel answered)
     expect(kc.calls).toBe(30 + (report.platformNumerics?.probedWith.length ?? 0));
     expect(kc.files.map((f) => f.path)).toEqual(['test/fixtures/kernels/branch-gated.mjs', 'test/fixtures/kernels/naive.mjs']);
-    expect(kc.unreachedFunctions).toContainEqual({ path: 'test/fixtures/kernels/branch-gated.mjs', line: VOLUMETRIC_LINE, what: 'volumetric' });
-    expect(kc.unreachedBranches).toContainEqual({ path: 'test/fixtures/kernels/branch-gated.mjs', line: RANK3_LINE, what: 'return volumetric(x, w, b, attrs);' });
+    expect(kc.unreachedFunctions).toContainEqual({
+      path: 'test/fixtures/kernels/branch-gated.mjs',
+      line: VOLUMETRIC_LINE,
+      what: 'volumetric',
+    });
+    expect(kc.unreachedBranches).toContainEqual({
+      path: 'test/fixtures/kernels/branch-gated.mjs',
+      line: RANK3_LINE,
+      what: 'return volumetric(x, w, b, attrs);',
+    });
     // the conv path ran: its function is not among those never reached
     expect(kc.unreachedFunctions.map((f) => f.what)).not.toContain('conv');
     expect(kc.shaderVariants).toEqual([]);

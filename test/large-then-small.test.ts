@@ -16,10 +16,16 @@ describe('largeThenSmall', () => {
   });
 
   it('shrinks below min, down to the floor', () => {
-    const d = fc.check(fc.property(largeThenSmall(64, 90), (v) => v < 2), { seed: 1 });
+    const d = fc.check(
+      fc.property(largeThenSmall(64, 90), (v) => v < 2),
+      { seed: 1 },
+    );
     expect(d.failed).toBe(true);
     expect(d.counterexample?.[0]).toBe(2);
-    const floor0 = fc.check(fc.property(largeThenSmall(64, 90, 0), () => false), { seed: 1 });
+    const floor0 = fc.check(
+      fc.property(largeThenSmall(64, 90, 0), () => false),
+      { seed: 1 },
+    );
     expect(floor0.counterexample?.[0]).toBe(0);
   });
 

@@ -86,7 +86,9 @@ describe('loadKernel: module contents', () => {
 
   it('reports a missing default export, with or without other exports', async () => {
     const none = await module('empty.mjs', 'export {};\n');
-    expect((await loadFails(none, dir)).message).toMatch(/has no default export \(export default a KernelUnderTest or a function returning one\)$/);
+    expect((await loadFails(none, dir)).message).toMatch(
+      /has no default export \(export default a KernelUnderTest or a function returning one\)$/,
+    );
     const undef = await module('undef.mjs', 'export default undefined;\nexport const a = 1;\n');
     expect((await loadFails(undef, dir)).message).toMatch(/has no default export .*; it exports only a$/);
   });
@@ -141,15 +143,26 @@ describe('validateKernel', () => {
     expect(snap).toMatchObject({ name: 'k', precision: 'float32' });
     const full = { ...base, dense: fn, capabilities: { spatialRanks: [1, 2, 3], group: true, maxElements: 10, dilation: undefined } };
     expect(validateKernel(full, 'k.mjs').capabilities).toEqual({ spatialRanks: [1, 2, 3], group: true, maxElements: 10 });
-    const self = { name: 'self', precision: 'float64' as const, conv(this: unknown) { return this; } };
+    const self = {
+      name: 'self',
+      precision: 'float64' as const,
+      conv(this: unknown) {
+        return this;
+      },
+    };
     expect((validateKernel(self, 'k.mjs').conv as unknown as () => unknown)()).toBe(self);
   });
 
   it('reads every field once: a getter that changes its answer after validation changes nothing', () => {
     let reads = 0;
     const fickle = {
-      get name() { reads++; return reads === 1 ? 'fickle' : (42 as unknown as string); },
-      get precision() { return reads > 1 ? 'float16' : 'float32'; },
+      get name() {
+        reads++;
+        return reads === 1 ? 'fickle' : (42 as unknown as string);
+      },
+      get precision() {
+        return reads > 1 ? 'float16' : 'float32';
+      },
       conv: fn,
     };
     const snap = validateKernel(fickle, 'k.mjs');
@@ -160,13 +173,21 @@ describe('validateKernel', () => {
   });
 
   it('a getter that throws is a load error naming the field', () => {
-    const k = { ...base, get capabilities(): never { throw new Error('no caps'); } };
+    const k = {
+      ...base,
+      get capabilities(): never {
+        throw new Error('no caps');
+      },
+    };
     expect(bad(k)).toMatch(/reading kernel\.capabilities threw Error: no caps|reading kernel\.capabilities threw no caps/);
   });
 
   it.each([
     [{ spatialRanks: [] }, /capabilities\.spatialRanks must be a non-empty array of spatial ranks/],
-    [{ maxElements: 1e-9 }, /capabilities\.maxElements must be an integer >= 1 \(the smallest problem has one element per tensor\) or Infinity, got 1e-9/],
+    [
+      { maxElements: 1e-9 },
+      /capabilities\.maxElements must be an integer >= 1 \(the smallest problem has one element per tensor\) or Infinity, got 1e-9/,
+    ],
     [{ maxElements: 2.5 }, /capabilities\.maxElements must be an integer >= 1/],
   ])('capabilities that leave nothing to generate are load errors: %o', (capabilities, message) => {
     expect(bad({ ...base, capabilities })).toMatch(message);
@@ -178,9 +199,15 @@ describe('validateKernel', () => {
     ['k', /default export is 'k'/],
     [{ ...base, name: '' }, /kernel\.name must be a non-empty string, got ''/],
     [{ ...base, name: 7 }, /kernel\.name must be a non-empty string, got 7/],
-    [{ ...base, name: 'x'.repeat(50) , precision: 'bfloat16' }, /kernel\.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'/],
+    [
+      { ...base, name: 'x'.repeat(50), precision: 'bfloat16' },
+      /kernel\.precision must be 'float16', 'float32' or 'float64', got 'bfloat16'/,
+    ],
     [{ ...base, precision: 'float16', accumulation: 'int8' }, /kernel\.accumulation must be 'float16', 'float32' or 'float64', got 'int8'/],
-    [{ ...base, precision: 'float32', accumulation: 'float16' }, /kernel\.accumulation \('float16'\) is narrower than kernel\.precision \('float32'\)/],
+    [
+      { ...base, precision: 'float32', accumulation: 'float16' },
+      /kernel\.accumulation \('float16'\) is narrower than kernel\.precision \('float32'\)/,
+    ],
     [{ ...base, errorModel: 'blockwise' }, /kernel\.errorModel must be 'elementwise' or 'normwise', got 'blockwise'/],
     [{ ...base, errorModel: 'normwise' }, /kernel\.errorFactor \(κ ≥ 1\) is required with errorModel 'normwise'/],
     [{ ...base, errorModel: 'normwise', errorFactor: 0.5 }, /kernel\.errorFactor must be a finite number >= 1, got 0\.5/],
@@ -194,7 +221,10 @@ describe('validateKernel', () => {
     [{ ...base, capabilities: [1] }, /kernel\.capabilities must be an object, got an array \[1\]/],
     [{ ...base, capabilities: true }, /kernel\.capabilities must be an object, got true/],
     [{ ...base, capabilities: { turbo: true } }, /unknown field 'turbo'; known fields: spatialRanks, group/],
-    [{ ...base, capabilities: { spatialRanks: [1, 4] } }, /capabilities\.spatialRanks must be a non-empty array of spatial ranks from \{1, 2, 3\}.*, got an array \[1, 4\]/],
+    [
+      { ...base, capabilities: { spatialRanks: [1, 4] } },
+      /capabilities\.spatialRanks must be a non-empty array of spatial ranks from \{1, 2, 3\}.*, got an array \[1, 4\]/,
+    ],
     [{ ...base, capabilities: { spatialRanks: 2 } }, /spatialRanks must be .*, got 2/],
     [{ ...base, capabilities: { group: 'yes' } }, /capabilities\.group must be a boolean, got 'yes'/],
     [{ ...base, capabilities: { dilation: 1 } }, /capabilities\.dilation must be a boolean/],
@@ -224,7 +254,9 @@ describe('describeError and looksLikeKernelName', () => {
     expect(describeError(new TypeError('a\n  b'))).toBe('TypeError: a b');
     expect(describeError(new Error('plain'))).toBe('plain');
     expect(describeError(Object.assign(new Error('SyntaxError: x'), { name: 'SyntaxError' }))).toBe('SyntaxError: x');
-    expect(describeError(new Error('Transform failed with 1 error:\n/k.ts:3:5: ERROR: Expected ";"\nmore'))).toBe('/k.ts:3:5: ERROR: Expected ";"');
+    expect(describeError(new Error('Transform failed with 1 error:\n/k.ts:3:5: ERROR: Expected ";"\nmore'))).toBe(
+      '/k.ts:3:5: ERROR: Expected ";"',
+    );
     expect(describeError(new Error('x'.repeat(400)))).toHaveLength(301);
     expect(describeError(42)).toBe('42');
   });

@@ -39,7 +39,17 @@ const outOf = (l: ModelLayer) =>
 
 describe('the built-in networks', () => {
   it('lists the seven networks; every layer is a valid problem', () => {
-    expect(PRODUCTION_NETWORKS).toEqual(['LeNet-5', 'VGG-16', 'ResNet-50', 'MobileNet-v2', 'DeepLab-v3 (MobileNet-v2, OS 8)', 'M5 (raw-waveform audio, 1-D)', 'C3D (video, 3-D)', 'DCGAN generator (64×64)', 'FCN-8s (500×500)']);
+    expect(PRODUCTION_NETWORKS).toEqual([
+      'LeNet-5',
+      'VGG-16',
+      'ResNet-50',
+      'MobileNet-v2',
+      'DeepLab-v3 (MobileNet-v2, OS 8)',
+      'M5 (raw-waveform audio, 1-D)',
+      'C3D (video, 3-D)',
+      'DCGAN generator (64×64)',
+      'FCN-8s (500×500)',
+    ]);
     for (const l of PRODUCTION_LAYERS) expect(() => outOf(l), `${l.network} ${l.name}`).not.toThrow();
   });
   it('LeNet-5 C5 and VGG-16 fc6 are full-extent convs (output 1×1), fc7/fc8 1×1 convs', () => {
@@ -73,15 +83,25 @@ describe('the built-in networks', () => {
 });
 
 describe('the ConvTranspose layers', () => {
-  it('DCGAN\'s generator goes 1 → 4 → 8 → 16 → 32 → 64 with the channel counts of the model; FCN-8s upsamples 16 → 34 → 70 → 568', () => {
+  it("DCGAN's generator goes 1 → 4 → 8 → 16 → 32 → 64 with the channel counts of the model; FCN-8s upsamples 16 → 34 → 70 → 568", () => {
     const dcgan = PRODUCTION_LAYERS.filter((l) => l.network.startsWith('DCGAN'));
     expect(dcgan.every((l) => l.op === 'convTranspose')).toBe(true);
-    expect(dcgan.map(outOf)).toEqual([[1, 512, 4, 4], [1, 256, 8, 8], [1, 128, 16, 16], [1, 64, 32, 32], [1, 3, 64, 64]]);
+    expect(dcgan.map(outOf)).toEqual([
+      [1, 512, 4, 4],
+      [1, 256, 8, 8],
+      [1, 128, 16, 16],
+      [1, 64, 32, 32],
+      [1, 3, 64, 64],
+    ]);
     // each layer reads what the one before it gives
     for (let i = 1; i < dcgan.length; i++) expect(dcgan[i].spec.xShape).toEqual(outOf(dcgan[i - 1]));
     expect(dcgan[0].spec.xShape).toEqual([1, 100, 1, 1]);
     const fcn = PRODUCTION_LAYERS.filter((l) => l.network.startsWith('FCN-8s'));
-    expect(fcn.map(outOf)).toEqual([[1, 21, 34, 34], [1, 21, 70, 70], [1, 21, 568, 568]]);
+    expect(fcn.map(outOf)).toEqual([
+      [1, 21, 34, 34],
+      [1, 21, 70, 70],
+      [1, 21, 568, 568],
+    ]);
     // the final 8× upsampling reads the fused 70×70 scores: 0.55 G multiply-adds
     expect(fcn[2].spec.xShape).toEqual(outOf(fcn[1]));
     expect(layerFlops(fcn[2])).toBe(2 * 21 * 21 * 16 * 16 * 70 * 70);
@@ -93,22 +113,34 @@ describe('the production tier runs each layer once per property', () => {
   it('cycle yields its items in order, again and again', () => {
     expect(fc.sample(cycle([1, 2, 3]), { numRuns: 7, seed: 1 })).toEqual([1, 2, 3, 1, 2, 3, 1]);
   });
-  it('convProblem / denseProblem cycle the plan\'s layers and record how many; constraints and caps filter them', () => {
+  it("convProblem / denseProblem cycle the plan's layers and record how many; constraints and caps filter them", () => {
     const plan = { layers: PRODUCTION_LAYERS, cycleLengths: [] as number[] };
     const convs = PRODUCTION_LAYERS.filter((l) => l.op === 'conv');
-    expect(fc.sample(convProblem({ size: 'production', production: plan }), { numRuns: convs.length, seed: 2 })).toEqual(convs.map((l) => l.spec));
+    expect(fc.sample(convProblem({ size: 'production', production: plan }), { numRuns: convs.length, seed: 2 })).toEqual(
+      convs.map((l) => l.spec),
+    );
     const dense = fc.sample(denseProblem({ size: 'production', production: plan }), { numRuns: 3, seed: 2 });
     expect(dense[0]).toEqual(PRODUCTION_LAYERS.find((l) => l.op === 'dense')!.spec);
     expect(plan.cycleLengths).toEqual([convs.length, PRODUCTION_LAYERS.filter((l) => l.op === 'dense').length]);
     const dilated: number[] = [];
-    fc.sample(convProblem({ size: 'production', production: { layers: PRODUCTION_LAYERS, cycleLengths: dilated }, exercises: 'dilation' }), 1);
+    fc.sample(
+      convProblem({ size: 'production', production: { layers: PRODUCTION_LAYERS, cycleLengths: dilated }, exercises: 'dilation' }),
+      1,
+    );
     expect(dilated).toEqual([2]);
     const rank2: number[] = [];
-    const specs = fc.sample(convProblem({ size: 'production', production: { layers: PRODUCTION_LAYERS, cycleLengths: rank2 }, capabilities: { spatialRanks: [2] } }), 200) as ConvSpec[];
+    const specs = fc.sample(
+      convProblem({
+        size: 'production',
+        production: { layers: PRODUCTION_LAYERS, cycleLengths: rank2 },
+        capabilities: { spatialRanks: [2] },
+      }),
+      200,
+    ) as ConvSpec[];
     expect(specs.every((s) => s.xShape.length === 4)).toBe(true);
     expect(rank2[0]).toBe(convs.filter((l) => l.spec.xShape.length === 4).length);
   });
-  it('a run over a user\'s layers: each property runs each layer it fits once; a property no layer fits is skipped', async () => {
+  it("a run over a user's layers: each property runs each layer it fits once; a property no layer fits is skipped", async () => {
     const layers = parseLayerShapes(
       {
         network: 'tiny',
@@ -120,7 +152,12 @@ describe('the production tier runs each layer once per property', () => {
       },
       'tiny.json',
     );
-    const report = await verifyKernel(im2colKernel, { size: 'production', layers, seed: 1, properties: ['conv-matches-reference', 'dense-matches-reference', 'explicit-padding', 'dilation-zero-inserted'] });
+    const report = await verifyKernel(im2colKernel, {
+      size: 'production',
+      layers,
+      seed: 1,
+      properties: ['conv-matches-reference', 'dense-matches-reference', 'explicit-padding', 'dilation-zero-inserted'],
+    });
     expect(report.properties.map((p) => [p.id, p.status, p.casesRun])).toEqual([
       ['conv-matches-reference', 'passed', 2],
       ['dense-matches-reference', 'passed', 1],
@@ -150,7 +187,7 @@ const tiny = () =>
   );
 
 describe('every property of the catalog runs the layers, and only the layers', () => {
-  it('each property runs each layer it applies to once (table-wide properties every operator\'s), none falls back to generated cases', async () => {
+  it("each property runs each layer it applies to once (table-wide properties every operator's), none falls back to generated cases", async () => {
     const report = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1 });
     const runs = Object.fromEntries(report.properties.map((p) => [p.id, p.status === 'skipped' ? 'skipped' : p.casesRun]));
     expect(report.status).toBe('passed');
@@ -196,47 +233,80 @@ describe('every property of the catalog runs the layers, and only the layers', (
     expect(Object.keys(runs)).toEqual(catalog.map((p) => p.id));
   });
 
-  it('the table-wide properties draw every operator\'s layers in turn, never a generated case', () => {
+  it("the table-wide properties draw every operator's layers in turn, never a generated case", () => {
     const layers = tiny();
     const caps = completeCapabilities(im2colKernel.capabilities);
     const shapes = new Set(layers.map((l) => JSON.stringify(l.spec.xShape)));
     for (const id of ['deterministic', 'inputs-not-mutated', 'fused-activation']) {
       const def = catalog.find((p) => p.id === id)!;
       const plan: ProductionPlan = { layers, cycleLengths: [] };
-      const arb = def.arbitrary({ capabilities: caps, size: 'production', operators: ['conv', 'convTranspose', 'dense'], production: plan });
+      const arb = def.arbitrary({
+        capabilities: caps,
+        size: 'production',
+        operators: ['conv', 'convTranspose', 'dense'],
+        production: plan,
+      });
       const n = plan.cycleLengths.reduce((a, b) => a + b, 0);
       expect(n, id).toBe(6);
       const cases = fc.sample(arb, { numRuns: n, seed: 3 }) as Array<{ op: string; c: { spec: { xShape: number[] } } }>;
-      expect(cases.map((v) => v.op), id).toEqual(['conv', 'conv', 'conv', 'convTranspose', 'dense', 'dense']);
+      expect(
+        cases.map((v) => v.op),
+        id,
+      ).toEqual(['conv', 'conv', 'conv', 'convTranspose', 'dense', 'dense']);
       for (const v of cases) expect(shapes.has(JSON.stringify(v.c.spec.xShape)), `${id} ${JSON.stringify(v.c.spec.xShape)}`).toBe(true);
     }
   });
 
   it('multi-call properties leave out layers above productionRelationFlops and name them in a note; single-call ones run every layer', async () => {
     // c1: 2·4·27·81 = 17,496 FLOPs; pw 1,200; c5 1,080
-    const report = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1, productionRelationFlops: 5000, properties: ['conv-matches-reference', 'linearity-in-x', 'explicit-padding'] });
+    const report = await verifyKernel(im2colKernel, {
+      size: 'production',
+      layers: tiny(),
+      seed: 1,
+      productionRelationFlops: 5000,
+      properties: ['conv-matches-reference', 'linearity-in-x', 'explicit-padding'],
+    });
     const [ref, pad, lin] = report.properties; // catalog order
     expect([ref.casesRun, ref.notes]).toEqual([3, undefined]);
     expect(lin, JSON.stringify(lin)).toMatchObject({ casesRun: 2 });
-    expect(lin.notes).toEqual([expect.stringMatching(/^left out 1 layer above 5000 FLOP or 33\.6 M elements in a tensor — tiny c1 \(17496 FLOP, 324 elements\) — because this property calls the kernel two or more times per layer/)]);
+    expect(lin.notes).toEqual([
+      expect.stringMatching(
+        /^left out 1 layer above 5000 FLOP or 33\.6 M elements in a tensor — tiny c1 \(17496 FLOP, 324 elements\) — because this property calls the kernel two or more times per layer/,
+      ),
+    ]);
     // c1 was explicit-padding's only padded layer: skipped, saying why
     expect(pad.status).toBe('skipped');
     expect(pad.skipReason).toMatch(/no layer of the production shapes fits this property within its cost cap: left out 1 layer .* tiny c1/);
-    await expect(verifyKernel(im2colKernel, { size: 'production', layers: tiny(), productionRelationFlops: 0 })).rejects.toThrow(/productionRelationFlops must be > 0, got 0/);
+    await expect(verifyKernel(im2colKernel, { size: 'production', layers: tiny(), productionRelationFlops: 0 })).rejects.toThrow(
+      /productionRelationFlops must be > 0, got 0/,
+    );
     // the element cap: the ConvTranspose layer's output (1×2×6×6 = 72) and weights (128) are its largest tensors
-    const byElements = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1, productionRelationElements: 100, properties: ['conv-transpose-matches-reference', 'conv-transpose-as-conv'] });
+    const byElements = await verifyKernel(im2colKernel, {
+      size: 'production',
+      layers: tiny(),
+      seed: 1,
+      productionRelationElements: 100,
+      properties: ['conv-transpose-matches-reference', 'conv-transpose-as-conv'],
+    });
     expect(byElements.properties.map((p) => [p.id, p.status, p.casesRun])).toEqual([
       ['conv-transpose-matches-reference', 'passed', 1],
       ['conv-transpose-as-conv', 'skipped', 0],
     ]);
     // conv-transpose-as-conv is capped by the conv it also runs: over the zero-inserted input,
     // 4×(2·2+1 + 2 + 2)² = 324 elements, 2·2·4·16·6² = 9216 FLOPs (the ConvTranspose: 2304)
-    expect(byElements.properties[1].skipReason).toMatch(/left out 1 layer above 3 GFLOP or 100 elements in a tensor — tiny up \(9216 FLOP, 324 elements\)/);
+    expect(byElements.properties[1].skipReason).toMatch(
+      /left out 1 layer above 3 GFLOP or 100 elements in a tensor — tiny up \(9216 FLOP, 324 elements\)/,
+    );
   });
 
   it('a kernel without ConvTranspose layers to run skips the ConvTranspose properties instead of running small cases', async () => {
     const layers = tiny().filter((l) => l.op !== 'convTranspose');
-    const report = await verifyKernel(im2colKernel, { size: 'production', layers, seed: 2, properties: ['conv-transpose-matches-reference', 'deterministic'] });
+    const report = await verifyKernel(im2colKernel, {
+      size: 'production',
+      layers,
+      seed: 2,
+      properties: ['conv-transpose-matches-reference', 'deterministic'],
+    });
     expect(report.properties.map((p) => [p.id, p.status, p.casesRun])).toEqual([
       ['conv-transpose-matches-reference', 'skipped', 0],
       ['deterministic', 'passed', 15], // 5 float layers + the quantized operators' 3 + 3 + 2 + 2
@@ -245,7 +315,12 @@ describe('every property of the catalog runs the layers, and only the layers', (
 
   it('a kernel of one spatial rank (2-D only) skips rank-embedding with its reason in the production tier, instead of failing to plan it', async () => {
     const only2d = { ...im2colKernel, name: 'im2col-2d', capabilities: { ...im2colKernel.capabilities, spatialRanks: [2] } };
-    const report = await verifyKernel(only2d, { size: 'production', layers: tiny(), seed: 3, properties: ['rank-embedding', 'linearity-in-x'] });
+    const report = await verifyKernel(only2d, {
+      size: 'production',
+      layers: tiny(),
+      seed: 3,
+      properties: ['rank-embedding', 'linearity-in-x'],
+    });
     expect(report.properties.map((p) => [p.id, p.status, p.casesRun, p.skipReason])).toEqual([
       ['linearity-in-x', 'passed', 3, undefined],
       ['rank-embedding', 'skipped', 0, 'kernel supports no two consecutive spatial ranks'],
@@ -253,13 +328,44 @@ describe('every property of the catalog runs the layers, and only the layers', (
   });
 
   it('dense and ConvTranspose cases add coverage rows (operator first, "—" where a column does not apply), rendered in Markdown and HTML', async () => {
-    const report = await verifyKernel(im2colKernel, { size: 'production', layers: tiny(), seed: 1, properties: ['dense-matches-reference', 'conv-transpose-matches-reference', 'output-shape'] });
+    const report = await verifyKernel(im2colKernel, {
+      size: 'production',
+      layers: tiny(),
+      seed: 1,
+      properties: ['dense-matches-reference', 'conv-transpose-matches-reference', 'output-shape'],
+    });
     const c = report.coverage;
-    expect(c.dimensions).toEqual(['operator', 'rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'M', 'N', 'elements']);
+    expect(c.dimensions).toEqual([
+      'operator',
+      'rank',
+      'asymmetricPads',
+      'bias',
+      'stride>1',
+      'dilation>1',
+      'group',
+      'C/group',
+      'reduction',
+      'M',
+      'N',
+      'elements',
+    ]);
     const dense = c.rows.filter((r) => r.values[0] === 'dense');
     // fc: K = 10, M = 5; fc-flat: K = 54, M = 7 — both ≤ 64, bias, batch 1
     expect(dense).toEqual([{ values: ['dense', '—', '—', 'yes', '—', '—', '—', '—', '≤64', '≤64', '1', '≤2^16'], count: 2 }]);
-    expect(c.rows.find((r) => r.values[0] === 'convTranspose')?.values).toEqual(['convTranspose', '2', 'no', 'no', 'yes', 'no', 'none', '≤64', '≤64', '≤64', '1', '≤2^16']);
+    expect(c.rows.find((r) => r.values[0] === 'convTranspose')?.values).toEqual([
+      'convTranspose',
+      '2',
+      'no',
+      'no',
+      'yes',
+      'no',
+      'none',
+      '≤64',
+      '≤64',
+      '≤64',
+      '1',
+      '≤2^16',
+    ]);
     expect(c.rows.filter((r) => r.values[0] === 'conv').reduce((a, r) => a + r.count, 0)).toBe(3);
     expect(c.total).toBe(6);
     expect(new MarkdownReportWriter().render(report)).toContain('| dense | — | — | yes | — | — | — | — | ≤64 | ≤64 | 1 | ≤2^16 | 2 |');
@@ -267,11 +373,13 @@ describe('every property of the catalog runs the layers, and only the layers', (
   });
 });
 
-describe('the FC ≡ conv equivalences run the networks\' FC layers', () => {
+describe("the FC ≡ conv equivalences run the networks' FC layers", () => {
   const caps = completeCapabilities(im2colKernel.capabilities);
   const sample = (id: string) => {
     const plan: ProductionPlan = { layers: PRODUCTION_LAYERS, cycleLengths: [] };
-    const arb = catalog.find((p) => p.id === id)!.arbitrary({ capabilities: caps, size: 'production', operators: ['conv', 'dense'], production: plan });
+    const arb = catalog
+      .find((p) => p.id === id)!
+      .arbitrary({ capabilities: caps, size: 'production', operators: ['conv', 'dense'], production: plan });
     const n = plan.cycleLengths.reduce((a, b) => a + b, 0);
     return fc.sample(arb, { numRuns: n, seed: 5 }) as Array<Record<string, unknown>>;
   };
@@ -300,7 +408,12 @@ describe('the FC ≡ conv equivalences run the networks\' FC layers', () => {
   });
   it('linear-equals-1x1-conv: every plain FC layer as a 1×1 conv, every pointwise conv as a linear layer at every position', () => {
     const cases = sample('linear-equals-1x1-conv');
-    expect(cases.find((c) => c.layer === 'ResNet-50 layer1 1×1 64→256 (+ downsample)')).toMatchObject({ variant: 'linear', channels: 64, out: 256, spatial: [56, 56, 1] });
+    expect(cases.find((c) => c.layer === 'ResNet-50 layer1 1×1 64→256 (+ downsample)')).toMatchObject({
+      variant: 'linear',
+      channels: 64,
+      out: 256,
+      spatial: [56, 56, 1],
+    });
     expect(cases.find((c) => c.layer === 'VGG-16 fc8 as 1×1 conv')).toMatchObject({ variant: 'dense', channels: 4096, out: 1000 });
   });
   it('fcn-network: the real heads (VGG-16 fc6 → fc7 → fc8, LeNet-5 C5 → F6 → output, C3D), with data sparse enough to stay exact', () => {
@@ -325,18 +438,49 @@ describe('--shapes files are validated with typed errors', () => {
     ['not an object', 42, /^--shapes f.json: expected an object/],
     ['no layers', { network: 'n' }, /layers: must be a non-empty array/],
     ['unknown top-level field', { network: 'n', layers: [], extra: 1 }, /extra: unknown top-level field/],
-    ['unknown op', [{ op: 'pool', x: [1, 2], w: [1, 2] }], /layer #0 \(layer0\): op: must be "conv", "convTranspose" or "dense", got "pool"/],
-    ['flattens not matching K', [{ name: 'fc', op: 'dense', x: [1, 8], w: [3, 8], flattens: [2, 3] }], /layer #0 \(fc\): flattens: must be the feature map \[C, D1..Dn\] .* C·∏D = K = 8, got \[2,3\]/],
+    [
+      'unknown op',
+      [{ op: 'pool', x: [1, 2], w: [1, 2] }],
+      /layer #0 \(layer0\): op: must be "conv", "convTranspose" or "dense", got "pool"/,
+    ],
+    [
+      'flattens not matching K',
+      [{ name: 'fc', op: 'dense', x: [1, 8], w: [3, 8], flattens: [2, 3] }],
+      /layer #0 \(fc\): flattens: must be the feature map \[C, D1..Dn\] .* C·∏D = K = 8, got \[2,3\]/,
+    ],
     ['flattens on a conv', [{ op: 'conv', x: [1, 2, 3], w: [1, 2, 3], flattens: [2, 3] }], /flattens: is a dense attribute/],
-    ['outputPadding on a conv', [{ op: 'conv', x: [1, 2, 3], w: [1, 2, 3], outputPadding: [0] }], /outputPadding: is a ConvTranspose attribute/],
-    ['ConvTranspose with too large pads', [{ name: 'up', op: 'convTranspose', x: [1, 2, 1], w: [2, 1, 1], pads: [1, 1] }], /layer #0 \(up\): geometry: /],
-    ['non-integer shape', [{ op: 'dense', x: [1, 2.5], w: [3, 2] }], /layer #0 \(layer0\): x: must be an array of integers >= 1, got \[1,2.5\]/],
+    [
+      'outputPadding on a conv',
+      [{ op: 'conv', x: [1, 2, 3], w: [1, 2, 3], outputPadding: [0] }],
+      /outputPadding: is a ConvTranspose attribute/,
+    ],
+    [
+      'ConvTranspose with too large pads',
+      [{ name: 'up', op: 'convTranspose', x: [1, 2, 1], w: [2, 1, 1], pads: [1, 1] }],
+      /layer #0 \(up\): geometry: /,
+    ],
+    [
+      'non-integer shape',
+      [{ op: 'dense', x: [1, 2.5], w: [3, 2] }],
+      /layer #0 \(layer0\): x: must be an array of integers >= 1, got \[1,2.5\]/,
+    ],
     ['mismatched dense K', [{ name: 'fc', op: 'dense', x: [1, 8], w: [3, 9] }], /layer #0 \(fc\): x\/w: /],
-    ['conv attribute on dense', [{ op: 'dense', x: [1, 8], w: [3, 8], strides: [1] }], /strides: is a conv attribute; a dense layer has none/],
+    [
+      'conv attribute on dense',
+      [{ op: 'dense', x: [1, 8], w: [3, 8], strides: [1] }],
+      /strides: is a conv attribute; a dense layer has none/,
+    ],
     ['group not dividing C', [{ name: 'g', op: 'conv', x: [1, 6, 5, 5], w: [4, 2, 3, 3], group: 4 }], /layer #0 \(g\): geometry: .*group/],
     ['kernel larger than padded input', [{ name: 'k', op: 'conv', x: [1, 1, 2, 2], w: [1, 1, 3, 3] }], /layer #0 \(k\): geometry: /],
     ['rank 4', [{ op: 'conv', x: [1, 1, 2, 2, 2, 2], w: [1, 1, 1, 1, 1, 1] }], /a conv input is \[N, C, D1..Dn\] with n = 1, 2 or 3/],
-    ['duplicate names', [{ name: 'a', op: 'dense', x: [1, 2], w: [1, 2] }, { name: 'a', op: 'dense', x: [1, 2], w: [1, 2] }], /layer #1 \(a\): name: is used by an earlier layer/],
+    [
+      'duplicate names',
+      [
+        { name: 'a', op: 'dense', x: [1, 2], w: [1, 2] },
+        { name: 'a', op: 'dense', x: [1, 2], w: [1, 2] },
+      ],
+      /layer #1 \(a\): name: is used by an earlier layer/,
+    ],
     ['bias not boolean', [{ op: 'dense', x: [1, 2], w: [1, 2], bias: 'yes' }], /bias: must be true or false/],
     ['unknown layer field', [{ op: 'dense', x: [1, 2], w: [1, 2], stride: 2 }], /stride: unknown field/],
   ];
@@ -360,12 +504,21 @@ describe('--shapes files are validated with typed errors', () => {
       ],
       'f.json',
     );
-    expect(up).toMatchObject({ op: 'convTranspose', spec: { attrs: { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1, outputPadding: [0, 0] }, hasBias: true } });
+    expect(up).toMatchObject({
+      op: 'convTranspose',
+      spec: { attrs: { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1, outputPadding: [0, 0] }, hasBias: true },
+    });
     expect(outOf(up)).toEqual([1, 2, 6, 6]); // M = w[1]·group, O = 2·(3−1) + 4 − 2
     expect(fc1).toMatchObject({ op: 'dense', flattens: [6, 3, 3] });
   });
   it('defaults: strides/dilations 1, pads 0, group 1, bias true, count 1, name layer<i>; a bare array works', () => {
     const [l] = parseLayerShapes([{ op: 'conv', x: [1, 2, 5], w: [3, 2, 3] }], 'f.json');
-    expect(l).toEqual({ network: 'f.json', name: 'layer0', op: 'conv', count: 1, spec: { xShape: [1, 2, 5], wShape: [3, 2, 3], attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, hasBias: true } });
+    expect(l).toEqual({
+      network: 'f.json',
+      name: 'layer0',
+      op: 'conv',
+      count: 1,
+      spec: { xShape: [1, 2, 5], wShape: [3, 2, 3], attrs: { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, hasBias: true },
+    });
   });
 });

@@ -27,7 +27,12 @@ const CONV = ['conv-matches-reference'];
 
 /** A float32 direct conv whose every product and partial sum goes through `r` (rank 1 and 2 only, to keep it quick). */
 function planted(name: string, r: (v: number) => number, capabilities: KernelUnderTest['capabilities'] = {}): KernelUnderTest {
-  return { name, precision: 'float32', capabilities: { spatialRanks: [1, 2], ...capabilities }, conv: (x, w, b, a) => directConv(x, w, b, a, r) };
+  return {
+    name,
+    precision: 'float32',
+    capabilities: { spatialRanks: [1, 2], ...capabilities },
+    conv: (x, w, b, a) => directConv(x, w, b, a, r),
+  };
 }
 
 /** Float32 arithmetic that loses every result below 2^−60 (replaced by 0). */
@@ -36,12 +41,21 @@ const flushBelow60 = planted('test:flush-below-2^-60', (v) => {
   return Math.abs(f) < 2 ** -60 ? 0 : f;
 });
 
-const probe = (k: KernelUnderTest) => probeNumerics(new GuardedKernel(k, 5000), completeCapabilities(k.capabilities), k.capabilities?.specialValues);
+const probe = (k: KernelUnderTest) =>
+  probeNumerics(new GuardedKernel(k, 5000), completeCapabilities(k.capabilities), k.capabilities?.specialValues);
 
 describe('the probe on an IEEE-754 float32 kernel (im2col)', () => {
   it('finds subnormals kept, NaN and ±Infinity propagating, integer sums exact to 2^24: no data limit', async () => {
     const p = await probe(im2colKernel);
-    expect(p).toMatchObject({ subnormalInputs: 'kept', subnormalProducts: 'kept', specialsPropagate: true, infTimesZero: 'NaN', specialDeviations: [], dataLimits: {}, faults: [] });
+    expect(p).toMatchObject({
+      subnormalInputs: 'kept',
+      subnormalProducts: 'kept',
+      specialsPropagate: true,
+      infTimesZero: 'NaN',
+      specialDeviations: [],
+      dataLimits: {},
+      faults: [],
+    });
     expect(p.exactSums).toMatchObject({ exactBits: 24, probedBits: 24, longSum: { exact: true } });
     expect(p.tinyProducts).not.toHaveProperty('largestLost');
     expect(p.specialRegime).toEqual({ runs: true });
@@ -78,7 +92,12 @@ describe('a kernel that loses results below 2^−60', () => {
     const [dx, dw] = floatShift(-6, -6, { lostBelowExponent: 0 });
     expect(-6 + dx + (-6 + dw) - 46).toBeGreaterThanOrEqual(0);
     const exponent = (v: number) => Math.floor(Math.log2(Math.abs(v)));
-    const lowest = (a: Float64Array) => Math.min(...Array.from(a).filter((v) => v !== 0).map(exponent));
+    const lowest = (a: Float64Array) =>
+      Math.min(
+        ...Array.from(a)
+          .filter((v) => v !== 0)
+          .map(exponent),
+      );
     const layout = { xSize: 30, wSize: 30, bSize: 3, reductionLength: 10, specialWeights: true };
     let raised = 0;
     for (let seed = 1; seed < 300; seed++) {
@@ -145,7 +164,10 @@ describe('a kernel that zeroes NaN products (Infinity·0 and NaN vanish)', () =>
     expect(r.properties[0].status).toBe('passed');
     expect(r.platformNumerics?.specialsPropagate).toBe(false);
     expect(r.platformNumerics?.infTimesZero).toBe('2'); // 1 + 1 + 0·Infinity: the NaN product vanished
-    expect(r.platformNumerics?.specialRegime).toMatchObject({ runs: false, reason: expect.stringMatching(/do not propagate as IEEE-754 says.*does not declare specialValues/) });
+    expect(r.platformNumerics?.specialRegime).toMatchObject({
+      runs: false,
+      reason: expect.stringMatching(/do not propagate as IEEE-754 says.*does not declare specialValues/),
+    });
     const md = new MarkdownReportWriter().render(r);
     expect(md).toContain('## Platform numerics');
     expect(md).toMatch(/Special regime:\*\* skipped/);
@@ -178,7 +200,9 @@ describe('a buggy kernel is not mistaken for platform numerics', () => {
     const r = await verifyKernel(buggy, { runs: 30, seed: SEED, properties: CONV });
     const p = r.platformNumerics!;
     expect(p.defects).toHaveLength(3);
-    expect(p.defects.join(' ')).toMatch(/tiny products: a product of .* came out wrong.*special values: the finite control 1 \+ 1 gave 0.*integer sums: the sum 255/);
+    expect(p.defects.join(' ')).toMatch(
+      /tiny products: a product of .* came out wrong.*special values: the finite control 1 \+ 1 gave 0.*integer sums: the sum 255/,
+    );
     expect(p.dataLimits).toEqual({});
     expect(p.specialRegime).toEqual({ runs: true });
     expect(r.properties[0].status).toBe('failed');

@@ -102,7 +102,10 @@ describe('onnxruntime constant-weights session cache', () => {
   it('same shapes, new weights: a new session each time (the weights are baked in), past the cache size', async () => {
     const a = attrs(2, { pads: [0, 1, 1, 0] });
     const x = randomIntTensor([1, 16, 6, 6], 1);
-    const weightSets = Array.from({ length: 7 }, (_, i) => [randomIntTensor([16, 16, 3, 3], 10 + i), randomIntTensor([16], 20 + i, -20, 20)]);
+    const weightSets = Array.from({ length: 7 }, (_, i) => [
+      randomIntTensor([16, 16, 3, 3], 10 + i),
+      randomIntTensor([16], 20 + i, -20, 20),
+    ]);
     // Twice round: the second round finds the first sets evicted (cache of 4) and rebuilds them.
     for (const round of [0, 1]) {
       for (const [i, [w, b]] of weightSets.entries()) {
@@ -119,7 +122,12 @@ describe('onnxruntime constant-weights session cache', () => {
     const w2 = { shape: w.shape, data: Float64Array.from(w.data, (v, k) => (k === 5 ? v + 1 : v)) };
     const b = randomIntTensor([3], 5);
     const b2 = { shape: b.shape, data: Float64Array.from(b.data, (v, k) => (k === 2 ? v + 1 : v)) };
-    for (const [ww, bb] of [[w, b], [w2, b], [w, b2], [w, b]] as const) {
+    for (const [ww, bb] of [
+      [w, b],
+      [w2, b],
+      [w, b2],
+      [w, b],
+    ] as const) {
       expectTensorEqual(await runConv(kernel, x, ww, bb, a), await runConv(referenceKernel, x, ww, bb, a));
     }
     // dense: same shapes, different weights, repeated
@@ -162,26 +170,33 @@ describe('onnx-model initializers', () => {
 
   it('rejects an initializer whose data does not fit its shape', () => {
     expect(() =>
-      encodeSingleNodeModel({ opType: 'Relu', inputs: [{ name: 'X', shape: [2, 3], data: new Float32Array(5) }], outputs: [{ name: 'Y' }] }),
+      encodeSingleNodeModel({
+        opType: 'Relu',
+        inputs: [{ name: 'X', shape: [2, 3], data: new Float32Array(5) }],
+        outputs: [{ name: 'Y' }],
+      }),
     ).toThrow(/initializer 'X' has 5 elements but shape \[2,3\] needs 6/);
   });
 
   // MLAS enables NCHWc on x64 with AVX2 or AVX-512 (not on SSE-only CPUs or ARM).
-  it.runIf(process.arch === 'x64')('with constant weights onnxruntime rewrites Conv to NCHWc (ReorderInput); with input weights it does not', async () => {
-    const ort = await import('onnxruntime-node');
-    const ops: Record<string, boolean> = {};
-    for (const constant of [false, true]) {
-      const path = join(dir, `conv-${constant}.onnx`);
-      const s = await ort.InferenceSession.create(convModel(constant), {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        optimizedModelFilePath: path,
-        logSeverityLevel: 3,
-      });
-      await s.release();
-      ops[String(constant)] = readFileSync(path).includes('ReorderInput');
-    }
-    expect(ops).toEqual({ false: false, true: true });
-  });
+  it.runIf(process.arch === 'x64')(
+    'with constant weights onnxruntime rewrites Conv to NCHWc (ReorderInput); with input weights it does not',
+    async () => {
+      const ort = await import('onnxruntime-node');
+      const ops: Record<string, boolean> = {};
+      for (const constant of [false, true]) {
+        const path = join(dir, `conv-${constant}.onnx`);
+        const s = await ort.InferenceSession.create(convModel(constant), {
+          executionProviders: ['cpu'],
+          intraOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          optimizedModelFilePath: path,
+          logSeverityLevel: 3,
+        });
+        await s.release();
+        ops[String(constant)] = readFileSync(path).includes('ReorderInput');
+      }
+      expect(ops).toEqual({ false: false, true: true });
+    },
+  );
 });

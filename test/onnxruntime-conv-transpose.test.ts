@@ -43,10 +43,13 @@ describe('onnxruntime-node ConvTranspose', () => {
   it('agrees with the reference on 300 generated problems it accepts (output_padding < stride)', async () => {
     const k = new GuardedKernel(ort, 10_000);
     const ctx = { capabilities: completeCapabilities(undefined), size: 'default' as const, operators: ['conv', 'convTranspose', 'dense'] };
-    const cases = convTranspose.cases.arbitrary(ctx, fc.constantFrom('exact' as const, 'float' as const)).filter((c) =>
-      (c as ConvTransposeCase).spec.attrs.outputPadding.every((o, a) => o < (c as ConvTransposeCase).spec.attrs.strides[a]),
-    );
+    const cases = convTranspose.cases
+      .arbitrary(ctx, fc.constantFrom('exact' as const, 'float' as const))
+      .filter((c) => (c as ConvTransposeCase).spec.attrs.outputPadding.every((o, a) => o < (c as ConvTransposeCase).spec.attrs.strides[a]));
     const check = convTranspose.properties.reference[0];
-    await fc.assert(fc.asyncProperty(cases, (c) => check.check(k, c)), { seed: 20261201, numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(cases, (c) => check.check(k, c)),
+      { seed: 20261201, numRuns: 300 },
+    );
   });
 });

@@ -35,7 +35,11 @@ describe.each(['node', 'web'] as const)('onnxruntime:%s-fp16', (flavour) => {
     expect(Array.from(conv.data)).toEqual([2]);
     expect(Array.from(dense.data)).toEqual([2]);
     // and the result is stored in float16: 1/3-ish sums come back as float16 values
-    const y = await kernel.dense!({ shape: [1, 3], data: Float32Array.of(1, 1, 1) }, { shape: [1, 3], data: Float32Array.of(roundToFloat16(1 / 3), roundToFloat16(1 / 3), roundToFloat16(1 / 3)) }, undefined);
+    const y = await kernel.dense!(
+      { shape: [1, 3], data: Float32Array.of(1, 1, 1) },
+      { shape: [1, 3], data: Float32Array.of(roundToFloat16(1 / 3), roundToFloat16(1 / 3), roundToFloat16(1 / 3)) },
+      undefined,
+    );
     expect(y.data[0]).toBe(roundToFloat16(3 * roundToFloat16(1 / 3)));
   });
 
@@ -51,11 +55,22 @@ describe.each(['node', 'web'] as const)('onnxruntime:%s-fp16', (flavour) => {
 
 describe('onnx-model float16', () => {
   it('a float16 initializer takes its bits in a Uint16Array, not a Float32Array', () => {
-    const model = (data: Float32Array | Uint16Array) => encodeSingleNodeModel({ opType: 'Conv', elementType: 'float16', inputs: [{ name: 'X', shape: [1, 1, 1] }, { name: 'W', shape: [1, 1, 1], data }], outputs: [{ name: 'Y' }] });
+    const model = (data: Float32Array | Uint16Array) =>
+      encodeSingleNodeModel({
+        opType: 'Conv',
+        elementType: 'float16',
+        inputs: [
+          { name: 'X', shape: [1, 1, 1] },
+          { name: 'W', shape: [1, 1, 1], data },
+        ],
+        outputs: [{ name: 'Y' }],
+      });
     expect(model(new Uint16Array([0x3c00])).length).toBeGreaterThan(0);
     expect(() => model(new Float32Array(1))).toThrowError(/initializer 'W' is float16 but its data is a Float32Array/);
   });
   it('float16 and constant weights cannot be combined', async () => {
-    await expect(createOnnxruntimeKernel('node', { float16: true, constantWeights: true })).rejects.toThrowError(/float16 and constantWeights cannot be combined/);
+    await expect(createOnnxruntimeKernel('node', { float16: true, constantWeights: true })).rejects.toThrowError(
+      /float16 and constantWeights cannot be combined/,
+    );
   });
 });

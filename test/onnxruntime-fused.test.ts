@@ -30,9 +30,18 @@ describe.each([
   });
   it('relu computes ReLU(Wx + b) of the worked example', async () => {
     const x = [1, 2, 3, 0, 0, 0, -1, -2, -3, 0, -5, -5, 1, -4, 0, 2, -5, -1];
-    const y = await ort.conv!(tensor([6, 3, 1], x, 'float32'), tensor([2, 3, 1], [0, 1, 1, 2, 3, 5], 'float32'), tensor([2], [8, 13], 'float32'), {
-      strides: [1], pads: [0, 0], dilations: [1], group: 1, activation: { kind: 'relu' },
-    });
+    const y = await ort.conv!(
+      tensor([6, 3, 1], x, 'float32'),
+      tensor([2, 3, 1], [0, 1, 1, 2, 3, 5], 'float32'),
+      tensor([2], [8, 13], 'float32'),
+      {
+        strides: [1],
+        pads: [0, 0],
+        dilations: [1],
+        group: 1,
+        activation: { kind: 'relu' },
+      },
+    );
     expect(Array.from(y.data)).toEqual([13, 36, 8, 13, 3, 0, 0, 0, 4, 3, 2, 0]);
   });
 

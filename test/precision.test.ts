@@ -17,7 +17,8 @@ import { falselyMixedKernel, float16Kernel, mixedKernel } from './helpers/float1
 
 const SEED = Number(process.env.CONVCHECK_SEED ?? 20261201);
 const statusOf = (r: VerificationReport, id: string) => r.properties.find((p) => p.id === id)?.status;
-const failedIds = (r: VerificationReport) => r.properties.filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.failure?.problem} ${p.failure?.message}`);
+const failedIds = (r: VerificationReport) =>
+  r.properties.filter((p) => p.status === 'failed').map((p) => `${p.id}: ${p.failure?.problem} ${p.failure?.message}`);
 
 describe('float16 kernels', () => {
   it('float16 storage and float16 accumulation, declared as such: the whole catalog passes', async () => {
@@ -35,7 +36,11 @@ describe('float16 kernels', () => {
   }, 300_000);
 
   it('declares float32 accumulation but accumulates in float16: fails against the reference with a float-regime counterexample', async () => {
-    const r = await verifyKernel(falselyMixedKernel, { runs: 100, seed: SEED, properties: ['conv-matches-reference', 'dense-matches-reference'] });
+    const r = await verifyKernel(falselyMixedKernel, {
+      runs: 100,
+      seed: SEED,
+      properties: ['conv-matches-reference', 'dense-matches-reference'],
+    });
     for (const id of ['conv-matches-reference', 'dense-matches-reference']) {
       const p = r.properties.find((q) => q.id === id)!;
       expect(p.status, id).toBe('failed');
@@ -66,15 +71,29 @@ describe('normwise kernels through the catalog', () => {
   it('F(4×4, 3×3) declared elementwise fails conv-matches-reference (it is never exact on integer data)', async () => {
     // only 2-D, undilated problems: where the kernel takes the Winograd path (3×3, stride 1) at all
     const base = winogradKernel(4);
-    const k = { ...base, name: 'test:winograd-f4x3-elementwise', errorModel: undefined, errorFactor: undefined, capabilities: { ...base.capabilities, spatialRanks: [2], dilation: false } };
+    const k = {
+      ...base,
+      name: 'test:winograd-f4x3-elementwise',
+      errorModel: undefined,
+      errorFactor: undefined,
+      capabilities: { ...base.capabilities, spatialRanks: [2], dilation: false },
+    };
     const r = await verifyKernel(k, { runs: 200, seed: SEED, properties: ['conv-matches-reference'] });
     expect(statusOf(r, 'conv-matches-reference')).toBe('failed');
   }, 300_000);
 
   it('a planted bug fails under the normwise model: Winograd with a wrong coefficient, FFT with TF32 inputs or float32 twiddles', async () => {
     // the Winograd kernels only on 2-D, undilated problems: where they take the Winograd path (3×3, stride 1) at all
-    const twoD = (k: ReturnType<typeof winogradKernel>) => ({ ...k, capabilities: { ...k.capabilities, spatialRanks: [2], dilation: false } });
-    for (const k of [twoD(winogradKernel(4, 'wrong-coefficient')), twoD(winogradKernel(2, 'wrong-coefficient')), fftKernel('tf32-inputs'), fftKernel('float32-twiddles')]) {
+    const twoD = (k: ReturnType<typeof winogradKernel>) => ({
+      ...k,
+      capabilities: { ...k.capabilities, spatialRanks: [2], dilation: false },
+    });
+    for (const k of [
+      twoD(winogradKernel(4, 'wrong-coefficient')),
+      twoD(winogradKernel(2, 'wrong-coefficient')),
+      fftKernel('tf32-inputs'),
+      fftKernel('float32-twiddles'),
+    ]) {
       const r = await verifyKernel(k, { runs: 200, seed: SEED, properties: ['conv-matches-reference'] });
       const p = r.properties[0];
       expect(p.status, k.name).toBe('failed');
@@ -95,13 +114,19 @@ describe('reports state the error model and κ', () => {
     expect(junit).toContain('<property name="errorFactor" value="4165"/>');
     expect(formatSummary(r, [])).toContain('normwise error model, κ = 4165');
     const mixed = await verifyKernel(mixedKernel, { runs: 5, seed: SEED, properties: ['conv-matches-reference'] });
-    expect(new MarkdownReportWriter().render(mixed)).toContain('**precision** float16 · **accumulation** float32 · **error model** elementwise');
+    expect(new MarkdownReportWriter().render(mixed)).toContain(
+      '**precision** float16 · **accumulation** float32 · **error model** elementwise',
+    );
     expect(formatSummary(mixed, [])).toContain('float16 storage, float32 accumulation, elementwise error model');
   }, 120_000);
 
   it('verifyKernel rejects invalid numeric fields with a typed error', async () => {
     await expect(verifyKernel({ ...winogradKernel(2), errorFactor: 0 }, { runs: 1 })).rejects.toThrowError(KernelLoadError);
-    await expect(verifyKernel({ ...winogradKernel(2), errorFactor: 0 }, { runs: 1 })).rejects.toThrowError(/verifyKernel: kernel\.errorFactor must be a finite number >= 1, got 0/);
-    await expect(verifyKernel({ ...float16Kernel, accumulation: 'bfloat16' as 'float32' }, { runs: 1 })).rejects.toThrowError(/kernel\.accumulation must be/);
+    await expect(verifyKernel({ ...winogradKernel(2), errorFactor: 0 }, { runs: 1 })).rejects.toThrowError(
+      /verifyKernel: kernel\.errorFactor must be a finite number >= 1, got 0/,
+    );
+    await expect(verifyKernel({ ...float16Kernel, accumulation: 'bfloat16' as 'float32' }, { runs: 1 })).rejects.toThrowError(
+      /kernel\.accumulation must be/,
+    );
   });
 });

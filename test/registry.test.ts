@@ -35,7 +35,8 @@ describe('registry', () => {
 });
 
 describe('kernelLoadErrorFor', () => {
-  const notFound = (what: string) => Object.assign(new Error(`Cannot find package '${what}' imported from /x.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+  const notFound = (what: string) =>
+    Object.assign(new Error(`Cannot find package '${what}' imported from /x.js`), { code: 'ERR_MODULE_NOT_FOUND' });
 
   it('passes a KernelLoadError through unchanged', () => {
     const e = new KernelLoadError('k', 'already explained');
@@ -54,14 +55,20 @@ describe('kernelLoadErrorFor', () => {
 
   it('names all the packages when the missing module is another one (CommonJS code too)', () => {
     const e = Object.assign(new Error("Cannot find module 'long'"), { code: 'MODULE_NOT_FOUND' });
-    expect(kernelLoadErrorFor('onnxruntime:node', ['onnxruntime-node', 'x'], e).message).toMatch(/optional package onnxruntime-node and x is not installed; run: npm install onnxruntime-node x/);
+    expect(kernelLoadErrorFor('onnxruntime:node', ['onnxruntime-node', 'x'], e).message).toMatch(
+      /optional package onnxruntime-node and x is not installed; run: npm install onnxruntime-node x/,
+    );
     const unnamed = Object.assign(new Error('no such thing'), { code: 'ERR_MODULE_NOT_FOUND' });
     expect(kernelLoadErrorFor('tfjs:wasm', ['a'], unnamed).message).toMatch(/optional package a is not installed/);
   });
 
   it('a missing module with no packages to install, or any other error, is "could not be created"', () => {
-    expect(kernelLoadErrorFor('builtin:im2col', [], notFound('zzz')).message).toMatch(/^builtin:im2col: could not be created \(Error: Cannot find package 'zzz'/);
-    expect(kernelLoadErrorFor('k', [], new ConvcheckError('E', 'already\n  convcheck-worded')).message).toBe('k: could not be created (already convcheck-worded)');
+    expect(kernelLoadErrorFor('builtin:im2col', [], notFound('zzz')).message).toMatch(
+      /^builtin:im2col: could not be created \(Error: Cannot find package 'zzz'/,
+    );
+    expect(kernelLoadErrorFor('k', [], new ConvcheckError('E', 'already\n  convcheck-worded')).message).toBe(
+      'k: could not be created (already convcheck-worded)',
+    );
     expect(kernelLoadErrorFor('k', [], 'a string')).toBeInstanceOf(KernelLoadError);
     expect(kernelLoadErrorFor('k', [], 'a string').message).toBe('k: could not be created (Error: a string)');
     expect(kernelLoadErrorFor('k', [], null).message).toBe('k: could not be created (Error: null)');

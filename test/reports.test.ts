@@ -90,7 +90,14 @@ function report(overrides: Partial<VerificationReport> = {}): VerificationReport
     durationMs: 2345.6,
     status: failed > 0 ? 'failed' : 'passed',
     interrupted: false,
-    summary: { passed: count('passed'), failed, skipped: count('skipped'), interrupted: count('interrupted'), notRun: 0, total: properties.length },
+    summary: {
+      passed: count('passed'),
+      failed,
+      skipped: count('skipped'),
+      interrupted: count('interrupted'),
+      notRun: 0,
+      total: properties.length,
+    },
     properties,
     coverage: {
       dimensions: ['rank', 'asymmetricPads', 'bias'],
@@ -119,11 +126,14 @@ function failingReport(kernelName = 'builtin:im2col', message?: string): Verific
       failure: mismatch(
         RANK2,
         [0, 1, 2, 4],
-        heatmap([1, 3, 4, 5], [
-          [[0, 1, 2, 4], 50],
-          [[0, 1, 3, 4], null],
-          [[0, 2, 0, 4], 2e7],
-        ]),
+        heatmap(
+          [1, 3, 4, 5],
+          [
+            [[0, 1, 2, 4], 50],
+            [[0, 1, 3, 4], null],
+            [[0, 2, 0, 4], 2e7],
+          ],
+        ),
         message === undefined ? {} : { message },
       ),
     }),
@@ -147,7 +157,10 @@ function failingReport(kernelName = 'builtin:im2col', message?: string): Verific
 
 /** The HTML of one failure section, by property id. */
 function section(html: string, id: string): string {
-  const s = html.split('<section class="failure">').slice(1).find((part) => part.includes(`<code>${id}</code>`));
+  const s = html
+    .split('<section class="failure">')
+    .slice(1)
+    .find((part) => part.includes(`<code>${id}</code>`));
   if (s === undefined) throw new Error(`no failure section for ${id}`);
   return s.split('</section>')[0];
 }
@@ -296,11 +309,15 @@ describe('Markdown report', () => {
     expect(text).toContain('# convcheck: builtin:im2col — INTERRUPTED');
     expect(text).not.toContain('PASSED');
     expect(text).toContain('**verdict** INTERRUPTED (interrupted — partial report)');
-    expect(text).toContain('> **Interrupted — partial report:** The run was stopped before every property finished: 2 of 5 finished, 1 interrupted while running, 2 not run.');
+    expect(text).toContain(
+      '> **Interrupted — partial report:** The run was stopped before every property finished: 2 of 5 finished, 1 interrupted while running, 2 not run.',
+    );
     expect(text).toContain('2 passed, 0 failed, 0 skipped, 1 interrupted, 2 not run of 5 properties');
     expect(text).toContain('| `fc-equals-full-extent-conv` | STOP | 7 |');
     expect(text).toContain('| _2 not run_ | NOT RUN | 0 | 0 |');
-    expect(text).toContain('<details>\n<summary>100 cases over 3 parameter combinations</summary>\n\n| rank | asymmetricPads | bias | cases |');
+    expect(text).toContain(
+      '<details>\n<summary>100 cases over 3 parameter combinations</summary>\n\n| rank | asymmetricPads | bias | cases |',
+    );
     expect(text).toContain('| 2 | yes | no | 50 |');
   });
 
@@ -308,9 +325,7 @@ describe('Markdown report', () => {
     const r = failingReport(HOSTILE_NAME, 'bad | cell\nsecond line `x`');
     const withReplay = {
       ...r,
-      properties: r.properties.map((p) =>
-        p.failure ? { ...p, failure: { ...p.failure, replayCommand: 'echo ```; rm -rf /' } } : p,
-      ),
+      properties: r.properties.map((p) => (p.failure ? { ...p, failure: { ...p.failure, replayCommand: 'echo ```; rm -rf /' } } : p)),
     };
     const text = md.render(withReplay);
     expect(text).not.toContain('<script>');
@@ -342,7 +357,9 @@ describe('HTML report', () => {
     expect(html).toContain('<title>convcheck: builtin:im2col — FAILED</title>');
     expect(html).toContain('<span class="verdict failed">FAILED</span>');
     expect(html).toContain('1 passed, 5 failed, 1 skipped of 7 properties');
-    expect(html).toContain('<td class="status SKIP">SKIP</td><td class="num">0</td><td class="num">12</td><td>kernel does not support special values</td>');
+    expect(html).toContain(
+      '<td class="status SKIP">SKIP</td><td class="num">0</td><td class="num">12</td><td>kernel does not support special values</td>',
+    );
     const s = section(html, 'conv2d-matches-reference');
     expect(s).toContain(`<code class="problem">${RANK2}</code>`);
     expect(s).toContain('<dt>First mismatch</dt><dd>[0,1,2,4]</dd>');
@@ -410,10 +427,13 @@ describe('HTML report', () => {
   });
 
   it('caps the panels, keeps the first mismatch channel and pools a 112×112 map', () => {
-    const hm = heatmap([1, 40, 112, 112], [
-      [[0, 30, 50, 111], 1e3],
-      [[0, 3, 0, 0], null],
-    ]);
+    const hm = heatmap(
+      [1, 40, 112, 112],
+      [
+        [[0, 30, 50, 111], 1e3],
+        [[0, 3, 0, 0], null],
+      ],
+    );
     const r = report({
       properties: [prop('big', 'failed', { failure: mismatch(RANK2, [0, 30, 50, 111], hm) })],
     });
@@ -468,7 +488,9 @@ describe('HTML report', () => {
 
   it('marks an interrupted report: its own verdict, never PASSED, with the properties not run counted', () => {
     const text = writer.render(interruptedReport());
-    expect(text).toContain('<div class="interrupted"><strong>Interrupted — partial report.</strong> The run was stopped before every property finished: 2 of 5 finished');
+    expect(text).toContain(
+      '<div class="interrupted"><strong>Interrupted — partial report.</strong> The run was stopped before every property finished: 2 of 5 finished',
+    );
     expect(text).toContain('<title>convcheck: builtin:im2col — INTERRUPTED (interrupted — partial report)</title>');
     expect(text).toContain('<span class="verdict interrupted">INTERRUPTED</span>');
     expect(text).not.toContain('PASSED');
@@ -541,8 +563,12 @@ describe('JUnit report', () => {
     expect(xml).toContain('<property name="interrupted" value="true"/>');
     expect(xml).toContain('<property name="status" value="interrupted"/>');
     expect(xml).toContain('<testsuites name="convcheck" tests="4" failures="0" errors="2" skipped="0"');
-    expect(xml).toMatch(/<testcase [^>]*name="fc-equals-full-extent-conv"[^>]*>\s*<error message="interrupted after 7 cases, before the property finished" type="interrupted"\/>/);
-    expect(xml).toMatch(/<testcase [^>]*name="interrupted" time="0">\s*<error message="run interrupted: 2 properties not run" type="interrupted">/);
+    expect(xml).toMatch(
+      /<testcase [^>]*name="fc-equals-full-extent-conv"[^>]*>\s*<error message="interrupted after 7 cases, before the property finished" type="interrupted"\/>/,
+    );
+    expect(xml).toMatch(
+      /<testcase [^>]*name="interrupted" time="0">\s*<error message="run interrupted: 2 properties not run" type="interrupted">/,
+    );
     expect(xml).toContain('<system-out>convcheck: interrupted — partial report. The run was stopped');
   });
 

@@ -30,19 +30,70 @@ const swappedPads = with_('bug:swapped-pads', (x, w, b, a) => {
 
 describe('misbehaving kernels give failed properties, never a crash or a hang', () => {
   const cases: Array<[string, KernelUnderTest, FailureKind, RegExp]> = [
-    ['throws', with_('bad:throws', () => { throw new RangeError('boom <b>'); }), 'threw', /conv\(\) threw RangeError: boom <b>/],
+    [
+      'throws',
+      with_('bad:throws', () => {
+        throw new RangeError('boom <b>');
+      }),
+      'threw',
+      /conv\(\) threw RangeError: boom <b>/,
+    ],
     ['rejects', with_('bad:rejects', () => Promise.reject(new Error('async boom'))), 'threw', /async boom/],
     ['never resolves', with_('bad:hangs-async', () => new Promise<Tensor>(() => {})), 'timeout', /did not return within 200 ms/],
     ['returns null', with_('bad:null', () => null as unknown as Tensor), 'wrong-type', /returned null, not a tensor/],
-    ['returns a plain array', with_('bad:array', (x, w, b, a) => ({ ...(conv(x, w, b, a) as Tensor), data: [1] as unknown as Float32Array })), 'wrong-type', /data of type Array/],
-    ['returns the wrong shape', with_('bad:shape', async (x, w, b, a) => { const y = await conv(x, w, b, a); return { shape: [...y.shape, 1], data: y.data }; }), 'wrong-shape', /returned shape \[.*\], expected/],
-    ['returns too few values', with_('bad:length', async (x, w, b, a) => { const y = await conv(x, w, b, a); return { shape: y.shape, data: y.data.subarray(1) }; }), 'wrong-shape', /values for shape/],
-    ['returns NaN', with_('bad:nan', async (x, w, b, a) => { const y = await conv(x, w, b, a); return { shape: y.shape, data: y.data.map(() => Number.NaN) }; }), 'mismatch', /differ|exceed/],
-    ['mutates its input', with_('bad:mutates', (x, w, b, a) => { const y = conv(x, w, b, a); x.data[0] = 12345; return y; }), 'mutated-input', /wrote into its input x \(element 0 changed from .* to 12345\)/],
+    [
+      'returns a plain array',
+      with_('bad:array', (x, w, b, a) => ({ ...(conv(x, w, b, a) as Tensor), data: [1] as unknown as Float32Array })),
+      'wrong-type',
+      /data of type Array/,
+    ],
+    [
+      'returns the wrong shape',
+      with_('bad:shape', async (x, w, b, a) => {
+        const y = await conv(x, w, b, a);
+        return { shape: [...y.shape, 1], data: y.data };
+      }),
+      'wrong-shape',
+      /returned shape \[.*\], expected/,
+    ],
+    [
+      'returns too few values',
+      with_('bad:length', async (x, w, b, a) => {
+        const y = await conv(x, w, b, a);
+        return { shape: y.shape, data: y.data.subarray(1) };
+      }),
+      'wrong-shape',
+      /values for shape/,
+    ],
+    [
+      'returns NaN',
+      with_('bad:nan', async (x, w, b, a) => {
+        const y = await conv(x, w, b, a);
+        return { shape: y.shape, data: y.data.map(() => Number.NaN) };
+      }),
+      'mismatch',
+      /differ|exceed/,
+    ],
+    [
+      'mutates its input',
+      with_('bad:mutates', (x, w, b, a) => {
+        const y = conv(x, w, b, a);
+        x.data[0] = 12345;
+        return y;
+      }),
+      'mutated-input',
+      /wrote into its input x \(element 0 changed from .* to 12345\)/,
+    ],
   ];
   for (const [what, kernel, kind, message] of cases) {
     it(`a kernel that ${what}`, async () => {
-      const report = await verifyKernel(kernel, { runs: 5, seed: 1, timeoutMs: 200, properties: ['conv-matches-reference'], shrinkBudgetMs: 2000 });
+      const report = await verifyKernel(kernel, {
+        runs: 5,
+        seed: 1,
+        timeoutMs: 200,
+        properties: ['conv-matches-reference'],
+        shrinkBudgetMs: 2000,
+      });
       const r = report.properties[0];
       expect(r.status).toBe('failed');
       expect(r.failure?.kind).toBe(kind);
@@ -68,7 +119,11 @@ describe('misbehaving kernels give failed properties, never a crash or a hang', 
 describe('skipped properties say why', () => {
   it('no dense → dense-matches-reference skipped; no dilation → dilation-zero-inserted skipped', async () => {
     const k = with_('conv-only', conv, { capabilities: { dilation: false } });
-    const report = await verifyKernel(k, { runs: 5, seed: 1, properties: ['dense-matches-reference', 'dilation-zero-inserted', 'explicit-padding'] });
+    const report = await verifyKernel(k, {
+      runs: 5,
+      seed: 1,
+      properties: ['dense-matches-reference', 'dilation-zero-inserted', 'explicit-padding'],
+    });
     const byId = Object.fromEntries(report.properties.map((p) => [p.id, p]));
     expect(byId['dense-matches-reference']).toMatchObject({ status: 'skipped', skipReason: 'kernel has no dense' });
     expect(byId['dilation-zero-inserted']).toMatchObject({ status: 'skipped', skipReason: 'kernel declares no dilation support' });
@@ -81,7 +136,13 @@ describe('skipped properties say why', () => {
 describe('the counterexample database and replay', () => {
   it('saves a shrunk failure, replays it first next time, and `replay` re-runs it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
-    const first = await verifyKernel(swappedPads, { runs: 200, seed: 4, counterexampleDir: dir, properties: ['conv-matches-reference'], replayCommand: (f) => `replay ${f}` });
+    const first = await verifyKernel(swappedPads, {
+      runs: 200,
+      seed: 4,
+      counterexampleDir: dir,
+      properties: ['conv-matches-reference'],
+      replayCommand: (f) => `replay ${f}`,
+    });
     const f = first.properties[0].failure!;
     expect(f.counterexampleFile).toBeDefined();
     expect(f.replayCommand).toBe(`replay ${f.counterexampleFile}`);
@@ -114,14 +175,28 @@ describe('the counterexample database and replay', () => {
     expect(await loadCounterexamples(dir, 'k', 'conv-matches-reference')).toEqual([]);
     expect(await loadCounterexamples(join(dir, 'missing'), 'k', 'conv-matches-reference')).toEqual([]);
     await expect(readCounterexample(join(dir, 'k', 'other.json'))).rejects.toThrow(/is not a convcheck counterexample/);
-    await writeFile(join(dir, 'k', 'unknown.json'), JSON.stringify({ format: 'convcheck-counterexample/1', kernel: 'k', property: 'nope', seed: 1, case: { seed: 1 } }));
+    await writeFile(
+      join(dir, 'k', 'unknown.json'),
+      JSON.stringify({ format: 'convcheck-counterexample/1', kernel: 'k', property: 'nope', seed: 1, case: { seed: 1 } }),
+    );
     await expect(replayCounterexample(im2colKernel, join(dir, 'k', 'unknown.json'))).rejects.toThrow(/unknown property "nope"/);
   });
 
   it('refuses to replay on a kernel that cannot run the property', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
-    await writeFile(join(dir, 'd.json'), JSON.stringify({ format: 'convcheck-counterexample/1', kernel: 'k', property: 'dense-matches-reference', seed: 1, case: { seed: 1 } }));
-    await expect(replayCounterexample(with_('conv-only', conv), join(dir, 'd.json'))).rejects.toThrow(/cannot run dense-matches-reference: kernel has no dense/);
+    await writeFile(
+      join(dir, 'd.json'),
+      JSON.stringify({
+        format: 'convcheck-counterexample/1',
+        kernel: 'k',
+        property: 'dense-matches-reference',
+        seed: 1,
+        case: { seed: 1 },
+      }),
+    );
+    await expect(replayCounterexample(with_('conv-only', conv), join(dir, 'd.json'))).rejects.toThrow(
+      /cannot run dense-matches-reference: kernel has no dense/,
+    );
   });
 });
 
@@ -162,9 +237,32 @@ describe('verifyKernel options', () => {
   });
 
   it('records the options, the seed and a coverage table', async () => {
-    const report = await verifyKernel(im2colKernel, { runs: 30, seed: 5, size: 'small', properties: ['conv-matches-reference'], source: 'builtin:im2col' });
-    expect(report).toMatchObject({ seed: 5, options: { runs: 30, size: 'small', properties: ['conv-matches-reference'] }, kernel: { source: 'builtin:im2col' } });
-    expect(report.coverage.dimensions).toEqual(['operator', 'rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'M', 'N', 'elements']);
+    const report = await verifyKernel(im2colKernel, {
+      runs: 30,
+      seed: 5,
+      size: 'small',
+      properties: ['conv-matches-reference'],
+      source: 'builtin:im2col',
+    });
+    expect(report).toMatchObject({
+      seed: 5,
+      options: { runs: 30, size: 'small', properties: ['conv-matches-reference'] },
+      kernel: { source: 'builtin:im2col' },
+    });
+    expect(report.coverage.dimensions).toEqual([
+      'operator',
+      'rank',
+      'asymmetricPads',
+      'bias',
+      'stride>1',
+      'dilation>1',
+      'group',
+      'C/group',
+      'reduction',
+      'M',
+      'N',
+      'elements',
+    ]);
     expect(report.coverage.rows.every((r) => r.values[0] === 'conv' && r.values.length === 12)).toBe(true);
     expect(report.coverage.total).toBe(30);
     expect(report.coverage.rows.reduce((s, r) => s + r.count, 0)).toBe(30);
@@ -182,7 +280,11 @@ describe('verifyKernel options', () => {
   it('dense cases add rows with their K, M and N classes; a conv-only column shows —', async () => {
     const report = await verifyKernel(im2colKernel, { runs: 200, seed: 5, properties: ['dense-matches-reference'] });
     const col = (r: { values: readonly string[] }, dim: string) => r.values[report.coverage.dimensions.indexOf(dim)];
-    expect(report.coverage.rows.every((r) => col(r, 'operator') === 'dense' && col(r, 'rank') === '—' && col(r, 'group') === '—' && col(r, 'C/group') === '—')).toBe(true);
+    expect(
+      report.coverage.rows.every(
+        (r) => col(r, 'operator') === 'dense' && col(r, 'rank') === '—' && col(r, 'group') === '—' && col(r, 'C/group') === '—',
+      ),
+    ).toBe(true);
     // the dense generator's large and boundary cases reach K > 1024, M > 64 and N ≥ 8
     expect(new Set(report.coverage.rows.map((r) => col(r, 'reduction')))).toContain('>1024');
     expect(new Set(report.coverage.rows.map((r) => col(r, 'N')))).toContain('≥8');
@@ -209,12 +311,26 @@ describe('the equivalences on a conv-only kernel use the reference for the FC si
 
 describe('guarded calls describe odd results precisely', () => {
   const odd: Array<[string, NonNullable<KernelUnderTest['conv']>, RegExp]> = [
-    ['throws a string', () => { throw 'plain string'; }, /threw plain string/],
+    [
+      'throws a string',
+      () => {
+        throw 'plain string';
+      },
+      /threw plain string/,
+    ],
     ['returns a number', () => 42 as unknown as Tensor, /returned number, not a tensor/],
     ['returns data: null', (x) => ({ shape: x.shape, data: null as unknown as Float32Array }), /data of type null/],
     ['returns data: a number', (x) => ({ shape: x.shape, data: 3 as unknown as Float32Array }), /data of type number/],
-    ['returns a prototype-less object as data', (x) => ({ shape: x.shape, data: Object.create(null) as Float32Array }), /data of type object/],
-    ['returns a string shape', async (x, w, b, a) => ({ ...(await conv(x, w, b, a)), shape: 'NCHW' as unknown as number[] }), /returned shape NCHW, expected \[/],
+    [
+      'returns a prototype-less object as data',
+      (x) => ({ shape: x.shape, data: Object.create(null) as Float32Array }),
+      /data of type object/,
+    ],
+    [
+      'returns a string shape',
+      async (x, w, b, a) => ({ ...(await conv(x, w, b, a)), shape: 'NCHW' as unknown as number[] }),
+      /returned shape NCHW, expected \[/,
+    ],
   ];
   for (const [what, f, message] of odd) {
     it(`a kernel that ${what}`, async () => {
@@ -228,15 +344,22 @@ describe('guarded calls describe odd results precisely', () => {
     const t = { shape: [1, 1, 1], data: new Float64Array(1) };
     const { runConv } = await import('../src/operators/conv/cases.js');
     const { runDense } = await import('../src/operators/dense/cases.js');
-    await expect(runConv(g, t, t, undefined, { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, [1, 1, 1])).rejects.toThrow(/kernel empty has no conv/);
-    await expect(runDense(g, { shape: [1, 1], data: new Float64Array(1) }, { shape: [1, 1], data: new Float64Array(1) }, undefined)).rejects.toThrow(/kernel empty has no dense/);
+    await expect(runConv(g, t, t, undefined, { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, [1, 1, 1])).rejects.toThrow(
+      /kernel empty has no conv/,
+    );
+    await expect(
+      runDense(g, { shape: [1, 1], data: new Float64Array(1) }, { shape: [1, 1], data: new Float64Array(1) }, undefined),
+    ).rejects.toThrow(/kernel empty has no dense/);
   });
 });
 
 describe('replay of a kernel fault', () => {
   it('prints the kind and message without a mismatch table', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'convcheck-db-'));
-    const thrower = with_('bad:throws-on-bias', (x, w, b, a) => { if (b) throw new Error('no bias support'); return conv(x, w, b, a); });
+    const thrower = with_('bad:throws-on-bias', (x, w, b, a) => {
+      if (b) throw new Error('no bias support');
+      return conv(x, w, b, a);
+    });
     const report = await verifyKernel(thrower, { runs: 50, seed: 2, counterexampleDir: dir, properties: ['conv-matches-reference'] });
     const file = report.properties[0].failure!.counterexampleFile!;
     const r = await replayCounterexample(thrower, file);
@@ -275,7 +398,12 @@ describe('a time budget is spread over the properties', () => {
     expect(report.properties.map((p) => p.casesRun)).toEqual([5, 5, 5]);
     expect(report.durationMs).toBeLessThan(20_000);
     // the kernel has no dense: the skipped property's share goes to the one after it, which runs until it is spent
-    const skipFirst = await verifyKernel(slow, { seed: 4, size: 'small', properties: ['dense-matches-reference', 'output-shape'], timeBudgetMs: 800 });
+    const skipFirst = await verifyKernel(slow, {
+      seed: 4,
+      size: 'small',
+      properties: ['dense-matches-reference', 'output-shape'],
+      timeBudgetMs: 800,
+    });
     expect(skipFirst.properties[0].status).toBe('skipped');
     expect(skipFirst.properties[1].durationMs).toBeGreaterThanOrEqual(750);
     expect(skipFirst.properties[1].casesRun).toBeGreaterThan(5);
@@ -288,6 +416,8 @@ describe('a time budget is spread over the properties', () => {
 
   it('rejects a budget that is not a positive number', async () => {
     await expect(verifyKernel(im2colKernel, { timeBudgetMs: 0 })).rejects.toThrowError(InvalidArgumentError);
-    await expect(verifyKernel(im2colKernel, { timeBudgetMs: Number.NaN })).rejects.toThrowError(/verifyKernel: timeBudgetMs must be a finite number > 0, got NaN/);
+    await expect(verifyKernel(im2colKernel, { timeBudgetMs: Number.NaN })).rejects.toThrowError(
+      /verifyKernel: timeBudgetMs must be a finite number > 0, got NaN/,
+    );
   });
 });

@@ -8,18 +8,7 @@ import type { ConvAttributes } from '../src/operators/conv/contract.js';
 import type { Tensor } from '../src/contract.js';
 import { convGeometryOfShapes, resolveAutoPad, type AutoPad } from '../src/operators/conv/geometry.js';
 import { sizeOf } from '../src/tensor.js';
-import {
-  attrs,
-  convName,
-  expectTensorEqual,
-  iota,
-  iotaTensor,
-  KERNELS,
-  plusBias,
-  runConv,
-  runDense,
-  t,
-} from './helpers/index.js';
+import { attrs, convName, expectTensorEqual, iota, iotaTensor, KERNELS, plusBias, runConv, runDense, t } from './helpers/index.js';
 
 interface ConvCase {
   /** What the case pins, appended to its geometry name. */
@@ -58,7 +47,12 @@ function withExtraChannel(a: Tensor, fill: number, where: 'first' | 'last'): Ten
  * onto the general lowering (group = 1 with C = 1 counts as depthwise).
  */
 function withZeroChannel(c: ConvCase, where: 'first' | 'last'): ConvCase {
-  return { ...c, what: `${c.what}, plus a zero input channel ${where}`, x: withExtraChannel(c.x, 0, where), w: withExtraChannel(c.w, 7, where) };
+  return {
+    ...c,
+    what: `${c.what}, plus a zero input channel ${where}`,
+    x: withExtraChannel(c.x, 0, where),
+    w: withExtraChannel(c.w, 7, where),
+  };
 }
 
 /** Every case runs as given (bias=no) and with a bias (bias=yes); group-1 cases also with a zero channel added. */
@@ -94,33 +88,43 @@ const identity1x1 = t([1, 1, 1, 1], [1]);
 defineConvCases('asymmetric pads: [x1_begin, x2_begin, x1_end, x2_end]', [
   {
     what: 'x1_begin: a zero row on top',
-    x: x3x3, w: identity1x1, attrs: attrs(2, { pads: [1, 0, 0, 0] }), shape: [1, 1, 4, 3],
+    x: x3x3,
+    w: identity1x1,
+    attrs: attrs(2, { pads: [1, 0, 0, 0] }),
+    shape: [1, 1, 4, 3],
     expected: [0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
   },
   {
     what: 'x2_begin: a zero column on the left',
-    x: x3x3, w: identity1x1, attrs: attrs(2, { pads: [0, 1, 0, 0] }), shape: [1, 1, 3, 4],
+    x: x3x3,
+    w: identity1x1,
+    attrs: attrs(2, { pads: [0, 1, 0, 0] }),
+    shape: [1, 1, 3, 4],
     expected: [0, 1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9],
   },
   {
     what: 'x1_end: a zero row at the bottom',
-    x: x3x3, w: identity1x1, attrs: attrs(2, { pads: [0, 0, 1, 0] }), shape: [1, 1, 4, 3],
+    x: x3x3,
+    w: identity1x1,
+    attrs: attrs(2, { pads: [0, 0, 1, 0] }),
+    shape: [1, 1, 4, 3],
     expected: [1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 0, 0],
   },
   {
     what: 'x2_end: a zero column on the right',
-    x: x3x3, w: identity1x1, attrs: attrs(2, { pads: [0, 0, 0, 1] }), shape: [1, 1, 3, 4],
+    x: x3x3,
+    w: identity1x1,
+    attrs: attrs(2, { pads: [0, 0, 0, 1] }),
+    shape: [1, 1, 3, 4],
     expected: [1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 0],
   },
   {
     what: 'all four different',
-    x: x3x3, w: identity1x1, attrs: attrs(2, { pads: [1, 2, 0, 1] }), shape: [1, 1, 4, 6],
-    expected: [
-      0, 0, 0, 0, 0, 0,
-      0, 0, 1, 2, 3, 0,
-      0, 0, 4, 5, 6, 0,
-      0, 0, 7, 8, 9, 0,
-    ],
+    x: x3x3,
+    w: identity1x1,
+    attrs: attrs(2, { pads: [1, 2, 0, 1] }),
+    shape: [1, 1, 4, 6],
+    expected: [0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 4, 5, 6, 0, 0, 0, 7, 8, 9, 0],
   },
   // x = 1..16 as 4×4, w = [[1,0,2],[0,1,0],[3,0,0]] (not symmetric, so a flipped kernel shows).
   // p=[1,0,0,1]: a zero row on top and a zero column on the right; 5×5 padded, 2×2 output at
@@ -129,28 +133,40 @@ defineConvCases('asymmetric pads: [x1_begin, x2_begin, x1_end, x2_end]', [
   // With bias this is the combination onnxruntime's NhwcConv got wrong (PR #15050).
   {
     what: 'stride 2 over an asymmetrically padded input',
-    x: iotaTensor([1, 1, 4, 4]), w: t([1, 1, 3, 3], [1, 0, 2, 0, 1, 0, 3, 0, 0]),
-    attrs: attrs(2, { strides: [2, 2], pads: [1, 0, 0, 1] }), shape: [1, 1, 2, 2],
-    expected: [17, 25, 68, 64], b: [100],
+    x: iotaTensor([1, 1, 4, 4]),
+    w: t([1, 1, 3, 3], [1, 0, 2, 0, 1, 0, 3, 0, 0]),
+    attrs: attrs(2, { strides: [2, 2], pads: [1, 0, 0, 1] }),
+    shape: [1, 1, 2, 2],
+    expected: [17, 25, 68, 64],
+    b: [100],
   },
   // The mirror p=[0,1,1,0]: a zero column on the left, a zero row at the bottom.
   // (0,0) = [[0,1,2],[0,5,6],[0,9,10]] → 0 + 2·2 + 5 + 3·0 = 9; (0,1) = [[2,3,4],[6,7,8],[10,11,12]] → 2 + 8 + 7 + 30 = 47;
   // (1,0) = [[0,9,10],[0,13,14],[0,0,0]] → 0 + 20 + 13 + 0 = 33; (1,1) = [[10,11,12],[14,15,16],[0,0,0]] → 10 + 24 + 15 = 49.
   {
     what: 'the mirrored padding gives different numbers',
-    x: iotaTensor([1, 1, 4, 4]), w: t([1, 1, 3, 3], [1, 0, 2, 0, 1, 0, 3, 0, 0]),
-    attrs: attrs(2, { strides: [2, 2], pads: [0, 1, 1, 0] }), shape: [1, 1, 2, 2],
-    expected: [9, 47, 33, 49], b: [100],
+    x: iotaTensor([1, 1, 4, 4]),
+    w: t([1, 1, 3, 3], [1, 0, 2, 0, 1, 0, 3, 0, 0]),
+    attrs: attrs(2, { strides: [2, 2], pads: [0, 1, 1, 0] }),
+    shape: [1, 1, 2, 2],
+    expected: [9, 47, 33, 49],
+    b: [100],
   },
   // 1-D: x = [1,2,3], w = [1,10]. p=[2,0]: [0,0,1,2,3] → [0, 10, 1+20, 2+30]; p=[0,2]: [1,2,3,0,0] → [21, 32, 3, 0].
   {
     what: 'rank 1, padding at the beginning only',
-    x: t([1, 1, 3], [1, 2, 3]), w: t([1, 1, 2], [1, 10]), attrs: attrs(1, { pads: [2, 0] }), shape: [1, 1, 4],
+    x: t([1, 1, 3], [1, 2, 3]),
+    w: t([1, 1, 2], [1, 10]),
+    attrs: attrs(1, { pads: [2, 0] }),
+    shape: [1, 1, 4],
     expected: [0, 10, 21, 32],
   },
   {
     what: 'rank 1, padding at the end only',
-    x: t([1, 1, 3], [1, 2, 3]), w: t([1, 1, 2], [1, 10]), attrs: attrs(1, { pads: [0, 2] }), shape: [1, 1, 4],
+    x: t([1, 1, 3], [1, 2, 3]),
+    w: t([1, 1, 2], [1, 10]),
+    attrs: attrs(1, { pads: [0, 2] }),
+    shape: [1, 1, 4],
     expected: [21, 32, 3, 0],
   },
 ]);
@@ -160,20 +176,32 @@ defineConvCases('windows that lie entirely in padding give the bias', [
   // reads only padding (0, or the bias 7), the inside is 10·x (+7).
   {
     what: 'the border is bias only',
-    x: t([1, 1, 2, 2], [1, 2, 3, 4]), w: t([1, 1, 1, 1], [10]), attrs: attrs(2, { pads: [1, 1, 1, 1] }), shape: [1, 1, 4, 4],
-    expected: [0, 0, 0, 0, 0, 10, 20, 0, 0, 30, 40, 0, 0, 0, 0, 0], b: [7],
+    x: t([1, 1, 2, 2], [1, 2, 3, 4]),
+    w: t([1, 1, 1, 1], [10]),
+    attrs: attrs(2, { pads: [1, 1, 1, 1] }),
+    shape: [1, 1, 4, 4],
+    expected: [0, 0, 0, 0, 0, 10, 20, 0, 0, 30, 40, 0, 0, 0, 0, 0],
+    b: [7],
   },
   // x = [1,2], w = [5], s=3, p=[0,2]: padded [1,2,0,0], windows at 0 and 3 → [5·1, 0].
   {
     what: 'stride larger than the input lands in the padding',
-    x: t([1, 1, 2], [1, 2]), w: t([1, 1, 1], [5]), attrs: attrs(1, { strides: [3], pads: [0, 2] }), shape: [1, 1, 2],
-    expected: [5, 0], b: [1],
+    x: t([1, 1, 2], [1, 2]),
+    w: t([1, 1, 1], [5]),
+    attrs: attrs(1, { strides: [3], pads: [0, 2] }),
+    shape: [1, 1, 2],
+    expected: [5, 0],
+    b: [1],
   },
   // Two output channels with different biases: each all-padding window shows its own channel's bias.
   {
     what: 'per-channel bias in the padding',
-    x: t([1, 1, 1], [2]), w: t([2, 1, 1], [3, -4]), attrs: attrs(1, { pads: [1, 1] }), shape: [1, 2, 3],
-    expected: [0, 6, 0, 0, -8, 0], b: [5, -9],
+    x: t([1, 1, 1], [2]),
+    w: t([2, 1, 1], [3, -4]),
+    attrs: attrs(1, { pads: [1, 1] }),
+    shape: [1, 2, 3],
+    expected: [0, 6, 0, 0, -8, 0],
+    b: [5, -9],
   },
 ]);
 
@@ -183,14 +211,20 @@ defineConvCases('stride larger than the kernel and than the input', [
   // x = 1..7, w = [1,10], s=3: windows at 0 and 3 → [1+20, 4+50].
   {
     what: 'stride > kernel skips inputs',
-    x: iotaTensor([1, 1, 7]), w: t([1, 1, 2], [1, 10]), attrs: attrs(1, { strides: [3] }), shape: [1, 1, 2],
+    x: iotaTensor([1, 1, 7]),
+    w: t([1, 1, 2], [1, 10]),
+    attrs: attrs(1, { strides: [3] }),
+    shape: [1, 1, 2],
     expected: [21, 54],
   },
   // x[r][c] = 4r + c + 1 (5×4), w = [[1,2],[3,4]], s=[3,1]: windows start on rows 0 and 3, columns 0..2;
   // y = x[r][c] + 2(x[r][c]+1) + 3(x[r][c]+4) + 4(x[r][c]+5) = 10·x[r][c] + 34 with x[r][c] ∈ {1,2,3}, {13,14,15}.
   {
     what: 'different strides per axis',
-    x: iotaTensor([1, 1, 5, 4]), w: t([1, 1, 2, 2], [1, 2, 3, 4]), attrs: attrs(2, { strides: [3, 1] }), shape: [1, 1, 2, 3],
+    x: iotaTensor([1, 1, 5, 4]),
+    w: t([1, 1, 2, 2], [1, 2, 3, 4]),
+    attrs: attrs(2, { strides: [3, 1] }),
+    shape: [1, 1, 2, 3],
     expected: [44, 54, 64, 164, 174, 184],
   },
 ]);
@@ -200,30 +234,40 @@ defineConvCases('dilation with stride', [
   // x[0],x[2],x[4] = 1,3,5 → 531 and x[3],x[5],x[7] = 4,6,8 → 864.
   {
     what: 'rank 1',
-    x: iotaTensor([1, 1, 9]), w: t([1, 1, 3], [1, 10, 100]), attrs: attrs(1, { strides: [3], dilations: [2] }), shape: [1, 1, 2],
+    x: iotaTensor([1, 1, 9]),
+    w: t([1, 1, 3], [1, 10, 100]),
+    attrs: attrs(1, { strides: [3], dilations: [2] }),
+    shape: [1, 1, 2],
     expected: [531, 864],
   },
   // x[r][c] = 5r + c + 1 (5×5), w = [[1,2],[3,4]], d=2, s=[2,1]: y[o0][o1] = x[r][c] + 2x[r][c+2] + 3x[r+2][c] + 4x[r+2][c+2]
   // with r = 2·o0, c = o1, which is 10·x[r][c] + (2·2 + 3·10 + 4·12) = 10·x[r][c] + 82.
   {
     what: 'rank 2, stride on one axis',
-    x: iotaTensor([1, 1, 5, 5]), w: t([1, 1, 2, 2], [1, 2, 3, 4]),
-    attrs: attrs(2, { strides: [2, 1], dilations: [2, 2] }), shape: [1, 1, 2, 3],
+    x: iotaTensor([1, 1, 5, 5]),
+    w: t([1, 1, 2, 2], [1, 2, 3, 4]),
+    attrs: attrs(2, { strides: [2, 1], dilations: [2, 2] }),
+    shape: [1, 1, 2, 3],
     expected: [92, 102, 112, 192, 202, 212],
   },
   // x = [1,2,3,4], w = [1,10], d=3, p=[1,1]: padded [0,1,2,3,4,0], effective extent 4 → 3 windows:
   // 0 + 10·3 = 30, 1 + 10·4 = 41, 2 + 10·0 = 2.
   {
     what: 'with padding',
-    x: t([1, 1, 4], [1, 2, 3, 4]), w: t([1, 1, 2], [1, 10]), attrs: attrs(1, { pads: [1, 1], dilations: [3] }), shape: [1, 1, 3],
+    x: t([1, 1, 4], [1, 2, 3, 4]),
+    w: t([1, 1, 2], [1, 10]),
+    attrs: attrs(1, { pads: [1, 1], dilations: [3] }),
+    shape: [1, 1, 3],
     expected: [30, 41, 2],
   },
   // Dilation 2 on axis 1 only, stride 2 on axis 0 only: x = 1..12 as 3×4, w = [[1,-1]] (1×2):
   // y[o0][o1] = x[2·o0][o1] − x[2·o0][o1+2] = −2 everywhere; rows 0 and 2, columns 0 and 1.
   {
     what: 'dilation and stride on different axes',
-    x: iotaTensor([1, 1, 3, 4]), w: t([1, 1, 1, 2], [1, -1]),
-    attrs: attrs(2, { strides: [2, 1], dilations: [1, 2] }), shape: [1, 1, 2, 2],
+    x: iotaTensor([1, 1, 3, 4]),
+    w: t([1, 1, 1, 2], [1, -1]),
+    attrs: attrs(2, { strides: [2, 1], dilations: [1, 2] }),
+    shape: [1, 1, 2, 2],
     expected: [-2, -2, -2, -2],
   },
 ]);
@@ -233,41 +277,59 @@ defineConvCases('groups', [
   // w m0 = ch0 [[1,0],[0,0]] + ch1 [[0,0],[0,1]] → 1 + 8 = 9; m1 = ch0 [[0,1],[0,0]] − ch1 [[0,0],[1,0]] → 2 − 7 = −5.
   {
     what: 'group 1 sums over every input channel',
-    x: iotaTensor([1, 2, 2, 2]), w: t([2, 2, 2, 2], [1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0]), attrs: attrs(2),
-    shape: [1, 2, 1, 1], expected: [9, -5],
+    x: iotaTensor([1, 2, 2, 2]),
+    w: t([2, 2, 2, 2], [1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, -1, 0]),
+    attrs: attrs(2),
+    shape: [1, 2, 1, 1],
+    expected: [9, -5],
   },
   // Depthwise (group = C = M): ch0 = [1,2,3] with w [1,2] → [1+4, 2+6]; ch1 = [10,20,30] with w [3,4] → [30+80, 60+120].
   {
     what: 'depthwise',
-    x: t([1, 2, 3], [1, 2, 3, 10, 20, 30]), w: t([2, 1, 2], [1, 2, 3, 4]), attrs: attrs(1, { group: 2 }), shape: [1, 2, 2],
+    x: t([1, 2, 3], [1, 2, 3, 10, 20, 30]),
+    w: t([2, 1, 2], [1, 2, 3, 4]),
+    attrs: attrs(1, { group: 2 }),
+    shape: [1, 2, 2],
     expected: [5, 8, 110, 180],
   },
   // Depthwise 1×3 with stride 2 on the width (tfjs#6629): ch0 = 1..5 with [1,0,2] at 0 and 2 → 1+6, 3+10;
   // ch1 = 6..10 with [1,2,3] → 6+14+24, 8+18+30.
   {
     what: 'depthwise 1×N, stride 2',
-    x: iotaTensor([1, 2, 1, 5]), w: t([2, 1, 1, 3], [1, 0, 2, 1, 2, 3]), attrs: attrs(2, { strides: [1, 2], group: 2 }),
-    shape: [1, 2, 1, 2], expected: [7, 13, 44, 56],
+    x: iotaTensor([1, 2, 1, 5]),
+    w: t([2, 1, 1, 3], [1, 0, 2, 1, 2, 3]),
+    attrs: attrs(2, { strides: [1, 2], group: 2 }),
+    shape: [1, 2, 1, 2],
+    expected: [7, 13, 44, 56],
   },
   // Depth multiplier 2 (C=2, M=4, group 2): m0, m1 read ch0 = [1,2,3]; m2, m3 read ch1 = [10,20,30].
   // m0 [1,0] → [1,2]; m1 [0,1] → [2,3]; m2 [1,1] → [30,50]; m3 [2,−1] → [20−20, 40−30].
   {
     what: 'depth multiplier 2',
-    x: t([1, 2, 3], [1, 2, 3, 10, 20, 30]), w: t([4, 1, 2], [1, 0, 0, 1, 1, 1, 2, -1]), attrs: attrs(1, { group: 2 }),
-    shape: [1, 4, 2], expected: [1, 2, 2, 3, 30, 50, 0, 10],
+    x: t([1, 2, 3], [1, 2, 3, 10, 20, 30]),
+    w: t([4, 1, 2], [1, 0, 0, 1, 1, 1, 2, -1]),
+    attrs: attrs(1, { group: 2 }),
+    shape: [1, 4, 2],
+    expected: [1, 2, 2, 3, 30, 50, 0, 10],
   },
   // Group 2 with 2 channels per group: m0 = 1·ch0 + 10·ch1 = [1+30, 2+40]; m1 = 100·ch2 + 1000·ch3 = [500+7000, 600+8000].
   {
     what: 'group 2, two input channels per group',
-    x: iotaTensor([1, 4, 2]), w: t([2, 2, 1], [1, 10, 100, 1000]), attrs: attrs(1, { group: 2 }), shape: [1, 2, 2],
+    x: iotaTensor([1, 4, 2]),
+    w: t([2, 2, 1], [1, 10, 100, 1000]),
+    attrs: attrs(1, { group: 2 }),
+    shape: [1, 2, 2],
     expected: [31, 42, 7500, 8600],
   },
   // Group 2 with two input and two output channels per group: channels (1,2 | 3,4);
   // m0 = 1 + 10·2 = 21, m1 = 100 + 1000·2 = 2100 (group 0); m2 = 3 + 10·4 = 43, m3 = 300 + 4000 = 4300 (group 1).
   {
     what: 'group 2, two output channels per group',
-    x: t([1, 4, 1], [1, 2, 3, 4]), w: t([4, 2, 1], [1, 10, 100, 1000, 1, 10, 100, 1000]), attrs: attrs(1, { group: 2 }),
-    shape: [1, 4, 1], expected: [21, 2100, 43, 4300],
+    x: t([1, 4, 1], [1, 2, 3, 4]),
+    w: t([4, 2, 1], [1, 10, 100, 1000, 1, 10, 100, 1000]),
+    attrs: attrs(1, { group: 2 }),
+    shape: [1, 4, 1],
+    expected: [21, 2100, 43, 4300],
   },
 ]);
 
@@ -275,7 +337,10 @@ defineConvCases('ranks 1 and 3, output size 1', [
   // x = w = 1..8 as 2×2×2: one output, Σ i² = 204 (a flipped kernel would give Σ i·(9−i) = 120).
   {
     what: 'rank 3, output size 1',
-    x: iotaTensor([1, 1, 2, 2, 2]), w: iotaTensor([1, 1, 2, 2, 2]), attrs: attrs(3), shape: [1, 1, 1, 1, 1],
+    x: iotaTensor([1, 1, 2, 2, 2]),
+    w: iotaTensor([1, 1, 2, 2, 2]),
+    attrs: attrs(3),
+    shape: [1, 1, 1, 1, 1],
     expected: [204],
   },
   // x[d0][d1][d2] = 12·d0 + 4·d1 + d2 + 1 (2×3×4), w = [[[1,2],[3,4]]] (1×2×2), s=[1,1,2], one pad before axis 0.
@@ -283,25 +348,38 @@ defineConvCases('ranks 1 and 3, output size 1', [
   // y = v + 2(v+1) + 3(v+4) + 4(v+5) = 10v + 34, v ∈ {1,3,5,7} (o0=1) and {13,15,17,19} (o0=2).
   {
     what: 'rank 3, stride and padding',
-    x: iotaTensor([1, 1, 2, 3, 4]), w: t([1, 1, 1, 2, 2], [1, 2, 3, 4]),
-    attrs: attrs(3, { strides: [1, 1, 2], pads: [1, 0, 0, 0, 0, 0] }), shape: [1, 1, 3, 2, 2],
+    x: iotaTensor([1, 1, 2, 3, 4]),
+    w: t([1, 1, 1, 2, 2], [1, 2, 3, 4]),
+    attrs: attrs(3, { strides: [1, 1, 2], pads: [1, 0, 0, 0, 0, 0] }),
+    shape: [1, 1, 3, 2, 2],
     expected: [0, 0, 0, 0, 44, 64, 84, 104, 164, 184, 204, 224],
   },
   // Rank 3 with two channels in and out: m0 = ch0 + ch1 (1×1×1), m1 = ch0 − ch1. ch0 = 1..8, ch1 = 9..16.
   {
     what: 'rank 3, channels',
-    x: iotaTensor([1, 2, 2, 2, 2]), w: t([2, 2, 1, 1, 1], [1, 1, 1, -1]), attrs: attrs(3), shape: [1, 2, 2, 2, 2],
+    x: iotaTensor([1, 2, 2, 2, 2]),
+    w: t([2, 2, 1, 1, 1], [1, 1, 1, -1]),
+    attrs: attrs(3),
+    shape: [1, 2, 2, 2, 2],
     expected: [10, 12, 14, 16, 18, 20, 22, 24, -8, -8, -8, -8, -8, -8, -8, -8],
   },
   // Rank 2, output 1×1: 1·x[0][0] − 1·x[2][2] = 1 − 9 (a flipped kernel would give 9 − 1).
   {
     what: 'rank 2, output size 1',
-    x: x3x3, w: t([1, 1, 3, 3], [1, 0, 0, 0, 0, 0, 0, 0, -1]), attrs: attrs(2), shape: [1, 1, 1, 1], expected: [-8],
+    x: x3x3,
+    w: t([1, 1, 3, 3], [1, 0, 0, 0, 0, 0, 0, 0, -1]),
+    attrs: attrs(2),
+    shape: [1, 1, 1, 1],
+    expected: [-8],
   },
   // Rank 1, kernel = input: 1·1 + 10·2 + 100·3.
   {
     what: 'rank 1, output size 1',
-    x: t([1, 1, 3], [1, 2, 3]), w: t([1, 1, 3], [1, 10, 100]), attrs: attrs(1), shape: [1, 1, 1], expected: [321],
+    x: t([1, 1, 3], [1, 2, 3]),
+    w: t([1, 1, 3], [1, 10, 100]),
+    attrs: attrs(1),
+    shape: [1, 1, 1],
+    expected: [321],
   },
 ]);
 
@@ -309,31 +387,46 @@ defineConvCases('a kernel larger than the input, made valid by padding', [
   // x = [1,2], w = [1,10,100,1000]: padded [0,1,2,0] → 10 + 200.
   {
     what: 'symmetric',
-    x: t([1, 1, 2], [1, 2]), w: t([1, 1, 4], [1, 10, 100, 1000]), attrs: attrs(1, { pads: [1, 1] }), shape: [1, 1, 1],
+    x: t([1, 1, 2], [1, 2]),
+    w: t([1, 1, 4], [1, 10, 100, 1000]),
+    attrs: attrs(1, { pads: [1, 1] }),
+    shape: [1, 1, 1],
     expected: [210],
   },
   // [0,0,1,2] → 100 + 2000.
   {
     what: 'all padding at the beginning',
-    x: t([1, 1, 2], [1, 2]), w: t([1, 1, 4], [1, 10, 100, 1000]), attrs: attrs(1, { pads: [2, 0] }), shape: [1, 1, 1],
+    x: t([1, 1, 2], [1, 2]),
+    w: t([1, 1, 4], [1, 10, 100, 1000]),
+    attrs: attrs(1, { pads: [2, 0] }),
+    shape: [1, 1, 1],
     expected: [2100],
   },
   // [1,2,0,0] → 1 + 20.
   {
     what: 'all padding at the end',
-    x: t([1, 1, 2], [1, 2]), w: t([1, 1, 4], [1, 10, 100, 1000]), attrs: attrs(1, { pads: [0, 2] }), shape: [1, 1, 1],
+    x: t([1, 1, 2], [1, 2]),
+    w: t([1, 1, 4], [1, 10, 100, 1000]),
+    attrs: attrs(1, { pads: [0, 2] }),
+    shape: [1, 1, 1],
     expected: [21],
   },
   // Padded [0,0,0,1,2,0,0,0]: the input slides under the kernel: 1000, 100+2000, 10+200, 1+20, 2.
   {
     what: 'full padding',
-    x: t([1, 1, 2], [1, 2]), w: t([1, 1, 4], [1, 10, 100, 1000]), attrs: attrs(1, { pads: [3, 3] }), shape: [1, 1, 5],
+    x: t([1, 1, 2], [1, 2]),
+    w: t([1, 1, 4], [1, 10, 100, 1000]),
+    attrs: attrs(1, { pads: [3, 3] }),
+    shape: [1, 1, 5],
     expected: [1000, 2100, 210, 21, 2],
   },
   // A 1×1 input under a 3×3 kernel w = 1..9 with one pixel of padding: only the centre weight (5) meets x = 5.
   {
     what: 'rank 2',
-    x: t([1, 1, 1, 1], [5]), w: iotaTensor([1, 1, 3, 3]), attrs: attrs(2, { pads: [1, 1, 1, 1] }), shape: [1, 1, 1, 1],
+    x: t([1, 1, 1, 1], [5]),
+    w: iotaTensor([1, 1, 3, 3]),
+    attrs: attrs(2, { pads: [1, 1, 1, 1] }),
+    shape: [1, 1, 1, 1],
     expected: [25],
   },
 ]);
@@ -342,19 +435,28 @@ defineConvCases('batch N > 1', [
   // Sample 0 = [1,2,3], sample 1 = [4,5,6]; m0 = [1,1] (sums of neighbours), m1 = [1,−1] (differences).
   {
     what: 'two samples',
-    x: iotaTensor([2, 1, 3]), w: t([2, 1, 2], [1, 1, 1, -1]), attrs: attrs(1), shape: [2, 2, 2],
+    x: iotaTensor([2, 1, 3]),
+    w: t([2, 1, 2], [1, 1, 1, -1]),
+    attrs: attrs(1),
+    shape: [2, 2, 2],
     expected: [3, 5, -1, -1, 9, 11, -1, -1],
   },
   // Depthwise with one pad before: sample n, ch c = [4n+2c+1, 4n+2c+2]; m0 = 1·ch0, m1 = 10·ch1, each after a leading 0.
   {
     what: 'two samples, depthwise, padding',
-    x: iotaTensor([2, 2, 2]), w: t([2, 1, 1], [1, 10]), attrs: attrs(1, { pads: [1, 0], group: 2 }), shape: [2, 2, 3],
+    x: iotaTensor([2, 2, 2]),
+    w: t([2, 1, 1], [1, 10]),
+    attrs: attrs(1, { pads: [1, 0], group: 2 }),
+    shape: [2, 2, 3],
     expected: [0, 1, 2, 0, 30, 40, 0, 5, 6, 0, 70, 80],
   },
   // Three samples of a 2×2 image, 2×2 kernel of ones: each output is the sample's sum (10, 26, 42).
   {
     what: 'three samples',
-    x: iotaTensor([3, 1, 2, 2]), w: t([1, 1, 2, 2], [1, 1, 1, 1]), attrs: attrs(2), shape: [3, 1, 1, 1],
+    x: iotaTensor([3, 1, 2, 2]),
+    w: t([1, 1, 2, 2], [1, 1, 1, 1]),
+    attrs: attrs(2),
+    shape: [3, 1, 1, 1],
     expected: [10, 26, 42],
   },
 ]);
@@ -372,7 +474,10 @@ describe('SAME_UPPER vs SAME_LOWER with odd total padding', () => {
     // D=4, k=2, s=1: output 4, total pad 3·1 + 2 − 4 = 1. x = [1,2,3,4], w = [1,10].
     // UPPER pads the end: [1,2,3,4,0] → 21, 32, 43, 4. LOWER pads the beginning: [0,1,2,3,4] → 10, 21, 32, 43.
     {
-      x: t([1, 1, 4], [1, 2, 3, 4]), w: t([1, 1, 2], [1, 10]), strides: [1], shape: [1, 1, 4],
+      x: t([1, 1, 4], [1, 2, 3, 4]),
+      w: t([1, 1, 2], [1, 10]),
+      strides: [1],
+      shape: [1, 1, 4],
       upper: { pads: [0, 1], expected: [21, 32, 43, 4] },
       lower: { pads: [1, 0], expected: [10, 21, 32, 43] },
     },
@@ -380,7 +485,10 @@ describe('SAME_UPPER vs SAME_LOWER with odd total padding', () => {
     // UPPER (bottom/right): rows/cols {0,1,2}, {2,3,pad} → 54, 45, 72, 54.
     // LOWER (top/left): rows/cols {pad,0,1}, {1,2,3} → 1+2+5+6 = 14, 2+3+4+6+7+8 = 30, 5+6+9+10+13+14 = 57, 99.
     {
-      x: iotaTensor([1, 1, 4, 4]), w: t([1, 1, 3, 3], new Array<number>(9).fill(1)), strides: [2, 2], shape: [1, 1, 2, 2],
+      x: iotaTensor([1, 1, 4, 4]),
+      w: t([1, 1, 3, 3], new Array<number>(9).fill(1)),
+      strides: [2, 2],
+      shape: [1, 1, 2, 2],
       upper: { pads: [0, 0, 1, 1], expected: [54, 45, 72, 54] },
       lower: { pads: [1, 1, 0, 0], expected: [14, 30, 57, 99] },
     },
@@ -388,43 +496,48 @@ describe('SAME_UPPER vs SAME_LOWER with odd total padding', () => {
     // x = [[1,2],[3,4]], w = 1..9. UPPER: x sits under w's top-left 2×2 → 1·1 + 2·2 + 4·3 + 5·4 = 37.
     // LOWER: under w's bottom-right 2×2 → 5·1 + 6·2 + 8·3 + 9·4 = 77.
     {
-      x: t([1, 1, 2, 2], [1, 2, 3, 4]), w: iotaTensor([1, 1, 3, 3]), strides: [3, 3], shape: [1, 1, 1, 1],
+      x: t([1, 1, 2, 2], [1, 2, 3, 4]),
+      w: iotaTensor([1, 1, 3, 3]),
+      strides: [3, 3],
+      shape: [1, 1, 1, 1],
       upper: { pads: [0, 0, 1, 1], expected: [37] },
       lower: { pads: [1, 1, 0, 0], expected: [77] },
     },
   ];
 
-  describe.each(cases.map((c) => ({ ...c, name: `x=${JSON.stringify(c.x.shape)} w=${JSON.stringify(c.w.shape)} s=${c.strides.join(',')} p=same` })))(
-    '$name',
-    (c) => {
-      const rank = c.strides.length;
-      const ones = new Array<number>(rank).fill(1);
-      const pads = (mode: AutoPad) => resolveAutoPad(c.x.shape.slice(2), c.w.shape.slice(2), c.strides, ones, mode);
+  describe.each(
+    cases.map((c) => ({ ...c, name: `x=${JSON.stringify(c.x.shape)} w=${JSON.stringify(c.w.shape)} s=${c.strides.join(',')} p=same` })),
+  )('$name', (c) => {
+    const rank = c.strides.length;
+    const ones = new Array<number>(rank).fill(1);
+    const pads = (mode: AutoPad) => resolveAutoPad(c.x.shape.slice(2), c.w.shape.slice(2), c.strides, ones, mode);
 
-      it('resolveAutoPad puts the odd pixel at the end for UPPER and at the beginning for LOWER', () => {
-        expect(pads('SAME_UPPER')).toEqual(c.upper.pads);
-        expect(pads('SAME_LOWER')).toEqual(c.lower.pads);
-      });
+    it('resolveAutoPad puts the odd pixel at the end for UPPER and at the beginning for LOWER', () => {
+      expect(pads('SAME_UPPER')).toEqual(c.upper.pads);
+      expect(pads('SAME_LOWER')).toEqual(c.lower.pads);
+    });
 
-      it('the two modes give different outputs', () => {
-        expect(c.upper.expected).not.toEqual(c.lower.expected);
-      });
+    it('the two modes give different outputs', () => {
+      expect(c.upper.expected).not.toEqual(c.lower.expected);
+    });
 
-      it.each(KERNELS)('$name', async (kernel) => {
-        // As given, and with a zero input channel (weights 7) added: same outputs, general lowering.
-        const problems = [
-          ['C=1', c.x, c.w],
-          ['C=2', withExtraChannel(c.x, 0, 'last'), withExtraChannel(c.w, 7, 'last')],
-        ] as const;
-        for (const [channels, x, w] of problems) {
-          for (const [mode, side] of [['SAME_UPPER', c.upper], ['SAME_LOWER', c.lower]] as const) {
-            const y = await runConv(kernel, x, w, undefined, attrs(rank, { strides: c.strides, pads: pads(mode) }));
-            expectTensorEqual(y, { shape: c.shape, data: side.expected }, `${kernel.name} ${mode} ${channels}`);
-          }
+    it.each(KERNELS)('$name', async (kernel) => {
+      // As given, and with a zero input channel (weights 7) added: same outputs, general lowering.
+      const problems = [
+        ['C=1', c.x, c.w],
+        ['C=2', withExtraChannel(c.x, 0, 'last'), withExtraChannel(c.w, 7, 'last')],
+      ] as const;
+      for (const [channels, x, w] of problems) {
+        for (const [mode, side] of [
+          ['SAME_UPPER', c.upper],
+          ['SAME_LOWER', c.lower],
+        ] as const) {
+          const y = await runConv(kernel, x, w, undefined, attrs(rank, { strides: c.strides, pads: pads(mode) }));
+          expectTensorEqual(y, { shape: c.shape, data: side.expected }, `${kernel.name} ${mode} ${channels}`);
         }
-      });
-    },
-  );
+      }
+    });
+  });
 
   it.each(KERNELS)('x=[1,1,5] w=[1,1,3] p=same: even total padding, UPPER and LOWER agree ($name)', async (kernel) => {
     const x = iotaTensor([1, 1, 5]);
@@ -442,7 +555,9 @@ describe('SAME_UPPER vs SAME_LOWER with odd total padding', () => {
 describe('resolveAutoPad', () => {
   // [D, k, s, d] → SAME_UPPER pads, SAME_LOWER pads. Worked out from: O = ceil(D/s),
   // total = max(0, (O−1)·s + d·(k−1)+1 − D); UPPER begin = floor(total/2), LOWER begin = ceil(total/2).
-  const table: ReadonlyArray<readonly [string, readonly number[], readonly number[], readonly number[], readonly number[], readonly number[], readonly number[]]> = [
+  const table: ReadonlyArray<
+    readonly [string, readonly number[], readonly number[], readonly number[], readonly number[], readonly number[], readonly number[]]
+  > = [
     // name, D, k, s, d, upper, lower
     ['D=5 k=2 s=1: total 1', [5], [2], [1], [1], [0, 1], [1, 0]],
     ['D=5 k=3 s=1: total 2', [5], [3], [1], [1], [1, 1], [1, 1]],
@@ -491,10 +606,16 @@ describe('resolveAutoPad', () => {
 
   it('VALID output size is floor((D − extent)/s) + 1', () => {
     // D=7, k=3, s=2, d=1: floor(4/2)+1 = 3; D=7, k=3, s=1, d=2: extent 5 → 3; D=7, k=7, s=3 → 1.
-    for (const [D, k, s, d, o] of [[7, 3, 2, 1, 3], [7, 3, 1, 2, 3], [7, 7, 3, 1, 1]] as const) {
+    for (const [D, k, s, d, o] of [
+      [7, 3, 2, 1, 3],
+      [7, 3, 1, 2, 3],
+      [7, 7, 3, 1, 1],
+    ] as const) {
       const pads = resolveAutoPad([D], [k], [s], [d], 'VALID');
       expect(pads).toEqual([0, 0]);
-      expect(convGeometryOfShapes([1, 1, D], [1, 1, k], undefined, attrs(1, { strides: [s], dilations: [d], pads })).outSpatial).toEqual([o]);
+      expect(convGeometryOfShapes([1, 1, D], [1, 1, k], undefined, attrs(1, { strides: [s], dilations: [d], pads })).outSpatial).toEqual([
+        o,
+      ]);
     }
   });
 });
@@ -518,7 +639,13 @@ describe('dense (Gemm transB=1, y = x·wᵀ + b)', () => {
     // One output feature over three samples: [1+2, 3+4, 5+6] − 1.
     { name: 'x=[3,2] w=[1,2] bias=yes', x: t([3, 2], iota(6)), w: t([1, 2], [1, 1]), b: t([1], [-1]), shape: [3, 1], expected: [2, 6, 10] },
     // w is [M, K]: y[m] = Σ_k x[k]·w[m][k] = [1, 3, 1+20+300]; reading w as [K, M] would give [4, 30, 302].
-    { name: 'x=[1,3] w=[3,3] bias=no (w rows are output features)', x: t([1, 3], [1, 2, 3]), w: t([3, 3], [1, 0, 0, 0, 0, 1, 1, 10, 100]), shape: [1, 3], expected: [1, 3, 321] },
+    {
+      name: 'x=[1,3] w=[3,3] bias=no (w rows are output features)',
+      x: t([1, 3], [1, 2, 3]),
+      w: t([3, 3], [1, 0, 0, 0, 0, 1, 1, 10, 100]),
+      shape: [1, 3],
+      expected: [1, 3, 321],
+    },
   ];
   describe.each(cases)('$name', (c) => {
     it.each(KERNELS)('$name', async (kernel) => {

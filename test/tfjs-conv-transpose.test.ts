@@ -12,17 +12,49 @@ beforeAll(async () => {
 
 describe('tfjs:cpu convTranspose', () => {
   const cases = [
-    { name: 'x=[1,2,3,3] w=[2,1,3,2] s=[2,1] p=[1,0,0,1] op=[1,0] bias', x: [1, 2, 3, 3], w: [2, 1, 3, 2], attrs: { strides: [2, 1], pads: [1, 0, 0, 1], dilations: [1, 1], group: 1, outputPadding: [1, 0] }, bias: true },
-    { name: 'x=[2,2,4] w=[2,3,2] d=2 op=1 (dilation > stride)', x: [2, 2, 4], w: [2, 3, 2], attrs: { strides: [1], pads: [0, 1], dilations: [2], group: 1, outputPadding: [1] }, bias: false },
-    { name: 'x=[1,4,2,2,2] w=[4,1,2,2,2] group=2 s=2', x: [1, 4, 2, 2, 2], w: [4, 1, 2, 2, 2], attrs: { strides: [2, 2, 2], pads: [0, 0, 0, 1, 1, 1], dilations: [1, 1, 1], group: 2, outputPadding: [1, 1, 0] }, bias: true },
+    {
+      name: 'x=[1,2,3,3] w=[2,1,3,2] s=[2,1] p=[1,0,0,1] op=[1,0] bias',
+      x: [1, 2, 3, 3],
+      w: [2, 1, 3, 2],
+      attrs: { strides: [2, 1], pads: [1, 0, 0, 1], dilations: [1, 1], group: 1, outputPadding: [1, 0] },
+      bias: true,
+    },
+    {
+      name: 'x=[2,2,4] w=[2,3,2] d=2 op=1 (dilation > stride)',
+      x: [2, 2, 4],
+      w: [2, 3, 2],
+      attrs: { strides: [1], pads: [0, 1], dilations: [2], group: 1, outputPadding: [1] },
+      bias: false,
+    },
+    {
+      name: 'x=[1,4,2,2,2] w=[4,1,2,2,2] group=2 s=2',
+      x: [1, 4, 2, 2, 2],
+      w: [4, 1, 2, 2, 2],
+      attrs: { strides: [2, 2, 2], pads: [0, 0, 0, 1, 1, 1], dilations: [1, 1, 1], group: 2, outputPadding: [1, 1, 0] },
+      bias: true,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
-      const x = tensor(c.x, Array.from({ length: n(c.x) }, (_, i) => ((i * 7) % 11) - 5), 'float32');
-      const w = tensor(c.w, Array.from({ length: n(c.w) }, (_, i) => ((i * 5) % 7) - 3), 'float32');
+      const x = tensor(
+        c.x,
+        Array.from({ length: n(c.x) }, (_, i) => ((i * 7) % 11) - 5),
+        'float32',
+      );
+      const w = tensor(
+        c.w,
+        Array.from({ length: n(c.w) }, (_, i) => ((i * 5) % 7) - 3),
+        'float32',
+      );
       const M = c.w[1] * c.attrs.group;
-      const b = c.bias ? tensor([M], Array.from({ length: M }, (_, i) => i + 1), 'float32') : undefined;
+      const b = c.bias
+        ? tensor(
+            [M],
+            Array.from({ length: M }, (_, i) => i + 1),
+            'float32',
+          )
+        : undefined;
       const ref = referenceConvTranspose(x, w, b, c.attrs).output;
       const y = await cpu.convTranspose!(x, w, b, c.attrs);
       expect(y.shape).toEqual(ref.shape);
@@ -36,16 +68,24 @@ describe('tfjs:cpu fused activations', () => {
     const x = [1, 2, 3, 0, 0, 0, -1, -2, -3, 0, -5, -5, 1, -4, 0, 2, -5, -1];
     const W = [0, 1, 1, 2, 3, 5];
     const activated = [13, 36, 8, 13, 3, 0, 0, 0, 4, 3, 2, 0];
-    const d = await cpu.dense!(tensor([6, 3], x, 'float32'), tensor([2, 3], W, 'float32'), tensor([2], [8, 13], 'float32'), { activation: { kind: 'relu' } });
+    const d = await cpu.dense!(tensor([6, 3], x, 'float32'), tensor([2, 3], W, 'float32'), tensor([2], [8, 13], 'float32'), {
+      activation: { kind: 'relu' },
+    });
     expect(Array.from(d.data)).toEqual(activated);
     const c = await cpu.conv!(tensor([6, 3, 1, 1], x, 'float32'), tensor([2, 3, 1, 1], W, 'float32'), tensor([2], [8, 13], 'float32'), {
-      strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, activation: { kind: 'relu' },
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+      activation: { kind: 'relu' },
     });
     expect(Array.from(c.data)).toEqual(activated);
   });
   it('refuses kinds tfjs does not fuse (clip, tanh): they are not declared', async () => {
     expect(cpu.capabilities?.activations).toEqual(['relu', 'relu6', 'leakyRelu', 'sigmoid']);
     const t = tensor([1, 1, 1, 1], [1], 'float32');
-    await expect(cpu.conv!(t, t, undefined, { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, activation: { kind: 'tanh' } })).rejects.toThrow(/not fused by tfjs/);
+    await expect(
+      cpu.conv!(t, t, undefined, { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, activation: { kind: 'tanh' } }),
+    ).rejects.toThrow(/not fused by tfjs/);
   });
 });

@@ -21,7 +21,9 @@ describe('WebAssembly bulk fills', () => {
   // sizes on both sides of the 8,192-value chunk and of the 4,096-value threshold
   const layout = { xSize: 20_001, wSize: 8_192 * 2 + 5, bSize: 4_097, reductionLength: 300, specialWeights: true };
   const cases: Array<[string, Precision, number]> = [];
-  for (const regime of ['exact', 'float', 'special']) for (const precision of ['float32', 'float64', 'float16'] as const) for (const headroom of [1, 3]) cases.push([regime, precision, headroom]);
+  for (const regime of ['exact', 'float', 'special'])
+    for (const precision of ['float32', 'float64', 'float16'] as const)
+      for (const headroom of [1, 3]) cases.push([regime, precision, headroom]);
 
   it.each(cases)('draw the same bits as the JavaScript loops: %s regime, %s, headroom %d, 24 seeds', (regime, precision, headroom) => {
     for (let seed = 0; seed < 24; seed++) {
@@ -30,7 +32,12 @@ describe('WebAssembly bulk fills', () => {
       const js = problemData(layout, regime as 'exact', seed * 7919, options);
       useWasmFills(true);
       const wasm = problemData(layout, regime as 'exact', seed * 7919, options);
-      expect({ seed, x: firstDifference(js.x, wasm.x), w: firstDifference(js.w, wasm.w), b: firstDifference(js.b, wasm.b) }).toEqual({ seed, x: -1, w: -1, b: -1 });
+      expect({ seed, x: firstDifference(js.x, wasm.x), w: firstDifference(js.w, wasm.w), b: firstDifference(js.b, wasm.b) }).toEqual({
+        seed,
+        x: -1,
+        w: -1,
+        b: -1,
+      });
     }
   });
 

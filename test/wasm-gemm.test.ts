@@ -14,24 +14,44 @@ import { smallInts } from './helpers/index.js';
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
 /** Uniform-ish values in [−1, 1) with full mantissas, from a fixed seed (xorshift32). */
-function randoms(n: number, seed: number, Array: Ctor): FloatArray {
-  const out = new Array(n);
+function randoms(n: number, seed: number, ArrayType: Ctor): FloatArray {
+  const out = new ArrayType(n);
   let s = seed | 1;
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1 + 1e-3 * Math.sin(i);
   }
   return out;
 }
 
 /** C = A·B + bias (B row-major, C row-major) on the SIMD path (simd = true) or the JS path. */
-function product(simd: boolean, M: number, N: number, K: number, a: FloatArray, b: FloatArray, bias: FloatArray | undefined, blocking: GemmBlocking, Out: Ctor): FloatArray {
+function product(
+  simd: boolean,
+  M: number,
+  N: number,
+  K: number,
+  a: FloatArray,
+  b: FloatArray,
+  bias: FloatArray | undefined,
+  blocking: GemmBlocking,
+  Out: Ctor,
+): FloatArray {
   const out = new Out(M * N);
   const rowMajor = { offset: 0, rowStride: N, colStride: 1, groupSize: N, groupStride: 0 };
   gemm(new GemmWorkspace({ simd }), blocking, 16 << 20, {
-    M, N, K, a, aOffset: 0, lda: K,
+    M,
+    N,
+    K,
+    a,
+    aOffset: 0,
+    lda: K,
     packB: new StridedPackB(b, rowMajor),
-    out, outLayout: rowMajor, bias, biasOffset: 0,
+    out,
+    outLayout: rowMajor,
+    bias,
+    biasOffset: 0,
   });
   return out;
 }
@@ -42,7 +62,16 @@ function firstDifference(x: FloatArray, y: FloatArray): number {
   return x.length === y.length ? -1 : x.length;
 }
 
-function expectSamePaths(M: number, N: number, K: number, a: FloatArray, b: FloatArray, bias: FloatArray | undefined, blocking: GemmBlocking, Out: Ctor): FloatArray {
+function expectSamePaths(
+  M: number,
+  N: number,
+  K: number,
+  a: FloatArray,
+  b: FloatArray,
+  bias: FloatArray | undefined,
+  blocking: GemmBlocking,
+  Out: Ctor,
+): FloatArray {
   const wasm = product(true, M, N, K, a, b, bias, blocking, Out);
   const js = product(false, M, N, K, a, b, bias, blocking, Out);
   const i = firstDifference(wasm, js);
@@ -58,7 +87,16 @@ describe('wasm gemm: available and fixed-size', () => {
   it(`keeps ${WASM_GEMM_BYTES / 2 ** 20} MiB of memory, never grown by a large call`, () => {
     const heap = WasmGemm.instance()!.heap;
     const [M, N, K] = [64, 3000, 600];
-    expectSamePaths(M, N, K, randoms(M * K, 1, Float32Array), randoms(K * N, 2, Float32Array), undefined, { mc: 128, kc: 256, nc: 4095 }, Float32Array);
+    expectSamePaths(
+      M,
+      N,
+      K,
+      randoms(M * K, 1, Float32Array),
+      randoms(K * N, 2, Float32Array),
+      undefined,
+      { mc: 128, kc: 256, nc: 4095 },
+      Float32Array,
+    );
     expect(WasmGemm.instance()!.heap).toBe(heap);
     expect(heap.byteLength).toBe(WASM_GEMM_BYTES);
     expect(WASM_GEMM_BYTES).toBeLessThanOrEqual(16 * 2 ** 20);
@@ -86,12 +124,22 @@ describe('wasm gemm: bit-identical to the JS micro-kernel', () => {
   }
 
   it('M=70 N=301 K=600 with the default blocking (three kc blocks of 200, a partial last tile)', () => {
-    expectSamePaths(70, 301, 600, randoms(70 * 600, 3, Float32Array), randoms(600 * 301, 4, Float32Array), randoms(70, 5, Float32Array), { mc: 128, kc: 256, nc: 4095 }, Float32Array);
+    expectSamePaths(
+      70,
+      301,
+      600,
+      randoms(70 * 600, 3, Float32Array),
+      randoms(600 * 301, 4, Float32Array),
+      randoms(70, 5, Float32Array),
+      { mc: 128, kc: 256, nc: 4095 },
+      Float32Array,
+    );
   });
 
   it('exact on small integers, against the textbook loop (M=9 N=14 K=13, tiny blocks)', () => {
     const [M, N, K] = [9, 14, 13];
-    const A = smallInts(M * K, -3, 3, 1), B = smallInts(K * N, -3, 3, 2);
+    const A = smallInts(M * K, -3, 3, 1),
+      B = smallInts(K * N, -3, 3, 2);
     const got = expectSamePaths(M, N, K, Float64Array.from(A), Float64Array.from(B), undefined, tiny, Float64Array);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
@@ -109,33 +157,56 @@ describe('wasm gemm: special values', () => {
     // A: 5 × 3, B: 3 × 4 (a partial row panel, a partial column tile, two kc blocks).
     const [M, N, K] = [5, 4, 3];
     const a = new Float32Array([
-      Infinity, 0, 0, //  row 0: ∞ meets B[0, j]
-      1, 1, 1,        //  row 1: ordinary
-      -0, -0, -0,     //  row 2: −0·(+x) = −0 for positive B, +0 for negative
-      NaN, 0, 0,      //  row 3: NaN everywhere
-      0, 0, -Infinity, // row 4 (the tail row): −∞ meets B[2, j]
+      Infinity,
+      0,
+      0, //  row 0: ∞ meets B[0, j]
+      1,
+      1,
+      1, //  row 1: ordinary
+      -0,
+      -0,
+      -0, //  row 2: −0·(+x) = −0 for positive B, +0 for negative
+      NaN,
+      0,
+      0, //  row 3: NaN everywhere
+      0,
+      0,
+      -Infinity, // row 4 (the tail row): −∞ meets B[2, j]
     ]);
-    const b = new Float32Array([
-      0, 1, -1, 2,
-      1, 1, 1, 1,
-      0, 2, 3, -0,
-    ]);
+    const b = new Float32Array([0, 1, -1, 2, 1, 1, 1, 1, 0, 2, 3, -0]);
     const got = expectSamePaths(M, N, K, a, b, undefined, blocking, Float32Array);
     const want = [
-      NaN, Infinity, -Infinity, Infinity,
-      1, 4, 3, 3,
-      -0, -0, 0, 0, // columns 0, 1: all products −0, sum −0; columns 2, 3 have one +0 product (−0·−1, −0·−0): +0
-      NaN, NaN, NaN, NaN,
-      NaN, -Infinity, -Infinity, NaN, // −∞·0 = NaN in columns 0 and 3
+      NaN,
+      Infinity,
+      -Infinity,
+      Infinity,
+      1,
+      4,
+      3,
+      3,
+      -0,
+      -0,
+      0,
+      0, // columns 0, 1: all products −0, sum −0; columns 2, 3 have one +0 product (−0·−1, −0·−0): +0
+      NaN,
+      NaN,
+      NaN,
+      NaN,
+      NaN,
+      -Infinity,
+      -Infinity,
+      NaN, // −∞·0 = NaN in columns 0 and 3
     ];
-    for (let i = 0; i < want.length; i++) expect(Object.is(got[i], want[i]), `C[${Math.floor(i / N)}, ${i % N}] = ${got[i]}, want ${want[i]}`).toBe(true);
+    for (let i = 0; i < want.length; i++)
+      expect(Object.is(got[i], want[i]), `C[${Math.floor(i / N)}, ${i % N}] = ${got[i]}, want ${want[i]}`).toBe(true);
   });
 });
 
 describe('wasm gemm: falls back to JS when the blocks cannot fit its memory', () => {
   it('M = 400 000 rows (the accumulator alone, 400 000 · WASM_NR doubles, exceeds 8 MiB): same result as the JS path', () => {
     const [M, N, K] = [400_000, 2, 1];
-    const a = randoms(M * K, 9, Float64Array), b = new Float64Array([0.5, -0.25]);
+    const a = randoms(M * K, 9, Float64Array),
+      b = new Float64Array([0.5, -0.25]);
     const got = expectSamePaths(M, N, K, a, b, undefined, { mc: 128, kc: 256, nc: 4095 }, Float64Array);
     expect(got[2 * 12345]).toBe(a[12345] * 0.5);
     expect(got[2 * 12345 + 1]).toBe(a[12345] * -0.25);

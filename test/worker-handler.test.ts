@@ -25,7 +25,13 @@ describe('loadForWorker', () => {
   it('loads a module kernel and describes it in the ready reply', async () => {
     const { kernel, reply } = await loadForWorker(fixture('good.mjs'), cwd);
     expect(kernel?.name).toBe('fixture:good');
-    expect(reply).toEqual({ type: 'ready', name: 'fixture:good', precision: 'float64', capabilities: undefined, operators: ['conv', 'dense'] });
+    expect(reply).toEqual({
+      type: 'ready',
+      name: 'fixture:good',
+      precision: 'float64',
+      capabilities: undefined,
+      operators: ['conv', 'dense'],
+    });
   });
 
   it('clones the capabilities of a built-in kernel into the reply', async () => {
@@ -67,7 +73,11 @@ describe('handleRequest', () => {
   it('answers a dense call (with bias)', async () => {
     const { kernel } = await loadForWorker(fixture('good.mjs'), cwd);
     const b: Tensor = { shape: [1], data: new Float64Array([10]) };
-    const m: WorkerRequest = { id: 2, op: 'dense', inputs: [{ shape: [1, 2], data: new Float64Array([1, 2]) }, { shape: [1, 2], data: new Float64Array([3, 4]) }, b] };
+    const m: WorkerRequest = {
+      id: 2,
+      op: 'dense',
+      inputs: [{ shape: [1, 2], data: new Float64Array([1, 2]) }, { shape: [1, 2], data: new Float64Array([3, 4]) }, b],
+    };
     const [r] = await answer(kernel!, m);
     expect(r).toMatchObject({ type: 'result', id: 2 });
     expect(r.type === 'result' && r.inputs[2]).toEqual({ shape: [1], data: new Float64Array([10]) });

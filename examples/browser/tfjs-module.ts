@@ -22,8 +22,20 @@ export default async (): Promise<KernelUnderTest> => {
       const y = tf.tidy(() => {
         const xt = tf.transpose(tf.tensor4d(f32(x.data), x.shape as [number, number, number, number]), [0, 2, 3, 1]); // NCHW → NHWC
         const wt = tf.transpose(tf.tensor4d(f32(w.data), w.shape as [number, number, number, number]), [2, 3, 1, 0]); // MCkk → kkCM
-        const pad: [[0, 0], [number, number], [number, number], [0, 0]] = [[0, 0], [a.pads[0], a.pads[2]], [a.pads[1], a.pads[3]], [0, 0]];
-        let out = tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, a.strides as [number, number], pad, 'NHWC', a.dilations as [number, number]);
+        const pad: [[0, 0], [number, number], [number, number], [0, 0]] = [
+          [0, 0],
+          [a.pads[0], a.pads[2]],
+          [a.pads[1], a.pads[3]],
+          [0, 0],
+        ];
+        let out = tf.conv2d(
+          xt as tf.Tensor4D,
+          wt as tf.Tensor4D,
+          a.strides as [number, number],
+          pad,
+          'NHWC',
+          a.dilations as [number, number],
+        );
         if (b) out = tf.add(out, tf.tensor1d(f32(b.data)));
         return tf.transpose(out, [0, 3, 1, 2]); // back to NCHW
       });
@@ -35,7 +47,12 @@ export default async (): Promise<KernelUnderTest> => {
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
       const y = tf.tidy(() => {
-        const m = tf.matMul(tf.tensor2d(f32(x.data), x.shape as [number, number]), tf.tensor2d(f32(w.data), w.shape as [number, number]), false, true);
+        const m = tf.matMul(
+          tf.tensor2d(f32(x.data), x.shape as [number, number]),
+          tf.tensor2d(f32(w.data), w.shape as [number, number]),
+          false,
+          true,
+        );
         return b ? tf.add(m, tf.tensor1d(f32(b.data))) : m;
       });
       try {

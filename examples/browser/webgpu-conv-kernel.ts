@@ -29,7 +29,9 @@ function f32(data: Float32Array | Float64Array): Float32Array {
 }
 
 /** Creates the kernel: one adapter, one device, one pipeline for every shape. */
-export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; narrowBug?: NarrowBug; name?: string } = {}): Promise<KernelUnderTest> {
+export async function createWebGpuConvKernel(
+  options: { bug?: PlantedGpuBug; narrowBug?: NarrowBug; name?: string } = {},
+): Promise<KernelUnderTest> {
   const gpu = navigator.gpu;
   if (!gpu) throw new Error('WebGPU is not available (navigator.gpu is undefined)');
   const adapter = await gpu.requestAdapter();
@@ -97,7 +99,14 @@ export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; nar
   return {
     name: options.name ?? `webgpu-wgsl-conv${options.bug ? `-${options.bug}` : ''}${options.narrowBug ? `-${options.narrowBug}` : ''}`,
     precision: 'float32',
-    capabilities: { spatialRanks: [1, 2, 3], group: true, dilation: true, strideWithDilation: true, asymmetricPads: true, specialValues: true },
+    capabilities: {
+      spatialRanks: [1, 2, 3],
+      group: true,
+      dilation: true,
+      strideWithDilation: true,
+      asymmetricPads: true,
+      specialValues: true,
+    },
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       // rank-3-lifted shapes; one invocation per 4 output columns (see conv.wgsl)
       const { params, shape } = convParams(x, w, b, attrs);
@@ -106,7 +115,10 @@ export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; nar
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
       // Gemm(transB=1) is a 1×1×1 conv with K input channels on a 1×1×1 image.
-      return { shape: [x.shape[0], w.shape[0]], data: await run(f32(x.data), f32(w.data), b && f32(b.data), new Uint32Array(denseParams(x, w, b))) };
+      return {
+        shape: [x.shape[0], w.shape[0]],
+        data: await run(f32(x.data), f32(w.data), b && f32(b.data), new Uint32Array(denseParams(x, w, b))),
+      };
     },
   };
 }

@@ -67,12 +67,7 @@ export function onnxruntimeQuantizedOperators(
   };
   const sameConstants = (a: readonly TypedTensor[], b: readonly TypedTensor[]) =>
     a.length === b.length &&
-    a.every(
-      (t, i) =>
-        t.data.length === b[i].data.length &&
-        t.data.constructor === b[i].data.constructor &&
-        sameBytes(t.data, b[i].data),
-    );
+    a.every((t, i) => t.data.length === b[i].data.length && t.data.constructor === b[i].data.constructor && sameBytes(t.data, b[i].data));
 
   function session(key: string, constants: readonly TypedTensor[], model: () => Uint8Array): Promise<InferenceSession> {
     const cached = sessions.get(key);

@@ -77,7 +77,10 @@ function fusedConvActivation(a: Activation): Record<string, OnnxAttributeValue> 
 function activationNode(a: Activation): NonNullable<SingleNodeModel['then']> {
   const clip = (min: number, max: number) => ({
     opType: 'Clip',
-    inputs: [{ name: 'clip_min', shape: [], data: new Float32Array([min]) }, { name: 'clip_max', shape: [], data: new Float32Array([max]) }],
+    inputs: [
+      { name: 'clip_min', shape: [], data: new Float32Array([min]) },
+      { name: 'clip_max', shape: [], data: new Float32Array([max]) },
+    ],
   });
   switch (a.kind) {
     case 'relu':
@@ -99,7 +102,11 @@ function activationNode(a: Activation): NonNullable<SingleNodeModel['then']> {
 function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
   const x = { name: 'X', shape };
   const clip = (min: number, max: number) =>
-    encodeSingleNodeModel({ opType: 'Clip', inputs: [x, { name: 'min', shape: [], data: new Float32Array([min]) }, { name: 'max', shape: [], data: new Float32Array([max]) }], outputs: [{ name: 'Y' }] });
+    encodeSingleNodeModel({
+      opType: 'Clip',
+      inputs: [x, { name: 'min', shape: [], data: new Float32Array([min]) }, { name: 'max', shape: [], data: new Float32Array([max]) }],
+      outputs: [{ name: 'Y' }],
+    });
   switch (a.kind) {
     case 'relu':
       return encodeSingleNodeModel({ opType: 'Relu', inputs: [x], outputs: [{ name: 'Y' }] });
@@ -108,7 +115,12 @@ function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
     case 'clip':
       return clip(a.min, a.max);
     case 'leakyRelu':
-      return encodeSingleNodeModel({ opType: 'LeakyRelu', inputs: [x], outputs: [{ name: 'Y' }], attributes: { alpha: { float: a.alpha } } });
+      return encodeSingleNodeModel({
+        opType: 'LeakyRelu',
+        inputs: [x],
+        outputs: [{ name: 'Y' }],
+        attributes: { alpha: { float: a.alpha } },
+      });
     case 'sigmoid':
       return encodeSingleNodeModel({ opType: 'Sigmoid', inputs: [x], outputs: [{ name: 'Y' }] });
     case 'tanh':
@@ -209,7 +221,8 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
   const constantWeights = opts.constantWeights ?? false;
   const fusion = opts.fusion ?? 'graph';
   const half = opts.float16 ?? false;
-  if (half && constantWeights) throw new InvalidArgumentError('createOnnxruntimeKernel', 'opts', opts, 'float16 and constantWeights cannot be combined');
+  if (half && constantWeights)
+    throw new InvalidArgumentError('createOnnxruntimeKernel', 'opts', opts, 'float16 and constantWeights cannot be combined');
   const name = `onnxruntime:${flavour}${constantWeights ? '-const' : ''}${half ? '-fp16' : ''}`;
   const elementType = half ? ('float16' as const) : ('float32' as const);
   const cacheSize = constantWeights ? CONSTANT_SESSION_CACHE_SIZE : SESSION_CACHE_SIZE;
@@ -261,7 +274,9 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
   async function run(s: InferenceSession, feeds: Record<string, Tensor>): Promise<Tensor> {
     const ortFeeds: Record<string, InstanceType<Ort['Tensor']>> = {};
     for (const [input, t] of Object.entries(feeds)) {
-      ortFeeds[input] = half ? new ort.Tensor('float16', Uint16Array.from(t.data, float16Bits), t.shape) : new ort.Tensor('float32', float32(t.data), t.shape);
+      ortFeeds[input] = half
+        ? new ort.Tensor('float16', Uint16Array.from(t.data, float16Bits), t.shape)
+        : new ort.Tensor('float32', float32(t.data), t.shape);
     }
     const results = await s.run(ortFeeds);
     const y = results[s.outputNames[0]];
@@ -289,7 +304,11 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
     name,
     ...(half ? ONNXRUNTIME_FLOAT16_NUMERICS : { precision: 'float32' as const }),
     // the float16 flavours fuse no activation: those models (FusedConv, the activation ops) are float32 here
-    capabilities: half ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] } : flavour === 'webgpu' ? ONNXRUNTIME_WEBGPU_CAPABILITIES : { ...ONNXRUNTIME_CAPABILITIES, ...ONNXRUNTIME_QUANTIZED_CAPABILITIES },
+    capabilities: half
+      ? { ...ONNXRUNTIME_CAPABILITIES, activations: [] }
+      : flavour === 'webgpu'
+        ? ONNXRUNTIME_WEBGPU_CAPABILITIES
+        : { ...ONNXRUNTIME_CAPABILITIES, ...ONNXRUNTIME_QUANTIZED_CAPABILITIES },
     ...(quantized ? onnxruntimeQuantizedOperators(ort, options, name, constantWeights) : {}),
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const g = convGeometry(x, w, b, attrs, name);
@@ -297,27 +316,30 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
       const bData = b === undefined ? undefined : float32(b.data);
       const constants = constantWeights ? (bData === undefined ? [wData] : [wData, bData]) : [];
       const act = attrs.activation;
-      const s = await session(`Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)} ${act ? JSON.stringify(act) : ''}`, constants, () =>
-        encodeSingleNodeModel({
-          opType: act && fusion === 'contrib' ? 'FusedConv' : 'Conv',
-          ...(act && fusion === 'contrib' ? { domain: 'com.microsoft' } : {}),
-          ...(act && fusion === 'graph' ? { then: activationNode(act) } : {}),
-          inputs: [
-            { name: 'X', shape: g.inputShape },
-            { name: 'W', shape: g.weightShape, data: constantWeights ? wData : undefined },
-            ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
-          ],
-          outputs: [{ name: 'Y' }],
-          elementType,
-          attributes: {
-            kernel_shape: g.kernelSpatial,
-            strides: g.strides,
-            pads: [...g.padsBegin, ...g.padsEnd],
-            dilations: g.dilations,
-            group: g.group,
-            ...(act && fusion === 'contrib' ? fusedConvActivation(act) : {}),
-          },
-        }),
+      const s = await session(
+        `Conv ${describeConv(g.inputShape, g.weightShape, attrs, g.hasBias)} ${act ? JSON.stringify(act) : ''}`,
+        constants,
+        () =>
+          encodeSingleNodeModel({
+            opType: act && fusion === 'contrib' ? 'FusedConv' : 'Conv',
+            ...(act && fusion === 'contrib' ? { domain: 'com.microsoft' } : {}),
+            ...(act && fusion === 'graph' ? { then: activationNode(act) } : {}),
+            inputs: [
+              { name: 'X', shape: g.inputShape },
+              { name: 'W', shape: g.weightShape, data: constantWeights ? wData : undefined },
+              ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
+            ],
+            outputs: [{ name: 'Y' }],
+            elementType,
+            attributes: {
+              kernel_shape: g.kernelSpatial,
+              strides: g.strides,
+              pads: [...g.padsBegin, ...g.padsEnd],
+              dilations: g.dilations,
+              group: g.group,
+              ...(act && fusion === 'contrib' ? fusedConvActivation(act) : {}),
+            },
+          }),
       );
       if (constantWeights) return run(s, { X: x });
       return run(s, b === undefined ? { X: x, W: w } : { X: x, W: w, B: b });
@@ -339,26 +361,29 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
         outputPadding[a] -= t;
         padsEnd[a] -= t;
       }
-      const s = await session(`ConvTranspose ${describeConvTranspose(x.shape, wShape, { ...attrs, pads: [...g.padsBegin, ...padsEnd], outputPadding }, g.hasBias)}`, constants, () =>
-        encodeSingleNodeModel({
-          opType: 'ConvTranspose',
-          inputs: [
-            { name: 'X', shape: [...x.shape] },
-            { name: 'W', shape: wShape, data: constantWeights ? wData : undefined },
-            ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
-          ],
-          outputs: [{ name: 'Y' }],
-          elementType,
-          // explicit pads and output_padding (no output_shape / auto_pad): the ONNX definition of O
-          attributes: {
-            kernel_shape: g.kernelSpatial,
-            strides: g.strides,
-            pads: [...g.padsBegin, ...padsEnd],
-            dilations: g.dilations,
-            group: g.group,
-            output_padding: outputPadding,
-          },
-        }),
+      const s = await session(
+        `ConvTranspose ${describeConvTranspose(x.shape, wShape, { ...attrs, pads: [...g.padsBegin, ...padsEnd], outputPadding }, g.hasBias)}`,
+        constants,
+        () =>
+          encodeSingleNodeModel({
+            opType: 'ConvTranspose',
+            inputs: [
+              { name: 'X', shape: [...x.shape] },
+              { name: 'W', shape: wShape, data: constantWeights ? wData : undefined },
+              ...(bData !== undefined ? [{ name: 'B', shape: [g.outChannels], data: constantWeights ? bData : undefined }] : []),
+            ],
+            outputs: [{ name: 'Y' }],
+            elementType,
+            // explicit pads and output_padding (no output_shape / auto_pad): the ONNX definition of O
+            attributes: {
+              kernel_shape: g.kernelSpatial,
+              strides: g.strides,
+              pads: [...g.padsBegin, ...padsEnd],
+              dilations: g.dilations,
+              group: g.group,
+              output_padding: outputPadding,
+            },
+          }),
       );
       const y = await (constantWeights ? run(s, { X: x }) : run(s, b === undefined ? { X: x, W: w } : { X: x, W: w, B: b }));
       return activate(y, attrs.activation);

@@ -140,13 +140,25 @@ function range(from: number, to: number): number[] {
 }
 
 /** Channels-last conv of one group (or of all channels when group = 1). */
-function convChannelsLast(tf: Tf, p: TfjsConvPlan, x: TfTensor, filter: TfTensor, bias: TfTensor | undefined, depthwise: boolean): TfTensor {
+function convChannelsLast(
+  tf: Tf,
+  p: TfjsConvPlan,
+  x: TfTensor,
+  filter: TfTensor,
+  bias: TfTensor | undefined,
+  depthwise: boolean,
+): TfTensor {
   if (p.rank === 2) {
     const args = {
       x: x as TfTensor4D,
       filter: filter as TfTensor4D,
       strides: p.strides as [number, number],
-      pad: [[0, 0], [p.padsBegin[0], p.padsEnd[0]], [p.padsBegin[1], p.padsEnd[1]], [0, 0]] as [[0, 0], [number, number], [number, number], [0, 0]],
+      pad: [
+        [0, 0],
+        [p.padsBegin[0], p.padsEnd[0]],
+        [p.padsBegin[1], p.padsEnd[1]],
+        [0, 0],
+      ] as [[0, 0], [number, number], [number, number], [0, 0]],
       dilations: p.dilations as [number, number],
       bias,
     };
@@ -185,7 +197,11 @@ function padByConcat(tf: Tf, x: TfTensor, pads: ReadonlyArray<readonly [number, 
   let t = x;
   pads.forEach(([before, after], axis) => {
     if (before === 0 && after === 0) return;
-    const block = (n: number) => tf.zeros(t.shape.map((d, i) => (i === axis ? n : d)), 'float32');
+    const block = (n: number) =>
+      tf.zeros(
+        t.shape.map((d, i) => (i === axis ? n : d)),
+        'float32',
+      );
     t = tf.concat([...(before > 0 ? [block(before)] : []), t, ...(after > 0 ? [block(after)] : [])], axis);
   });
   return t;
@@ -213,7 +229,10 @@ function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Arra
     const xs = tf.split(xt, p.group, channelAxis);
     const ws = tf.split(wt, p.group, channelAxis);
     const bs = bt === undefined ? undefined : tf.split(bt, p.group, 0);
-    y = tf.concat(xs.map((xg, i) => convChannelsLast(tf, p, xg, ws[i], bs?.[i], false)), channelAxis);
+    y = tf.concat(
+      xs.map((xg, i) => convChannelsLast(tf, p, xg, ws[i], bs?.[i], false)),
+      channelAxis,
+    );
   }
   const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
   return p.lifted ? tf.squeeze(onnx, [2]) : onnx;
@@ -227,7 +246,14 @@ function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Arra
  * `tf.pad` appends the outputPadding elements (no tap reaches them) and `tf.slice` crops the pads;
  * then the bias and the activation are added.
  */
-function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Array, w: Float32Array, b: Float32Array | undefined, activation: Activation | undefined): TfTensor {
+function convTransposeOnnxLayout(
+  tf: Tf,
+  g: ConvTransposeGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  b: Float32Array | undefined,
+  activation: Activation | undefined,
+): TfTensor {
   const lifted = g.rank === 1;
   const n = lifted ? 2 : g.rank;
   const lift = <T>(v: readonly T[], one: T): T[] => (lifted ? [one, ...v] : [...v]);
@@ -246,7 +272,13 @@ function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Arr
     const outShape = [g.batch, ...extent, wg.shape[n] as number];
     return n === 2
       ? tf.conv2dTranspose(xg as TfTensor4D, wg as TfTensor4D, outShape as [number, number, number, number], S as [number, number], 'valid')
-      : tf.conv3dTranspose(xg as TfTensor5D, wg as TfTensor5D, outShape as [number, number, number, number, number], S as [number, number, number], 'valid');
+      : tf.conv3dTranspose(
+          xg as TfTensor5D,
+          wg as TfTensor5D,
+          outShape as [number, number, number, number, number],
+          S as [number, number, number],
+          'valid',
+        );
   };
   // tf.conv*Transpose has no dilations: with d > 1, one 1×1 transpose per tap, shifted by k·d and
   // summed (inserting zeros into the kernel instead would multiply them by x, and Inf·0 = NaN)
@@ -258,7 +290,11 @@ function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Arr
     for (let t = 0; t < P; t++) {
       const tap = K.map((_, a) => Math.floor(t / K.slice(a + 1).reduce((p, k) => p * k, 1)) % K[a]);
       const wk = tf.slice(wg, [...tap, 0, 0], [...K.map(() => 1), ...wg.shape.slice(n)]);
-      const part = zeroPad(tf, transpose(xg, wk, base), [[0, 0], ...tap.map((k, a): [number, number] => [k * L[a], full[a] - base[a] - k * L[a]]), [0, 0]]);
+      const part = zeroPad(tf, transpose(xg, wk, base), [
+        [0, 0],
+        ...tap.map((k, a): [number, number] => [k * L[a], full[a] - base[a] - k * L[a]]),
+        [0, 0],
+      ]);
       sum = sum === undefined ? part : tf.add(sum, part);
     }
     return sum!;
@@ -268,7 +304,10 @@ function convTransposeOnnxLayout(tf: Tf, g: ConvTransposeGeometry, x: Float32Arr
   else {
     const xs = tf.split(xt, g.group, channelAxis);
     const ws = tf.split(wt, g.group, n + 1);
-    y = tf.concat(xs.map((xg, i) => one(xg, ws[i])), channelAxis);
+    y = tf.concat(
+      xs.map((xg, i) => one(xg, ws[i])),
+      channelAxis,
+    );
   }
   const op = lift(g.outputPadding, 0);
   const pb = lift(g.padsBegin, 0);
@@ -350,7 +389,9 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
     },
     async convTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): Promise<Tensor> {
       const g = convTransposeGeometry(x, w, b, attrs, name);
-      return onBackend(() => tf.tidy(() => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation)));
+      return onBackend(() =>
+        tf.tidy(() => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation)),
+      );
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes): Promise<Tensor> {
       denseGeometry(x, w, b, name);

@@ -76,7 +76,19 @@ class CyclePartsArbitrary<T> extends fc.Arbitrary<T> {
  */
 export function cycleParts<T>(parts: readonly CyclePart<T>[]): fc.Arbitrary<T> {
   const used = parts.filter((p) => p.count > 0);
-  if (used.length === 0) throw new InvalidArgumentError('cycleParts', 'parts', parts.map((p) => p.count), 'needs a part with count >= 1');
-  if (parts.some((p) => !Number.isInteger(p.count) || p.count < 0)) throw new InvalidArgumentError('cycleParts', 'parts', parts.map((p) => p.count), 'counts must be integers >= 0');
+  if (used.length === 0)
+    throw new InvalidArgumentError(
+      'cycleParts',
+      'parts',
+      parts.map((p) => p.count),
+      'needs a part with count >= 1',
+    );
+  if (parts.some((p) => !Number.isInteger(p.count) || p.count < 0))
+    throw new InvalidArgumentError(
+      'cycleParts',
+      'parts',
+      parts.map((p) => p.count),
+      'counts must be integers >= 0',
+    );
   return new CyclePartsArbitrary(used);
 }

@@ -64,7 +64,11 @@ const SPECIAL_STREAM = 0x5bd1e995;
  * When even B = 1 does not fit (float16 with long reductions), `nonzeroWeights` caps the number
  * of non-zero weights per output channel, so every sum still has at most that many non-zero terms.
  */
-export function exactRanges(reductionLength: number, headroom = 1, precision: Precision = 'float32'): { xw: number; bias: number; nonzeroWeights: number } {
+export function exactRanges(
+  reductionLength: number,
+  headroom = 1,
+  precision: Precision = 'float32',
+): { xw: number; bias: number; nonzeroWeights: number } {
   // a kernel whose integer sums are exact only below 2^k (its probe, `data-limits.ts`) gets that budget
   const bits = currentDataLimits().exactBits;
   const own = precision === 'float16' ? TWO_11 : TWO_24;
@@ -161,7 +165,8 @@ function fillFloat16(rng: Prng, layout: DataLayout, x: Float64Array, w: Float64A
   fill(w, bw, sw);
   if (b) {
     // on the scale of a typical product, kept normal
-    for (let i = 0; i < b.length; i++) b[i] = roundToFloat16((rng.chance(0.5) ? 1 : -1) * (1 + rng.next()) * 2 ** Math.max(-14, Math.min(hi, sum + rng.int(-2, 2))));
+    for (let i = 0; i < b.length; i++)
+      b[i] = roundToFloat16((rng.chance(0.5) ? 1 : -1) * (1 + rng.next()) * 2 ** Math.max(-14, Math.min(hi, sum + rng.int(-2, 2))));
   }
 }
 

@@ -22,7 +22,12 @@ export function withinMaxElements<T>(fn: string, arb: fc.Arbitrary<T>, largest: 
     }
     if (++rejected > MAX_REJECTED_DRAWS) {
       rejected = 0;
-      throw new InvalidArgumentError(fn, 'maxElements', maxElements, `no problem with at most ${maxElements} elements per tensor was found in ${MAX_REJECTED_DRAWS} draws`);
+      throw new InvalidArgumentError(
+        fn,
+        'maxElements',
+        maxElements,
+        `no problem with at most ${maxElements} elements per tensor was found in ${MAX_REJECTED_DRAWS} draws`,
+      );
     }
     return false;
   });

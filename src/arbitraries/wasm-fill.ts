@@ -39,12 +39,38 @@ const advance = (from: number, to: number): number[] => [...get(from), ...i32(IN
  */
 function mix(s: number, t: number): number[] {
   return [
-    ...get(s), ...get(s), ...i32(15), W.i32ShrU, W.i32Xor,
-    ...get(s), ...i32(1), W.i32Or, W.i32Mul, ...set(t),
+    ...get(s),
+    ...get(s),
+    ...i32(15),
+    W.i32ShrU,
+    W.i32Xor,
+    ...get(s),
+    ...i32(1),
+    W.i32Or,
+    W.i32Mul,
+    ...set(t),
     ...get(t),
-    ...get(t), ...get(t), ...get(t), ...i32(7), W.i32ShrU, W.i32Xor, ...get(t), ...i32(61), W.i32Or, W.i32Mul, W.i32Add,
-    W.i32Xor, ...set(t),
-    ...get(t), ...get(t), ...i32(14), W.i32ShrU, W.i32Xor, W.f64ConvertI32U, ...f64Const(2 ** -32), W.f64Mul,
+    ...get(t),
+    ...get(t),
+    ...get(t),
+    ...i32(7),
+    W.i32ShrU,
+    W.i32Xor,
+    ...get(t),
+    ...i32(61),
+    W.i32Or,
+    W.i32Mul,
+    W.i32Add,
+    W.i32Xor,
+    ...set(t),
+    ...get(t),
+    ...get(t),
+    ...i32(14),
+    W.i32ShrU,
+    W.i32Xor,
+    W.f64ConvertI32U,
+    ...f64Const(2 ** -32),
+    W.f64Mul,
   ];
 }
 
@@ -54,12 +80,28 @@ function mix(s: number, t: number): number[] {
  */
 function loopBody(n: number, i: number, p: number, element: number[], locals: number[][]): number[] {
   const code = [
-    W.block, W.void, W.loop, W.void,
-    ...get(i), ...get(n), W.i32GeU, W.brIf, 1,
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(i),
+    ...get(n),
+    W.i32GeU,
+    W.brIf,
+    1,
     ...element,
-    ...get(p), ...i32(8), W.i32Add, ...set(p),
-    ...get(i), ...i32(1), W.i32Add, ...set(i),
-    W.br, 0, W.end, W.end,
+    ...get(p),
+    ...i32(8),
+    W.i32Add,
+    ...set(p),
+    ...get(i),
+    ...i32(1),
+    W.i32Add,
+    ...set(i),
+    W.br,
+    0,
+    W.end,
+    W.end,
     ...get(0),
     W.end,
   ];
@@ -76,11 +118,25 @@ function exactBody(): number[] {
   const [s, n, lo, span, z, i, p, t] = [0, 1, 2, 3, 4, 5, 6, 7];
   const element = [
     ...get(p),
-    ...advance(s, s), ...mix(s, t), ...get(z), W.f64Lt,
-    W.if, W.f64, ...f64Const(0),
-    W.else, ...get(lo), ...advance(s, s), ...mix(s, t), ...get(span), W.f64Mul, W.f64Floor, W.f64Add,
+    ...advance(s, s),
+    ...mix(s, t),
+    ...get(z),
+    W.f64Lt,
+    W.if,
+    W.f64,
+    ...f64Const(0),
+    W.else,
+    ...get(lo),
+    ...advance(s, s),
+    ...mix(s, t),
+    ...get(span),
+    W.f64Mul,
+    W.f64Floor,
+    W.f64Add,
     W.end,
-    W.f64Store, 3, 0,
+    W.f64Store,
+    3,
+    0,
   ];
   return loopBody(n, i, p, element, [[...uleb(3), W.i32]]);
 }
@@ -90,20 +146,57 @@ function scaledBody(): number[] {
   const [s, n, span, positive, z, i, p, t, e] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const element = [
     ...get(p),
-    ...advance(s, s), ...mix(s, t), ...get(z), W.f64Lt,
-    W.if, W.f64, ...f64Const(0),
+    ...advance(s, s),
+    ...mix(s, t),
+    ...get(z),
+    W.f64Lt,
+    W.if,
+    W.f64,
+    ...f64Const(0),
     W.else,
     // e: the byte address of powers[⌊u·span⌋]
-    ...advance(s, s), ...mix(s, t), ...get(span), W.f64Mul, W.f64Floor, W.i32TruncF64S, ...i32(3), W.i32Shl, ...i32(POWERS), W.i32Add, ...set(e),
+    ...advance(s, s),
+    ...mix(s, t),
+    ...get(span),
+    W.f64Mul,
+    W.f64Floor,
+    W.i32TruncF64S,
+    ...i32(3),
+    W.i32Shl,
+    ...i32(POWERS),
+    W.i32Add,
+    ...set(e),
     // the sign: 1 when positive (no draw; the same for every element, so always predicted), else u < 0.5 ? 1 : −1
     ...get(positive),
-    W.if, W.f64, ...f64Const(1),
-    W.else, ...f64Const(1), ...f64Const(-1), ...advance(s, s), ...mix(s, t), ...f64Const(0.5), W.f64Lt, W.select,
+    W.if,
+    W.f64,
+    ...f64Const(1),
+    W.else,
+    ...f64Const(1),
+    ...f64Const(-1),
+    ...advance(s, s),
+    ...mix(s, t),
+    ...f64Const(0.5),
+    W.f64Lt,
+    W.select,
     W.end,
     // fround((sign · (1 + u)) · 2^e)
-    ...f64Const(1), ...advance(s, s), ...mix(s, t), W.f64Add, W.f64Mul, ...get(e), W.f64Load, 3, 0, W.f64Mul, W.f32Demote, W.f64Promote,
+    ...f64Const(1),
+    ...advance(s, s),
+    ...mix(s, t),
+    W.f64Add,
+    W.f64Mul,
+    ...get(e),
+    W.f64Load,
+    3,
+    0,
+    W.f64Mul,
+    W.f32Demote,
+    W.f64Promote,
     W.end,
-    W.f64Store, 3, 0,
+    W.f64Store,
+    3,
+    0,
   ];
   return loopBody(n, i, p, element, [[...uleb(4), W.i32]]);
 }
@@ -112,11 +205,24 @@ function fillModule(): Uint8Array<ArrayBuffer> {
   const exactType = [0x60, ...vec([[W.i32], [W.i32], [W.f64], [W.f64], [W.f64]]), ...vec([[W.i32]])];
   const scaledType = [0x60, ...vec([[W.i32], [W.i32], [W.f64], [W.i32], [W.f64]]), ...vec([[W.i32]])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
     ...section(1, vec([exactType, scaledType])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
     ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('exact'), 0x00, 0], [...name('scaled'), 0x00, 1]])),
+    ...section(
+      7,
+      vec([
+        [...name('exact'), 0x00, 0],
+        [...name('scaled'), 0x00, 1],
+      ]),
+    ),
     ...section(10, vec([exactBody(), scaledBody()])),
   ]);
 }
@@ -124,7 +230,11 @@ function fillModule(): Uint8Array<ArrayBuffer> {
 /** The instantiated fill module and a view on its memory. */
 class WasmFill {
   /** The shared instance, or undefined where WebAssembly is not available. */
-  static readonly instance: () => WasmFill | undefined = sharedModule<FillExports, WasmFill>(fillModule, PAGES, (memory, exports) => new WasmFill(memory, exports));
+  static readonly instance: () => WasmFill | undefined = sharedModule<FillExports, WasmFill>(
+    fillModule,
+    PAGES,
+    (memory, exports) => new WasmFill(memory, exports),
+  );
 
   private readonly heap: Float64Array;
   private constructor(
@@ -171,9 +281,16 @@ export function wasmFillExact(rng: Prng, out: Float64Array, max: number, zeroCha
  * The float regime's fill (`fillFloat` in data.ts) with its table of powers, in WebAssembly;
  * false (nothing drawn) where it is not available.
  */
-export function wasmFillScaled(rng: Prng, out: Float64Array, powers: Float64Array, spread: number, positive: boolean, zeroChance: number): boolean {
+export function wasmFillScaled(
+  rng: Prng,
+  out: Float64Array,
+  powers: Float64Array,
+  spread: number,
+  positive: boolean,
+  zeroChance: number,
+): boolean {
   const m = WasmFill.instance();
-  return m !== undefined && m.scaled(rng, out, powers, spread, positive, zeroChance);
+  return m === undefined ? false : m.scaled(rng, out, powers, spread, positive, zeroChance);
 }
 
 /** True when the WebAssembly fills run here. */

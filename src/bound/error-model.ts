@@ -112,16 +112,48 @@ export interface WinogradMatrices {
 
 /** Lavin & Gray's F(2, 3). */
 export const WINOGRAD_F2x3: WinogradMatrices = {
-  AT: [[1, 1, 1, 0], [0, 1, -1, -1]],
-  G: [[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]],
-  BT: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
+  AT: [
+    [1, 1, 1, 0],
+    [0, 1, -1, -1],
+  ],
+  G: [
+    [1, 0, 0],
+    [1 / 2, 1 / 2, 1 / 2],
+    [1 / 2, -1 / 2, 1 / 2],
+    [0, 0, 1],
+  ],
+  BT: [
+    [1, 0, -1, 0],
+    [0, 1, 1, 0],
+    [0, -1, 1, 0],
+    [0, 1, 0, -1],
+  ],
 };
 
 /** Lavin & Gray's F(4, 3) (interpolation points 0, ±1, ±2, ∞). */
 export const WINOGRAD_F4x3: WinogradMatrices = {
-  AT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
-  G: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
-  BT: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+  AT: [
+    [1, 1, 1, 1, 1, 0],
+    [0, 1, -1, 2, -2, 0],
+    [0, 1, 1, 4, 4, 0],
+    [0, 1, -1, 8, -8, 1],
+  ],
+  G: [
+    [1 / 4, 0, 0],
+    [-1 / 6, -1 / 6, -1 / 6],
+    [-1 / 6, 1 / 6, -1 / 6],
+    [1 / 24, 1 / 12, 1 / 6],
+    [1 / 24, -1 / 12, 1 / 6],
+    [0, 0, 1],
+  ],
+  BT: [
+    [4, 0, -5, 0, 1, 0],
+    [0, -4, -4, 1, 1, 0],
+    [0, 4, -4, -1, 1, 0],
+    [0, -2, -1, 2, 1, 0],
+    [0, 2, -1, -2, 1, 0],
+    [0, 4, 0, -5, 0, 1],
+  ],
 };
 
 /**
@@ -188,16 +220,22 @@ const PRECISIONS: readonly Precision[] = ['float16', 'float32', 'float64'];
 const WIDTH: Readonly<Record<Precision, number>> = { float16: 16, float32: 32, float64: 64 };
 
 const show = (v: unknown): string =>
-  typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : typeof v === 'number' || v === undefined || v === null ? String(v) : `a ${typeof v}`;
+  typeof v === 'string'
+    ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`
+    : typeof v === 'number' || v === undefined || v === null
+      ? String(v)
+      : `a ${typeof v}`;
 
 /**
  * What is wrong with a kernel's `precision`, `accumulation`, `errorModel` and `errorFactor`, as
  * one sentence naming the field and the value, or undefined when they are valid.
  */
 export function numericFieldsProblem(k: Readonly<Record<string, unknown>>): string | undefined {
-  if (!PRECISIONS.includes(k.precision as Precision)) return `kernel.precision must be 'float16', 'float32' or 'float64', got ${show(k.precision)}`;
+  if (!PRECISIONS.includes(k.precision as Precision))
+    return `kernel.precision must be 'float16', 'float32' or 'float64', got ${show(k.precision)}`;
   if (k.accumulation !== undefined) {
-    if (!PRECISIONS.includes(k.accumulation as Precision)) return `kernel.accumulation must be 'float16', 'float32' or 'float64', got ${show(k.accumulation)}`;
+    if (!PRECISIONS.includes(k.accumulation as Precision))
+      return `kernel.accumulation must be 'float16', 'float32' or 'float64', got ${show(k.accumulation)}`;
     if (WIDTH[k.accumulation as Precision] < WIDTH[k.precision as Precision]) {
       return `kernel.accumulation (${show(k.accumulation)}) is narrower than kernel.precision (${show(k.precision)}); declare the narrower precision as precision`;
     }

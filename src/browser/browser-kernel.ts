@@ -19,8 +19,26 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { KernelFault, type KernelHost } from '../runner/guarded-call.js';
-import { KERNEL_COVERAGE, type KernelCoverageOptions, KernelCoverageTap, LOAD_SIGNATURE, type ScriptCoverage } from '../runner/kernel-coverage-probe.js';
-import { callSignature, type ErrorReply, IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type ResultReply, type WorkerReply, type WorkerRequest, proxyKernel, remoteCaller } from '../runner/remote-kernel.js';
+import {
+  KERNEL_COVERAGE,
+  type KernelCoverageOptions,
+  KernelCoverageTap,
+  LOAD_SIGNATURE,
+  type ScriptCoverage,
+} from '../runner/kernel-coverage-probe.js';
+import {
+  callSignature,
+  type ErrorReply,
+  IsolatedCallError,
+  type IsolatedKernel,
+  type ReadyInfo,
+  RemoteSlot,
+  type ResultReply,
+  type WorkerReply,
+  type WorkerRequest,
+  proxyKernel,
+  remoteCaller,
+} from '../runner/remote-kernel.js';
 import { kernelRangesOfBundle } from './bundle-map.js';
 import { builtinKernel } from '../kernels/registry.js';
 import { BUILTIN_EXTERNALS } from './builtins.js';
@@ -84,7 +102,10 @@ function pageRuntimePath(): string {
 }
 
 /** The generated entry module of the page, and where its imports resolve from. */
-async function pageEntry(spec: string, cwd: string): Promise<{ entry: string; resolveDir: string; scriptPath: string; external: readonly string[] }> {
+async function pageEntry(
+  spec: string,
+  cwd: string,
+): Promise<{ entry: string; resolveDir: string; scriptPath: string; external: readonly string[] }> {
   const runtime = JSON.stringify(pageRuntimePath());
   const builtin = builtinKernel(spec);
   if (builtin?.runs === 'browser') {
@@ -101,7 +122,10 @@ async function pageEntry(spec: string, cwd: string): Promise<{ entry: string; re
   }
   const file = isAbsolute(spec) ? spec : resolve(cwd, spec);
   if (!JS_EXTENSIONS.includes(extname(file).toLowerCase())) {
-    throw new KernelLoadError(spec, `unsupported file extension '${extname(file) || '(none)'}'; a kernel module must be ${JS_EXTENSIONS.join(', ')}`);
+    throw new KernelLoadError(
+      spec,
+      `unsupported file extension '${extname(file) || '(none)'}'; a kernel module must be ${JS_EXTENSIONS.join(', ')}`,
+    );
   }
   try {
     if (!(await stat(file)).isFile()) throw new Error('not a file');
@@ -130,9 +154,10 @@ class BrowserSlot {
       const p = launchChromium(this.executable);
       this.current = p;
       p.then(
-        (b) => b.browser.on('disconnected', () => {
-          if (this.current === p) this.current = undefined;
-        }),
+        (b) =>
+          b.browser.on('disconnected', () => {
+            if (this.current === p) this.current = undefined;
+          }),
         () => {
           if (this.current === p) this.current = undefined;
         },
@@ -144,7 +169,11 @@ class BrowserSlot {
   async replace(): Promise<void> {
     const p = this.current;
     this.current = undefined;
-    if (p) await p.then((b) => b.close(3000), () => undefined);
+    if (p)
+      await p.then(
+        (b) => b.close(3000),
+        () => undefined,
+      );
   }
 }
 
@@ -221,7 +250,13 @@ class PageSlot extends RemoteSlot {
         await page.goto(this.coverage !== undefined ? `${url}?coverage` : url, { waitUntil: 'commit' });
       } catch (e) {
         const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        this.die(this.loading ? (e instanceof KernelLoadError ? e : new KernelLoadError(spec, `could not open a browser page: ${msg}`)) : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `browser page failed: ${msg}`));
+        this.die(
+          this.loading
+            ? e instanceof KernelLoadError
+              ? e
+              : new KernelLoadError(spec, `could not open a browser page: ${msg}`)
+            : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `browser page failed: ${msg}`),
+        );
       }
     })();
   }
@@ -231,7 +266,12 @@ class PageSlot extends RemoteSlot {
     try {
       m = decodeMessage(body) as WorkerReply | PageOnlyReply;
     } catch (e) {
-      this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `the page sent a malformed message (${e instanceof Error ? e.message : String(e)})`));
+      this.die(
+        new IsolatedCallError(
+          'ERR_KERNEL_WORKER_EXIT',
+          `the page sent a malformed message (${e instanceof Error ? e.message : String(e)})`,
+        ),
+      );
       return;
     }
     if (m.type === 'ready' && this.coverage !== undefined) {
@@ -266,7 +306,9 @@ class PageSlot extends RemoteSlot {
       const script = taken?.result.find((s) => s.url === c.url);
       if (script === undefined) return [];
       const own = (start: number) => start === 0 || c.ranges === undefined || c.ranges.some(([a, b]) => start >= a && start < b);
-      const functions = script.functions.filter((f) => own(f.ranges[0]?.startOffset ?? -1) && (!this.sourceSent || f.ranges.some((r) => r.count > 0)));
+      const functions = script.functions.filter(
+        (f) => own(f.ranges[0]?.startOffset ?? -1) && (!this.sourceSent || f.ranges.some((r) => r.count > 0)),
+      );
       const first = !this.sourceSent;
       this.sourceSent = true;
       return [{ url: c.name, functions, ...(first ? { source: c.source } : {}) }];
@@ -334,11 +376,24 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
   };
 
   try {
-    const bundle = await bundleForPage({ entry: entry.entry, resolveDir: entry.resolveDir, urlOf: server.fileUrl, label: spec, external: entry.external, sourcemap: tap !== undefined });
+    const bundle = await bundleForPage({
+      entry: entry.entry,
+      resolveDir: entry.resolveDir,
+      urlOf: server.fileUrl,
+      label: spec,
+      external: entry.external,
+      sourcemap: tap !== undefined,
+    });
     server.setVirtualFile(entry.scriptPath, bundle, 'text/javascript');
     if (tap !== undefined) {
       const source = new TextDecoder().decode(bundle);
-      pageCoverage = { tap, url: server.fileUrl(entry.scriptPath), name: pathToFileURL(entry.scriptPath).href, source, ranges: kernelRangesOfBundle(source, tap.options, process.cwd()) };
+      pageCoverage = {
+        tap,
+        url: server.fileUrl(entry.scriptPath),
+        name: pathToFileURL(entry.scriptPath).href,
+        source,
+        ranges: kernelRangesOfBundle(source, tap.options, process.cwd()),
+      };
     }
   } catch (e) {
     await shutdown();
@@ -349,7 +404,18 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     if (current === slot) current = undefined;
   };
   const acquire = (): PageSlot => {
-    current ??= new PageSlot(server, browsers, spec, entry.scriptPath, loadTimeoutMs, stats, onDeath, options.onPageError, options.onPage, pageCoverage);
+    current ??= new PageSlot(
+      server,
+      browsers,
+      spec,
+      entry.scriptPath,
+      loadTimeoutMs,
+      stats,
+      onDeath,
+      options.onPageError,
+      options.onPage,
+      pageCoverage,
+    );
     return current;
   };
 
@@ -395,7 +461,10 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
    */
   const abandon = async (slot: PageSlot | undefined, again: boolean): Promise<void> => {
     if (slot === undefined) return;
-    const gone = Promise.all([browsers.replace(), slot.kill(new IsolatedCallError('ERR_KERNEL_TIMEOUT', 'the call was abandoned (timeout or interruption); the browser was restarted'))]);
+    const gone = Promise.all([
+      browsers.replace(),
+      slot.kill(new IsolatedCallError('ERR_KERNEL_TIMEOUT', 'the call was abandoned (timeout or interruption); the browser was restarted')),
+    ]);
     if (again && !closed) acquire(); // the fresh page loads while the runner records the failure
     await gone;
   };
@@ -415,5 +484,11 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     },
   };
 
-  return proxyKernel(info, host, callOperator, shutdown, tap === undefined ? { stats, executable } : { stats, executable, [KERNEL_COVERAGE]: tap });
+  return proxyKernel(
+    info,
+    host,
+    callOperator,
+    shutdown,
+    tap === undefined ? { stats, executable } : { stats, executable, [KERNEL_COVERAGE]: tap },
+  );
 }

@@ -75,7 +75,10 @@ export async function bundleForPage(input: BundleInput): Promise<Uint8Array> {
           setup(b) {
             b.onResolve({ filter: /.*/ }, (args) => {
               if (NODE_BUILTINS.has(args.path) || NODE_ONLY_PACKAGES.test(args.path)) return { path: args.path, namespace: 'node-builtin' };
-              if (/[\\/]kernels[\\/]registry\.[jt]s$/.test(args.path) || (args.path.endsWith('/registry.js') && /[\\/]kernels[\\/]load-kernel\.[jt]s$/.test(args.importer))) {
+              if (
+                /[\\/]kernels[\\/]registry\.[jt]s$/.test(args.path) ||
+                (args.path.endsWith('/registry.js') && /[\\/]kernels[\\/]load-kernel\.[jt]s$/.test(args.importer))
+              ) {
                 return { path: 'registry', namespace: 'convcheck-no-registry' };
               }
               return undefined;
@@ -86,7 +89,11 @@ export async function bundleForPage(input: BundleInput): Promise<Uint8Array> {
               const text = await readFile(args.path, 'utf8');
               if (!text.includes('import.meta.url')) return undefined;
               const ext = /\.([cm]?[jt]sx?)$/.exec(args.path)![1];
-              const loader = (ext.includes('t') ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js') as 'ts' | 'tsx' | 'js' | 'jsx';
+              const loader = (ext.includes('t') ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js') as
+                | 'ts'
+                | 'tsx'
+                | 'js'
+                | 'jsx';
               // A call, not a string literal, so an occurrence inside a string stays valid syntax; a
               // hoisted function declared after the last line, so every line keeps its number (the
               // source map and stack traces point at the file's own lines).

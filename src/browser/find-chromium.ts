@@ -13,7 +13,8 @@ import { BrowserNotFoundError } from '../errors.js';
 export const SYSTEM_CHROMIUM_PATHS: readonly string[] = ['/usr/bin/chromium', '/usr/lib/chromium/chromium-headless-shell'];
 
 /** How to get a browser, in one line (the exit-2 message ends with it). */
-export const GET_CHROMIUM_HINT = 'install one with `apt-get install chromium` (Debian/Ubuntu) or `npx playwright install chromium`, or set CONVCHECK_CHROMIUM to its path';
+export const GET_CHROMIUM_HINT =
+  'install one with `apt-get install chromium` (Debian/Ubuntu) or `npx playwright install chromium`, or set CONVCHECK_CHROMIUM to its path';
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -37,7 +38,12 @@ export function playwrightCacheCandidates(root: string): string[] {
   const dirs = entries.filter((e) => /^chromium(_headless_shell)?-\d+$/.test(e)).sort((a, b) => build(b) - build(a));
   const out: string[] = [];
   for (const d of dirs) {
-    for (const rel of ['chrome-linux/chrome', 'chrome-linux64/chrome', 'chrome-linux/headless_shell', 'chrome-headless-shell-linux64/chrome-headless-shell']) {
+    for (const rel of [
+      'chrome-linux/chrome',
+      'chrome-linux64/chrome',
+      'chrome-linux/headless_shell',
+      'chrome-headless-shell-linux64/chrome-headless-shell',
+    ]) {
       out.push(join(root, d, rel));
     }
   }
@@ -56,7 +62,10 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, systemPaths: 
     if (isExecutableFile(given)) return given;
     throw new BrowserNotFoundError([given], `CONVCHECK_CHROMIUM=${given} is not an executable file; ${GET_CHROMIUM_HINT}`);
   }
-  const cache = env.PLAYWRIGHT_BROWSERS_PATH && env.PLAYWRIGHT_BROWSERS_PATH !== '0' ? env.PLAYWRIGHT_BROWSERS_PATH : join(env.HOME ?? homedir(), '.cache', 'ms-playwright');
+  const cache =
+    env.PLAYWRIGHT_BROWSERS_PATH && env.PLAYWRIGHT_BROWSERS_PATH !== '0'
+      ? env.PLAYWRIGHT_BROWSERS_PATH
+      : join(env.HOME ?? homedir(), '.cache', 'ms-playwright');
   const candidates = [...systemPaths, ...playwrightCacheCandidates(cache)];
   const found = candidates.find(isExecutableFile);
   if (found !== undefined) return found;

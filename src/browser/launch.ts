@@ -39,7 +39,10 @@ async function playwright(): Promise<Playwright> {
   try {
     return await import('playwright-core');
   } catch (e) {
-    throw new KernelLoadError('playwright-core', `cannot be imported (${e instanceof Error ? e.message : String(e)}); run: npm install playwright-core`);
+    throw new KernelLoadError(
+      'playwright-core',
+      `cannot be imported (${e instanceof Error ? e.message : String(e)}); run: npm install playwright-core`,
+    );
   }
 }
 
@@ -83,13 +86,14 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const b of live) for (const pid of childBrowserPids(b.executable)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
+    for (const b of live)
+      for (const pid of childBrowserPids(b.executable)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
-    }
   });
 }
 
@@ -126,7 +130,10 @@ export async function launchChromium(executable: string, options: { timeoutMs?: 
       const pids = childBrowserPids(executable);
       let timer: NodeJS.Timeout | undefined;
       const closed = await Promise.race([
-        browser.close().then(() => true, () => true),
+        browser.close().then(
+          () => true,
+          () => true,
+        ),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
       ]);
       clearTimeout(timer);

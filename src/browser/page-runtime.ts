@@ -39,7 +39,10 @@ function watchDevices(): void {
   const g = globalThis as unknown as Record<string, { prototype: Record<string, unknown> } | undefined>;
   const adapter = g.GPUAdapter?.prototype;
   if (adapter && typeof adapter.requestDevice === 'function') {
-    const original = adapter.requestDevice as (this: unknown, ...a: unknown[]) => Promise<{ lost: Promise<{ reason: string; message: string }> }>;
+    const original = adapter.requestDevice as (
+      this: unknown,
+      ...a: unknown[]
+    ) => Promise<{ lost: Promise<{ reason: string; message: string }> }>;
     adapter.requestDevice = async function (this: unknown, ...args: unknown[]) {
       const device = await original.apply(this, args);
       void device.lost.then((info) => {
@@ -96,7 +99,11 @@ export async function startPage(load: () => Promise<Record<string, unknown>>, la
   const rpc = (globalThis as unknown as PageGlobals).__convcheckRpc;
   if (rpc === undefined) throw new Error('convcheck page: no RPC endpoint (the page must be opened by convcheck)');
   const post = async (message: WorkerReply | PageOnlyReply): Promise<PageRequest | undefined> => {
-    const res = await fetch(rpc, { method: 'POST', body: encodeMessage(message) as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await fetch(rpc, {
+      method: 'POST',
+      body: encodeMessage(message) as Uint8Array<ArrayBuffer>,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     if (res.status !== 200) return undefined; // the session is over
     return decodeMessage(new Uint8Array(await res.arrayBuffer())) as PageRequest;
   };

@@ -39,7 +39,11 @@ export function takeShaders(): CallShaders {
 type Proto = Record<string, unknown>;
 
 /** Replaces `proto[name]` with `wrap(original)` if it is a function. */
-function patch(proto: Proto | undefined, name: string, wrap: (original: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown): void {
+function patch(
+  proto: Proto | undefined,
+  name: string,
+  wrap: (original: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown,
+): void {
   if (proto === undefined || typeof proto[name] !== 'function') return;
   proto[name] = wrap(proto[name] as (...a: unknown[]) => unknown);
 }
@@ -63,52 +67,66 @@ export function installShaderProbe(): void {
   const moduleKey = new WeakMap<object, string>();
   const pipelineKeys = new WeakMap<object, string[]>();
   const stagesOf = (desc: Record<string, { module?: object } | undefined>): string[] =>
-    ['compute', 'vertex', 'fragment'].map((s) => desc?.[s]?.module).flatMap((m) => (m !== undefined && moduleKey.has(m) ? [moduleKey.get(m)!] : []));
+    ['compute', 'vertex', 'fragment']
+      .map((s) => desc?.[s]?.module)
+      .flatMap((m) => (m !== undefined && moduleKey.has(m) ? [moduleKey.get(m)!] : []));
   const device = g.GPUDevice?.prototype;
-  patch(device, 'createShaderModule', (original) =>
-    function (this: unknown, ...args: unknown[]) {
-      const module = original.apply(this, args);
-      quietly(() => {
-        const code = (args[0] as { code?: unknown })?.code;
-        if (typeof code === 'string' && typeof module === 'object' && module !== null) moduleKey.set(module, create('wgsl', code));
-      });
-      return module;
-    },
+  patch(
+    device,
+    'createShaderModule',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const module = original.apply(this, args);
+        quietly(() => {
+          const code = (args[0] as { code?: unknown })?.code;
+          if (typeof code === 'string' && typeof module === 'object' && module !== null) moduleKey.set(module, create('wgsl', code));
+        });
+        return module;
+      },
   );
   for (const name of ['createComputePipeline', 'createRenderPipeline']) {
-    patch(device, name, (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        const pipeline = original.apply(this, args);
-        quietly(() => void (typeof pipeline === 'object' && pipeline !== null && pipelineKeys.set(pipeline, stagesOf(args[0] as never))));
-        return pipeline;
-      },
+    patch(
+      device,
+      name,
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const pipeline = original.apply(this, args);
+          quietly(() => void (typeof pipeline === 'object' && pipeline !== null && pipelineKeys.set(pipeline, stagesOf(args[0] as never))));
+          return pipeline;
+        },
     );
   }
   for (const name of ['createComputePipelineAsync', 'createRenderPipelineAsync']) {
-    patch(device, name, (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        const keys = (() => {
-          try {
-            return stagesOf(args[0] as never);
-          } catch {
-            return [];
-          }
-        })();
-        return (original.apply(this, args) as Promise<object>).then((pipeline) => {
-          quietly(() => void pipelineKeys.set(pipeline, keys));
-          return pipeline;
-        });
-      },
+    patch(
+      device,
+      name,
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const keys = (() => {
+            try {
+              return stagesOf(args[0] as never);
+            } catch {
+              return [];
+            }
+          })();
+          return (original.apply(this, args) as Promise<object>).then((pipeline) => {
+            quietly(() => void pipelineKeys.set(pipeline, keys));
+            return pipeline;
+          });
+        },
     );
   }
   for (const pass of ['GPUComputePassEncoder', 'GPURenderPassEncoder', 'GPURenderBundleEncoder']) {
-    patch(g[pass]?.prototype, 'setPipeline', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        quietly(() => {
-          for (const k of pipelineKeys.get(args[0] as object) ?? []) used.add(k);
-        });
-        return original.apply(this, args);
-      },
+    patch(
+      g[pass]?.prototype,
+      'setPipeline',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          quietly(() => {
+            for (const k of pipelineKeys.get(args[0] as object) ?? []) used.add(k);
+          });
+          return original.apply(this, args);
+        },
     );
   }
 
@@ -118,45 +136,57 @@ export function installShaderProbe(): void {
     const shaderType = new WeakMap<object, number>();
     const shaderKey = new WeakMap<object, string>();
     const programShaders = new WeakMap<object, Set<object>>();
-    patch(proto, 'createShader', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        const shader = original.apply(this, args);
-        quietly(() => void (shader && shaderType.set(shader as object, args[0] as number)));
-        return shader;
-      },
+    patch(
+      proto,
+      'createShader',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          const shader = original.apply(this, args);
+          quietly(() => void (shader && shaderType.set(shader as object, args[0] as number)));
+          return shader;
+        },
     );
-    patch(proto, 'shaderSource', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        quietly(() => {
-          const [shader, source] = args as [object, unknown];
-          // 0x8b31 VERTEX_SHADER, 0x8b30 FRAGMENT_SHADER
-          const kind = shaderType.get(shader) === 0x8b31 ? 'glsl-vertex' : 'glsl-fragment';
-          if (typeof source === 'string') shaderKey.set(shader, create(kind, source));
-        });
-        return original.apply(this, args);
-      },
+    patch(
+      proto,
+      'shaderSource',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          quietly(() => {
+            const [shader, source] = args as [object, unknown];
+            // 0x8b31 VERTEX_SHADER, 0x8b30 FRAGMENT_SHADER
+            const kind = shaderType.get(shader) === 0x8b31 ? 'glsl-vertex' : 'glsl-fragment';
+            if (typeof source === 'string') shaderKey.set(shader, create(kind, source));
+          });
+          return original.apply(this, args);
+        },
     );
-    patch(proto, 'attachShader', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        quietly(() => {
-          const [program, shader] = args as [object, object];
-          let set = programShaders.get(program);
-          if (set === undefined) programShaders.set(program, (set = new Set()));
-          set.add(shader);
-        });
-        return original.apply(this, args);
-      },
+    patch(
+      proto,
+      'attachShader',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          quietly(() => {
+            const [program, shader] = args as [object, object];
+            let set = programShaders.get(program);
+            if (set === undefined) programShaders.set(program, (set = new Set()));
+            set.add(shader);
+          });
+          return original.apply(this, args);
+        },
     );
-    patch(proto, 'useProgram', (original) =>
-      function (this: unknown, ...args: unknown[]) {
-        quietly(() => {
-          for (const s of programShaders.get(args[0] as object) ?? []) {
-            const k = shaderKey.get(s);
-            if (k !== undefined) used.add(k);
-          }
-        });
-        return original.apply(this, args);
-      },
+    patch(
+      proto,
+      'useProgram',
+      (original) =>
+        function (this: unknown, ...args: unknown[]) {
+          quietly(() => {
+            for (const s of programShaders.get(args[0] as object) ?? []) {
+              const k = shaderKey.get(s);
+              if (k !== undefined) used.add(k);
+            }
+          });
+          return original.apply(this, args);
+        },
     );
   }
 }

@@ -11,7 +11,15 @@
  * `undefined` in an array is `{"$undefined": true}`.
  */
 
-type ArrayCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor | Int8ArrayConstructor | Int16ArrayConstructor | Uint16ArrayConstructor;
+type ArrayCtor =
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Uint8ArrayConstructor
+  | Int8ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor;
 
 const ARRAY_TYPES: Record<string, ArrayCtor> = {
   Float32Array,
@@ -27,7 +35,7 @@ const ARRAY_TYPES: Record<string, ArrayCtor> = {
 type Typed = InstanceType<ArrayCtor>;
 
 function isTyped(v: unknown): v is Typed {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) && Object.prototype.hasOwnProperty.call(ARRAY_TYPES, v.constructor.name);
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && Object.hasOwn(ARRAY_TYPES, v.constructor.name);
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -71,14 +79,19 @@ export function encodeMessage(value: unknown): Uint8Array {
 export function decodeMessage(bytes: Uint8Array): unknown {
   if (bytes.byteLength < 4) throw new Error(`wire: a message of ${bytes.byteLength} bytes is too short`);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  if (4 + headerLength > bytes.byteLength) throw new Error(`wire: a header of ${headerLength} bytes does not fit in a message of ${bytes.byteLength}`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as { arrays: Array<[string, number]>; value: unknown };
+  if (4 + headerLength > bytes.byteLength)
+    throw new Error(`wire: a header of ${headerLength} bytes does not fit in a message of ${bytes.byteLength}`);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as {
+    arrays: Array<[string, number]>;
+    value: unknown;
+  };
   let offset = align8(4 + headerLength);
   const arrays = header.arrays.map(([type, n]) => {
     const Ctor = ARRAY_TYPES[type];
     if (Ctor === undefined) throw new Error(`wire: unknown array type ${type}`);
     const byteLength = n * Ctor.BYTES_PER_ELEMENT;
-    if (offset + byteLength > bytes.byteLength) throw new Error(`wire: array of ${byteLength} bytes at ${offset} overruns the message (${bytes.byteLength} bytes)`);
+    if (offset + byteLength > bytes.byteLength)
+      throw new Error(`wire: array of ${byteLength} bytes at ${offset} overruns the message (${bytes.byteLength} bytes)`);
     const copy = new Ctor(n);
     new Uint8Array(copy.buffer).set(bytes.subarray(offset, offset + byteLength));
     offset = align8(offset + byteLength);

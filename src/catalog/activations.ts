@@ -35,7 +35,11 @@ function productionFusedCases(ctx: GenerationContext, plan: ProductionPlan): fc.
     const own = { ...plan, cycleLengths: [] as number[] };
     const arbitrary = o.cases
       .arbitrary({ ...ctx, production: own }, fc.constantFrom(...(usable.length > 0 ? usable : (['exact'] as const))))
-      .chain((c) => activationArbitrary(kinds, (c as { regime: 'exact' | 'float' }).regime)!.map((activation): FusedCase => ({ op: o.name, c, activation })));
+      .chain((c) =>
+        activationArbitrary(kinds, (c as { regime: 'exact' | 'float' }).regime)!.map(
+          (activation): FusedCase => ({ op: o.name, c, activation }),
+        ),
+      );
     return { arbitrary, count: usable.length > 0 ? own.cycleLengths.reduce((a, b) => a + b, 0) : 0 };
   });
   const total = parts.reduce((a, p) => a + p.count, 0);
@@ -47,7 +51,10 @@ function productionFusedCases(ctx: GenerationContext, plan: ProductionPlan): fc.
 /** fused(x, w, b, φ) = φ(unfused(x, w, b)), both computed by the kernel. */
 export const fusedActivation = defineProperty<FusedCase>({
   id: 'fused-activation',
-  statement: `a fused activation equals the activation applied after the bias to the kernel's own unfused result (${operators.filter((o) => o.fusesActivation).map((o) => o.name).join(', ')}): exactly on exact data, within the bound carried through φ on float data`,
+  statement: `a fused activation equals the activation applied after the bias to the kernel's own unfused result (${operators
+    .filter((o) => o.fusesActivation)
+    .map((o) => o.name)
+    .join(', ')}): exactly on exact data, within the bound carried through φ on float data`,
   needs: ['conv'],
   skipReason: (caps) => (caps.activations.length > 0 ? undefined : 'kernel declares no fused activations (capabilities.activations)'),
   arbitrary(ctx) {
@@ -57,7 +64,11 @@ export const fusedActivation = defineProperty<FusedCase>({
       for (const regime of ['exact', 'float'] as const) {
         const act = activationArbitrary(ctx.capabilities.activations, regime);
         if (act === undefined) continue;
-        arbs.push(fc.record({ c: o.cases.arbitrary(ctx, fc.constant(regime)), activation: act }).map(({ c, activation }) => ({ op: o.name, c, activation })));
+        arbs.push(
+          fc
+            .record({ c: o.cases.arbitrary(ctx, fc.constant(regime)), activation: act })
+            .map(({ c, activation }) => ({ op: o.name, c, activation })),
+        );
       }
     }
     return fc.oneof(...arbs);
@@ -71,9 +82,27 @@ export const fusedActivation = defineProperty<FusedCase>({
     // normwise kernel have one — an elementwise kernel's exact case is judged by equality, so the
     // reference (a full conv, the costliest part of a production layer) is not computed for it
     const bounded = regime === 'float' || k.numerics.errorModel === 'normwise';
-    const ref = bounded ? op.cases.expect(v.c, k.numerics) : { magnitude: new Float64Array(unfused.y.length), terms: 0, mapScale: undefined };
-    const expected = activated({ shape: unfused.shape, values: unfused.y, magnitude: ref.magnitude, terms: ref.terms, ...(ref.mapScale ? { mapScale: ref.mapScale } : {}) }, v.activation);
-    judge(`fused ${describeActivation(v.activation)} vs ${describeActivation(v.activation)}(unfused ${op.name})`, k.numerics, regime, fused.y, expected, { expectedFromKernel: true });
+    const ref = bounded
+      ? op.cases.expect(v.c, k.numerics)
+      : { magnitude: new Float64Array(unfused.y.length), terms: 0, mapScale: undefined };
+    const expected = activated(
+      {
+        shape: unfused.shape,
+        values: unfused.y,
+        magnitude: ref.magnitude,
+        terms: ref.terms,
+        ...(ref.mapScale ? { mapScale: ref.mapScale } : {}),
+      },
+      v.activation,
+    );
+    judge(
+      `fused ${describeActivation(v.activation)} vs ${describeActivation(v.activation)}(unfused ${op.name})`,
+      k.numerics,
+      regime,
+      fused.y,
+      expected,
+      { expectedFromKernel: true },
+    );
   },
   describe: (v) => `${v.op} ${byName(v.op).cases.describe(v.c)} activation=${describeActivation(v.activation)}`,
   coverage: (v) => byName(v.op).cases.coverage?.(v.c),

@@ -63,24 +63,49 @@ interface FcCase {
  * The production tier: `items` in order, once each per cycle (the plan records how many); with
  * none, `fallback` (never run: the runner skips the property).
  */
-function productionCycle<T, C>(plan: ProductionPlan, items: readonly T[], toCase: (item: fc.Arbitrary<T>) => fc.Arbitrary<C>, fallback: fc.Arbitrary<C>): fc.Arbitrary<C> {
+function productionCycle<T, C>(
+  plan: ProductionPlan,
+  items: readonly T[],
+  toCase: (item: fc.Arbitrary<T>) => fc.Arbitrary<C>,
+  fallback: fc.Arbitrary<C>,
+): fc.Arbitrary<C> {
   plan.cycleLengths.push(items.length);
   return items.length > 0 ? toCase(cycle(items)) : fallback;
 }
 
 /** FcCases on the given FC layers: the layer's geometry, a flatten order, regime and fresh data. */
 function fcCasesOn(layers: fc.Arbitrary<FcLayer>): fc.Arbitrary<FcCase> {
-  return fc.record({
-    f: layers,
-    order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
-    regime: fc.constantFrom<Regime>('exact', 'float'),
-    seed: dataSeed(),
-  }).map(({ f, order, regime, seed }): FcCase => ({ rank: f.rank, batch: f.batch, channels: f.channels, out: f.out, window: f.window, order, hasBias: f.hasBias, regime, seed, layer: f.layer }));
+  return fc
+    .record({
+      f: layers,
+      order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'),
+      regime: fc.constantFrom<Regime>('exact', 'float'),
+      seed: dataSeed(),
+    })
+    .map(
+      ({ f, order, regime, seed }): FcCase => ({
+        rank: f.rank,
+        batch: f.batch,
+        channels: f.channels,
+        out: f.out,
+        window: f.window,
+        order,
+        hasBias: f.hasBias,
+        regime,
+        seed,
+        layer: f.layer,
+      }),
+    );
 }
 
 function fcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
   if (ctx.production !== undefined) {
-    return productionCycle(ctx.production, fcLayersOf(ctx.production.layers, ctx.capabilities), fcCasesOn, smallFcCaseArb({ ...ctx, size: 'small' }));
+    return productionCycle(
+      ctx.production,
+      fcLayersOf(ctx.production.layers, ctx.capabilities),
+      fcCasesOn,
+      smallFcCaseArb({ ...ctx, size: 'small' }),
+    );
   }
   return smallFcCaseArb(ctx);
 }
@@ -110,7 +135,17 @@ function smallFcCaseArb(ctx: GenerationContext): fc.Arbitrary<FcCase> {
     regime: fc.constantFrom<Regime>('exact', 'float'),
     seed: dataSeed(),
   });
-  return withinMaxElements('fcEqualsFullExtentConv', cases, (c) => fcLargest(c, c.window.slice(0, c.rank), c.window.map(() => 1)), ctx.capabilities.maxElements);
+  return withinMaxElements(
+    'fcEqualsFullExtentConv',
+    cases,
+    (c) =>
+      fcLargest(
+        c,
+        c.window.slice(0, c.rank),
+        c.window.map(() => 1),
+      ),
+    ctx.capabilities.maxElements,
+  );
 }
 
 /** x `[N, C, ...D]`, FC weight `[M, C·∏S]`, bias — from the case's seed. */
@@ -118,7 +153,13 @@ function fcData(c: FcCase, spatial: readonly number[], precision: Precision) {
   const S = c.window.slice(0, c.rank);
   const K = c.channels * sizeOf(S);
   const d = problemData(
-    { xSize: c.batch * c.channels * sizeOf(spatial), wSize: c.out * K, bSize: c.hasBias ? c.out : 0, reductionLength: K, specialWeights: false },
+    {
+      xSize: c.batch * c.channels * sizeOf(spatial),
+      wSize: c.out * K,
+      bSize: c.hasBias ? c.out : 0,
+      reductionLength: K,
+      specialWeights: false,
+    },
     c.regime,
     c.seed,
     { precision },
@@ -144,7 +185,8 @@ export type FcToConv = (weight: Tensor, inputShape: readonly number[], order: Fl
 export function fcEqualsFullExtentConvWith(convert: FcToConv) {
   return defineProperty<FcCase>({
     id: 'fc-equals-full-extent-conv',
-    statement: 'dense(flatten(x, order), W) equals conv(x, fcToConv(W, order)) with no padding and stride 1 (output [N, M, 1, …, 1]), for both flatten orders and ranks 1–3',
+    statement:
+      'dense(flatten(x, order), W) equals conv(x, fcToConv(W, order)) with no padding and stride 1 (output [N, M, 1, …, 1]), for both flatten orders and ranks 1–3',
     needs: ['conv'],
     arbitrary: fcCaseArb,
     async check(k, c) {
@@ -156,7 +198,13 @@ export function fcEqualsFullExtentConvWith(convert: FcToConv) {
       const conv = await runConv(k, x, wConv, b, plainAttrs(c.rank), outShape);
       const ref = fastReferenceDense(flat, W, b);
       const mapScale = scaleFor(k.numerics, x, wConv, b, plainAttrs(c.rank));
-      const expected: Expectation = { shape: outShape, values: dense.y, magnitude: ref.magnitude, terms: ref.termCount, ...(mapScale ? { mapScale } : {}) };
+      const expected: Expectation = {
+        shape: outShape,
+        values: dense.y,
+        magnitude: ref.magnitude,
+        terms: ref.termCount,
+        ...(mapScale ? { mapScale } : {}),
+      };
       judge(`conv(x, fcToConv(W)) vs ${dense.byKernel ? 'kernel' : 'reference'} dense(flatten(x))`, k.numerics, c.regime, conv, expected, {
         expectedFromKernel: dense.byKernel,
       });
@@ -208,12 +256,33 @@ function productionLinearCases(ctx: GenerationContext, plan: ProductionPlan): fc
   type Item = Omit<LinearCase, 'regime' | 'seed'>;
   const plain: Item[] = fcLayersOf(plan.layers, ctx.capabilities)
     .filter((f) => sizeOf(f.window) === 1)
-    .map((f) => ({ variant: 'dense', rank: f.rank, batch: f.batch, channels: f.channels, out: f.out, spatial: [1, 1, 1], hasBias: f.hasBias, layer: f.layer }));
-  const pointwise: Item[] = pointwiseLayersOf(plan.layers, ctx.capabilities).map((p) => ({ variant: 'linear', rank: p.rank, batch: p.batch, channels: p.channels, out: p.out, spatial: [...p.spatial, 1, 1].slice(0, 3), hasBias: p.hasBias, layer: p.layer }));
+    .map((f) => ({
+      variant: 'dense',
+      rank: f.rank,
+      batch: f.batch,
+      channels: f.channels,
+      out: f.out,
+      spatial: [1, 1, 1],
+      hasBias: f.hasBias,
+      layer: f.layer,
+    }));
+  const pointwise: Item[] = pointwiseLayersOf(plan.layers, ctx.capabilities).map((p) => ({
+    variant: 'linear',
+    rank: p.rank,
+    batch: p.batch,
+    channels: p.channels,
+    out: p.out,
+    spatial: [...p.spatial, 1, 1].slice(0, 3),
+    hasBias: p.hasBias,
+    layer: p.layer,
+  }));
   return productionCycle(
     plan,
     [...plain, ...pointwise],
-    (items) => fc.record({ item: items, regime: fc.constantFrom<Regime>('exact', 'float'), seed: dataSeed() }).map(({ item, regime, seed }): LinearCase => ({ ...item, regime, seed })),
+    (items) =>
+      fc
+        .record({ item: items, regime: fc.constantFrom<Regime>('exact', 'float'), seed: dataSeed() })
+        .map(({ item, regime, seed }): LinearCase => ({ ...item, regime, seed })),
     smallLinearCases({ ...ctx, size: 'small' }),
   );
 }
@@ -221,14 +290,22 @@ function productionLinearCases(ctx: GenerationContext, plan: ProductionPlan): fc
 /** Linear at every position ≡ 1×1 conv; dense on [N, C] ≡ 1×1 conv on [N, C, 1, …]. */
 export const linearEquals1x1Conv = defineProperty({
   id: 'linear-equals-1x1-conv',
-  statement: 'a linear layer [M, C] applied at every position of [N, C, D…] equals conv with linearToConv1x1(W) (stride 1, any spatial size, ranks 1–3); dense on [N, C] equals a 1×1 conv on [N, C, 1, …, 1]',
+  statement:
+    'a linear layer [M, C] applied at every position of [N, C, D…] equals conv with linearToConv1x1(W) (stride 1, any spatial size, ranks 1–3); dense on [N, C] equals a 1×1 conv on [N, C, 1, …, 1]',
   needs: ['conv'],
-  arbitrary: (ctx: GenerationContext) => (ctx.production !== undefined ? productionLinearCases(ctx, ctx.production) : smallLinearCases(ctx)),
+  arbitrary: (ctx: GenerationContext) =>
+    ctx.production !== undefined ? productionLinearCases(ctx, ctx.production) : smallLinearCases(ctx),
   async check(k, c: LinearCase) {
     const spatial = c.variant === 'dense' ? range(c.rank).map(() => 1) : c.spatial.slice(0, c.rank);
     const P = sizeOf(spatial);
     const d = problemData(
-      { xSize: c.batch * c.channels * P, wSize: c.out * c.channels, bSize: c.hasBias ? c.out : 0, reductionLength: c.channels, specialWeights: false },
+      {
+        xSize: c.batch * c.channels * P,
+        wSize: c.out * c.channels,
+        bSize: c.hasBias ? c.out : 0,
+        reductionLength: c.channels,
+        specialWeights: false,
+      },
       c.regime,
       c.seed,
       { precision: k.precision },
@@ -249,12 +326,19 @@ export const linearEquals1x1Conv = defineProperty({
     for (let n = 0; n < c.batch; n++)
       for (let m = 0; m < c.out; m++) for (let p = 0; p < P; p++) values[(n * c.out + m) * P + p] = dense.y[(n * P + p) * c.out + m];
     const ref = fastReferenceConv(x, w1, b, plainAttrs(c.rank));
-    judge(`1×1 conv vs ${dense.byKernel ? 'kernel' : 'reference'} ${c.variant === 'dense' ? 'dense' : 'linear at every position'}`, k.numerics, c.regime, conv, {
-      shape: outShape,
-      values,
-      magnitude: ref.magnitude,
-      terms: ref.termCount,
-    }, { expectedFromKernel: dense.byKernel });
+    judge(
+      `1×1 conv vs ${dense.byKernel ? 'kernel' : 'reference'} ${c.variant === 'dense' ? 'dense' : 'linear at every position'}`,
+      k.numerics,
+      c.regime,
+      conv,
+      {
+        shape: outShape,
+        values,
+        magnitude: ref.magnitude,
+        terms: ref.termCount,
+      },
+      { expectedFromKernel: dense.byKernel },
+    );
   },
   describe: (c: LinearCase) =>
     `${c.variant} x=${formatShape([c.batch, c.channels, ...(c.variant === 'dense' ? [] : c.spatial.slice(0, c.rank))])} w=[${c.out},${c.channels}] rank=${c.rank} bias=${c.hasBias ? 'yes' : 'no'} regime=${c.regime}${layerNote(c.layer)}`,
@@ -265,7 +349,6 @@ export const linearEquals1x1Conv = defineProperty({
  * window at that position: y[:, :, o] = dense(flatten(x[:, :, o·s : o·s+S]), W).
  */
 async function windowMap(
-  k: CheckedKernel,
   x: Data64,
   S: readonly number[],
   strides: readonly number[],
@@ -281,7 +364,16 @@ async function windowMap(
   const rows = new Float64Array(N * P * K);
   const pos = new Array<number>(O.length).fill(0);
   for (let p = 0; p < P; p++) {
-    const win = asData(flatten(cropSpatial(x, pos.map((o, a) => o * strides[a]), S), order));
+    const win = asData(
+      flatten(
+        cropSpatial(
+          x,
+          pos.map((o, a) => o * strides[a]),
+          S,
+        ),
+        order,
+      ),
+    );
     for (let n = 0; n < N; n++) rows.set(win.data.subarray(n * K, (n + 1) * K), (n * P + p) * K);
     for (let a = O.length - 1; a >= 0; a--) {
       if (++pos[a] < O[a]) break;
@@ -291,14 +383,16 @@ async function windowMap(
   const r = await apply({ shape: [N * P, K], data: rows });
   const M = r.cols;
   const values = new Float64Array(N * M * P);
-  for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) values[(n * M + m) * P + p] = r.y[(n * P + p) * M + m];
+  for (let n = 0; n < N; n++)
+    for (let m = 0; m < M; m++) for (let p = 0; p < P; p++) values[(n * M + m) * P + p] = r.y[(n * P + p) * M + m];
   return { values, outShape: [N, M, ...O], byKernel: r.byKernel };
 }
 
 /** LeCun's point: an FC layer on a window of size S slides as a conv over a larger input. */
 export const fcSlidesAsConv = defineProperty({
   id: 'fc-slides-as-conv',
-  statement: 'an FC layer defined on windows of size S, applied as a conv with stride s to a larger input, gives a map whose every position equals the FC layer applied to that window',
+  statement:
+    'an FC layer defined on windows of size S, applied as a conv with stride s to a larger input, gives a map whose every position equals the FC layer applied to that window',
   needs: ['conv'],
   arbitrary: (ctx: GenerationContext) => {
     const plan = ctx.production;
@@ -309,34 +403,53 @@ export const fcSlidesAsConv = defineProperty({
     });
     if (plan === undefined) {
       const fits = ({ base, extra, strides }: { base: FcCase; extra: number[]; strides: number[] }) =>
-        fcLargest(base, base.window.slice(0, base.rank).map((s, a) => s + extra[a]), strides.slice(0, base.rank));
+        fcLargest(
+          base,
+          base.window.slice(0, base.rank).map((s, a) => s + extra[a]),
+          strides.slice(0, base.rank),
+        );
       return withinMaxElements('fcSlidesAsConv', small, fits, ctx.capabilities.maxElements);
     }
     // production: each windowed FC layer slides over a map twice its window, stride 1 — VGG-16's
     // fc6 (7×7×512 → 4096) over a 14×14 map gives an 8×8 map of class scores, the FCN case
     const windowed = fcLayersOf(plan.layers, ctx.capabilities).filter((f) => sizeOf(f.window) > 1);
-    return productionCycle(plan, windowed, (layers) => fcCasesOn(layers).map((base) => ({ base, extra: [...base.window], strides: [1, 1, 1] })), small);
+    return productionCycle(
+      plan,
+      windowed,
+      (layers) => fcCasesOn(layers).map((base) => ({ base, extra: [...base.window], strides: [1, 1, 1] })),
+      small,
+    );
   },
   async check(k, { base: c, extra, strides: st }) {
     const spatial = c.window.slice(0, c.rank).map((s, a) => s + extra[a]);
     const strides = st.slice(0, c.rank);
     const { S, x, W, b } = fcData(c, spatial, k.precision);
-    const map = await windowMap(k, x, S, strides, c.order, async (rows) => ({ ...(await denseOf(k, rows, W, b)), cols: c.out }));
+    const map = await windowMap(x, S, strides, c.order, async (rows) => ({ ...(await denseOf(k, rows, W, b)), cols: c.out }));
     const wConv = asData(fcToConv(W, [c.channels, ...S], c.order));
     const attrs = { ...plainAttrs(c.rank), strides };
     const conv = await runConv(k, x, wConv, b, attrs, map.outShape);
     const ref = fastReferenceConv(x, wConv, b, attrs);
     const mapScale = scaleFor(k.numerics, x, wConv, b, attrs);
-    judge(`conv(x, fcToConv(W), stride) vs ${map.byKernel ? 'kernel' : 'reference'} dense on each window`, k.numerics, c.regime, conv, {
-      shape: map.outShape,
-      values: map.values,
-      magnitude: ref.magnitude,
-      terms: ref.termCount,
-      ...(mapScale ? { mapScale } : {}),
-    }, { expectedFromKernel: map.byKernel });
+    judge(
+      `conv(x, fcToConv(W), stride) vs ${map.byKernel ? 'kernel' : 'reference'} dense on each window`,
+      k.numerics,
+      c.regime,
+      conv,
+      {
+        shape: map.outShape,
+        values: map.values,
+        magnitude: ref.magnitude,
+        terms: ref.termCount,
+        ...(mapScale ? { mapScale } : {}),
+      },
+      { expectedFromKernel: map.byKernel },
+    );
   },
   describe: ({ base, extra, strides }) =>
-    describeFc(base, ` input=${formatShape(base.window.slice(0, base.rank).map((s, a) => s + extra[a]))} strides=${formatShape(strides.slice(0, base.rank))}`),
+    describeFc(
+      base,
+      ` input=${formatShape(base.window.slice(0, base.rank).map((s, a) => s + extra[a]))} strides=${formatShape(strides.slice(0, base.rank))}`,
+    ),
 });
 
 /**
@@ -409,7 +522,10 @@ function productionFcnCases(ctx: GenerationContext, plan: ProductionPlan): fc.Ar
   return productionCycle(
     plan,
     heads,
-    (items) => fc.record({ h: items, order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'), seed: dataSeed() }).map(({ h, order, seed }) => toCase(h, order, seed)),
+    (items) =>
+      fc
+        .record({ h: items, order: fc.constantFrom<FlattenOrder>('channels-first', 'channels-last'), seed: dataSeed() })
+        .map(({ h, order, seed }) => toCase(h, order, seed)),
     smallFcnCases({ ...ctx, size: 'small' }),
   );
 }
@@ -420,7 +536,12 @@ function fcnLargest(c: FcnCase): number {
   const D = S.map((s, a) => s + c.extra[a]);
   const P = sizeOf(D.map((d, a) => d - S[a] + 1));
   const widths = widthsOf(c);
-  const sizes = [c.batch * c.channels * sizeOf(D), c.features * c.channels * 3 ** c.rank, c.batch * c.features * sizeOf(D), c.batch * P * c.features * sizeOf(S)];
+  const sizes = [
+    c.batch * c.channels * sizeOf(D),
+    c.features * c.channels * 3 ** c.rank,
+    c.batch * c.features * sizeOf(D),
+    c.batch * P * c.features * sizeOf(S),
+  ];
   widths.forEach((m, l) => sizes.push(m * (l === 0 ? c.features * sizeOf(S) : widths[l - 1]), c.batch * m * P));
   return Math.max(...sizes);
 }
@@ -450,7 +571,8 @@ function smallFcnCases(ctx: GenerationContext): fc.Arbitrary<FcnCase> {
  */
 export const fcnNetwork = defineProperty({
   id: 'fcn-network',
-  statement: 'a VGG-like head (conv+ReLU, fc6 as full-extent conv, fc7/fc8 as 1×1 convs) equals the FC network on fixed-size inputs, and on larger inputs gives the map of per-window FC results',
+  statement:
+    'a VGG-like head (conv+ReLU, fc6 as full-extent conv, fc7/fc8 as 1×1 convs) equals the FC network on fixed-size inputs, and on larger inputs gives the map of per-window FC results',
   needs: ['conv'],
   // exact through four layers: needs a kernel that is exact on integer sums up to ~2¹⁶
   skipReason: (_caps, numerics) =>
@@ -459,7 +581,8 @@ export const fcnNetwork = defineProperty({
       : numerics.precision === 'float16'
         ? "the network's integer sums reach ~2¹⁶, beyond float16's exact integers (2¹¹)"
         : undefined,
-  arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> => (ctx.production !== undefined ? productionFcnCases(ctx, ctx.production) : smallFcnCases(ctx)),
+  arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> =>
+    ctx.production !== undefined ? productionFcnCases(ctx, ctx.production) : smallFcnCases(ctx),
   async check(k, c: FcnCase) {
     const r = c.rank;
     const S = c.window.slice(0, r);
@@ -468,12 +591,16 @@ export const fcnNetwork = defineProperty({
     const widths = widthsOf(c);
     const R = c.nonzeros;
     // small heads: integers in [−2, 2]; production heads: {−1, 0, 1}, at most R non-zero weights per output
-    const ints = (shape: number[]): Data64 => ({ shape, data: Float64Array.from({ length: sizeOf(shape) }, () => (R === undefined ? rng.int(-2, 2) : rng.int(-1, 1))) });
+    const ints = (shape: number[]): Data64 => ({
+      shape,
+      data: Float64Array.from({ length: sizeOf(shape) }, () => (R === undefined ? rng.int(-2, 2) : rng.int(-1, 1))),
+    });
     const weights = (shape: number[]): Data64 => {
       if (R === undefined) return ints(shape);
       const row = sizeOf(shape.slice(1));
       const data = new Float64Array(sizeOf(shape));
-      for (let m = 0; m < shape[0]; m++) for (let i = 0; i < Math.min(R, row); i++) data[m * row + rng.int(0, row - 1)] = rng.chance(0.5) ? 1 : -1;
+      for (let m = 0; m < shape[0]; m++)
+        for (let i = 0; i < Math.min(R, row); i++) data[m * row + rng.int(0, row - 1)] = rng.chance(0.5) ? 1 : -1;
       return { shape, data };
     };
     const x = ints([c.batch, c.channels, ...D]);
@@ -492,15 +619,24 @@ export const fcnNetwork = defineProperty({
       a = l < fcs.length - 1 ? relu({ shape: at(widths[l]), data: y }) : { shape: at(widths[l]), data: y };
     }
     // FC form, on every window of the feature map
-    const map = await windowMap(k, h, S, S.map(() => 1), c.order, async (rows) => {
-      let f: Data64 = rows;
-      let last: { y: Float64Array; byKernel: boolean } = { y: rows.data, byKernel: false };
-      for (let l = 0; l < fcs.length; l++) {
-        last = await denseOf(k, f, fcs[l].W, fcs[l].b);
-        f = l < fcs.length - 1 ? relu({ shape: [rows.shape[0], widths[l]], data: last.y }) : { shape: [rows.shape[0], widths[l]], data: last.y };
-      }
-      return { ...last, cols: widths[widths.length - 1] };
-    });
+    const map = await windowMap(
+      h,
+      S,
+      S.map(() => 1),
+      c.order,
+      async (rows) => {
+        let f: Data64 = rows;
+        let last: { y: Float64Array; byKernel: boolean } = { y: rows.data, byKernel: false };
+        for (let l = 0; l < fcs.length; l++) {
+          last = await denseOf(k, f, fcs[l].W, fcs[l].b);
+          f =
+            l < fcs.length - 1
+              ? relu({ shape: [rows.shape[0], widths[l]], data: last.y })
+              : { shape: [rows.shape[0], widths[l]], data: last.y };
+        }
+        return { ...last, cols: widths[widths.length - 1] };
+      },
+    );
     judge('fully convolutional head vs FC head on each window', k.numerics, 'exact', a.data, {
       shape: map.outShape,
       values: map.values,

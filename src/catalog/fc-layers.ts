@@ -69,7 +69,12 @@ export function fcLayersOf(layers: readonly LayerShape[], caps: CompleteCapabili
       const s = l.spec as ConvSpec;
       const r = s.xShape.length - 2;
       const k = s.wShape.slice(2);
-      const fullExtent = s.attrs.group === 1 && s.attrs.strides.every((v) => v === 1) && s.attrs.dilations.every((v) => v === 1) && s.attrs.pads.every((p) => p === 0) && k.every((v, a) => v === s.xShape[2 + a]);
+      const fullExtent =
+        s.attrs.group === 1 &&
+        s.attrs.strides.every((v) => v === 1) &&
+        s.attrs.dilations.every((v) => v === 1) &&
+        s.attrs.pads.every((p) => p === 0) &&
+        k.every((v, a) => v === s.xShape[2 + a]);
       if (fullExtent) f = { rank: r, batch: s.xShape[0], channels: s.xShape[1], out: s.wShape[0], window: pad3(k), hasBias: s.hasBias };
     } else if (l.op === 'dense') {
       const s = l.spec as DenseSpec;
@@ -102,7 +107,11 @@ export function pointwiseLayersOf(layers: readonly LayerShape[], caps: CompleteC
     const s = l.spec as ConvSpec;
     const r = s.xShape.length - 2;
     const spatial = s.xShape.slice(2);
-    const pointwise = s.attrs.group === 1 && s.wShape.slice(2).every((v) => v === 1) && s.attrs.strides.every((v) => v === 1) && s.attrs.pads.every((p) => p === 0);
+    const pointwise =
+      s.attrs.group === 1 &&
+      s.wShape.slice(2).every((v) => v === 1) &&
+      s.attrs.strides.every((v) => v === 1) &&
+      s.attrs.pads.every((p) => p === 0);
     if (!pointwise || sizeOf(spatial) === 1 || !caps.spatialRanks.includes(r)) continue;
     const [N, C] = s.xShape;
     const M = s.wShape[0];

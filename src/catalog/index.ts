@@ -8,7 +8,12 @@ import type { PropertyDefinition } from '../property/definition.js';
 import { fusedActivation } from './activations.js';
 import { fcEqualsFullExtentConv, fcnNetwork, fcSlidesAsConv, linearEquals1x1Conv } from './equivalences.js';
 import { deterministic, inputsNotMutated } from './hygiene.js';
-import { matMulIntegerEquals1x1Conv, matMulIntegerEqualsFullExtentConv, qlinearMatMulEquals1x1Conv, qlinearMatMulEqualsFullExtentConv } from './quantized-equivalences.js';
+import {
+  matMulIntegerEquals1x1Conv,
+  matMulIntegerEqualsFullExtentConv,
+  qlinearMatMulEquals1x1Conv,
+  qlinearMatMulEqualsFullExtentConv,
+} from './quantized-equivalences.js';
 
 /** Every property of the catalog. */
 export const catalog: readonly PropertyDefinition[] = [

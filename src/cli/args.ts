@@ -96,7 +96,28 @@ type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'shape-plan', 'time-budget', 'shapes', 'every-layer', 'model', 'model-input', 'model-data', 'coverage', 'coverage-libraries', 'guided'],
+  verify: [
+    'kernel',
+    'runs',
+    'seed',
+    'properties',
+    'timeout-ms',
+    'report-dir',
+    'size',
+    'shard',
+    'browser',
+    'shape-budget',
+    'shape-plan',
+    'time-budget',
+    'shapes',
+    'every-layer',
+    'model',
+    'model-input',
+    'model-data',
+    'coverage',
+    'coverage-libraries',
+    'guided',
+  ],
   replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
   merge: ['report-dir'],
@@ -129,8 +150,13 @@ export function parseArgs(argv: readonly string[]): Command {
 
   switch (command) {
     case 'merge':
-      if (positionals.length === 0) throw new UsageError('convcheck merge: missing the shard report directories (see convcheck merge --help)');
-      return { kind: 'merge', dirs: positionals, reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir };
+      if (positionals.length === 0)
+        throw new UsageError('convcheck merge: missing the shard report directories (see convcheck merge --help)');
+      return {
+        kind: 'merge',
+        dirs: positionals,
+        reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,
+      };
     case 'list':
       if (positionals.length > 0) throw new UsageError(`convcheck list: unexpected argument '${positionals[0]}'`);
       return { kind: 'list' };
@@ -161,9 +187,12 @@ export function parseArgs(argv: readonly string[]): Command {
       if (!(SIZES as readonly string[]).includes(size)) {
         throw new UsageError(`--size must be one of ${SIZES.join(', ')}, got '${size}'`);
       }
-      if (shapes !== undefined && size !== 'production') throw new UsageError(`--shapes runs the production tier; it cannot be combined with --size ${size}`);
-      if (model !== undefined && size !== 'production') throw new UsageError(`--model runs the production tier; it cannot be combined with --size ${size}`);
-      if (options.has('every-layer') && size !== 'production') throw new UsageError(`--every-layer applies to the production tier (--size production or --shapes), not --size ${size}`);
+      if (shapes !== undefined && size !== 'production')
+        throw new UsageError(`--shapes runs the production tier; it cannot be combined with --size ${size}`);
+      if (model !== undefined && size !== 'production')
+        throw new UsageError(`--model runs the production tier; it cannot be combined with --size ${size}`);
+      if (options.has('every-layer') && size !== 'production')
+        throw new UsageError(`--every-layer applies to the production tier (--size production or --shapes), not --size ${size}`);
       return {
         kind: 'verify',
         kernel: options.get('kernel') ?? VERIFY_DEFAULTS.kernel,
@@ -171,7 +200,9 @@ export function parseArgs(argv: readonly string[]): Command {
         seed: nonEmpty('--seed', options.get('seed'))?.trim(),
         properties: listOption('--properties', options.get('properties')),
         // a production layer takes seconds in a slow kernel (C3D conv2a: 22 GFLOP)
-        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? (size === 'production' ? PRODUCTION_TIMEOUT_MS : VERIFY_DEFAULTS.timeoutMs),
+        timeoutMs:
+          integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ??
+          (size === 'production' ? PRODUCTION_TIMEOUT_MS : VERIFY_DEFAULTS.timeoutMs),
         reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,
         size: size as SizeTier,
         shard: shardOption(options.get('shard')),
@@ -257,7 +288,14 @@ function nonEmpty(flag: string, text: string | undefined): string | undefined {
 /** Parses `a,b,c` into distinct ids in the order given. */
 function listOption(flag: string, text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  const ids = [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  const ids = [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
   if (ids.length === 0) throw new UsageError(`${flag} needs at least one property id (see convcheck list), got '${text}'`);
   return ids;
 }
@@ -275,11 +313,13 @@ function modelOption(options: ReadonlyMap<string, string>, shapes: string | unde
   const input = nonEmpty('--model-input', options.get('model-input'));
   const data = options.get('model-data');
   if (file === undefined) {
-    if (input !== undefined || data !== undefined) throw new UsageError(`${input !== undefined ? '--model-input' : '--model-data'} needs --model FILE`);
+    if (input !== undefined || data !== undefined)
+      throw new UsageError(`${input !== undefined ? '--model-input' : '--model-data'} needs --model FILE`);
     return undefined;
   }
   if (shapes !== undefined) throw new UsageError('--model and --shapes both name the layers to run; give one');
-  if (data !== undefined && data !== 'real' && data !== 'generated' && data !== 'both') throw new UsageError(`--model-data must be real, generated or both, got '${data}'`);
+  if (data !== undefined && data !== 'real' && data !== 'generated' && data !== 'both')
+    throw new UsageError(`--model-data must be real, generated or both, got '${data}'`);
   return { file, ...(input !== undefined ? { input } : {}), data: (data ?? 'real') as ModelOptions['data'] };
 }
 
@@ -323,7 +363,8 @@ function shapePlanOption(v: string | undefined): 'all' | 'mixed' | 'off' {
  * The parser's option table, read-only: each command's options (without `--`) and the options
  * that take no value. `test/docs.test.ts` checks the commands quoted in the docs against it.
  */
-export const OPTION_TABLE: { readonly commands: Readonly<Record<CommandName, readonly string[]>>; readonly valueless: readonly string[] } = {
-  commands: OPTIONS,
-  valueless: FLAGS,
-};
+export const OPTION_TABLE: { readonly commands: Readonly<Record<CommandName, readonly string[]>>; readonly valueless: readonly string[] } =
+  {
+    commands: OPTIONS,
+    valueless: FLAGS,
+  };

@@ -67,7 +67,10 @@ export function cliVersion(): string {
  * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
  * @example process.exitCode = await main(['verify', '--runs', '50']);
  */
-export async function main(argv: readonly string[], rawIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  rawIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const io = sanitized(rawIo);
   try {
     const command = parseArgs(argv);
@@ -172,7 +175,13 @@ export const BROWSER_RUNS = 100;
  * module kernels and the other adapters in a process of their own (`createIsolatedKernel`), so a
  * synchronous infinite loop in them is timed out, not a hang.
  */
-async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv, coverage?: KernelCoverageOptions): Promise<OpenKernel> {
+async function openKernel(
+  spec: string,
+  timeoutMs: number,
+  browser: boolean,
+  env: NodeJS.ProcessEnv,
+  coverage?: KernelCoverageOptions,
+): Promise<OpenKernel> {
   const withCoverage = coverage !== undefined ? { coverage } : {};
   const runs = builtinKernel(spec)?.runs ?? 'own-process';
   if (browser || runs === 'browser') {
@@ -196,7 +205,9 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   // with --model, --shard splits the model's layers (cli/model.ts), not the properties
   const selected = selectProperties(ids, cmd.properties, cmd.model ? undefined : cmd.shard);
   if (selected.length === 0) {
-    io.stderr.write(`convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`);
+    io.stderr.write(
+      `convcheck: shard ${cmd.shard?.index}/${cmd.shard?.count} selects none of the ${cmd.properties?.length ?? ids.length} properties; nothing to run\n`,
+    );
     return EXIT.ok;
   }
   const layers = cmd.shapes !== undefined ? await readShapesFile(cmd.shapes) : undefined;
@@ -204,7 +215,9 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   try {
     seed = resolveSeed(cmd.seed);
   } catch (e) {
-    throw new UsageError(`--seed must be an integer or a non-empty string, got '${cmd.seed}'${e instanceof Error ? ` (${e.message})` : ''}`);
+    throw new UsageError(
+      `--seed must be an integer or a non-empty string, got '${cmd.seed}'${e instanceof Error ? ` (${e.message})` : ''}`,
+    );
   }
   const model = cmd.model ? await openModelRun({ ...cmd, model: cmd.model }, seed.used) : undefined;
   // Before anything runs: results that cannot be saved are not worth computing.
@@ -213,13 +226,24 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env, cmd.coverage ? { libraries: cmd.coverageLibraries === true } : undefined);
+  const opened = await openKernel(
+    cmd.kernel,
+    cmd.timeoutMs,
+    cmd.browser,
+    io.env,
+    cmd.coverage ? { libraries: cmd.coverageLibraries === true } : undefined,
+  );
   const { kernel } = opened;
   const shapeBudget = cmd.shapeBudget ?? (opened.browser ? BROWSER_SHAPE_BUDGET : undefined);
   // under a time budget the budget decides; --runs then only caps the cases per property
   const runs = cmd.runs ?? (cmd.timeBudgetSeconds !== undefined ? BUDGET_RUNS_CAP : opened.browser ? BROWSER_RUNS : VERIFY_DEFAULTS.runs);
   const where = opened.browser ? ', in headless Chromium' : opened.isolated ? ', in its own process' : '';
-  const seedText = seed.given === undefined ? `${seed.used} (random)` : seed.given === String(seed.used) ? String(seed.used) : `${seed.used} (from ${seed.given})`;
+  const seedText =
+    seed.given === undefined
+      ? `${seed.used} (random)`
+      : seed.given === String(seed.used)
+        ? String(seed.used)
+        : `${seed.used} (from ${seed.given})`;
   io.stderr.write(
     `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${where}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
@@ -235,7 +259,9 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     if (stoppedBy === undefined) {
       stoppedBy = signal;
       progress.stop();
-      io.stderr.write(`\nconvcheck: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the kernel and writing a partial report (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGINT or SIGTERM'} again to quit now)\n`);
+      io.stderr.write(
+        `\nconvcheck: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}; stopping the kernel and writing a partial report (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGINT or SIGTERM'} again to quit now)\n`,
+      );
       controller.abort();
       // Do not wait for a hung call: the guard abandons it and the kernel's process is killed now.
       void opened.close().catch(() => undefined);
@@ -261,13 +287,18 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(cmd.shapePlan !== undefined ? { shapePlan: cmd.shapePlan } : {}),
         source: cmd.kernel,
         counterexampleDir: join(cmd.reportDir, 'counterexamples'),
-        replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
+        replayCommand: (file) =>
+          `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
         onProgress: (e) => progress.onProgress(e),
         signal: controller.signal,
         ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
-        ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
+        ...(cmd.everyLayer
+          ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY }
+          : {}),
         ...(layers !== undefined ? { layers } : {}),
-        ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } } : {}),
+        ...(cmd.shard !== undefined
+          ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } }
+          : {}),
         ...(model?.optionsFor(kernel) ?? {}),
         ...(cmd.coverage ? { coverage: { outputDir: join(cmd.reportDir, KERNEL_COVERAGE_DIR) }, guided: cmd.guided === true } : {}),
       });
@@ -321,13 +352,25 @@ async function readShapesFile(file: string): Promise<ModelLayer[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ShapesFileError(file, undefined, undefined, file, `cannot read the file (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
+    throw new ShapesFileError(
+      file,
+      undefined,
+      undefined,
+      file,
+      `cannot read the file (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`,
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ShapesFileError(file, undefined, undefined, text.slice(0, 80), `not JSON (${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : String(e)})`);
+    throw new ShapesFileError(
+      file,
+      undefined,
+      undefined,
+      text.slice(0, 80),
+      `not JSON (${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : String(e)})`,
+    );
   }
   return parseLayerShapes(doc, file);
 }

@@ -45,7 +45,9 @@ export function formatPropertyLine(result: PropertyResult, index: number | undef
       : result.status === 'failed' && result.failure !== undefined
         ? ` — ${result.failure.kind}`
         : '';
-  return terminalSafe(`${where}${statusLabel(result.status)} ${result.id}  ${result.casesRun} cases  ${formatDuration(result.durationMs)}${tail}`);
+  return terminalSafe(
+    `${where}${statusLabel(result.status)} ${result.id}  ${result.casesRun} cases  ${formatDuration(result.durationMs)}${tail}`,
+  );
 }
 
 /** Creates the reporter for `stream`. */

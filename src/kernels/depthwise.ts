@@ -117,18 +117,30 @@ function accumulate3x3(
   w: FloatArray,
   t: number,
 ): void {
-  const w0 = w[t], w1 = w[t + 1], w2 = w[t + 2];
-  const w3 = w[t + 3], w4 = w[t + 4], w5 = w[t + 5];
-  const w6 = w[t + 6], w7 = w[t + 7], w8 = w[t + 8];
+  const w0 = w[t],
+    w1 = w[t + 1],
+    w2 = w[t + 2];
+  const w3 = w[t + 3],
+    w4 = w[t + 4],
+    w5 = w[t + 5];
+  const w6 = w[t + 6],
+    w7 = w[t + 7],
+    w8 = w[t + 8];
   const g2 = 2 * gap;
   let i0 = start;
   let i1 = start + rowGap;
   let i2 = start + 2 * rowGap;
   for (let o = 0; o < count; o++, i0 += step, i1 += step, i2 += step) {
     let v = acc[o];
-    v += w0 * slab[i0]; v += w1 * slab[i0 + gap]; v += w2 * slab[i0 + g2];
-    v += w3 * slab[i1]; v += w4 * slab[i1 + gap]; v += w5 * slab[i1 + g2];
-    v += w6 * slab[i2]; v += w7 * slab[i2 + gap]; v += w8 * slab[i2 + g2];
+    v += w0 * slab[i0];
+    v += w1 * slab[i0 + gap];
+    v += w2 * slab[i0 + g2];
+    v += w3 * slab[i1];
+    v += w4 * slab[i1 + gap];
+    v += w5 * slab[i1 + g2];
+    v += w6 * slab[i2];
+    v += w7 * slab[i2 + gap];
+    v += w8 * slab[i2 + g2];
     acc[o] = v;
   }
 }

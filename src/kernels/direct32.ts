@@ -54,7 +54,15 @@ export interface Direct32Plan {
   /** Output channels per block (the WASM memory holds the weights and outputs of one block). */
   readonly mc: number;
   /** Float offsets of the regions of the WASM memory. */
-  readonly at: { readonly offs: number; readonly rowTab: number; readonly bias: number; readonly a: number; readonly x: number; readonly stage: number; readonly y: number };
+  readonly at: {
+    readonly offs: number;
+    readonly rowTab: number;
+    readonly bias: number;
+    readonly a: number;
+    readonly x: number;
+    readonly stage: number;
+    readonly y: number;
+  };
   /** Bytes of WASM memory used. */
   readonly bytes: number;
 }
@@ -113,7 +121,20 @@ export function planDirect32(s: Conv3d, budgetBytes: number): Direct32Plan | und
   const atY = atStage + stageLen;
   const end = atY + align4(mc * P + 16);
   return {
-    K, R, P, Wq, rowLen, rows, planes, plane, channel, xLen, verbatim, offs, rowTab, mc,
+    K,
+    R,
+    P,
+    Wq,
+    rowLen,
+    rows,
+    planes,
+    plane,
+    channel,
+    xLen,
+    verbatim,
+    offs,
+    rowTab,
+    mc,
     at: { offs: at0, rowTab: atRow, bias: atBias, a: atA, x: atX, stage: atStage, y: atY },
     bytes: end * 4,
   };
@@ -132,8 +153,14 @@ export function panelSplit(mb: number): Array<readonly [number, number]> {
   const push = (mr: number, n: number): void => {
     if (n > 0) out.push([mr, n]);
   };
-  if (r === 1) { push(4, n4 - 1); push(3, 1); push(2, 1); }
-  else { push(4, n4); if (r > 0) push(r, 1); }
+  if (r === 1) {
+    push(4, n4 - 1);
+    push(3, 1);
+    push(2, 1);
+  } else {
+    push(4, n4);
+    if (r > 0) push(r, 1);
+  }
   return out;
 }
 
@@ -145,7 +172,7 @@ function fillPadded(dst: Doubles, d0: number, x: FloatArray, s: Conv3d, n: numbe
   const { Wq, rowLen, rows, planes, plane, channel } = p;
   const { dz, dy, dx, sx, pz, py, px } = s;
   for (let c = 0; c < s.cg; c++) {
-    const src0 = ((n * s.inChannels + first + c) * dz) * dy * dx;
+    const src0 = (n * s.inChannels + first + c) * dz * dy * dx;
     for (let zz = 0; zz < planes; zz++) {
       const iz = zz - pz;
       for (let yy = 0; yy < rows; yy++) {
@@ -199,7 +226,8 @@ export function direct32Conv(
   }
   ws.peakBytes = Math.max(ws.peakBytes, ws.bytes + plan.bytes);
   const { K, P, R, mc, at } = plan;
-  const f32 = wasm.f32, i32 = wasm.i32;
+  const f32 = wasm.f32,
+    i32 = wasm.i32;
   i32.set(plan.offs, at.offs);
   i32.set(plan.rowTab, at.rowTab);
   // The offset tables in bytes.
@@ -212,8 +240,21 @@ export function direct32Conv(
       if (!plan.verbatim) {
         const lo = Math.min(plan.Wq, Math.max(0, s.px));
         wasm.pad({
-          src: at.stage * 4, dst: at.x * 4, channels: s.cg, planes: plan.planes, rows: plan.rows, Wq: plan.Wq, sx: s.sx,
-          dz: s.dz, dy: s.dy, dx: s.dx, pz: s.pz, py: s.py, px: s.px, lo, hi: Math.max(lo, Math.min(plan.Wq, s.dx + s.px)),
+          src: at.stage * 4,
+          dst: at.x * 4,
+          channels: s.cg,
+          planes: plan.planes,
+          rows: plan.rows,
+          Wq: plan.Wq,
+          sx: s.sx,
+          dz: s.dz,
+          dy: s.dy,
+          dx: s.dx,
+          pz: s.pz,
+          py: s.py,
+          px: s.px,
+          lo,
+          hi: Math.max(lo, Math.min(plan.Wq, s.dx + s.px)),
         });
       }
       for (let m0 = 0; m0 < s.mg; m0 += mc) {
@@ -266,7 +307,16 @@ export function direct32Conv(
  * workspace buffer (plain arrays read faster than typed arrays in V8, see `Doubles`), twice the
  * bytes of the WASM path's float32 copy; the workspace counts them in its high-water mark.
  */
-function directJs(ws: GemmWorkspace, budgetBytes: number, s: Conv3d, plan: Direct32Plan, x: FloatArray, w: FloatArray, b: FloatArray | undefined, out: FloatArray): void {
+function directJs(
+  ws: GemmWorkspace,
+  budgetBytes: number,
+  s: Conv3d,
+  plan: Direct32Plan,
+  x: FloatArray,
+  w: FloatArray,
+  b: FloatArray | undefined,
+  out: FloatArray,
+): void {
   const { K, P, R, offs, rowTab } = plan;
   const OX = s.ox;
   const [, , , xh, acc] = ws.reserve(Math.max(budgetBytes, (plan.xLen + OX) * 8), [0, 0, 0, plan.xLen, OX]);

@@ -92,7 +92,24 @@ export function liftConv3d(g: ConvGeometry): Conv3d {
     group: g.group,
     cg: g.inChannelsPerGroup,
     mg: g.outChannelsPerGroup,
-    dz, dy, dx, kz, ky, kx, oz, oy, ox, sz, sy, sx, lz, ly, lx, pz, py, px,
+    dz,
+    dy,
+    dx,
+    kz,
+    ky,
+    kx,
+    oz,
+    oy,
+    ox,
+    sz,
+    sy,
+    sx,
+    lz,
+    ly,
+    lx,
+    pz,
+    py,
+    px,
     inSize: g.inSpatialSize,
     kernelSize: g.kernelSpatialSize,
     outSize: g.outSpatialSize,
@@ -148,7 +165,10 @@ class Im2colPackB implements PackB {
       const oy0 = Math.floor(rest / OX);
       const ox0 = rest - oy0 * OX;
       const dChunk = (jj - j0) * kc; // first panel of the chunk (jj − j0 is a multiple of NR)
-      let c = c0, kz = kz0, ky = ky0, kx = kx0;
+      let c = c0,
+        kz = kz0,
+        ky = ky0,
+        kx = kx0;
       for (let kk = 0; kk < kc; kk++) {
         const chanBase = planeOffset + c * inSize;
         const offZ = kz * lz - pz;
@@ -157,7 +177,10 @@ class Im2colPackB implements PackB {
         // ix = ox·sx + offX is inside [0, dx) exactly for ox in [oxLo, oxHi).
         const oxLo = Math.max(0, Math.ceil(-offX / sx));
         const oxHi = Math.min(OX, Math.floor((dx - 1 - offX) / sx) + 1);
-        let n = n0, oz = oz0, oy = oy0, ox = ox0;
+        let n = n0,
+          oz = oz0,
+          oy = oy0,
+          ox = ox0;
         let d = dChunk + kk * nr;
         let r = 0;
         let left = width;
@@ -178,12 +201,18 @@ class Im2colPackB implements PackB {
           const zerosAfter = end - ox - zerosBefore - copy;
           for (let q = 0; q < zerosBefore; q++) {
             dst[d++] = 0;
-            if (++r === nr) { r = 0; d += panelSkip; }
+            if (++r === nr) {
+              r = 0;
+              d += panelSkip;
+            }
           }
           let q = 0;
           for (; q < copy && r !== 0; q++, src += sx) {
             dst[d++] = x[src];
-            if (++r === nr) { r = 0; d += panelSkip; }
+            if (++r === nr) {
+              r = 0;
+              d += panelSkip;
+            }
           }
           // Whole panel rows, three lanes at a time (NR = 3).
           for (; q + 3 <= copy; q += 3, src += 3 * sx, d += panelStep) {
@@ -193,18 +222,27 @@ class Im2colPackB implements PackB {
           }
           for (; q < copy; q++, src += sx) {
             dst[d++] = x[src];
-            if (++r === nr) { r = 0; d += panelSkip; }
+            if (++r === nr) {
+              r = 0;
+              d += panelSkip;
+            }
           }
           for (let q2 = 0; q2 < zerosAfter; q2++) {
             dst[d++] = 0;
-            if (++r === nr) { r = 0; d += panelSkip; }
+            if (++r === nr) {
+              r = 0;
+              d += panelSkip;
+            }
           }
           ox = end;
           if (ox === OX) {
             ox = 0;
             if (++oy === OY) {
               oy = 0;
-              if (++oz === OZ) { oz = 0; n++; }
+              if (++oz === OZ) {
+                oz = 0;
+                n++;
+              }
             }
           }
         }
@@ -212,7 +250,10 @@ class Im2colPackB implements PackB {
           kx = 0;
           if (++ky === KY) {
             ky = 0;
-            if (++kz === KZ) { kz = 0; c++; }
+            if (++kz === KZ) {
+              kz = 0;
+              c++;
+            }
           }
         }
       }
@@ -223,10 +264,7 @@ class Im2colPackB implements PackB {
 /** True when the input itself is the GEMM's B matrix: 1×…×1 kernel, stride 1, no padding. */
 function isPointwise(g: ConvGeometry): boolean {
   return (
-    g.kernelSpatialSize === 1 &&
-    g.strides.every((v) => v === 1) &&
-    g.padsBegin.every((v) => v === 0) &&
-    g.padsEnd.every((v) => v === 0)
+    g.kernelSpatialSize === 1 && g.strides.every((v) => v === 1) && g.padsBegin.every((v) => v === 0) && g.padsEnd.every((v) => v === 0)
   );
 }
 
@@ -256,7 +294,12 @@ function completeBlocking(b: Partial<GemmBlocking> | undefined): GemmBlocking {
  */
 export function createIm2colKernel(precision: Precision = 'float32', options: Im2colOptions = {}): Im2colKernel {
   if (precision !== 'float32' && precision !== 'float64') {
-    throw new InvalidArgumentError('createIm2colKernel', 'precision', precision, `precision must be 'float32' or 'float64', got ${String(precision)}`);
+    throw new InvalidArgumentError(
+      'createIm2colKernel',
+      'precision',
+      precision,
+      `precision must be 'float32' or 'float64', got ${String(precision)}`,
+    );
   }
   const budget = checkBudget(options.workspaceBytes ?? DEFAULT_WORKSPACE_BYTES);
   const blocking = completeBlocking(options.blocking);
@@ -271,7 +314,11 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
     const s = liftConv3d(g);
     const out = new Out(g.batch * g.outChannels * g.outSpatialSize);
     // float32: direct convolution with float32 accumulation (`direct32.ts`) wherever it applies.
-    if (precision === 'float32' && (g.batch * g.outSpatialSize > 1 || g.inChannelsPerGroup === 1) && direct32Conv(ws, budget, s, x.data, w.data, b?.data, out)) {
+    if (
+      precision === 'float32' &&
+      (g.batch * g.outSpatialSize > 1 || g.inChannelsPerGroup === 1) &&
+      direct32Conv(ws, budget, s, x.data, w.data, b?.data, out)
+    ) {
       return { shape: [...g.outputShape], data: out };
     }
     if (g.inChannelsPerGroup === 1) {
@@ -318,7 +365,9 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
 
   const dense = (x: Tensor, w: Tensor, b: Tensor | undefined): Tensor => {
     const g = denseGeometry(x, w, b);
-    const N = g.batch, K = g.inFeatures, M = g.outFeatures;
+    const N = g.batch,
+      K = g.inFeatures,
+      M = g.outFeatures;
     const out = new Out(N * M);
     // yᵀ[M×N] = w[M×K] · xᵀ[K×N]: B[k, j] = x[j·K + k], C[m, j] = y[j·M + m].
     gemm(ws, blocking, budget, {

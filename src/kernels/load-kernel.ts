@@ -125,7 +125,10 @@ function locateSyntaxError(file: string, cwd: string, error: SyntaxError): strin
  */
 export function validateKernel(value: unknown, file: string): KernelUnderTest {
   if (!isObject(value)) {
-    throw new KernelLoadError(file, `default export is ${describeValue(value)}, expected a KernelUnderTest object (or a function returning one)`);
+    throw new KernelLoadError(
+      file,
+      `default export is ${describeValue(value)}, expected a KernelUnderTest object (or a function returning one)`,
+    );
   }
   const read = (field: string, from: object = value, label = `kernel.${field}`): unknown => {
     try {
@@ -173,7 +176,8 @@ export function validateKernel(value: unknown, file: string): KernelUnderTest {
     for (const field of fields) {
       const v = read(field, capsValue, `kernel.capabilities.${field}`);
       const problem = capabilityProblem(field, v);
-      if (problem !== undefined) throw new KernelLoadError(file, `kernel.capabilities${problem}${problem.startsWith('.') ? `, got ${describeValue(v)}` : ''}`);
+      if (problem !== undefined)
+        throw new KernelLoadError(file, `kernel.capabilities${problem}${problem.startsWith('.') ? `, got ${describeValue(v)}` : ''}`);
       if (v === undefined) continue;
       copy[field] = Array.isArray(v) ? Object.freeze([...new Set(v as number[])].sort()) : v;
     }
@@ -204,7 +208,11 @@ function describeValue(v: unknown): string {
   if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (typeof v === 'function') return 'a function';
-  if (Array.isArray(v)) return `an array [${v.slice(0, 5).map((e) => (typeof e === 'object' ? typeof e : String(e))).join(', ')}${v.length > 5 ? ', …' : ''}]`;
+  if (Array.isArray(v))
+    return `an array [${v
+      .slice(0, 5)
+      .map((e) => (typeof e === 'object' ? typeof e : String(e)))
+      .join(', ')}${v.length > 5 ? ', …' : ''}]`;
   return `an object`;
 }
 

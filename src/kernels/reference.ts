@@ -13,6 +13,9 @@ export const referenceKernel: KernelUnderTest = {
   precision: 'float64',
   capabilities: { activations: ACTIVATION_KINDS },
   ...Object.fromEntries(
-    operators.map((op) => [op.name, op.kernelMethod ?? ((x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown) => op.reference!(x, w, b, attrs).output)]),
+    operators.map((op) => [
+      op.name,
+      op.kernelMethod ?? ((x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: unknown) => op.reference!(x, w, b, attrs).output),
+    ]),
   ),
 };

@@ -47,7 +47,10 @@ const PAGES = WASM_CONV32_BYTES / 65536;
 
 /** The tile shapes assembled: [mr, nv] (mr output channels × 4·nv output positions). */
 export const CONV32_TILES: ReadonlyArray<readonly [number, number]> = [
-  [4, 2], [3, 2], [2, 2], [1, 4],
+  [4, 2],
+  [3, 2],
+  [2, 2],
+  [1, 4],
 ];
 
 /** Output positions per tile for a panel of mr channels. */
@@ -87,21 +90,58 @@ export interface Conv32Pad {
   readonly rows: number;
   readonly Wq: number;
   readonly sx: number;
-  readonly dz: number; readonly dy: number; readonly dx: number;
-  readonly pz: number; readonly py: number; readonly px: number;
+  readonly dz: number;
+  readonly dy: number;
+  readonly dx: number;
+  readonly pz: number;
+  readonly py: number;
+  readonly px: number;
   /** With sx = 1: x̂ columns [lo, hi) come from the input, the rest are padding. */
   readonly lo: number;
   readonly hi: number;
 }
 
-type PadFn = (src: number, dst: number, channels: number, planes: number, rows: number, Wq: number, sx: number, dz: number, dy: number, dx: number, pz: number, py: number, px: number, lo: number, hi: number) => void;
+type PadFn = (
+  src: number,
+  dst: number,
+  channels: number,
+  planes: number,
+  rows: number,
+  Wq: number,
+  sx: number,
+  dz: number,
+  dy: number,
+  dx: number,
+  pz: number,
+  py: number,
+  px: number,
+  lo: number,
+  hi: number,
+) => void;
 
-type RunFn = (ap: number, K: number, panels: number, offs: number, x: number, rowTab: number, R: number, OX: number, chunk: number, y: number, yChan: number, bias: number) => void;
+type RunFn = (
+  ap: number,
+  K: number,
+  panels: number,
+  offs: number,
+  x: number,
+  rowTab: number,
+  R: number,
+  OX: number,
+  chunk: number,
+  y: number,
+  yChan: number,
+  bias: number,
+) => void;
 
 /** The instantiated module: one export per tile shape, and views of its memory. */
 export class WasmConv32 {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static readonly instance: () => WasmConv32 | undefined = sharedModule<Record<string, RunFn>, WasmConv32>(conv32Module, PAGES, (memory, exports) => new WasmConv32(memory, exports));
+  static readonly instance: () => WasmConv32 | undefined = sharedModule<Record<string, RunFn>, WasmConv32>(
+    conv32Module,
+    PAGES,
+    (memory, exports) => new WasmConv32(memory, exports),
+  );
 
   readonly f32: Float32Array;
   readonly i32: Int32Array;
@@ -151,8 +191,23 @@ function tileBody(mr: number, nv: number): number[] {
   const P = { ap: 0, K: 1, panels: 2, offs: 3, x: 4, rowTab: 5, R: 6, OX: 7, chunk: 8, y: 9, yChan: 10, bias: 11 };
   let next = 12;
   const L = {
-    t: next++, inb: next++, yr: next++, c0: next++, cEnd: next++, q: next++, aq: next++, yq: next++, bq: next++,
-    ox0: next++, base: next++, pa: next++, po: next++, pend: next++, addr: next++, dst: next++, rem: next++,
+    t: next++,
+    inb: next++,
+    yr: next++,
+    c0: next++,
+    cEnd: next++,
+    q: next++,
+    aq: next++,
+    yq: next++,
+    bq: next++,
+    ox0: next++,
+    base: next++,
+    pa: next++,
+    po: next++,
+    pend: next++,
+    addr: next++,
+    dst: next++,
+    rem: next++,
   };
   const nI32 = next - 12;
   const acc = Array.from({ length: mr * nv }, () => next++);
@@ -171,32 +226,56 @@ function tileBody(mr: number, nv: number): number[] {
   const tap =
     mr === 1
       ? [
-          ...get(L.pa), ...v128Load32Splat(0), ...set(s),
+          ...get(L.pa),
+          ...v128Load32Splat(0),
+          ...set(s),
           ...Array.from({ length: nv }, (_, v) => [...get(L.addr), ...v128Load(0, 16 * v), ...set(X[0]), ...madd(0, v, X[0])]).flat(),
         ]
       : [
           ...Array.from({ length: nv }, (_, v) => [...get(L.addr), ...v128Load(0, 16 * v), ...set(X[v])]).flat(),
           ...Array.from({ length: mr }, (_, i) => [
-            ...get(L.pa), ...v128Load32Splat(4 * i), ...set(s),
+            ...get(L.pa),
+            ...v128Load32Splat(4 * i),
+            ...set(s),
             ...Array.from({ length: nv }, (_, v) => madd(i, v, X[v])).flat(),
           ]).flat(),
         ];
   const kLoop = [
-    ...get(L.aq), ...set(L.pa),
-    ...get(P.offs), ...set(L.po),
-    ...add(get(P.offs), mul(get(P.K), i32(4))), ...set(L.pend),
-    W.loop, W.void,
-    ...get(L.base), ...get(L.po), W.i32Load, 2, 0, W.i32Add, ...set(L.addr),
+    ...get(L.aq),
+    ...set(L.pa),
+    ...get(P.offs),
+    ...set(L.po),
+    ...add(get(P.offs), mul(get(P.K), i32(4))),
+    ...set(L.pend),
+    W.loop,
+    W.void,
+    ...get(L.base),
+    ...get(L.po),
+    W.i32Load,
+    2,
+    0,
+    W.i32Add,
+    ...set(L.addr),
     ...tap,
     ...inc(L.pa, i32(4 * mr)),
     ...inc(L.po, i32(4)),
-    ...get(L.po), ...get(L.pend), W.i32Ne, W.brIf, 0,
+    ...get(L.po),
+    ...get(L.pend),
+    W.i32Ne,
+    W.brIf,
+    0,
     W.end,
   ];
   const addBias = [
-    ...get(P.bias), ...i32(0), W.i32GeS, W.if, W.void,
+    ...get(P.bias),
+    ...i32(0),
+    W.i32GeS,
+    W.if,
+    W.void,
     ...Array.from({ length: mr }, (_, i) => [
-      ...get(L.bq), ...v128Load32Splat(4 * i), ...set(s),
+      ...get(L.bq),
+      ...v128Load32Splat(4 * i),
+      ...set(s),
       ...Array.from({ length: nv }, (_, v) => [...get(A(i, v)), ...get(s), ...F32X4_ADD, ...set(A(i, v))]).flat(),
     ]).flat(),
     W.end,
@@ -208,48 +287,102 @@ function tileBody(mr: number, nv: number): number[] {
   ).flat();
   const maskedStore = Array.from({ length: mr }, (_, i) =>
     Array.from({ length: nr }, (_, j) => [
-      ...get(L.rem), ...i32(j), W.i32GtS, W.if, W.void,
-      ...rowPtr(i), ...get(A(i, j >> 2)), ...v128Store32Lane(4 * j, j & 3),
+      ...get(L.rem),
+      ...i32(j),
+      W.i32GtS,
+      W.if,
+      W.void,
+      ...rowPtr(i),
+      ...get(A(i, j >> 2)),
+      ...v128Store32Lane(4 * j, j & 3),
       W.end,
     ]).flat(),
   ).flat();
   const tile = [
     ...acc.flatMap((a) => [...F32X4_MINUS_ZERO, ...set(a)]),
-    ...add(get(L.inb), mul(get(L.ox0), i32(4))), ...set(L.base),
+    ...add(get(L.inb), mul(get(L.ox0), i32(4))),
+    ...set(L.base),
     ...kLoop,
     ...addBias,
-    ...add(get(L.yq), mul(get(L.ox0), i32(4))), ...set(L.dst),
-    ...get(P.OX), ...get(L.ox0), W.i32Sub, ...set(L.rem),
-    ...get(L.rem), ...i32(nr), W.i32GeS, W.if, W.void, ...fullStore, W.else, ...maskedStore, W.end,
+    ...add(get(L.yq), mul(get(L.ox0), i32(4))),
+    ...set(L.dst),
+    ...get(P.OX),
+    ...get(L.ox0),
+    W.i32Sub,
+    ...set(L.rem),
+    ...get(L.rem),
+    ...i32(nr),
+    W.i32GeS,
+    W.if,
+    W.void,
+    ...fullStore,
+    W.else,
+    ...maskedStore,
+    W.end,
   ];
   // while (cond) { body } as block/loop.
-  const whileLoop = (cond: number[], body: number[]) => [W.block, W.void, W.loop, W.void, ...cond, W.i32Eqz, W.brIf, 1, ...body, W.br, 0, W.end, W.end];
+  const whileLoop = (cond: number[], body: number[]) => [
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...cond,
+    W.i32Eqz,
+    W.brIf,
+    1,
+    ...body,
+    W.br,
+    0,
+    W.end,
+    W.end,
+  ];
   const lt = (a: number, b: number) => [...get(a), ...get(b), W.i32LtS];
   const code = [
-    ...i32(0), ...set(L.t),
+    ...i32(0),
+    ...set(L.t),
     ...whileLoop(lt(L.t, P.R), [
-      ...add(get(P.x), [...add(get(P.rowTab), mul(get(L.t), i32(4))), W.i32Load, 2, 0]), ...set(L.inb),
-      ...add(get(P.y), mul(mul(get(L.t), get(P.OX)), i32(4))), ...set(L.yr),
-      ...i32(0), ...set(L.c0),
+      ...add(get(P.x), [...add(get(P.rowTab), mul(get(L.t), i32(4))), W.i32Load, 2, 0]),
+      ...set(L.inb),
+      ...add(get(P.y), mul(mul(get(L.t), get(P.OX)), i32(4))),
+      ...set(L.yr),
+      ...i32(0),
+      ...set(L.c0),
       ...whileLoop(lt(L.c0, P.OX), [
-        ...add(get(L.c0), get(P.chunk)), ...set(L.cEnd),
-        ...get(L.cEnd), ...get(P.OX), W.i32GtS, W.if, W.void, ...get(P.OX), ...set(L.cEnd), W.end,
-        ...i32(0), ...set(L.q),
+        ...add(get(L.c0), get(P.chunk)),
+        ...set(L.cEnd),
+        ...get(L.cEnd),
+        ...get(P.OX),
+        W.i32GtS,
+        W.if,
+        W.void,
+        ...get(P.OX),
+        ...set(L.cEnd),
+        W.end,
+        ...i32(0),
+        ...set(L.q),
         ...whileLoop(lt(L.q, P.panels), [
-          ...add(get(P.ap), mul(mul(get(L.q), get(P.K)), i32(4 * mr))), ...set(L.aq),
-          ...add(get(L.yr), mul(mul(get(L.q), get(P.yChan)), i32(mr))), ...set(L.yq),
-          ...add(get(P.bias), mul(get(L.q), i32(4 * mr))), ...set(L.bq),
-          ...get(L.c0), ...set(L.ox0),
+          ...add(get(P.ap), mul(mul(get(L.q), get(P.K)), i32(4 * mr))),
+          ...set(L.aq),
+          ...add(get(L.yr), mul(mul(get(L.q), get(P.yChan)), i32(mr))),
+          ...set(L.yq),
+          ...add(get(P.bias), mul(get(L.q), i32(4 * mr))),
+          ...set(L.bq),
+          ...get(L.c0),
+          ...set(L.ox0),
           ...whileLoop(lt(L.ox0, L.cEnd), [...tile, ...inc(L.ox0, i32(nr))]),
           ...inc(L.q, i32(1)),
         ]),
-        ...get(L.cEnd), ...set(L.c0),
+        ...get(L.cEnd),
+        ...set(L.c0),
       ]),
       ...inc(L.t, i32(1)),
     ]),
     W.end,
   ];
-  const locals = vec([[...uleb(nI32), W.i32], [...uleb(nV128), W.v128]]);
+  const locals = vec([
+    [...uleb(nI32), W.i32],
+    [...uleb(nV128), W.v128],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
@@ -267,7 +400,21 @@ function tileBody(mr: number, nv: number): number[] {
 function padBody(): number[] {
   const P = { src: 0, dst: 1, channels: 2, planes: 3, rows: 4, Wq: 5, sx: 6, dz: 7, dy: 8, dx: 9, pz: 10, py: 11, px: 12, lo: 13, hi: 14 };
   let next = 15;
-  const L = { c: next++, zz: next++, yy: next++, d: next++, rowBytes: next++, srow: next++, u: next++, ph: next++, q: next++, ix: next++, dp: next++, iz: next++, iy: next++ };
+  const L = {
+    c: next++,
+    zz: next++,
+    yy: next++,
+    d: next++,
+    rowBytes: next++,
+    srow: next++,
+    u: next++,
+    ph: next++,
+    q: next++,
+    ix: next++,
+    dp: next++,
+    iz: next++,
+    iy: next++,
+  };
   const nI32 = next - 15;
   const zero = next++;
   const get = (i: number) => [W.get, i];
@@ -276,39 +423,71 @@ function padBody(): number[] {
   const add = (a: number[], b: number[]) => [...a, ...b, W.i32Add];
   const mul = (a: number[], b: number[]) => [...a, ...b, W.i32Mul];
   const inc = (l: number, by: number[]) => [...get(l), ...by, W.i32Add, ...set(l)];
-  const whileLoop = (cond: number[], body: number[]) => [W.block, W.void, W.loop, W.void, ...cond, W.i32Eqz, W.brIf, 1, ...body, W.br, 0, W.end, W.end];
+  const whileLoop = (cond: number[], body: number[]) => [
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...cond,
+    W.i32Eqz,
+    W.brIf,
+    1,
+    ...body,
+    W.br,
+    0,
+    W.end,
+    W.end,
+  ];
   const lt = (a: number[], b: number[]) => [...a, ...b, W.i32LtS];
   const outside = (v: number, size: number) => [...get(v), ...get(size), W.i32GeU]; // unsigned: negative is outside too
   // Zero floats [from, to) of the row at d, four at a time.
   const zeros = (from: number[], to: number[]) => [
-    ...from, ...set(L.u),
+    ...from,
+    ...set(L.u),
     ...whileLoop(lt(get(L.u), to), [...add(get(L.d), mul(get(L.u), i32(4))), ...get(zero), ...v128Store(0, 0), ...inc(L.u, i32(4))]),
   ];
   const copyRow = [
     ...zeros(i32(0), get(P.lo)),
-    ...get(P.lo), ...set(L.u),
+    ...get(P.lo),
+    ...set(L.u),
     ...whileLoop(lt(get(L.u), get(P.hi)), [
       ...add(get(L.d), mul(get(L.u), i32(4))),
-      ...add(get(L.srow), mul([...get(L.u), ...get(P.px), W.i32Sub], i32(4))), ...v128Load(0, 0),
+      ...add(get(L.srow), mul([...get(L.u), ...get(P.px), W.i32Sub], i32(4))),
+      ...v128Load(0, 0),
       ...v128Store(0, 0),
       ...inc(L.u, i32(4)),
     ]),
     ...zeros(get(P.hi), get(P.Wq)),
   ];
   const phaseRow = [
-    ...i32(0), ...set(L.ph),
-    ...get(L.d), ...set(L.dp),
+    ...i32(0),
+    ...set(L.ph),
+    ...get(L.d),
+    ...set(L.dp),
     ...whileLoop(lt(get(L.ph), get(P.sx)), [
-      ...i32(0), ...set(L.q),
-      ...[...get(L.ph), ...get(P.px), W.i32Sub], ...set(L.ix),
+      ...i32(0),
+      ...set(L.q),
+      ...[...get(L.ph), ...get(P.px), W.i32Sub],
+      ...set(L.ix),
       ...whileLoop(lt(get(L.q), get(P.Wq)), [
         ...add(get(L.dp), mul(get(L.q), i32(4))),
-        ...outside(L.ix, P.dx), W.if, W.f32,
-        W.f32Const, 0, 0, 0, 0,
+        ...outside(L.ix, P.dx),
+        W.if,
+        W.f32,
+        W.f32Const,
+        0,
+        0,
+        0,
+        0,
         W.else,
-        ...add(get(L.srow), mul(get(L.ix), i32(4))), W.f32Load, 2, 0,
+        ...add(get(L.srow), mul(get(L.ix), i32(4))),
+        W.f32Load,
+        2,
+        0,
         W.end,
-        W.f32Store, 2, 0,
+        W.f32Store,
+        2,
+        0,
         ...inc(L.q, i32(1)),
         ...inc(L.ix, get(P.sx)),
       ]),
@@ -317,26 +496,52 @@ function padBody(): number[] {
     ]),
   ];
   const row = [
-    ...get(L.yy), ...get(P.py), W.i32Sub, ...set(L.iy),
-    ...outside(L.iz, P.dz), ...outside(L.iy, P.dy), W.i32Or, W.if, W.void,
+    ...get(L.yy),
+    ...get(P.py),
+    W.i32Sub,
+    ...set(L.iy),
+    ...outside(L.iz, P.dz),
+    ...outside(L.iy, P.dy),
+    W.i32Or,
+    W.if,
+    W.void,
     ...zeros(i32(0), mul(get(P.sx), get(P.Wq))),
     W.else,
     // srow = src + ((c·dz + iz)·dy + iy)·dx·4
-    ...add(get(P.src), mul(mul(add(mul(add(mul(get(L.c), get(P.dz)), get(L.iz)), get(P.dy)), get(L.iy)), get(P.dx)), i32(4))), ...set(L.srow),
-    ...get(P.sx), ...i32(1), W.i32Eq, W.if, W.void, ...copyRow, W.else, ...phaseRow, W.end,
+    ...add(get(P.src), mul(mul(add(mul(add(mul(get(L.c), get(P.dz)), get(L.iz)), get(P.dy)), get(L.iy)), get(P.dx)), i32(4))),
+    ...set(L.srow),
+    ...get(P.sx),
+    ...i32(1),
+    W.i32Eq,
+    W.if,
+    W.void,
+    ...copyRow,
+    W.else,
+    ...phaseRow,
+    W.end,
     W.end,
     ...inc(L.d, get(L.rowBytes)),
   ];
   const code = [
-    ...get(P.dst), ...set(L.d),
-    ...mul(mul(get(P.sx), get(P.Wq)), i32(4)), ...set(L.rowBytes),
-    ...simd(0x0c), ...new Array<number>(16).fill(0), ...set(zero),
-    ...i32(0), ...set(L.c),
+    ...get(P.dst),
+    ...set(L.d),
+    ...mul(mul(get(P.sx), get(P.Wq)), i32(4)),
+    ...set(L.rowBytes),
+    ...simd(0x0c),
+    ...new Array<number>(16).fill(0),
+    ...set(zero),
+    ...i32(0),
+    ...set(L.c),
     ...whileLoop(lt(get(L.c), get(P.channels)), [
-      ...i32(0), ...set(L.zz),
+      ...i32(0),
+      ...set(L.zz),
       ...whileLoop(lt(get(L.zz), get(P.planes)), [
-        ...get(L.zz), ...get(P.pz), W.i32Sub, ...set(L.iz),
-        ...i32(0), ...set(L.yy),
+        ...get(L.zz),
+        ...get(P.pz),
+        W.i32Sub,
+        ...set(L.iz),
+        ...i32(0),
+        ...set(L.yy),
         ...whileLoop(lt(get(L.yy), get(P.rows)), [...row, ...inc(L.yy, i32(1))]),
         ...inc(L.zz, i32(1)),
       ]),
@@ -344,7 +549,10 @@ function padBody(): number[] {
     ]),
     W.end,
   ];
-  const locals = vec([[...uleb(nI32), W.i32], [...uleb(1), W.v128]]);
+  const locals = vec([
+    [...uleb(nI32), W.i32],
+    [...uleb(1), W.v128],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
@@ -352,7 +560,14 @@ function padBody(): number[] {
 function conv32Module(): Uint8Array<ArrayBuffer> {
   const type = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [W.i32])), ...vec([])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
     ...section(1, vec([type(12), type(15)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
     ...section(3, vec([...CONV32_TILES.map(() => [0]), [1]])),

@@ -33,8 +33,21 @@ import { sizeOf } from '../tensor.js';
 /** One layer of a network with its exact geometry (a typed `LayerShape` of the core vocabulary). */
 export type ModelLayer =
   | { readonly network: string; readonly name: string; readonly op: 'conv'; readonly spec: ConvSpec; readonly count: number }
-  | { readonly network: string; readonly name: string; readonly op: 'dense'; readonly spec: DenseSpec; readonly count: number; readonly flattens?: readonly number[] }
-  | { readonly network: string; readonly name: string; readonly op: 'convTranspose'; readonly spec: ConvTransposeSpec; readonly count: number };
+  | {
+      readonly network: string;
+      readonly name: string;
+      readonly op: 'dense';
+      readonly spec: DenseSpec;
+      readonly count: number;
+      readonly flattens?: readonly number[];
+    }
+  | {
+      readonly network: string;
+      readonly name: string;
+      readonly op: 'convTranspose';
+      readonly spec: ConvTransposeSpec;
+      readonly count: number;
+    };
 
 /** The validated geometry of a ConvTranspose layer. */
 const transposeGeometry = (s: ConvTransposeSpec) => convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
@@ -53,7 +66,8 @@ export function layerFlops(l: ModelLayer): number {
 /** Largest tensor of a layer (x, w or y), in elements. */
 export function layerLargestTensor(l: ModelLayer): number {
   if (l.op === 'dense') return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), l.spec.xShape[0] * l.spec.wShape[0]);
-  if (l.op === 'convTranspose') return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(transposeGeometry(l.spec).outputShape));
+  if (l.op === 'convTranspose')
+    return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(transposeGeometry(l.spec).outputShape));
   const g = convGeometryOfShapes(l.spec.xShape, l.spec.wShape, undefined, l.spec.attrs);
   return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(g.outputShape));
 }
@@ -72,22 +86,41 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
   if (Array.isArray(doc)) layers = doc;
   else if (isRecord(doc)) {
     if (doc.network !== undefined) {
-      if (typeof doc.network !== 'string' || doc.network === '') throw new ShapesFileError(file, undefined, 'network', doc.network, `must be a non-empty string, got ${JSON.stringify(doc.network)}`);
+      if (typeof doc.network !== 'string' || doc.network === '')
+        throw new ShapesFileError(
+          file,
+          undefined,
+          'network',
+          doc.network,
+          `must be a non-empty string, got ${JSON.stringify(doc.network)}`,
+        );
       network = doc.network;
     }
-    for (const k of Object.keys(doc)) if (k !== 'network' && k !== 'layers') throw new ShapesFileError(file, undefined, k, doc[k], `unknown top-level field (expected "network" and "layers")`);
+    for (const k of Object.keys(doc))
+      if (k !== 'network' && k !== 'layers')
+        throw new ShapesFileError(file, undefined, k, doc[k], `unknown top-level field (expected "network" and "layers")`);
     layers = doc.layers;
-  } else throw new ShapesFileError(file, undefined, undefined, doc, `expected an object {"network", "layers": [...]} or an array of layers, got ${doc === null ? 'null' : typeof doc}`);
-  if (!Array.isArray(layers) || layers.length === 0) throw new ShapesFileError(file, undefined, 'layers', layers, 'must be a non-empty array of layers');
+  } else
+    throw new ShapesFileError(
+      file,
+      undefined,
+      undefined,
+      doc,
+      `expected an object {"network", "layers": [...]} or an array of layers, got ${doc === null ? 'null' : typeof doc}`,
+    );
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new ShapesFileError(file, undefined, 'layers', layers, 'must be a non-empty array of layers');
   const seen = new Set<string>();
   return layers.map((raw, i) => {
     if (!isRecord(raw)) throw new ShapesFileError(file, `#${i}`, undefined, raw, `must be an object, got ${JSON.stringify(raw)}`);
     const name = raw.name === undefined ? `layer${i}` : raw.name;
-    if (typeof name !== 'string' || name === '') throw new ShapesFileError(file, `#${i}`, 'name', raw.name, `must be a non-empty string, got ${JSON.stringify(raw.name)}`);
+    if (typeof name !== 'string' || name === '')
+      throw new ShapesFileError(file, `#${i}`, 'name', raw.name, `must be a non-empty string, got ${JSON.stringify(raw.name)}`);
     const where = `#${i} (${name})`;
     if (seen.has(name)) throw new ShapesFileError(file, where, 'name', name, 'is used by an earlier layer; names must be unique');
     seen.add(name);
-    for (const k of Object.keys(raw)) if (!FIELDS.has(k)) throw new ShapesFileError(file, where, k, raw[k], `unknown field (known: ${[...FIELDS].join(', ')})`);
+    for (const k of Object.keys(raw))
+      if (!FIELDS.has(k)) throw new ShapesFileError(file, where, k, raw[k], `unknown field (known: ${[...FIELDS].join(', ')})`);
     const ints = (field: string, v: unknown, min: number): number[] => {
       if (!Array.isArray(v) || v.some((e) => !Number.isSafeInteger(e) || (e as number) < min)) {
         throw new ShapesFileError(file, where, field, v, `must be an array of integers >= ${min}, got ${JSON.stringify(v)}`);
@@ -97,12 +130,15 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
     const x = ints('x', raw.x, 1);
     const w = ints('w', raw.w, 1);
     const bias = raw.bias ?? true;
-    if (typeof bias !== 'boolean') throw new ShapesFileError(file, where, 'bias', raw.bias, `must be true or false, got ${JSON.stringify(raw.bias)}`);
+    if (typeof bias !== 'boolean')
+      throw new ShapesFileError(file, where, 'bias', raw.bias, `must be true or false, got ${JSON.stringify(raw.bias)}`);
     const count = raw.count ?? 1;
-    if (!Number.isSafeInteger(count) || (count as number) < 1) throw new ShapesFileError(file, where, 'count', raw.count, `must be an integer >= 1, got ${JSON.stringify(raw.count)}`);
+    if (!Number.isSafeInteger(count) || (count as number) < 1)
+      throw new ShapesFileError(file, where, 'count', raw.count, `must be an integer >= 1, got ${JSON.stringify(raw.count)}`);
     const op = raw.op;
     if (op === 'dense') {
-      for (const k of ['strides', 'pads', 'dilations', 'group', 'outputPadding']) if (raw[k] !== undefined) throw new ShapesFileError(file, where, k, raw[k], 'is a conv attribute; a dense layer has none');
+      for (const k of ['strides', 'pads', 'dilations', 'group', 'outputPadding'])
+        if (raw[k] !== undefined) throw new ShapesFileError(file, where, k, raw[k], 'is a conv attribute; a dense layer has none');
       try {
         denseGeometryOfShapes(x, w, bias ? [w[0]] : undefined, 'dense');
       } catch (e) {
@@ -111,17 +147,33 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
       if (raw.flattens === undefined) return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number };
       const flattens = ints('flattens', raw.flattens, 1);
       if (flattens.length < 2 || flattens.length > 4 || sizeOf(flattens) !== x[1]) {
-        throw new ShapesFileError(file, where, 'flattens', raw.flattens, `must be the feature map [C, D1..Dn] (n = 1..3) the input is flattened from, with C·∏D = K = ${x[1]}, got ${JSON.stringify(raw.flattens)}`);
+        throw new ShapesFileError(
+          file,
+          where,
+          'flattens',
+          raw.flattens,
+          `must be the feature map [C, D1..Dn] (n = 1..3) the input is flattened from, with C·∏D = K = ${x[1]}, got ${JSON.stringify(raw.flattens)}`,
+        );
       }
       return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number, flattens };
     }
-    if (raw.flattens !== undefined) throw new ShapesFileError(file, where, 'flattens', raw.flattens, 'is a dense attribute (the feature map a dense layer flattens); a conv layer has none');
-    if (op !== 'conv' && op !== 'convTranspose') throw new ShapesFileError(file, where, 'op', op, `must be "conv", "convTranspose" or "dense", got ${JSON.stringify(op)}`);
+    if (raw.flattens !== undefined)
+      throw new ShapesFileError(
+        file,
+        where,
+        'flattens',
+        raw.flattens,
+        'is a dense attribute (the feature map a dense layer flattens); a conv layer has none',
+      );
+    if (op !== 'conv' && op !== 'convTranspose')
+      throw new ShapesFileError(file, where, 'op', op, `must be "conv", "convTranspose" or "dense", got ${JSON.stringify(op)}`);
     const rank = x.length - 2;
-    if (rank < 1 || rank > 3) throw new ShapesFileError(file, where, 'x', x, `a ${op} input is [N, C, D1..Dn] with n = 1, 2 or 3, got ${x.length} dimensions`);
+    if (rank < 1 || rank > 3)
+      throw new ShapesFileError(file, where, 'x', x, `a ${op} input is [N, C, D1..Dn] with n = 1, 2 or 3, got ${x.length} dimensions`);
     const ones = Array.from({ length: rank }, () => 1);
     const group = raw.group ?? 1;
-    if (typeof group !== 'number' || !Number.isSafeInteger(group) || group < 1) throw new ShapesFileError(file, where, 'group', raw.group, `must be an integer >= 1, got ${JSON.stringify(raw.group)}`);
+    if (typeof group !== 'number' || !Number.isSafeInteger(group) || group < 1)
+      throw new ShapesFileError(file, where, 'group', raw.group, `must be an integer >= 1, got ${JSON.stringify(raw.group)}`);
     const attrs = {
       strides: raw.strides === undefined ? ones : ints('strides', raw.strides, 1),
       pads: raw.pads === undefined ? [...ones, ...ones].map(() => 0) : ints('pads', raw.pads, 0),
@@ -138,7 +190,8 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
       }
       return { network, name, op, spec, count: count as number };
     }
-    if (raw.outputPadding !== undefined) throw new ShapesFileError(file, where, 'outputPadding', raw.outputPadding, 'is a ConvTranspose attribute; a conv layer has none');
+    if (raw.outputPadding !== undefined)
+      throw new ShapesFileError(file, where, 'outputPadding', raw.outputPadding, 'is a ConvTranspose attribute; a conv layer has none');
     const spec: ConvSpec = { xShape: x, wShape: w, attrs, hasBias: bias };
     try {
       convGeometryOfShapes(x, w, bias ? [w[0]] : undefined, spec.attrs, 'conv');

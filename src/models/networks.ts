@@ -12,7 +12,18 @@ import type { ModelLayer } from './layers.js';
 
 type Op = { network: string; count?: number };
 
-function conv2d(o: Op, name: string, C: number, H: number, W: number, M: number, k: number, s = 1, p = 0, extra: { group?: number; bias?: boolean; dilation?: number; pads?: number[] } = {}): ModelLayer {
+function conv2d(
+  o: Op,
+  name: string,
+  C: number,
+  H: number,
+  W: number,
+  M: number,
+  k: number,
+  s = 1,
+  p = 0,
+  extra: { group?: number; bias?: boolean; dilation?: number; pads?: number[] } = {},
+): ModelLayer {
   const group = extra.group ?? 1;
   const d = extra.dilation ?? 1;
   return {
@@ -20,13 +31,25 @@ function conv2d(o: Op, name: string, C: number, H: number, W: number, M: number,
     name,
     op: 'conv',
     count: o.count ?? 1,
-    spec: { xShape: [1, C, H, W], wShape: [M, C / group, k, k], attrs: { strides: [s, s], pads: extra.pads ?? [p, p, p, p], dilations: [d, d], group }, hasBias: extra.bias ?? true },
+    spec: {
+      xShape: [1, C, H, W],
+      wShape: [M, C / group, k, k],
+      attrs: { strides: [s, s], pads: extra.pads ?? [p, p, p, p], dilations: [d, d], group },
+      hasBias: extra.bias ?? true,
+    },
   };
 }
 
 /** A dense layer K → M; `flattens`: the feature map [C, D1..Dn] its input is flattened from (channels-first), where the network has one. */
 function dense(o: Op, name: string, K: number, M: number, bias = true, flattens?: number[]): ModelLayer {
-  return { network: o.network, name, op: 'dense', count: o.count ?? 1, spec: { xShape: [1, K], wShape: [M, K], hasBias: bias }, ...(flattens ? { flattens } : {}) };
+  return {
+    network: o.network,
+    name,
+    op: 'dense',
+    count: o.count ?? 1,
+    spec: { xShape: [1, K], wShape: [M, K], hasBias: bias },
+    ...(flattens ? { flattens } : {}),
+  };
 }
 
 const n = (network: string, count?: number): Op => ({ network, count });
@@ -104,7 +127,14 @@ function mobilenetV2(): ModelLayer[] {
   out.push(conv2d(n(MOBILENETV2), 'block1 depthwise 3×3 32', 32, 112, 112, 32, 3, 1, 1, { group: 32, bias: false }));
   out.push(conv2d(n(MOBILENETV2), 'block1 project 32→16', 32, 112, 112, 16, 1, 1, 0, nb));
   // (expansion t, output channels c, repeats, first stride)
-  const stages: Array<[number, number, number, number]> = [[6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+  const stages: Array<[number, number, number, number]> = [
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
+  ];
   let cin = 16;
   let side = 112;
   stages.forEach(([t, c, reps, s], i) => {
@@ -112,8 +142,17 @@ function mobilenetV2(): ModelLayer[] {
     const e = cin * t;
     // first block of the stage: expand at the input size, depthwise with the stage's stride
     out.push(conv2d(n(MOBILENETV2), `${stage} expand ${cin}→${e}`, cin, side, side, e, 1, 1, 0, nb));
-    out.push(conv2d(n(MOBILENETV2), `${stage} depthwise 3×3${s > 1 ? '/2' : ''} ${e}`, e, side, side, e, 3, s, 1, { group: e, bias: false }));
-    if (s === 2) out.push(conv2d(n(MOBILENETV2), `${stage} depthwise 3×3/2 ${e} (TF SAME: pads 0 before, 1 after)`, e, side, side, e, 3, 2, 0, { group: e, bias: false, pads: [0, 0, 1, 1] }));
+    out.push(
+      conv2d(n(MOBILENETV2), `${stage} depthwise 3×3${s > 1 ? '/2' : ''} ${e}`, e, side, side, e, 3, s, 1, { group: e, bias: false }),
+    );
+    if (s === 2)
+      out.push(
+        conv2d(n(MOBILENETV2), `${stage} depthwise 3×3/2 ${e} (TF SAME: pads 0 before, 1 after)`, e, side, side, e, 3, 2, 0, {
+          group: e,
+          bias: false,
+          pads: [0, 0, 1, 1],
+        }),
+      );
     side = Math.floor((side + 2 - 3) / s) + 1;
     out.push(conv2d(n(MOBILENETV2), `${stage} project ${e}→${c}`, e, side, side, c, 1, 1, 0, nb));
     if (reps > 1) {
@@ -170,7 +209,12 @@ const conv3d = (name: string, C: number, T: number, H: number, M: number, count 
   name,
   op: 'conv',
   count,
-  spec: { xShape: [1, C, T, H, H], wShape: [M, C, 3, 3, 3], attrs: { strides: [1, 1, 1], pads: [1, 1, 1, 1, 1, 1], dilations: [1, 1, 1], group: 1 }, hasBias: true },
+  spec: {
+    xShape: [1, C, T, H, H],
+    wShape: [M, C, 3, 3, 3],
+    attrs: { strides: [1, 1, 1], pads: [1, 1, 1, 1, 1, 1], dilations: [1, 1, 1], group: 1 },
+    hasBias: true,
+  },
 });
 const c3d: ModelLayer[] = [
   conv3d('conv1a', 3, 16, 112, 64),
@@ -186,13 +230,29 @@ const c3d: ModelLayer[] = [
 ];
 
 /** A 2-D ConvTranspose layer: x `[1, C, H, W]`, w `[C, M, k, k]` (ONNX), stride s, pads p on every side, no output padding. */
-function convTranspose2d(o: Op, name: string, C: number, H: number, W: number, M: number, k: number, s: number, p: number, bias: boolean): ModelLayer {
+function convTranspose2d(
+  o: Op,
+  name: string,
+  C: number,
+  H: number,
+  W: number,
+  M: number,
+  k: number,
+  s: number,
+  p: number,
+  bias: boolean,
+): ModelLayer {
   return {
     network: o.network,
     name,
     op: 'convTranspose',
     count: o.count ?? 1,
-    spec: { xShape: [1, C, H, W], wShape: [C, M, k, k], attrs: { strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], group: 1, outputPadding: [0, 0] }, hasBias: bias },
+    spec: {
+      xShape: [1, C, H, W],
+      wShape: [C, M, k, k],
+      attrs: { strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], group: 1, outputPadding: [0, 0] },
+      hasBias: bias,
+    },
   };
 }
 
@@ -225,7 +285,17 @@ const fcn8s: ModelLayer[] = [
 ];
 
 /** Every built-in network's layers, in the order `--size production` runs them. */
-export const PRODUCTION_LAYERS: readonly ModelLayer[] = [...lenet5, ...vgg16, ...resnet50, ...mobilenetV2(), ...deeplab, ...m5, ...c3d, ...dcgan, ...fcn8s];
+export const PRODUCTION_LAYERS: readonly ModelLayer[] = [
+  ...lenet5,
+  ...vgg16,
+  ...resnet50,
+  ...mobilenetV2(),
+  ...deeplab,
+  ...m5,
+  ...c3d,
+  ...dcgan,
+  ...fcn8s,
+];
 
 /** The built-in networks' names. */
 export const PRODUCTION_NETWORKS: readonly string[] = [...new Set(PRODUCTION_LAYERS.map((l) => l.network))];

@@ -37,7 +37,7 @@ export class AccurateSum {
     this.abs += Math.abs(a);
     const s = this.s + a;
     const bb = s - this.s;
-    this.c += (this.s - (s - bb)) + (a - bb);
+    this.c += this.s - (s - bb) + (a - bb);
     this.s = s;
   }
 
@@ -53,10 +53,10 @@ export class AccurateSum {
     t = SPLITTER * b;
     const bh = t - (t - b);
     const bl = b - bh;
-    const pe = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+    const pe = al * bl - (p - ah * bh - al * bh - ah * bl);
     const s = this.s + p;
     const bb = s - this.s;
-    this.c += (this.s - (s - bb)) + (p - bb) + pe;
+    this.c += this.s - (s - bb) + (p - bb) + pe;
     this.s = s;
   }
 

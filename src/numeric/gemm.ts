@@ -258,7 +258,9 @@ function gemmWasm(ws: GemmWorkspace, wasm: WasmGemm, blocking: GemmBlocking, bud
   // Columns in whole WASM tiles (MR × WASM_NR); a partial last tile gets zero panels below.
   const limit = Math.min(budgetBytes, WASM_GEMM_BYTES);
   const ncMax = Math.max(WASM_NR, Math.floor(columnBlock({ ...blocking, kc: kcMax }, M, N, kcMax, limit) / WASM_NR) * WASM_NR);
-  const aLen = mcMax * kcMax, bLen = kcMax * ncMax, cLen = mPad * ncMax;
+  const aLen = mcMax * kcMax,
+    bLen = kcMax * ncMax,
+    cLen = mPad * ncMax;
   if ((aLen + bLen + cLen) * 8 > limit) return false;
   ws.peakBytes = Math.max(ws.peakBytes, ws.bytes + (aLen + bLen + cLen) * 8);
   const ldc = ncMax;
@@ -311,36 +313,57 @@ function macroKernel(mc: number, nc: number, kc: number, ap: Doubles, bp: Double
  * `c += a·b` as a rounded product then a rounded sum. MR and NR are written as literals in the
  * loop: reading even a module constant there measured ~10 % slower.
  */
-function microKernel(
-  kc: number,
-  a: Doubles,
-  ai: number,
-  b: Doubles,
-  bi: number,
-  c: Doubles,
-  ci: number,
-  ldc: number,
-): void {
-  let c00 = -0, c01 = -0, c02 = -0;
-  let c10 = -0, c11 = -0, c12 = -0;
-  let c20 = -0, c21 = -0, c22 = -0;
-  let c30 = -0, c31 = -0, c32 = -0;
+function microKernel(kc: number, a: Doubles, ai: number, b: Doubles, bi: number, c: Doubles, ci: number, ldc: number): void {
+  let c00 = -0,
+    c01 = -0,
+    c02 = -0;
+  let c10 = -0,
+    c11 = -0,
+    c12 = -0;
+  let c20 = -0,
+    c21 = -0,
+    c22 = -0;
+  let c30 = -0,
+    c31 = -0,
+    c32 = -0;
   for (let k = 0; k < kc; k++) {
-    const a0 = a[ai], a1 = a[ai + 1], a2 = a[ai + 2], a3 = a[ai + 3];
+    const a0 = a[ai],
+      a1 = a[ai + 1],
+      a2 = a[ai + 2],
+      a3 = a[ai + 3];
     let bj = b[bi];
-    c00 += a0 * bj; c10 += a1 * bj; c20 += a2 * bj; c30 += a3 * bj;
+    c00 += a0 * bj;
+    c10 += a1 * bj;
+    c20 += a2 * bj;
+    c30 += a3 * bj;
     bj = b[bi + 1];
-    c01 += a0 * bj; c11 += a1 * bj; c21 += a2 * bj; c31 += a3 * bj;
+    c01 += a0 * bj;
+    c11 += a1 * bj;
+    c21 += a2 * bj;
+    c31 += a3 * bj;
     bj = b[bi + 2];
-    c02 += a0 * bj; c12 += a1 * bj; c22 += a2 * bj; c32 += a3 * bj;
+    c02 += a0 * bj;
+    c12 += a1 * bj;
+    c22 += a2 * bj;
+    c32 += a3 * bj;
     ai += 4; // MR
     bi += 3; // NR
   }
-  const r1 = ci + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-  c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02;
-  c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12;
-  c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22;
-  c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32;
+  const r1 = ci + ldc,
+    r2 = r1 + ldc,
+    r3 = r2 + ldc;
+  c[ci] += c00;
+  c[ci + 1] += c01;
+  c[ci + 2] += c02;
+  c[r1] += c10;
+  c[r1 + 1] += c11;
+  c[r1 + 2] += c12;
+  c[r2] += c20;
+  c[r2 + 1] += c21;
+  c[r2 + 2] += c22;
+  c[r3] += c30;
+  c[r3 + 1] += c31;
+  c[r3 + 2] += c32;
 }
 
 /**
@@ -449,8 +472,20 @@ function gemv(ws: GemmWorkspace, blocking: GemmBlocking, budgetBytes: number, p:
  * normally, with all its paths warm (see `macroKernel`).
  */
 function dot8(a: FloatArray, ra: number, lda: number, v: Doubles, kc: number, acc: Doubles, i: number): void {
-  const l2 = 2 * lda, l3 = 3 * lda, l4 = 4 * lda, l5 = 5 * lda, l6 = 6 * lda, l7 = 7 * lda;
-  let s0 = -0, s1 = -0, s2 = -0, s3 = -0, s4 = -0, s5 = -0, s6 = -0, s7 = -0;
+  const l2 = 2 * lda,
+    l3 = 3 * lda,
+    l4 = 4 * lda,
+    l5 = 5 * lda,
+    l6 = 6 * lda,
+    l7 = 7 * lda;
+  let s0 = -0,
+    s1 = -0,
+    s2 = -0,
+    s3 = -0,
+    s4 = -0,
+    s5 = -0,
+    s6 = -0,
+    s7 = -0;
   for (let kk = 0; kk < kc; kk++, ra++) {
     const x = v[kk];
     s0 += a[ra] * x;
@@ -462,8 +497,14 @@ function dot8(a: FloatArray, ra: number, lda: number, v: Doubles, kc: number, ac
     s6 += a[ra + l6] * x;
     s7 += a[ra + l7] * x;
   }
-  acc[i] += s0; acc[i + 1] += s1; acc[i + 2] += s2; acc[i + 3] += s3;
-  acc[i + 4] += s4; acc[i + 5] += s5; acc[i + 6] += s6; acc[i + 7] += s7;
+  acc[i] += s0;
+  acc[i + 1] += s1;
+  acc[i + 2] += s2;
+  acc[i + 3] += s3;
+  acc[i + 4] += s4;
+  acc[i + 5] += s5;
+  acc[i + 6] += s6;
+  acc[i + 7] += s7;
 }
 
 /** Σ_{kk < kc} a[ra + kk]·v[kk], for the rows left over after `dot8`. */
@@ -489,7 +530,10 @@ export class StridedPackB implements PackB {
   private src: FloatArray;
   private layout: StridedLayout;
 
-  constructor(src: FloatArray = new Float32Array(0), layout: StridedLayout = { offset: 0, rowStride: 0, colStride: 1, groupSize: 1, groupStride: 0 }) {
+  constructor(
+    src: FloatArray = new Float32Array(0),
+    layout: StridedLayout = { offset: 0, rowStride: 0, colStride: 1, groupSize: 1, groupStride: 0 },
+  ) {
     this.src = src;
     this.layout = layout;
   }

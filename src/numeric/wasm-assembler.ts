@@ -39,14 +39,56 @@ export const section = (id: number, bytes: number[]): number[] => [id, ...uleb(b
 
 /** Core opcodes and value types. */
 export const W = {
-  i32: 0x7f, f64: 0x7c, v128: 0x7b, void: 0x40,
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74, i32GeU: 0x4f,
-  f32: 0x7d, f32Load: 0x2a, f32Store: 0x38, f32Add: 0x92, f32Mul: 0x94, i32Load: 0x28, i32LtU: 0x49, i32Eqz: 0x45, f32Const: 0x43,
-  i32Ne: 0x47, i32LtS: 0x48, i32GtS: 0x4a, i32GeS: 0x4e, if: 0x04, else: 0x05, i32Eq: 0x46, i32Or: 0x72,
-  f64Load: 0x2b, f64Store: 0x39, f64Promote: 0xbb, f64Add: 0xa0, f64Mul: 0xa2,
-  i32Xor: 0x73, i32ShrU: 0x76, f64Lt: 0x63, f64Floor: 0x9c, f64Const: 0x44, i32TruncF64S: 0xaa, f64ConvertI32U: 0xb8, f32Demote: 0xb6, select: 0x1b,
+  i32: 0x7f,
+  f64: 0x7c,
+  v128: 0x7b,
+  void: 0x40,
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+  end: 0x0b,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  i32Const: 0x41,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  i32GeU: 0x4f,
+  f32: 0x7d,
+  f32Load: 0x2a,
+  f32Store: 0x38,
+  f32Add: 0x92,
+  f32Mul: 0x94,
+  i32Load: 0x28,
+  i32LtU: 0x49,
+  i32Eqz: 0x45,
+  f32Const: 0x43,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32GtS: 0x4a,
+  i32GeS: 0x4e,
+  if: 0x04,
+  else: 0x05,
+  i32Eq: 0x46,
+  i32Or: 0x72,
+  f64Load: 0x2b,
+  f64Store: 0x39,
+  f64Promote: 0xbb,
+  f64Add: 0xa0,
+  f64Mul: 0xa2,
+  i32Xor: 0x73,
+  i32ShrU: 0x76,
+  f64Lt: 0x63,
+  f64Floor: 0x9c,
+  f64Const: 0x44,
+  i32TruncF64S: 0xaa,
+  f64ConvertI32U: 0xb8,
+  f32Demote: 0xb6,
+  select: 0x1b,
 } as const;
 /** f64.const `v` (8 bytes, little-endian). */
 export const f64Const = (v: number): number[] => [W.f64Const, ...new Uint8Array(new Float64Array([v]).buffer)];
@@ -97,7 +139,11 @@ export function instantiateFixed<E>(bytes: Uint8Array<ArrayBuffer>, pages: numbe
  * The one instance of a module, assembled and instantiated on its first use (`instantiateFixed`)
  * and wrapped by `wrap`; undefined — remembered, so it is tried once — where it cannot run here.
  */
-export function sharedModule<E, T>(bytes: () => Uint8Array<ArrayBuffer>, pages: number, wrap: (memory: WebAssembly.Memory, exports: E) => T): () => T | undefined {
+export function sharedModule<E, T>(
+  bytes: () => Uint8Array<ArrayBuffer>,
+  pages: number,
+  wrap: (memory: WebAssembly.Memory, exports: E) => T,
+): () => T | undefined {
   let cached: T | null | undefined;
   return () => {
     if (cached === undefined) {

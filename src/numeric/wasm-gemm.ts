@@ -57,7 +57,11 @@ const WASM_GEMM_PAGES = WASM_GEMM_BYTES / 65536;
 /** The instantiated GEMM module and a float64 view of its memory. */
 export class WasmGemm {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static readonly instance: () => WasmGemm | undefined = sharedModule<GemmExports, WasmGemm>(gemmModule, WASM_GEMM_PAGES, (memory, exports) => new WasmGemm(memory, exports.block));
+  static readonly instance: () => WasmGemm | undefined = sharedModule<GemmExports, WasmGemm>(
+    gemmModule,
+    WASM_GEMM_PAGES,
+    (memory, exports) => new WasmGemm(memory, exports.block),
+  );
 
   /** The whole memory as float64 (never detached: the memory never grows). */
   readonly heap: Float64Array;
@@ -109,53 +113,134 @@ function blockBody(bPanels: number): number[] {
   const madd = (accIdx: number, aIdx: number) => [...get(aIdx), ...get(s), ...F64X2_MUL, ...get(accIdx), ...F64X2_ADD, ...set(accIdx)];
   const cols = Array.from({ length: nj }, (_, j) => j);
   const kStep = [
-    ...get(pa), ...v128Load(3, 0), ...set(a0),
-    ...get(pa), ...v128Load(3, 16), ...set(a1),
+    ...get(pa),
+    ...v128Load(3, 0),
+    ...set(a0),
+    ...get(pa),
+    ...v128Load(3, 16),
+    ...set(a1),
     ...cols.flatMap((j) => [
-      ...get(pb[Math.floor(j / 3)]), ...v128Load64Splat(8 * (j % 3)), ...set(s),
-      ...madd(acc[j], a0), ...madd(acc[nj + j], a1),
+      ...get(pb[Math.floor(j / 3)]),
+      ...v128Load64Splat(8 * (j % 3)),
+      ...set(s),
+      ...madd(acc[j], a0),
+      ...madd(acc[nj + j], a1),
     ]),
-    ...step(pa, 32), ...pb.flatMap((p) => step(p, 24)),
+    ...step(pa, 32),
+    ...pb.flatMap((p) => step(p, 24)),
   ];
   // C row r of the tile, column j: f64 at pc + r·ldc8 + 8j.
   const writeBack = [0, 1, 2, 3].flatMap((r) => [
     ...cols.flatMap((j) => [
-      ...get(pc), ...get(pc), W.f64Load, 3, ...uleb(8 * j),
-      ...get(acc[nj * (r >> 1) + j]), ...f64x2ExtractLane(r & 1), W.f64Add,
-      W.f64Store, 3, ...uleb(8 * j),
+      ...get(pc),
+      ...get(pc),
+      W.f64Load,
+      3,
+      ...uleb(8 * j),
+      ...get(acc[nj * (r >> 1) + j]),
+      ...f64x2ExtractLane(r & 1),
+      W.f64Add,
+      W.f64Store,
+      3,
+      ...uleb(8 * j),
     ]),
-    ...get(pc), ...get(ldc8), W.i32Add, ...set(pc),
+    ...get(pc),
+    ...get(ldc8),
+    W.i32Add,
+    ...set(pc),
   ]);
   const code = [
-    ...get(ldc), ...i32(3), W.i32Shl, ...set(ldc8),
-    ...i32(0), ...set(jr),
-    W.block, W.void, W.loop, W.void,
-    ...get(jr), ...get(nc), W.i32GeU, W.brIf, 1,
-    ...i32(0), ...set(ir),
-    W.block, W.void, W.loop, W.void,
-    ...get(ir), ...get(mc), W.i32GeU, W.brIf, 1,
+    ...get(ldc),
+    ...i32(3),
+    W.i32Shl,
+    ...set(ldc8),
+    ...i32(0),
+    ...set(jr),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(jr),
+    ...get(nc),
+    W.i32GeU,
+    W.brIf,
+    1,
+    ...i32(0),
+    ...set(ir),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(ir),
+    ...get(mc),
+    W.i32GeU,
+    W.brIf,
+    1,
     ...acc.flatMap((v) => [...V128_MINUS_ZERO, ...set(v)]),
     // a = ap + ir·kc·8; B panel p of the tile at bp + (jr + 3p)·kc·8 (panel q of A starts at
     // q·MR·kc doubles, of B at q·NR·kc).
-    ...get(ap), ...get(ir), ...get(kc), W.i32Mul, ...i32(3), W.i32Shl, W.i32Add, ...set(pa),
-    ...pb.flatMap((p, i) => [...get(bp), ...get(jr), ...i32(3 * i), W.i32Add, ...get(kc), W.i32Mul, ...i32(3), W.i32Shl, W.i32Add, ...set(p)]),
+    ...get(ap),
+    ...get(ir),
+    ...get(kc),
+    W.i32Mul,
+    ...i32(3),
+    W.i32Shl,
+    W.i32Add,
+    ...set(pa),
+    ...pb.flatMap((p, i) => [
+      ...get(bp),
+      ...get(jr),
+      ...i32(3 * i),
+      W.i32Add,
+      ...get(kc),
+      W.i32Mul,
+      ...i32(3),
+      W.i32Shl,
+      W.i32Add,
+      ...set(p),
+    ]),
     // kc ≥ 1, so the k loop tests at the bottom. Unrolling it by 2 or 4 (memarg offsets, one
     // pointer update per group) measured no faster.
-    ...get(kc), ...set(k),
-    W.loop, W.void,
+    ...get(kc),
+    ...set(k),
+    W.loop,
+    W.void,
     ...kStep,
-    ...get(k), ...i32(1), W.i32Sub, ...tee(k), W.brIf, 0,
+    ...get(k),
+    ...i32(1),
+    W.i32Sub,
+    ...tee(k),
+    W.brIf,
+    0,
     W.end,
     // pc = c + (ir·ldc + jr)·8
-    ...get(c), ...get(ir), ...get(ldc), W.i32Mul, ...get(jr), W.i32Add, ...i32(3), W.i32Shl, W.i32Add, ...set(pc),
+    ...get(c),
+    ...get(ir),
+    ...get(ldc),
+    W.i32Mul,
+    ...get(jr),
+    W.i32Add,
+    ...i32(3),
+    W.i32Shl,
+    W.i32Add,
+    ...set(pc),
     ...writeBack,
     ...step(ir, 4),
-    W.br, 0, W.end, W.end,
+    W.br,
+    0,
+    W.end,
+    W.end,
     ...step(jr, nj),
-    W.br, 0, W.end, W.end,
+    W.br,
+    0,
+    W.end,
+    W.end,
     W.end,
   ];
-  const locals = vec([[...uleb(6 + bPanels), W.i32], [...uleb(2 * nj + 3), W.v128]]);
+  const locals = vec([
+    [...uleb(6 + bPanels), W.i32],
+    [...uleb(2 * nj + 3), W.v128],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
@@ -163,7 +248,14 @@ function blockBody(bPanels: number): number[] {
 function gemmModule(): Uint8Array<ArrayBuffer> {
   const i32x7 = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
     ...section(1, vec([i32x7])), // types
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(WASM_GEMM_PAGES), ...uleb(WASM_GEMM_PAGES)]])), // import memory
     ...section(3, vec([[0]])), // one function of type 0

@@ -61,7 +61,11 @@ export const WASM_MEMORY_BYTES = WASM_PAGES * 65536;
 /** The instantiated row-dot module and views on its memory. */
 export class WasmRowDot {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static readonly instance: () => WasmRowDot | undefined = sharedModule<RowDotExports, WasmRowDot>(rowDotModule, WASM_PAGES, (memory, exports) => new WasmRowDot(memory, exports));
+  static readonly instance: () => WasmRowDot | undefined = sharedModule<RowDotExports, WasmRowDot>(
+    rowDotModule,
+    WASM_PAGES,
+    (memory, exports) => new WasmRowDot(memory, exports),
+  );
 
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
@@ -122,45 +126,142 @@ function rowDotBody(wide: boolean): number[] {
   const elemLog2 = wide ? 3 : 2;
   const step = (p: number, bytes: number) => [...get(p), ...i32(bytes), W.i32Add, ...set(p)];
   // p_j += a-part·v-part, for the 16 bytes of v at offset vOff.
-  const madd = (pj: number, aPart: number[], vOff: number) => [...aPart, ...get(pv), ...v128Load(3, vOff), ...F64X2_MUL, ...get(pj), ...F64X2_ADD, ...set(pj)];
+  const madd = (pj: number, aPart: number[], vOff: number) => [
+    ...aPart,
+    ...get(pv),
+    ...v128Load(3, vOff),
+    ...F64X2_MUL,
+    ...get(pj),
+    ...F64X2_ADD,
+    ...set(pj),
+  ];
   const inner = wide
     ? [0, 1, 2, 3].flatMap((j) => madd([p0, p1, p2, p3][j], [...get(pa), ...v128Load(3, 16 * j)], 16 * j))
     : [
-        ...get(pa), ...v128Load(2, 0), ...tee(x),
+        ...get(pa),
+        ...v128Load(2, 0),
+        ...tee(x),
         ...madd(p0, F64X2_PROMOTE_LOW_F32X4, 0),
         ...madd(p1, [...get(x), ...get(x), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4], 16),
-        ...get(pa), ...v128Load(2, 16), ...tee(x),
+        ...get(pa),
+        ...v128Load(2, 16),
+        ...tee(x),
         ...madd(p2, F64X2_PROMOTE_LOW_F32X4, 32),
         ...madd(p3, [...get(x), ...get(x), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4], 48),
       ];
   const tailLoad = wide ? [...get(pa), W.f64Load, 3, 0] : [...get(pa), W.f32Load, 2, 0, W.f64Promote];
   const code = [
-    ...get(K), ...i32(-8), W.i32And, ...set(k8),
-    ...i32(0), ...set(r),
-    W.block, W.void, W.loop, W.void,
-    ...get(r), ...get(rows), W.i32GeU, W.brIf, 1,
-    ...V128_MINUS_ZERO, ...set(p0), ...V128_MINUS_ZERO, ...set(p1), ...V128_MINUS_ZERO, ...set(p2), ...V128_MINUS_ZERO, ...set(p3),
-    ...get(aPtr), ...get(r), ...get(K), W.i32Mul, ...i32(elemLog2), W.i32Shl, W.i32Add, ...set(pa),
-    ...get(vPtr), ...set(pv),
-    ...i32(0), ...set(k),
-    W.block, W.void, W.loop, W.void,
-    ...get(k), ...get(k8), W.i32GeU, W.brIf, 1,
+    ...get(K),
+    ...i32(-8),
+    W.i32And,
+    ...set(k8),
+    ...i32(0),
+    ...set(r),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(r),
+    ...get(rows),
+    W.i32GeU,
+    W.brIf,
+    1,
+    ...V128_MINUS_ZERO,
+    ...set(p0),
+    ...V128_MINUS_ZERO,
+    ...set(p1),
+    ...V128_MINUS_ZERO,
+    ...set(p2),
+    ...V128_MINUS_ZERO,
+    ...set(p3),
+    ...get(aPtr),
+    ...get(r),
+    ...get(K),
+    W.i32Mul,
+    ...i32(elemLog2),
+    W.i32Shl,
+    W.i32Add,
+    ...set(pa),
+    ...get(vPtr),
+    ...set(pv),
+    ...i32(0),
+    ...set(k),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(k),
+    ...get(k8),
+    W.i32GeU,
+    W.brIf,
+    1,
     ...inner,
-    ...step(pa, 8 << elemLog2), ...step(pv, 64), ...step(k, 8),
-    W.br, 0, W.end, W.end,
-    ...get(p0), ...get(p1), ...F64X2_ADD, ...get(p2), ...get(p3), ...F64X2_ADD, ...F64X2_ADD, ...tee(x),
-    ...f64x2ExtractLane(0), ...get(x), ...f64x2ExtractLane(1), W.f64Add, ...set(sum),
-    W.block, W.void, W.loop, W.void,
-    ...get(k), ...get(K), W.i32GeU, W.brIf, 1,
-    ...get(sum), ...tailLoad, ...get(pv), W.f64Load, 3, 0, W.f64Mul, W.f64Add, ...set(sum),
-    ...step(pa, 1 << elemLog2), ...step(pv, 8), ...step(k, 1),
-    W.br, 0, W.end, W.end,
-    ...get(outPtr), ...get(r), ...i32(3), W.i32Shl, W.i32Add, ...get(sum), W.f64Store, 3, 0,
+    ...step(pa, 8 << elemLog2),
+    ...step(pv, 64),
+    ...step(k, 8),
+    W.br,
+    0,
+    W.end,
+    W.end,
+    ...get(p0),
+    ...get(p1),
+    ...F64X2_ADD,
+    ...get(p2),
+    ...get(p3),
+    ...F64X2_ADD,
+    ...F64X2_ADD,
+    ...tee(x),
+    ...f64x2ExtractLane(0),
+    ...get(x),
+    ...f64x2ExtractLane(1),
+    W.f64Add,
+    ...set(sum),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(k),
+    ...get(K),
+    W.i32GeU,
+    W.brIf,
+    1,
+    ...get(sum),
+    ...tailLoad,
+    ...get(pv),
+    W.f64Load,
+    3,
+    0,
+    W.f64Mul,
+    W.f64Add,
+    ...set(sum),
+    ...step(pa, 1 << elemLog2),
+    ...step(pv, 8),
+    ...step(k, 1),
+    W.br,
+    0,
+    W.end,
+    W.end,
+    ...get(outPtr),
+    ...get(r),
+    ...i32(3),
+    W.i32Shl,
+    W.i32Add,
+    ...get(sum),
+    W.f64Store,
+    3,
+    0,
     ...step(r, 1),
-    W.br, 0, W.end, W.end,
+    W.br,
+    0,
+    W.end,
+    W.end,
     W.end,
   ];
-  const locals = vec([[...uleb(5), W.i32], [...uleb(5), W.v128], [...uleb(1), W.f64]]);
+  const locals = vec([
+    [...uleb(5), W.i32],
+    [...uleb(5), W.v128],
+    [...uleb(1), W.f64],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
@@ -168,11 +269,24 @@ function rowDotBody(wide: boolean): number[] {
 function rowDotModule(): Uint8Array<ArrayBuffer> {
   const i32x5 = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
     ...section(1, vec([i32x5])), // types
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(WASM_PAGES), ...uleb(WASM_PAGES)]])), // import memory
     ...section(3, vec([[0], [0]])), // two functions of type 0
-    ...section(7, vec([[...name('rows32'), 0x00, 0], [...name('rows64'), 0x00, 1]])), // exports
+    ...section(
+      7,
+      vec([
+        [...name('rows32'), 0x00, 0],
+        [...name('rows64'), 0x00, 1],
+      ]),
+    ), // exports
     ...section(10, vec([rowDotBody(false), rowDotBody(true)])), // code
   ]);
 }

@@ -42,5 +42,10 @@ export function withDerivedOperators<K extends KernelUnderTest>(kernel: K): K {
  * `capabilities`, deterministic from the run's `seed` (`arbitraries/shape-plan.ts`).
  */
 export function buildShapePlan(capabilities: CompleteCapabilities, seed: number, implemented: readonly string[]): ShapePlan {
-  return { seed, operators: operators.filter((o) => implemented.includes(o.name) && o.cases.plan !== undefined).map((o) => o.cases.plan!(capabilities, seed)) };
+  return {
+    seed,
+    operators: operators
+      .filter((o) => implemented.includes(o.name) && o.cases.plan !== undefined)
+      .map((o) => o.cases.plan!(capabilities, seed)),
+  };
 }

@@ -78,7 +78,12 @@ export function fcToConv(weight: Tensor, inputShape: readonly number[], order: F
     throw new InvalidArgumentError(fn, 'weight', weight.shape, `weight must be [M, K], got ${formatShape(weight.shape)}`);
   }
   if (inputShape.length < 2 || inputShape.length > 4) {
-    throw new InvalidArgumentError(fn, 'inputShape', inputShape, `inputShape must be [C, D1..Dn] with n = 1, 2 or 3, got ${formatShape(inputShape)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'inputShape',
+      inputShape,
+      `inputShape must be [C, D1..Dn] with n = 1, 2 or 3, got ${formatShape(inputShape)}`,
+    );
   }
   const [M, K] = weight.shape;
   const C = inputShape[0];
@@ -101,7 +106,12 @@ export function convToFc(weight: Tensor, order: FlattenOrder): Tensor {
   checkTensor(fn, 'weight', weight);
   checkOrder(fn, order);
   if (weight.shape.length < 3 || weight.shape.length > 5) {
-    throw new InvalidArgumentError(fn, 'weight', weight.shape, `weight must be [M, C, k1..kn] with n = 1, 2 or 3, got ${formatShape(weight.shape)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'weight',
+      weight.shape,
+      `weight must be [M, C, k1..kn] with n = 1, 2 or 3, got ${formatShape(weight.shape)}`,
+    );
   }
   const [M, C] = weight.shape;
   const P = sizeOf(weight.shape.slice(2));

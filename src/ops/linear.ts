@@ -31,12 +31,22 @@ export async function linear(x: Tensor, w: Tensor, b?: Tensor, kernel: KernelUnd
   checkTensor(fn, 'w', w);
   if (x.shape.length < 2) throw new InvalidArgumentError(fn, 'x', x.shape, `x must be [N, C, ...D], got ${formatShape(x.shape)}`);
   if (w.shape.length !== 2 || w.shape[1] !== x.shape[1]) {
-    throw new InvalidArgumentError(fn, 'w', w.shape, `w must be [M, ${x.shape[1]}] for x ${formatShape(x.shape)}, got ${formatShape(w.shape)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'w',
+      w.shape,
+      `w must be [M, ${x.shape[1]}] for x ${formatShape(x.shape)}, got ${formatShape(w.shape)}`,
+    );
   }
   if (b !== undefined) {
     checkTensor(fn, 'b', b);
     if (b.shape.length !== 1 || b.shape[0] !== w.shape[0]) {
-      throw new InvalidArgumentError(fn, 'b', b.shape, `b shape ${formatShape(b.shape)} must be [${w.shape[0]}] (one bias per output channel)`);
+      throw new InvalidArgumentError(
+        fn,
+        'b',
+        b.shape,
+        `b shape ${formatShape(b.shape)} must be [${w.shape[0]}] (one bias per output channel)`,
+      );
     }
   }
   if (!kernel.dense) throw new InvalidArgumentError(fn, 'kernel', kernel.name, `kernel ${kernel.name} has no dense`);

@@ -17,7 +17,9 @@ export const dataSeed = (): fc.Arbitrary<number> => fc.integer({ min: 0, max: 0x
 /** Regimes a property uses: `special` only when the kernel declares special-value support. */
 export function regimes(ctx: GenerationContext, withSpecial: boolean): fc.Arbitrary<Regime> {
   if (ctx.production?.realData) return fc.constant<Regime>('real');
-  return withSpecial && ctx.capabilities.specialValues ? fc.constantFrom<Regime>('exact', 'float', 'special') : fc.constantFrom<Regime>('exact', 'float');
+  return withSpecial && ctx.capabilities.specialValues
+    ? fc.constantFrom<Regime>('exact', 'float', 'special')
+    : fc.constantFrom<Regime>('exact', 'float');
 }
 
 /** Materialised x, w and b of a case. */
@@ -65,18 +67,39 @@ export function tensorsOf(
  * float32 values are exact in float64; a float16 kernel gets them rounded to binary16). Throws
  * when the spec names no registered layer or its shapes are not the registered tensors'.
  */
-function realTensors(spec: { readonly xShape: readonly number[]; readonly wShape: readonly number[]; readonly hasBias: boolean }, n: number, precision: Precision, fill: 'x' | 'all'): CaseTensors {
+function realTensors(
+  spec: { readonly xShape: readonly number[]; readonly wShape: readonly number[]; readonly hasBias: boolean },
+  n: number,
+  precision: Precision,
+  fill: 'x' | 'all',
+): CaseTensors {
   const source = sourceOf(spec);
   const real = source && realTensorsOf(source);
   if (!source || !real) {
-    throw new InvalidArgumentError('tensorsOf', 'spec.source', source, source ? `no model data loaded for ${source.model} node ${source.node} (sha256 ${source.sha256.slice(0, 12)}…, input ${source.input}); a case saved from another model or input?` : 'the real regime needs a model layer (a spec with a source)');
+    throw new InvalidArgumentError(
+      'tensorsOf',
+      'spec.source',
+      source,
+      source
+        ? `no model data loaded for ${source.model} node ${source.node} (sha256 ${source.sha256.slice(0, 12)}…, input ${source.input}); a case saved from another model or input?`
+        : 'the real regime needs a model layer (a spec with a source)',
+    );
   }
   if (real.x.length !== sizeOf(spec.xShape) || real.w.length !== sizeOf(spec.wShape) || (real.b?.length ?? 0) !== n) {
-    throw new InvalidArgumentError('tensorsOf', 'spec', { xShape: spec.xShape, wShape: spec.wShape }, `model node ${source.node}'s tensors (${real.x.length}, ${real.w.length}, ${real.b?.length ?? 0} elements) do not fit x=[${spec.xShape.join(',')}] w=[${spec.wShape.join(',')}]${n ? ` b=[${n}]` : ''}`);
+    throw new InvalidArgumentError(
+      'tensorsOf',
+      'spec',
+      { xShape: spec.xShape, wShape: spec.wShape },
+      `model node ${source.node}'s tensors (${real.x.length}, ${real.w.length}, ${real.b?.length ?? 0} elements) do not fit x=[${spec.xShape.join(',')}] w=[${spec.wShape.join(',')}]${n ? ` b=[${n}]` : ''}`,
+    );
   }
   const cast = (a: Float64Array) => (precision === 'float16' ? a.map(roundToFloat16) : a);
   const zero = (a: Float64Array) => (fill === 'x' ? new Float64Array(a.length) : cast(a));
-  return { x: { shape: spec.xShape, data: cast(real.x) }, w: { shape: spec.wShape, data: zero(real.w) }, b: real.b && n > 0 ? { shape: [n], data: zero(real.b) } : undefined };
+  return {
+    x: { shape: spec.xShape, data: cast(real.x) },
+    w: { shape: spec.wShape, data: zero(real.w) },
+    b: real.b && n > 0 ? { shape: [n], data: zero(real.b) } : undefined,
+  };
 }
 
 /**

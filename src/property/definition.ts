@@ -30,7 +30,20 @@ export type CoverageKey = readonly string[];
  * N (1, 2–7, ≥8) and the largest tensor's element count (≤2^16, 2^16–2^24, >2^24). A column an
  * operator does not have (a dense layer's rank, pads, stride, dilation, group) is `NOT_APPLICABLE`.
  */
-export const COVERAGE_DIMENSIONS = ['operator', 'rank', 'asymmetricPads', 'bias', 'stride>1', 'dilation>1', 'group', 'C/group', 'reduction', 'M', 'N', 'elements'] as const;
+export const COVERAGE_DIMENSIONS = [
+  'operator',
+  'rank',
+  'asymmetricPads',
+  'bias',
+  'stride>1',
+  'dilation>1',
+  'group',
+  'C/group',
+  'reduction',
+  'M',
+  'N',
+  'elements',
+] as const;
 
 /** The value of a coverage column an operator does not have. */
 export const NOT_APPLICABLE = '—';

@@ -95,7 +95,10 @@ export function judge(
   if (bounded) {
     const pre = expected.preActivation ?? expected.values;
     const own = modelBounds(promise, options.actualTerms ?? expected.terms, expected.magnitude, pre, expected.shape, expected.mapScale);
-    const others: KernelComputation[] = [...(options.expectedFromKernel ? [{ ...expected, values: pre }] : []), ...(options.kernelComputations ?? [])];
+    const others: KernelComputation[] = [
+      ...(options.expectedFromKernel ? [{ ...expected, values: pre }] : []),
+      ...(options.kernelComputations ?? []),
+    ];
     for (const o of others) {
       const b = modelBounds(promise, o.terms, o.magnitude, o.values, expected.shape, o.mapScale);
       for (let i = 0; i < own.length; i++) own[i] += b[i];

@@ -33,9 +33,16 @@ function eachSpatial(
 export function cropSpatial(x: Data64, start: readonly number[], size: readonly number[]): Data64 {
   const shape = [x.shape[0], x.shape[1], ...size];
   const data = new Float64Array(sizeOf(shape));
-  eachSpatial(x.shape, shape, start, size.map(() => 0), size, (i, o) => {
-    data[o] = x.data[i];
-  });
+  eachSpatial(
+    x.shape,
+    shape,
+    start,
+    size.map(() => 0),
+    size,
+    (i, o) => {
+      data[o] = x.data[i];
+    },
+  );
   return { shape, data };
 }
 
@@ -44,9 +51,16 @@ export function padSpatial(x: Data64, begin: readonly number[], end: readonly nu
   const spatial = x.shape.slice(2);
   const shape = [x.shape[0], x.shape[1], ...spatial.map((d, a) => d + begin[a] + end[a])];
   const data = new Float64Array(sizeOf(shape));
-  eachSpatial(x.shape, shape, spatial.map(() => 0), begin, spatial, (i, o) => {
-    data[o] = x.data[i];
-  });
+  eachSpatial(
+    x.shape,
+    shape,
+    spatial.map(() => 0),
+    begin,
+    spatial,
+    (i, o) => {
+      data[o] = x.data[i];
+    },
+  );
   return { shape, data };
 }
 
@@ -132,7 +146,11 @@ export function add(a: Data64, b: Data64): Data64 {
 }
 
 /** Picks elements of a `[N, M, ...O]` array at the positions given per spatial axis. */
-export function gather(src: ArrayLike<number>, shape: readonly number[], keep: ReadonlyArray<readonly number[]>): { shape: number[]; data: Float64Array } {
+export function gather(
+  src: ArrayLike<number>,
+  shape: readonly number[],
+  keep: ReadonlyArray<readonly number[]>,
+): { shape: number[]; data: Float64Array } {
   const [N, M] = shape;
   const outShape = [N, M, ...keep.map((k) => k.length)];
   const data = new Float64Array(sizeOf(outShape));

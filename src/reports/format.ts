@@ -73,7 +73,9 @@ export function formatCounts(summary: VerificationReport['summary']): string {
 
 /** The run's seed for humans: `-819476475 (from --seed 12065425413)` when the given seed was mapped. */
 export function formatSeed(report: Pick<VerificationReport, 'seed' | 'seedGiven'>): string {
-  return report.seedGiven !== undefined && report.seedGiven !== String(report.seed) ? `${report.seed} (from ${report.seedGiven})` : String(report.seed);
+  return report.seedGiven !== undefined && report.seedGiven !== String(report.seed)
+    ? `${report.seed} (from ${report.seedGiven})`
+    : String(report.seed);
 }
 
 /** The note shown at the top of an interrupted run's report. */
@@ -123,7 +125,10 @@ export function failureFields(f: FailureDetail): Array<readonly [label: string, 
   if (f.bound !== undefined) fields.push(['Bound', formatValue(f.bound)]);
   if (f.errorOverBound !== undefined) fields.push(['Error / bound', formatRatio(f.errorOverBound)]);
   if (f.fromDatabase !== undefined) {
-    fields.push(['From database', `${f.fromDatabase} (a saved counterexample replayed first; the seed does not reproduce it, the file does)`]);
+    fields.push([
+      'From database',
+      `${f.fromDatabase} (a saved counterexample replayed first; the seed does not reproduce it, the file does)`,
+    ]);
   } else {
     fields.push(['Seed', String(f.seed)]);
   }

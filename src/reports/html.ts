@@ -114,7 +114,12 @@ function metaList(r: VerificationReport): string {
   const rows: Array<[string, string]> = [
     ['Kernel', r.kernel.name],
     ['Source', r.kernel.source],
-    ['Precision', r.kernel.accumulation !== r.kernel.precision ? `${r.kernel.precision} storage, ${r.kernel.accumulation} accumulation` : r.kernel.precision],
+    [
+      'Precision',
+      r.kernel.accumulation !== r.kernel.precision
+        ? `${r.kernel.precision} storage, ${r.kernel.accumulation} accumulation`
+        : r.kernel.precision,
+    ],
     ['Error model', r.kernel.errorModel === 'normwise' ? `normwise, κ = ${r.kernel.errorFactor}` : 'elementwise'],
     ['Capabilities', capabilities(r.kernel.capabilities)],
     ['Seed', formatSeed(r)],
@@ -133,7 +138,9 @@ function metaList(r: VerificationReport): string {
 /** What the numerics probe found and what the run did about it (docs/numerics.md). */
 function platformSection(r: VerificationReport): string {
   const rows = platformNumericsRows(r.platformNumerics);
-  return rows.length === 0 ? '' : `<h2>Platform numerics</h2><dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
+  return rows.length === 0
+    ? ''
+    : `<h2>Platform numerics</h2><dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
 }
 
 function capabilities(c: CompleteCapabilities): string {
@@ -151,7 +158,9 @@ function propertyTable(props: readonly PropertyResult[], notRun: number): string
   });
   if (rows.length === 0) rows.push('<tr><td colspan="5" class="statement">No property ran.</td></tr>');
   if (notRun > 0) {
-    rows.push(`<tr><td class="statement">${notRun} not run</td><td class="status STOP">NOT RUN</td><td class="num">0</td><td class="num">0</td><td>the run was interrupted before they started</td></tr>`);
+    rows.push(
+      `<tr><td class="statement">${notRun} not run</td><td class="status STOP">NOT RUN</td><td class="num">0</td><td class="num">0</td><td>the run was interrupted before they started</td></tr>`,
+    );
   }
   return (
     '<table class="props"><thead><tr><th>Property</th><th>Status</th><th class="num">Cases</th>' +
@@ -183,14 +192,24 @@ function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): stri
 }
 
 function shapePlanSection(v: ReturnType<typeof shapePlanView>): string {
-  const items = v.operators.map((o) => `<li>${h(o.headline)}${o.uncovered.length + (o.excluded ? 1 : 0) > 0 ? `<ul>${[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}</li>`);
+  const items = v.operators.map(
+    (o) =>
+      `<li>${h(o.headline)}${o.uncovered.length + (o.excluded ? 1 : 0) > 0 ? `<ul>${[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}</li>`,
+  );
   return `<h2>Shape plan</h2><p>${h(v.headline)}</p><ul class="plan">${items.join('')}</ul>`;
 }
 
 /** The per-layer verdicts of a `--model` run, and the nodes left out. */
 function modelSection(m: ModelReport): string {
   const rows = m.layers.map((l) => {
-    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound;
+    const worst =
+      l.worstErrorOverBound === undefined
+        ? ''
+        : typeof l.worstErrorOverBound === 'number'
+          ? l.worstErrorOverBound === 0
+            ? '0'
+            : l.worstErrorOverBound.toPrecision(3)
+          : l.worstErrorOverBound;
     const label = l.status === 'passed' ? 'PASS' : l.status === 'failed' ? 'FAIL' : 'SKIP';
     return (
       `<tr><td><code>${h(l.node)}</code></td><td>${h(l.opType)} → ${h(l.operator)}</td><td><code>${h(l.shapes)}</code></td>` +
@@ -198,7 +217,10 @@ function modelSection(m: ModelReport): string {
       `<td>${l.failedProperties.map((id) => `<code>${h(id)}</code>`).join(' ')}</td><td>${l.counterexampleFile !== undefined ? `<code>${h(l.counterexampleFile)}</code>` : ''}</td></tr>`
     );
   });
-  const skipped = m.skipped.length === 0 ? '' : `<p>Skipped nodes (${m.skipped.length}):</p><ul class="notes">${m.skipped.map((s) => `<li><code>${h(s.node)}</code> (${h(s.opType)}): ${h(s.reason)}</li>`).join('')}</ul>`;
+  const skipped =
+    m.skipped.length === 0
+      ? ''
+      : `<p>Skipped nodes (${m.skipped.length}):</p><ul class="notes">${m.skipped.map((s) => `<li><code>${h(s.node)}</code> (${h(s.opType)}): ${h(s.reason)}</li>`).join('')}</ul>`;
   return (
     `<h2>Model layers</h2><p><code>${h(m.file)}</code> (sha256 <code>${h(m.sha256.slice(0, 16))}</code>…) · data: ${m.data === 'real' ? "the model's own weights and activations" : "generated, of the layers' shapes"} · input <code>${h(m.input)}</code></p>` +
     `<table><thead><tr><th>Node</th><th>Operator</th><th>Shapes</th><th>Result</th><th class="num">Cases</th><th class="num">Worst error / bound</th><th>Failed properties</th><th>Counterexample</th></tr></thead><tbody>${rows.join('')}</tbody></table>${skipped}`
@@ -311,7 +333,10 @@ function multiIndex(g: MapGeometry, n: number, m: number, slice: number, r: numb
 }
 
 /** (channel, slice, row, col) of a multi-index, or undefined if it does not fit the shape. */
-function locate(g: MapGeometry, index: readonly number[] | undefined): { n: number; m: number; slice: number; r: number; c: number } | undefined {
+function locate(
+  g: MapGeometry,
+  index: readonly number[] | undefined,
+): { n: number; m: number; slice: number; r: number; c: number } | undefined {
   if (index === undefined || index.length !== g.shape.length) return undefined;
   if (index.some((v, i) => !Number.isInteger(v) || v < 0 || v >= g.shape[i])) return undefined;
   if (g.dense) return { n: 0, m: 0, slice: 0, r: index[0], c: index[1] };
@@ -362,21 +387,14 @@ function heatmapFigure(f: FailureDetail, hm: FailureHeatmap, o: Required<HtmlRep
 
   // Channels drawn: all if they fit; else the first mismatch's, then the wrong ones, then the rest.
   const all = Array.from({ length: g.channels }, (_, i) => i);
-  const channels = [
-    ...new Set([
-      ...(first !== undefined && !g.dense ? [first.m] : []),
-      ...all.filter((m) => badCounts[m] > 0),
-      ...all,
-    ]),
-  ]
+  const channels = [...new Set([...(first !== undefined && !g.dense ? [first.m] : []), ...all.filter((m) => badCounts[m] > 0), ...all])]
     .slice(0, o.maxPanels)
     .sort((a, b) => a - b);
   const hidden = g.channels - channels.length;
 
   // Slices drawn: a window of maxSlices containing the first mismatch's slice.
   const sliceCount = Math.min(g.slices, o.maxSlices);
-  const sliceStart =
-    first === undefined ? 0 : Math.min(Math.max(0, first.slice - Math.floor(sliceCount / 2)), g.slices - sliceCount);
+  const sliceStart = first === undefined ? 0 : Math.min(Math.max(0, first.slice - Math.floor(sliceCount / 2)), g.slices - sliceCount);
   const slices = Array.from({ length: sliceCount }, (_, i) => sliceStart + i);
 
   // Pooling factor k: the smallest that keeps every grid side ≤ MAX_GRID_SIDE and the whole
@@ -386,10 +404,7 @@ function heatmapFigure(f: FailureDetail, hm: FailureHeatmap, o: Required<HtmlRep
   while (cellsAt(k) > o.maxCells && k < Math.max(g.rows, g.cols)) k++;
   const gr = Math.ceil(g.rows / k);
   const gc = Math.ceil(g.cols / k);
-  const px = Math.max(
-    MIN_CELL_PX,
-    Math.min(MAX_CELL_PX, Math.floor(PANEL_W / (gc * sliceCount)), Math.floor(PANEL_H / gr)),
-  );
+  const px = Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor(PANEL_W / (gc * sliceCount)), Math.floor(PANEL_H / gr)));
 
   const panels = channels.map((m) => {
     const max = worst[m];
@@ -450,9 +465,7 @@ function panelSvg(
   const sliceW = gc * px;
   const width = slices.length * sliceW + (slices.length - 1) * SLICE_GAP;
   const height = top + gr * px;
-  const out: string[] = [
-    `<svg class="hm${px >= 6 ? ' grid' : ''}" ${frame(width, height)} role="img">`,
-  ];
+  const out: string[] = [`<svg class="hm${px >= 6 ? ' grid' : ''}" ${frame(width, height)} role="img">`];
   slices.forEach((s, si) => {
     const x0 = si * (sliceW + SLICE_GAP);
     if (labelled) {

@@ -79,14 +79,20 @@ function modelSuite(m: ModelReport, kernel: string): string[] {
   const failed = m.layers.filter((l) => l.status === 'failed').length;
   const notRun = m.layers.filter((l) => l.status === 'not-run').length;
   const classname = `convcheck.${kernel}.model`;
-  const out = [`  <testsuite name="${attr(`convcheck model layers: ${m.file}`)}" tests="${m.layers.length}" failures="${failed}" errors="0" skipped="${notRun}" time="0">`];
+  const out = [
+    `  <testsuite name="${attr(`convcheck model layers: ${m.file}`)}" tests="${m.layers.length}" failures="${failed}" errors="0" skipped="${notRun}" time="0">`,
+  ];
   for (const l of m.layers) {
     const open = `    <testcase classname="${attr(classname)}" name="${attr(`${l.node} (${l.opType}) ${l.shapes}`)}" time="0"`;
     if (l.status === 'passed') out.push(`${open}/>`);
     else if (l.status === 'not-run') out.push(`${open}>`, '      <skipped message="no property ran this layer"/>', '    </testcase>');
     else {
       const worst = l.worstErrorOverBound === undefined ? '' : `; worst error/bound ${l.worstErrorOverBound}`;
-      out.push(`${open}>`, `      <failure message="${attr(`failed ${l.failedProperties.join(', ')}${worst}`)}" type="failed">${escapeXml(l.counterexampleFile ?? '')}</failure>`, '    </testcase>');
+      out.push(
+        `${open}>`,
+        `      <failure message="${attr(`failed ${l.failedProperties.join(', ')}${worst}`)}" type="failed">${escapeXml(l.counterexampleFile ?? '')}</failure>`,
+        '    </testcase>',
+      );
     }
   }
   out.push('  </testsuite>');

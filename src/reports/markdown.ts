@@ -57,7 +57,8 @@ export class MarkdownReportWriter implements ReportWriter {
       );
     }
     if (report.properties.length === 0) out.push('| _none_ | | | | |');
-    if (report.summary.notRun > 0) out.push(`| _${report.summary.notRun} not run_ | NOT RUN | 0 | 0 | the run was interrupted before they started |`);
+    if (report.summary.notRun > 0)
+      out.push(`| _${report.summary.notRun} not run_ | NOT RUN | 0 | 0 | the run was interrupted before they started |`);
     out.push('');
 
     const failed = report.properties.filter((p) => p.status === 'failed');
@@ -73,13 +74,15 @@ export class MarkdownReportWriter implements ReportWriter {
     }
 
     const platform = platformNumericsRows(report.platformNumerics);
-    if (platform.length > 0) out.push('## Platform numerics', '', ...platform.map(([label, value]) => `- **${label}:** ${text(value)}`), '');
+    if (platform.length > 0)
+      out.push('## Platform numerics', '', ...platform.map(([label, value]) => `- **${label}:** ${text(value)}`), '');
     if (report.model !== undefined) out.push(...modelSection(report.model));
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
     if (report.shapePlan !== undefined) {
       const v = shapePlanView(report.shapePlan);
       out.push('## Shape plan', '', text(v.headline), '');
-      for (const o of v.operators) out.push(`- ${text(o.headline)}`, ...[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `  - ${text(l)}`));
+      for (const o of v.operators)
+        out.push(`- ${text(o.headline)}`, ...[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `  - ${text(l)}`));
       out.push('');
     }
     if (report.kernelCoverage !== undefined) out.push(...kernelCoverageMarkdown(report.kernelCoverage, { text, code }));
@@ -92,13 +95,20 @@ function modelSection(m: ModelReport): string[] {
   const out = [
     '## Model layers',
     '',
-    `${code(m.file)} (sha256 ${code(m.sha256.slice(0, 16))}…) · **data** ${m.data === 'real' ? 'the model\'s own weights and activations' : 'generated, of the layers\' shapes'} · **input** ${code(m.input)}`,
+    `${code(m.file)} (sha256 ${code(m.sha256.slice(0, 16))}…) · **data** ${m.data === 'real' ? "the model's own weights and activations" : "generated, of the layers' shapes"} · **input** ${code(m.input)}`,
     '',
     '| Node | Operator | Shapes | Result | Cases | Worst error / bound | Failed properties | Counterexample |',
     '| --- | --- | --- | --- | ---: | ---: | --- | --- |',
   ];
   for (const l of m.layers) {
-    const worst = l.worstErrorOverBound === undefined ? '' : typeof l.worstErrorOverBound === 'number' ? (l.worstErrorOverBound === 0 ? '0' : l.worstErrorOverBound.toPrecision(3)) : l.worstErrorOverBound;
+    const worst =
+      l.worstErrorOverBound === undefined
+        ? ''
+        : typeof l.worstErrorOverBound === 'number'
+          ? l.worstErrorOverBound === 0
+            ? '0'
+            : l.worstErrorOverBound.toPrecision(3)
+          : l.worstErrorOverBound;
     out.push(
       `| ${code(l.node, true)} | ${text(l.opType)} → ${text(l.operator)} | ${code(l.shapes, true)} | ${l.status === 'not-run' ? 'NOT RUN' : statusLabel(l.status)} | ${l.cases} | ${worst} | ${l.failedProperties.map((id) => code(id, true)).join(' ')} | ${l.counterexampleFile !== undefined ? code(l.counterexampleFile, true) : ''} |`,
     );
@@ -137,10 +147,7 @@ function coverageSection(c: CoverageTable, collapse: boolean): string[] {
   // GitHub needs a blank line after </summary> to render the Markdown table inside <details>.
   if (collapse) out.push('<details>', `<summary>${c.total} cases over ${combos}</summary>`, '');
   else out.push(`${c.total} cases over ${combos}.`, '');
-  out.push(
-    `| ${[...c.dimensions, 'cases'].map(text).join(' | ')} |`,
-    `| ${[...c.dimensions.map(() => '---'), '---:'].join(' | ')} |`,
-  );
+  out.push(`| ${[...c.dimensions, 'cases'].map(text).join(' | ')} |`, `| ${[...c.dimensions.map(() => '---'), '---:'].join(' | ')} |`);
   for (const r of c.rows) out.push(`| ${[...r.values.map(text), String(r.count)].join(' | ')} |`);
   out.push('');
   if (collapse) out.push('</details>', '');

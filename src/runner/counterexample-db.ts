@@ -32,7 +32,12 @@ export interface SavedCounterexample {
  * dot too, so no name (`.`, `..`, `.hidden`) can point outside its own folder or hide it.
  */
 export function kernelSlug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_').slice(0, 100) || '_';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\./, '_')
+      .slice(0, 100) || '_'
+  );
 }
 
 /** Saves a counterexample; returns its path. The name hashes the case, so the same case is saved once. */
@@ -70,12 +75,25 @@ export async function readCounterexample(file: string): Promise<SavedCounterexam
     throw new CounterexampleFileError(file, `is not JSON (${e instanceof Error ? e.message.replace(/\s*\n\s*/g, ' ') : 'parse error'})`);
   }
   const r = parsed as Partial<Record<keyof SavedCounterexample, unknown>>;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || r.format !== COUNTEREXAMPLE_FORMAT || typeof r.property !== 'string' || r.case === undefined) {
-    throw new CounterexampleFileError(file, `is not a convcheck counterexample (expected "format": "${COUNTEREXAMPLE_FORMAT}" with "property" and "case")`);
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    r.format !== COUNTEREXAMPLE_FORMAT ||
+    typeof r.property !== 'string' ||
+    r.case === undefined
+  ) {
+    throw new CounterexampleFileError(
+      file,
+      `is not a convcheck counterexample (expected "format": "${COUNTEREXAMPLE_FORMAT}" with "property" and "case")`,
+    );
   }
-  if (typeof r.seed !== 'number' || !Number.isSafeInteger(r.seed)) throw new CounterexampleFileError(file, `"seed" must be an integer, got ${JSON.stringify(r.seed) ?? 'nothing'}`);
-  if (r.path !== undefined && typeof r.path !== 'string') throw new CounterexampleFileError(file, `"path" must be a string, got ${JSON.stringify(r.path)}`);
-  if (r.problem !== undefined && typeof r.problem !== 'string') throw new CounterexampleFileError(file, `"problem" must be a string, got ${JSON.stringify(r.problem)}`);
+  if (typeof r.seed !== 'number' || !Number.isSafeInteger(r.seed))
+    throw new CounterexampleFileError(file, `"seed" must be an integer, got ${JSON.stringify(r.seed) ?? 'nothing'}`);
+  if (r.path !== undefined && typeof r.path !== 'string')
+    throw new CounterexampleFileError(file, `"path" must be a string, got ${JSON.stringify(r.path)}`);
+  if (r.problem !== undefined && typeof r.problem !== 'string')
+    throw new CounterexampleFileError(file, `"problem" must be a string, got ${JSON.stringify(r.problem)}`);
   const problem = checkCase(r.case, 'case');
   if (problem !== undefined) throw new CounterexampleFileError(file, problem);
   return parsed as SavedCounterexample;
@@ -103,7 +121,8 @@ function checkCase(v: unknown, at: string, depth = 0): string | undefined {
         return `${here} must be an array of 1 to 5 positive integers, got ${JSON.stringify(value)}`;
       }
       const elements = value.reduce((a: number, d: number) => a * d, 1);
-      if (elements > MAX_SAVED_ELEMENTS) return `${here} ${JSON.stringify(value)} has ${elements} elements, more than the ${MAX_SAVED_ELEMENTS} a saved case may have`;
+      if (elements > MAX_SAVED_ELEMENTS)
+        return `${here} ${JSON.stringify(value)} has ${elements} elements, more than the ${MAX_SAVED_ELEMENTS} a saved case may have`;
       continue;
     }
     if (/seed\d*$/i.test(key) && !(typeof value === 'number' && Number.isSafeInteger(value))) {
@@ -116,7 +135,11 @@ function checkCase(v: unknown, at: string, depth = 0): string | undefined {
 }
 
 /** Saved counterexamples of one property for one kernel, each with its file (unreadable files are ignored). */
-export async function loadCounterexamples(dir: string, kernel: string, property: string): Promise<Array<SavedCounterexample & { readonly file: string }>> {
+export async function loadCounterexamples(
+  dir: string,
+  kernel: string,
+  property: string,
+): Promise<Array<SavedCounterexample & { readonly file: string }>> {
   const folder = join(dir, kernelSlug(kernel));
   let names: string[];
   try {

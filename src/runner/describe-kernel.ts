@@ -38,7 +38,10 @@ export interface DescribeKernelOptions extends Omit<VerifyOptions, 'onProgress' 
 /** A failure as a replay recipe, for the assertion message (terminal-safe: vitest prints it). */
 export function formatFailure(id: string, f: FailureDetail): string {
   const lines = [`${id} failed (${f.kind}): ${f.message}`, `  problem: ${f.problem}`];
-  if (f.index) lines.push(`  first mismatch at [${f.index.join(',')}]: expected ${f.expected}, actual ${f.actual}, error ${f.error}, bound ${f.bound}, error/bound ${f.errorOverBound}`);
+  if (f.index)
+    lines.push(
+      `  first mismatch at [${f.index.join(',')}]: expected ${f.expected}, actual ${f.actual}, error ${f.error}, bound ${f.bound}, error/bound ${f.errorOverBound}`,
+    );
   if (f.fromDatabase !== undefined) lines.push(`  replayed from the database: ${f.fromDatabase}`);
   else lines.push(`  seed ${f.seed}, path ${f.path ?? '-'}`);
   if (f.counterexampleFile) lines.push(`  saved: ${f.counterexampleFile}`);
@@ -62,7 +65,10 @@ export function describeKernel(kernel: KernelUnderTest | string, options: Descri
   const source = spec ?? options.source;
   // In a browser page (vitest browser mode) there is no file system: no database by default.
   const inNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-  const dir = options.counterexampleDir === false ? undefined : (options.counterexampleDir ?? (inNode ? join('reports', 'counterexamples') : undefined));
+  const dir =
+    options.counterexampleDir === false
+      ? undefined
+      : (options.counterexampleDir ?? (inNode ? join('reports', 'counterexamples') : undefined));
   const kernelFlag = source !== undefined ? shellQuote(source) : 'MODULE';
   const replayCommand = (file: string) =>
     `npx convcheck replay ${shellQuote(file)} --kernel ${kernelFlag}${source === undefined ? '  (MODULE: the file exporting this kernel; pass `source` to describeKernel to print it here)' : ''}`;

@@ -56,8 +56,14 @@ const CHECK_CHUNK = 1 << 16;
  * array as handed over — without a full copy of it kept through the call (a production layer's
  * weights are 10⁸ values: a copy per call cost more in page faults than the comparison).
  */
-function changedElement(handed: HandedData, source: Float64Array, precision: Precision, dtype: ElementType | undefined): { at: number; was: number } | undefined {
-  if (handed.length !== source.length) return { at: Math.min(handed.length, source.length), was: source[Math.min(handed.length, source.length)] };
+function changedElement(
+  handed: HandedData,
+  source: Float64Array,
+  precision: Precision,
+  dtype: ElementType | undefined,
+): { at: number; was: number } | undefined {
+  if (handed.length !== source.length)
+    return { at: Math.min(handed.length, source.length), was: source[Math.min(handed.length, source.length)] };
   for (let start = 0; start < source.length; start += CHECK_CHUNK) {
     const end = Math.min(source.length, start + CHECK_CHUNK);
     const was = handedData(source.subarray(start, end), precision, dtype);
@@ -182,7 +188,12 @@ export class CallClock {
   }
 
   /** Calls that missed their limit and returned on the confirming run: slow, not hung. */
-  readonly slowCalls: Array<{ readonly property: string | undefined; readonly what: string; readonly limitMs: number; readonly tookMs: number }> = [];
+  readonly slowCalls: Array<{
+    readonly property: string | undefined;
+    readonly what: string;
+    readonly limitMs: number;
+    readonly tookMs: number;
+  }> = [];
 
   recordSlow(what: string, limitMs: number, tookMs: number): void {
     this.slowCalls.push({ property: this.property, what, limitMs, tookMs });
@@ -234,7 +245,10 @@ async function guardedRun<T>(
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void host?.abandon(true);
-      const cut = limitMs < clock.timeoutMs ? ` (a limit cut from ${clock.timeoutMs} ms because the kernel had already timed out${clock.firstTimeoutIn ? ` in ${clock.firstTimeoutIn}` : ''})` : '';
+      const cut =
+        limitMs < clock.timeoutMs
+          ? ` (a limit cut from ${clock.timeoutMs} ms because the kernel had already timed out${clock.firstTimeoutIn ? ` in ${clock.firstTimeoutIn}` : ''})`
+          : '';
       reject(new KernelFault('timeout', `${what} did not return within ${limitMs} ms${cut}`));
     }, limitMs);
     onAbort = () => {
@@ -278,14 +292,17 @@ function checkResult(result: unknown, expectedShape: readonly number[], what: st
     throw new KernelFault('wrong-type', `${what} returned an object whose shape or data cannot be read (${errorMessage(e)})`);
   }
   if (outputType !== undefined ? elementTypeOf(data) !== outputType : !(data instanceof Float32Array || data instanceof Float64Array)) {
-    const type = data === null ? 'null' : typeof data === 'object' ? (data as object).constructor?.name ?? 'object' : typeof data;
+    const type = data === null ? 'null' : typeof data === 'object' ? ((data as object).constructor?.name ?? 'object') : typeof data;
     const wanted = outputType !== undefined ? `a ${ELEMENT_TYPES[outputType].ctor.name} (${outputType})` : 'a Float32Array or Float64Array';
     throw new KernelFault('wrong-type', `${what} returned data of type ${type}, not ${wanted}`);
   }
   const values = data as HandedData;
   const shapeOk = Array.isArray(shape) && shape.length === expectedShape.length && shape.every((d, i) => d === expectedShape[i]);
   if (!shapeOk) {
-    throw new KernelFault('wrong-shape', `${what} returned shape ${Array.isArray(shape) ? formatShape(shape) : errorMessage(shape)}, expected ${formatShape(expectedShape)}`);
+    throw new KernelFault(
+      'wrong-shape',
+      `${what} returned shape ${Array.isArray(shape) ? formatShape(shape) : errorMessage(shape)}, expected ${formatShape(expectedShape)}`,
+    );
   }
   if (values.length !== expectedShape.reduce((a, b) => a * b, 1)) {
     throw new KernelFault('wrong-shape', `${what} returned ${values.length} values for shape ${formatShape(expectedShape)}`);
@@ -349,7 +366,9 @@ export class GuardedKernel implements CheckedKernel {
     const refused = inadmissibleCall({ method, inputs, attrs, outputShape: expectedShape }, this.capabilities);
     if (refused !== undefined) throw new InadmissibleCall(refused);
     const shown = inputs.flatMap(([name, t]) => (t ? [{ name, whole: wholeTensor(t.shape, t.data) }] : []));
-    this.lastCall = shown.every((i) => i.whole !== undefined) ? { method, inputs: shown.map((i) => ({ name: i.name, ...i.whole! })) } : undefined;
+    this.lastCall = shown.every((i) => i.whole !== undefined)
+      ? { method, inputs: shown.map((i) => ({ name: i.name, ...i.whole! })) }
+      : undefined;
     const limitMs = this.clock.limitMs();
     try {
       return await this.attempt(fn, what, inputs, attrs, expectedShape, limitMs, outputType);
@@ -369,7 +388,10 @@ export class GuardedKernel implements CheckedKernel {
       } catch (again) {
         if (!(again instanceof KernelFault && again.kind === 'timeout')) throw again;
         this.clock.recordTimeout();
-        throw new KernelFault('timeout', `${what} did not return within ${limitMs} ms, nor within ${confirmMs} ms when run again to confirm the hang`);
+        throw new KernelFault(
+          'timeout',
+          `${what} did not return within ${limitMs} ms, nor within ${confirmMs} ms when run again to confirm the hang`,
+        );
       }
       this.clock.recordSlow(what, limitMs, performance.now() - t0);
       return y;
@@ -393,7 +415,14 @@ export class GuardedKernel implements CheckedKernel {
     const handed = tensors.map((t) => (t ? { data: t.data as HandedData, shape: t.shape as readonly number[] } : undefined));
     const shapes = tensors.map((t) => (t ? [...t.shape] : undefined));
     const args: unknown[] = attrs === undefined ? tensors : [...tensors, structuredClone(attrs)];
-    const { result } = await guardedRun(() => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args), what, this.clock, this.host, this.signal, limitMs);
+    const { result } = await guardedRun(
+      () => (fn as (...a: unknown[]) => Tensor | Promise<Tensor>).apply(k, args),
+      what,
+      this.clock,
+      this.host,
+      this.signal,
+      limitMs,
+    );
     for (let i = 0; i < tensors.length; i++) {
       const h = handed[i];
       const shape = shapes[i];
@@ -401,10 +430,16 @@ export class GuardedKernel implements CheckedKernel {
       if (!h || !shape || !source) continue;
       const changed = changedElement(h.data, source.data, this.kernel.precision, source.dtype);
       if (changed !== undefined) {
-        throw new KernelFault('mutated-input', `${what} wrote into its input ${inputs[i][0]} (element ${changed.at} changed from ${changed.was} to ${h.data[changed.at]})`);
+        throw new KernelFault(
+          'mutated-input',
+          `${what} wrote into its input ${inputs[i][0]} (element ${changed.at} changed from ${changed.was} to ${h.data[changed.at]})`,
+        );
       }
       if (h.shape.length !== shape.length || h.shape.some((d, j) => !Object.is(d, shape[j]))) {
-        throw new KernelFault('mutated-input', `${what} wrote into the shape of its input ${inputs[i][0]} (${formatShape(shape)} became ${formatShape([...h.shape])})`);
+        throw new KernelFault(
+          'mutated-input',
+          `${what} wrote into the shape of its input ${inputs[i][0]} (${formatShape(shape)} became ${formatShape([...h.shape])})`,
+        );
       }
     }
     return checkResult(result, expectedShape, what, outputType);

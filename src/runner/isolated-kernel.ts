@@ -13,7 +13,17 @@ import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { terminalSafe } from '../terminal.js';
 import type { KernelHost } from './guarded-call.js';
 import { KERNEL_COVERAGE, type KernelCoverageOptions, KernelCoverageTap, LOAD_SIGNATURE } from './kernel-coverage-probe.js';
-import { callSignature, IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, type WorkerRequest, proxyKernel, remoteCaller } from './remote-kernel.js';
+import {
+  callSignature,
+  IsolatedCallError,
+  type IsolatedKernel,
+  type ReadyInfo,
+  RemoteSlot,
+  type WorkerReply,
+  type WorkerRequest,
+  proxyKernel,
+  remoteCaller,
+} from './remote-kernel.js';
 
 export { IsolatedCallError, type IsolatedKernel, type ReturnedInput, type WorkerReply, type WorkerRequest } from './remote-kernel.js';
 
@@ -55,8 +65,20 @@ class Slot extends RemoteSlot {
   private exited = false;
   private readonly exitedPromise: Promise<void>;
 
-  constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void, onOutput: (line: string) => void, tap?: KernelCoverageTap) {
-    super(spec, loadTimeoutMs, onDeath as (slot: RemoteSlot) => void, () => new KernelLoadError(spec, `did not finish loading within ${loadTimeoutMs} ms (does its module loop forever at top level?)`));
+  constructor(
+    spec: string,
+    cwd: string,
+    loadTimeoutMs: number,
+    onDeath: (slot: Slot) => void,
+    onOutput: (line: string) => void,
+    tap?: KernelCoverageTap,
+  ) {
+    super(
+      spec,
+      loadTimeoutMs,
+      onDeath as (slot: RemoteSlot) => void,
+      () => new KernelLoadError(spec, `did not finish loading within ${loadTimeoutMs} ms (does its module loop forever at top level?)`),
+    );
     const entry = processEntry();
     this.child = fork(entry.script, tap === undefined ? [spec, cwd] : [spec, cwd, JSON.stringify(tap.options)], {
       execArgv: entry.execArgv,
@@ -234,7 +256,10 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     },
     ...(tap === undefined
       ? {}
-      : { afterReply: (_slot: Slot, req: WorkerRequest, reply: WorkerReply & { type: 'result' | 'error' }) => tap.emit({ signature: callSignature(req), scripts: reply.coverage ?? [] }) }),
+      : {
+          afterReply: (_slot: Slot, req: WorkerRequest, reply: WorkerReply & { type: 'result' | 'error' }) =>
+            tap.emit({ signature: callSignature(req), scripts: reply.coverage ?? [] }),
+        }),
   });
 
   const host: KernelHost = {
@@ -249,7 +274,9 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
       const slot = current;
       if (slot === undefined) return;
       keepSpare ||= replace;
-      const killed = slot.kill(new IsolatedCallError('ERR_KERNEL_TIMEOUT', 'the call was abandoned by the runner (timeout or interruption)'));
+      const killed = slot.kill(
+        new IsolatedCallError('ERR_KERNEL_TIMEOUT', 'the call was abandoned by the runner (timeout or interruption)'),
+      );
       if (replace && !closed) acquire(); // start the replacement now, while the runner records the failure
       await killed;
     },

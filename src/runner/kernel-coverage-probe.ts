@@ -84,12 +84,16 @@ export class KernelCoverageTap {
     const fresh = c.scripts.filter((s) => s.source !== undefined && !this.firstUrls.has(s.url));
     for (const s of fresh) this.firstUrls.add(s.url);
     const shaders = c.shaders?.created.filter((v) => v.source !== undefined) ?? [];
-    const first: CallCoverage | undefined = fresh.length + shaders.length === 0 ? undefined : { signature: LOAD_SIGNATURE, scripts: fresh, ...(shaders.length > 0 ? { shaders: { created: shaders, used: [] } } : {}) };
+    const first: CallCoverage | undefined =
+      fresh.length + shaders.length === 0
+        ? undefined
+        : { signature: LOAD_SIGNATURE, scripts: fresh, ...(shaders.length > 0 ? { shaders: { created: shaders, used: [] } } : {}) };
     if (first !== undefined) this.firsts.push(first);
     const rest = fresh.length === 0 ? c : { ...c, scripts: c.scripts.filter((s) => !fresh.includes(s)) };
     if (this.listener !== undefined) {
       if (first !== undefined) this.listener(first);
-      return this.listener(rest);
+      this.listener(rest);
+      return;
     }
     if (this.held.length < MAX_HELD || (rest.shaders?.created.length ?? 0) > 0) this.held.push(rest);
   }

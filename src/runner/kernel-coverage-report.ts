@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isKernelPath } from './coverage-agent.js';
 import type { KernelCoverageCollector } from './kernel-coverage.js';
-import type { KernelCoverageFile, KernelCoverageReport, PropertyGuidance, ShaderVariantSummary, UnreachedCode } from './kernel-coverage-summary.js';
+import type {
+  KernelCoverageFile,
+  KernelCoverageReport,
+  PropertyGuidance,
+  ShaderVariantSummary,
+  UnreachedCode,
+} from './kernel-coverage-summary.js';
 
 /** Unreached functions and branches listed in the report at most (each); the counts say how many in all. */
 export const MAX_UNREACHED = 100;
@@ -37,7 +43,11 @@ export interface KernelCoverageReportOptions {
 interface McrFile {
   sourcePath: string;
   source?: string;
-  summary: { functions: { covered: number; total: number }; branches: { covered: number; total: number }; lines: { covered: number; total: number } };
+  summary: {
+    functions: { covered: number; total: number };
+    branches: { covered: number; total: number };
+    lines: { covered: number; total: number };
+  };
   data?: {
     functions?: Array<{ start: number; end: number; count: number; name?: string }>;
     branches?: Array<{ start: number; end: number; count: number; none?: boolean }>;
@@ -72,7 +82,10 @@ function lineStartsOf(source: string): number[] {
 
 /** The first line of a code range, trimmed to 80 characters. */
 function snippet(source: string, start: number, end: number): string {
-  const text = source.slice(start, Math.min(end, start + 200)).split('\n')[0].trim();
+  const text = source
+    .slice(start, Math.min(end, start + 200))
+    .split('\n')[0]
+    .trim();
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
@@ -84,7 +97,10 @@ const SHADER_EXT: Record<string, string> = { wgsl: 'wgsl', 'glsl-vertex': 'vert'
  * and the shader sources there. A failure of the report library is a note, not an error: the
  * verification's verdict stands without it.
  */
-export async function buildKernelCoverageReport(collector: KernelCoverageCollector, o: KernelCoverageReportOptions): Promise<KernelCoverageReport> {
+export async function buildKernelCoverageReport(
+  collector: KernelCoverageCollector,
+  o: KernelCoverageReportOptions,
+): Promise<KernelCoverageReport> {
   const cwd = o.cwd ?? process.cwd();
   const shown = (p: string) => {
     const abs = isAbsolute(p) ? p : resolve(cwd, p);
@@ -102,14 +118,22 @@ export async function buildKernelCoverageReport(collector: KernelCoverageCollect
   // a previous run's files must not pass for this one's (only the files this writes are removed)
   if (o.outputDir !== undefined) await Promise.all(OUTPUT_FILES.map((f) => rm(join(o.outputDir!, f), { recursive: true, force: true })));
   try {
-    if (entries.length === 0) note = 'no code of the kernel\'s own files ran in its process or page (a built-in kernel is convcheck\'s or a library\'s code: add --coverage-libraries to see the library)';
+    if (entries.length === 0)
+      note =
+        "no code of the kernel's own files ran in its process or page (a built-in kernel is convcheck's or a library's code: add --coverage-libraries to see the library)";
     else {
       await mkdir(dir, { recursive: true });
       const { CoverageReport } = await import('monocart-coverage-reports');
       const mcr = new CoverageReport({
         name: `convcheck kernel coverage: ${o.kernelName}`,
         outputDir: dir,
-        reports: o.outputDir === undefined ? [['none']] : [['v8', { outputFile: 'index.html', inline: true }], ['lcovonly', { file: 'lcov.info' }]],
+        reports:
+          o.outputDir === undefined
+            ? [['none']]
+            : [
+                ['v8', { outputFile: 'index.html', inline: true }],
+                ['lcovonly', { file: 'lcov.info' }],
+              ],
         logging: 'off',
         clean: true,
         cleanCache: true,
@@ -122,18 +146,33 @@ export async function buildKernelCoverageReport(collector: KernelCoverageCollect
       for (const f of list.sort((a, b) => a.sourcePath.localeCompare(b.sourcePath))) {
         const path = shown(f.sourcePath);
         const s = f.summary;
-        files.push({ path, functions: { covered: s.functions.covered, total: s.functions.total }, branches: { covered: s.branches.covered, total: s.branches.total }, lines: { covered: s.lines.covered, total: s.lines.total } });
+        files.push({
+          path,
+          functions: { covered: s.functions.covered, total: s.functions.total },
+          branches: { covered: s.branches.covered, total: s.branches.total },
+          lines: { covered: s.lines.covered, total: s.lines.total },
+        });
         const source = f.source ?? '';
         const starts = lineStartsOf(source);
         for (const fn of f.data?.functions ?? []) {
-          if (fn.count === 0) unreachedFunctions.push({ path, line: lineOf(starts, fn.start), what: fn.name !== undefined && fn.name !== '' ? fn.name : '(anonymous)' });
+          if (fn.count === 0)
+            unreachedFunctions.push({
+              path,
+              line: lineOf(starts, fn.start),
+              what: fn.name !== undefined && fn.name !== '' ? fn.name : '(anonymous)',
+            });
         }
         for (const br of f.data?.branches ?? []) {
-          if (br.count === 0) unreachedBranches.push({ path, line: lineOf(starts, br.start), what: br.none ? '(implicit else: the condition was never false)' : snippet(source, br.start, br.end) });
+          if (br.count === 0)
+            unreachedBranches.push({
+              path,
+              line: lineOf(starts, br.start),
+              what: br.none ? '(implicit else: the condition was never false)' : snippet(source, br.start, br.end),
+            });
         }
       }
       if (o.outputDir !== undefined) outputs = { html: shown(join(dir, 'index.html')), lcov: shown(join(dir, 'lcov.info')) };
-      if (files.length === 0) note = 'coverage was collected, but none of it is in the kernel\'s own files';
+      if (files.length === 0) note = "coverage was collected, but none of it is in the kernel's own files";
     }
   } catch (e) {
     note = `the coverage report could not be generated: ${e instanceof Error ? e.message : String(e)}`;
@@ -151,7 +190,14 @@ export async function buildKernelCoverageReport(collector: KernelCoverageCollect
       sourceFile = shown(file);
     }
     const shapes = [...v.shapes];
-    shaderVariants.push({ key: v.key, kind: v.kind, shapes: shapes.slice(0, SHAPES_PER_VARIANT), shapeCount: shapes.length, ...(v.firstCase !== undefined ? { firstCase: v.firstCase } : {}), ...(sourceFile !== undefined ? { sourceFile } : {}) });
+    shaderVariants.push({
+      key: v.key,
+      kind: v.kind,
+      shapes: shapes.slice(0, SHAPES_PER_VARIANT),
+      shapeCount: shapes.length,
+      ...(v.firstCase !== undefined ? { firstCase: v.firstCase } : {}),
+      ...(sourceFile !== undefined ? { sourceFile } : {}),
+    });
   }
   const byPlace = (a: UnreachedCode, b: UnreachedCode) => a.path.localeCompare(b.path) || a.line - b.line;
   return {

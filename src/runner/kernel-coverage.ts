@@ -165,7 +165,15 @@ export class KernelCoverageCollector {
     }
     let list = this.pending.get(s.url);
     if (list === undefined) this.pending.set(s.url, (list = []));
-    list.push({ scriptId: '0', url: s.url, functions: s.functions.map((f) => ({ functionName: f.functionName, isBlockCoverage: f.isBlockCoverage, ranges: f.ranges.map((r) => ({ ...r })) })) });
+    list.push({
+      scriptId: '0',
+      url: s.url,
+      functions: s.functions.map((f) => ({
+        functionName: f.functionName,
+        isBlockCoverage: f.isBlockCoverage,
+        ranges: f.ranges.map((r) => ({ ...r })),
+      })),
+    });
     if (list.length >= MERGE_EVERY) this.flush(s.url);
   }
 

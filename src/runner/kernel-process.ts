@@ -19,8 +19,10 @@ const send = (r: WorkerReply): void => {
 };
 
 // started before the kernel module is imported, so its top-level code is counted too
-const agent = coverageJson === undefined ? undefined : await (await import('./coverage-agent.js')).startCoverageAgent(JSON.parse(coverageJson));
-const withCoverage = async (r: WorkerReply): Promise<WorkerReply> => (agent === undefined || r.type === 'load-error' ? r : { ...r, coverage: await agent.take() });
+const agent =
+  coverageJson === undefined ? undefined : await (await import('./coverage-agent.js')).startCoverageAgent(JSON.parse(coverageJson));
+const withCoverage = async (r: WorkerReply): Promise<WorkerReply> =>
+  agent === undefined || r.type === 'load-error' ? r : { ...r, coverage: await agent.take() };
 
 const loaded = await loadForWorker(spec, cwd);
 send(await withCoverage(loaded.reply));
@@ -38,7 +40,12 @@ else if (kernel !== undefined) {
       try {
         send(full);
       } catch (e) {
-        send({ type: 'error', id: m.id, name: 'DataCloneError', message: `kernel returned a value that cannot be sent from the worker (${e instanceof Error ? e.message : String(e)})` });
+        send({
+          type: 'error',
+          id: m.id,
+          name: 'DataCloneError',
+          message: `kernel returned a value that cannot be sent from the worker (${e instanceof Error ? e.message : String(e)})`,
+        });
       }
     });
   });

@@ -45,7 +45,11 @@ function matrixProduct(k: CheckedKernel, capabilities: CompleteCapabilities): Ma
       run: (x, w, b) =>
         k.call(
           'conv',
-          [['x', t([x.length, x[0].length, ...unit], flat(x))], ['w', t([w.length, w[0].length, ...unit], flat(w))], ['b', b && t([b.length], Float64Array.from(b))]],
+          [
+            ['x', t([x.length, x[0].length, ...unit], flat(x))],
+            ['w', t([w.length, w[0].length, ...unit], flat(w))],
+            ['b', b && t([b.length], Float64Array.from(b))],
+          ],
           { strides: unit, pads: zerosOf(2 * r), dilations: unit, group: 1 },
           [x.length, w.length, ...unit],
         ),
@@ -55,7 +59,16 @@ function matrixProduct(k: CheckedKernel, capabilities: CompleteCapabilities): Ma
     return {
       describe: (n, kk, m) => `dense x=${formatShape([n, kk])} w=${formatShape([m, kk])}`,
       run: (x, w, b) =>
-        k.call('dense', [['x', t([x.length, x[0].length], flat(x))], ['w', t([w.length, w[0].length], flat(w))], ['b', b && t([b.length], Float64Array.from(b))]], undefined, [x.length, w.length]),
+        k.call(
+          'dense',
+          [
+            ['x', t([x.length, x[0].length], flat(x))],
+            ['w', t([w.length, w[0].length], flat(w))],
+            ['b', b && t([b.length], Float64Array.from(b))],
+          ],
+          undefined,
+          [x.length, w.length],
+        ),
     };
   }
   if (k.has('convTranspose')) {
@@ -66,7 +79,11 @@ function matrixProduct(k: CheckedKernel, capabilities: CompleteCapabilities): Ma
         const wt = Float64Array.from({ length: w.length * w[0].length }, (_, i) => w[i % w.length][Math.floor(i / w.length)]);
         return k.call(
           'convTranspose',
-          [['x', t([x.length, x[0].length, ...unit], flat(x))], ['w', t([w[0].length, w.length, ...unit], wt)], ['b', b && t([b.length], Float64Array.from(b))]],
+          [
+            ['x', t([x.length, x[0].length, ...unit], flat(x))],
+            ['w', t([w[0].length, w.length, ...unit], wt)],
+            ['b', b && t([b.length], Float64Array.from(b))],
+          ],
           { strides: unit, pads: zerosOf(2 * r), dilations: unit, group: 1, outputPadding: zerosOf(r) },
           [x.length, w.length, ...unit],
         );
@@ -82,7 +99,12 @@ function store(v: number, precision: Precision): number {
 }
 
 /** IEEE-754 Y = X·Wᵀ + b, left to right in float64, rounded to `precision` (exact for the probes' finite values). */
-function expectedProduct(x: readonly number[][], w: readonly number[][], b: readonly number[] | undefined, precision: Precision): Float64Array {
+function expectedProduct(
+  x: readonly number[][],
+  w: readonly number[][],
+  b: readonly number[] | undefined,
+  precision: Precision,
+): Float64Array {
   const y = new Float64Array(x.length * w.length);
   for (let n = 0; n < x.length; n++) {
     for (let m = 0; m < w.length; m++) {
@@ -167,7 +189,15 @@ async function probeTiny(p: MatrixProduct): Promise<TinyFindings & { call: strin
         : smallestRight !== undefined && smallestRight < largestLost
           ? `products were lost above others that came out right (${show(largestLost)} lost, ${show(smallestRight)} right)`
           : undefined;
-  return { call: p.describe(L, 1, L), smallestRight, largestLost, rightAboveLost, ...(defect ? { defect } : {}), subnormalInputs: handling(subIn), subnormalProducts: handling(subProd) };
+  return {
+    call: p.describe(L, 1, L),
+    smallestRight,
+    largestLost,
+    rightAboveLost,
+    ...(defect ? { defect } : {}),
+    subnormalInputs: handling(subIn),
+    subnormalProducts: handling(subProd),
+  };
 }
 
 /** Findings of the special-value probe. */
@@ -208,12 +238,19 @@ async function probeSpecials(p: MatrixProduct, precision: Precision): Promise<Sp
   for (let n = 0; n < x.length; n++) {
     for (let m = 0; m < w.length; m++) {
       const i = n * w.length + m;
-      if (!same(e[i], y[i])) deviations.push(`x=[${x[n].map(show)}]·w=[${w[m].map(show)}] + b=${show(b[m])}: expected ${show(e[i])}, got ${show(y[i])}`);
+      if (!same(e[i], y[i]))
+        deviations.push(`x=[${x[n].map(show)}]·w=[${w[m].map(show)}] + b=${show(b[m])}: expected ${show(e[i])}, got ${show(y[i])}`);
     }
   }
   // the finite control 1·1 + 1·1 + 0·0 = 2 must be right whatever the platform does with specials
   const defect = same(e[7], y[7]) ? undefined : `the finite control 1 + 1 gave ${show(y[7])}`;
-  return { call: p.describe(x.length, 3, w.length), propagate: deviations.length === 0, infTimesZero: show(y[4]), deviations, ...(defect ? { defect } : {}) };
+  return {
+    call: p.describe(x.length, 3, w.length),
+    propagate: deviations.length === 0,
+    infTimesZero: show(y[4]),
+    deviations,
+    ...(defect ? { defect } : {}),
+  };
 }
 
 /** Significand bits of each storage precision: integers below 2^bits are exact. */
@@ -288,7 +325,11 @@ function faultOf(what: string, e: unknown): string {
  * `declaredSpecialValues` is the kernel's own `capabilities.specialValues` (undefined: not declared).
  * @example const numerics = await probeNumerics(guarded, completeCapabilities(kernel.capabilities), kernel.capabilities?.specialValues);
  */
-export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapabilities, declaredSpecialValues: boolean | undefined): Promise<PlatformNumerics> {
+export async function probeNumerics(
+  k: CheckedKernel,
+  capabilities: CompleteCapabilities,
+  declaredSpecialValues: boolean | undefined,
+): Promise<PlatformNumerics> {
   const started = Date.now();
   const p = matrixProduct(k, capabilities);
   const faults: string[] = [];
@@ -324,13 +365,18 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
     ...(specials?.defect ? [`special values: ${specials.defect}`] : []),
     ...(sums?.defect ? [`integer sums: ${sums.defect}`] : []),
   ];
-  for (const d of defects) consequences.push(`${d} — a defect, not platform numerics: the data are not adapted to it, and the properties will show it`);
+  for (const d of defects)
+    consequences.push(`${d} — a defect, not platform numerics: the data are not adapted to it, and the properties will show it`);
   if (tiny && !tiny.defect) {
     // Results below 2^P may be lost. Between the largest lost product and the next one probed right
     // nothing is known, so P is taken at that next right one (above everything probed: one binade
     // above the largest lost); a flushed subnormal range alone gives P = −126.
     const fromNormal =
-      tiny.largestLost === undefined ? undefined : tiny.rightAboveLost !== undefined ? Math.ceil(Math.log2(tiny.rightAboveLost)) : Math.floor(Math.log2(tiny.largestLost)) + 1;
+      tiny.largestLost === undefined
+        ? undefined
+        : tiny.rightAboveLost !== undefined
+          ? Math.ceil(Math.log2(tiny.rightAboveLost))
+          : Math.floor(Math.log2(tiny.largestLost)) + 1;
     const fromSubnormal = tiny.subnormalProducts === 'kept' || tiny.subnormalProducts === 'not probed' ? undefined : -126;
     const P = fromNormal === undefined ? fromSubnormal : fromSubnormal === undefined ? fromNormal : Math.max(fromNormal, fromSubnormal);
     if (P !== undefined) {
@@ -342,23 +388,35 @@ export async function probeNumerics(k: CheckedKernel, capabilities: CompleteCapa
   }
   if (sums && !sums.defect && sums.exactBits < sums.probedBits) {
     limits.exactBits = sums.exactBits;
-    consequences.push(`exact regime: every Σ|w·x| + |b| is kept below 2^${sums.exactBits}, where the kernel's integer sums were exact (equality is still required)`);
+    consequences.push(
+      `exact regime: every Σ|w·x| + |b| is kept below 2^${sums.exactBits}, where the kernel's integer sums were exact (equality is still required)`,
+    );
   }
   let specialRegime: PlatformNumerics['specialRegime'] = { runs: true };
   if (!capabilities.specialValues) specialRegime = { runs: false, reason: 'the kernel declares specialValues: false' };
   else if (specials && !specials.defect && !specials.propagate) {
     const first = specials.deviations[0];
     if (declaredSpecialValues === true) {
-      consequences.push(`special regime: the kernel declares specialValues: true but the probe found ${specials.deviations.length} deviation(s) from IEEE-754 (first: ${first}); the regime runs and its failures stand`);
+      consequences.push(
+        `special regime: the kernel declares specialValues: true but the probe found ${specials.deviations.length} deviation(s) from IEEE-754 (first: ${first}); the regime runs and its failures stand`,
+      );
     } else {
-      specialRegime = { runs: false, reason: `NaN / ±Infinity do not propagate as IEEE-754 says (${specials.deviations.length} probe case(s), first: ${first}) and the kernel does not declare specialValues` };
+      specialRegime = {
+        runs: false,
+        reason: `NaN / ±Infinity do not propagate as IEEE-754 says (${specials.deviations.length} probe case(s), first: ${first}) and the kernel does not declare specialValues`,
+      };
       consequences.push(`special regime: skipped — ${specialRegime.reason}`);
     }
   }
   if (p === undefined) faults.push('the kernel has no conv, dense or convTranspose to probe with');
   return {
     probedWith,
-    tinyProducts: tiny ? { ...(tiny.smallestRight !== undefined ? { smallestRight: tiny.smallestRight } : {}), ...(tiny.largestLost !== undefined ? { largestLost: tiny.largestLost } : {}) } : 'not probed',
+    tinyProducts: tiny
+      ? {
+          ...(tiny.smallestRight !== undefined ? { smallestRight: tiny.smallestRight } : {}),
+          ...(tiny.largestLost !== undefined ? { largestLost: tiny.largestLost } : {}),
+        }
+      : 'not probed',
     subnormalInputs: tiny?.subnormalInputs ?? 'not probed',
     subnormalProducts: tiny?.subnormalProducts ?? 'not probed',
     ...(specials ? { specialsPropagate: specials.propagate, infTimesZero: specials.infTimesZero } : {}),

@@ -30,7 +30,11 @@ export interface PlatformNumerics {
    * Integer sums: the largest k for which every probed sum up to 2^k − 1 was exact, the largest
    * k probed, and a long sum of ones (its length and whether it was exact).
    */
-  readonly exactSums?: { readonly exactBits: number; readonly probedBits: number; readonly longSum: { readonly terms: number; readonly exact: boolean } | undefined };
+  readonly exactSums?: {
+    readonly exactBits: number;
+    readonly probedBits: number;
+    readonly longSum: { readonly terms: number; readonly exact: boolean } | undefined;
+  };
   /** The accumulation width the probe saw, in words. */
   readonly accumulation: string;
   /** The limits the generated data kept to (`data-limits.ts`); empty: none. */

@@ -51,8 +51,19 @@ export type WorkerReply =
       readonly operators: readonly string[];
     } & ReplyCoverage)
   | { readonly type: 'load-error'; readonly file: string; readonly message: string }
-  | ({ readonly type: 'result'; readonly id: number; readonly y: unknown; readonly inputs: ReadonlyArray<ReturnedInput | undefined> } & ReplyCoverage)
-  | ({ readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string; readonly stack?: string } & ReplyCoverage);
+  | ({
+      readonly type: 'result';
+      readonly id: number;
+      readonly y: unknown;
+      readonly inputs: ReadonlyArray<ReturnedInput | undefined>;
+    } & ReplyCoverage)
+  | ({
+      readonly type: 'error';
+      readonly id: number;
+      readonly name: string;
+      readonly message: string;
+      readonly stack?: string;
+    } & ReplyCoverage);
 
 /** The `ready` message: what the kernel declared about itself. */
 export type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
@@ -209,16 +220,22 @@ export function remoteCaller<S extends RemoteSlot>(o: RemoteCallerOptions<S>): (
       const slot = o.acquire();
       await slot.ready;
       const reply = await new Promise<ResultReply>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          slot.pending.delete(req.id);
-          reject(o.onTimeout(slot));
-        }, Math.max(o.timeoutMs, o.nextLimitMs?.() ?? 0));
+        const timer = setTimeout(
+          () => {
+            slot.pending.delete(req.id);
+            reject(o.onTimeout(slot));
+          },
+          Math.max(o.timeoutMs, o.nextLimitMs?.() ?? 0),
+        );
         const after = o.afterReply;
         slot.pending.set(req.id, {
           resolve: (r) => {
             clearTimeout(timer);
             if (after === undefined) resolve(r);
-            else void Promise.resolve(after(slot, req, r)).catch(() => undefined).then(() => resolve(r));
+            else
+              void Promise.resolve(after(slot, req, r))
+                .catch(() => undefined)
+                .then(() => resolve(r));
           },
           reject: (e) => (clearTimeout(timer), reject(e)),
           ...(after === undefined
@@ -226,7 +243,9 @@ export function remoteCaller<S extends RemoteSlot>(o: RemoteCallerOptions<S>): (
             : {
                 fail: (r: ErrorReply) => {
                   clearTimeout(timer);
-                  void Promise.resolve(after(slot, req, r)).catch(() => undefined).then(() => reject(remoteError(r)));
+                  void Promise.resolve(after(slot, req, r))
+                    .catch(() => undefined)
+                    .then(() => reject(remoteError(r)));
                 },
               }),
         });
@@ -235,7 +254,14 @@ export function remoteCaller<S extends RemoteSlot>(o: RemoteCallerOptions<S>): (
         } catch (e) {
           slot.pending.delete(req.id);
           clearTimeout(timer);
-          reject(new InvalidArgumentError(req.op, 'inputs', undefined, `inputs cannot be sent to the kernel (${e instanceof Error ? e.message : String(e)})`));
+          reject(
+            new InvalidArgumentError(
+              req.op,
+              'inputs',
+              undefined,
+              `inputs cannot be sent to the kernel (${e instanceof Error ? e.message : String(e)})`,
+            ),
+          );
         }
       });
       inputs.forEach((t, i) => {

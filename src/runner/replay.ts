@@ -30,12 +30,17 @@ const fmt = (v: number | undefined) => (v === undefined ? '-' : String(v));
  * Re-runs the case saved in `file` against `kernel`.
  * @example const r = await replayCounterexample(im2colKernel, 'reports/counterexamples/builtin_im2col/conv-matches-reference-1a2b.json');
  */
-export async function replayCounterexample(kernel: KernelUnderTest, file: string, options: { timeoutMs?: number } = {}): Promise<ReplayResult> {
+export async function replayCounterexample(
+  kernel: KernelUnderTest,
+  file: string,
+  options: { timeoutMs?: number } = {},
+): Promise<ReplayResult> {
   const host = typeof kernel === 'object' && kernel !== null ? hostOf(kernel) : undefined;
   kernel = validateKernel(kernel, 'replayCounterexample');
   const saved = await readCounterexample(file);
   const def = propertyById(saved.property);
-  if (!def) throw new CounterexampleFileError(file, `unknown property ${JSON.stringify(saved.property)} (run convcheck list to see the ids)`);
+  if (!def)
+    throw new CounterexampleFileError(file, `unknown property ${JSON.stringify(saved.property)} (run convcheck list to see the ids)`);
   const skip = skipReasonFor(def, kernel);
   if (skip) throw new UsageError(`${file}: kernel ${kernel.name} cannot run ${def.id}: ${skip}`);
   let problem: string;
@@ -51,13 +56,24 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
   ];
   const guarded = new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host });
   // the data of a case depend on the kernel's probed numerics (docs/numerics.md), as in the run that saved it
-  const platform = await probeNumerics(new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host }), completeCapabilities(kernel.capabilities), declaredSpecialValues(kernel));
+  const platform = await probeNumerics(
+    new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host }),
+    completeCapabilities(kernel.capabilities),
+    declaredSpecialValues(kernel),
+  );
   try {
     await withDataLimits(platform.dataLimits, () => def.check(guarded, saved.case));
-    return { property: def.id, status: 'passed', text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n') };
+    return {
+      property: def.id,
+      status: 'passed',
+      text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n'),
+    };
   } catch (e) {
     // the capability gate refused a call: nothing was sent, and the case says nothing of this kernel
-    if (e instanceof InadmissibleCall) throw new UsageError(`${file}: not replayed — the case needs a call outside kernel ${terminalSafe(kernel.name)}'s capabilities: ${e.reason}`);
+    if (e instanceof InadmissibleCall)
+      throw new UsageError(
+        `${file}: not replayed — the case needs a call outside kernel ${terminalSafe(kernel.name)}'s capabilities: ${e.reason}`,
+      );
     const v = e instanceof PropertyViolation ? e.detail : e instanceof KernelFault ? { kind: e.kind, message: e.message } : undefined;
     // Anything else came from the case itself (a geometry that cannot exist, fields of the wrong type).
     if (!v) throw new CounterexampleFileError(file, `the saved case cannot be run (${errorMessage(e)})`);
@@ -92,7 +108,8 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
     }
     // a small case is shown whole: what the kernel was given, what it should return, what it did
     const w = failure.whole;
-    const whole = (t: { shape: readonly number[]; values: ReadonlyArray<number | string> }) => `${formatShape(t.shape)} = [${t.values.join(', ')}]`;
+    const whole = (t: { shape: readonly number[]; values: ReadonlyArray<number | string> }) =>
+      `${formatShape(t.shape)} = [${t.values.join(', ')}]`;
     for (const i of w?.call?.inputs ?? []) lines.push(`input ${i.name}   ${whole(i)}`);
     if (w?.expected) lines.push(`expected (all) ${whole(w.expected)}`);
     if (w?.actual) lines.push(`actual (all)   ${whole(w.actual)}`);

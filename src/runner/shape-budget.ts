@@ -68,7 +68,9 @@ class ShapeBudgetArbitrary<T> extends fc.Arbitrary<T> {
   shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
     if (context === undefined) {
       // a saved counterexample replayed as an example: shrink it as the inner arbitrary would
-      return this.inner.shrink(value, undefined).map((v) => new fc.Value(v.value, { base: v, fresh: undefined } satisfies PooledContext<T>));
+      return this.inner
+        .shrink(value, undefined)
+        .map((v) => new fc.Value(v.value, { base: v, fresh: undefined } satisfies PooledContext<T>));
     }
     const { base, fresh } = context as PooledContext<T>;
     return this.inner
@@ -89,7 +91,13 @@ export function withShapeBudget<T>(arbitrary: fc.Arbitrary<T>, budget: number): 
 /** The shapes and attributes of one kernel call: what a GPU kernel compiles a program for. */
 function signature(op: string, args: readonly unknown[]): string {
   return `${op} ${args
-    .map((a) => (a !== null && typeof a === 'object' && 'shape' in a ? `[${(a as Tensor).shape.join(',')}]` : a === undefined ? '-' : JSON.stringify(a)))
+    .map((a) =>
+      a !== null && typeof a === 'object' && 'shape' in a
+        ? `[${(a as Tensor).shape.join(',')}]`
+        : a === undefined
+          ? '-'
+          : JSON.stringify(a),
+    )
     .join(' ')}`;
 }
 

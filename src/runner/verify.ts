@@ -25,7 +25,15 @@ import { formatElements, formatFlops, InadmissibleCall, SIZE_TIERS } from '../vo
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
-import type { CoverageTable, FailureDetail, PropertyResult, ShapePlanSummary, ShardOption, SizeTier, VerificationReport } from './report.js';
+import type {
+  CoverageTable,
+  FailureDetail,
+  PropertyResult,
+  ShapePlanSummary,
+  ShardOption,
+  SizeTier,
+  VerificationReport,
+} from './report.js';
 import { resolveSeed } from './seed.js';
 import { CoverageRun, type VerifyCoverageOptions } from './kernel-coverage-run.js';
 import { enterDataLimits } from '../arbitraries/data-limits.js';
@@ -191,20 +199,60 @@ export function wholeOf(call: GuardedKernel['lastCall'], v: ViolationDetail): Pi
 /** Validates options eagerly, naming the argument and the value. */
 function checkOptions(o: VerifyOptions): void {
   const fn = 'verifyKernel';
-  if (o.runs !== undefined && (!Number.isInteger(o.runs) || o.runs < 1)) throw new InvalidArgumentError(fn, 'runs', o.runs, `runs must be an integer >= 1, got ${o.runs}`);
-  if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new InvalidArgumentError(fn, 'timeoutMs', o.timeoutMs, `timeoutMs must be > 0, got ${o.timeoutMs}`);
-  if (o.shapeBudget !== undefined && (!Number.isInteger(o.shapeBudget) || o.shapeBudget < 1)) throw new InvalidArgumentError(fn, 'shapeBudget', o.shapeBudget, `shapeBudget must be an integer >= 1, got ${o.shapeBudget}`);
-  if (o.timeoutBudgetMs !== undefined && !(o.timeoutBudgetMs >= 0)) throw new InvalidArgumentError(fn, 'timeoutBudgetMs', o.timeoutBudgetMs, `timeoutBudgetMs must be >= 0, got ${o.timeoutBudgetMs}`);
-  if (o.shapePlan !== undefined && !['all', 'mixed', 'off'].includes(o.shapePlan)) throw new InvalidArgumentError(fn, 'shapePlan', o.shapePlan, `shapePlan must be 'all', 'mixed' or 'off', got ${JSON.stringify(o.shapePlan)}`);
-  if (o.timeBudgetMs !== undefined && (!Number.isFinite(o.timeBudgetMs) || o.timeBudgetMs <= 0)) throw new InvalidArgumentError(fn, 'timeBudgetMs', o.timeBudgetMs, `timeBudgetMs must be a finite number > 0, got ${o.timeBudgetMs}`);
-  if (o.size !== undefined && !SIZE_TIERS.includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.size)}`);
-  if (o.layers !== undefined && (o.size ?? 'default') !== 'production') throw new InvalidArgumentError(fn, 'layers', o.layers.length, `layers are run by the production tier only; pass size: 'production' (got size ${JSON.stringify(o.size ?? 'default')})`);
+  if (o.runs !== undefined && (!Number.isInteger(o.runs) || o.runs < 1))
+    throw new InvalidArgumentError(fn, 'runs', o.runs, `runs must be an integer >= 1, got ${o.runs}`);
+  if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0))
+    throw new InvalidArgumentError(fn, 'timeoutMs', o.timeoutMs, `timeoutMs must be > 0, got ${o.timeoutMs}`);
+  if (o.shapeBudget !== undefined && (!Number.isInteger(o.shapeBudget) || o.shapeBudget < 1))
+    throw new InvalidArgumentError(fn, 'shapeBudget', o.shapeBudget, `shapeBudget must be an integer >= 1, got ${o.shapeBudget}`);
+  if (o.timeoutBudgetMs !== undefined && !(o.timeoutBudgetMs >= 0))
+    throw new InvalidArgumentError(fn, 'timeoutBudgetMs', o.timeoutBudgetMs, `timeoutBudgetMs must be >= 0, got ${o.timeoutBudgetMs}`);
+  if (o.shapePlan !== undefined && !['all', 'mixed', 'off'].includes(o.shapePlan))
+    throw new InvalidArgumentError(
+      fn,
+      'shapePlan',
+      o.shapePlan,
+      `shapePlan must be 'all', 'mixed' or 'off', got ${JSON.stringify(o.shapePlan)}`,
+    );
+  if (o.timeBudgetMs !== undefined && (!Number.isFinite(o.timeBudgetMs) || o.timeBudgetMs <= 0))
+    throw new InvalidArgumentError(fn, 'timeBudgetMs', o.timeBudgetMs, `timeBudgetMs must be a finite number > 0, got ${o.timeBudgetMs}`);
+  if (o.size !== undefined && !SIZE_TIERS.includes(o.size))
+    throw new InvalidArgumentError(
+      fn,
+      'size',
+      o.size,
+      `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.size)}`,
+    );
+  if (o.layers !== undefined && (o.size ?? 'default') !== 'production')
+    throw new InvalidArgumentError(
+      fn,
+      'layers',
+      o.layers.length,
+      `layers are run by the production tier only; pass size: 'production' (got size ${JSON.stringify(o.size ?? 'default')})`,
+    );
   if (o.layers !== undefined && o.layers.length === 0) throw new InvalidArgumentError(fn, 'layers', 0, 'layers must not be empty');
-  if (o.productionRelationFlops !== undefined && !(o.productionRelationFlops > 0)) throw new InvalidArgumentError(fn, 'productionRelationFlops', o.productionRelationFlops, `productionRelationFlops must be > 0, got ${o.productionRelationFlops}`);
-  if (o.productionRelationElements !== undefined && !(o.productionRelationElements > 0)) throw new InvalidArgumentError(fn, 'productionRelationElements', o.productionRelationElements, `productionRelationElements must be > 0, got ${o.productionRelationElements}`);
+  if (o.productionRelationFlops !== undefined && !(o.productionRelationFlops > 0))
+    throw new InvalidArgumentError(
+      fn,
+      'productionRelationFlops',
+      o.productionRelationFlops,
+      `productionRelationFlops must be > 0, got ${o.productionRelationFlops}`,
+    );
+  if (o.productionRelationElements !== undefined && !(o.productionRelationElements > 0))
+    throw new InvalidArgumentError(
+      fn,
+      'productionRelationElements',
+      o.productionRelationElements,
+      `productionRelationElements must be > 0, got ${o.productionRelationElements}`,
+    );
   for (const id of o.properties ?? []) {
     if (!catalog.some((p) => p.id === id)) {
-      throw new InvalidArgumentError(fn, 'properties', id, `unknown property id ${JSON.stringify(id)} (known: ${catalog.map((p) => p.id).join(', ')})`);
+      throw new InvalidArgumentError(
+        fn,
+        'properties',
+        id,
+        `unknown property id ${JSON.stringify(id)} (known: ${catalog.map((p) => p.id).join(', ')})`,
+      );
     }
   }
 }
@@ -248,7 +296,11 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     options.probeNumerics === false || options.signal?.aborted
       ? undefined
       : // interrupted while probing: no property starts (the loop sees the signal), the report says so
-        await probeNumerics(new GuardedKernel(k, timeoutMs, { signal: options.signal, host }), capabilities, declaredSpecialValues(k)).catch((e: unknown) => {
+        await probeNumerics(
+          new GuardedKernel(k, timeoutMs, { signal: options.signal, host }),
+          capabilities,
+          declaredSpecialValues(k),
+        ).catch((e: unknown) => {
           if (e instanceof CallInterrupted) return undefined;
           throw e;
         });
@@ -267,7 +319,10 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const programs = new Set<string>();
   const results: PropertyResult[] = [];
   let interrupted = false;
-  const kcov = options.coverage || options.guided ? CoverageRun.open(kernel, options.guided === true, typeof options.coverage === 'object' ? options.coverage : {}) : undefined;
+  const kcov =
+    options.coverage || options.guided
+      ? CoverageRun.open(kernel, options.guided === true, typeof options.coverage === 'object' ? options.coverage : {})
+      : undefined;
 
   const restoreLimits = enterDataLimits(platform?.dataLimits ?? {});
   try {
@@ -279,19 +334,34 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       }
       // production: each layer the property fits once (the generators record how many there are)
       const layers = size === 'production' ? (options.layers ?? PRODUCTION_LAYERS) : undefined;
-      const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
+      const caps: Cap = def.singleCall
+        ? {}
+        : {
+            maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS,
+            maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS,
+          };
       // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
       const skip = skipReasonFor(def, k);
-      const planned = layers && skip === undefined ? productionCycles(def, generation, layers, implementedOperators(k), caps, options.realData) : undefined;
+      const planned =
+        layers && skip === undefined
+          ? productionCycles(def, generation, layers, implementedOperators(k), caps, options.realData)
+          : undefined;
       const cycles = planned?.cycles;
       const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
       options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
       clock.property = def.id;
       // Each property counts the distinct call signatures (shapes, attributes) it exercised.
       const shapes = new Set<string>();
-      const counted = new GuardedKernel(countingShapes(countingShapes(k, shapes), programs), timeoutMs, { clock, signal: options.signal, host });
+      const counted = new GuardedKernel(countingShapes(countingShapes(k, shapes), programs), timeoutMs, {
+        clock,
+        signal: options.signal,
+        host,
+      });
       // an equal share of the budget left, so time unused by earlier properties goes to later ones
-      const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
+      const timeLimitMs =
+        options.timeBudgetMs === undefined
+          ? undefined
+          : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
       const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, caps) : undefined;
       const ran =
         cycles === 0 && skip === undefined
@@ -300,15 +370,39 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
                 id: def.id,
                 statement: def.statement,
                 status: 'skipped' as const,
-                skipReason: leftOutNote ? `no layer of the production shapes fits this property within its cost cap: ${leftOutNote}` : 'no layer of the production shapes fits this property',
+                skipReason: leftOutNote
+                  ? `no layer of the production shapes fits this property within its cost cap: ${leftOutNote}`
+                  : 'no layer of the production shapes fits this property',
                 casesRun: 0,
                 durationMs: 0,
               },
               interrupted: false,
             }
           : await runProperty(def, counted, {
-              runs: myRuns, seed: seed.used, size, capabilities: generation, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov,
-              ...(plan && planMode !== 'off' ? { plan: { plan, mode: planMode, budget: options.shapeBudget, offset: i, singleCall: def.singleCall === true, used: false, rows: 0 } } : {}),
+              runs: myRuns,
+              seed: seed.used,
+              size,
+              capabilities: generation,
+              coverage,
+              options,
+              timeLimitMs,
+              layers,
+              caps,
+              leftOutNote,
+              kcov,
+              ...(plan && planMode !== 'off'
+                ? {
+                    plan: {
+                      plan,
+                      mode: planMode,
+                      budget: options.shapeBudget,
+                      offset: i,
+                      singleCall: def.singleCall === true,
+                      used: false,
+                      rows: 0,
+                    },
+                  }
+                : {}),
             });
       kcov?.endProperty();
       const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
@@ -340,7 +434,15 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     seed: seed.used,
     ...(seed.given !== undefined ? { seedGiven: seed.given } : {}),
-    options: { runs, size, timeoutMs, properties: options.properties ? [...options.properties] : 'all', ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}), ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}), ...(options.shard !== undefined ? { shard: options.shard } : {}) },
+    options: {
+      runs,
+      size,
+      timeoutMs,
+      properties: options.properties ? [...options.properties] : 'all',
+      ...(options.shapeBudget !== undefined ? { shapeBudget: options.shapeBudget } : {}),
+      ...(options.timeBudgetMs !== undefined ? { timeBudgetMs: options.timeBudgetMs } : {}),
+      ...(options.shard !== undefined ? { shard: options.shard } : {}),
+    },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
@@ -479,15 +581,24 @@ class NotSentCases {
     );
     const fresh = this.generated - this.savedFiles.length;
     if (fresh > 0) {
-      out.push(`${fresh} case${fresh === 1 ? ' was' : 's were'} not sent because a call fell outside the kernel's capabilities (e.g. ${this.reasons.join('; ')}); they count neither as passed nor as failed`);
+      out.push(
+        `${fresh} case${fresh === 1 ? ' was' : 's were'} not sent because a call fell outside the kernel's capabilities (e.g. ${this.reasons.join('; ')}); they count neither as passed nor as failed`,
+      );
     }
-    if (this.shrinkCandidates > 0) out.push(`${this.shrinkCandidates} shrink candidate${this.shrinkCandidates === 1 ? ' was' : 's were'} not sent because a call fell outside the kernel's capabilities`);
+    if (this.shrinkCandidates > 0)
+      out.push(
+        `${this.shrinkCandidates} shrink candidate${this.shrinkCandidates === 1 ? ' was' : 's were'} not sent because a call fell outside the kernel's capabilities`,
+      );
     return out;
   }
 }
 
 /** Runs one property: fast-check with saved counterexamples first, a bounded shrink, and a failure detail. */
-async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunContext): Promise<{ result: PropertyResult; interrupted: boolean }> {
+async function runProperty(
+  def: PropertyDefinition,
+  k: GuardedKernel,
+  ctx: RunContext,
+): Promise<{ result: PropertyResult; interrupted: boolean }> {
   const t0 = Date.now();
   const base = { id: def.id, statement: def.statement };
   const skip = skipReasonFor(def, k.kernel);
@@ -546,7 +657,8 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         lastShrinkMark = now;
         stopShrinking ??= k.clock.shrinkStop(now - firstFailureAt);
       }
-      if (stopShrinking === undefined && now - firstFailureAt > shrinkBudget) stopShrinking = `shrinking took longer than its ${shrinkBudget} ms budget`;
+      if (stopShrinking === undefined && now - firstFailureAt > shrinkBudget)
+        stopShrinking = `shrinking took longer than its ${shrinkBudget} ms budget`;
       if (stopShrinking !== undefined) return; // keep the smallest failure so far
       shrinkAttempts++;
     }
@@ -599,11 +711,20 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   let details: fc.RunDetails<[unknown]>;
   let numRuns = ctx.runs;
   try {
-    const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
-    const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}), ...(ctx.plan ? { plan: ctx.plan } : {}) });
+    const production: ProductionPlan | undefined = ctx.layers
+      ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) }
+      : undefined;
+    const drawn = def.arbitrary({
+      capabilities: ctx.capabilities,
+      size: ctx.size,
+      operators: implementedOperators(k.kernel),
+      ...(production ? { production } : {}),
+      ...(ctx.plan ? { plan: ctx.plan } : {}),
+    });
     // the production tier runs each layer once: no shape budget there (nor guidance); plan shapes are already few and shared
     const guided = ctx.kcov === undefined || production ? drawn : ctx.kcov.arbitraryFor(def.id, drawn, options.shapeBudget, ctx.runs);
-    const arbitrary = options.shapeBudget === undefined || production || ctx.plan?.used ? guided : withShapeBudget(guided, options.shapeBudget);
+    const arbitrary =
+      options.shapeBudget === undefined || production || ctx.plan?.used ? guided : withShapeBudget(guided, options.shapeBudget);
     // mixed plan: the plan shapes come on top of the random cases
     if (ctx.plan?.used && ctx.plan.mode === 'mixed') {
       numRuns = ctx.runs + ctx.plan.rows;
@@ -627,7 +748,10 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     const reason =
       `no${casesDone > 0 ? ' more' : ''} problem of this property fits the kernel's capabilities (maxElements ${ctx.capabilities.maxElements})` +
       (casesDone > 0 ? `: only ${casesDone} of ${ctx.runs} cases could be generated, and they passed` : '');
-    return { result: { ...base, status: 'skipped', skipReason: reason, casesRun: casesDone, durationMs: Date.now() - t0 }, interrupted: false };
+    return {
+      result: { ...base, status: 'skipped', skipReason: reason, casesRun: casesDone, durationMs: Date.now() - t0 },
+      interrupted: false,
+    };
   }
   const durationMs = Date.now() - t0;
   if (k.clock.cut && k.clock.limitMs() < k.clock.timeoutMs && (firstFailureKind === 'timeout' || k.clock.firstTimeoutIn !== def.id)) {
@@ -645,12 +769,22 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         'slow, not hung (a busy machine?) — not failures',
     );
   }
-  if (stopShrinking !== undefined) note(`shrinking stopped after ${shrinkAttempts} attempts because ${stopShrinking}; the counterexample is the smallest found until then`);
+  if (stopShrinking !== undefined)
+    note(
+      `shrinking stopped after ${shrinkAttempts} attempts because ${stopShrinking}; the counterexample is the smallest found until then`,
+    );
   const withNotes = notes.length > 0 ? { notes } : {};
   if (!details.failed) return { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false };
   if (details.errorInstance instanceof Aborted || (firstFailureAt === 0 && signal?.aborted)) {
     return {
-      result: { ...base, status: 'interrupted', skipReason: `interrupted after ${casesDone} cases`, casesRun: casesDone, durationMs, ...withNotes },
+      result: {
+        ...base,
+        status: 'interrupted',
+        skipReason: `interrupted after ${casesDone} cases`,
+        casesRun: casesDone,
+        durationMs,
+        ...withNotes,
+      },
       interrupted: true,
     };
   }
@@ -659,10 +793,25 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     // fast-check gave up drawing cases because too many needed calls the kernel does not support
     return casesDone > 0
       ? { result: { ...base, status: 'passed', casesRun: casesDone, durationMs, ...withNotes }, interrupted: false }
-      : { result: { ...base, status: 'skipped', skipReason: `every case needed a call outside the kernel's capabilities: ${notSent.firstReason}`, casesRun: 0, durationMs, ...withNotes }, interrupted: false };
+      : {
+          result: {
+            ...base,
+            status: 'skipped',
+            skipReason: `every case needed a call outside the kernel's capabilities: ${notSent.firstReason}`,
+            casesRun: 0,
+            durationMs,
+            ...withNotes,
+          },
+          interrupted: false,
+        };
   }
   if (details.counterexample === null) {
-    const failure: FailureDetail = { kind: 'threw', problem: '(none)', message: `fast-check could not complete the run (${details.numSkips} skipped cases)`, seed: details.seed };
+    const failure: FailureDetail = {
+      kind: 'threw',
+      problem: '(none)',
+      message: `fast-check could not complete the run (${details.numSkips} skipped cases)`,
+      seed: details.seed,
+    };
     return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure, ...withNotes }, interrupted: stoppedHere };
   }
   const c = details.counterexample[0];
@@ -670,10 +819,20 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
   const problem = def.describe(c);
   // fast-check runs the saved examples first, one call each: a first failure among them came
   // from the database, and neither the seed nor the path reproduces it — the file does.
-  const fromDatabase = firstFailureCall >= 0 && firstFailureCall < saved.length ? relative(process.cwd(), saved[firstFailureCall].file) || saved[firstFailureCall].file : undefined;
+  const fromDatabase =
+    firstFailureCall >= 0 && firstFailureCall < saved.length
+      ? relative(process.cwd(), saved[firstFailureCall].file) || saved[firstFailureCall].file
+      : undefined;
   let counterexampleFile: string | undefined;
   if (dir) {
-    const file = await saveCounterexample(dir, { kernel: k.kernel.name, property: def.id, problem, seed: details.seed, path: details.counterexamplePath, case: c });
+    const file = await saveCounterexample(dir, {
+      kernel: k.kernel.name,
+      property: def.id,
+      problem,
+      seed: details.seed,
+      path: details.counterexamplePath,
+      case: c,
+    });
     counterexampleFile = relative(process.cwd(), file) || file;
   }
   const failure: FailureDetail = {
@@ -689,11 +848,12 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     errorOverBound: show(v.errorOverBound),
     seed: details.seed,
     ...(fromDatabase === undefined ? { path: details.counterexamplePath } : { fromDatabase }),
-    replayCommand: counterexampleFile ? (options.replayCommand?.(counterexampleFile) ?? `npx convcheck replay ${counterexampleFile}`) : undefined,
+    replayCommand: counterexampleFile
+      ? (options.replayCommand?.(counterexampleFile) ?? `npx convcheck replay ${counterexampleFile}`)
+      : undefined,
     counterexampleFile,
     heatmap: v.heatmap,
     ...wholeOf(failedCall, v),
   };
   return { result: { ...base, status: 'failed', casesRun: casesDone, durationMs, failure, ...withNotes }, interrupted: stoppedHere };
 }
-

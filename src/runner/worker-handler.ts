@@ -82,7 +82,10 @@ function handedOf(t: Tensor): { shape: readonly number[]; data: Float32Array | F
 }
 
 /** What the kernel left in the handed arrays. */
-function asLeft(h: { shape: readonly number[]; data: Float32Array | Float64Array }): { shape: number[]; data: Float32Array | Float64Array } {
+function asLeft(h: { shape: readonly number[]; data: Float32Array | Float64Array }): {
+  shape: number[];
+  data: Float32Array | Float64Array;
+} {
   return { shape: [...h.shape], data: h.data };
 }
 
@@ -101,7 +104,11 @@ export function describeThrown(e: unknown): { name: string; message: string; sta
   };
   if (e instanceof Error) {
     const stack = safe(() => e.stack, '');
-    return { name: safe(() => e.name, 'Error'), message: safe(() => e.message, '(message cannot be read)'), ...(stack !== '' ? { stack } : {}) };
+    return {
+      name: safe(() => e.name, 'Error'),
+      message: safe(() => e.message, '(message cannot be read)'),
+      ...(stack !== '' ? { stack } : {}),
+    };
   }
   return { name: 'Error', message: `kernel threw a non-Error value: ${safe(() => String(e), 'a value that cannot be printed')}` };
 }

@@ -9,6 +9,13 @@ describeKernel(await createWebGpuConvKernel(), {
   runs: 20,
   seed: 7,
   shapeBudget: 4,
-  properties: ['conv-matches-reference', 'dense-matches-reference', 'linear-equals-1x1-conv', 'explicit-padding', 'group-concat', 'deterministic'],
+  properties: [
+    'conv-matches-reference',
+    'dense-matches-reference',
+    'linear-equals-1x1-conv',
+    'explicit-padding',
+    'group-concat',
+    'deterministic',
+  ],
   timeoutMs: 30_000,
 });

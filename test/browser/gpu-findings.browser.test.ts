@@ -23,8 +23,25 @@ const values = async (t: tf.Tensor) => Array.from(await t.data());
 describe('tfjs-backend-webgl 4.22', () => {
   it('tf.pad of a rank-5 tensor does not compile (GLSL lessThan has no 5-component overload); rank 4 pads', async () => {
     await on('webgl', async () => {
-      expect(await values(tf.pad(tf.ones([1, 1, 1, 1]), [[0, 0], [0, 1], [0, 0], [0, 0]]))).toEqual([1, 0]);
-      expect(() => tf.pad(tf.ones([1, 1, 1, 1, 1]), [[0, 0], [0, 1], [0, 0], [0, 0], [0, 0]])).toThrow(/Failed to compile fragment shader/);
+      expect(
+        await values(
+          tf.pad(tf.ones([1, 1, 1, 1]), [
+            [0, 0],
+            [0, 1],
+            [0, 0],
+            [0, 0],
+          ]),
+        ),
+      ).toEqual([1, 0]);
+      expect(() =>
+        tf.pad(tf.ones([1, 1, 1, 1, 1]), [
+          [0, 0],
+          [0, 1],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ]),
+      ).toThrow(/Failed to compile fragment shader/);
     });
   });
 });
@@ -38,7 +55,12 @@ describe('tfjs-backend-webgl 4.22: depthwise conv', () => {
       const depthwise = tf.depthwiseConv2d(tf.tensor4d([1.5, 1.25], [1, 1, 1, 2]), tf.tensor4d([w, w], [1, 1, 2, 1]), 1, 'valid');
       expect(await values(depthwise)).toEqual([0, 0]); // right: [1.86e-24, 1.55e-24]
       // at 2⁻⁶⁴ it is still right
-      const big = tf.depthwiseConv2d(tf.tensor4d([1.5, 1.25], [1, 1, 1, 2]), tf.tensor4d([1.5 * 2 ** -64, 1.5 * 2 ** -64], [1, 1, 2, 1]), 1, 'valid');
+      const big = tf.depthwiseConv2d(
+        tf.tensor4d([1.5, 1.25], [1, 1, 1, 2]),
+        tf.tensor4d([1.5 * 2 ** -64, 1.5 * 2 ** -64], [1, 1, 2, 1]),
+        1,
+        'valid',
+      );
       expect((await values(big))[0]).toBe(Math.fround(2.25 * 2 ** -64));
     });
   });
@@ -102,7 +124,12 @@ describe('tfjs-backend-webgpu 4.22: matMul tiles read past the end of a row of B
 
 describe('onnxruntime-web 1.30, WebGPU execution provider', () => {
   const conv1d = (k: Awaited<ReturnType<typeof createOnnxruntimeKernel>>, pads: number[]) =>
-    k.conv!({ shape: [1, 1, 2], data: new Float32Array([2, 3]) }, { shape: [1, 1, 1], data: new Float32Array([3]) }, undefined, { strides: [1], pads, dilations: [1], group: 1 });
+    k.conv!({ shape: [1, 1, 2], data: new Float32Array([2, 3]) }, { shape: [1, 1, 1], data: new Float32Array([3]) }, undefined, {
+      strides: [1],
+      pads,
+      dilations: [1],
+      group: 1,
+    });
 
   it('Conv with padding only at the end reads real input where the padding is (right: [6, 9, 0, 0]); the WASM EP is right', async () => {
     const gpu = await createOnnxruntimeKernel('webgpu');
@@ -115,6 +142,8 @@ describe('onnxruntime-web 1.30, WebGPU execution provider', () => {
   it('a 3-D Conv with begin ≠ end padding is rejected ("Unsupported padding parameter")', async () => {
     const gpu = await createOnnxruntimeKernel('webgpu');
     const one = { shape: [1, 1, 1, 1, 1], data: new Float32Array([1]) };
-    await expect(Promise.resolve(gpu.conv!(one, one, undefined, { strides: [1, 1, 1], pads: [0, 0, 0, 1, 0, 0], dilations: [1, 1, 1], group: 1 }))).rejects.toThrow(/Unsupported padding parameter/);
+    await expect(
+      Promise.resolve(gpu.conv!(one, one, undefined, { strides: [1, 1, 1], pads: [0, 0, 0, 1, 0, 0], dilations: [1, 1, 1], group: 1 })),
+    ).rejects.toThrow(/Unsupported padding parameter/);
   });
 });

@@ -1,7 +1,7 @@
 /** Assertions shared by the example tests: exact tensor equality and typed-error checks. */
 import { expect } from 'vitest';
 import type { Tensor } from '../../src/contract.js';
-import { ConvcheckError, EmptyOutputError, InvalidArgumentError } from '../../src/errors.js';
+import { ConvcheckError, type EmptyOutputError, type InvalidArgumentError } from '../../src/errors.js';
 import { stridesOf } from '../../src/tensor.js';
 
 /** What an expected tensor may be given as: a tensor, or a shape with literal data. */

@@ -27,7 +27,11 @@ export interface CliRun {
 export function convcheck(args: readonly string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', CONVCHECK_FROM_SOURCE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -54,7 +58,15 @@ export interface JsonReport {
     casesRun: number;
     skipReason?: string;
     notes?: string[];
-    failure?: { kind: string; message: string; problem: string; fromDatabase?: string; path?: string; counterexampleFile?: string; replayCommand?: string };
+    failure?: {
+      kind: string;
+      message: string;
+      problem: string;
+      fromDatabase?: string;
+      path?: string;
+      counterexampleFile?: string;
+      replayCommand?: string;
+    };
   }>;
 }
 

@@ -28,7 +28,7 @@ export function adjacent(x: number, direction: 1 | -1): number {
   view.setFloat64(0, x);
   const bits = view.getBigInt64(0);
   // Away from zero increments the bit pattern, towards zero decrements it.
-  view.setBigInt64(0, (x > 0) === (direction > 0) ? bits + 1n : bits - 1n);
+  view.setBigInt64(0, x > 0 === direction > 0 ? bits + 1n : bits - 1n);
   return view.getFloat64(0);
 }
 

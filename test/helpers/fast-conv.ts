@@ -41,7 +41,14 @@ function paddedPlane(x: Tensor, n: number, c: number, pads: readonly number[], H
 }
 
 /** out = Lᵀ-style product: rows × (α×α) × cols, every operation rounded by `r`. */
-function sandwich(left: readonly (readonly number[])[], mid: Float64Array, midRows: number, midCols: number, rightT: readonly (readonly number[])[], r: (v: number) => number): Float64Array {
+function sandwich(
+  left: readonly (readonly number[])[],
+  mid: Float64Array,
+  midRows: number,
+  midCols: number,
+  rightT: readonly (readonly number[])[],
+  r: (v: number) => number,
+): Float64Array {
   // left: [p][midRows], rightT: [q][midCols]  →  out[p][q] = Σ_a Σ_b left[p][a]·mid[a][b]·rightT[q][b]
   const P = left.length;
   const Q = rightT.length;
@@ -71,7 +78,14 @@ function sandwich(left: readonly (readonly number[])[], mid: Float64Array, midRo
 }
 
 /** Direct conv (any rank): products and sums rounded by `r` (float32 by default), result in `Out`. */
-export function directConv(x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes, r: (v: number) => number = fr, Out: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Tensor {
+export function directConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  a: ConvAttributes,
+  r: (v: number) => number = fr,
+  Out: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array,
+): Tensor {
   const rank = x.shape.length - 2;
   const lift = (v: readonly number[], fill: number) => [...new Array(3 - rank).fill(fill), ...v];
   const [N, C] = x.shape;
@@ -121,8 +135,16 @@ const isWinogradCase = (x: Tensor, w: Tensor, a: ConvAttributes) =>
   x.shape.length === 4 && w.shape[2] === 3 && w.shape[3] === 3 && a.strides.every((s) => s === 1) && a.dilations.every((d) => d === 1);
 
 /** Winograd F(m×m, 3×3) conv in float32 arithmetic (every operation rounded), with an optional planted bug. */
-export function winogradConv(mats: WinogradMatrices, x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes, bug?: WinogradBug): Tensor {
-  const round = (v: number) => (bug === 'tf32-inputs' ? fr(roundSignificand(v, 10)) : bug === 'bf16-inputs' ? fr(roundSignificand(v, 7)) : v);
+export function winogradConv(
+  mats: WinogradMatrices,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  a: ConvAttributes,
+  bug?: WinogradBug,
+): Tensor {
+  const round = (v: number) =>
+    bug === 'tf32-inputs' ? fr(roundSignificand(v, 10)) : bug === 'bf16-inputs' ? fr(roundSignificand(v, 7)) : v;
   const [N, C, D0, D1] = x.shape;
   const M = w.shape[0];
   const m = mats.AT.length;
@@ -208,7 +230,16 @@ export function winogradKernel(m: 2 | 4, bug?: WinogradBug): KernelUnderTest {
 export type FftBug = 'tf32-inputs' | 'float32-twiddles';
 
 /** In-place iterative radix-2 FFT of length L (power of two) over interleaved re/im at stride. */
-function fft1d(re: Float64Array, im: Float64Array, offset: number, stride: number, L: number, inverse: boolean, cos: Float64Array, sin: Float64Array): void {
+function fft1d(
+  re: Float64Array,
+  im: Float64Array,
+  offset: number,
+  stride: number,
+  L: number,
+  inverse: boolean,
+  cos: Float64Array,
+  sin: Float64Array,
+): void {
   // bit reversal
   for (let i = 1, j = 0; i < L; i++) {
     let bit = L >> 1;
@@ -243,7 +274,14 @@ function fft1d(re: Float64Array, im: Float64Array, offset: number, stride: numbe
 const nextPow2 = (v: number) => 2 ** Math.ceil(Math.log2(Math.max(1, v)));
 
 /** N-D FFT over a [L0, L1] grid (rank 1: L0 = 1). */
-function fft2d(re: Float64Array, im: Float64Array, L0: number, L1: number, inverse: boolean, tw: Map<number, [Float64Array, Float64Array]>): void {
+function fft2d(
+  re: Float64Array,
+  im: Float64Array,
+  L0: number,
+  L1: number,
+  inverse: boolean,
+  tw: Map<number, [Float64Array, Float64Array]>,
+): void {
   const twiddles = (L: number) => tw.get(L)!;
   if (L1 > 1) for (let r = 0; r < L0; r++) fft1d(re, im, r * L1, 1, L1, inverse, ...twiddles(L1));
   if (L0 > 1) for (let c = 0; c < L1; c++) fft1d(re, im, c, L1, L0, inverse, ...twiddles(L0));

@@ -12,7 +12,13 @@ type Rounding = (v: number) => number;
 /** dense as a rank-1 conv over [N, K, 1] (same arithmetic and order as conv). */
 function denseVia(round: Rounding, finish: Rounding) {
   return (x: Tensor, w: Tensor, b: Tensor | undefined): Tensor => {
-    const y = directConv({ shape: [...x.shape, 1], data: x.data }, { shape: [...w.shape, 1], data: w.data }, b, { strides: [1], pads: [0, 0], dilations: [1], group: 1 }, round);
+    const y = directConv(
+      { shape: [...x.shape, 1], data: x.data },
+      { shape: [...w.shape, 1], data: w.data },
+      b,
+      { strides: [1], pads: [0, 0], dilations: [1], group: 1 },
+      round,
+    );
     return { shape: [x.shape[0], w.shape[0]], data: y.data.map(finish) };
   };
 }

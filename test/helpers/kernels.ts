@@ -24,13 +24,7 @@ function snapshot(ts: readonly (Tensor | undefined)[]): number[][] {
  * Runs `kernel.conv` on copies of x, w, b converted to the kernel's precision (small integers
  * convert exactly), checking that the inputs are left alone and the result has the kernel's precision.
  */
-export async function runConv(
-  kernel: KernelUnderTest,
-  x: Tensor,
-  w: Tensor,
-  b: Tensor | undefined,
-  a: ConvAttributes,
-): Promise<Tensor> {
+export async function runConv(kernel: KernelUnderTest, x: Tensor, w: Tensor, b: Tensor | undefined, a: ConvAttributes): Promise<Tensor> {
   if (!kernel.conv) throw new Error(`${kernel.name} has no conv`);
   const args = [x, w, b].map((v) => (v ? withPrecision(v, kernel.precision) : undefined));
   const before = snapshot(args);

@@ -24,18 +24,56 @@ export interface ConvTransposeCase {
 }
 
 /** The guarded `convTranspose` call. */
-export function runConvTranspose(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined, attrs: ConvTransposeAttributes, expectedShape: readonly number[]): Promise<Float64Array> {
-  return k.call('convTranspose', [['x', x], ['w', w], ['b', b]], attrs, expectedShape);
+export function runConvTranspose(
+  k: CheckedKernel,
+  x: Data64,
+  w: Data64,
+  b: Data64 | undefined,
+  attrs: ConvTransposeAttributes,
+  expectedShape: readonly number[],
+): Promise<Float64Array> {
+  return k.call(
+    'convTranspose',
+    [
+      ['x', x],
+      ['w', w],
+      ['b', b],
+    ],
+    attrs,
+    expectedShape,
+  );
 }
 
 /** Arbitrary cases honouring the kernel's capabilities. */
-export function convTransposeCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>, bias?: boolean, costAsLoweredConv = false): fc.Arbitrary<ConvTransposeCase> {
-  return fc.record({ spec: convTransposeProblem({ capabilities: ctx.capabilities, size: ctx.size, bias, production: ctx.production, costAsLoweredConv, plan: ctx.plan }), regime, seed: dataSeed() });
+export function convTransposeCases(
+  ctx: GenerationContext,
+  regime: fc.Arbitrary<Regime>,
+  bias?: boolean,
+  costAsLoweredConv = false,
+): fc.Arbitrary<ConvTransposeCase> {
+  return fc.record({
+    spec: convTransposeProblem({
+      capabilities: ctx.capabilities,
+      size: ctx.size,
+      bias,
+      production: ctx.production,
+      costAsLoweredConv,
+      plan: ctx.plan,
+    }),
+    regime,
+    seed: dataSeed(),
+  });
 }
 
 /** The validated geometry of a spec. */
 export function geometryOfTranspose(spec: ConvTransposeSpec): ConvTransposeGeometry {
-  return convTransposeGeometryOfShapes(spec.xShape, spec.wShape, spec.hasBias ? [spec.wShape[1] * spec.attrs.group] : undefined, spec.attrs, 'convcheck');
+  return convTransposeGeometryOfShapes(
+    spec.xShape,
+    spec.wShape,
+    spec.hasBias ? [spec.wShape[1] * spec.attrs.group] : undefined,
+    spec.attrs,
+    'convcheck',
+  );
 }
 
 /**
@@ -48,7 +86,10 @@ export function convTransposeTensors(c: ConvTransposeCase, headroom = 1, precisi
 }
 
 /** A case's tensors and geometry, and the kernel's output on it. */
-export async function convTransposeAsGiven(k: CheckedKernel, c: ConvTransposeCase): Promise<{ t: CaseTensors; g: ConvTransposeGeometry; y: Float64Array }> {
+export async function convTransposeAsGiven(
+  k: CheckedKernel,
+  c: ConvTransposeCase,
+): Promise<{ t: CaseTensors; g: ConvTransposeGeometry; y: Float64Array }> {
   const t = convTransposeTensors(c, 1, k.precision);
   const g = geometryOfTranspose(c.spec);
   return { t, g, y: await runConvTranspose(k, t.x, t.w, t.b, c.spec.attrs, g.outputShape) };

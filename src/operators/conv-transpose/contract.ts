@@ -27,7 +27,12 @@ export interface ConvTransposeAttributes {
 }
 
 /** The kernel method: `convTranspose(x, w, b, attrs)`. */
-export type ConvTransposeFunction = (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes) => Tensor | Promise<Tensor>;
+export type ConvTransposeFunction = (
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  attrs: ConvTransposeAttributes,
+) => Tensor | Promise<Tensor>;
 
 declare module '../../contract.js' {
   interface KernelOperators {

@@ -65,7 +65,16 @@ export function fastReferenceConvTranspose(x: Tensor, w: Tensor, b: Tensor | und
  * range, o = i·s + t per axis. Its own function, so V8 optimizes the row loop as a unit.
  */
 function scatterTap(
-  out: Float64Array, mag: Float64Array, xd: ArrayLike<number>, ax: Float64Array, wv: number, awv: number, xChan: number, yChan: number, tp: ScatterTap, S2: number,
+  out: Float64Array,
+  mag: Float64Array,
+  xd: ArrayLike<number>,
+  ax: Float64Array,
+  wv: number,
+  awv: number,
+  xChan: number,
+  yChan: number,
+  tp: ScatterTap,
+  S2: number,
 ): void {
   const { rows, lo2, hi2 } = tp;
   for (let r = 0; r < rows.length; r += 2) {
@@ -80,7 +89,13 @@ function scatterTap(
 }
 
 /** The judge for a ConvTranspose kernel of this precision: plain float64 for float32 kernels, compensated for float64 ones. */
-export function trustedConvTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes, precision: Precision): JudgeResult {
+export function trustedConvTranspose(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  attrs: ConvTransposeAttributes,
+  precision: Precision,
+): JudgeResult {
   return precision !== 'float64'
     ? { ...fastReferenceConvTranspose(x, w, b, attrs), accumulation: 'plain64' }
     : { ...referenceConvTranspose(x, w, b, attrs), accumulation: 'compensated' };

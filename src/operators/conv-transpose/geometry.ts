@@ -4,7 +4,15 @@
  */
 import type { Tensor } from '../../contract.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { type SpatialGeometry, axes3d, checkBiasShape, checkIntArray, checkSpatialOperands, ofTensors, spatialAxes } from '../../geometry.js';
+import {
+  type SpatialGeometry,
+  axes3d,
+  checkBiasShape,
+  checkIntArray,
+  checkSpatialOperands,
+  ofTensors,
+  spatialAxes,
+} from '../../geometry.js';
 import { formatShape, sizeOf } from '../../tensor.js';
 import type { ConvTransposeAttributes } from './contract.js';
 
@@ -41,20 +49,37 @@ export function convTransposeGeometryOfShapes(
     throw new InvalidArgumentError(fn, 'x', { xShape, wShape }, `sizes must be >= 1: x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
   }
   if (inChannels % group !== 0) {
-    throw new InvalidArgumentError(fn, 'group', { inChannels, group }, `input channels (${inChannels}) are not divisible by group (${group})`);
+    throw new InvalidArgumentError(
+      fn,
+      'group',
+      { inChannels, group },
+      `input channels (${inChannels}) are not divisible by group (${group})`,
+    );
   }
   if (wChannels !== inChannels) {
-    throw new InvalidArgumentError(fn, 'w', wShape, `w first axis (${wChannels}) must equal the input channels C (${inChannels}): w is [C, M/group, k…]`);
+    throw new InvalidArgumentError(
+      fn,
+      'w',
+      wShape,
+      `w first axis (${wChannels}) must equal the input channels C (${inChannels}): w is [C, M/group, k…]`,
+    );
   }
   const outChannels = outPerGroup * group;
   checkBiasShape(fn, bShape, outChannels, `M = w.shape[1]·group = ${outPerGroup}·${group}`);
-  const { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial } = spatialAxes(fn, xShape, wShape, attrs, rank, (a, eff, pb, pe) => {
-    const full = strides[a] * (xShape[2 + a] - 1) + outputPadding[a] + eff;
-    return {
-      size: full - pb - pe,
-      why: `s·(D−1) + outputPadding + d·(k−1)+1 = ${strides[a]}·(${xShape[2 + a]}−1) + ${outputPadding[a]} + ${eff} = ${full} minus pads ${pb} + ${pe}`,
-    };
-  });
+  const { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial } = spatialAxes(
+    fn,
+    xShape,
+    wShape,
+    attrs,
+    rank,
+    (a, eff, pb, pe) => {
+      const full = strides[a] * (xShape[2 + a] - 1) + outputPadding[a] + eff;
+      return {
+        size: full - pb - pe,
+        why: `s·(D−1) + outputPadding + d·(k−1)+1 = ${strides[a]}·(${xShape[2 + a]}−1) + ${outputPadding[a]} + ${eff} = ${full} minus pads ${pb} + ${pe}`,
+      };
+    },
+  );
   return {
     rank,
     batch,
@@ -80,7 +105,13 @@ export function convTransposeGeometryOfShapes(
 }
 
 /** Validates tensors (shapes and data lengths) and attributes, returning the geometry. */
-export function convTransposeGeometry(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes, fn = 'convTranspose'): ConvTransposeGeometry {
+export function convTransposeGeometry(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  attrs: ConvTransposeAttributes,
+  fn = 'convTranspose',
+): ConvTransposeGeometry {
   return ofTensors(fn, x, w, b, (xs, ws, bs) => convTransposeGeometryOfShapes(xs, ws, bs, attrs, fn));
 }
 
@@ -111,7 +142,13 @@ export interface OnnxConvTransposePadding {
 export function resolveConvTransposePads(p: OnnxConvTransposePadding): { pads: number[]; outputPadding: number[] } {
   const fn = 'resolveConvTransposePads';
   const rank = p.inputSpatial.length;
-  if (rank < 1 || rank > 3) throw new InvalidArgumentError(fn, 'inputSpatial', p.inputSpatial, `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(p.inputSpatial)}`);
+  if (rank < 1 || rank > 3)
+    throw new InvalidArgumentError(
+      fn,
+      'inputSpatial',
+      p.inputSpatial,
+      `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(p.inputSpatial)}`,
+    );
   checkIntArray(fn, 'inputSpatial', p.inputSpatial, rank, 1);
   checkIntArray(fn, 'kernelSpatial', p.kernelSpatial, rank, 1);
   checkIntArray(fn, 'strides', p.strides, rank, 1);
@@ -120,7 +157,12 @@ export function resolveConvTransposePads(p: OnnxConvTransposePadding): { pads: n
   checkIntArray(fn, 'outputPadding', outputPadding, rank, 0);
   const mode = p.autoPad ?? 'NOTSET';
   if (!['NOTSET', 'VALID', 'SAME_UPPER', 'SAME_LOWER'].includes(mode)) {
-    throw new InvalidArgumentError(fn, 'autoPad', mode, `autoPad must be 'NOTSET', 'VALID', 'SAME_UPPER' or 'SAME_LOWER', got ${JSON.stringify(mode)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'autoPad',
+      mode,
+      `autoPad must be 'NOTSET', 'VALID', 'SAME_UPPER' or 'SAME_LOWER', got ${JSON.stringify(mode)}`,
+    );
   }
   let target = p.outputShape ? [...p.outputShape] : undefined;
   if (target) checkIntArray(fn, 'outputShape', target, rank, 1);
@@ -152,7 +194,12 @@ export function resolveConvTransposePads(p: OnnxConvTransposePadding): { pads: n
 }
 
 /** One line: `x=[…] w=[…] strides=[…] pads=[…] dilations=[…] outputPadding=[…] group=1 bias=yes`. */
-export function describeConvTranspose(xShape: readonly number[], wShape: readonly number[], attrs: ConvTransposeAttributes, hasBias: boolean): string {
+export function describeConvTranspose(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  attrs: ConvTransposeAttributes,
+  hasBias: boolean,
+): string {
   return `x=${formatShape(xShape)} w=${formatShape(wShape)} strides=${formatShape(attrs.strides)} pads=${formatShape(attrs.pads)} dilations=${formatShape(attrs.dilations)} outputPadding=${formatShape(attrs.outputPadding)} group=${attrs.group} bias=${hasBias ? 'yes' : 'no'}`;
 }
 

@@ -58,7 +58,17 @@ export function loweredConvCost(s: ConvTransposeSpec): { flops: number; largest:
 
 /** Largest tensor of a ConvTranspose problem (x, w or y), in elements. */
 export function largestTransposeTensor(s: ConvTransposeSpec): number {
-  const out = s.xShape.slice(2).map((d, a) => s.attrs.strides[a] * (d - 1) + s.attrs.outputPadding[a] + s.attrs.dilations[a] * (s.wShape[2 + a] - 1) + 1 - s.attrs.pads[a] - s.attrs.pads[a + s.xShape.length - 2]);
+  const out = s.xShape
+    .slice(2)
+    .map(
+      (d, a) =>
+        s.attrs.strides[a] * (d - 1) +
+        s.attrs.outputPadding[a] +
+        s.attrs.dilations[a] * (s.wShape[2 + a] - 1) +
+        1 -
+        s.attrs.pads[a] -
+        s.attrs.pads[a + s.xShape.length - 2],
+    );
   return Math.max(sizeOf(s.xShape), sizeOf(s.wShape), s.xShape[0] * s.wShape[1] * s.attrs.group * sizeOf(out));
 }
 
@@ -67,7 +77,10 @@ export function largestTransposeTensor(s: ConvTransposeSpec): number {
  * once per cycle (a forced bias is applied to the layer). With none left the cycle length
  * recorded is 0 and small problems stand in (never run: the runner skips the property).
  */
-function productionConvTransposeProblem(constraints: ConvTransposeProblemConstraints, plan: ProductionPlan): fc.Arbitrary<ConvTransposeSpec> {
+function productionConvTransposeProblem(
+  constraints: ConvTransposeProblemConstraints,
+  plan: ProductionPlan,
+): fc.Arbitrary<ConvTransposeSpec> {
   const caps = completeCapabilities(constraints.capabilities);
   const specs = plan.layers
     .filter((l) => l.op === 'convTranspose')
@@ -78,7 +91,13 @@ function productionConvTransposeProblem(constraints: ConvTransposeProblemConstra
       const strided = strides.some((v) => v > 1);
       const dilated = dilations.some((v) => v > 1);
       const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
-      if (!caps.spatialRanks.includes(r) || (!caps.group && group > 1) || (!caps.dilation && dilated) || (!caps.asymmetricPads && asymmetric)) return false;
+      if (
+        !caps.spatialRanks.includes(r) ||
+        (!caps.group && group > 1) ||
+        (!caps.dilation && dilated) ||
+        (!caps.asymmetricPads && asymmetric)
+      )
+        return false;
       if (!caps.strideWithDilation && strided && dilated) return false;
       return (constraints.costAsLoweredConv ? loweredConvCost(s).largest : largestTransposeTensor(s)) <= caps.maxElements;
     })
@@ -103,14 +122,26 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
   const caps = completeCapabilities(constraints.capabilities);
   const size = constraints.size ?? 'default';
   if (size === 'production') {
-    if (constraints.production === undefined) throw new InvalidArgumentError('convTransposeProblem', 'production', undefined, 'the production tier needs the layers to run (constraints.production)');
+    if (constraints.production === undefined)
+      throw new InvalidArgumentError(
+        'convTransposeProblem',
+        'production',
+        undefined,
+        'the production tier needs the layers to run (constraints.production)',
+      );
     return productionConvTransposeProblem(constraints, constraints.production);
   }
   if (size !== 'small' && size !== 'default' && size !== 'large') {
-    throw new InvalidArgumentError('convTransposeProblem', 'size', size, `size must be one of 'small', 'default', 'large', 'production', got ${JSON.stringify(size)}`);
+    throw new InvalidArgumentError(
+      'convTransposeProblem',
+      'size',
+      size,
+      `size must be one of 'small', 'default', 'large', 'production', got ${JSON.stringify(size)}`,
+    );
   }
   const ranks = caps.spatialRanks.filter((r) => r >= 1 && r <= 3);
-  if (ranks.length === 0) throw new InvalidArgumentError('convTransposeProblem', 'capabilities', caps.spatialRanks, 'capabilities allow no spatial rank in 1..3');
+  if (ranks.length === 0)
+    throw new InvalidArgumentError('convTransposeProblem', 'capabilities', caps.spatialRanks, 'capabilities allow no spatial rank in 1..3');
   const big = size === 'small' ? 3 : size === 'default' ? 5 : 8;
   const params = fc.record({
     rank: fc.constantFrom(...ranks),
@@ -139,7 +170,9 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
     const outputPadding = p.outputPadding.slice(0, r).map((o, a) => o % Math.max(strides[a], dilations[a]));
     const budget = input.map((d, a) => strides[a] * (d - 1) + outputPadding[a] + dilations[a] * (kernel[a] - 1));
     const padsBegin = p.padBegin.slice(0, r).map((v, a) => Math.min(v, budget[a]));
-    const padsEnd = p.padEnd.slice(0, r).map((v, a) => (caps.asymmetricPads ? Math.min(v, budget[a] - padsBegin[a]) : Math.min(padsBegin[a], budget[a] - padsBegin[a])));
+    const padsEnd = p.padEnd
+      .slice(0, r)
+      .map((v, a) => (caps.asymmetricPads ? Math.min(v, budget[a] - padsBegin[a]) : Math.min(padsBegin[a], budget[a] - padsBegin[a])));
     // without asymmetric pads, begin = end on every axis
     const begin = caps.asymmetricPads ? padsBegin : padsBegin.map((b, a) => Math.min(b, padsEnd[a]));
     const C = p.groups * p.inPerGroup;

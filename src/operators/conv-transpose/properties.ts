@@ -31,7 +31,8 @@ import { trustedConvTranspose } from './fast-reference.js';
 /** convTranspose agrees with the reference. */
 export const convTransposeMatchesReference = defineProperty({
   id: 'conv-transpose-matches-reference',
-  statement: 'convTranspose (ONNX semantics, output_padding at the end of each axis) agrees with the float64 reference: exactly on exact data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, NaN/±Inf in x as IEEE-754 says',
+  statement:
+    'convTranspose (ONNX semantics, output_padding at the end of each axis) agrees with the float64 reference: exactly on exact data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, NaN/±Inf in x as IEEE-754 says',
   needs: ['convTranspose'],
   singleCall: true,
   arbitrary: (ctx) => convTransposeCases(ctx, regimes(ctx, true)),
@@ -86,7 +87,8 @@ function adjointGeometry(c: ConvTransposeCase, extra: readonly number[]) {
  */
 export const convTransposeAdjoint = defineProperty({
   id: 'conv-transpose-adjoint',
-  statement: '⟨conv(u, w), v⟩ = ⟨u, convTranspose(v, w)⟩ exactly on exact data, for matching strides, pads, dilations and group (convTranspose is the gradient of conv with respect to its input)',
+  statement:
+    '⟨conv(u, w), v⟩ = ⟨u, convTranspose(v, w)⟩ exactly on exact data, for matching strides, pads, dilations and group (convTranspose is the gradient of conv with respect to its input)',
   needs: ['conv', 'convTranspose'],
   arbitrary: (ctx) =>
     withinMaxElements(
@@ -102,7 +104,12 @@ export const convTransposeAdjoint = defineProperty({
     const w = convTransposeTensors(c, 1, k.precision).w;
     // u and v: exact-regime data sized for the longer of the two reductions
     const n = Math.max(cg.reductionLength, g.reductionLength);
-    const d = problemData({ xSize: sizeOf(uShape), wSize: sizeOf(vShape), bSize: 0, reductionLength: n, specialWeights: false }, 'exact', c.seed, { precision: k.precision });
+    const d = problemData(
+      { xSize: sizeOf(uShape), wSize: sizeOf(vShape), bSize: 0, reductionLength: n, specialWeights: false },
+      'exact',
+      c.seed,
+      { precision: k.precision },
+    );
     const u: Data64 = { shape: uShape, data: d.x };
     const v: Data64 = { shape: vShape, data: d.w };
     const convU = await runConv(k, u, w, undefined, convAttrs, vShape);
@@ -111,7 +118,12 @@ export const convTransposeAdjoint = defineProperty({
     let rhs = 0;
     for (let i = 0; i < convU.length; i++) lhs += convU[i] * v.data[i];
     for (let i = 0; i < convTV.length; i++) rhs += u.data[i] * convTV[i];
-    judge('⟨conv(u, w), v⟩ vs ⟨u, convTranspose(v, w)⟩', k.numerics, 'exact', [rhs], { shape: [1], values: [lhs], magnitude: [0], terms: 0 });
+    judge('⟨conv(u, w), v⟩ vs ⟨u, convTranspose(v, w)⟩', k.numerics, 'exact', [rhs], {
+      shape: [1],
+      values: [lhs],
+      magnitude: [0],
+      terms: 0,
+    });
   },
   describe: ({ c, extra }) => describeConvTransposeCase(c, ` u-extra=[${extra.slice(0, c.spec.xShape.length - 2).join(',')}]`),
   coverage: ({ c }) => coverageOfTranspose(c.spec),
@@ -120,7 +132,8 @@ export const convTransposeAdjoint = defineProperty({
 /** convTranspose = conv over the zero-inserted, re-padded input with the flipped, axis-swapped kernel. */
 export const convTransposeAsConv = defineProperty({
   id: 'conv-transpose-as-conv',
-  statement: 'convTranspose equals a stride-1 conv over the input with s−1 zeros inserted and d·(k−1)−pad (+outputPadding at the end) padding, with the kernel flipped and its channel axes swapped',
+  statement:
+    'convTranspose equals a stride-1 conv over the input with s−1 zeros inserted and d·(k−1)−pad (+outputPadding at the end) padding, with the kernel flipped and its channel axes swapped',
   needs: ['conv', 'convTranspose'],
   // its conv call is the lowered problem: the production cap counts that conv
   arbitrary: (ctx) => convTransposeCases(ctx, regimes(ctx, false), undefined, true),
@@ -130,9 +143,16 @@ export const convTransposeAsConv = defineProperty({
     const wf = flippedSwappedKernel(t.w, g);
     const viaConv = await runConv(k, z, wf, t.b, loweredAttrs(g, undefined), g.outputShape);
     const ref = trustedConvTranspose(t.x, t.w, t.b, c.spec.attrs, k.precision);
-    judge('convTranspose vs conv on the zero-inserted input', k.numerics, c.regime, viaConv, { shape: g.outputShape, values: y, magnitude: ref.magnitude, terms: ref.termCount }, {
-      expectedFromKernel: true,
-    });
+    judge(
+      'convTranspose vs conv on the zero-inserted input',
+      k.numerics,
+      c.regime,
+      viaConv,
+      { shape: g.outputShape, values: y, magnitude: ref.magnitude, terms: ref.termCount },
+      {
+        expectedFromKernel: true,
+      },
+    );
   },
   describe: (c) => describeConvTransposeCase(c),
   coverage: (c) => coverageOfTranspose(c.spec),
@@ -141,7 +161,8 @@ export const convTransposeAsConv = defineProperty({
 /** Output shape [N, M, s·(D−1) + outputPadding + d·(k−1)+1 − pads]. */
 export const convTransposeOutputShape = defineProperty<ConvTransposeCase>({
   id: 'conv-transpose-output-shape',
-  statement: 'convTranspose returns [N, M, O1..On] with O = s·(D−1) + outputPadding + d·(k−1)+1 − pad_begin − pad_end, M = w.shape[1]·group',
+  statement:
+    'convTranspose returns [N, M, O1..On] with O = s·(D−1) + outputPadding + d·(k−1)+1 − pad_begin − pad_end, M = w.shape[1]·group',
   needs: ['convTranspose'],
   singleCall: true,
   arbitrary: (ctx) => convTransposeCases(ctx, fc.constant('exact' as const)),

@@ -19,7 +19,14 @@ import { convTransposeGeometry } from './geometry.js';
 /** Reference transposed conv; `termCount` is the most terms any element sums (see the geometry). */
 export function referenceConvTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): ReferenceResult {
   const g = convTransposeGeometry(x, w, b, attrs, 'referenceConvTranspose');
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const xs = stridesOf([g.batch, g.inChannels, D0, D1, D2]);
@@ -54,7 +61,10 @@ export function referenceConvTranspose(x: Tensor, w: Tensor, b: Tensor | undefin
                   for (let k2 = 0; k2 < K2; k2++) {
                     const i2 = source(o2, k2, S2, L2, P2, D2);
                     if (i2 < 0) continue;
-                    acc.addProduct(w.data[c * ws[0] + mm * ws[1] + k0 * ws[2] + k1 * ws[3] + k2], x.data[n * xs[0] + c * xs[1] + i0 * xs[2] + i1 * xs[3] + i2]);
+                    acc.addProduct(
+                      w.data[c * ws[0] + mm * ws[1] + k0 * ws[2] + k1 * ws[3] + k2],
+                      x.data[n * xs[0] + c * xs[1] + i0 * xs[2] + i1 * xs[3] + i2],
+                    );
                   }
                 }
               }

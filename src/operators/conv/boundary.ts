@@ -47,17 +47,29 @@ function tinyAxes(rank: number, maxD = 3): fc.Arbitrary<Pick<Shape, 'spatial' | 
 }
 
 /** One long axis of extent `D` (kernel 1–3 ≤ D, stride 1–2, pads 0–1) among tiny ones. */
-function longAxis(rank: number, D: fc.Arbitrary<number>, others: 'tiny' | 'one'): fc.Arbitrary<Pick<Shape, 'spatial' | 'kernel' | 'stride' | 'padBegin' | 'padEnd'>> {
-  return fc.record({ axes: tinyAxes(rank), axis: int(0, rank - 1), D, k: int(1, 3), s: int(1, 2), pb: int(0, 1), pe: int(0, 1) }).map(({ axes, axis, D: d, k, s, pb, pe }) => {
-    const a = { spatial: [...axes.spatial], kernel: [...axes.kernel], stride: [...axes.stride], padBegin: [...axes.padBegin], padEnd: [...axes.padEnd] };
-    if (others === 'one') for (let i = 0; i < rank; i++) [a.spatial[i], a.kernel[i], a.padBegin[i], a.padEnd[i]] = [1, 1, 0, 0];
-    a.spatial[axis] = d;
-    a.kernel[axis] = Math.min(k, d);
-    a.stride[axis] = s;
-    a.padBegin[axis] = pb;
-    a.padEnd[axis] = pe;
-    return a;
-  });
+function longAxis(
+  rank: number,
+  D: fc.Arbitrary<number>,
+  others: 'tiny' | 'one',
+): fc.Arbitrary<Pick<Shape, 'spatial' | 'kernel' | 'stride' | 'padBegin' | 'padEnd'>> {
+  return fc
+    .record({ axes: tinyAxes(rank), axis: int(0, rank - 1), D, k: int(1, 3), s: int(1, 2), pb: int(0, 1), pe: int(0, 1) })
+    .map(({ axes, axis, D: d, k, s, pb, pe }) => {
+      const a = {
+        spatial: [...axes.spatial],
+        kernel: [...axes.kernel],
+        stride: [...axes.stride],
+        padBegin: [...axes.padBegin],
+        padEnd: [...axes.padEnd],
+      };
+      if (others === 'one') for (let i = 0; i < rank; i++) [a.spatial[i], a.kernel[i], a.padBegin[i], a.padEnd[i]] = [1, 1, 0, 0];
+      a.spatial[axis] = d;
+      a.kernel[axis] = Math.min(k, d);
+      a.stride[axis] = s;
+      a.padBegin[axis] = pb;
+      a.padEnd[axis] = pe;
+      return a;
+    });
 }
 
 /** Every boundary class, each as a (weight, arbitrary of shapes) pair. */
@@ -68,30 +80,56 @@ function classes(c: BoundaryConvConstraints, rank: number): Array<{ cls: SizeCla
   const tiny = tinyAxes(rank, 2);
   const flat16 = 40;
   return [
-    { cls: 'batch', weight: 10, arbitrary: fc.record({ batch: blockSize(), groups: fc.constant(1), cg: int(1, 3), mg: int(1, 3), bias }).chain((s) => tiny.map((a) => ({ ...s, ...a }))) },
-    { cls: 'channels', weight: 20, arbitrary: fc.record({ batch: fc.constant(1), groups, cg: blockSize(), mg: int(1, 3), bias }).chain((s) => tiny.map((a) => ({ ...s, ...a }))) },
-    { cls: 'outChannels', weight: 10, arbitrary: fc.record({ batch: fc.constant(1), groups, cg: int(1, 3), mg: blockSize(), bias }).chain((s) => tiny.map((a) => ({ ...s, ...a }))) },
-    { cls: 'spatial', weight: 10, arbitrary: fc.record({ batch: fc.constant(1), groups: fc.constant(1), cg: int(1, 2), mg: int(1, 2), bias }).chain((s) => longAxis(rank, blockSize(), 'tiny').map((a) => ({ ...s, ...a }))) },
+    {
+      cls: 'batch',
+      weight: 10,
+      arbitrary: fc
+        .record({ batch: blockSize(), groups: fc.constant(1), cg: int(1, 3), mg: int(1, 3), bias })
+        .chain((s) => tiny.map((a) => ({ ...s, ...a }))),
+    },
+    {
+      cls: 'channels',
+      weight: 20,
+      arbitrary: fc
+        .record({ batch: fc.constant(1), groups, cg: blockSize(), mg: int(1, 3), bias })
+        .chain((s) => tiny.map((a) => ({ ...s, ...a }))),
+    },
+    {
+      cls: 'outChannels',
+      weight: 10,
+      arbitrary: fc
+        .record({ batch: fc.constant(1), groups, cg: int(1, 3), mg: blockSize(), bias })
+        .chain((s) => tiny.map((a) => ({ ...s, ...a }))),
+    },
+    {
+      cls: 'spatial',
+      weight: 10,
+      arbitrary: fc
+        .record({ batch: fc.constant(1), groups: fc.constant(1), cg: int(1, 2), mg: int(1, 2), bias })
+        .chain((s) => longAxis(rank, blockSize(), 'tiny').map((a) => ({ ...s, ...a }))),
+    },
     {
       cls: 'reduction',
       weight: 20,
       // (C/group)·k = R exactly: k a divisor of R (≤ 16) on the first axis, the rest of R in C/group
-      arbitrary: fc.record({ R: blockSize(), pick: fc.nat(), mg: int(1, 2), extra: int(0, 2), bias }).chain(({ R, pick, mg, extra, bias: hb }) => {
-        const ds = smallDivisors(R, 16);
-        const k = ds[pick % ds.length];
-        return tiny.map((a) => ({
-          batch: 1,
-          groups: 1,
-          cg: R / k,
-          mg,
-          bias: hb,
-          spatial: [k + extra, ...a.spatial.slice(1).map(() => 1)],
-          kernel: [k, ...a.kernel.slice(1).map(() => 1)],
-          stride: a.stride,
-          padBegin: a.padBegin.map(() => 0),
-          padEnd: a.padEnd.map(() => 0),
-        }));
-      }),
+      arbitrary: fc
+        .record({ R: blockSize(), pick: fc.nat(), mg: int(1, 2), extra: int(0, 2), bias })
+        .chain(({ R, pick, mg, extra, bias: hb }) => {
+          const ds = smallDivisors(R, 16);
+          const k = ds[pick % ds.length];
+          return tiny.map((a) => ({
+            batch: 1,
+            groups: 1,
+            cg: R / k,
+            mg,
+            bias: hb,
+            spatial: [k + extra, ...a.spatial.slice(1).map(() => 1)],
+            kernel: [k, ...a.kernel.slice(1).map(() => 1)],
+            stride: a.stride,
+            padBegin: a.padBegin.map(() => 0),
+            padEnd: a.padEnd.map(() => 0),
+          }));
+        }),
     },
     {
       cls: 'flat',
@@ -99,10 +137,20 @@ function classes(c: BoundaryConvConstraints, rank: number): Array<{ cls: SizeCla
       arbitrary: fc
         .record({ mg: int(1, 2), bias })
         .chain((s) =>
-          longAxis(rank, fc.oneof({ weight: flat16, arbitrary: flatSize([2 ** 16]) }, { weight: c.flat24Weight, arbitrary: flatSize([2 ** 24]) }), 'one').map((a) => ({ ...s, batch: 1, groups: 1, cg: 1, ...a })),
+          longAxis(
+            rank,
+            fc.oneof({ weight: flat16, arbitrary: flatSize([2 ** 16]) }, { weight: c.flat24Weight, arbitrary: flatSize([2 ** 24]) }),
+            'one',
+          ).map((a) => ({ ...s, batch: 1, groups: 1, cg: 1, ...a })),
         ),
     },
-    { cls: 'textureSide', weight: 3, arbitrary: fc.record({ batch: fc.constant(1), groups: fc.constant(1), cg: int(1, 2), mg: int(1, 2), bias }).chain((s) => longAxis(rank, textureSide(), 'tiny').map((a) => ({ ...s, ...a }))) },
+    {
+      cls: 'textureSide',
+      weight: 3,
+      arbitrary: fc
+        .record({ batch: fc.constant(1), groups: fc.constant(1), cg: int(1, 2), mg: int(1, 2), bias })
+        .chain((s) => longAxis(rank, textureSide(), 'tiny').map((a) => ({ ...s, ...a }))),
+    },
   ].filter((k) => k.weight > 0) as Array<{ cls: SizeClass; weight: number; arbitrary: fc.Arbitrary<Shape> }>;
 }
 
@@ -124,5 +172,9 @@ function toSpec(s: Shape, c: BoundaryConvConstraints): ConvSpec {
  * @example fc.sample(boundaryConvProblem({ ranks: [2], bias: undefined, group: true, padding: true, asymmetricPads: true, stride: true, flat24Weight: 0 }), 3)
  */
 export function boundaryConvProblem(c: BoundaryConvConstraints): fc.Arbitrary<ConvSpec> {
-  return fc.constantFrom(...c.ranks).chain((rank) => fc.oneof(...classes(c, rank).map(({ weight, arbitrary }) => ({ weight, arbitrary: arbitrary.map((s) => toSpec(s, c)) }))));
+  return fc
+    .constantFrom(...c.ranks)
+    .chain((rank) =>
+      fc.oneof(...classes(c, rank).map(({ weight, arbitrary }) => ({ weight, arbitrary: arbitrary.map((s) => toSpec(s, c)) }))),
+    );
 }

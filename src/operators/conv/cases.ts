@@ -34,13 +34,37 @@ export interface ConvCase {
 export type ConvTensors = CaseTensors;
 
 /** The guarded `conv` call; `expectedShape` comes from the validated geometry. */
-export function runConv(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined, attrs: ConvAttributes, expectedShape: readonly number[]): Promise<Float64Array> {
-  return k.call('conv', [['x', x], ['w', w], ['b', b]], attrs, expectedShape);
+export function runConv(
+  k: CheckedKernel,
+  x: Data64,
+  w: Data64,
+  b: Data64 | undefined,
+  attrs: ConvAttributes,
+  expectedShape: readonly number[],
+): Promise<Float64Array> {
+  return k.call(
+    'conv',
+    [
+      ['x', x],
+      ['w', w],
+      ['b', b],
+    ],
+    attrs,
+    expectedShape,
+  );
 }
 
 /** Arbitrary conv cases honouring the kernel's capabilities. */
-export function convCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>, constraints: ConvProblemConstraints = {}): fc.Arbitrary<ConvCase> {
-  return fc.record({ spec: convProblem({ capabilities: ctx.capabilities, size: ctx.size, production: ctx.production, plan: ctx.plan, ...constraints }), regime, seed: dataSeed() });
+export function convCases(
+  ctx: GenerationContext,
+  regime: fc.Arbitrary<Regime>,
+  constraints: ConvProblemConstraints = {},
+): fc.Arbitrary<ConvCase> {
+  return fc.record({
+    spec: convProblem({ capabilities: ctx.capabilities, size: ctx.size, production: ctx.production, plan: ctx.plan, ...constraints }),
+    regime,
+    seed: dataSeed(),
+  });
 }
 
 /** The validated geometry of a conv spec. */
@@ -100,9 +124,18 @@ export function coverageOf(spec: ConvSpec): CoverageKey {
  * special data for an elementwise kernel (`regime` given) skip it.
  */
 export function referenceConvExpectation(t: ConvTensors, attrs: ConvAttributes, numerics: NumericPromise, regime?: Regime): Expectation {
-  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, { magnitude: regime === undefined || boundedRegime(regime) || numerics.errorModel === 'normwise' });
+  const r = trustedConv(t.x, t.w, t.b, attrs, numerics.precision, {
+    magnitude: regime === undefined || boundedRegime(regime) || numerics.errorModel === 'normwise',
+  });
   const mapScale = scaleFor(numerics, t.x, t.w, t.b, attrs);
-  return { shape: r.output.shape, values: r.output.data, magnitude: r.magnitude, terms: r.termCount, accumulation: r.accumulation, ...(mapScale ? { mapScale } : {}) };
+  return {
+    shape: r.output.shape,
+    values: r.output.data,
+    magnitude: r.magnitude,
+    terms: r.termCount,
+    accumulation: r.accumulation,
+    ...(mapScale ? { mapScale } : {}),
+  };
 }
 
 /** Conv attributes with no padding, stride 1, dilation 1, group 1 for a rank. */

@@ -58,6 +58,12 @@ export function correlationScale(x: Tensor, w: Tensor, b: Tensor | undefined, at
 }
 
 /** `correlationScale` when the kernel declares the normwise model (the only model that reads it), else undefined. */
-export function scaleFor(numerics: NumericPromise, x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Float64Array | undefined {
+export function scaleFor(
+  numerics: NumericPromise,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  attrs: ConvAttributes,
+): Float64Array | undefined {
   return numerics.errorModel === 'normwise' ? correlationScale(x, w, b, attrs) : undefined;
 }

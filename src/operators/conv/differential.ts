@@ -7,7 +7,8 @@ import { convAsGiven, convCases, coverageOf, describeConvCase, referenceConvExpe
 /** conv(x, w, b) agrees with the reference within the error bound (exactly in the exact regime). */
 export const convMatchesReference = defineProperty({
   id: 'conv-matches-reference',
-  statement: 'conv agrees with the float64 reference: exactly on exact-integer data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, and NaN/±Inf propagate as IEEE-754 says',
+  statement:
+    'conv agrees with the float64 reference: exactly on exact-integer data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, and NaN/±Inf propagate as IEEE-754 says',
   needs: ['conv'],
   singleCall: true,
   arbitrary: (ctx) => convCases(ctx, regimes(ctx, true)),

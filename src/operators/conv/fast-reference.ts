@@ -114,7 +114,9 @@ export function fastJudgePath(g: ConvGeometry): FastJudgePath {
  * padding, so that axis is kept.
  */
 function rowAxes(g: ConvGeometry): number[] {
-  return g.inSpatial.map((_, a) => a).filter((a) => !(g.inSpatial[a] === 1 && g.kernelSpatial[a] === 1 && g.outSpatial[a] === 1 && g.padsBegin[a] === 0));
+  return g.inSpatial
+    .map((_, a) => a)
+    .filter((a) => !(g.inSpatial[a] === 1 && g.kernelSpatial[a] === 1 && g.outSpatial[a] === 1 && g.padsBegin[a] === 0));
 }
 
 /** Largest |w| block taken at once on the magnitude pass, in elements (8 MiB of float64). */
@@ -133,7 +135,13 @@ function blockingOf(options: FastJudgeOptions): GemmBlocking {
  * judges float32 kernels soundly). Same semantics as `referenceConv` (the activation aside: the
  * caller applies it, `activated`).
  */
-export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, options: FastJudgeOptions = {}): ReferenceResult {
+export function fastReferenceConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  attrs: ConvAttributes,
+  options: FastJudgeOptions = {},
+): ReferenceResult {
   const g = convGeometry(x, w, b, attrs, 'fastReferenceConv');
   const withMagnitude = options.magnitude ?? true;
   const out = new Float64Array(g.batch * g.outChannels * g.outSpatialSize);
@@ -154,7 +162,15 @@ export function fastReferenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, a
  * elements), so no copy of a large weight is made; each block lowers B again, a cost of K·N
  * against the block's 2·rows·K·N flops.
  */
-function gemmConv(g: ConvGeometry, x: FloatArray, w: FloatArray, b: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined, options: FastJudgeOptions): void {
+function gemmConv(
+  g: ConvGeometry,
+  x: FloatArray,
+  w: FloatArray,
+  b: FloatArray | undefined,
+  out: Float64Array,
+  mag: Float64Array | undefined,
+  options: FastJudgeOptions,
+): void {
   const ws = options.simd === false ? workspaces.js : workspaces.simd;
   const blocking = blockingOf(options);
   const l = paddedLowering(g, x);
@@ -168,7 +184,19 @@ function gemmConv(g: ConvGeometry, x: FloatArray, w: FloatArray, b: FloatArray |
   const layout = (firstRow: number) => ({ offset: firstRow * P, rowStride: P, colStride: 1, groupSize: P, groupStride: M * P });
   for (let grp = 0; grp < g.group; grp++) {
     const m0 = grp * mg;
-    gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: mg, N, K, a: w, aOffset: m0 * K, lda: K, packB: lowering.reset(l, grp, cg, false), out, outLayout: layout(m0), bias: b, biasOffset: m0 });
+    gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, {
+      M: mg,
+      N,
+      K,
+      a: w,
+      aOffset: m0 * K,
+      lda: K,
+      packB: lowering.reset(l, grp, cg, false),
+      out,
+      outLayout: layout(m0),
+      bias: b,
+      biasOffset: m0,
+    });
   }
   if (mag === undefined) return;
   const absBias = b === undefined ? undefined : absOf(b);
@@ -180,7 +208,19 @@ function gemmConv(g: ConvGeometry, x: FloatArray, w: FloatArray, b: FloatArray |
       const m0 = grp * mg + r0;
       const rb = Math.min(rows, mg - r0);
       for (let i = 0, s = m0 * K; i < rb * K; i++, s++) absW[i] = Math.abs(w[s]);
-      gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: rb, N, K, a: absW, aOffset: 0, lda: K, packB: lowering.reset(l, grp, cg, true), out: mag, outLayout: layout(m0), bias: absBias, biasOffset: m0 });
+      gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, {
+        M: rb,
+        N,
+        K,
+        a: absW,
+        aOffset: 0,
+        lda: K,
+        packB: lowering.reset(l, grp, cg, true),
+        out: mag,
+        outLayout: layout(m0),
+        bias: absBias,
+        biasOffset: m0,
+      });
     }
   }
 }
@@ -212,12 +252,26 @@ function validRange(O: number, s: number, p: number, t: number, D: number): [num
  * non-finite weight never meets a padding zero. The row of values (and of magnitudes) being
  * accumulated stays in L1 while all (C/group)·∏k taps visit it.
  */
-function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
+function directConv(
+  g: ConvGeometry,
+  xd: FloatArray,
+  wd: FloatArray,
+  bd: FloatArray | undefined,
+  out: Float64Array,
+  mag: Float64Array | undefined,
+): void {
   // size-1 axes dropped, so that the innermost loop runs along a real axis (x=[1,1,1,2²⁴,1]
   // would otherwise make 2²⁴ rows of one element each)
   const axes = rowAxes(g);
   const pick = (v: readonly number[]) => axes.map((a) => v[a]);
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g, pick);
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g, pick);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const plane = O0 * O1 * O2;
@@ -244,11 +298,21 @@ function directConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatAr
 
 /** The 3-D-lifted geometry `directRow` reads, built once per call. */
 interface DirectPlan {
-  readonly D0: number; readonly D1: number; readonly D2: number;
-  readonly K0: number; readonly K1: number; readonly K2: number;
-  readonly S0: number; readonly S1: number; readonly S2: number;
-  readonly L0: number; readonly L1: number; readonly L2: number;
-  readonly P0: number; readonly P1: number; readonly P2: number;
+  readonly D0: number;
+  readonly D1: number;
+  readonly D2: number;
+  readonly K0: number;
+  readonly K1: number;
+  readonly K2: number;
+  readonly S0: number;
+  readonly S1: number;
+  readonly S2: number;
+  readonly L0: number;
+  readonly L1: number;
+  readonly L2: number;
+  readonly P0: number;
+  readonly P1: number;
+  readonly P2: number;
   readonly cg: number;
   readonly inPlane: number;
   /** Per k2, the outputs along the row whose input is inside x: [lo2, hi2). */
@@ -263,7 +327,18 @@ interface DirectPlan {
  * loop nest on-stack (measured on MobileNet's depthwise 3×3: the nest compiled on-stack took
  * 70–400 ms on its first calls and ~2× the steady time after).
  */
-function directRow(p: DirectPlan, out: Float64Array, mag: Float64Array | undefined, yRow: number, o0: number, o1: number, xd: FloatArray, xGroup: number, wd: FloatArray, wRow: number): void {
+function directRow(
+  p: DirectPlan,
+  out: Float64Array,
+  mag: Float64Array | undefined,
+  yRow: number,
+  o0: number,
+  o1: number,
+  xd: FloatArray,
+  xGroup: number,
+  wd: FloatArray,
+  wRow: number,
+): void {
   const { D0, D1, D2, K0, K1, K2, S0, S1, S2, L0, L1, L2, P0, P1, P2, cg, inPlane, lo2, hi2 } = p;
   for (let c = 0; c < cg; c++) {
     for (let k0 = 0; k0 < K0; k0++) {
@@ -290,7 +365,16 @@ function rowTap(out: Float64Array, yRow: number, lo: number, hi: number, wv: num
 }
 
 /** `rowTapWithMagnitude` for stride 1 (a stand-alone copy of the loop on MobileNet's depthwise 3×3 ran ~12 % faster without the stride multiply). */
-function rowTapWithMagnitudeUnitStride(out: Float64Array, mag: Float64Array, yRow: number, lo: number, hi: number, wv: number, xd: FloatArray, xs: number): void {
+function rowTapWithMagnitudeUnitStride(
+  out: Float64Array,
+  mag: Float64Array,
+  yRow: number,
+  lo: number,
+  hi: number,
+  wv: number,
+  xd: FloatArray,
+  xs: number,
+): void {
   const awv = Math.abs(wv);
   for (let o = lo; o < hi; o++) {
     const xv = xd[xs + o];
@@ -300,7 +384,17 @@ function rowTapWithMagnitudeUnitStride(out: Float64Array, mag: Float64Array, yRo
 }
 
 /** `rowTap` plus the magnitudes: Σ[yRow + o] += |w|·|x[xs + o·s]|. */
-function rowTapWithMagnitude(out: Float64Array, mag: Float64Array, yRow: number, lo: number, hi: number, wv: number, xd: FloatArray, xs: number, s: number): void {
+function rowTapWithMagnitude(
+  out: Float64Array,
+  mag: Float64Array,
+  yRow: number,
+  lo: number,
+  hi: number,
+  wv: number,
+  xd: FloatArray,
+  xs: number,
+  s: number,
+): void {
   const awv = Math.abs(wv);
   for (let o = lo; o < hi; o++) {
     const xv = xd[xs + o * s];
@@ -313,8 +407,22 @@ function rowTapWithMagnitude(out: Float64Array, mag: Float64Array, yRow: number,
  * The element-by-element loop: the loop nest of `referenceConv` (padding taps skipped) with
  * plain float64 sums — for small convs, where it has nothing to set up.
  */
-function elementwiseConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array | undefined): void {
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+function elementwiseConv(
+  g: ConvGeometry,
+  xd: FloatArray,
+  wd: FloatArray,
+  bd: FloatArray | undefined,
+  out: Float64Array,
+  mag: Float64Array | undefined,
+): void {
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const inPlane = D0 * D1 * D2;
@@ -359,6 +467,15 @@ function elementwiseConv(g: ConvGeometry, xd: FloatArray, wd: FloatArray, bd: Fl
 }
 
 /** The judge for a kernel of this precision: plain float64 for float32 kernels, compensated for float64 ones. */
-export function trustedConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes, precision: Precision, options: { magnitude?: boolean } = {}): JudgeResult {
-  return precision !== 'float64' ? { ...fastReferenceConv(x, w, b, attrs, options), accumulation: 'plain64' } : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
+export function trustedConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  attrs: ConvAttributes,
+  precision: Precision,
+  options: { magnitude?: boolean } = {},
+): JudgeResult {
+  return precision !== 'float64'
+    ? { ...fastReferenceConv(x, w, b, attrs, options), accumulation: 'plain64' }
+    : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
 }

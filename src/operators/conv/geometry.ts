@@ -31,14 +31,28 @@ export function convGeometryOfShapes(
   const { strides, dilations, group } = attrs;
   const [batch, inChannels] = xShape;
   const [outChannels, wChannels] = wShape;
-  for (const [arg, v] of [['x batch', batch], ['x channels', inChannels], ['w output channels', outChannels]] as const) {
+  for (const [arg, v] of [
+    ['x batch', batch],
+    ['x channels', inChannels],
+    ['w output channels', outChannels],
+  ] as const) {
     if (v < 1) throw new InvalidArgumentError(fn, arg.split(' ')[0], v, `${arg} (${v}) must be >= 1`);
   }
   if (inChannels % group !== 0) {
-    throw new InvalidArgumentError(fn, 'group', { inChannels, group }, `input channels (${inChannels}) are not divisible by group (${group})`);
+    throw new InvalidArgumentError(
+      fn,
+      'group',
+      { inChannels, group },
+      `input channels (${inChannels}) are not divisible by group (${group})`,
+    );
   }
   if (outChannels % group !== 0) {
-    throw new InvalidArgumentError(fn, 'group', { outChannels, group }, `output channels (${outChannels}) are not divisible by group (${group})`);
+    throw new InvalidArgumentError(
+      fn,
+      'group',
+      { outChannels, group },
+      `output channels (${outChannels}) are not divisible by group (${group})`,
+    );
   }
   if (wChannels !== inChannels / group) {
     throw new InvalidArgumentError(
@@ -49,13 +63,20 @@ export function convGeometryOfShapes(
     );
   }
   checkBiasShape(fn, bShape, outChannels, 'one bias per output channel');
-  const { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial } = spatialAxes(fn, xShape, wShape, attrs, rank, (a, eff, pb, pe) => {
-    const padded = xShape[2 + a] + pb + pe;
-    return {
-      size: Math.floor((padded - eff) / strides[a]) + 1,
-      why: `padded input (${xShape[2 + a]} + ${pb} + ${pe} = ${padded}) is smaller than the effective kernel extent (${dilations[a]}·(${wShape[2 + a]}−1)+1 = ${eff})`,
-    };
-  });
+  const { inSpatial, kernelSpatial, padsBegin, padsEnd, effectiveKernel, outSpatial } = spatialAxes(
+    fn,
+    xShape,
+    wShape,
+    attrs,
+    rank,
+    (a, eff, pb, pe) => {
+      const padded = xShape[2 + a] + pb + pe;
+      return {
+        size: Math.floor((padded - eff) / strides[a]) + 1,
+        why: `padded input (${xShape[2 + a]} + ${pb} + ${pe} = ${padded}) is smaller than the effective kernel extent (${dilations[a]}·(${wShape[2 + a]}−1)+1 = ${eff})`,
+      };
+    },
+  );
   const kernelSpatialSize = sizeOf(kernelSpatial);
   return {
     rank,
@@ -109,7 +130,12 @@ export function resolveAutoPad(
   const fn = 'resolveAutoPad';
   const rank = inputSpatial.length;
   if (rank < 1 || rank > 3) {
-    throw new InvalidArgumentError(fn, 'inputSpatial', inputSpatial, `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(inputSpatial)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'inputSpatial',
+      inputSpatial,
+      `inputSpatial must have 1, 2 or 3 axes, got ${formatShape(inputSpatial)}`,
+    );
   }
   checkIntArray(fn, 'inputSpatial', inputSpatial, rank, 1);
   checkIntArray(fn, 'kernelSpatial', kernelSpatial, rank, 1);
@@ -134,11 +160,6 @@ export function resolveAutoPad(
 }
 
 /** One-line description of a conv problem: `x=[2,3,7,5] w=[4,3,3,2] strides=[2,1] pads=[0,1,1,0] dilations=[1,2] group=1 bias=yes`. */
-export function describeConv(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  attrs: ConvAttributes,
-  hasBias: boolean,
-): string {
+export function describeConv(xShape: readonly number[], wShape: readonly number[], attrs: ConvAttributes, hasBias: boolean): string {
   return `x=${formatShape(xShape)} w=${formatShape(wShape)} strides=${formatShape(attrs.strides)} pads=${formatShape(attrs.pads)} dilations=${formatShape(attrs.dilations)} group=${attrs.group} bias=${hasBias ? 'yes' : 'no'}`;
 }

@@ -36,8 +36,18 @@ export interface PaddedLowering {
  * o·s + k·d ≤ (O−1)·s + (k−1)·d < E by the output-size formula, so no gather leaves the copy.
  */
 export function paddedLowering(g: ConvGeometry, x: Float32Array | Float64Array): PaddedLowering {
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [B0, B1, B2], padsEnd: [A0, A1, A2] } = axes3d(g);
-  const E0 = D0 + B0 + A0, E1 = D1 + B1 + A1, E2 = D2 + B2 + A2;
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [B0, B1, B2],
+    padsEnd: [A0, A1, A2],
+  } = axes3d(g);
+  const E0 = D0 + B0 + A0,
+    E1 = D1 + B1 + A1,
+    E2 = D2 + B2 + A2;
   const channelSize = E0 * E1 * E2;
   const channels = g.batch * g.inChannels;
   let xp: Float64Array;
@@ -115,7 +125,9 @@ export class ReceptiveFieldPackB implements PackB {
     let j = j0;
     if (this.abs) {
       for (; j < whole; j += 3) {
-        const c0 = base + cols[j], c1 = base + cols[j + 1], c2 = base + cols[j + 2];
+        const c0 = base + cols[j],
+          c1 = base + cols[j + 1],
+          c2 = base + cols[j + 2];
         for (let kk = k0; kk < k0 + kc; kk++, d += 3) {
           const ro = rows[kk];
           dst[d] = Math.abs(xp[ro + c0]);
@@ -125,7 +137,9 @@ export class ReceptiveFieldPackB implements PackB {
       }
     } else {
       for (; j < whole; j += 3) {
-        const c0 = base + cols[j], c1 = base + cols[j + 1], c2 = base + cols[j + 2];
+        const c0 = base + cols[j],
+          c1 = base + cols[j + 1],
+          c2 = base + cols[j + 2];
         for (let kk = k0; kk < k0 + kc; kk++, d += 3) {
           const ro = rows[kk];
           dst[d] = xp[ro + c0];

@@ -52,13 +52,23 @@ function relate(
 ): void {
   // Σ|w·x| scales the bound in the float regime (and for normwise kernels); otherwise equality judges
   const g = convGeometryOfShapes(t.x.shape, t.w.shape, t.b?.shape, attrs);
-  const magnitude = boundedRegime(regime) || k.numerics.errorModel === 'normwise' ? fastReferenceConv(t.x, t.w, t.b, attrs).magnitude : new Float64Array(lhs.length);
+  const magnitude =
+    boundedRegime(regime) || k.numerics.errorModel === 'normwise'
+      ? fastReferenceConv(t.x, t.w, t.b, attrs).magnitude
+      : new Float64Array(lhs.length);
   // normwise kernels: both sides' problems meet no input–weight pair outside scaleFrom's correlation
   const mapScale = scaleFor(k.numerics, scaleFrom.x, scaleFrom.w, scaleFrom.b, attrs);
-  judge(label, k.numerics, regime, rhs, { shape: g.outputShape, values: lhs, magnitude, terms: g.reductionLength + (t.b ? 1 : 0), ...(mapScale ? { mapScale } : {}) }, {
-    actualTerms: rhsTerms,
-    expectedFromKernel: true,
-  });
+  judge(
+    label,
+    k.numerics,
+    regime,
+    rhs,
+    { shape: g.outputShape, values: lhs, magnitude, terms: g.reductionLength + (t.b ? 1 : 0), ...(mapScale ? { mapScale } : {}) },
+    {
+      actualTerms: rhsTerms,
+      expectedFromKernel: true,
+    },
+  );
 }
 
 const outShapeOf = (x: readonly number[], w: readonly number[], attrs: ConvAttributes) =>
@@ -108,7 +118,11 @@ export const strideSubsampling = defineProperty({
     const unitAttrs = { ...c.spec.attrs, strides: g.strides.map(() => 1) };
     const unitShape = outShapeOf(c.spec.xShape, c.spec.wShape, unitAttrs);
     const unit = await runConv(k, t.x, t.w, t.b, unitAttrs, unitShape);
-    const sub = gather(unit, unitShape, g.outSpatial.map((o, a) => range(o, 0, g.strides[a])));
+    const sub = gather(
+      unit,
+      unitShape,
+      g.outSpatial.map((o, a) => range(o, 0, g.strides[a])),
+    );
     relate('stride-s conv vs stride-1 conv subsampled', k, c.regime, strided, sub.data, t, c.spec.attrs);
   },
   describe: (c) => describeConvCase(c),
@@ -126,7 +140,16 @@ export const dilationZeroInserted = defineProperty({
     const { t, g, y: lhs } = await convAsGiven(k, c);
     const wz = zeroInsertKernel(t.w, g.dilations);
     const rhs = await runConv(k, t.x, wz, t.b, { ...c.spec.attrs, dilations: g.dilations.map(() => 1) }, g.outputShape);
-    relate('dilated conv vs zero-inserted kernel', k, c.regime, lhs, rhs, t, c.spec.attrs, g.inChannelsPerGroup * sizeOf(wz.shape.slice(2)) + (t.b ? 1 : 0));
+    relate(
+      'dilated conv vs zero-inserted kernel',
+      k,
+      c.regime,
+      lhs,
+      rhs,
+      t,
+      c.spec.attrs,
+      g.inChannelsPerGroup * sizeOf(wz.shape.slice(2)) + (t.b ? 1 : 0),
+    );
   },
   describe: (c) => describeConvCase(c),
   coverage: (c) => coverageOf(c.spec),
@@ -167,7 +190,10 @@ export const batchIndependence = defineProperty({
     const { t, g, y: lhs } = await convAsGiven(k, c);
     const at = g.batch > 1 ? 1 + (split % (g.batch - 1)) : 1;
     const pieces: Data64[] = [];
-    for (const [from, to] of [[0, at], [at, g.batch]]) {
+    for (const [from, to] of [
+      [0, at],
+      [at, g.batch],
+    ]) {
       if (to <= from) continue;
       const shape = [to - from, g.outChannels, ...g.outSpatial];
       pieces.push({ shape, data: await runConv(k, sliceAxis0(t.x, from, to), t.w, t.b, c.spec.attrs, shape) });
@@ -194,7 +220,11 @@ function linearity(which: 'x' | 'w' | 'bias') {
     id: which === 'bias' ? 'bias-additivity' : `linearity-in-${which}`,
     statement: statements[which],
     needs: ['conv'],
-    arbitrary: (ctx: GenerationContext) => fc.record({ c: convCases(ctx, exactOnly(), which === 'bias' ? { bias: true } : { bias: false }), seed2: fc.integer({ min: 0, max: 0x7fffffff }) }),
+    arbitrary: (ctx: GenerationContext) =>
+      fc.record({
+        c: convCases(ctx, exactOnly(), which === 'bias' ? { bias: true } : { bias: false }),
+        seed2: fc.integer({ min: 0, max: 0x7fffffff }),
+      }),
     async check(k: CheckedKernel, { c, seed2 }: { c: ConvCase; seed2: number }) {
       const g = geometryOf(c.spec);
       const shape = g.outputShape;
@@ -206,10 +236,16 @@ function linearity(which: 'x' | 'w' | 'bias') {
       let rhs: Float64Array;
       if (which === 'x') {
         lhs = await runConv(k, add(t1.x, t2.x), t1.w, undefined, c.spec.attrs, shape);
-        rhs = add({ shape, data: await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape) }, { shape, data: await runConv(k, t2.x, t1.w, undefined, c.spec.attrs, shape) }).data;
+        rhs = add(
+          { shape, data: await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape) },
+          { shape, data: await runConv(k, t2.x, t1.w, undefined, c.spec.attrs, shape) },
+        ).data;
       } else if (which === 'w') {
         lhs = await runConv(k, t1.x, add(t1.w, t2.w), undefined, c.spec.attrs, shape);
-        rhs = add({ shape, data: await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape) }, { shape, data: await runConv(k, t1.x, t2.w, undefined, c.spec.attrs, shape) }).data;
+        rhs = add(
+          { shape, data: await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape) },
+          { shape, data: await runConv(k, t1.x, t2.w, undefined, c.spec.attrs, shape) },
+        ).data;
       } else {
         lhs = await runConv(k, t1.x, t1.w, t1.b, c.spec.attrs, shape);
         const noBias = await runConv(k, t1.x, t1.w, undefined, c.spec.attrs, shape);
@@ -222,7 +258,10 @@ function linearity(which: 'x' | 'w' | 'bias') {
         return;
       }
       // a normwise kernel is not exact on integers: each of the two or three convolutions carries its own bound
-      const ref = (x: Data64, w: Data64, b: Data64 | undefined) => ({ ...fastReferenceConv(x, w, b, c.spec.attrs), mapScale: correlationScale(x, w, b, c.spec.attrs) });
+      const ref = (x: Data64, w: Data64, b: Data64 | undefined) => ({
+        ...fastReferenceConv(x, w, b, c.spec.attrs),
+        mapScale: correlationScale(x, w, b, c.spec.attrs),
+      });
       const parts =
         which === 'x'
           ? [ref(add(t1.x, t2.x), t1.w, undefined), ref(t1.x, t1.w, undefined), ref(t2.x, t1.w, undefined)]
@@ -230,9 +269,21 @@ function linearity(which: 'x' | 'w' | 'bias') {
             ? [ref(t1.x, add(t1.w, t2.w), undefined), ref(t1.x, t1.w, undefined), ref(t1.x, t2.w, undefined)]
             : [ref(t1.x, t1.w, t1.b), ref(t1.x, t1.w, undefined)];
       const [first, ...rest] = parts;
-      judge(label, k.numerics, 'exact', rhs, { shape, values: lhs, magnitude: first.magnitude, terms: first.termCount, mapScale: first.mapScale }, {
-        kernelComputations: rest.map((r) => ({ magnitude: r.magnitude, values: r.output.data, terms: r.termCount, mapScale: r.mapScale })),
-      });
+      judge(
+        label,
+        k.numerics,
+        'exact',
+        rhs,
+        { shape, values: lhs, magnitude: first.magnitude, terms: first.termCount, mapScale: first.mapScale },
+        {
+          kernelComputations: rest.map((r) => ({
+            magnitude: r.magnitude,
+            values: r.output.data,
+            terms: r.termCount,
+            mapScale: r.mapScale,
+          })),
+        },
+      );
     },
     describe: ({ c, seed2 }: { c: ConvCase; seed2: number }) => describeConvCase(c, ` seed2=${seed2}`),
     coverage: ({ c }: { c: ConvCase }) => coverageOf(c.spec),
@@ -249,7 +300,9 @@ export const rankEmbedding = defineProperty({
   statement: 'a rank-1 conv equals a rank-2 conv with an extra size-1 axis (before or after), likewise rank 2 in rank 3',
   needs: ['conv'],
   skipReason: (caps) =>
-    caps.spatialRanks.some((r) => r < 3 && caps.spatialRanks.includes(r + 1)) ? undefined : 'kernel supports no two consecutive spatial ranks',
+    caps.spatialRanks.some((r) => r < 3 && caps.spatialRanks.includes(r + 1))
+      ? undefined
+      : 'kernel supports no two consecutive spatial ranks',
   arbitrary: (ctx) => {
     const ranks = ctx.capabilities.spatialRanks.filter((r) => r < 3 && ctx.capabilities.spatialRanks.includes(r + 1));
     return fc.record({ c: convCases(ctx, both(ctx), { ranks: ranks.length ? ranks : [1] }), front: fc.boolean() });
@@ -278,24 +331,27 @@ export const rankEmbedding = defineProperty({
  */
 export const translationEquivariance = defineProperty({
   id: 'translation-equivariance',
-  statement: 'dropping the first t·s input positions along an axis (no leading padding there) drops the first t outputs and leaves the others unchanged',
+  statement:
+    'dropping the first t·s input positions along an axis (no leading padding there) drops the first t outputs and leaves the others unchanged',
   needs: ['conv'],
   arbitrary: (ctx) => {
-    const shifted = fc.record({ c: convCases(ctx, both(ctx)), axis: fc.integer({ min: 0, max: 2 }), shift: fc.integer({ min: 1, max: 3 }) }).map(({ c, axis, shift }) => {
-      // lengthen the chosen axis by t·s and clear its leading pad, so the shift stays away from the border
-      const r = c.spec.xShape.length - 2;
-      const a = axis % r;
-      const s = c.spec.attrs.strides[a];
-      const xShape = c.spec.xShape.map((d, i) => (i === 2 + a ? d + shift * s : d));
-      // a kernel without asymmetric pads loses the trailing pad of that axis too (the relation holds either way)
-      const pads = c.spec.attrs.pads.map((p, i) => (i === a || (i === a + r && !ctx.capabilities.asymmetricPads) ? 0 : p));
-      const eff = c.spec.attrs.dilations[a] * (c.spec.wShape[2 + a] - 1) + 1;
-      // keep the shape valid once the leading pad is gone
-      if (xShape[2 + a] - shift * s + pads[a + r] < eff) xShape[2 + a] = eff + shift * s;
-      // a model layer lengthened is no longer the layer: generated float data instead of its own
-      const regime = c.regime === 'real' ? ('float' as const) : c.regime;
-      return { c: { ...c, regime, spec: detachedFromModel({ ...c.spec, xShape, attrs: { ...c.spec.attrs, pads } }) }, axis: a, shift };
-    });
+    const shifted = fc
+      .record({ c: convCases(ctx, both(ctx)), axis: fc.integer({ min: 0, max: 2 }), shift: fc.integer({ min: 1, max: 3 }) })
+      .map(({ c, axis, shift }) => {
+        // lengthen the chosen axis by t·s and clear its leading pad, so the shift stays away from the border
+        const r = c.spec.xShape.length - 2;
+        const a = axis % r;
+        const s = c.spec.attrs.strides[a];
+        const xShape = c.spec.xShape.map((d, i) => (i === 2 + a ? d + shift * s : d));
+        // a kernel without asymmetric pads loses the trailing pad of that axis too (the relation holds either way)
+        const pads = c.spec.attrs.pads.map((p, i) => (i === a || (i === a + r && !ctx.capabilities.asymmetricPads) ? 0 : p));
+        const eff = c.spec.attrs.dilations[a] * (c.spec.wShape[2 + a] - 1) + 1;
+        // keep the shape valid once the leading pad is gone
+        if (xShape[2 + a] - shift * s + pads[a + r] < eff) xShape[2 + a] = eff + shift * s;
+        // a model layer lengthened is no longer the layer: generated float data instead of its own
+        const regime = c.regime === 'real' ? ('float' as const) : c.regime;
+        return { c: { ...c, regime, spec: detachedFromModel({ ...c.spec, xShape, attrs: { ...c.spec.attrs, pads } }) }, axis: a, shift };
+      });
     // the lengthened problem is the one the kernel sees: it must fit maxElements too
     return withinMaxElements('translationEquivariance', shifted, ({ c }) => largestTensor(c.spec), ctx.capabilities.maxElements);
   },
@@ -306,9 +362,27 @@ export const translationEquivariance = defineProperty({
     const xc = cropSpatial(t.x, start, size);
     const cropShape = outShapeOf(xc.shape, c.spec.wShape, c.spec.attrs);
     const cropped = await runConv(k, xc, t.w, t.b, c.spec.attrs, cropShape);
-    const kept = gather(full, g.outputShape, g.outSpatial.map((o, a) => (a === axis ? range(o - shift, shift) : range(o))));
-    relate(`conv on x shifted by ${shift}·${g.strides[axis]} along axis ${axis} vs conv output shifted by ${shift}`, k, c.regime, cropped, kept.data, { ...t, x: xc }, c.spec.attrs, undefined, t);
+    const kept = gather(
+      full,
+      g.outputShape,
+      g.outSpatial.map((o, a) => (a === axis ? range(o - shift, shift) : range(o))),
+    );
+    relate(
+      `conv on x shifted by ${shift}·${g.strides[axis]} along axis ${axis} vs conv output shifted by ${shift}`,
+      k,
+      c.regime,
+      cropped,
+      kept.data,
+      { ...t, x: xc },
+      c.spec.attrs,
+      undefined,
+      t,
+    );
   },
-  describe: ({ c, axis, shift }) => describeConvCase(c, ` axis=${axis} shift=${shift} (x cropped to ${formatShape(c.spec.xShape.map((d, i) => (i === 2 + axis ? d - shift * c.spec.attrs.strides[axis] : d)))})`),
+  describe: ({ c, axis, shift }) =>
+    describeConvCase(
+      c,
+      ` axis=${axis} shift=${shift} (x cropped to ${formatShape(c.spec.xShape.map((d, i) => (i === 2 + axis ? d - shift * c.spec.attrs.strides[axis] : d)))})`,
+    ),
   coverage: ({ c }) => coverageOf(c.spec),
 });

@@ -81,14 +81,29 @@ export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = 
   const caps = completeCapabilities(c.capabilities);
   const ranks = caps.spatialRanks.filter((r) => (c.ranks ?? [1, 2, 3]).includes(r) && [1, 2, 3].includes(r));
   if (ranks.length === 0) {
-    throw new InvalidArgumentError('convProblem', 'ranks', { capabilities: caps.spatialRanks, ranks: c.ranks }, `no spatial rank in 1..3 is allowed by both the capabilities [${caps.spatialRanks.join(',')}] and the constraints [${(c.ranks ?? [1, 2, 3]).join(',')}]`);
+    throw new InvalidArgumentError(
+      'convProblem',
+      'ranks',
+      { capabilities: caps.spatialRanks, ranks: c.ranks },
+      `no spatial rank in 1..3 is allowed by both the capabilities [${caps.spatialRanks.join(',')}] and the constraints [${(c.ranks ?? [1, 2, 3]).join(',')}]`,
+    );
   }
   const size = c.size ?? 'default';
   if (!SIZE_TIERS.includes(size)) {
-    throw new InvalidArgumentError('convProblem', 'size', size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(size)}`);
+    throw new InvalidArgumentError(
+      'convProblem',
+      'size',
+      size,
+      `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(size)}`,
+    );
   }
   if (size === 'production' && c.production === undefined) {
-    throw new InvalidArgumentError('convProblem', 'production', undefined, `the production tier needs the layers to run (constraints.production)`);
+    throw new InvalidArgumentError(
+      'convProblem',
+      'production',
+      undefined,
+      `the production tier needs the layers to run (constraints.production)`,
+    );
   }
   return {
     production: c.production,
@@ -185,29 +200,33 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
     keepStride: fc.constant<boolean>(true),
   };
   const small = (r: [number, number]) => axes(r);
-  const wide = fc.record({
-    ...base,
-    batch: int([1, 2]),
-    channelsPerGroup: int([1, 3]),
-    outPerGroup: int([1, 4]),
-    kernel: small([1, 3]),
-    stride: fc.tuple(int([1, 2]), fc.constant(1), fc.constant(1)).map((t) => [...t]),
-    padBegin: small([0, 1]),
-    padEnd: small([0, 1]),
-    // the last used axis is wide; for rank 2 the first axis stays small
-    extra: fc.tuple(largeThenSmall(64, 90, 0), int([0, 2]), int([0, 2])).map((t) => [...t]),
-  }).map((p) => (p.rank === 1 ? p : { ...p, extra: [p.extra[1], p.extra[0], p.extra[2]] }));
-  const deep = fc.record({
-    ...base,
-    batch: int([1, 2]),
-    channelsPerGroup: largeThenSmall(33, 200),
-    outPerGroup: int([1, 6]),
-    kernel: fc.constant<number[]>([4, 4, 4]),
-    stride: small([1, 2]),
-    padBegin: small([0, 1]),
-    padEnd: small([0, 1]),
-    extra: small([0, 2]),
-  }).map((p) => (p.rank === 1 ? { ...p, kernel: [16, 1, 1] } : p));
+  const wide = fc
+    .record({
+      ...base,
+      batch: int([1, 2]),
+      channelsPerGroup: int([1, 3]),
+      outPerGroup: int([1, 4]),
+      kernel: small([1, 3]),
+      stride: fc.tuple(int([1, 2]), fc.constant(1), fc.constant(1)).map((t) => [...t]),
+      padBegin: small([0, 1]),
+      padEnd: small([0, 1]),
+      // the last used axis is wide; for rank 2 the first axis stays small
+      extra: fc.tuple(largeThenSmall(64, 90, 0), int([0, 2]), int([0, 2])).map((t) => [...t]),
+    })
+    .map((p) => (p.rank === 1 ? p : { ...p, extra: [p.extra[1], p.extra[0], p.extra[2]] }));
+  const deep = fc
+    .record({
+      ...base,
+      batch: int([1, 2]),
+      channelsPerGroup: largeThenSmall(33, 200),
+      outPerGroup: int([1, 6]),
+      kernel: fc.constant<number[]>([4, 4, 4]),
+      stride: small([1, 2]),
+      padBegin: small([0, 1]),
+      padEnd: small([0, 1]),
+      extra: small([0, 2]),
+    })
+    .map((p) => (p.rank === 1 ? { ...p, kernel: [16, 1, 1] } : p));
   const batch = fc.record({
     ...base,
     batch: largeThenSmall(8, 10),
@@ -231,7 +250,12 @@ function largeParams(c: CompleteConvProblemConstraints): fc.Arbitrary<RawParams>
     extra: small([0, 3]),
   });
   // long reductions weigh double: precision bugs (float32 accumulation past some length) need them
-  return fc.oneof({ arbitrary: wide, weight: 1 }, { arbitrary: deep, weight: 2 }, { arbitrary: batch, weight: 1 }, { arbitrary: channels, weight: 1 });
+  return fc.oneof(
+    { arbitrary: wide, weight: 1 },
+    { arbitrary: deep, weight: 2 },
+    { arbitrary: batch, weight: 1 },
+    { arbitrary: channels, weight: 1 },
+  );
 }
 
 /** Turns raw parameters into a valid spec, honouring the constraints. */
@@ -290,12 +314,18 @@ function productionConvProblem(c: CompleteConvProblemConstraints, plan: Producti
       if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
       if (c.largest(s) > c.maxElements) return false;
       switch (c.exercises) {
-        case 'padding': return padded;
-        case 'stride': return strided;
-        case 'dilation': return dilated;
-        case 'group': return group > 1;
-        case 'batch': return s.xShape[0] > 1;
-        default: return true;
+        case 'padding':
+          return padded;
+        case 'stride':
+          return strided;
+        case 'dilation':
+          return dilated;
+        case 'group':
+          return group > 1;
+        case 'batch':
+          return s.xShape[0] > 1;
+        default:
+          return true;
       }
     })
     // last: only layers the property would run count as left out
@@ -371,12 +401,18 @@ function planShapeFits(s: ConvSpec, c: CompleteConvProblemConstraints): boolean 
   if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
   if (c.largest(s) > c.maxElements) return false;
   switch (c.exercises) {
-    case 'padding': return padded;
-    case 'stride': return strided;
-    case 'dilation': return dilated;
+    case 'padding':
+      return padded;
+    case 'stride':
+      return strided;
+    case 'dilation':
+      return dilated;
     // group-concat calls the kernel once per group: plan shapes with at most 8 groups
-    case 'group': return group > 1 && group <= 8;
-    case 'batch': return s.xShape[0] > 1;
-    default: return true;
+    case 'group':
+      return group > 1 && group <= 8;
+    case 'batch':
+      return s.xShape[0] > 1;
+    default:
+      return true;
   }
 }

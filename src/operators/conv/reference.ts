@@ -21,7 +21,14 @@ export function referenceConv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs
   const g = convGeometry(x, w, b, attrs, 'referenceConv');
   const activation = attrs.activation;
   // Every rank as 3-D (size-1 leading axes): one loop nest serves ranks 1, 2 and 3.
-  const { input: [D0, D1, D2], kernel: [K0, K1, K2], output: [O0, O1, O2], strides: [S0, S1, S2], dilations: [L0, L1, L2], padsBegin: [P0, P1, P2] } = axes3d(g);
+  const {
+    input: [D0, D1, D2],
+    kernel: [K0, K1, K2],
+    output: [O0, O1, O2],
+    strides: [S0, S1, S2],
+    dilations: [L0, L1, L2],
+    padsBegin: [P0, P1, P2],
+  } = axes3d(g);
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const xs = stridesOf([g.batch, g.inChannels, D0, D1, D2]);

@@ -34,7 +34,8 @@ interface WorkedCase {
 
 export const workedExampleRelu = defineProperty<WorkedCase>({
   id: 'worked-example-relu',
-  statement: 'ReLU(Wx + b) with W = [[0,1,1],[2,3,5]], b = [8,13] as a conv with a fused relu (1×1 and full-extent forms, ranks 1–3) gives the values worked out by hand',
+  statement:
+    'ReLU(Wx + b) with W = [[0,1,1],[2,3,5]], b = [8,13] as a conv with a fused relu (1×1 and full-extent forms, ranks 1–3) gives the values worked out by hand',
   needs: ['conv'],
   skipReason: (caps) => (caps.activations.includes('relu') ? undefined : "kernel declares no fused 'relu' (capabilities.activations)"),
   arbitrary: (ctx) =>
@@ -57,7 +58,12 @@ export const workedExampleRelu = defineProperty<WorkedCase>({
     const outShape = [N, 2, ...ones];
     const y = await runConv(k, x, w, b, { ...plainAttrs(c.rank), activation: { kind: 'relu' } }, outShape);
     const values = Float64Array.from(c.rows.flatMap((r) => ROWS[r].y));
-    judge('fused relu conv vs ReLU(Wx + b) by hand', k.precision, 'exact', y, { shape: outShape, values, magnitude: new Float64Array(values.length), terms: 0 });
+    judge('fused relu conv vs ReLU(Wx + b) by hand', k.precision, 'exact', y, {
+      shape: outShape,
+      values,
+      magnitude: new Float64Array(values.length),
+      terms: 0,
+    });
   },
   describe: (c) => {
     const spatial = Array.from({ length: c.rank }, (_, a) => (c.form === 'full-extent' && a === c.axis % c.rank ? 3 : 1));

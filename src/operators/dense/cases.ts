@@ -24,12 +24,25 @@ export interface DenseCase {
 
 /** The guarded `dense` call; the output shape is `[N, M]`. */
 export function runDense(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | undefined, attrs?: DenseAttributes): Promise<Float64Array> {
-  return k.call('dense', [['x', x], ['w', w], ['b', b]], attrs, [x.shape[0], w.shape[0]]);
+  return k.call(
+    'dense',
+    [
+      ['x', x],
+      ['w', w],
+      ['b', b],
+    ],
+    attrs,
+    [x.shape[0], w.shape[0]],
+  );
 }
 
 /** Arbitrary dense cases. */
 export function denseCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<DenseCase> {
-  return fc.record({ spec: denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: ctx.production, plan: ctx.plan }), regime, seed: dataSeed() });
+  return fc.record({
+    spec: denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: ctx.production, plan: ctx.plan }),
+    regime,
+    seed: dataSeed(),
+  });
 }
 
 /** Builds the float64 tensors of a dense case from its seed. */
@@ -56,5 +69,18 @@ export function coverageOfDense(spec: DenseSpec): CoverageKey {
   const [N, K] = spec.xShape;
   const M = spec.wShape[0];
   const na = NOT_APPLICABLE;
-  return ['dense', na, na, spec.hasBias ? 'yes' : 'no', na, na, na, na, lengthBucket(K), lengthBucket(M), batchBucket(N), elementBucket(Math.max(N * K, M * K, N * M))];
+  return [
+    'dense',
+    na,
+    na,
+    spec.hasBias ? 'yes' : 'no',
+    na,
+    na,
+    na,
+    na,
+    lengthBucket(K),
+    lengthBucket(M),
+    batchBucket(N),
+    elementBucket(Math.max(N * K, M * K, N * M)),
+  ];
 }

@@ -7,7 +7,8 @@ import { coverageOfDense, denseCases, denseTensors, describeDenseCase, reference
 /** dense(x, w, b) agrees with the reference. */
 export const denseMatchesReference = defineProperty({
   id: 'dense-matches-reference',
-  statement: 'dense (x·wᵀ + b, w in [M, K] layout) agrees with the float64 reference within the error bound, exactly on exact data, NaN/±Inf as IEEE-754 says',
+  statement:
+    'dense (x·wᵀ + b, w in [M, K] layout) agrees with the float64 reference within the error bound, exactly on exact data, NaN/±Inf as IEEE-754 says',
   needs: ['dense'],
   singleCall: true,
   arbitrary: (ctx) => denseCases(ctx, regimes(ctx, true)),

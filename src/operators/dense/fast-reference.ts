@@ -58,13 +58,21 @@ export function fastReferenceDense(x: Tensor, w: Tensor, b: Tensor | undefined, 
   if ((options.path ?? fastDensePath(g)) === 'rows') {
     if (wasm !== undefined) denseRowsWasm(wasm, g, xd, ax, w.data, b?.data, out, mag);
     else denseRows(g, xd, ax, w.data, b?.data, out, mag);
-  }
-  else denseGemm(g, xd, ax, w.data, b?.data, out, mag, options);
+  } else denseGemm(g, xd, ax, w.data, b?.data, out, mag, options);
   return { output: { shape: [...g.outputShape], data: out }, magnitude: mag, termCount: g.inFeatures + (b ? 1 : 0) };
 }
 
 /** `denseRows` on the WebAssembly SIMD row pass (`wasm-judge-rows.ts`), in blocks of at most JUDGE_ROWS_KC features. */
-function denseRowsWasm(wasm: WasmJudgeRows, g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array): void {
+function denseRowsWasm(
+  wasm: WasmJudgeRows,
+  g: DenseGeometry,
+  xd: Float64Array,
+  ax: Float64Array,
+  wd: FloatArray,
+  bd: FloatArray | undefined,
+  out: Float64Array,
+  mag: Float64Array,
+): void {
   const K = g.inFeatures;
   const M = g.outFeatures;
   const kBlocks = Math.ceil(K / JUDGE_ROWS_KC);
@@ -79,7 +87,15 @@ function denseRowsWasm(wasm: WasmJudgeRows, g: DenseGeometry, xd: Float64Array, 
 }
 
 /** y[n, m] and Σ[n, m] in one pass over w, four rows of w at a time (the JavaScript row pass). */
-function denseRows(g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array): void {
+function denseRows(
+  g: DenseGeometry,
+  xd: Float64Array,
+  ax: Float64Array,
+  wd: FloatArray,
+  bd: FloatArray | undefined,
+  out: Float64Array,
+  mag: Float64Array,
+): void {
   const K = g.inFeatures;
   const M = g.outFeatures;
   const M4 = M - (M % 4);
@@ -103,45 +119,123 @@ function denseRows(g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: Flo
 }
 
 /** Rows m … m+3 of w (from wr, length K) against x and |x| (from xr): values and magnitudes into out / mag at y. */
-function rows4(wd: FloatArray, wr: number, K: number, xd: Float64Array, ax: Float64Array, xr: number, bd: FloatArray | undefined, m: number, out: Float64Array, mag: Float64Array, y: number): void {
-  const r1 = wr + K, r2 = r1 + K, r3 = r2 + K;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+function rows4(
+  wd: FloatArray,
+  wr: number,
+  K: number,
+  xd: Float64Array,
+  ax: Float64Array,
+  xr: number,
+  bd: FloatArray | undefined,
+  m: number,
+  out: Float64Array,
+  mag: Float64Array,
+  y: number,
+): void {
+  const r1 = wr + K,
+    r2 = r1 + K,
+    r3 = r2 + K;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0;
   if (bd) {
-    s0 = bd[m]; s1 = bd[m + 1]; s2 = bd[m + 2]; s3 = bd[m + 3];
-    a0 = Math.abs(s0); a1 = Math.abs(s1); a2 = Math.abs(s2); a3 = Math.abs(s3);
+    s0 = bd[m];
+    s1 = bd[m + 1];
+    s2 = bd[m + 2];
+    s3 = bd[m + 3];
+    a0 = Math.abs(s0);
+    a1 = Math.abs(s1);
+    a2 = Math.abs(s2);
+    a3 = Math.abs(s3);
   }
   for (let k = 0; k < K; k++) {
     const v = xd[xr + k];
     const av = ax[xr + k];
-    const w0 = wd[wr + k], w1 = wd[r1 + k], w2 = wd[r2 + k], w3 = wd[r3 + k];
-    s0 += w0 * v; s1 += w1 * v; s2 += w2 * v; s3 += w3 * v;
-    a0 += Math.abs(w0) * av; a1 += Math.abs(w1) * av; a2 += Math.abs(w2) * av; a3 += Math.abs(w3) * av;
+    const w0 = wd[wr + k],
+      w1 = wd[r1 + k],
+      w2 = wd[r2 + k],
+      w3 = wd[r3 + k];
+    s0 += w0 * v;
+    s1 += w1 * v;
+    s2 += w2 * v;
+    s3 += w3 * v;
+    a0 += Math.abs(w0) * av;
+    a1 += Math.abs(w1) * av;
+    a2 += Math.abs(w2) * av;
+    a3 += Math.abs(w3) * av;
   }
-  out[y] = s0; out[y + 1] = s1; out[y + 2] = s2; out[y + 3] = s3;
-  mag[y] = a0; mag[y + 1] = a1; mag[y + 2] = a2; mag[y + 3] = a3;
+  out[y] = s0;
+  out[y + 1] = s1;
+  out[y + 2] = s2;
+  out[y + 3] = s3;
+  mag[y] = a0;
+  mag[y + 1] = a1;
+  mag[y + 2] = a2;
+  mag[y + 3] = a3;
 }
 
 /** yᵀ = w·xᵀ + b and Σᵀ = |w|·|x|ᵀ + |b| on the GEMM, |w| in blocks of rows. */
-function denseGemm(g: DenseGeometry, xd: Float64Array, ax: Float64Array, wd: FloatArray, bd: FloatArray | undefined, out: Float64Array, mag: Float64Array, options: FastDenseOptions): void {
+function denseGemm(
+  g: DenseGeometry,
+  xd: Float64Array,
+  ax: Float64Array,
+  wd: FloatArray,
+  bd: FloatArray | undefined,
+  out: Float64Array,
+  mag: Float64Array,
+  options: FastDenseOptions,
+): void {
   const ws = options.simd === false ? workspaces.js : workspaces.simd;
   const blocking = { ...DEFAULT_GEMM_BLOCKING, ...options.blocking };
-  const N = g.batch, K = g.inFeatures, M = g.outFeatures;
+  const N = g.batch,
+    K = g.inFeatures,
+    M = g.outFeatures;
   // B[k, j] = x[j·K + k]; C[m, j] = y[j·M + m]
   const xT: StridedLayout = { offset: 0, rowStride: 1, colStride: K, groupSize: N, groupStride: 0 };
   const yT = (firstRow: number): StridedLayout => ({ offset: firstRow, rowStride: 1, colStride: M, groupSize: N, groupStride: 0 });
-  gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M, N, K, a: wd, aOffset: 0, lda: K, packB: xPacker.reset(xd, xT), out, outLayout: yT(0), bias: bd, biasOffset: 0 });
+  gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, {
+    M,
+    N,
+    K,
+    a: wd,
+    aOffset: 0,
+    lda: K,
+    packB: xPacker.reset(xd, xT),
+    out,
+    outLayout: yT(0),
+    bias: bd,
+    biasOffset: 0,
+  });
   const absBias = bd === undefined ? undefined : absOf(bd);
   const rows = Math.max(MR, Math.floor(ABS_BLOCK / K / MR) * MR);
   const absW = new Float64Array(Math.min(rows, M) * K);
   for (let m0 = 0; m0 < M; m0 += rows) {
     const rb = Math.min(rows, M - m0);
     for (let i = 0, s = m0 * K; i < rb * K; i++, s++) absW[i] = Math.abs(wd[s]);
-    gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, { M: rb, N, K, a: absW, aOffset: 0, lda: K, packB: xPacker.reset(ax, xT), out: mag, outLayout: yT(m0), bias: absBias, biasOffset: m0 });
+    gemm(ws, blocking, DEFAULT_WORKSPACE_BYTES, {
+      M: rb,
+      N,
+      K,
+      a: absW,
+      aOffset: 0,
+      lda: K,
+      packB: xPacker.reset(ax, xT),
+      out: mag,
+      outLayout: yT(m0),
+      bias: absBias,
+      biasOffset: m0,
+    });
   }
 }
 
 /** Dense counterpart of `trustedConv`. */
 export function trustedDense(x: Tensor, w: Tensor, b: Tensor | undefined, precision: Precision): JudgeResult {
-  return precision !== 'float64' ? { ...fastReferenceDense(x, w, b), accumulation: 'plain64' } : { ...referenceDense(x, w, b), accumulation: 'compensated' };
+  return precision !== 'float64'
+    ? { ...fastReferenceDense(x, w, b), accumulation: 'plain64' }
+    : { ...referenceDense(x, w, b), accumulation: 'compensated' };
 }

@@ -29,7 +29,12 @@ export function denseGeometryOfShapes(
     throw new InvalidArgumentError(fn, 'x', { xShape, wShape }, `sizes must be >= 1: x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
   }
   if (wK !== inFeatures) {
-    throw new InvalidArgumentError(fn, 'w', wShape, `w in-features (${wK}) do not match x features (${inFeatures}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`);
+    throw new InvalidArgumentError(
+      fn,
+      'w',
+      wShape,
+      `w in-features (${wK}) do not match x features (${inFeatures}): x ${formatShape(xShape)}, w ${formatShape(wShape)}`,
+    );
   }
   if (bShape !== undefined) {
     checkShape(fn, 'b', bShape);

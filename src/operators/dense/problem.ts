@@ -36,14 +36,31 @@ export interface DenseProblemConstraints {
 export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbitrary<DenseSpec> {
   const size = constraints.size ?? 'default';
   if (!SIZE_TIERS.includes(size)) {
-    throw new InvalidArgumentError('denseProblem', 'size', size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(size)}`);
+    throw new InvalidArgumentError(
+      'denseProblem',
+      'size',
+      size,
+      `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(size)}`,
+    );
   }
   const limit = constraints.maxElements ?? Number.POSITIVE_INFINITY;
   if (size === 'production') {
-    if (constraints.production === undefined) throw new InvalidArgumentError('denseProblem', 'production', undefined, 'the production tier needs the layers to run (constraints.production)');
+    if (constraints.production === undefined)
+      throw new InvalidArgumentError(
+        'denseProblem',
+        'production',
+        undefined,
+        'the production tier needs the layers to run (constraints.production)',
+      );
     const specs = constraints.production.layers
       .filter((l) => l.op === 'dense')
-      .filter((l) => Math.max((l.spec as DenseSpec).xShape[0] * (l.spec as DenseSpec).xShape[1], (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).wShape[1]) <= limit)
+      .filter(
+        (l) =>
+          Math.max(
+            (l.spec as DenseSpec).xShape[0] * (l.spec as DenseSpec).xShape[1],
+            (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).wShape[1],
+          ) <= limit,
+      )
       .filter((l) => {
         const [N, K] = (l.spec as DenseSpec).xShape;
         const M = (l.spec as DenseSpec).wShape[0];
@@ -61,7 +78,10 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
   const regular = shape(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max }), fc.integer({ min: 1, max }));
   const large = shape(largeThenSmall(8, 12), largeThenSmall(17, 40), largeThenSmall(512, 3100));
   const small = smallBlockSize();
-  const flat = fc.oneof({ weight: 40, arbitrary: flatSize([2 ** 16]) }, { weight: size === 'large' ? 10 : 0, arbitrary: flatSize([2 ** 24]) });
+  const flat = fc.oneof(
+    { weight: 40, arbitrary: flatSize([2 ** 16]) },
+    { weight: size === 'large' ? 10 : 0, arbitrary: flatSize([2 ** 24]) },
+  );
   const boundary = fc.oneof(
     { weight: 1, arbitrary: shape(blockSize(), small, small) },
     { weight: 2, arbitrary: shape(small, small, blockSize()) },
@@ -71,7 +91,12 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
   const params =
     size === 'small'
       ? regular
-      : fc.oneof({ withCrossShrink: true }, { arbitrary: regular, weight: size === 'large' ? 2 : 6 }, { arbitrary: large, weight: 1 }, { arbitrary: boundary, weight: size === 'large' ? 3 : 3 });
+      : fc.oneof(
+          { withCrossShrink: true },
+          { arbitrary: regular, weight: size === 'large' ? 2 : 6 },
+          { arbitrary: large, weight: 1 },
+          { arbitrary: boundary, weight: size === 'large' ? 3 : 3 },
+        );
   const specs = params.map((p): DenseSpec => ({ xShape: [p.n, p.k], wShape: [p.m, p.k], hasBias: p.bias }));
   const largest = (s: DenseSpec) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1], s.xShape[0] * s.wShape[0]);
   const random = withinMaxElements('denseProblem', specs, (s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]), limit);

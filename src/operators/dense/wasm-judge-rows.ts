@@ -59,7 +59,11 @@ interface JudgeRowsExports {
 /** The instantiated module and views on its memory. */
 export class WasmJudgeRows {
   /** The shared instance, or undefined where WebAssembly SIMD is not available. */
-  static readonly instance: () => WasmJudgeRows | undefined = sharedModule<JudgeRowsExports, WasmJudgeRows>(judgeRowsModule, PAGES, (memory, exports) => new WasmJudgeRows(memory, exports));
+  static readonly instance: () => WasmJudgeRows | undefined = sharedModule<JudgeRowsExports, WasmJudgeRows>(
+    judgeRowsModule,
+    PAGES,
+    (memory, exports) => new WasmJudgeRows(memory, exports),
+  );
 
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
@@ -76,7 +80,19 @@ export class WasmJudgeRows {
    * |a| and ax, for i < M, kc ≤ JUDGE_ROWS_KC. Rows are copied chunk by chunk (one memcpy per
    * chunk when they are contiguous, lda = kc).
    */
-  accumulate(a: FloatArray, off: number, lda: number, M: number, x: Float64Array, ax: Float64Array, xOff: number, kc: number, out: Float64Array, mag: Float64Array, y: number): void {
+  accumulate(
+    a: FloatArray,
+    off: number,
+    lda: number,
+    M: number,
+    x: Float64Array,
+    ax: Float64Array,
+    xOff: number,
+    kc: number,
+    out: Float64Array,
+    mag: Float64Array,
+    y: number,
+  ): void {
     const wide = a instanceof Float64Array;
     const elem = wide ? 8 : 4;
     const heap = wide ? this.f64 : this.f32;
@@ -126,57 +142,169 @@ function judgeRowsBody(wide: boolean): number[] {
   const qs = [q0, q1, q2, q3];
   // With the widened part of a on the stack: p_j += part·x[off], q_j += |part|·ax[off].
   const both = (j: number, off: number) => [
-    ...tee(y), ...get(px), ...v128Load(3, off), ...F64X2_MUL, ...get(ps[j]), ...F64X2_ADD, ...set(ps[j]),
-    ...get(y), ...F64X2_ABS, ...get(pax), ...v128Load(3, off), ...F64X2_MUL, ...get(qs[j]), ...F64X2_ADD, ...set(qs[j]),
+    ...tee(y),
+    ...get(px),
+    ...v128Load(3, off),
+    ...F64X2_MUL,
+    ...get(ps[j]),
+    ...F64X2_ADD,
+    ...set(ps[j]),
+    ...get(y),
+    ...F64X2_ABS,
+    ...get(pax),
+    ...v128Load(3, off),
+    ...F64X2_MUL,
+    ...get(qs[j]),
+    ...F64X2_ADD,
+    ...set(qs[j]),
   ];
   const inner = wide
     ? [0, 1, 2, 3].flatMap((j) => [...get(pa), ...v128Load(3, 16 * j), ...both(j, 16 * j)])
     : [
-        ...get(pa), ...v128Load(2, 0), ...set(v),
-        ...get(v), ...F64X2_PROMOTE_LOW_F32X4, ...both(0, 0),
-        ...get(v), ...get(v), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4, ...both(1, 16),
-        ...get(pa), ...v128Load(2, 16), ...set(v),
-        ...get(v), ...F64X2_PROMOTE_LOW_F32X4, ...both(2, 32),
-        ...get(v), ...get(v), ...HIGH_TO_LOW, ...F64X2_PROMOTE_LOW_F32X4, ...both(3, 48),
+        ...get(pa),
+        ...v128Load(2, 0),
+        ...set(v),
+        ...get(v),
+        ...F64X2_PROMOTE_LOW_F32X4,
+        ...both(0, 0),
+        ...get(v),
+        ...get(v),
+        ...HIGH_TO_LOW,
+        ...F64X2_PROMOTE_LOW_F32X4,
+        ...both(1, 16),
+        ...get(pa),
+        ...v128Load(2, 16),
+        ...set(v),
+        ...get(v),
+        ...F64X2_PROMOTE_LOW_F32X4,
+        ...both(2, 32),
+        ...get(v),
+        ...get(v),
+        ...HIGH_TO_LOW,
+        ...F64X2_PROMOTE_LOW_F32X4,
+        ...both(3, 48),
       ];
   const tailLoad = wide ? [...get(pa), W.f64Load, 3, 0] : [...get(pa), W.f32Load, 2, 0, W.f64Promote];
   const zero = (i: number) => [...V128_MINUS_ZERO, ...set(i)];
   const reduce = (a: number[], into: number) => [
-    ...get(a[0]), ...get(a[1]), ...F64X2_ADD, ...get(a[2]), ...get(a[3]), ...F64X2_ADD, ...F64X2_ADD, ...tee(y),
-    ...f64x2ExtractLane(0), ...get(y), ...f64x2ExtractLane(1), W.f64Add, ...set(into),
+    ...get(a[0]),
+    ...get(a[1]),
+    ...F64X2_ADD,
+    ...get(a[2]),
+    ...get(a[3]),
+    ...F64X2_ADD,
+    ...F64X2_ADD,
+    ...tee(y),
+    ...f64x2ExtractLane(0),
+    ...get(y),
+    ...f64x2ExtractLane(1),
+    W.f64Add,
+    ...set(into),
   ];
   const store = (ptr: number, value: number) => [...get(ptr), ...get(r), ...i32(3), W.i32Shl, W.i32Add, ...get(value), W.f64Store, 3, 0];
   const code = [
-    ...get(K), ...i32(-8), W.i32And, ...set(k8),
-    ...i32(0), ...set(r),
-    W.block, W.void, W.loop, W.void,
-    ...get(r), ...get(rows), W.i32GeU, W.brIf, 1,
+    ...get(K),
+    ...i32(-8),
+    W.i32And,
+    ...set(k8),
+    ...i32(0),
+    ...set(r),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(r),
+    ...get(rows),
+    W.i32GeU,
+    W.brIf,
+    1,
     ...[...ps, ...qs].flatMap(zero),
-    ...get(aPtr), ...get(r), ...get(K), W.i32Mul, ...i32(elemLog2), W.i32Shl, W.i32Add, ...set(pa),
-    ...get(xPtr), ...set(px),
-    ...get(axPtr), ...set(pax),
-    ...i32(0), ...set(k),
-    W.block, W.void, W.loop, W.void,
-    ...get(k), ...get(k8), W.i32GeU, W.brIf, 1,
+    ...get(aPtr),
+    ...get(r),
+    ...get(K),
+    W.i32Mul,
+    ...i32(elemLog2),
+    W.i32Shl,
+    W.i32Add,
+    ...set(pa),
+    ...get(xPtr),
+    ...set(px),
+    ...get(axPtr),
+    ...set(pax),
+    ...i32(0),
+    ...set(k),
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(k),
+    ...get(k8),
+    W.i32GeU,
+    W.brIf,
+    1,
     ...inner,
-    ...step(pa, 8 << elemLog2), ...step(px, 64), ...step(pax, 64), ...step(k, 8),
-    W.br, 0, W.end, W.end,
+    ...step(pa, 8 << elemLog2),
+    ...step(px, 64),
+    ...step(pax, 64),
+    ...step(k, 8),
+    W.br,
+    0,
+    W.end,
+    W.end,
     ...reduce(ps, s),
     ...reduce(qs, m),
-    W.block, W.void, W.loop, W.void,
-    ...get(k), ...get(K), W.i32GeU, W.brIf, 1,
-    ...tailLoad, ...set(t),
-    ...get(s), ...get(t), ...get(px), W.f64Load, 3, 0, W.f64Mul, W.f64Add, ...set(s),
-    ...get(m), ...get(t), F64_ABS, ...get(pax), W.f64Load, 3, 0, W.f64Mul, W.f64Add, ...set(m),
-    ...step(pa, 1 << elemLog2), ...step(px, 8), ...step(pax, 8), ...step(k, 1),
-    W.br, 0, W.end, W.end,
+    W.block,
+    W.void,
+    W.loop,
+    W.void,
+    ...get(k),
+    ...get(K),
+    W.i32GeU,
+    W.brIf,
+    1,
+    ...tailLoad,
+    ...set(t),
+    ...get(s),
+    ...get(t),
+    ...get(px),
+    W.f64Load,
+    3,
+    0,
+    W.f64Mul,
+    W.f64Add,
+    ...set(s),
+    ...get(m),
+    ...get(t),
+    F64_ABS,
+    ...get(pax),
+    W.f64Load,
+    3,
+    0,
+    W.f64Mul,
+    W.f64Add,
+    ...set(m),
+    ...step(pa, 1 << elemLog2),
+    ...step(px, 8),
+    ...step(pax, 8),
+    ...step(k, 1),
+    W.br,
+    0,
+    W.end,
+    W.end,
     ...store(outPtr, s),
     ...store(magPtr, m),
     ...step(r, 1),
-    W.br, 0, W.end, W.end,
+    W.br,
+    0,
+    W.end,
+    W.end,
     W.end,
   ];
-  const locals = vec([[...uleb(6), W.i32], [...uleb(10), W.v128], [...uleb(3), W.f64]]);
+  const locals = vec([
+    [...uleb(6), W.i32],
+    [...uleb(10), W.v128],
+    [...uleb(3), W.f64],
+  ]);
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
@@ -184,11 +312,24 @@ function judgeRowsBody(wide: boolean): number[] {
 function judgeRowsModule(): Uint8Array<ArrayBuffer> {
   const i32x7 = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
     ...section(1, vec([i32x7])), // types
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])), // import memory
     ...section(3, vec([[0], [0]])), // two functions of type 0
-    ...section(7, vec([[...name('rows32'), 0x00, 0], [...name('rows64'), 0x00, 1]])), // exports
+    ...section(
+      7,
+      vec([
+        [...name('rows32'), 0x00, 0],
+        [...name('rows64'), 0x00, 1],
+      ]),
+    ), // exports
     ...section(10, vec([judgeRowsBody(false), judgeRowsBody(true)])), // code
   ]);
 }
