@@ -178,8 +178,20 @@ describe('every property of the catalog runs the layers, and only the layers', (
       'fused-activation': 6, // 3 conv + 2 dense + 1 convTranspose
       'output-shape': 3,
       'conv-transpose-output-shape': 1,
-      deterministic: 6,
-      'inputs-not-mutated': 6,
+      // the quantized operators on the same layers: 3 convs (convInteger, qlinearConv), 2 dense (the matmuls)
+      'conv-integer-matches-reference': 3,
+      'qlinear-conv-matches-reference': 3,
+      'qlinear-conv-matches-dequantized-float': 3,
+      'matmul-integer-matches-reference': 2,
+      'qlinear-matmul-matches-reference': 2,
+      'matmul-integer-equals-full-extent-conv-integer': 3, // c5, fc, fc-flat
+      'qlinear-matmul-equals-full-extent-qlinear-conv': 3,
+      'matmul-integer-equals-1x1-conv-integer': 2, // pw, fc
+      'qlinear-matmul-equals-1x1-qlinear-conv': 2,
+      'conv-integer-zero-point-shift': 3,
+      'qlinear-conv-saturates': 3,
+      deterministic: 16, // 6 + 3 convInteger + 3 qlinearConv + 2 matMulInteger + 2 qlinearMatMul
+      'inputs-not-mutated': 16,
     });
     expect(Object.keys(runs)).toEqual(catalog.map((p) => p.id));
   });
@@ -227,7 +239,7 @@ describe('every property of the catalog runs the layers, and only the layers', (
     const report = await verifyKernel(im2colKernel, { size: 'production', layers, seed: 2, properties: ['conv-transpose-matches-reference', 'deterministic'] });
     expect(report.properties.map((p) => [p.id, p.status, p.casesRun])).toEqual([
       ['conv-transpose-matches-reference', 'skipped', 0],
-      ['deterministic', 'passed', 5],
+      ['deterministic', 'passed', 15], // 5 float layers + the quantized operators' 3 + 3 + 2 + 2
     ]);
   });
 

@@ -12,10 +12,15 @@ import {
   describeQuantConvCase,
   quantChoice,
   quantConvTensors,
+  quantizedPlan,
   runConvInteger,
   runQLinearConv,
   typed,
 } from '../operators/conv-integer/cases.js';
+import { cycle } from '../arbitraries/cycle.js';
+import { MAX_INTEGER_REDUCTION } from '../arbitraries/quantized-data.js';
+import type { ProductionPlan } from '../vocabulary.js';
+import { withinPlan } from '../vocabulary.js';
 import { runMatMulInteger, runQLinearMatMul } from '../operators/matmul-integer/cases.js';
 import type { QuantMatMulTensors } from '../operators/matmul-integer/cases.js';
 import { dataSeed } from '../property/cases.js';
@@ -34,7 +39,7 @@ function relationCases(
   operators: readonly string[],
 ): fc.Arbitrary<QuantConvCase> {
   const ranks = ctx.capabilities.quantizedSpatialRanks;
-  const spec = fc
+  const generated = fc
     .record({
       rank: fc.constantFrom(...ranks),
       n: fc.integer({ min: 1, max: 3 }),
@@ -47,9 +52,51 @@ function relationCases(
       return { xShape: [n, c, ...s], wShape: [m, c, ...(kind === 'full' ? s : s.map(() => 1))], attrs: plainAttrs(rank), hasBias: bias };
     })
     .filter((s) => Math.max(sizeOf(s.xShape), sizeOf(s.wShape)) <= ctx.capabilities.maxElements);
+  const plan = quantizedPlan(ctx.production);
+  let spec = generated;
+  if (plan !== undefined) {
+    const specs = relationLayers(plan, kind, ranks, ctx.capabilities.maxElements).map((s) => ({ ...s, hasBias: bias }));
+    plan.cycleLengths.push(specs.length);
+    // no layer fits: the runner skips the property and this generated stand-in is never run
+    if (specs.length > 0) spec = cycle(specs);
+  }
   return fc
     .record({ spec, q: quantChoice(ctx, { targets: [20, 100, 300], operators }), seed: dataSeed() })
     .map((r) => ({ spec: r.spec, ...r.q, seed: r.seed }));
+}
+
+/**
+ * The production layers a relation runs: `full` — conv layers whose kernel covers their input
+ * (no padding, stride and dilation 1, group 1) and dense layers as that conv (over the map they
+ * flatten, or `[K, 1…]`); `pointwise` — 1×1 conv layers (stride 1, no padding, group 1) and
+ * dense layers that flatten no map, as a 1×1 conv over `[K, 1…]`. Within the plan's cost caps.
+ */
+function relationLayers(plan: ProductionPlan, kind: 'full' | 'pointwise', ranks: readonly number[], maxElements: number): ConvSpec[] {
+  const out: ConvSpec[] = [];
+  for (const l of plan.layers) {
+    let spec: ConvSpec | undefined;
+    if (l.op === 'conv') {
+      const c = l.spec as ConvSpec;
+      const a = c.attrs;
+      const plain = a.group === 1 && a.pads.every((p) => p === 0) && a.strides.every((v) => v === 1) && a.dilations.every((d) => d === 1);
+      const k = c.wShape.slice(2);
+      const fits = kind === 'full' ? k.every((d, i) => d === c.xShape[2 + i]) : k.every((d) => d === 1);
+      if (plain && fits) spec = c;
+    } else if (l.op === 'dense' && (kind === 'full' || l.flattens === undefined)) {
+      const [N, K] = (l.spec as { xShape: readonly number[] }).xShape;
+      const M = (l.spec as { wShape: readonly number[] }).wShape[0];
+      const rank = l.flattens !== undefined ? l.flattens.length - 1 : Math.min(...ranks);
+      const map = l.flattens !== undefined ? [...l.flattens] : [K, ...new Array<number>(rank).fill(1)];
+      spec = { xShape: [N, ...map], wShape: [M, ...map], attrs: plainAttrs(rank), hasBias: false };
+    }
+    if (spec === undefined || !ranks.includes(spec.xShape.length - 2)) continue;
+    const K = sizeOf(spec.wShape.slice(1));
+    const P = kind === 'full' ? 1 : sizeOf(spec.xShape.slice(2));
+    const elements = Math.max(sizeOf(spec.xShape), sizeOf(spec.wShape), spec.xShape[0] * spec.wShape[0] * P);
+    if (K > MAX_INTEGER_REDUCTION || elements > maxElements) continue;
+    if (withinPlan(plan, l, 2 * spec.xShape[0] * spec.wShape[0] * K * P, elements)) out.push(spec);
+  }
+  return out;
 }
 
 /**
