@@ -335,7 +335,7 @@ describe('layerOfNode: layers read', () => {
     expect(lower.layer.op === 'conv' && lower.layer.spec.attrs.pads).toEqual([1, 1, 1, 0]);
     expect(lower.b).toBeUndefined();
     expect(lower.layer.spec.hasBias).toBe(false);
-    expect(lower.layer.spec.source).toEqual({ ...SOURCE, node: 'n', index: 3 });
+    expect((lower.layer.spec as { source?: unknown }).source).toEqual({ ...SOURCE, node: 'n', index: 3 });
     const upper = read(layer('Conv', ['x', 'w'], [str('auto_pad', 'SAME_UPPER'), ints('strides', [2, 2])], W, [1, 1, 5, 4]));
     expect(upper.layer.op === 'conv' && upper.layer.spec.attrs.pads).toEqual([1, 0, 1, 1]);
     const valid = read(layer('Conv', ['x', 'w'], [str('auto_pad', 'VALID'), ints('pads', [1, 1, 1, 1])], W, [1, 1, 5, 4]));
