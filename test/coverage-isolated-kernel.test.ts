@@ -84,3 +84,34 @@ describe('kernel process death', () => {
     }
   });
 });
+
+describe('the proxy of an isolated kernel', () => {
+  it('carries the declared numerics; an input shape the kernel changed in place is copied back unless frozen; a thrown Error keeps its name and message', async () => {
+    const file = join(dir, 'numerics.mjs');
+    await writeFile(
+      file,
+      `export default { name: 'numerics', precision: 'float16', accumulation: 'float32', errorModel: 'normwise', errorFactor: 3,
+        dense(x, w, b) {
+          x.shape.push(1);
+          if (x.data[0] === 2) { const e = new RangeError('no stack here'); e.stack = ''; throw e; }
+          return { shape: [1, 1], data: new Float32Array([x.data[0] * w.data[0]]) };
+        } };\n`,
+    );
+    const k = await createIsolatedKernel(file, { timeoutMs: 10_000 });
+    try {
+      expect([k.precision, k.accumulation, k.errorModel, k.errorFactor]).toEqual(['float16', 'float32', 'normwise', 3]);
+      expect(k.conv).toBeUndefined();
+      const x: Tensor = { shape: [1, 1], data: Float32Array.of(3) };
+      expect(Array.from((await k.dense!(x, { shape: [1, 1], data: Float32Array.of(2) }, undefined)).data)).toEqual([6]);
+      expect(x.shape).toEqual([1, 1, 1]);
+      const frozen: Tensor = { shape: Object.freeze([1, 1]) as number[], data: Float32Array.of(3) };
+      await k.dense!(frozen, { shape: [1, 1], data: Float32Array.of(2) }, undefined);
+      expect(frozen.shape).toEqual([1, 1]);
+      const e = await k.dense!({ shape: [1, 1], data: Float32Array.of(2) }, { shape: [1, 1], data: Float32Array.of(2) }, undefined).catch((err: unknown) => err);
+      expect(e).toBeInstanceOf(Error);
+      expect([(e as Error).name, (e as Error).message]).toEqual(['RangeError', 'no stack here']);
+    } finally {
+      await k.close();
+    }
+  });
+});
