@@ -107,7 +107,7 @@ describe('the proxy of an isolated kernel', () => {
       const frozen: Tensor = { shape: Object.freeze([1, 1]) as number[], data: Float32Array.of(3) };
       await k.dense!(frozen, { shape: [1, 1], data: Float32Array.of(2) }, undefined);
       expect(frozen.shape).toEqual([1, 1]);
-      const e = await k.dense!({ shape: [1, 1], data: Float32Array.of(2) }, { shape: [1, 1], data: Float32Array.of(2) }, undefined).catch((err: unknown) => err);
+      const e = await Promise.resolve(k.dense!({ shape: [1, 1], data: Float32Array.of(2) }, { shape: [1, 1], data: Float32Array.of(2) }, undefined)).catch((err: unknown) => err);
       expect(e).toBeInstanceOf(Error);
       expect([(e as Error).name, (e as Error).message]).toEqual(['RangeError', 'no stack here']);
     } finally {
