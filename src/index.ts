@@ -129,6 +129,12 @@ export type { ResolvedSeed } from './runner/seed.js';
 export { terminalSafe } from './terminal.js';
 /** @internal Limits a property to a budget of distinct shapes; later cases re-use them with fresh data. */
 export { withShapeBudget } from './runner/shape-budget.js';
+/** Kernel coverage (`VerifyOptions.coverage`, `guided`): which files count, and the report section. */
+export type { KernelCoverageOptions } from './runner/kernel-coverage-probe.js';
+export type { VerifyCoverageOptions } from './runner/kernel-coverage-run.js';
+export type { KernelCoverageReport, KernelCoverageFile, UnreachedCode, ShaderVariantSummary, PropertyGuidance } from './runner/kernel-coverage-summary.js';
+/** The shader-variant key: a hash of a GPU program's source with its numeric literals normalized. */
+export { shaderVariantKey } from './runner/kernel-coverage-probe.js';
 
 // Browsers
 /** Runs a kernel module (or tfjs:webgl, tfjs:webgpu, onnxruntime:webgpu) in a headless Chromium page. */

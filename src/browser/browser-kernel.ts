@@ -16,10 +16,12 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
-import { IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, proxyKernel, remoteCaller } from '../runner/remote-kernel.js';
 import { KernelFault, type KernelHost } from '../runner/guarded-call.js';
+import { KERNEL_COVERAGE, type KernelCoverageOptions, KernelCoverageTap, LOAD_SIGNATURE, type ScriptCoverage } from '../runner/kernel-coverage-probe.js';
+import { callSignature, type ErrorReply, IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type ResultReply, type WorkerReply, type WorkerRequest, proxyKernel, remoteCaller } from '../runner/remote-kernel.js';
+import { kernelRangesOfBundle } from './bundle-map.js';
 import { builtinKernel } from '../kernels/registry.js';
 import { BUILTIN_EXTERNALS } from './builtins.js';
 import { bundleForPage } from './bundle.js';
@@ -45,6 +47,13 @@ export interface BrowserKernelOptions {
   readonly onPageError?: (text: string) => void;
   /** Called with every page opened for the kernel (diagnostics and tests: Playwright's `Page`). */
   readonly onPage?: (page: import('playwright-core').Page) => void;
+  /**
+   * Collect V8 block coverage of the kernel's own files in the page (DevTools protocol, the
+   * bundle's inline source map locating them) and the shader variants it creates
+   * (`shader-probe.ts`); the kernel then carries a `KernelCoverageTap` under `KERNEL_COVERAGE`
+   * for `verifyKernel`'s `coverage` option. Default: off.
+   */
+  readonly coverage?: KernelCoverageOptions;
 }
 
 /** Counts of what happened to pages over a browser kernel's life (for reports and tests). */
@@ -139,11 +148,28 @@ class BrowserSlot {
   }
 }
 
+/** What a page needs for coverage: the tap, the bundle (its URL, text and the kernel's ranges in it). */
+interface PageCoverage {
+  readonly tap: KernelCoverageTap;
+  /** The bundle's URL on the kernel server (what the page's coverage names it). */
+  readonly url: string;
+  /** The name its coverage is reported under: the `file:` URL of the bundle's path next to the module (no server address or secret in the reports). */
+  readonly name: string;
+  readonly source: string;
+  /** Character ranges of the bundle that are the kernel's files; undefined: the whole bundle. */
+  readonly ranges: ReadonlyArray<readonly [number, number]> | undefined;
+}
+
+/** How long a coverage take over the DevTools protocol may take before the call's coverage is given up. */
+const TAKE_TIMEOUT_MS = 10_000;
+
 /** One page with the kernel loaded in it. */
 class PageSlot extends RemoteSlot {
   readonly id = randomBytes(8).toString('hex');
   private context: import('playwright-core').BrowserContext | undefined;
   private readonly pageErrors: string[] = [];
+  private cdp: import('playwright-core').CDPSession | undefined;
+  private sourceSent = false;
 
   constructor(
     private readonly server: KernelServer,
@@ -155,6 +181,7 @@ class PageSlot extends RemoteSlot {
     onDeath: (slot: PageSlot) => void,
     onPageError: ((text: string) => void) | undefined,
     onPage: ((page: import('playwright-core').Page) => void) | undefined,
+    private readonly coverage?: PageCoverage,
   ) {
     super(spec, loadTimeoutMs, onDeath as (slot: RemoteSlot) => void, () => {
       const seen = this.pageErrors.length > 0 ? ` (page errors: ${this.pageErrors.slice(0, 3).join(' | ')})` : '';
@@ -185,7 +212,13 @@ class PageSlot extends RemoteSlot {
           if (m.type() === 'error') onPageError?.(m.text());
         });
         onPage?.(page);
-        await page.goto(url, { waitUntil: 'commit' });
+        if (this.coverage !== undefined) {
+          // started before the page loads, so the module's top-level code is counted too
+          this.cdp = await context.newCDPSession(page);
+          await this.cdp.send('Profiler.enable');
+          await this.cdp.send('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+        }
+        await page.goto(this.coverage !== undefined ? `${url}?coverage` : url, { waitUntil: 'commit' });
       } catch (e) {
         const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
         this.die(this.loading ? (e instanceof KernelLoadError ? e : new KernelLoadError(spec, `could not open a browser page: ${msg}`)) : new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `browser page failed: ${msg}`));
@@ -201,10 +234,47 @@ class PageSlot extends RemoteSlot {
       this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `the page sent a malformed message (${e instanceof Error ? e.message : String(e)})`));
       return;
     }
+    if (m.type === 'ready' && this.coverage !== undefined) {
+      // the coverage of loading the module comes before `ready` is handed on
+      const tap = this.coverage.tap;
+      const shaders = m.shaders;
+      void this.takeCoverage().then((scripts) => {
+        tap.emit({ signature: LOAD_SIGNATURE, scripts, ...(shaders !== undefined ? { shaders } : {}) });
+        this.handleReply(m);
+      });
+      return;
+    }
     if (m.type === 'device-lost') {
       this.stats.devicesLost++;
       void this.kill(new KernelFault('device-lost', `${m.message} (the next call runs in a fresh page)`));
     } else this.handleReply(m);
+  }
+
+  /**
+   * The kernel's block coverage since the previous take: the bundle's functions that start in
+   * the kernel's own files (and the bundle's top level); the bundle's source with the first.
+   */
+  async takeCoverage(): Promise<ScriptCoverage[]> {
+    const c = this.coverage;
+    if (c === undefined || this.cdp === undefined) return [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const taken = await Promise.race([
+        this.cdp.send('Profiler.takePreciseCoverage'),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), TAKE_TIMEOUT_MS))),
+      ]);
+      const script = taken?.result.find((s) => s.url === c.url);
+      if (script === undefined) return [];
+      const own = (start: number) => start === 0 || c.ranges === undefined || c.ranges.some(([a, b]) => start >= a && start < b);
+      const functions = script.functions.filter((f) => own(f.ranges[0]?.startOffset ?? -1) && (!this.sourceSent || f.ranges.some((r) => r.count > 0)));
+      const first = !this.sourceSent;
+      this.sourceSent = true;
+      return [{ url: c.name, functions, ...(first ? { source: c.source } : {}) }];
+    } catch {
+      return [];
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   send(req: PageRequest): void {
@@ -247,6 +317,8 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
   const executable = options.executable ?? findChromium(options.env ?? process.env);
   const entry = await pageEntry(spec, cwd);
   const server = await startKernelServer();
+  const tap = options.coverage === undefined ? undefined : new KernelCoverageTap(options.coverage);
+  let pageCoverage: PageCoverage | undefined;
   const stats: BrowserKernelStats = { pagesOpened: 0, browsersLaunched: 0, timeouts: 0, crashes: 0, devicesLost: 0 };
   const browsers = new BrowserSlot(executable, stats);
   let closed = false;
@@ -262,8 +334,12 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
   };
 
   try {
-    const bundle = await bundleForPage({ entry: entry.entry, resolveDir: entry.resolveDir, urlOf: server.fileUrl, label: spec, external: entry.external });
+    const bundle = await bundleForPage({ entry: entry.entry, resolveDir: entry.resolveDir, urlOf: server.fileUrl, label: spec, external: entry.external, sourcemap: tap !== undefined });
     server.setVirtualFile(entry.scriptPath, bundle, 'text/javascript');
+    if (tap !== undefined) {
+      const source = new TextDecoder().decode(bundle);
+      pageCoverage = { tap, url: server.fileUrl(entry.scriptPath), name: pathToFileURL(entry.scriptPath).href, source, ranges: kernelRangesOfBundle(source, tap.options, process.cwd()) };
+    }
   } catch (e) {
     await shutdown();
     throw e;
@@ -273,7 +349,7 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     if (current === slot) current = undefined;
   };
   const acquire = (): PageSlot => {
-    current ??= new PageSlot(server, browsers, spec, entry.scriptPath, loadTimeoutMs, stats, onDeath, options.onPageError, options.onPage);
+    current ??= new PageSlot(server, browsers, spec, entry.scriptPath, loadTimeoutMs, stats, onDeath, options.onPageError, options.onPage, pageCoverage);
     return current;
   };
 
@@ -302,6 +378,14 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
       void abandon(slot, true);
       return new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms (the browser was restarted)`);
     },
+    ...(tap === undefined
+      ? {}
+      : {
+          afterReply: async (slot: PageSlot, req: WorkerRequest, reply: ResultReply | ErrorReply) => {
+            const scripts = await slot.takeCoverage();
+            tap.emit({ signature: callSignature(req), scripts, ...(reply.shaders !== undefined ? { shaders: reply.shaders } : {}) });
+          },
+        }),
   });
 
   /**
@@ -331,5 +415,5 @@ export async function createBrowserKernel(spec: string, options: BrowserKernelOp
     },
   };
 
-  return proxyKernel(info, host, callOperator, shutdown, { stats, executable });
+  return proxyKernel(info, host, callOperator, shutdown, tap === undefined ? { stats, executable } : { stats, executable, [KERNEL_COVERAGE]: tap });
 }

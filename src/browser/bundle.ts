@@ -30,6 +30,8 @@ export interface BundleInput {
   readonly label: string;
   /** Packages left as runtime imports (never reached in the page). */
   readonly external?: readonly string[];
+  /** Append an inline source map (with the sources' text): for kernel coverage (`--coverage`). Default false. */
+  readonly sourcemap?: boolean;
 }
 
 /** Tooling convcheck's own Node code imports lazily (the kernel loader); never used in a page. */
@@ -63,7 +65,8 @@ export async function bundleForPage(input: BundleInput): Promise<Uint8Array> {
       conditions: ['browser', 'import', 'module', 'default'],
       mainFields: ['browser', 'module', 'main'],
       external: [...(input.external ?? [])],
-      sourcemap: false,
+      sourcemap: input.sourcemap === true ? 'inline' : false,
+      sourcesContent: true,
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"' },
       plugins: [
@@ -84,8 +87,11 @@ export async function bundleForPage(input: BundleInput): Promise<Uint8Array> {
               if (!text.includes('import.meta.url')) return undefined;
               const ext = /\.([cm]?[jt]sx?)$/.exec(args.path)![1];
               const loader = (ext.includes('t') ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js') as 'ts' | 'tsx' | 'js' | 'jsx';
-              // An identifier, not a string literal, so an occurrence inside a string stays valid syntax.
-              const contents = `var __convcheck_import_meta_url = ${JSON.stringify(input.urlOf(args.path))};\n${text.replace(/\bimport\.meta\.url\b/g, '__convcheck_import_meta_url')}`;
+              // A call, not a string literal, so an occurrence inside a string stays valid syntax; a
+              // hoisted function declared after the last line, so every line keeps its number (the
+              // source map and stack traces point at the file's own lines).
+              const url = JSON.stringify(input.urlOf(args.path));
+              const contents = `${text.replace(/\bimport\.meta\.url\b/g, '__convcheck_import_meta_url()')}\nfunction __convcheck_import_meta_url() { return ${url}; }\n`;
               return { contents, loader, resolveDir: dirname(args.path) };
             });
           },

@@ -16,6 +16,7 @@ import { KernelLoadError } from '../errors.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import type { WorkerReply, WorkerRequest } from '../runner/remote-kernel.js';
 import { handleRequest, readyReply } from '../runner/worker-handler.js';
+import { installShaderProbe, takeShaders } from './shader-probe.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 
 /** Messages only a page sends, besides the worker protocol's. */
@@ -105,6 +106,9 @@ export async function startPage(load: () => Promise<Record<string, unknown>>, la
     void post({ type: 'device-lost', id: currentId, message }).catch(() => undefined);
   };
   watchDevices();
+  // `--coverage`: the page was opened with ?coverage; record GPU programs before the module loads
+  const coverage = typeof location !== 'undefined' && new URLSearchParams(location.search).has('coverage');
+  if (coverage) installShaderProbe();
 
   let kernel: KernelUnderTest | undefined;
   let reply: WorkerReply;
@@ -118,6 +122,7 @@ export async function startPage(load: () => Promise<Record<string, unknown>>, la
         : { type: 'load-error', file: label, message: `${label}: ${describe(e)}` };
   }
   for (;;) {
+    if (coverage && reply.type !== 'load-error') reply = { ...reply, shaders: takeShaders() };
     const request = await post(reply);
     if (kernel === undefined || request === undefined || 'type' in request) return;
     currentId = request.id;

@@ -43,6 +43,12 @@ export interface VerifyCommand {
   readonly timeBudgetSeconds?: number;
   /** `--shapes FILE`: a JSON file of the user's layer shapes, run by the production tier. */
   readonly shapes?: string;
+  /** `--coverage`: the kernel's own block coverage and shader variants, into DIR/kernel-coverage/ and the reports. */
+  readonly coverage?: boolean;
+  /** `--coverage-libraries`: coverage includes the npm packages the kernel imports (implies --coverage). */
+  readonly coverageLibraries?: boolean;
+  /** `--guided`: coverage-guided generation (implies --coverage). */
+  readonly guided?: boolean;
   /** `--model FILE`: an ONNX model whose layers the production tier runs (`docs/model.md`); with `--model-input` and `--model-data`. */
   readonly model?: ModelOptions;
 }
@@ -88,14 +94,14 @@ type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes', 'every-layer', 'model', 'model-input', 'model-data'],
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes', 'every-layer', 'model', 'model-input', 'model-data', 'coverage', 'coverage-libraries', 'guided'],
   replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
   merge: ['report-dir'],
 };
 
 /** Options that take no value. */
-const FLAGS: readonly string[] = ['browser', 'every-layer'];
+const FLAGS: readonly string[] = ['browser', 'every-layer', 'coverage', 'coverage-libraries', 'guided'];
 
 const SIZES: readonly SizeTier[] = ['small', 'default', 'large', 'production'];
 
@@ -173,6 +179,9 @@ export function parseArgs(argv: readonly string[]): Command {
         ...(shapes !== undefined ? { shapes } : {}),
         ...(model !== undefined ? { model } : {}),
         ...(options.has('every-layer') ? { everyLayer: true } : {}),
+        ...(options.has('coverage') || options.has('coverage-libraries') || options.has('guided') ? { coverage: true } : {}),
+        ...(options.has('coverage-libraries') ? { coverageLibraries: true } : {}),
+        ...(options.has('guided') ? { guided: true } : {}),
       };
     }
   }

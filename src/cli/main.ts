@@ -28,6 +28,7 @@ import {
 import { removeTemporaryFiles } from '../fs-safe.js';
 import { checkReportDirectory, writeReports } from '../reports/writer.js';
 import { createIsolatedKernel } from '../runner/isolated-kernel.js';
+import type { KernelCoverageOptions } from '../runner/kernel-coverage-probe.js';
 import { isBrowserKernelName } from '../browser/builtins.js';
 import type { VerificationReport } from '../runner/report.js';
 import { resolveSeed } from '../runner/seed.js';
@@ -161,6 +162,8 @@ interface OpenKernel {
  * tfjs:webgl or tfjs:webgpu within about 3 minutes (docs/gpu.md; run times in docs/benchmarks.md).
  */
 export const BROWSER_SHAPE_BUDGET = 6;
+/** The folder of the report directory that receives the kernel coverage (HTML view, lcov, shader sources). */
+export const KERNEL_COVERAGE_DIR = 'kernel-coverage';
 export const BROWSER_RUNS = 100;
 
 /**
@@ -169,19 +172,21 @@ export const BROWSER_RUNS = 100;
  * module kernels and the other adapters in a process of their own (`createIsolatedKernel`), so a
  * synchronous infinite loop in them is timed out, not a hang.
  */
-async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv): Promise<OpenKernel> {
+async function openKernel(spec: string, timeoutMs: number, browser: boolean, env: NodeJS.ProcessEnv, coverage?: KernelCoverageOptions): Promise<OpenKernel> {
+  const withCoverage = coverage !== undefined ? { coverage } : {};
   const runs = builtinKernel(spec)?.runs ?? 'own-process';
   if (browser || runs === 'browser') {
     // The page plays the kernel process's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
-    const kernel = await createBrowserKernel(spec, { timeoutMs, env });
+    const kernel = await createBrowserKernel(spec, { timeoutMs, env, ...withCoverage });
     return { kernel, isolated: true, browser: true, close: () => kernel.close() };
   }
-  if (runs === 'in-process') {
+  // with coverage every kernel runs in a process of its own: coverage is taken there
+  if (runs === 'in-process' && coverage === undefined) {
     // verifyKernel gives the event loop a turn every 50 ms, so Ctrl-C reaches synchronous kernels too
     return { kernel: await createBuiltinKernel(spec), isolated: false, browser: false, close: async () => undefined };
   }
-  const kernel = await createIsolatedKernel(spec, { timeoutMs });
+  const kernel = await createIsolatedKernel(spec, { timeoutMs, ...withCoverage });
   return { kernel, isolated: true, browser: false, close: () => kernel.close() };
 }
 
@@ -208,7 +213,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env);
+  const opened = await openKernel(cmd.kernel, cmd.timeoutMs, cmd.browser, io.env, cmd.coverage ? { libraries: cmd.coverageLibraries === true } : undefined);
   const { kernel } = opened;
   const shapeBudget = cmd.shapeBudget ?? (opened.browser ? BROWSER_SHAPE_BUDGET : undefined);
   // under a time budget the budget decides; --runs then only caps the cases per property
@@ -263,6 +268,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         ...(layers !== undefined ? { layers } : {}),
         ...(cmd.shard !== undefined ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } } : {}),
         ...(model?.optionsFor(kernel) ?? {}),
+        ...(cmd.coverage ? { coverage: { outputDir: join(cmd.reportDir, KERNEL_COVERAGE_DIR) }, guided: cmd.guided === true } : {}),
       });
       if (model) report = model.finish(report);
     } catch (e) {
@@ -281,7 +287,8 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
     } finally {
       await closeWithin(opened, CLOSE_WAIT_MS);
     }
-    io.stdout.write(formatSummary(report, files, { listProperties: false }));
+    const kcovFiles = report.kernelCoverage?.outputs ? [report.kernelCoverage.outputs.html, report.kernelCoverage.outputs.lcov] : [];
+    io.stdout.write(formatSummary(report, [...files, ...kcovFiles], { listProperties: false }));
     if (report.model) io.stdout.write(formatLayerVerdicts(report.model));
     if (stoppedBy !== undefined) return STOP_SIGNALS[stoppedBy];
     if (report.status === 'interrupted') return EXIT.interrupted;
@@ -452,6 +459,16 @@ export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): stri
   --shape-budget N    distinct shapes per property; later cases re-use them with fresh data
                       (default ${BROWSER_SHAPE_BUDGET} in the browser, where each new shape compiles a GPU
                       program; unlimited in Node)
+  --coverage          collect the kernel's own block coverage (its module files, in its process
+                      or page) and the GPU programs it creates (shader variants); writes
+                      DIR/kernel-coverage/index.html and lcov.info, and a "Kernel coverage"
+                      section (code never reached, shader variants and the shapes that
+                      reached each) in the reports. Observes only: the same cases are run
+  --coverage-libraries  --coverage including the npm packages the kernel imports (e.g. the
+                      library behind a built-in adapter)
+  --guided            coverage-guided generation (implies --coverage): cases that reach new
+                      kernel code or shader variants are kept and mutated, one geometry
+                      parameter at a time, within the shape budget (docs/gpu.md)
   --shard i/n         run every n-th property of the selected list, starting at the i-th
                       (1-based): with 7 properties, 1/3 runs #1, #4, #7; 2/3 runs #2, #5.
                       Run i = 1..n on n CI machines to cover the list once.

@@ -35,6 +35,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { kernelCoverageHtml } from './kernel-coverage-section.js';
 import type { ReportWriter } from './report-writer.js';
 
 /** Options of the HTML writer. */
@@ -81,6 +82,7 @@ export class HtmlReportWriter implements ReportWriter {
       report.model !== undefined ? modelSection(report.model) : '',
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
+      report.kernelCoverage !== undefined ? kernelCoverageHtml(report.kernelCoverage) : '',
     ];
     return [
       '<!DOCTYPE html>',

@@ -14,6 +14,7 @@ import {
   statusLabel,
   verdictLabel,
 } from './format.js';
+import { kernelCoverageMarkdown } from './kernel-coverage-section.js';
 import type { ReportWriter } from './report-writer.js';
 
 /** Options of the Markdown writer. */
@@ -71,6 +72,7 @@ export class MarkdownReportWriter implements ReportWriter {
 
     if (report.model !== undefined) out.push(...modelSection(report.model));
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
+    if (report.kernelCoverage !== undefined) out.push(...kernelCoverageMarkdown(report.kernelCoverage, { text, code }));
     return `${out.join('\n')}\n`;
   }
 }

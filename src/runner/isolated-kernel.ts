@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { terminalSafe } from '../terminal.js';
 import type { KernelHost } from './guarded-call.js';
-import { IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, type WorkerRequest, proxyKernel, remoteCaller } from './remote-kernel.js';
+import { KERNEL_COVERAGE, type KernelCoverageOptions, KernelCoverageTap, LOAD_SIGNATURE } from './kernel-coverage-probe.js';
+import { callSignature, IsolatedCallError, type IsolatedKernel, type ReadyInfo, RemoteSlot, type WorkerReply, type WorkerRequest, proxyKernel, remoteCaller } from './remote-kernel.js';
 
 export { IsolatedCallError, type IsolatedKernel, type ReturnedInput, type WorkerReply, type WorkerRequest } from './remote-kernel.js';
 
@@ -29,6 +30,12 @@ export interface IsolatedKernelOptions {
    * per process; default: written to this process's stderr as `[kernel] …`.
    */
   readonly onOutput?: (line: string) => void;
+  /**
+   * Collect V8 block coverage of the kernel's own files in its process (`coverage-agent.ts`); the
+   * kernel then carries a `KernelCoverageTap` under `KERNEL_COVERAGE` for `verifyKernel`'s
+   * `coverage` option. Default: off.
+   */
+  readonly coverage?: KernelCoverageOptions;
 }
 
 /** How long `close()` waits for a process to end; its handles are then let go of. */
@@ -48,10 +55,10 @@ class Slot extends RemoteSlot {
   private exited = false;
   private readonly exitedPromise: Promise<void>;
 
-  constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void, onOutput: (line: string) => void) {
+  constructor(spec: string, cwd: string, loadTimeoutMs: number, onDeath: (slot: Slot) => void, onOutput: (line: string) => void, tap?: KernelCoverageTap) {
     super(spec, loadTimeoutMs, onDeath as (slot: RemoteSlot) => void, () => new KernelLoadError(spec, `did not finish loading within ${loadTimeoutMs} ms (does its module loop forever at top level?)`));
     const entry = processEntry();
-    this.child = fork(entry.script, [spec, cwd], {
+    this.child = fork(entry.script, tap === undefined ? [spec, cwd] : [spec, cwd, JSON.stringify(tap.options)], {
       execArgv: entry.execArgv,
       // its own process group, so SIGKILL reaches whatever it started, and a Ctrl-C at the
       // terminal reaches only convcheck, which then ends the kernel itself
@@ -61,7 +68,11 @@ class Slot extends RemoteSlot {
     });
     this.exitedPromise = new Promise((resolve) => this.child.once('exit', () => resolve()));
     forwardLines(this.child, onOutput);
-    this.child.on('message', (m: WorkerReply) => void this.handleReply(m));
+    this.child.on('message', (m: WorkerReply) => {
+      // the coverage of loading the module (its top-level code) comes with `ready`
+      if (tap !== undefined && m.type === 'ready' && m.coverage !== undefined) tap.emit({ signature: LOAD_SIGNATURE, scripts: m.coverage });
+      void this.handleReply(m);
+    });
     this.child.on('error', (e: Error) => {
       this.die(new IsolatedCallError('ERR_KERNEL_WORKER_EXIT', `kernel process failed: ${e.name}: ${e.message}`));
     });
@@ -184,7 +195,8 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     if (spare === slot) spare = undefined;
   };
   const onOutput = (line: string) => (options.onOutput ?? ((l: string) => process.stderr.write(`[kernel] ${l}\n`)))(terminalSafe(line));
-  const start = () => new Slot(spec, cwd, loadTimeoutMs, onDeath, onOutput);
+  const tap = options.coverage === undefined ? undefined : new KernelCoverageTap(options.coverage);
+  const start = () => new Slot(spec, cwd, loadTimeoutMs, onDeath, onOutput, tap);
   const acquire = (): Slot => {
     if (current === undefined) {
       current = spare ?? start();
@@ -220,6 +232,9 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
       if (!closed) acquire(); // start the replacement now, while the runner records the failure
       return new IsolatedCallError('ERR_KERNEL_TIMEOUT', `kernel did not return within ${timeoutMs} ms`);
     },
+    ...(tap === undefined
+      ? {}
+      : { afterReply: (_slot: Slot, req: WorkerRequest, reply: WorkerReply & { type: 'result' | 'error' }) => tap.emit({ signature: callSignature(req), scripts: reply.coverage ?? [] }) }),
   });
 
   const host: KernelHost = {
@@ -247,5 +262,5 @@ export async function createIsolatedKernel(spec: string, options: IsolatedKernel
     const error = new IsolatedCallError('ERR_KERNEL_CLOSED', `isolated kernel '${info.name}' was closed`);
     await Promise.all(slots.map((s) => s.kill(error)));
   };
-  return proxyKernel(info, host, callOperator, close, {});
+  return proxyKernel(info, host, callOperator, close, tap === undefined ? {} : { [KERNEL_COVERAGE]: tap });
 }

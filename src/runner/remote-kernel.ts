@@ -11,6 +11,7 @@ import type { KernelCapabilities } from '../capabilities.js';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
 import { operatorByName } from '../operators/index.js';
 import { KERNEL_HOST, type KernelHost } from './guarded-call.js';
+import type { CallShaders, ScriptCoverage } from './kernel-coverage-probe.js';
 
 /** A call posted to the kernel's host: `kernel[op](...inputs, attrs?)` (attrs only when defined). */
 export interface WorkerRequest {
@@ -28,9 +29,17 @@ export interface ReturnedInput {
   readonly data: Float32Array | Float64Array;
 }
 
+/** What a host with coverage on adds to `ready`, `result` and `error` replies (`kernel-coverage-probe.ts`). */
+export interface ReplyCoverage {
+  /** Block coverage of the kernel's scripts since the previous reply. */
+  readonly coverage?: readonly ScriptCoverage[];
+  /** The GPU programs created and used since the previous reply (a page). */
+  readonly shaders?: CallShaders;
+}
+
 /** A message from the kernel's host. */
 export type WorkerReply =
-  | {
+  | ({
       readonly type: 'ready';
       readonly name: string;
       readonly precision: Precision;
@@ -40,15 +49,17 @@ export type WorkerReply =
       readonly capabilities: KernelCapabilities | undefined;
       /** The operator methods the kernel implements. */
       readonly operators: readonly string[];
-    }
+    } & ReplyCoverage)
   | { readonly type: 'load-error'; readonly file: string; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly y: unknown; readonly inputs: ReadonlyArray<ReturnedInput | undefined> }
-  | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string; readonly stack?: string };
+  | ({ readonly type: 'result'; readonly id: number; readonly y: unknown; readonly inputs: ReadonlyArray<ReturnedInput | undefined> } & ReplyCoverage)
+  | ({ readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string; readonly stack?: string } & ReplyCoverage);
 
 /** The `ready` message: what the kernel declared about itself. */
 export type ReadyInfo = Extract<WorkerReply, { type: 'ready' }>;
 /** A call's answer. */
 export type ResultReply = Extract<WorkerReply, { type: 'result' }>;
+/** A call's exception. */
+export type ErrorReply = Extract<WorkerReply, { type: 'error' }>;
 
 /** An error a remote call rejects with; `code` tells a timeout from a crash. */
 export class IsolatedCallError extends Error {
@@ -69,6 +80,8 @@ export interface IsolatedKernel extends KernelUnderTest {
 interface Pending {
   resolve(r: ResultReply): void;
   reject(e: Error): void;
+  /** The kernel threw (given the reply, so its coverage is not lost); default: `reject`. */
+  fail?(r: ErrorReply): void;
 }
 
 /**
@@ -129,6 +142,7 @@ export abstract class RemoteSlot {
         if (p !== undefined) {
           this.pending.delete(r.id);
           if (r.type === 'result') p.resolve(r);
+          else if (p.fail) p.fail(r);
           else p.reject(remoteError(r));
         }
         return true;
@@ -171,6 +185,11 @@ export interface RemoteCallerOptions<S extends RemoteSlot> {
   nextLimitMs?(): number | undefined;
   /** Ends the instance running a call that ran past `timeoutMs`; returns the error the call rejects with. */
   onTimeout(slot: S): Error;
+  /**
+   * Called with each answer (a result, or the kernel's exception) before the call settles: where
+   * a host with coverage on hands what the call ran to the runner.
+   */
+  afterReply?(slot: S, req: WorkerRequest, reply: ResultReply | ErrorReply): Promise<void> | void;
 }
 
 /**
@@ -194,9 +213,22 @@ export function remoteCaller<S extends RemoteSlot>(o: RemoteCallerOptions<S>): (
           slot.pending.delete(req.id);
           reject(o.onTimeout(slot));
         }, Math.max(o.timeoutMs, o.nextLimitMs?.() ?? 0));
+        const after = o.afterReply;
         slot.pending.set(req.id, {
-          resolve: (r) => (clearTimeout(timer), resolve(r)),
+          resolve: (r) => {
+            clearTimeout(timer);
+            if (after === undefined) resolve(r);
+            else void Promise.resolve(after(slot, req, r)).catch(() => undefined).then(() => resolve(r));
+          },
           reject: (e) => (clearTimeout(timer), reject(e)),
+          ...(after === undefined
+            ? {}
+            : {
+                fail: (r: ErrorReply) => {
+                  clearTimeout(timer);
+                  void Promise.resolve(after(slot, req, r)).catch(() => undefined).then(() => reject(remoteError(r)));
+                },
+              }),
         });
         try {
           slot.send(req);
@@ -248,6 +280,15 @@ export function proxyKernel<E extends object>(
     ...extra,
     close,
   } as IsolatedKernel & E;
+}
+
+/**
+ * A call's operation, input shapes and attributes in one line (`conv [1,3,5,5] [4,3,3,3] - {…}`):
+ * what a GPU kernel compiles a program for.
+ */
+export function callSignature(req: WorkerRequest): string {
+  const shapes = req.inputs.map((t) => (t === undefined ? '-' : `[${t.shape.join(',')}]`));
+  return [req.op, ...shapes, ...(req.attrs !== undefined ? [JSON.stringify(req.attrs)] : [])].join(' ');
 }
 
 /** Just the fields a host needs: shape and data (the caller's objects may carry more). */

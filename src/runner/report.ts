@@ -5,6 +5,7 @@
 import type { ErrorModel, Precision } from '../contract.js';
 import type { CompleteCapabilities } from '../capabilities.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
+import type { KernelCoverageReport } from './kernel-coverage-summary.js';
 
 export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
 
@@ -163,6 +164,8 @@ export interface VerificationReport {
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
+  /** What of the kernel's own code and GPU programs the run reached (`--coverage`, `--guided`), when collected. */
+  readonly kernelCoverage?: KernelCoverageReport;
   /** A `--model` run: the model and the verdict of each of its layers. */
   readonly model?: ModelReport;
 }

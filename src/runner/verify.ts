@@ -26,6 +26,7 @@ import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, Kernel
 import { countingShapes, withShapeBudget } from './shape-budget.js';
 import type { CoverageTable, FailureDetail, PropertyResult, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
+import { CoverageRun, type VerifyCoverageOptions } from './kernel-coverage-run.js';
 import { unloadedModelLayer } from '../arbitraries/real-data.js';
 
 /** Options of `verifyKernel`. */
@@ -86,6 +87,19 @@ export interface VerifyOptions {
    * kernels whose calls are slow (GPU, production sizes); `casesRun` reports what each property got.
    */
   readonly timeBudgetMs?: number;
+  /**
+   * Collect the kernel's own block coverage and the shader variants it created, and put them in
+   * `report.kernelCoverage` (`true`, or where to write the HTML view and lcov). The kernel must
+   * come from `createIsolatedKernel` / `createBrowserKernel` with their `coverage` option.
+   * Coverage only observes: the cases are the same as without it. Default: off.
+   */
+  readonly coverage?: boolean | VerifyCoverageOptions;
+  /**
+   * Coverage-guided generation (`guided.ts`): keep the cases that reached new kernel code or a
+   * new shader variant and make later cases by mutating them, within the shape budget. Implies
+   * `coverage`. Default: off.
+   */
+  readonly guided?: boolean;
   /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
   readonly shard?: ShardOption;
   /**
@@ -216,6 +230,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const started = Date.now();
   const results: PropertyResult[] = [];
   let interrupted = false;
+  const kcov = options.coverage || options.guided ? CoverageRun.open(kernel, options.guided === true, typeof options.coverage === 'object' ? options.coverage : {}) : undefined;
 
   try {
     for (let i = 0; i < selected.length; i++) {
@@ -253,7 +268,8 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
               },
               interrupted: false,
             }
-          : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote });
+          : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov });
+      kcov?.endProperty();
       const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
       if (result.interrupted) interrupted = true;
       results.push(result.result);
@@ -264,6 +280,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     // the cases' data arrays, kept from property to property (the same layers recur), go now
     releaseCaseMemory();
   }
+  const kernelCoverage = kcov === undefined ? undefined : await kcov.finish(k.name);
   if (options.signal?.aborted && results.length < selected.length) interrupted = true;
 
   const count = (s: PropertyResult['status']) => results.filter((r) => r.status === s).length;
@@ -296,6 +313,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     properties: results,
     coverage: coverage.table(),
+    ...(kernelCoverage !== undefined ? { kernelCoverage } : {}),
   };
 }
 
@@ -314,6 +332,8 @@ interface RunContext {
   readonly caps?: Cap;
   /** Production tier: which layers were left out and why, for the result's notes. */
   readonly leftOutNote?: string;
+  /** Kernel coverage and guidance, when on. */
+  readonly kcov?: CoverageRun;
 }
 
 /** A multi-call property's production cap (finite limits only). */
@@ -471,6 +491,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     let interruptedHere = false;
     let failedHere = false;
     beginCase();
+    if (counting) ctx.kcov?.beginCase(def.describe(c));
     try {
       await def.check(k, c);
     } catch (e) {
@@ -497,6 +518,7 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     } finally {
       endCase();
       if (counting && !interruptedHere) {
+        ctx.kcov?.endCase(c);
         casesDone++;
         const key = def.coverage?.(c);
         if (key) ctx.coverage.add(key);
@@ -515,7 +537,8 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
     const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
     const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
     // the production tier runs each layer once: no shape budget there
-    const arbitrary = options.shapeBudget === undefined || production ? drawn : withShapeBudget(drawn, options.shapeBudget);
+    const guided = ctx.kcov === undefined || production ? drawn : ctx.kcov.arbitraryFor(def.id, drawn, options.shapeBudget, ctx.runs);
+    const arbitrary = options.shapeBudget === undefined || production ? guided : withShapeBudget(guided, options.shapeBudget);
     const property = fc.asyncProperty(arbitrary, predicate);
     details = await fc.check(property, {
       seed: ctx.seed,
