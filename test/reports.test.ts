@@ -662,3 +662,32 @@ describe('HTML: cases the pages above do not show', () => {
     expect(page).toContain('<p>Skipped nodes (1):</p><ul class="notes"><li><code>q1</code> (QLinearConv): quantized</li></ul>');
   });
 });
+
+describe('Markdown and JUnit: the same edge cases', () => {
+  const modelReport = () =>
+    report({
+      durationMs: Number.NaN,
+      properties: [prop('conv-matches-reference', 'failed'), prop('output-shape', 'skipped')],
+      coverage: { dimensions: ['rank'], rows: [], total: 0 },
+      model: {
+        file: 'net.onnx', sha256: 'cd'.repeat(32), data: 'real', input: 'in.json',
+        layers: [
+          { index: 0, node: 'c1', opType: 'Conv', operator: 'conv', shapes: 'x=[1,1,3,3]', status: 'failed', cases: 1, properties: ['p'], failedProperties: ['p'] },
+        ],
+        skipped: [{ node: 'q1', opType: 'QLinearConv', reason: 'quantized' }],
+      },
+    } as Partial<VerificationReport>);
+  it('Markdown: skipped model nodes listed, no cases counted, a failure without details', () => {
+    const md = new MarkdownReportWriter().render(modelReport());
+    expect(md).toContain('Skipped nodes (1):');
+    expect(md).toMatch(/q1.*QLinearConv.*quantized/);
+    expect(md).toContain('No cases counted (0 total).');
+  });
+  it('JUnit: a failure without details, a skip without a reason, a failed layer without a worst ratio, a non-finite duration as 0', () => {
+    const xml = new JunitReportWriter().render(modelReport());
+    expect(xml).toContain('<failure message="conv-matches-reference failed (no details recorded)" type="failed"/>');
+    expect(xml).toContain('<skipped message="skipped"/>');
+    expect(xml).toContain('<failure message="failed p" type="failed"></failure>');
+    expect(xml).toMatch(/time="0"/);
+  });
+});
