@@ -111,4 +111,21 @@ describe('hand-written WebGPU kernel (examples/browser)', () => {
       expect(xShape.reduce((a, b) => a * b, 1)).toBeLessThanOrEqual(8);
     });
   });
+
+  // The narrow bugs in the shader (conv.wgsl's BUG): each shows only where two parameter classes
+  // meet; at the browser's default budget the plan's shapes catch every one, with a small case.
+  // (test/shape-plan.test.ts runs the same algorithm and bugs in Node on seeds 1–3.)
+  it.each([['vec4-tail'], ['stride3-even-kernel'], ['reduction-remainder'], ['groups-batch'], ['depthwise-dilated'], ['asym-pad-bias']])(
+    'the planted narrow %s bug is caught by the shape plan at 100 cases, 6 shapes per property',
+    async (bug) => {
+      await withKernel(`examples/browser/webgpu-conv-${bug}.ts`, async (k) => {
+        const report = await verifyKernel(k, { runs: 100, seed: 1, properties: ['conv-matches-reference'], shapeBudget: 6, timeoutMs: 20_000, shrinkBudgetMs: 10_000 });
+        const f = report.properties[0].failure;
+        expect(report.shapePlan?.mode).toBe('all');
+        expect(f?.kind).toBe('mismatch');
+        const xShape = JSON.parse(/x=(\[[\d,]+\])/.exec(f!.problem)![1]) as number[];
+        expect(xShape.reduce((a, b) => a * b, 1), f!.problem).toBeLessThanOrEqual(80);
+      });
+    },
+  );
 });

@@ -5,10 +5,14 @@
  *
  *     npx convcheck verify --kernel examples/browser/webgpu-conv.ts --browser
  *
- * `createWebGpuConvKernel({ bug })` also builds two planted GPU bugs of the kinds GPU kernels
- * really have (see webgpu-conv-dropped-tail.ts and webgpu-conv-stale-read.ts).
+ * `createWebGpuConvKernel({ bug })` also builds planted GPU bugs of the kinds GPU kernels really
+ * have: two in the host code (webgpu-conv-dropped-tail.ts, webgpu-conv-stale-read.ts) and six
+ * narrow ones in the shader, each showing only where two parameter classes meet (`narrowBug`,
+ * webgpu-conv-<bug>.ts; `../narrow-bugs.ts` runs the same shader algorithm in Node).
  */
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../../src/index.js';
+import type { NarrowBug } from '../narrow-bugs.js';
+import { bugNumber, convParams, denseParams } from '../narrow-bugs.js';
 
 /** A planted bug, or none. */
 export type PlantedGpuBug =
@@ -25,13 +29,15 @@ function f32(data: Float32Array | Float64Array): Float32Array {
 }
 
 /** Creates the kernel: one adapter, one device, one pipeline for every shape. */
-export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; name?: string } = {}): Promise<KernelUnderTest> {
+export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; narrowBug?: NarrowBug; name?: string } = {}): Promise<KernelUnderTest> {
   const gpu = navigator.gpu;
   if (!gpu) throw new Error('WebGPU is not available (navigator.gpu is undefined)');
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter');
   const device = await adapter.requestDevice();
-  const source = await (await fetch(new URL('./conv.wgsl', import.meta.url))).text();
+  const text = await (await fetch(new URL('./conv.wgsl', import.meta.url))).text();
+  // the shader's BUG constant selects a planted narrow bug (0: none)
+  const source = text.replace('const BUG: u32 = 0u;', `const BUG: u32 = ${bugNumber(options.narrowBug)}u;`);
   const module = device.createShaderModule({ code: source });
   const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });
   // Staging buffers kept per size across calls (what makes the stale-read bug possible).
@@ -45,7 +51,9 @@ export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; nam
 
   /** Runs the shader on rank-3 lifted shapes; returns the output values. */
   async function run(x: Float32Array, w: Float32Array, b: Float32Array | undefined, params: Uint32Array): Promise<Float32Array> {
-    const total = params[0];
+    const invocations = params[0];
+    // outputs: N·M·oD·oH·oW
+    const total = params[1] * params[3] * params[12] * params[13] * params[14];
     const bytes = Math.max(4, total * 4);
     const buffers = [storage(x), storage(w), storage(b ?? new Float32Array(1))];
     const out = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
@@ -59,7 +67,7 @@ export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; nam
       read = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       staging.set(bytes, read);
     }
-    const groups = options.bug === 'dropped-tail' ? Math.floor(total / WORKGROUP) : Math.ceil(total / WORKGROUP);
+    const groups = options.bug === 'dropped-tail' ? Math.floor(invocations / WORKGROUP) : Math.ceil(invocations / WORKGROUP);
     const gx = Math.min(groups, MAX_GROUPS_PER_DIM);
     const gy = Math.ceil(groups / MAX_GROUPS_PER_DIM);
     const encoder = device.createCommandEncoder();
@@ -87,33 +95,18 @@ export async function createWebGpuConvKernel(options: { bug?: PlantedGpuBug; nam
   }
 
   return {
-    name: options.name ?? `webgpu-wgsl-conv${options.bug ? `-${options.bug}` : ''}`,
+    name: options.name ?? `webgpu-wgsl-conv${options.bug ? `-${options.bug}` : ''}${options.narrowBug ? `-${options.narrowBug}` : ''}`,
     precision: 'float32',
     capabilities: { spatialRanks: [1, 2, 3], group: true, dilation: true, strideWithDilation: true, asymmetricPads: true, specialValues: true },
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
-      const rank = x.shape.length - 2;
-      const lift = (v: readonly number[], fill: number) => [...Array(3 - rank).fill(fill), ...v];
-      const inSp = lift(x.shape.slice(2), 1);
-      const kSp = lift(w.shape.slice(2), 1);
-      const strides = lift(attrs.strides, 1);
-      const dilations = lift(attrs.dilations, 1);
-      const begin = lift(attrs.pads.slice(0, rank), 0);
-      const end = lift(attrs.pads.slice(rank), 0);
-      // ONNX output size: floor((D + pb + pe − (d·(k−1)+1)) / s) + 1
-      const outSp = inSp.map((d, a) => Math.floor((d + begin[a] + end[a] - (dilations[a] * (kSp[a] - 1) + 1)) / strides[a]) + 1);
-      const [N, C] = x.shape;
-      const M = w.shape[0];
-      const total = N * M * outSp[0] * outSp[1] * outSp[2];
-      const params = new Uint32Array([total, N, C, M, attrs.group, b ? 1 : 0, ...inSp, ...kSp, ...outSp, ...strides, ...dilations, ...begin]);
-      const data = await run(f32(x.data), f32(w.data), b && f32(b.data), params);
-      return { shape: [N, M, ...outSp.slice(3 - rank)], data };
+      // rank-3-lifted shapes; one invocation per 4 output columns (see conv.wgsl)
+      const { params, shape } = convParams(x, w, b, attrs);
+      const data = await run(f32(x.data), f32(w.data), b && f32(b.data), new Uint32Array(params));
+      return { shape, data };
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined): Promise<Tensor> {
       // Gemm(transB=1) is a 1×1×1 conv with K input channels on a 1×1×1 image.
-      const [N, K] = x.shape;
-      const M = w.shape[0];
-      const params = new Uint32Array([N * M, N, K, M, 1, b ? 1 : 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
-      return { shape: [N, M], data: await run(f32(x.data), f32(w.data), b && f32(b.data), params) };
+      return { shape: [x.shape[0], w.shape[0]], data: await run(f32(x.data), f32(w.data), b && f32(b.data), new Uint32Array(denseParams(x, w, b))) };
     },
   };
 }

@@ -37,6 +37,8 @@ export interface VerifyCommand {
   readonly browser: boolean;
   /** Distinct shapes per property; undefined: the default (a budget in the browser, none in Node). */
   readonly shapeBudget: number | undefined;
+  /** `--shape-plan all|mixed|off`; undefined: the default (all with a shape budget, off otherwise). */
+  readonly shapePlan?: 'all' | 'mixed' | 'off';
   /** `--every-layer`: in the production tier, multi-call properties run the layers above the cost cap too. */
   readonly everyLayer?: boolean;
   /** `--time-budget SECONDS`: wall-clock budget spread over the properties, or undefined. */
@@ -94,7 +96,7 @@ type CommandName = (typeof COMMANDS)[number];
 
 /** Options each command accepts (besides --help). */
 const OPTIONS: Record<CommandName, readonly string[]> = {
-  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'time-budget', 'shapes', 'every-layer', 'model', 'model-input', 'model-data', 'coverage', 'coverage-libraries', 'guided'],
+  verify: ['kernel', 'runs', 'seed', 'properties', 'timeout-ms', 'report-dir', 'size', 'shard', 'browser', 'shape-budget', 'shape-plan', 'time-budget', 'shapes', 'every-layer', 'model', 'model-input', 'model-data', 'coverage', 'coverage-libraries', 'guided'],
   replay: ['kernel', 'timeout-ms', 'browser'],
   list: [],
   merge: ['report-dir'],
@@ -175,6 +177,7 @@ export function parseArgs(argv: readonly string[]): Command {
         shard: shardOption(options.get('shard')),
         browser: options.has('browser'),
         shapeBudget: integerOption('--shape-budget', options.get('shape-budget'), 1, Number.MAX_SAFE_INTEGER),
+        ...(options.has('shape-plan') ? { shapePlan: shapePlanOption(options.get('shape-plan')) } : {}),
         ...(options.has('time-budget') ? { timeBudgetSeconds: secondsOption('--time-budget', options.get('time-budget')!) } : {}),
         ...(shapes !== undefined ? { shapes } : {}),
         ...(model !== undefined ? { model } : {}),
@@ -308,6 +311,12 @@ export function selectProperties(known: readonly string[], requested: readonly s
   }
   const selected = requested === undefined ? [...known] : known.filter((id) => requested.includes(id));
   return shard === undefined ? selected : selected.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+/** `--shape-plan`: how generation draws from the run-wide shape plan. */
+function shapePlanOption(v: string | undefined): 'all' | 'mixed' | 'off' {
+  if (v === 'all' || v === 'mixed' || v === 'off') return v;
+  throw new UsageError(`--shape-plan must be one of all, mixed, off, got '${v ?? ''}'`);
 }
 
 /**

@@ -258,6 +258,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
         timeoutMs: cmd.timeoutMs,
         size: cmd.size,
         shapeBudget,
+        ...(cmd.shapePlan !== undefined ? { shapePlan: cmd.shapePlan } : {}),
         source: cmd.kernel,
         counterexampleDir: join(cmd.reportDir, 'counterexamples'),
         replayCommand: (file) => `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
@@ -456,9 +457,14 @@ export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): stri
                       import.meta.url are served. tfjs:webgl, tfjs:webgpu and onnxruntime:webgpu
                       always run there. Chromium: CONVCHECK_CHROMIUM, /usr/bin/chromium,
                       /usr/lib/chromium/chromium-headless-shell or Playwright's cache
+  --shape-plan MODE   shapes from the run-wide pairwise plan (docs/gpu.md): all (every case; the
+                      default with a shape budget, as in the browser), mixed (single-call
+                      properties add each plan shape to their random cases), off (random only;
+                      the default otherwise)
   --shape-budget N    distinct shapes per property; later cases re-use them with fresh data
                       (default ${BROWSER_SHAPE_BUDGET} in the browser, where each new shape compiles a GPU
-                      program; unlimited in Node)
+                      program; unlimited in Node); with the plan, the plan shapes each
+                      multi-call property takes (single-call ones walk the whole plan)
   --coverage          collect the kernel's own block coverage (its module files, in its process
                       or page) and the GPU programs it creates (shader variants); writes
                       DIR/kernel-coverage/index.html and lcov.info, and a "Kernel coverage"

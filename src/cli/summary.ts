@@ -55,6 +55,11 @@ export function formatSummary(report: VerificationReport, reportFiles: readonly 
     `${verdictLabel(report)}${report.status === 'interrupted' ? ' (partial report)' : ''}: ${formatCounts(report.summary)} in ${formatDuration(report.durationMs)} ` +
       `— kernel ${terminalSafe(report.kernel.name)} (${describeNumerics(report.kernel)}), seed ${terminalSafe(formatSeed(report))}`,
   );
+  if (report.shapePlan !== undefined) {
+    const sp = report.shapePlan;
+    const ops = sp.operators.map((o) => `${o.operator} ${o.shapes} shapes, ${o.pairsCovered}/${o.pairsTotal} pairs`).join('; ');
+    lines.push(`Shape plan: ${ops}; ${sp.programs} distinct call signatures (programs) in the run`);
+  }
   if (reportFiles.length > 0) lines.push(`Reports: ${reportFiles.map(terminalSafe).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,7 @@
 /** The registered operators, in name order, and lookups by method name. */
+import type { CompleteCapabilities } from '../capabilities.js';
 import type { KernelUnderTest } from '../contract.js';
+import type { ShapePlan } from '../arbitraries/shape-plan.js';
 import type { OperatorDefinition } from './operator.js';
 import * as table from './table.js';
 
@@ -33,4 +35,12 @@ export function withDerivedOperators<K extends KernelUnderTest>(kernel: K): K {
     if (f !== undefined) out[op.name] = f;
   }
   return out as K;
+}
+
+/**
+ * The run-wide shape plan: each implemented operator's covering array of shape classes under
+ * `capabilities`, deterministic from the run's `seed` (`arbitraries/shape-plan.ts`).
+ */
+export function buildShapePlan(capabilities: CompleteCapabilities, seed: number, implemented: readonly string[]): ShapePlan {
+  return { seed, operators: operators.filter((o) => implemented.includes(o.name) && o.cases.plan !== undefined).map((o) => o.cases.plan!(capabilities, seed)) };
 }

@@ -11,6 +11,8 @@ import type { Expectation } from '../property/judge.js';
 import type { CoverageKey, GenerationContext, PropertyDefinition } from '../property/definition.js';
 import type { Accumulation } from '../property/judge.js';
 import type { CheckedKernel, NumericPromise, Regime } from '../vocabulary.js';
+import type { CompleteCapabilities } from '../capabilities.js';
+import type { OperatorShapePlan } from '../arbitraries/shape-plan.js';
 
 /** Reference output plus, per output element, Σ|terms| (the scale of its error bound). */
 export interface ReferenceResult {
@@ -40,6 +42,8 @@ export interface OperatorCases<C> {
   describe(c: C): string;
   /** Its coverage key along `COVERAGE_DIMENSIONS` (every operator of the table gives one). */
   coverage?(c: C): CoverageKey | undefined;
+  /** The operator's part of the run-wide shape plan for these capabilities (`arbitraries/shape-plan.ts`), deterministic from `seed`. */
+  plan?(capabilities: CompleteCapabilities, seed: number): OperatorShapePlan;
 }
 
 /** Properties of an operator, by the catalog section they run in. */

@@ -6,6 +6,7 @@
 import type fc from 'fast-check';
 import type { CompleteCapabilities } from '../capabilities.js';
 import type { CheckedKernel, NumericPromise, ProductionPlan, SizeTier } from '../vocabulary.js';
+import type { PlanDraw } from '../arbitraries/shape-plan.js';
 
 /** What a property's generator may depend on. */
 export interface GenerationContext {
@@ -15,6 +16,8 @@ export interface GenerationContext {
   readonly operators: readonly string[];
   /** In the `production` tier: the layers to cycle through (a fresh plan per property). */
   readonly production?: ProductionPlan;
+  /** The run-wide shape plan, as this property draws from it (`arbitraries/shape-plan.ts`); undefined: random shapes only. */
+  readonly plan?: PlanDraw;
 }
 
 /** Values of the coverage dimensions for one case (see `COVERAGE_DIMENSIONS`). */

@@ -37,6 +37,7 @@ import {
 } from './format.js';
 import { kernelCoverageHtml } from './kernel-coverage-section.js';
 import type { ReportWriter } from './report-writer.js';
+import { shapePlanView } from './shape-plan.js';
 
 /** Options of the HTML writer. */
 export interface HtmlReportOptions {
@@ -82,6 +83,7 @@ export class HtmlReportWriter implements ReportWriter {
       report.model !== undefined ? modelSection(report.model) : '',
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
+      report.shapePlan !== undefined ? shapePlanSection(shapePlanView(report.shapePlan)) : '',
       report.kernelCoverage !== undefined ? kernelCoverageHtml(report.kernelCoverage) : '',
     ];
     return [
@@ -170,6 +172,11 @@ function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): stri
     f.heatmap !== undefined ? heatmapFigure(f, f.heatmap, o) : '',
     '</section>',
   ].join('\n');
+}
+
+function shapePlanSection(v: ReturnType<typeof shapePlanView>): string {
+  const items = v.operators.map((o) => `<li>${h(o.headline)}${o.uncovered.length + (o.excluded ? 1 : 0) > 0 ? `<ul>${[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : ''}</li>`);
+  return `<h2>Shape plan</h2><p>${h(v.headline)}</p><ul class="plan">${items.join('')}</ul>`;
 }
 
 /** The per-layer verdicts of a `--model` run, and the nodes left out. */

@@ -16,6 +16,7 @@ import {
 } from './format.js';
 import { kernelCoverageMarkdown } from './kernel-coverage-section.js';
 import type { ReportWriter } from './report-writer.js';
+import { shapePlanView } from './shape-plan.js';
 
 /** Options of the Markdown writer. */
 export interface MarkdownReportOptions {
@@ -72,6 +73,12 @@ export class MarkdownReportWriter implements ReportWriter {
 
     if (report.model !== undefined) out.push(...modelSection(report.model));
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
+    if (report.shapePlan !== undefined) {
+      const v = shapePlanView(report.shapePlan);
+      out.push('## Shape plan', '', text(v.headline), '');
+      for (const o of v.operators) out.push(`- ${text(o.headline)}`, ...[...o.uncovered, ...(o.excluded ? [o.excluded] : [])].map((l) => `  - ${text(l)}`));
+      out.push('');
+    }
     if (report.kernelCoverage !== undefined) out.push(...kernelCoverageMarkdown(report.kernelCoverage, { text, code }));
     return `${out.join('\n')}\n`;
   }

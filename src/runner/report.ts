@@ -164,10 +164,34 @@ export interface VerificationReport {
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
+  /** The run-wide shape plan and what it covered (absent when the run drew random shapes only). */
+  readonly shapePlan?: ShapePlanSummary;
   /** What of the kernel's own code and GPU programs the run reached (`--coverage`, `--guided`), when collected. */
   readonly kernelCoverage?: KernelCoverageReport;
   /** A `--model` run: the model and the verdict of each of its layers. */
   readonly model?: ModelReport;
+}
+
+/** The shape plan of a run (`arbitraries/shape-plan.ts`): pairs of classes covered, and the programs compiled. */
+export interface ShapePlanSummary {
+  /** `all`: every planned case a plan shape (browser, --shape-budget); `mixed`: single-call properties add each plan shape to their random cases. */
+  readonly mode: 'all' | 'mixed';
+  readonly operators: ReadonlyArray<{
+    readonly operator: string;
+    readonly parameters: readonly string[];
+    /** Plan shapes. */
+    readonly shapes: number;
+    readonly pairsCovered: number;
+    readonly pairsTotal: number;
+    /** Pairs no shape within the capabilities and the plan's size limits can hold, each with the constraint that excludes it. */
+    readonly uncovered: ReadonlyArray<{ readonly pair: string; readonly reason: string }>;
+    /** Classes the capabilities leave out. */
+    readonly excluded: readonly string[];
+  }>;
+  /** Distinct call signatures (operation, shapes, attributes) of the whole run: for a GPU kernel, the programs it compiled at most. */
+  readonly programs: number;
+  /** Milliseconds spent building the plan. */
+  readonly buildMs: number;
 }
 
 /** The model of a `--model` run and what became of each of its nodes. */

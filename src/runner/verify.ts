@@ -16,7 +16,8 @@ import type { ViolationDetail } from '../property/violation.js';
 import { COVERAGE_DIMENSIONS } from '../property/definition.js';
 import { PropertyViolation } from '../property/violation.js';
 import { InvalidArgumentError } from '../errors.js';
-import { implementedOperators } from '../operators/index.js';
+import { buildShapePlan, implementedOperators } from '../operators/index.js';
+import type { PlanDraw, ShapePlan } from '../arbitraries/shape-plan.js';
 import { validateKernel } from '../kernels/load-kernel.js';
 import { PRODUCTION_LAYERS } from '../models/networks.js';
 import type { LayerShape, ProductionPlan } from '../vocabulary.js';
@@ -24,7 +25,7 @@ import { formatElements, formatFlops, InadmissibleCall, SIZE_TIERS } from '../vo
 import { loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import { CallClock, CallInterrupted, errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import { countingShapes, withShapeBudget } from './shape-budget.js';
-import type { CoverageTable, FailureDetail, PropertyResult, ShardOption, SizeTier, VerificationReport } from './report.js';
+import type { CoverageTable, FailureDetail, PropertyResult, ShapePlanSummary, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
 import { CoverageRun, type VerifyCoverageOptions } from './kernel-coverage-run.js';
 import { unloadedModelLayer } from '../arbitraries/real-data.js';
@@ -87,6 +88,13 @@ export interface VerifyOptions {
    * kernels whose calls are slow (GPU, production sizes); `casesRun` reports what each property got.
    */
   readonly timeBudgetMs?: number;
+  /**
+   * The run-wide shape plan (`arbitraries/shape-plan.ts`): `all` — every case of a planned
+   * property takes a plan shape (default with a `shapeBudget`); `mixed` — the single-call
+   * properties run each plan shape once on top of their random cases, the others stay random;
+   * `off` — random shapes only (default without a `shapeBudget`). The production tier never plans.
+   */
+  readonly shapePlan?: 'all' | 'mixed' | 'off';
   /**
    * Collect the kernel's own block coverage and the shader variants it created, and put them in
    * `report.kernelCoverage` (`true`, or where to write the HTML view and lcov). The kernel must
@@ -178,6 +186,7 @@ function checkOptions(o: VerifyOptions): void {
   if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) throw new InvalidArgumentError(fn, 'timeoutMs', o.timeoutMs, `timeoutMs must be > 0, got ${o.timeoutMs}`);
   if (o.shapeBudget !== undefined && (!Number.isInteger(o.shapeBudget) || o.shapeBudget < 1)) throw new InvalidArgumentError(fn, 'shapeBudget', o.shapeBudget, `shapeBudget must be an integer >= 1, got ${o.shapeBudget}`);
   if (o.timeoutBudgetMs !== undefined && !(o.timeoutBudgetMs >= 0)) throw new InvalidArgumentError(fn, 'timeoutBudgetMs', o.timeoutBudgetMs, `timeoutBudgetMs must be >= 0, got ${o.timeoutBudgetMs}`);
+  if (o.shapePlan !== undefined && !['all', 'mixed', 'off'].includes(o.shapePlan)) throw new InvalidArgumentError(fn, 'shapePlan', o.shapePlan, `shapePlan must be 'all', 'mixed' or 'off', got ${JSON.stringify(o.shapePlan)}`);
   if (o.timeBudgetMs !== undefined && (!Number.isFinite(o.timeBudgetMs) || o.timeBudgetMs <= 0)) throw new InvalidArgumentError(fn, 'timeBudgetMs', o.timeBudgetMs, `timeBudgetMs must be a finite number > 0, got ${o.timeBudgetMs}`);
   if (o.size !== undefined && !SIZE_TIERS.includes(o.size)) throw new InvalidArgumentError(fn, 'size', o.size, `size must be one of ${SIZE_TIERS.map((t) => `'${t}'`).join(', ')}, got ${JSON.stringify(o.size)}`);
   if (o.layers !== undefined && (o.size ?? 'default') !== 'production') throw new InvalidArgumentError(fn, 'layers', o.layers.length, `layers are run by the production tier only; pass size: 'production' (got size ${JSON.stringify(o.size ?? 'default')})`);
@@ -228,6 +237,13 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const clock = new CallClock(timeoutMs, options.timeoutBudgetMs);
   const coverage = new CoverageCounter();
   const started = Date.now();
+  // one plan for the whole run, so a shape (a GPU program) serves every property that can use it
+  // (the default Node run stays random: shapes cost nothing there, and 200 random draws per
+  // property already meet the pairs the plan covers — measured in docs/gpu.md, "Shapes by design")
+  const planMode = size === 'production' ? 'off' : (options.shapePlan ?? (options.shapeBudget !== undefined ? 'all' : 'off'));
+  const plan = planMode === 'off' ? undefined : buildShapePlan(capabilities, seed.used, implementedOperators(k));
+  const planMs = Date.now() - started;
+  const programs = new Set<string>();
   const results: PropertyResult[] = [];
   let interrupted = false;
   const kcov = options.coverage || options.guided ? CoverageRun.open(kernel, options.guided === true, typeof options.coverage === 'object' ? options.coverage : {}) : undefined;
@@ -251,7 +267,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       clock.property = def.id;
       // Each property counts the distinct call signatures (shapes, attributes) it exercised.
       const shapes = new Set<string>();
-      const counted = new GuardedKernel(countingShapes(k, shapes), timeoutMs, { clock, signal: options.signal, host });
+      const counted = new GuardedKernel(countingShapes(countingShapes(k, shapes), programs), timeoutMs, { clock, signal: options.signal, host });
       // an equal share of the budget left, so time unused by earlier properties goes to later ones
       const timeLimitMs = options.timeBudgetMs === undefined ? undefined : Math.max(1, (options.timeBudgetMs - (Date.now() - started)) / (selected.length - i));
       const leftOutNote = planned && planned.leftOut.length > 0 ? leftOutSentence(planned.leftOut, caps) : undefined;
@@ -268,7 +284,10 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
               },
               interrupted: false,
             }
-          : await runProperty(def, counted, { runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov });
+          : await runProperty(def, counted, {
+              runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov,
+              ...(plan && planMode !== 'off' ? { plan: { plan, mode: planMode, budget: options.shapeBudget, offset: i, singleCall: def.singleCall === true, used: false, rows: 0 } } : {}),
+            });
       kcov?.endProperty();
       const result = ran.result.casesRun === 0 ? ran : { ...ran, result: { ...ran.result, distinctShapes: shapes.size } };
       if (result.interrupted) interrupted = true;
@@ -313,7 +332,26 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     },
     properties: results,
     coverage: coverage.table(),
+    ...(plan && planMode !== 'off' ? { shapePlan: planSummary(plan, planMode, programs.size, planMs) } : {}),
     ...(kernelCoverage !== undefined ? { kernelCoverage } : {}),
+  };
+}
+
+/** The report's view of the plan. */
+function planSummary(plan: ShapePlan, mode: 'all' | 'mixed', programs: number, buildMs: number): ShapePlanSummary {
+  return {
+    mode,
+    operators: plan.operators.map((o) => ({
+      operator: o.operator,
+      parameters: o.parameters,
+      shapes: o.specs.length,
+      pairsCovered: o.pairsCovered,
+      pairsTotal: o.pairsTotal,
+      uncovered: o.uncovered,
+      excluded: o.excluded,
+    })),
+    programs,
+    buildMs,
   };
 }
 
@@ -332,6 +370,8 @@ interface RunContext {
   readonly caps?: Cap;
   /** Production tier: which layers were left out and why, for the result's notes. */
   readonly leftOutNote?: string;
+  /** How this property draws from the run's shape plan (undefined: random shapes only). */
+  readonly plan?: PlanDraw;
   /** Kernel coverage and guidance, when on. */
   readonly kcov?: CoverageRun;
 }
@@ -524,25 +564,31 @@ async function runProperty(def: PropertyDefinition, k: GuardedKernel, ctx: RunCo
         if (key) ctx.coverage.add(key);
         options.onCase?.(def.id, c, failedHere);
         const now = Date.now();
-        if (options.onProgress && (now - lastProgress > 100 || casesDone === ctx.runs)) {
+        if (options.onProgress && (now - lastProgress > 100 || casesDone === numRuns)) {
           lastProgress = now;
-          options.onProgress({ type: 'case', id: def.id, casesDone, casesTotal: ctx.runs });
+          options.onProgress({ type: 'case', id: def.id, casesDone, casesTotal: numRuns });
         }
       }
     }
   };
 
   let details: fc.RunDetails<[unknown]>;
+  let numRuns = ctx.runs;
   try {
     const production: ProductionPlan | undefined = ctx.layers ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) } : undefined;
-    const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}) });
-    // the production tier runs each layer once: no shape budget there
+    const drawn = def.arbitrary({ capabilities: ctx.capabilities, size: ctx.size, operators: implementedOperators(k.kernel), ...(production ? { production } : {}), ...(ctx.plan ? { plan: ctx.plan } : {}) });
+    // the production tier runs each layer once: no shape budget there (nor guidance); plan shapes are already few and shared
     const guided = ctx.kcov === undefined || production ? drawn : ctx.kcov.arbitraryFor(def.id, drawn, options.shapeBudget, ctx.runs);
-    const arbitrary = options.shapeBudget === undefined || production ? guided : withShapeBudget(guided, options.shapeBudget);
+    const arbitrary = options.shapeBudget === undefined || production || ctx.plan?.used ? guided : withShapeBudget(guided, options.shapeBudget);
+    // mixed plan: the plan shapes come on top of the random cases
+    if (ctx.plan?.used && ctx.plan.mode === 'mixed') {
+      numRuns = ctx.runs + ctx.plan.rows;
+      ctx.plan.runs = numRuns;
+    }
     const property = fc.asyncProperty(arbitrary, predicate);
     details = await fc.check(property, {
       seed: ctx.seed,
-      numRuns: ctx.runs,
+      numRuns,
       examples: saved.map((s) => [s.case] as [unknown]),
       // under a time budget: stop generating when the share is spent; not a failure
       ...(ctx.timeLimitMs !== undefined ? { interruptAfterTimeLimit: ctx.timeLimitMs, markInterruptAsFailure: false } : {}),

@@ -30,7 +30,7 @@ export function runConvTranspose(k: CheckedKernel, x: Data64, w: Data64, b: Data
 
 /** Arbitrary cases honouring the kernel's capabilities. */
 export function convTransposeCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>, bias?: boolean, costAsLoweredConv = false): fc.Arbitrary<ConvTransposeCase> {
-  return fc.record({ spec: convTransposeProblem({ capabilities: ctx.capabilities, size: ctx.size, bias, production: ctx.production, costAsLoweredConv }), regime, seed: dataSeed() });
+  return fc.record({ spec: convTransposeProblem({ capabilities: ctx.capabilities, size: ctx.size, bias, production: ctx.production, costAsLoweredConv, plan: ctx.plan }), regime, seed: dataSeed() });
 }
 
 /** The validated geometry of a spec. */

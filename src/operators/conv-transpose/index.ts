@@ -6,6 +6,7 @@ import type { ConvTransposeAttributes } from './contract.js';
 import { convTransposeByConv } from './lowering.js';
 import { convTransposeAdjoint, convTransposeAsConv, convTransposeMatchesReference, convTransposeOutputShape } from './properties.js';
 import { referenceConvTranspose } from './reference.js';
+import { convTransposeShapePlan } from './plan.js';
 
 /** convTranspose: x `[N, C, D1..Dn]`, w `[C, M/group, k1..kn]`, b `[M]` → `[N, M, O1..On]`. */
 export const convTranspose = defineOperator<ConvTransposeCase>({
@@ -23,6 +24,7 @@ export const convTranspose = defineOperator<ConvTransposeCase>({
     expect: (c, numerics) => referenceConvTransposeExpectation(convTransposeTensors(c, 1, numerics.precision), c.spec.attrs, numerics.precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeConvTransposeCase(c),
+    plan: convTransposeShapePlan,
     coverage: (c) => coverageOfTranspose(c.spec),
   },
   properties: {

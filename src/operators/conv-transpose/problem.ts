@@ -13,17 +13,14 @@ import { sizeOf } from '../../tensor.js';
 import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
-import type { ConvTransposeAttributes } from './contract.js';
 import { convTransposeGeometryOfShapes } from './geometry.js';
 import { zeroInsertedSpatial } from './lowering.js';
+import type { PlanDraw } from '../../arbitraries/shape-plan.js';
+import { plannedSpecs } from '../../arbitraries/shape-plan.js';
+import { shrinkConvTransposeSpec } from './plan.js';
 
-/** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
-export interface ConvTransposeSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly attrs: ConvTransposeAttributes;
-  readonly hasBias: boolean;
-}
+import type { ConvTransposeSpec } from './spec.js';
+export type { ConvTransposeSpec } from './spec.js';
 
 /** Constraints of `convTransposeProblem`. */
 export interface ConvTransposeProblemConstraints {
@@ -43,6 +40,8 @@ export interface ConvTransposeProblemConstraints {
    * instead of the ConvTranspose's, s^rank times fewer for a stride-s layer.
    */
   readonly costAsLoweredConv?: boolean;
+  /** The run-wide shape plan as this property draws from it (plan shapes instead of, or mixed with, random ones). */
+  readonly plan?: PlanDraw;
 }
 
 /** 2·N·C·(M/group)·∏k·∏D: the FLOPs of a ConvTranspose problem (every input element scatters through every tap). */
@@ -153,5 +152,14 @@ export function convTransposeProblem(constraints: ConvTransposeProblemConstraint
   });
   // with the lowered conv, its zero-inserted input is a call the kernel sees too
   const largest = constraints.costAsLoweredConv ? (s: ConvTransposeSpec) => loweredConvCost(s).largest : largestTransposeTensor;
-  return withinMaxElements('convTransposeProblem', specs, largest, caps.maxElements);
+  const limit = caps.maxElements;
+  const random = withinMaxElements('convTransposeProblem', specs, largest, limit);
+  return (
+    plannedSpecs(constraints.plan, 'convTranspose', {
+      random,
+      accept: (s) => ranks.includes(s.xShape.length - 2) && largest(s) <= limit,
+      adjust: (s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }),
+      shrink: (s) => shrinkConvTransposeSpec(s, caps),
+    }) ?? random
+  );
 }

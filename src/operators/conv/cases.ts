@@ -40,7 +40,7 @@ export function runConv(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | unde
 
 /** Arbitrary conv cases honouring the kernel's capabilities. */
 export function convCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>, constraints: ConvProblemConstraints = {}): fc.Arbitrary<ConvCase> {
-  return fc.record({ spec: convProblem({ capabilities: ctx.capabilities, size: ctx.size, production: ctx.production, ...constraints }), regime, seed: dataSeed() });
+  return fc.record({ spec: convProblem({ capabilities: ctx.capabilities, size: ctx.size, production: ctx.production, plan: ctx.plan, ...constraints }), regime, seed: dataSeed() });
 }
 
 /** The validated geometry of a conv spec. */

@@ -19,6 +19,7 @@ import {
 } from './metamorphic.js';
 import { referenceConv } from './reference.js';
 import { workedExampleRelu } from './worked-example.js';
+import { convShapePlan } from './plan.js';
 
 /** conv: x `[N, C, D1..Dn]`, w `[M, C/group, k1..kn]`, b `[M]` → `[N, M, O1..On]`. */
 export const conv = defineOperator<ConvCase>({
@@ -36,6 +37,7 @@ export const conv = defineOperator<ConvCase>({
     expect: (c, numerics) => referenceConvExpectation(convTensors(c, 1, numerics.precision), c.spec.attrs, numerics),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeConvCase(c),
+    plan: convShapePlan,
     coverage: (c) => coverageOf(c.spec),
   },
   properties: {

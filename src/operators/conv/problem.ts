@@ -14,6 +14,9 @@ import { convGeometryOfShapes } from './geometry.js';
 import { sizeOf } from '../../tensor.js';
 import { boundaryConvProblem } from './boundary.js';
 import type { ConvSpec } from './spec.js';
+import type { PlanDraw } from '../../arbitraries/shape-plan.js';
+import { plannedSpecs } from '../../arbitraries/shape-plan.js';
+import { shrinkConvSpec } from './plan.js';
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 
@@ -40,7 +43,12 @@ export interface ConvProblemConstraints {
    * recorded in the plan. Layers the constraints or capabilities exclude are left out.
    */
   readonly production?: ProductionPlan;
-  /** Production tier: only layers that exercise this (padding, stride > 1, dilation > 1, group > 1, N > 1). */
+  /**
+   * The run-wide shape plan as this property draws from it: plan shapes that meet these
+   * constraints (and `exercises`, where given) instead of, or mixed with, random ones.
+   */
+  readonly plan?: PlanDraw;
+  /** Production tier and plan: only layers / plan shapes that exercise this (padding, stride > 1, dilation > 1, group > 1, N > 1). */
   readonly exercises?: 'padding' | 'stride' | 'dilation' | 'group' | 'batch';
   /**
    * The largest tensor, in elements, of the calls a property derives from the problem (the
@@ -52,6 +60,7 @@ export interface ConvProblemConstraints {
 
 interface CompleteConvProblemConstraints {
   production: ProductionPlan | undefined;
+  plan: PlanDraw | undefined;
   exercises: ConvProblemConstraints['exercises'];
   ranks: number[];
   size: SizeTier;
@@ -83,6 +92,7 @@ export function buildCompleteConvProblemConstraints(c: ConvProblemConstraints = 
   }
   return {
     production: c.production,
+    plan: c.plan,
     exercises: c.exercises,
     ranks,
     size,
@@ -337,5 +347,36 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
           { arbitrary: largeParams(c).map((p) => toSpec(p, c)), weight: 3 },
           { arbitrary: boundary, weight: c.size === 'large' ? 4 : 6 },
         );
-  return withinMaxElements('convProblem', specs, c.largest, c.maxElements);
+  const random = withinMaxElements('convProblem', specs, c.largest, c.maxElements);
+  const caps = completeCapabilities(constraints.capabilities);
+  return (
+    plannedSpecs(c.plan, 'conv', {
+      random,
+      accept: (s) => planShapeFits(s, c),
+      adjust: (s) => (c.bias === undefined ? s : { ...s, hasBias: c.bias }),
+      shrink: (s) => shrinkConvSpec(s, caps),
+    }) ?? random
+  );
+}
+
+/** Whether a plan shape meets a property's constraints (rank, group, padding, stride, dilation, what it exercises). */
+function planShapeFits(s: ConvSpec, c: CompleteConvProblemConstraints): boolean {
+  const r = s.xShape.length - 2;
+  const { strides, pads, dilations, group } = s.attrs;
+  const strided = strides.some((v) => v > 1);
+  const dilated = dilations.some((v) => v > 1);
+  const padded = pads.some((p) => p > 0);
+  const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
+  if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
+  if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
+  if (c.largest(s) > c.maxElements) return false;
+  switch (c.exercises) {
+    case 'padding': return padded;
+    case 'stride': return strided;
+    case 'dilation': return dilated;
+    // group-concat calls the kernel once per group: plan shapes with at most 8 groups
+    case 'group': return group > 1 && group <= 8;
+    case 'batch': return s.xShape[0] > 1;
+    default: return true;
+  }
 }

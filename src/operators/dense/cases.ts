@@ -29,7 +29,7 @@ export function runDense(k: CheckedKernel, x: Data64, w: Data64, b: Data64 | und
 
 /** Arbitrary dense cases. */
 export function denseCases(ctx: GenerationContext, regime: fc.Arbitrary<Regime>): fc.Arbitrary<DenseCase> {
-  return fc.record({ spec: denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: ctx.production }), regime, seed: dataSeed() });
+  return fc.record({ spec: denseProblem({ size: ctx.size, maxElements: ctx.capabilities.maxElements, production: ctx.production, plan: ctx.plan }), regime, seed: dataSeed() });
 }
 
 /** Builds the float64 tensors of a dense case from its seed. */

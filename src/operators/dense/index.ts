@@ -5,6 +5,7 @@ import type { DenseCase } from './cases.js';
 import { coverageOfDense, denseCases, denseTensors, describeDenseCase, referenceDenseExpectation, runDense } from './cases.js';
 import { denseMatchesReference } from './differential.js';
 import { referenceDense } from './reference.js';
+import { denseShapePlan } from './plan.js';
 
 /** dense: x `[N, K]`, w `[M, K]`, b `[M]` → x·wᵀ + b, `[N, M]`. */
 export const dense = defineOperator<DenseCase>({
@@ -22,6 +23,7 @@ export const dense = defineOperator<DenseCase>({
     expect: (c, numerics) => referenceDenseExpectation(denseTensors(c, 1, numerics.precision), numerics.precision),
     reseed: (c, seed) => ({ ...c, seed }),
     describe: (c) => describeDenseCase(c),
+    plan: denseShapePlan,
     coverage: (c) => coverageOfDense(c.spec),
   },
   properties: { reference: [denseMatchesReference], relations: [], hygiene: [] },

@@ -6,14 +6,13 @@ import type { ProductionPlan, SizeTier } from '../../vocabulary.js';
 import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 
-/** A dense problem's shapes (JSON-serialisable). */
-export interface DenseSpec {
-  readonly xShape: readonly number[];
-  readonly wShape: readonly number[];
-  readonly hasBias: boolean;
-}
+import type { DenseSpec } from './spec.js';
+export type { DenseSpec } from './spec.js';
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
+import type { PlanDraw } from '../../arbitraries/shape-plan.js';
+import { plannedSpecs } from '../../arbitraries/shape-plan.js';
+import { shrinkDenseSpec } from './plan.js';
 
 /** Constraints of `denseProblem`. */
 export interface DenseProblemConstraints {
@@ -23,6 +22,8 @@ export interface DenseProblemConstraints {
   readonly bias?: boolean;
   /** Production tier: the layers to run; the cycle length is recorded in the plan. */
   readonly production?: ProductionPlan;
+  /** The run-wide shape plan as this property draws from it (plan shapes instead of, or mixed with, random ones). */
+  readonly plan?: PlanDraw;
 }
 
 /**
@@ -72,5 +73,14 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
       ? regular
       : fc.oneof({ withCrossShrink: true }, { arbitrary: regular, weight: size === 'large' ? 2 : 6 }, { arbitrary: large, weight: 1 }, { arbitrary: boundary, weight: size === 'large' ? 3 : 3 });
   const specs = params.map((p): DenseSpec => ({ xShape: [p.n, p.k], wShape: [p.m, p.k], hasBias: p.bias }));
-  return withinMaxElements('denseProblem', specs, (s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]), limit);
+  const largest = (s: DenseSpec) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1], s.xShape[0] * s.wShape[0]);
+  const random = withinMaxElements('denseProblem', specs, (s) => Math.max(s.xShape[0] * s.xShape[1], s.wShape[0] * s.wShape[1]), limit);
+  return (
+    plannedSpecs(constraints.plan, 'dense', {
+      random,
+      accept: (s) => largest(s) <= limit,
+      adjust: (s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }),
+      shrink: shrinkDenseSpec,
+    }) ?? random
+  );
 }

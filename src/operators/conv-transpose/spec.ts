@@ -1,0 +1,10 @@
+/** A ConvTranspose problem's shapes and attributes: its own file, so the generator and the shape plan share it without an import cycle. */
+import type { ConvTransposeAttributes } from './contract.js';
+
+/** A ConvTranspose problem's shapes and attributes (JSON-serialisable). */
+export interface ConvTransposeSpec {
+  readonly xShape: readonly number[];
+  readonly wShape: readonly number[];
+  readonly attrs: ConvTransposeAttributes;
+  readonly hasBias: boolean;
+}

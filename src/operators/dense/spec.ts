@@ -1,0 +1,8 @@
+/** A dense problem's shapes: its own file, so the generator and the shape plan share it without an import cycle. */
+
+/** A dense problem's shapes (JSON-serialisable). */
+export interface DenseSpec {
+  readonly xShape: readonly number[];
+  readonly wShape: readonly number[];
+  readonly hasBias: boolean;
+}
