@@ -1,14 +1,18 @@
 /**
- * `npm run bench:quantized [-- --quick]`: the built-in integer path (builtin:im2col's
+ * The quantized section of `npm run bench` (bench/run.ts calls {@link runQuantizedBench}), also
+ * runnable alone: `npm run bench:quantized [-- --quick] [-- --js-loops]`. The built-in integer path (builtin:im2col's
  * `qlinearConv` / `qlinearMatMul`: im2col, int16 dot products in WebAssembly SIMD — and the same
  * in the JavaScript loops that specify them — float32 requantization)
  * against onnxruntime-node (native, MLAS) and onnxruntime-web (WASM) on quantized layers of real
  * networks, in one process, side by side. Weights are constants in the onnxruntime models (as in
  * exported q8 models: pre-packed). uint8 activations, int8 weights, per-channel weight scales
  * (as onnxruntime's quantizer writes them), bias. Each kernel is warmed up; repetitions run
- * round-robin and the table shows medians of wall time and each kernel's time over ours.
+ * round-robin and the table shows medians of wall time and of process CPU time (user + system:
+ * what a call costs without the time it spent preempted on a busy machine) and each kernel's time
+ * over ours.
  * Every kernel's output is checked against the exact reference within the requantization window.
- * Writes reports/bench-quantized.json and reports/bench-quantized.md.
+ * Alone, it writes reports/bench-quantized.json and reports/bench-quantized.md; `--js-loops` adds
+ * the JavaScript loops that specify the WebAssembly path as a column (slow: seconds per call).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -105,8 +109,27 @@ function check(l: Layer, args: unknown[], y: TypedTensor): { outside: number; al
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
+/** What {@link runQuantizedBench} measured. */
+export interface QuantizedBenchResult {
+  readonly date: string;
+  readonly machine: string;
+  readonly reps: number;
+  readonly kernels: readonly string[];
+  /** Per layer: id, MMAC and, per kernel, median ms, GOP/s, its time over ours and its check. */
+  readonly rows: ReadonlyArray<Record<string, unknown>>;
+  readonly notes: readonly string[];
+  /** The table (no heading), with the kernels' time over the built-in WebAssembly path's. */
+  readonly markdown: string;
+}
+
+/**
+ * Times the built-in integer path against onnxruntime-node and onnxruntime-web (constant
+ * weights) on quantized layers of real networks, round-robin in this process, and checks every
+ * kernel's output against the exact reference within the requantization window. An adapter that
+ * cannot be loaded is left out with a note.
+ */
+export async function runQuantizedBench(options: { quick: boolean; jsLoops: boolean; command: string }): Promise<QuantizedBenchResult> {
+  const { quick } = options;
   const reps = quick ? 3 : 9;
   // the same kernel with its accumulation in the JavaScript loops (the WebAssembly path's specification)
   const jsLoops = Object.fromEntries(
@@ -122,10 +145,8 @@ async function main(): Promise<void> {
       },
     ]),
   ) as unknown as KernelUnderTest;
-  const kernels: Array<{ name: string; k: KernelUnderTest }> = [
-    { name: 'builtin:im2col (WASM SIMD dot_i16x8)', k: im2colKernel },
-    { name: 'builtin:im2col (JS loops)', k: jsLoops },
-  ];
+  const kernels: Array<{ name: string; k: KernelUnderTest }> = [{ name: 'builtin:im2col (WASM SIMD dot_i16x8)', k: im2colKernel }];
+  if (options.jsLoops) kernels.push({ name: 'builtin:im2col (JS loops)', k: jsLoops });
   const notes: string[] = [];
   for (const flavour of ['node', 'web'] as const) {
     try {
@@ -138,6 +159,7 @@ async function main(): Promise<void> {
   for (const l of LAYERS) {
     const args = inputs(l);
     const times = kernels.map(() => [] as number[]);
+    const cpu = kernels.map(() => [] as number[]);
     const checks: string[] = [];
     for (const [i, { k }] of kernels.entries()) {
       const y = await (k[l.op] as unknown as (...a: unknown[]) => Promise<TypedTensor>)(...args); // warm-up (session creation, pre-packing)
@@ -147,12 +169,16 @@ async function main(): Promise<void> {
     }
     for (let r = 0; r < reps; r++) {
       for (const [i, { k }] of kernels.entries()) {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await (k[l.op] as unknown as (...a: unknown[]) => Promise<TypedTensor>)(...args);
         times[i].push(performance.now() - t0);
+        const c1 = process.cpuUsage(c0);
+        cpu[i].push((c1.user + c1.system) / 1000);
       }
     }
     const ours = median(times[0]);
+    const oursCpu = median(cpu[0]);
     rows.push({
       layer: l.id,
       mmacs: Number((macs(l) / 1e6).toFixed(1)),
@@ -163,6 +189,8 @@ async function main(): Promise<void> {
             ms: Number(median(times[i]).toFixed(2)),
             gops: Number(((2 * macs(l)) / median(times[i]) / 1e6).toFixed(2)),
             overOurs: Number((median(times[i]) / ours).toFixed(3)),
+            cpuMs: Number(median(cpu[i]).toFixed(2)),
+            cpuOverOurs: Number((median(cpu[i]) / oursCpu).toFixed(3)),
             check: checks[i],
           },
         ]),
@@ -171,38 +199,41 @@ async function main(): Promise<void> {
   }
   const date = new Date().toISOString();
   const machine = `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, Node ${process.version}, one thread each`;
-  const header = `| layer | MMAC | ${kernels.map((k) => `${k.name} ms (GOP/s, ×ours)`).join(' | ')} |`;
+  const header = `| layer | MMAC | ${kernels.map((k) => `${k.name} ms (GOP/s, ×ours) · CPU ms (×ours)`).join(' | ')} |`;
   const sep = `| --- | ---: | ${kernels.map(() => '---:').join(' | ')} |`;
   const body = rows.map(
     (r) =>
       `| ${r.layer} | ${r.mmacs} | ${kernels
         .map((k) => {
-          const v = r[k.name] as { ms: number; gops: number; overOurs: number };
-          return `${v.ms} (${v.gops}, ×${v.overOurs})`;
+          const v = r[k.name] as { ms: number; gops: number; overOurs: number; cpuMs: number; cpuOverOurs: number };
+          return `${v.ms} (${v.gops}, ×${v.overOurs}) · ${v.cpuMs} (×${v.cpuOverOurs})`;
         })
         .join(' | ')} |`,
   );
-  const md = [
-    `# Quantized layers: built-in integer path vs onnxruntime`,
-    '',
-    `${date} · ${machine} · ${reps} reps, medians · \`npm run bench:quantized${quick ? ' -- --quick' : ''}\``,
-    '',
-    header,
-    sep,
-    ...body,
-    '',
-    ...notes.map((n) => `- ${n}`),
-    '',
-  ].join('\n');
+  const table = [header, sep, ...body].join('\n');
+  const markdown = [`${date} · ${machine} · ${reps} reps, medians · \`${options.command}\``, '', table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
+  return { date, machine, reps, kernels: kernels.map((k) => k.name), rows, notes, markdown };
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const jsLoops = process.argv.includes('--js-loops');
+  const command = `npm run bench:quantized${quick || jsLoops ? ' --' : ''}${quick ? ' --quick' : ''}${jsLoops ? ' --js-loops' : ''}`;
+  const r = await runQuantizedBench({ quick, jsLoops, command });
+  const md = `# Quantized layers: built-in integer path vs onnxruntime\n\n${r.markdown}`;
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'reports');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'bench-quantized.json'), JSON.stringify({ date, machine, reps, rows, notes }, null, 2));
+  const { markdown: _md, ...json } = r;
+  writeFileSync(join(out, 'bench-quantized.json'), JSON.stringify(json, null, 2));
   writeFileSync(join(out, 'bench-quantized.md'), md);
   console.log(md);
   process.exit(0);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+// Alone (`npm run bench:quantized`), not when bench/run.ts imports it.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

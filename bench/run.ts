@@ -30,6 +30,7 @@ import { WASM_CONV32_BYTES } from '../src/kernels/wasm-conv32.js';
 import { measureWasmSimdPeak, type WasmSimdPeak } from './peak.js';
 import { createIm2colKernel, type Im2colKernel } from '../src/kernels/im2col.js';
 import { sizeOf, withPrecision } from '../src/tensor.js';
+import { runQuantizedBench, type QuantizedBenchResult } from './quantized.js';
 
 /** One benchmark problem. */
 interface BenchShape {
@@ -331,7 +332,7 @@ async function judgeTimings(quick: boolean): Promise<Array<Record<string, unknow
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  // Development filters: --shapes=resnet3x3,fc6dense  --kernels=builtin:im2col,tfjs:cpu (judges: the judge table)
+  // Development filters: --shapes=resnet3x3,fc6dense  --kernels=builtin:im2col,tfjs:cpu (judges: the judge table; quantized: the int8 section)
   const only = (flag: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3).split(',');
   const shapeFilter = only('shapes');
   const kernelFilter = only('kernels');
@@ -441,6 +442,8 @@ async function main(): Promise<void> {
   const threading = await threadingNotes(kernels.map((k) => k.id));
   const throughput = shapeFilter === undefined && kernelFilter === undefined ? await suiteThroughput(quick, notes) : undefined;
   const judges = kernelFilter === undefined || kernelFilter.includes('judges') ? await judgeTimings(quick) : [];
+  // The int8 path against onnxruntime-node and -web on quantized layers (bench/quantized.ts).
+  const quantized = kernelFilter === undefined || kernelFilter.includes('quantized') ? await runQuantizedBench({ quick, jsLoops: false, command: `npm run bench${quick ? ' -- --quick' : ''}` }) : undefined;
   const peakAfter = measureWasmSimdPeak();
   const peak: WasmSimdPeak | undefined = peakBefore === undefined || peakAfter === undefined ? undefined : peakAfter.peak > peakBefore.peak ? peakAfter : peakBefore;
   const load1 = os.loadavg();
@@ -512,14 +515,22 @@ async function main(): Promise<void> {
     })),
     suiteThroughput: throughput,
     judges,
+    quantized: quantized === undefined ? undefined : { ...quantized, markdown: undefined },
   };
 
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const dir = join(root, 'reports');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'bench.json'), `${JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
-  writeFileSync(join(dir, 'bench.md'), renderMarkdown(json, results, kernels.map((k) => k.id), med, geomean));
-  process.stdout.write(renderMarkdown(json, results, kernels.map((k) => k.id), med, geomean));
+  const md = renderMarkdown(json, results, kernels.map((k) => k.id), med, geomean) + quantizedMarkdown(quantized);
+  writeFileSync(join(dir, 'bench.md'), md);
+  process.stdout.write(md);
+}
+
+/** The quantized section of bench.md (empty when `--kernels=` leaves it out). */
+function quantizedMarkdown(q: QuantizedBenchResult | undefined): string {
+  if (q === undefined) return '';
+  return `\n## Quantized layers: the int8 path against onnxruntime\n\nbuiltin:im2col's qlinearConv / qlinearMatMul (im2col, int16 dot products in WebAssembly SIMD, float32 requantization) against onnxruntime-node (MLAS) and onnxruntime-web (WASM) with constant weights; uint8 x, int8 w with per-channel scales, int32 bias; one thread each; round-robin; medians of wall time and of process CPU time (the latter leaves out time preempted on a busy machine). "×ours" = that kernel's time / builtin:im2col's (> 1: ours faster). Every output is checked against the exact reference (docs/quantized.md); \`npm run bench:quantized -- --js-loops\` adds the JavaScript loops alone.\n\n${q.markdown}`;
 }
 
 function fmt(v: number, digits: number): string {
@@ -529,7 +540,7 @@ function fmt(v: number, digits: number): string {
 function renderMarkdown(
   json: {
     mode: string; warmups: string; repetitions: number; repetitionsOfSlowCalls: number; repetitionsOfFastCalls: number; machine: Record<string, unknown>; threading: string[]; notes: string[];
-    suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>>;
+    suiteThroughput?: Record<string, unknown>; judges: Array<Record<string, unknown>>; quantized?: unknown;
     summary: { im2colVersusWasmKernels: Array<{ id: string; overTfjsWasm: number; overOnnxruntimeWeb: number; cpuOverTfjsWasm: number; cpuOverOnnxruntimeWeb: number; bestOverTfjsWasm: number; bestOverOnnxruntimeWeb: number; fractionOfPeak: number; cpuFractionOfPeak: number; bestFractionOfPeak: number }> };
     wasmSimdPeak: WasmSimdPeak | undefined;
   },

@@ -590,8 +590,9 @@ describe('convcheck verify', () => {
     expect(run.code).toBe(143);
     expect(run.stderr).toContain('convcheck: terminated; stopping the kernel and writing a partial report');
     const report = await expectInterruptedReports(dir);
-    expect(report.properties[0]).toMatchObject({ id: 'conv-matches-reference', status: 'interrupted', casesRun: 0 });
-    expect(report.summary).toMatchObject({ interrupted: 1, notRun: 1, total: 2 });
+    // the kernel hangs in the numerics probe, before any property starts (docs/numerics.md)
+    expect(report.properties).toEqual([]);
+    expect(report.summary).toMatchObject({ interrupted: 0, notRun: 2, total: 2 });
     // the bound itself (2 s) is measured by bench/bounded-time.ts; here: not the 60 s call timeout
     expect(ended).toBeLessThan(15_000);
   });

@@ -23,7 +23,7 @@ function bytes(a: Float32Array | Float64Array): Uint8Array {
 /** Awkward values: fractions, ±0, ±Infinity, NaN, subnormals, values not exact in float32. */
 function awkwardData(n: number, precision: Precision): Float32Array | Float64Array {
   const specials = [0.1, -0, 0, Infinity, -Infinity, NaN, 5e-324, 1.5e-45, -1 / 3, Math.PI, 65504, -1e30];
-  const a = Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i] : (i * 0.37) % 7 - 3.1));
+  const a = Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i] : ((i * 0.37) % 7) - 3.1));
   return precision === 'float32' ? Float32Array.from(a) : Float64Array.from(a);
 }
 
@@ -55,6 +55,56 @@ describe('flatten', () => {
       expect(y.data).not.toBe(x.data);
       y.data[0] = 99;
       expect(Array.from(x.data)).toEqual(iota(8));
+    }
+  });
+});
+
+describe('conversions name the tensor that is malformed', () => {
+  const bad = { shape: [2, 6], data: new Float64Array(11) };
+  it('fcToConv, convToFc, linearToConv1x1: weight', () => {
+    expect(() => fcToConv(bad, [3, 2], 'channels-first')).toThrow(expect.objectContaining({ fn: 'fcToConv', argument: 'weight' }));
+    expect(() => convToFc({ shape: [2, 3, 2], data: new Float64Array(11) }, 'channels-first')).toThrow(
+      expect.objectContaining({ fn: 'convToFc', argument: 'weight' }),
+    );
+    expect(() => linearToConv1x1(bad, 2)).toThrow(expect.objectContaining({ fn: 'linearToConv1x1', argument: 'weight' }));
+  });
+
+  it('linear: w and b; b must be [M]', async () => {
+    const x = t([1, 3, 2], iota(6));
+    await expect(linear(x, { shape: [2, 3], data: new Float64Array(5) })).rejects.toMatchObject({ fn: 'linear', argument: 'w' });
+    await expect(linear(x, t([2, 3], iota(6)), { shape: [2], data: new Float64Array(3) })).rejects.toMatchObject({
+      fn: 'linear',
+      argument: 'b',
+    });
+    await expect(linear(x, t([2, 3], iota(6)), t([2, 1], [1, 2]))).rejects.toMatchObject({
+      argument: 'b',
+      message: 'linear: b shape [2,1] must be [2] (one bias per output channel)',
+    });
+  });
+
+  it('linear on x=[2,3] (no spatial axes) is the dense layer', async () => {
+    const y = await linear(t([2, 3], [1, 2, 3, 4, 5, 6]), t([1, 3], [1, 10, 100]), t([1], [0.5]));
+    expect(y.shape).toEqual([2, 1]);
+    expect(Array.from(y.data)).toEqual([321.5, 654.5]);
+  });
+});
+
+describe('fcToConv and convToFc return new arrays', () => {
+  it.each(ORDERS)("%s: the result never shares the input's buffer, in float32 and float64", (order) => {
+    for (const precision of ['float32', 'float64'] as const) {
+      const W = t([2, 6], iota(12), precision);
+      const w = fcToConv(W, [3, 2], order);
+      expect(w.data).toBeInstanceOf(precision === 'float32' ? Float32Array : Float64Array);
+      expect(w.data.buffer).not.toBe(W.data.buffer);
+      w.data.fill(99);
+      expect(Array.from(W.data)).toEqual(iota(12));
+      const back = convToFc(t([2, 3, 2], iota(12), precision), order);
+      expect(back.data).toBeInstanceOf(precision === 'float32' ? Float32Array : Float64Array);
+      const src = t([2, 3, 2], iota(12), precision);
+      const fc = convToFc(src, order);
+      expect(fc.data.buffer).not.toBe(src.data.buffer);
+      fc.data.fill(-1);
+      expect(Array.from(src.data)).toEqual(iota(12));
     }
   });
 });
@@ -188,10 +238,14 @@ describe('linear(x, W) ≡ conv(x, linearToConv1x1(W, rank))', () => {
       const [xk, Wk, bk] = [x, W, b].map((v) => withPrecision(v, kernel.precision));
       expectTensorEqual(await linear(xk, Wk, bk, kernel), { shape, data: expected }, 'linear');
       expectTensorEqual(await runConv(kernel, x, linearToConv1x1(W, rank), b, attrs(rank)), { shape, data: expected }, 'conv');
-      expectTensorEqual(await runConv(kernel, x, linearToConv1x1(W, rank), undefined, attrs(rank)), {
-        shape,
-        data: expected.map((v, i) => v - b.data[Math.floor(i / P) % 4]),
-      }, 'conv bias=no');
+      expectTensorEqual(
+        await runConv(kernel, x, linearToConv1x1(W, rank), undefined, attrs(rank)),
+        {
+          shape,
+          data: expected.map((v, i) => v - b.data[Math.floor(i / P) % 4]),
+        },
+        'conv bias=no',
+      );
     });
   });
 });

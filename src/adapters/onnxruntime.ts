@@ -280,7 +280,10 @@ export async function createOnnxruntimeKernel(flavour: OnnxruntimeFlavour, opts:
     return run(s, { X: y });
   }
 
-  // the quantized operators (ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul) on the CPU and WASM EPs
+  // the quantized operators (ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul) on the CPU and WASM EPs;
+  // not on WebGPU: onnxruntime-web 1.30's WebGPU EP takes none of the four (with
+  // session.disable_cpu_ep_fallback every one-node model is refused as "assigned to the default
+  // CPU EP"; without it they would silently run on WASM). Measured, docs/quantized.md.
   const quantized = !half && flavour !== 'webgpu';
   return {
     name,

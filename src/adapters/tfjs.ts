@@ -81,8 +81,8 @@ function applyTfjsActivation(tf: Tf, y: TfTensor, a: Activation | undefined): Tf
 /*
  * WebGL and WebGPU (measured in headless Chromium on SwiftShader, tests/browser): NaN and ±Infinity
  * propagate as IEEE-754 says (0·∞ = NaN), so `specialValues` holds on the GPU backends too;
- * subnormal inputs and products are flushed to zero, which the generated data never needs (no
- * subnormals are generated), so the bound is the same as on the CPU.
+ * subnormal inputs and products are flushed to zero, which every run's numerics probe finds and
+ * keeps the data clear of (docs/numerics.md), so the bound is the same as on the CPU.
  */
 
 /** A conv problem as tfjs sees it: rank 2 or 3, rank 1 already lifted to rank 2. */

@@ -14,6 +14,7 @@ import type { Precision } from '../contract.js';
 import type { Regime } from '../vocabulary.js';
 import { roundToFloat16 } from '../float16.js';
 import { caseArray } from './case-memory.js';
+import { currentDataLimits, floatShift } from './data-limits.js';
 import { Prng } from './prng.js';
 import { wasmFillExact, wasmFillScaled } from './wasm-fill.js';
 
@@ -55,6 +56,8 @@ export interface DataOptions {
 const TWO_24 = 2 ** 24;
 const TWO_11 = 2 ** 11;
 const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+/** Mixed into a case's data seed for the special values' own stream. */
+const SPECIAL_STREAM = 0x5bd1e995;
 
 /**
  * Integer ranges of the exact regime: n·B² + Bb < 2²⁴ / headroom (2¹¹ / headroom for float16).
@@ -62,7 +65,10 @@ const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY
  * of non-zero weights per output channel, so every sum still has at most that many non-zero terms.
  */
 export function exactRanges(reductionLength: number, headroom = 1, precision: Precision = 'float32'): { xw: number; bias: number; nonzeroWeights: number } {
-  const budget = (precision === 'float16' ? TWO_11 : TWO_24) / headroom - 1;
+  // a kernel whose integer sums are exact only below 2^k (its probe, `data-limits.ts`) gets that budget
+  const bits = currentDataLimits().exactBits;
+  const own = precision === 'float16' ? TWO_11 : TWO_24;
+  const budget = (bits === undefined ? own : Math.min(own, 2 ** bits)) / headroom - 1;
   const bias = Math.max(0, Math.min(precision === 'float16' ? 16 : 64, Math.floor(budget / 4)));
   const n = Math.max(1, reductionLength);
   const xw = Math.max(1, Math.min(8, Math.floor(Math.sqrt((budget - bias) / n))));
@@ -109,8 +115,8 @@ type Scale = keyof typeof SCALES;
  * sign and sparse zeros. Tiny × unit products stay ≥ 2⁻¹²⁶ (normal), so no product underflows and
  * the error model without an underflow term applies; large × large stays far below float32's max.
  */
-function fillFloat(rng: Prng, out: Float64Array, scale: Scale, spread: number, positive: boolean, zeroChance: number): void {
-  const base = SCALES[scale];
+function fillFloat(rng: Prng, out: Float64Array, scale: Scale, spread: number, positive: boolean, zeroChance: number, shift = 0): void {
+  const base = SCALES[scale] + shift;
   // 2^e for the 2·spread + 1 exponents, looked up instead of computed per element (the same
   // values and the same draws as `2 ** e`: a production layer has up to 10⁸ weights)
   const powers = Float64Array.from({ length: 2 * spread + 1 }, (_, i) => 2 ** (base - spread + i));
@@ -178,12 +184,15 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
     const spread = rng.pick([0, 2, 6]);
     const positive = rng.chance(0.25);
     const zeros = rng.pick([0, 0, 0.3]);
-    fillFloat(rng, x, xScale, spread, positive, zeros);
+    // a platform that loses results below 2^P (data-limits.ts) gets magnitudes raised until no
+    // nonzero intermediate value can fall below it; no limit: no shift, the same data as ever
+    const [dx, dw] = floatShift(SCALES[xScale] - spread, SCALES[wScale] - spread);
+    fillFloat(rng, x, xScale, spread, positive, zeros, dx);
     if (options.fill === 'x') return { x, w, b };
-    fillFloat(rng, w, wScale, spread, positive, zeros);
+    fillFloat(rng, w, wScale, spread, positive, zeros, dw);
     if (b) {
       // bias on the scale of a typical product, so it neither vanishes nor dominates
-      const e = SCALES[xScale] + SCALES[wScale];
+      const e = SCALES[xScale] + SCALES[wScale] + dx + dw;
       for (let i = 0; i < b.length; i++) b[i] = Math.fround((rng.chance(0.5) ? 1 : -1) * (1 + rng.next()) * 2 ** (e + rng.int(-4, 4)));
     }
     return { x, w, b };
@@ -201,10 +210,14 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
       targets.push(w);
       if (b) targets.push(b);
     }
-    const count = rng.int(1, 3);
+    // A stream of their own, placed at a fraction of the tensor's length: as the shrinker makes the
+    // shapes smaller, the specials stay in the same tensor at the same relative place (x's size no
+    // longer moves w's draws), so a failure that needs them keeps failing while it shrinks.
+    const sr = new Prng(seed ^ SPECIAL_STREAM);
+    const count = sr.int(1, 3);
     for (let i = 0; i < count; i++) {
-      const t = rng.pick(targets);
-      t[rng.int(0, t.length - 1)] = rng.pick(SPECIALS);
+      const t = sr.pick(targets);
+      t[Math.min(t.length - 1, Math.floor(sr.next() * t.length))] = sr.pick(SPECIALS);
     }
   }
   return { x, w, b };

@@ -13,6 +13,7 @@
  * tiny, so a case costs about as much as its one large dimension: the default run stays fast.
  */
 import fc from 'fast-check';
+import { shrinkAsInteger } from './shrink-as-integer.js';
 
 /** Block sizes kernels tile by. */
 export const BLOCKS: readonly number[] = [4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -37,7 +38,8 @@ export function aroundBlock(b: number): fc.Arbitrary<number> {
 
 /** A size around one of `blocks` (default: every block). */
 export function blockSize(blocks: readonly number[] = BLOCKS): fc.Arbitrary<number> {
-  return fc.constantFrom(...blocks).chain(aroundBlock);
+  // shrunk as an integer, towards 1: a size bisects to the smallest that fails (shrink-as-integer.ts)
+  return shrinkAsInteger(fc.constantFrom(...blocks).chain(aroundBlock), 1, 2 * Math.max(...blocks) + 1);
 }
 
 /** A size around a small block (4 or 8): 3…17, for the dimensions a boundary case keeps small. */

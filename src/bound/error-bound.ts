@@ -32,10 +32,14 @@ export function gamma(n: number, u: number): number {
   return nu >= 1 ? Number.POSITIVE_INFINITY : nu / (1 - nu);
 }
 
-/** The bound for one output element: 2·γ(n)·magnitude + 2·u·|y| (see the module comment). */
+/**
+ * The bound for one output element: 2·γ(n)·magnitude + 2·u·|y| (see the module comment). A sum
+ * whose terms are all zero (magnitude 0) is exact, so its first term is 0 even where γ(n) is
+ * infinite (∞·0 would be NaN and reject an exact zero).
+ */
 export function elementBound(n: number, magnitude: number, y: number, precision: Precision): number {
   const u = UNIT_ROUNDOFF[precision];
-  return 2 * gamma(n, u) * magnitude + 2 * u * Math.abs(y);
+  return (magnitude === 0 ? 0 : 2 * gamma(n, u) * magnitude) + 2 * u * Math.abs(y);
 }
 
 /** Per-element bounds of an output of `n`-term sums with the given magnitudes Σ|terms|. */

@@ -83,14 +83,15 @@ export function modelBounds(
   const us = UNIT_ROUNDOFF[p.precision];
   const eta = SUBNORMAL_ROUNDING[p.precision];
   if (p.errorModel === 'elementwise') {
-    for (let i = 0; i < out.length; i++) out[i] = 2 * g * magnitude[i] + 2 * us * Math.abs(expected[i]) + eta;
+    // a sum of zeros is exact: no γ term, even where γ is infinite (∞·0 would be NaN and reject an exact 0)
+    for (let i = 0; i < out.length; i++) out[i] = (magnitude[i] === 0 ? 0 : 2 * g * magnitude[i]) + 2 * us * Math.abs(expected[i]) + eta;
     return out;
   }
   const mapSize = shape.length > 2 ? shape.slice(2).reduce((a, b) => a * b, 1) : 1;
   for (let start = 0; start < out.length; start += mapSize) {
     let max = mapScale ? mapScale[start / mapSize] : 0;
     for (let i = start; i < start + mapSize; i++) if (Number.isFinite(magnitude[i]) && magnitude[i] > max) max = magnitude[i];
-    const scale = p.errorFactor * g * max;
+    const scale = max === 0 ? 0 : p.errorFactor * g * max;
     for (let i = start; i < start + mapSize; i++) out[i] = scale + 2 * us * Math.abs(expected[i]) + eta;
   }
   return out;

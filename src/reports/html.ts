@@ -36,6 +36,7 @@ import {
   verdictLabel,
 } from './format.js';
 import { kernelCoverageHtml } from './kernel-coverage-section.js';
+import { platformNumericsRows } from './platform-section.js';
 import type { ReportWriter } from './report-writer.js';
 import { shapePlanView } from './shape-plan.js';
 
@@ -80,6 +81,7 @@ export class HtmlReportWriter implements ReportWriter {
       notesSection(report.properties),
       failed.length > 0 ? `<h2>Failures (${failed.length})</h2>` : '',
       ...failed.map((p) => failureSection(p, this.options)),
+      platformSection(report),
       report.model !== undefined ? modelSection(report.model) : '',
       '<h2>Coverage</h2>',
       coverageTable(report.coverage),
@@ -126,6 +128,12 @@ function metaList(r: VerificationReport): string {
     ],
   ];
   return `<dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
+}
+
+/** What the numerics probe found and what the run did about it (docs/numerics.md). */
+function platformSection(r: VerificationReport): string {
+  const rows = platformNumericsRows(r.platformNumerics);
+  return rows.length === 0 ? '' : `<h2>Platform numerics</h2><dl class="meta">${rows.map(([t, d]) => `<dt>${h(t)}</dt><dd>${h(d)}</dd>`).join('')}</dl>`;
 }
 
 function capabilities(c: CompleteCapabilities): string {

@@ -5,6 +5,7 @@
 import type { ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
 import { escapeXml, escapeXmlAttribute } from './escape.js';
 import { INTERRUPTED_NOTE, failureFields, formatSeed, interruptedSentence } from './format.js';
+import { platformNumericsRows } from './platform-section.js';
 import type { ReportWriter } from './report-writer.js';
 
 /** Writes `junit.xml`: `<testsuites>` with one `<testsuite>` for the kernel and one `<testcase>` per property. */
@@ -44,6 +45,8 @@ export class JunitReportWriter implements ReportWriter {
         ['size', report.options.size],
         ['interrupted', String(report.interrupted)],
         ['convcheck', report.tool.version],
+        // the numerics probe's findings, one property per row of the reports' "Platform numerics"
+        ...platformNumericsRows(report.platformNumerics).map(([label, value]) => [`platform-numerics: ${label}`, value]),
       ].map(([name, value]) => `      <property name="${attr(name)}" value="${attr(value)}"/>`),
       '    </properties>',
     ];

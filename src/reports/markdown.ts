@@ -15,6 +15,7 @@ import {
   verdictLabel,
 } from './format.js';
 import { kernelCoverageMarkdown } from './kernel-coverage-section.js';
+import { platformNumericsRows } from './platform-section.js';
 import type { ReportWriter } from './report-writer.js';
 import { shapePlanView } from './shape-plan.js';
 
@@ -71,6 +72,8 @@ export class MarkdownReportWriter implements ReportWriter {
       out.push('');
     }
 
+    const platform = platformNumericsRows(report.platformNumerics);
+    if (platform.length > 0) out.push('## Platform numerics', '', ...platform.map(([label, value]) => `- **${label}:** ${text(value)}`), '');
     if (report.model !== undefined) out.push(...modelSection(report.model));
     out.push(...coverageSection(report.coverage, this.collapseCoverage));
     if (report.shapePlan !== undefined) {

@@ -10,6 +10,9 @@ import { validateKernel } from '../kernels/load-kernel.js';
 import { InadmissibleCall } from '../vocabulary.js';
 import { errorMessage, GuardedKernel, hostOf, KernelFault } from './guarded-call.js';
 import type { FailureDetail } from './report.js';
+import { completeCapabilities } from '../capabilities.js';
+import { withDataLimits } from '../arbitraries/data-limits.js';
+import { declaredSpecialValues, probeNumerics } from './numerics-probe.js';
 import { regimeOf, skipReasonFor, wholeOf } from './verify.js';
 
 /** Outcome of a replay. */
@@ -47,8 +50,10 @@ export async function replayCounterexample(kernel: KernelUnderTest, file: string
     `problem   ${terminalSafe(problem)}`,
   ];
   const guarded = new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host });
+  // the data of a case depend on the kernel's probed numerics (docs/numerics.md), as in the run that saved it
+  const platform = await probeNumerics(new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host }), completeCapabilities(kernel.capabilities), declaredSpecialValues(kernel));
   try {
-    await def.check(guarded, saved.case);
+    await withDataLimits(platform.dataLimits, () => def.check(guarded, saved.case));
     return { property: def.id, status: 'passed', text: [...head, 'result    PASS — the kernel now satisfies the property on this case'].join('\n') };
   } catch (e) {
     // the capability gate refused a call: nothing was sent, and the case says nothing of this kernel

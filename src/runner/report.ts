@@ -4,6 +4,7 @@
  */
 import type { ErrorModel, Precision } from '../contract.js';
 import type { CompleteCapabilities } from '../capabilities.js';
+import type { PlatformNumerics } from './platform-numerics.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 import type { KernelCoverageReport } from './kernel-coverage-summary.js';
 
@@ -168,6 +169,8 @@ export interface VerificationReport {
   readonly shapePlan?: ShapePlanSummary;
   /** What of the kernel's own code and GPU programs the run reached (`--coverage`, `--guided`), when collected. */
   readonly kernelCoverage?: KernelCoverageReport;
+  /** What the numerics probe found before the run, and what the run did about it (absent when not probed). */
+  readonly platformNumerics?: PlatformNumerics;
   /** A `--model` run: the model and the verdict of each of its layers. */
   readonly model?: ModelReport;
 }

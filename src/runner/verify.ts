@@ -28,6 +28,9 @@ import { countingShapes, withShapeBudget } from './shape-budget.js';
 import type { CoverageTable, FailureDetail, PropertyResult, ShapePlanSummary, ShardOption, SizeTier, VerificationReport } from './report.js';
 import { resolveSeed } from './seed.js';
 import { CoverageRun, type VerifyCoverageOptions } from './kernel-coverage-run.js';
+import { enterDataLimits } from '../arbitraries/data-limits.js';
+import { declaredSpecialValues, probeNumerics } from './numerics-probe.js';
+import type { PlatformNumerics } from './platform-numerics.js';
 import { unloadedModelLayer } from '../arbitraries/real-data.js';
 
 /** Options of `verifyKernel`. */
@@ -108,6 +111,12 @@ export interface VerifyOptions {
    * `coverage`. Default: off.
    */
   readonly guided?: boolean;
+  /**
+   * Probe the kernel's numerics before generating (tiny products, subnormals, NaN / ±Infinity,
+   * exact integer sums; `numerics-probe.ts`) and keep the data within what it handles (default
+   * true). `false`: no probe calls, the data as for an IEEE-754 kernel.
+   */
+  readonly probeNumerics?: boolean;
   /** Recorded in the report (`options.shard`) when this run is one shard of several, for `convcheck merge`. */
   readonly shard?: ShardOption;
   /**
@@ -233,6 +242,18 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   const timeoutMs = options.timeoutMs ?? (options.size === 'production' ? PRODUCTION_TIMEOUT_MS : 5000);
   const size = options.size ?? 'default';
   const capabilities = completeCapabilities(k.capabilities);
+  // the platform's numerics, probed once before anything is generated (docs/numerics.md); the probe
+  // has its own clock, so a probe call that times out does not cut the properties' call limits
+  const platform: PlatformNumerics | undefined =
+    options.probeNumerics === false || options.signal?.aborted
+      ? undefined
+      : // interrupted while probing: no property starts (the loop sees the signal), the report says so
+        await probeNumerics(new GuardedKernel(k, timeoutMs, { signal: options.signal, host }), capabilities, declaredSpecialValues(k)).catch((e: unknown) => {
+          if (e instanceof CallInterrupted) return undefined;
+          throw e;
+        });
+  // the special regime is generated only where the probe let it run (a narrowing, never a widening)
+  const generation = platform?.specialRegime.runs === false ? { ...capabilities, specialValues: false } : capabilities;
   const selected = options.properties ? catalog.filter((p) => options.properties!.includes(p.id)) : catalog;
   const clock = new CallClock(timeoutMs, options.timeoutBudgetMs);
   const coverage = new CoverageCounter();
@@ -248,6 +269,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   let interrupted = false;
   const kcov = options.coverage || options.guided ? CoverageRun.open(kernel, options.guided === true, typeof options.coverage === 'object' ? options.coverage : {}) : undefined;
 
+  const restoreLimits = enterDataLimits(platform?.dataLimits ?? {});
   try {
     for (let i = 0; i < selected.length; i++) {
       const def = selected[i];
@@ -260,7 +282,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
       const caps: Cap = def.singleCall ? {} : { maxFlops: options.productionRelationFlops ?? PRODUCTION_RELATION_FLOPS, maxElements: options.productionRelationElements ?? PRODUCTION_RELATION_ELEMENTS };
       // a property the kernel cannot take is not planned: its generator may need what the kernel lacks
       const skip = skipReasonFor(def, k);
-      const planned = layers && skip === undefined ? productionCycles(def, capabilities, layers, implementedOperators(k), caps, options.realData) : undefined;
+      const planned = layers && skip === undefined ? productionCycles(def, generation, layers, implementedOperators(k), caps, options.realData) : undefined;
       const cycles = planned?.cycles;
       const myRuns = options.runs ?? (cycles !== undefined && cycles > 0 ? cycles : runs);
       options.onProgress?.({ type: 'property-start', id: def.id, index: i, count: selected.length, casesTotal: myRuns });
@@ -285,7 +307,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
               interrupted: false,
             }
           : await runProperty(def, counted, {
-              runs: myRuns, seed: seed.used, size, capabilities, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov,
+              runs: myRuns, seed: seed.used, size, capabilities: generation, coverage, options, timeLimitMs, layers, caps, leftOutNote, kcov,
               ...(plan && planMode !== 'off' ? { plan: { plan, mode: planMode, budget: options.shapeBudget, offset: i, singleCall: def.singleCall === true, used: false, rows: 0 } } : {}),
             });
       kcov?.endProperty();
@@ -298,6 +320,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
   } finally {
     // the cases' data arrays, kept from property to property (the same layers recur), go now
     releaseCaseMemory();
+    restoreLimits();
   }
   const kernelCoverage = kcov === undefined ? undefined : await kcov.finish(k.name);
   if (options.signal?.aborted && results.length < selected.length) interrupted = true;
@@ -334,6 +357,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
     coverage: coverage.table(),
     ...(plan && planMode !== 'off' ? { shapePlan: planSummary(plan, planMode, programs.size, planMs) } : {}),
     ...(kernelCoverage !== undefined ? { kernelCoverage } : {}),
+    ...(platform !== undefined ? { platformNumerics: platform } : {}),
   };
 }
 

@@ -68,6 +68,38 @@ describe('tfjs-backend-webgpu 4.22', () => {
   });
 });
 
+describe('tfjs-backend-webgpu 4.22: matMul tiles read past the end of a row of B (docs/findings.md)', () => {
+  /** x [N,1] of ones · w [M,1]ᵀ of ones with w[1] = −Infinity, through `tf.fused.matMul` (transposeB): column 0 is due to be all ones. */
+  const column0 = async (N: number, M: number) => {
+    const w = new Float32Array(M).fill(1);
+    w[1] = Number.NEGATIVE_INFINITY;
+    const y = await values(tf.fused.matMul({ a: tf.ones([N, 1]), b: tf.tensor2d(w, [M, 1]), transposeB: true }));
+    return y.filter((_, i) => i % M === 0);
+  };
+
+  it('x=[16,1] w=[9,1] with w[1]=−Infinity: column 0 is NaN (right: 1); with 8 rows (72 outputs) it is right', async () => {
+    await on('webgpu', async () => {
+      // ≤ 128 outputs run MatMulReduceProgram, which stays inside each row: right
+      expect(await column0(8, 9)).toEqual(new Array(8).fill(1));
+      // more outputs run a tiled program whose inner-dimension padding multiplies x's zero padding
+      // by B's next row (−Infinity): 0·(−Infinity) = NaN in every element of column 0
+      expect((await column0(16, 9)).every(Number.isNaN)).toBe(true);
+      // the same product with a finite neighbour is right: the zeros times a finite value vanish
+      const finite = await values(tf.fused.matMul({ a: tf.ones([16, 1]), b: tf.ones([9, 1]), transposeB: true }));
+      expect(finite).toEqual(new Array(144).fill(1));
+    });
+  });
+
+  it('the tfjs:webgpu adapter therefore fails dense-matches-reference in the special regime, shrunk by hand to x=[16,1] w=[9,1]', async () => {
+    const k = await createTfjsKernel('webgpu');
+    const w = new Float32Array(9).fill(1);
+    w[1] = Number.NEGATIVE_INFINITY;
+    const y = await k.dense!({ shape: [16, 1], data: new Float32Array(16).fill(1) }, { shape: [9, 1], data: w }, undefined);
+    expect(Number.isNaN(y.data[0])).toBe(true); // right: 1
+    expect(y.data[1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+});
+
 describe('onnxruntime-web 1.30, WebGPU execution provider', () => {
   const conv1d = (k: Awaited<ReturnType<typeof createOnnxruntimeKernel>>, pads: number[]) =>
     k.conv!({ shape: [1, 1, 2], data: new Float32Array([2, 3]) }, { shape: [1, 1, 1], data: new Float32Array([3]) }, undefined, { strides: [1], pads, dilations: [1], group: 1 });
