@@ -29,7 +29,9 @@ describe('parseArgs usage errors', () => {
     expect(usage(['verify', '--browser=yes'])).toBe('convcheck verify: option --browser takes no value');
   });
   it('--model with another size, with --shapes, with an unknown --model-data; --model-input or --model-data without --model', () => {
-    expect(usage(['verify', '--model', 'm.onnx', '--size', 'small'])).toBe('--model runs the production tier; it cannot be combined with --size small');
+    expect(usage(['verify', '--model', 'm.onnx', '--size', 'small'])).toBe(
+      '--model runs the production tier; it cannot be combined with --size small',
+    );
     expect(usage(['verify', '--model', 'm.onnx', '--shapes', 's.json'])).toBe('--model and --shapes both name the layers to run; give one');
     expect(usage(['verify', '--model', 'm.onnx', '--model-data', 'fake'])).toBe("--model-data must be real, generated or both, got 'fake'");
     expect(usage(['verify', '--model-input', 'x.json'])).toBe('--model-input needs --model FILE');
@@ -45,7 +47,11 @@ describe('parseArgs usage errors', () => {
 
 describe('parseArgs forms', () => {
   it('after --, everything is a positional (a directory named like an option)', () => {
-    expect(parseArgs(['merge', 'a', '--', '--report-dir', 'b'])).toEqual({ kind: 'merge', dirs: ['a', '--report-dir', 'b'], reportDir: VERIFY_DEFAULTS.reportDir });
+    expect(parseArgs(['merge', 'a', '--', '--report-dir', 'b'])).toEqual({
+      kind: 'merge',
+      dirs: ['a', '--report-dir', 'b'],
+      reportDir: VERIFY_DEFAULTS.reportDir,
+    });
     expect(parseArgs(['merge', 'a', '--report-dir=out'])).toEqual({ kind: 'merge', dirs: ['a'], reportDir: 'out' });
   });
   it('integerOption names the range: bounded, or only a minimum', () => {

@@ -19,7 +19,12 @@ async function run(argv: string[], onErr?: (text: string) => void): Promise<Run>
   let out = '';
   let err = '';
   const code = await main(argv, {
-    stdout: { write: (t: string) => ((out += t), true) },
+    stdout: {
+      write: (t: string) => {
+        out += t;
+        return true;
+      },
+    },
     stderr: {
       write: (t: string) => {
         err += t;
@@ -59,8 +64,19 @@ describe('verify: --shapes files that cannot be used are exit 2, one line', () =
 describe('verify: the header line', () => {
   it('names --shape-budget, a seed given as text with the number it hashes to, and a single property', async () => {
     const r = await run([
-      'verify', '--runs', '1', '--size', 'small', '--properties', 'output-shape', '--seed', 'release-42',
-      '--shape-budget', '3', '--report-dir', join(dir, 'r3'),
+      'verify',
+      '--runs',
+      '1',
+      '--size',
+      'small',
+      '--properties',
+      'output-shape',
+      '--seed',
+      'release-42',
+      '--shape-budget',
+      '3',
+      '--report-dir',
+      join(dir, 'r3'),
     ]);
     expect(r.code).toBe(EXIT.ok);
     expect(r.err).toMatch(/: 1 property, 1 runs, seed -?\d+ \(from release-42\), size small, timeout \d+ ms, 3 shapes per property\n/);
@@ -70,7 +86,7 @@ describe('verify: the header line', () => {
 });
 
 describe('help', () => {
-  it('merge --help prints the merge command\'s help, the same as helpText(\'merge\')', async () => {
+  it("merge --help prints the merge command's help, the same as helpText('merge')", async () => {
     const r = await run(['merge', '--help']);
     expect(r.code).toBe(EXIT.ok);
     expect(r.out).toBe(helpText('merge'));
@@ -85,7 +101,21 @@ describe('verify interrupted by SIGINT', () => {
     let sent = false;
     try {
       const r = await run(
-        ['verify', '--kernel', 'builtin:reference', '--runs', '100000', '--seed', '3', '--size', 'small', '--properties', 'conv-matches-reference', '--report-dir', join(dir, 'r4')],
+        [
+          'verify',
+          '--kernel',
+          'builtin:reference',
+          '--runs',
+          '100000',
+          '--seed',
+          '3',
+          '--size',
+          'small',
+          '--properties',
+          'conv-matches-reference',
+          '--report-dir',
+          join(dir, 'r4'),
+        ],
         (text) => {
           // the handlers are installed right after the header, before the first case runs
           if (!sent && /verifying/.test(text)) {

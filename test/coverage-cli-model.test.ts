@@ -12,10 +12,22 @@ import type { ModelReport } from '../src/runner/report.js';
 describe('formatLayerVerdicts', () => {
   it('one line per layer, padded to the longest node name; worst ratio 0, 3 digits or text; failures, files and skipped nodes', () => {
     const layer = (node: string, status: 'passed' | 'failed' | 'not-run', extra: object = {}) => ({
-      index: 0, node, opType: 'Conv', operator: 'conv', shapes: 'x=[1,1,3,3]', status, cases: 2, properties: [], failedProperties: [], ...extra,
+      index: 0,
+      node,
+      opType: 'Conv',
+      operator: 'conv',
+      shapes: 'x=[1,1,3,3]',
+      status,
+      cases: 2,
+      properties: [],
+      failedProperties: [],
+      ...extra,
     });
     const m = {
-      file: 'n.onnx', sha256: '0', data: 'generated', input: 'generated:1',
+      file: 'n.onnx',
+      sha256: '0',
+      data: 'generated',
+      input: 'generated:1',
       layers: [
         layer('a', 'passed', { worstErrorOverBound: 0 }),
         layer('conv_long', 'failed', { worstErrorOverBound: 1234.5, failedProperties: ['p1', 'p2'], counterexampleFile: 'ce.json' }),
@@ -38,7 +50,9 @@ describe('formatLayerVerdicts', () => {
 });
 
 describe('runBothData', () => {
-  const cmd = { kind: 'verify', reportDir: 'out', model: { file: 'n.onnx', data: 'both' } } as unknown as VerifyCommand & { model: NonNullable<VerifyCommand['model']> };
+  const cmd = { kind: 'verify', reportDir: 'out', model: { file: 'n.onnx', data: 'both' } } as unknown as VerifyCommand & {
+    model: NonNullable<VerifyCommand['model']>;
+  };
   const runner = (codes: number[]) => {
     const seen: Array<[string | undefined, string]> = [];
     const run = async (c: VerifyCommand) => {
@@ -62,7 +76,7 @@ describe('runBothData', () => {
       ]);
     }
   });
-  it('a signal\'s code in the real run stops there; in the generated run it is the result', async () => {
+  it("a signal's code in the real run stops there; in the generated run it is the result", async () => {
     const stopped = runner([130, 0]);
     expect(await runBothData(cmd, stopped.run)).toBe(130);
     expect(stopped.seen).toHaveLength(1);

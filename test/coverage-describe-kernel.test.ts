@@ -22,7 +22,7 @@ describeKernel(MODULE, {
 });
 
 describe('what the describeKernel calls above registered and how their tests ended', () => {
-  it('one suite per call, one test per property; the module suite\'s convTranspose test skipped itself after loading', ({ task }) => {
+  it("one suite per call, one test per property; the module suite's convTranspose test skipped itself after loading", ({ task }) => {
     const suites = (task.file.tasks as RunnerTestSuite[]).filter((t) => t.type === 'suite' && t.name.startsWith('convcheck: '));
     const byName = new Map(suites.map((s) => [s.name, s.tasks as RunnerTestCase[]]));
     expect([...byName.keys()]).toEqual(['convcheck: builtin:im2col', `convcheck: ${MODULE}`]);

@@ -59,11 +59,16 @@ describe('failure fields', () => {
       ['Expected (whole)', '[1,1,1] = [0.5]'],
       ['Actual (whole)', '[1,1,1] = [0.25]'],
     ]);
-    expect(wholeFields({ ...base, whole: { actual: { shape: [1], values: [2] } } } as FailureDetail)).toEqual([['Actual (whole)', '[1] = [2]']]);
+    expect(wholeFields({ ...base, whole: { actual: { shape: [1], values: [2] } } } as FailureDetail)).toEqual([
+      ['Actual (whole)', '[1] = [2]'],
+    ]);
   });
   it('a case replayed from the database names the file instead of the seed; a path is shown when present', () => {
     const fromDb = failureFields({ ...base, fromDatabase: 'db/p-1.json', path: '3:1' });
-    expect(fromDb).toContainEqual(['From database', 'db/p-1.json (a saved counterexample replayed first; the seed does not reproduce it, the file does)']);
+    expect(fromDb).toContainEqual([
+      'From database',
+      'db/p-1.json (a saved counterexample replayed first; the seed does not reproduce it, the file does)',
+    ]);
     expect(fromDb.map(([l]) => l)).not.toContain('Seed');
     expect(fromDb).toContainEqual(['Path', '3:1']);
     expect(failureFields(base)).toEqual([

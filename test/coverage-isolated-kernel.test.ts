@@ -76,7 +76,9 @@ describe('kernel process death', () => {
     } finally {
       await exits.close();
     }
-    const killed = await createIsolatedKernel(await kernelFile('killed-in-call', "process.kill(process.pid, 'SIGKILL')"), { timeoutMs: 5000 });
+    const killed = await createIsolatedKernel(await kernelFile('killed-in-call', "process.kill(process.pid, 'SIGKILL')"), {
+      timeoutMs: 5000,
+    });
     try {
       await expect(killed.dense!(one(1), one(1), undefined)).rejects.toThrow(/kernel process was killed by SIGKILL during the call/);
     } finally {
@@ -107,7 +109,9 @@ describe('the proxy of an isolated kernel', () => {
       const frozen: Tensor = { shape: Object.freeze([1, 1]) as number[], data: Float32Array.of(3) };
       await k.dense!(frozen, { shape: [1, 1], data: Float32Array.of(2) }, undefined);
       expect(frozen.shape).toEqual([1, 1]);
-      const e = await Promise.resolve(k.dense!({ shape: [1, 1], data: Float32Array.of(2) }, { shape: [1, 1], data: Float32Array.of(2) }, undefined)).catch((err: unknown) => err);
+      const e = await Promise.resolve(
+        k.dense!({ shape: [1, 1], data: Float32Array.of(2) }, { shape: [1, 1], data: Float32Array.of(2) }, undefined),
+      ).catch((err: unknown) => err);
       expect(e).toBeInstanceOf(Error);
       expect([(e as Error).name, (e as Error).message]).toEqual(['RangeError', 'no stack here']);
     } finally {

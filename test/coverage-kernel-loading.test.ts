@@ -46,12 +46,14 @@ describe('validateKernel', () => {
 });
 
 describe('describeError', () => {
-  it('one line; the error name when the message lacks it; cut at 300 characters; esbuild\'s location line; non-Errors as text', () => {
+  it("one line; the error name when the message lacks it; cut at 300 characters; esbuild's location line; non-Errors as text", () => {
     expect(describeError(new TypeError('a\n  b'))).toBe('TypeError: a b');
     expect(describeError(new Error('plain'))).toBe('plain');
     const long = describeError(new Error('y'.repeat(400)));
     expect(long).toBe(`${'y'.repeat(300)}…`);
-    expect(describeError(new Error('Transform failed with 1 error:\nk.ts:3:5: ERROR: Expected ";"\nmore'))).toBe('k.ts:3:5: ERROR: Expected ";"');
+    expect(describeError(new Error('Transform failed with 1 error:\nk.ts:3:5: ERROR: Expected ";"\nmore'))).toBe(
+      'k.ts:3:5: ERROR: Expected ";"',
+    );
     expect(describeError('just\ntext')).toBe('just text');
   });
 });
@@ -86,8 +88,15 @@ describe('worker handler', () => {
     const hostile = Object.create(Error.prototype, { name: throwing, message: throwing, stack: throwing }) as Error;
     expect(hostile).toBeInstanceOf(Error);
     expect(describeThrown(hostile)).toEqual({ name: 'Error', message: '(message cannot be read)' });
-    const unprintable = { toString: () => { throw new Error('no'); } };
-    expect(describeThrown(unprintable)).toEqual({ name: 'Error', message: 'kernel threw a non-Error value: a value that cannot be printed' });
+    const unprintable = {
+      toString: () => {
+        throw new Error('no');
+      },
+    };
+    expect(describeThrown(unprintable)).toEqual({
+      name: 'Error',
+      message: 'kernel threw a non-Error value: a value that cannot be printed',
+    });
     expect(describeThrown(42)).toEqual({ name: 'Error', message: 'kernel threw a non-Error value: 42' });
     const numbered = Object.assign(new Error('n'), { name: 7 });
     expect(describeThrown(numbered).name).toBe('7');

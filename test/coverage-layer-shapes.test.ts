@@ -20,8 +20,12 @@ const fails = (doc: unknown): ShapesFileError => {
 
 describe('--shapes documents rejected', () => {
   it('network not a non-empty string; null; a layer that is not an object; a name not a non-empty string', () => {
-    expect(fails({ network: '', layers: [{ op: 'dense', x: [1, 2], w: [1, 2] }] }).message).toMatch(/network: must be a non-empty string, got ""/);
-    expect(fails({ network: 7, layers: [{ op: 'dense', x: [1, 2], w: [1, 2] }] }).message).toMatch(/network: must be a non-empty string, got 7/);
+    expect(fails({ network: '', layers: [{ op: 'dense', x: [1, 2], w: [1, 2] }] }).message).toMatch(
+      /network: must be a non-empty string, got ""/,
+    );
+    expect(fails({ network: 7, layers: [{ op: 'dense', x: [1, 2], w: [1, 2] }] }).message).toMatch(
+      /network: must be a non-empty string, got 7/,
+    );
     expect(fails(null).message).toMatch(/expected an object \{"network", "layers": \[\.\.\.\]\} or an array of layers, got null/);
     expect(fails('text').message).toMatch(/or an array of layers, got string/);
     expect(fails([3]).message).toMatch(/#0.*must be an object, got 3/);
@@ -33,7 +37,9 @@ describe('--shapes documents rejected', () => {
     expect(fails([{ op: 'dense', x: [1, 2], w: [1, 2], count: 1.5 }]).message).toMatch(/count: must be an integer >= 1, got 1.5/);
     expect(fails([{ op: 'conv', x: [1, 2, 4], w: [2, 2, 3], group: '2' }]).message).toMatch(/group: must be an integer >= 1, got "2"/);
     expect(fails([{ op: 'conv', x: [1, 2, 4], w: [2, 2, 3], group: 0 }]).message).toMatch(/group: must be an integer >= 1, got 0/);
-    expect(fails([{ op: 'conv', x: [1, 2, 4], w: [2, 2, 3], dilations: [0] }]).message).toMatch(/dilations: must be an array of integers >= 1, got \[0\]/);
+    expect(fails([{ op: 'conv', x: [1, 2, 4], w: [2, 2, 3], dilations: [0] }]).message).toMatch(
+      /dilations: must be an array of integers >= 1, got \[0\]/,
+    );
     expect(fails([{ op: 'conv', x: [1, 2, 4], w: [2, 2, 3], pads: [-1, 0] }]).message).toMatch(/pads: must be an array of integers >= 0/);
     expect(fails([{ op: 'convTranspose', x: [1, 2, 4], w: [2, 2, 3], outputPadding: [-1] }]).message).toMatch(
       /outputPadding: must be an array of integers >= 0/,
@@ -42,7 +48,13 @@ describe('--shapes documents rejected', () => {
   });
   it('a dense layer without a bias is checked without one; its network is the file name when the document is a bare array', () => {
     const [fc] = parseLayerShapes([{ op: 'dense', x: [2, 3], w: [4, 3], bias: false }], 's.json');
-    expect(fc).toEqual({ network: 's.json', name: 'layer0', op: 'dense', spec: { xShape: [2, 3], wShape: [4, 3], hasBias: false }, count: 1 });
+    expect(fc).toEqual({
+      network: 's.json',
+      name: 'layer0',
+      op: 'dense',
+      spec: { xShape: [2, 3], wShape: [4, 3], hasBias: false },
+      count: 1,
+    });
   });
 });
 

@@ -15,7 +15,11 @@ describe('mergeReports', () => {
   });
   it('shard 1/3 alone: shards 2/3 and 3/3 are named missing together', async () => {
     const r1 = await verifyKernel(im2colKernel, {
-      runs: 1, seed: 2, size: 'small', properties: ['output-shape'], shard: { index: 1, count: 3, of: 'all' },
+      runs: 1,
+      seed: 2,
+      size: 'small',
+      properties: ['output-shape'],
+      shard: { index: 1, count: 3, of: 'all' },
     });
     let e: unknown;
     try {

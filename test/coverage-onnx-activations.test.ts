@@ -53,7 +53,11 @@ describe('captureActivations', () => {
     await writeFile(join(dir, 'f.bin'), littleEndianBytes('float32', Float32Array.of(0.5, 0.5, 0.5, 0.5)));
     await writeFile(join(dir, 'd.bin'), littleEndianBytes('float64', Float64Array.of(1.25, -2)));
     const ext = (name: string, dataType: number, dims: number[], file: string): OnnxProto.ITensorProto => ({
-      name, dataType, dims, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: [{ key: 'location', value: file }],
+      name,
+      dataType,
+      dims,
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [{ key: 'location', value: file }],
     });
     const file = await model(
       'ext.onnx',

@@ -78,7 +78,9 @@ describe('--model-input JSON', () => {
     expect(await failure(model(X), await json('unknown', { z: { dims: [1], data: [1] } }))).toMatch(
       /names input 'z'; the model's inputs are 'x'$/,
     );
-    expect(await failure(model(X, Y), await json('missing', { x: { dims: [1, 2], data: [1, 2] } }))).toMatch(/gives no value for input 'y'/);
+    expect(await failure(model(X, Y), await json('missing', { x: { dims: [1, 2], data: [1, 2] } }))).toMatch(
+      /gives no value for input 'y'/,
+    );
     expect(await failure(model(X), await json('count', { dims: [1, 2], data: [1, 2, 3] }))).toMatch(
       /input 'x': --model-input .*count\.json gives dims \[1,2\] and 3 values/,
     );
@@ -102,9 +104,17 @@ describe('--model-input JSON', () => {
 
 describe('--model-input TensorProto (.pb)', () => {
   it('raw_data and float_data; an unnamed tensor feeds the only input, a named one its input', async () => {
-    const raw = await modelFeeds(model(X), await pb('raw', { dims: [1, 2], dataType: T.FLOAT, rawData: littleEndianBytes('float32', Float32Array.of(3, -4)) }), 1);
+    const raw = await modelFeeds(
+      model(X),
+      await pb('raw', { dims: [1, 2], dataType: T.FLOAT, rawData: littleEndianBytes('float32', Float32Array.of(3, -4)) }),
+      1,
+    );
     expect(Array.from(raw.feeds.get('x')?.data ?? [])).toEqual([3, -4]);
-    const named = await modelFeeds(model({ ...Y, dims: [1, 3] }), await pb('named', { name: 'y', dims: [1, 3], dataType: T.FLOAT, floatData: [1, 2, 3] }), 1);
+    const named = await modelFeeds(
+      model({ ...Y, dims: [1, 3] }),
+      await pb('named', { name: 'y', dims: [1, 3], dataType: T.FLOAT, floatData: [1, 2, 3] }),
+      1,
+    );
     expect(Array.from(named.feeds.get('y')?.data ?? [])).toEqual([1, 2, 3]);
   });
   it('an unnamed tensor for two inputs, a non-FLOAT tensor, bytes that are not a TensorProto', async () => {

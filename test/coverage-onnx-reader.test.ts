@@ -28,11 +28,7 @@ afterAll(async () => {
 const relu: OnnxProto.INodeProto = { opType: 'Relu', input: ['X'], output: ['Y'] };
 
 /** Writes a model with these initializers, nodes and inputs; returns its path. */
-async function writeModel(
-  name: string,
-  graph: Partial<OnnxProto.IGraphProto> | null,
-  irVersion = 8,
-): Promise<string> {
+async function writeModel(name: string, graph: Partial<OnnxProto.IGraphProto> | null, irVersion = 8): Promise<string> {
   const model = onnx.ModelProto.create({
     irVersion,
     opsetImport: [{ domain: '', version: 17 }],
@@ -60,9 +56,7 @@ describe('readOnnxModel: files that are not models', () => {
   });
   it('no graph, a graph without nodes, no IR version: each said', async () => {
     expect((await rejection(readOnnxModel(await writeModel('nograph.onnx', null)))).message).toMatch(/\(no graph\)/);
-    expect((await rejection(readOnnxModel(await writeModel('nonodes.onnx', { node: [] })))).message).toMatch(
-      /\(a graph without nodes\)/,
-    );
+    expect((await rejection(readOnnxModel(await writeModel('nonodes.onnx', { node: [] })))).message).toMatch(/\(a graph without nodes\)/);
     expect((await rejection(readOnnxModel(await writeModel('noir.onnx', {}, 0)))).message).toMatch(/\(no IR version\)/);
   });
 });
@@ -93,7 +87,9 @@ describe('readOnnxModel: tensor data in every place ONNX keeps it', () => {
   it('raw_data: little-endian FLOAT16 bits become their values', async () => {
     const m = await readOnnxModel(
       await writeModel('raw16.onnx', {
-        initializer: [{ name: 'h', dims: [3], dataType: T.FLOAT16, rawData: littleEndianBytes('float16', Uint16Array.of(0x3c00, 0x3800, 0x7bff)) }],
+        initializer: [
+          { name: 'h', dims: [3], dataType: T.FLOAT16, rawData: littleEndianBytes('float16', Uint16Array.of(0x3c00, 0x3800, 0x7bff)) },
+        ],
       }),
     );
     expect(Array.from(m.constants.get('h')?.data ?? [])).toEqual([1, 0.5, 65504]);
@@ -108,9 +104,7 @@ describe('readOnnxModel: tensor data in every place ONNX keeps it', () => {
     expect((await bad({ name: 'r', dims: [2, 2], dataType: T.FLOAT, rawData: new Uint8Array(12) })).message).toMatch(
       /has 12 bytes of data; dims \[2,2\] of float32 need 16/,
     );
-    expect((await bad({ name: 'v', dims: [3], dataType: T.FLOAT, floatData: [1, 2] })).message).toMatch(
-      /has 2 values; dims \[3\] need 3/,
-    );
+    expect((await bad({ name: 'v', dims: [3], dataType: T.FLOAT, floatData: [1, 2] })).message).toMatch(/has 2 values; dims \[3\] need 3/);
   });
 
   it('external data: offset and length pick the bytes; two tensors share one read of the file; an absolute location works', async () => {
@@ -182,8 +176,17 @@ describe('readOnnxModel: tensor data in every place ONNX keeps it', () => {
     const m = await readOnnxModel(
       await writeModel('const.onnx', {
         node: [
-          { opType: 'Constant', output: ['c'], attribute: [{ name: 'value', type: 4, t: { dims: [1], dataType: T.FLOAT, floatData: [7] } }] },
-          { opType: 'Constant', domain: 'custom', output: ['foreign'], attribute: [{ name: 'value', type: 4, t: { dims: [1], dataType: T.FLOAT, floatData: [8] } }] },
+          {
+            opType: 'Constant',
+            output: ['c'],
+            attribute: [{ name: 'value', type: 4, t: { dims: [1], dataType: T.FLOAT, floatData: [7] } }],
+          },
+          {
+            opType: 'Constant',
+            domain: 'custom',
+            output: ['foreign'],
+            attribute: [{ name: 'value', type: 4, t: { dims: [1], dataType: T.FLOAT, floatData: [8] } }],
+          },
           { opType: 'Constant', output: ['novalue'], attribute: [{ name: 'value_float', type: 1, f: 3 }] },
           relu,
         ],
@@ -305,7 +308,9 @@ describe('layerOfNode: the reasons a node is not a layer', () => {
     expect(reasonOf(layer('ConvTranspose', ['x', 'w'], [str('auto_pad', 'SAME_LOWER')], up, [1, 1, 3, 3]))).toBe(
       'auto_pad SAME_LOWER on ConvTranspose (convcheck takes explicit pads there)',
     );
-    expect(reasonOf(layer('ConvTranspose', ['x', 'w'], [ints('output_shape', [6, 6])], up, [1, 1, 3, 3]))).toMatch(/^output_shape is given/);
+    expect(reasonOf(layer('ConvTranspose', ['x', 'w'], [ints('output_shape', [6, 6])], up, [1, 1, 3, 3]))).toMatch(
+      /^output_shape is given/,
+    );
   });
   it('dense: weight not 2-D, x not [N, K], Gemm transA, alpha ≠ 1, beta ≠ 1 with a bias, a bias not [M] or [1, M]', () => {
     const fc = { w: f32([4, 3]), b: f32([3]) };
@@ -314,7 +319,9 @@ describe('layerOfNode: the reasons a node is not a layer', () => {
     );
     expect(reasonOf(layer('MatMul', ['x', 'w'], [], fc, [1, 2, 4]))).toBe("its input x is [1,2,4]; convcheck's dense takes [N, K]");
     expect(reasonOf(layer('Gemm', ['x', 'w'], [int('transA', 1)], fc, [2, 4]))).toBe("transA = 1 (convcheck's dense takes x as [N, K])");
-    expect(reasonOf(layer('Gemm', ['x', 'w'], [float('alpha', 2)], fc, [2, 4]))).toBe("alpha 2, beta 1 (convcheck's dense computes x·wᵀ + b)");
+    expect(reasonOf(layer('Gemm', ['x', 'w'], [float('alpha', 2)], fc, [2, 4]))).toBe(
+      "alpha 2, beta 1 (convcheck's dense computes x·wᵀ + b)",
+    );
     expect(reasonOf(layer('Gemm', ['x', 'w', 'b'], [float('beta', 0.5)], fc, [2, 4]))).toBe(
       "alpha 1, beta 0.5 (convcheck's dense computes x·wᵀ + b)",
     );

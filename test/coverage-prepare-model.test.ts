@@ -24,7 +24,10 @@ afterAll(async () => {
 });
 
 const f32 = (name: string, dims: number[]): OnnxProto.ITensorProto => ({
-  name, dims, dataType: T.FLOAT, floatData: Array.from({ length: dims.reduce((a, d) => a * d, 1) }, (_, i) => (i % 3) - 1),
+  name,
+  dims,
+  dataType: T.FLOAT,
+  floatData: Array.from({ length: dims.reduce((a, d) => a * d, 1) }, (_, i) => (i % 3) - 1),
 });
 
 async function model(name: string, nodes: OnnxProto.INodeProto[], initializer: OnnxProto.ITensorProto[]): Promise<string> {
@@ -32,8 +35,15 @@ async function model(name: string, nodes: OnnxProto.INodeProto[], initializer: O
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],
     graph: {
-      name: 'g', node: nodes, initializer,
-      input: [{ name: 'X', type: { tensorType: { elemType: T.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 1 }, { dimValue: 4 }, { dimValue: 4 }] } } } }],
+      name: 'g',
+      node: nodes,
+      initializer,
+      input: [
+        {
+          name: 'X',
+          type: { tensorType: { elemType: T.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 1 }, { dimValue: 4 }, { dimValue: 4 }] } } },
+        },
+      ],
       output: [{ name: 'Y', type: { tensorType: { elemType: T.FLOAT } } }],
     },
   });
@@ -49,7 +59,13 @@ describe('prepareModel', () => {
       [
         { name: 'on-constant', opType: 'Conv', input: ['C', 'W'], output: ['Z'] },
         { name: 'good', opType: 'Conv', input: ['X', 'W'], output: ['Y'] },
-        { name: 'bad-shape', opType: 'Conv', input: ['X', 'W'], output: ['V'], attribute: [{ name: 'kernel_shape', type: 7, ints: [3, 3] }] },
+        {
+          name: 'bad-shape',
+          opType: 'Conv',
+          input: ['X', 'W'],
+          output: ['V'],
+          attribute: [{ name: 'kernel_shape', type: 7, ints: [3, 3] }],
+        },
       ],
       [f32('C', [1, 1, 4, 4]), f32('W', [2, 1, 2, 2])],
     );
@@ -72,6 +88,8 @@ describe('prepareModel', () => {
     );
     const e = await prepareModel(file, { seed: 1 }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ModelFileError);
-    expect((e as Error).message).toMatch(/no checkable node \(Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight\): only \(Conv\): its input C is a constant, not an activation$/);
+    expect((e as Error).message).toMatch(
+      /no checkable node \(Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight\): only \(Conv\): its input C is a constant, not an activation$/,
+    );
   });
 });

@@ -62,7 +62,15 @@ describe('tfjs:cpu activations applied as a separate op', () => {
     const x = tensor([1, 1, 3, 3, 3], 1);
     const w = tensor([1, 1, 2, 2, 2], 2);
     await expect(
-      Promise.resolve().then(() => k.conv!(x, w, undefined, { strides: [1, 1, 1], pads: [0, 0, 0, 0, 0, 0], dilations: [1, 1, 1], group: 1, activation: { kind: 'tanh' } })),
+      Promise.resolve().then(() =>
+        k.conv!(x, w, undefined, {
+          strides: [1, 1, 1],
+          pads: [0, 0, 0, 0, 0, 0],
+          dilations: [1, 1, 1],
+          group: 1,
+          activation: { kind: 'tanh' },
+        }),
+      ),
     ).rejects.toThrow(/activation tanh is not fused by tfjs/);
   });
 });

@@ -20,7 +20,11 @@ const layers = parseLayerShapes(
   ],
   'layers.json',
 );
-const withCaps = (name: string, caps: object): KernelUnderTest => ({ ...im2colKernel, name, capabilities: { ...im2colKernel.capabilities, ...caps } });
+const withCaps = (name: string, caps: object): KernelUnderTest => ({
+  ...im2colKernel,
+  name,
+  capabilities: { ...im2colKernel.capabilities, ...caps },
+});
 const casesOf = async (k: KernelUnderTest): Promise<number> => {
   const r = await verifyKernel(k, { size: 'production', layers, seed: 1, properties: ['conv-transpose-matches-reference'] });
   expect(r.properties[0].status).toBe('passed');
