@@ -158,3 +158,29 @@ describe('convcheck merge', () => {
     }
   });
 });
+
+describe('convcheck merge: directories and files that are not shards', () => {
+  it('a verification.json that is not JSON, or not a convcheck report; OUT equal to a shard; OUT not writable: exit 2, one line', async () => {
+    const notJson = join(dir, 'not-json');
+    await mkdir(notJson, { recursive: true });
+    await writeFile(join(notJson, 'verification.json'), '{"tool":');
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign, { recursive: true });
+    await writeFile(join(foreign, 'verification.json'), JSON.stringify({ tool: { name: 'other' }, properties: [] }));
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, 'a file where OUT should be');
+    const shards = [join(dir, 's1'), join(dir, 's2'), join(dir, 's3')];
+    const cases: Array<[string[], RegExp]> = [
+      [[notJson, '--report-dir', join(dir, 'bad')], /^convcheck merge: .*not-json\/verification\.json is not JSON\n$/],
+      [[foreign, '--report-dir', join(dir, 'bad')], /^convcheck merge: .*foreign\/verification\.json is not a convcheck verification report\n$/],
+      [[...shards, '--report-dir', shards[1]], /^convcheck merge: --report-dir .*s2 is one of the shard directories; merge into another\n$/],
+      [[...shards, '--report-dir', join(blocker, 'out')], /^convcheck: cannot write the reports into --report-dir .*blocker\/out: /],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(['merge', ...args]);
+      expect(r.code, args.join(' ')).toBe(EXIT.error);
+      expect(r.err).toMatch(message);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+});

@@ -631,3 +631,89 @@ describe('writeReports', () => {
     await expect(readdir(dir)).rejects.toThrow();
   });
 });
+
+describe('HTML: cases the pages above do not show', () => {
+  const html = (r: VerificationReport) => new HtmlReportWriter().render(r);
+  it('mixed precision and a normwise error model in the header; an empty run says no property ran', () => {
+    const page = html(
+      report({
+        kernel: { ...report().kernel, precision: 'float16', accumulation: 'float32', errorModel: 'normwise', errorFactor: 4 },
+        properties: [],
+      }),
+    );
+    expect(page).toContain('<dd>float16 storage, float32 accumulation</dd>');
+    expect(page).toContain('<dd>normwise, κ = 4</dd>');
+    expect(page).toContain('No property ran.');
+    expect(html(report())).toContain('<dd>float32</dd>');
+  });
+  it('a failed property without details says so; a coverage table of zero cases draws empty bars', () => {
+    const page = html(
+      report({
+        properties: [prop('conv-matches-reference', 'failed')],
+        coverage: { dimensions: ['rank'], rows: [{ values: ['2'], count: 0 }], total: 0 },
+      }),
+    );
+    expect(section(page, 'conv-matches-reference')).toContain('No failure details were recorded.');
+    expect(page).toContain('<span class="bar" style="width:0%"></span> 0.0%');
+    expect(html(report({ coverage: { dimensions: ['rank'], rows: [], total: 3 } }))).toContain('No cases counted (3 total).');
+  });
+  it('heat-maps that cannot be drawn say why: fewer than 2 axes, an empty axis, ratios not matching the shape', () => {
+    const page = (hm: FailureHeatmap) =>
+      section(html(report({ properties: [prop('p', 'failed', { failure: mismatch(RANK1, [0], hm) })] })), 'p');
+    expect(page({ shape: [4], ratios: [0, 0, 0, 0] })).toContain('Heat-map not drawn: shape [4] has fewer than 2 axes.');
+    expect(page({ shape: [1, 0, 3], ratios: [] })).toContain('Heat-map not drawn: shape [1,0,3] has an empty or invalid axis.');
+    expect(page({ shape: [1, 2, 3], ratios: [0, 1] })).toContain('Heat-map not drawn: 2 ratios for shape [1,2,3] (6 elements).');
+  });
+  it('--model layers: worst ratio 0, a number, text or none; a layer not run; skipped nodes listed', () => {
+    const layer = (node: string, status: 'passed' | 'failed' | 'not-run', worst?: number | string) => ({
+      index: 0, node, opType: 'Conv', operator: 'conv', shapes: 'x=[1,1,3,3]', status, cases: status === 'not-run' ? 0 : 2,
+      properties: ['conv-matches-reference'], failedProperties: status === 'failed' ? ['conv-matches-reference'] : [],
+      ...(worst !== undefined ? { worstErrorOverBound: worst } : {}),
+      ...(status === 'failed' ? { counterexampleFile: 'c.json' } : {}),
+    });
+    const page = html(
+      report({
+        model: {
+          file: 'net.onnx', sha256: 'ab'.repeat(32), data: 'generated', input: 'generated:1',
+          layers: [layer('zero', 'passed', 0), layer('big', 'failed', 1234.5678), layer('text', 'passed', '∞'), layer('idle', 'not-run')],
+          skipped: [{ node: 'q1', opType: 'QLinearConv', reason: 'quantized' }],
+        },
+      } as Partial<VerificationReport>),
+    );
+    expect(page).toContain("data: generated, of the layers' shapes");
+    expect(page).toMatch(/<code>zero<\/code>.*?<td class="num">0<\/td>/);
+    expect(page).toMatch(/<code>big<\/code>.*?FAIL.*?<td class="num">1.23e\+3<\/td>.*?<code>c\.json<\/code>/);
+    expect(page).toMatch(/<code>text<\/code>.*?<td class="num">∞<\/td>/);
+    expect(page).toMatch(/<code>idle<\/code>.*?NOT RUN<\/span><\/td><td class="num">0<\/td><td class="num"><\/td>/);
+    expect(page).toContain('<p>Skipped nodes (1):</p><ul class="notes"><li><code>q1</code> (QLinearConv): quantized</li></ul>');
+  });
+});
+
+describe('Markdown and JUnit: the same edge cases', () => {
+  const modelReport = () =>
+    report({
+      durationMs: Number.NaN,
+      properties: [prop('conv-matches-reference', 'failed'), prop('output-shape', 'skipped')],
+      coverage: { dimensions: ['rank'], rows: [], total: 0 },
+      model: {
+        file: 'net.onnx', sha256: 'cd'.repeat(32), data: 'real', input: 'in.json',
+        layers: [
+          { index: 0, node: 'c1', opType: 'Conv', operator: 'conv', shapes: 'x=[1,1,3,3]', status: 'failed', cases: 1, properties: ['p'], failedProperties: ['p'] },
+        ],
+        skipped: [{ node: 'q1', opType: 'QLinearConv', reason: 'quantized' }],
+      },
+    } as Partial<VerificationReport>);
+  it('Markdown: skipped model nodes listed, no cases counted, a failure without details', () => {
+    const md = new MarkdownReportWriter().render(modelReport());
+    expect(md).toContain('Skipped nodes (1):');
+    expect(md).toMatch(/q1.*QLinearConv.*quantized/);
+    expect(md).toContain('No cases counted (0 total).');
+  });
+  it('JUnit: a failure without details, a skip without a reason, a failed layer without a worst ratio, a non-finite duration as 0', () => {
+    const xml = new JunitReportWriter().render(modelReport());
+    expect(xml).toContain('<failure message="conv-matches-reference failed (no details recorded)" type="failed"/>');
+    expect(xml).toContain('<skipped message="skipped"/>');
+    expect(xml).toContain('<failure message="failed p" type="failed"></failure>');
+    expect(xml).toMatch(/time="0"/);
+  });
+});

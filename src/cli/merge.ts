@@ -111,7 +111,13 @@ export async function runMerge(cmd: MergeCommand, io: { readonly stdout: { write
   // counterexamples: every shard's, so each failure's file and the database for the next run travel together
   for (const s of shards) {
     const from = join(s.dir, 'counterexamples');
-    if (await exists(from)) await cp(from, join(out, 'counterexamples'), { recursive: true });
+    if (!(await exists(from))) continue;
+    try {
+      await cp(from, join(out, 'counterexamples'), { recursive: true });
+    } catch (e) {
+      // an OUT that cannot be written fails here first: the same one-line usage error as the reports' write
+      throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   const moved = await relocations(shards, cmd.reportDir);
   const report: VerificationReport = {
