@@ -172,8 +172,14 @@ describe('convcheck merge: directories and files that are not shards', () => {
     const shards = [join(dir, 's1'), join(dir, 's2'), join(dir, 's3')];
     const cases: Array<[string[], RegExp]> = [
       [[notJson, '--report-dir', join(dir, 'bad')], /^convcheck merge: .*not-json\/verification\.json is not JSON\n$/],
-      [[foreign, '--report-dir', join(dir, 'bad')], /^convcheck merge: .*foreign\/verification\.json is not a convcheck verification report\n$/],
-      [[...shards, '--report-dir', shards[1]], /^convcheck merge: --report-dir .*s2 is one of the shard directories; merge into another\n$/],
+      [
+        [foreign, '--report-dir', join(dir, 'bad')],
+        /^convcheck merge: .*foreign\/verification\.json is not a convcheck verification report\n$/,
+      ],
+      [
+        [...shards, '--report-dir', shards[1]],
+        /^convcheck merge: --report-dir .*s2 is one of the shard directories; merge into another\n$/,
+      ],
       [[...shards, '--report-dir', join(blocker, 'out')], /^convcheck: cannot write the reports into --report-dir .*blocker\/out: /],
     ];
     for (const [args, message] of cases) {

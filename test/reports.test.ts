@@ -666,15 +666,25 @@ describe('HTML: cases the pages above do not show', () => {
   });
   it('--model layers: worst ratio 0, a number, text or none; a layer not run; skipped nodes listed', () => {
     const layer = (node: string, status: 'passed' | 'failed' | 'not-run', worst?: number | string) => ({
-      index: 0, node, opType: 'Conv', operator: 'conv', shapes: 'x=[1,1,3,3]', status, cases: status === 'not-run' ? 0 : 2,
-      properties: ['conv-matches-reference'], failedProperties: status === 'failed' ? ['conv-matches-reference'] : [],
+      index: 0,
+      node,
+      opType: 'Conv',
+      operator: 'conv',
+      shapes: 'x=[1,1,3,3]',
+      status,
+      cases: status === 'not-run' ? 0 : 2,
+      properties: ['conv-matches-reference'],
+      failedProperties: status === 'failed' ? ['conv-matches-reference'] : [],
       ...(worst !== undefined ? { worstErrorOverBound: worst } : {}),
       ...(status === 'failed' ? { counterexampleFile: 'c.json' } : {}),
     });
     const page = html(
       report({
         model: {
-          file: 'net.onnx', sha256: 'ab'.repeat(32), data: 'generated', input: 'generated:1',
+          file: 'net.onnx',
+          sha256: 'ab'.repeat(32),
+          data: 'generated',
+          input: 'generated:1',
           layers: [layer('zero', 'passed', 0), layer('big', 'failed', 1234.5678), layer('text', 'passed', '∞'), layer('idle', 'not-run')],
           skipped: [{ node: 'q1', opType: 'QLinearConv', reason: 'quantized' }],
         },
@@ -696,9 +706,22 @@ describe('Markdown and JUnit: the same edge cases', () => {
       properties: [prop('conv-matches-reference', 'failed'), prop('output-shape', 'skipped')],
       coverage: { dimensions: ['rank'], rows: [], total: 0 },
       model: {
-        file: 'net.onnx', sha256: 'cd'.repeat(32), data: 'real', input: 'in.json',
+        file: 'net.onnx',
+        sha256: 'cd'.repeat(32),
+        data: 'real',
+        input: 'in.json',
         layers: [
-          { index: 0, node: 'c1', opType: 'Conv', operator: 'conv', shapes: 'x=[1,1,3,3]', status: 'failed', cases: 1, properties: ['p'], failedProperties: ['p'] },
+          {
+            index: 0,
+            node: 'c1',
+            opType: 'Conv',
+            operator: 'conv',
+            shapes: 'x=[1,1,3,3]',
+            status: 'failed',
+            cases: 1,
+            properties: ['p'],
+            failedProperties: ['p'],
+          },
         ],
         skipped: [{ node: 'q1', opType: 'QLinearConv', reason: 'quantized' }],
       },
