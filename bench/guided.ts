@@ -41,6 +41,8 @@ async function once(seed: number, guided: boolean): Promise<Outcome> {
       seed,
       properties: ['conv-matches-reference'],
       shapeBudget: budget,
+      // random vs guided: shapes drawn at random, not from the run's shape plan
+      shapePlan: 'off',
       coverage: true,
       guided,
       shrinkBudgetMs: 1,

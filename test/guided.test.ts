@@ -65,9 +65,9 @@ describe('guidedArbitrary', () => {
 
 describe('--guided on a bug behind two branches (test/fixtures/kernels/branch-gated-bug.mjs)', () => {
   // The bug is taken only when C % 4 == 3 and the last stride is 2. Over seeds 1–20 with 20
-  // shapes, random shapes found it 7 times, guided 9 (4 seeds only guided, 2 only random:
-  // `npm run bench:guided -- --seeds 20 --budget 20 --runs 20`, docs/gpu.md). Seeds 1 and 9
-  // are two where guidance reaches it and random shapes do not; the run is deterministic.
+  // shapes, random shapes found it 7 times, guided 8 (2 seeds only guided, 1 only random:
+  // `npm run bench:guided -- --seeds 20 --budget 20 --runs 20`, docs/gpu.md). Seeds 7 and 14
+  // are the two where guidance reaches it and random shapes do not; the run is deterministic.
   const run = async (seed: number, guided: boolean) => {
     const k = await createIsolatedKernel('test/fixtures/kernels/branch-gated-bug.mjs', { timeoutMs: 10_000, coverage: {} });
     try {
@@ -78,13 +78,15 @@ describe('--guided on a bug behind two branches (test/fixtures/kernels/branch-ga
         shapeBudget: 20,
         coverage: true,
         guided,
+        // random vs guided, as measured: shapes drawn at random (not from the run's shape plan)
+        shapePlan: 'off',
         shrinkBudgetMs: 1,
       });
     } finally {
       await k.close();
     }
   };
-  for (const seed of [1, 9]) {
+  for (const seed of [7, 14]) {
     it(`seed ${seed}, 20 shapes: random shapes never reach the buggy path, guided ones reach it and fail`, async () => {
       const random = await run(seed, false);
       expect(random.status).toBe('passed');

@@ -18,6 +18,8 @@ const DROPPED_TAIL_LINE =
   readFileSync(KERNEL_FILE, 'utf8')
     .split('\n')
     .findIndex((l) => l.includes("options.bug === 'dropped-tail' ? Math.floor")) + 1;
+// the line must exist, or the assertion below would look for line 0
+if (DROPPED_TAIL_LINE === 0) throw new Error(`${KERNEL_FILE} no longer has the dropped-tail branch this test looks for`);
 
 describe('--coverage of a browser kernel', () => {
   it('webgpu-conv.ts: its files, the dropped-tail branch never reached, one WGSL variant with the shapes that used it', async () => {
@@ -29,12 +31,16 @@ describe('--coverage of a browser kernel', () => {
         seed: 2,
         properties: ['conv-matches-reference'],
         shapeBudget: 2,
+        // exactly the two budgeted shapes: random shapes (no plan) and no numerics-probe calls
+        shapePlan: 'off',
+        probeNumerics: false,
         coverage: { outputDir: join(dir, 'kernel-coverage') },
       });
       const kc = report.kernelCoverage!;
       expect(report.status).toBe('passed');
-      expect(kc.files.map((f) => f.path)).toEqual(['examples/browser/webgpu-conv-kernel.ts', 'examples/browser/webgpu-conv.ts']);
-      expect(kc.unreachedBranches).toContainEqual({ path: KERNEL_FILE, line: DROPPED_TAIL_LINE, what: 'Math.floor(total / WORKGROUP)' });
+      // the module, its kernel, and the planted-bug table the kernel imports (examples/narrow-bugs.ts)
+    expect(kc.files.map((f) => f.path)).toEqual(['examples/browser/webgpu-conv-kernel.ts', 'examples/browser/webgpu-conv.ts', 'examples/narrow-bugs.ts']);
+      expect(kc.unreachedBranches).toContainEqual({ path: KERNEL_FILE, line: DROPPED_TAIL_LINE, what: 'Math.floor(invocations / WORKGROUP)' });
       // one pipeline serves every shape: one variant, reached by both shapes the budget allows
       expect(kc.shaderVariants).toHaveLength(1);
       const [v] = kc.shaderVariants;
