@@ -39,8 +39,16 @@ describe('--coverage of a browser kernel', () => {
       const kc = report.kernelCoverage!;
       expect(report.status).toBe('passed');
       // the module, its kernel, and the planted-bug table the kernel imports (examples/narrow-bugs.ts)
-    expect(kc.files.map((f) => f.path)).toEqual(['examples/browser/webgpu-conv-kernel.ts', 'examples/browser/webgpu-conv.ts', 'examples/narrow-bugs.ts']);
-      expect(kc.unreachedBranches).toContainEqual({ path: KERNEL_FILE, line: DROPPED_TAIL_LINE, what: 'Math.floor(invocations / WORKGROUP)' });
+      expect(kc.files.map((f) => f.path)).toEqual([
+        'examples/browser/webgpu-conv-kernel.ts',
+        'examples/browser/webgpu-conv.ts',
+        'examples/narrow-bugs.ts',
+      ]);
+      expect(kc.unreachedBranches).toContainEqual({
+        path: KERNEL_FILE,
+        line: DROPPED_TAIL_LINE,
+        what: 'Math.floor(invocations / WORKGROUP)',
+      });
       // one pipeline serves every shape: one variant, reached by both shapes the budget allows
       expect(kc.shaderVariants).toHaveLength(1);
       const [v] = kc.shaderVariants;
