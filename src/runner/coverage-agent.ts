@@ -12,11 +12,19 @@ import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import type { FunctionCoverage, KernelCoverageOptions, ScriptCoverage } from './kernel-coverage-probe.js';
 
-/** convcheck's own source folders (`<package>/src/`, `<package>/dist/`), whose code is never the kernel's. */
-const OWN_DIRS = (() => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  return [`${root}src/`, `${root}dist/`];
-})();
+/**
+ * convcheck's own source folders (`<package>/src/`, `<package>/dist/`), whose code is never the
+ * kernel's; computed on first use, so importing this file does not need `node:url` (the runner is
+ * imported into browser pages, where node modules are stubs that throw when called).
+ */
+let ownDirs: readonly string[] | undefined;
+function ownDirsOf(): readonly string[] {
+  if (ownDirs === undefined) {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    ownDirs = [`${root}src/`, `${root}dist/`];
+  }
+  return ownDirs;
+}
 
 /** True for a script URL that belongs to the kernel (see the file comment). */
 export function isKernelScript(url: string, options: KernelCoverageOptions): boolean {
@@ -31,7 +39,7 @@ export function isKernelScript(url: string, options: KernelCoverageOptions): boo
 /** True for an absolute file path that belongs to the kernel: not convcheck's own code, not a library unless asked. */
 export function isKernelPath(path: string, options: KernelCoverageOptions): boolean {
   const p = path.replace(/\\/g, '/');
-  if (OWN_DIRS.some((d) => p.startsWith(d.replace(/\\/g, '/')))) return false;
+  if (ownDirsOf().some((d) => p.startsWith(d.replace(/\\/g, '/')))) return false;
   return options.libraries === true || !/\/node_modules\//.test(p);
 }
 
