@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
-    // test/browser runs inside Chromium: npm run test:browser (vitest.browser.config.ts)
-    exclude: [...configDefaults.exclude, 'test/browser/**'],
+    // *.browser.test.ts run inside Chromium: npm run test:browser (vitest.browser.config.ts)
+    exclude: [...configDefaults.exclude, '**/*.browser.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -64,3 +64,23 @@ describe('parseArgs forms', () => {
     expect(selectProperties(['a', 'b', 'c', 'd', 'e'], ['a', 'c', 'e'], undefined)).toEqual(['a', 'c', 'e']);
   });
 });
+
+describe('parseArgs: the GPU options', () => {
+  it('--shape-plan takes all, mixed or off and nothing else', () => {
+    for (const v of ['all', 'mixed', 'off'] as const) expect(parseArgs(['verify', '--shape-plan', v])).toMatchObject({ shapePlan: v });
+    expect(parseArgs(['verify'])).not.toHaveProperty('shapePlan');
+    expect(usage(['verify', '--shape-plan', 'some'])).toBe("--shape-plan must be one of all, mixed, off, got 'some'");
+  });
+  it('--coverage-libraries and --guided each imply --coverage; none of them: no coverage field', () => {
+    const none = parseArgs(['verify']);
+    expect(none).not.toHaveProperty('coverage');
+    expect(none).not.toHaveProperty('coverageLibraries');
+    expect(none).not.toHaveProperty('guided');
+    expect(parseArgs(['verify', '--coverage'])).toMatchObject({ coverage: true });
+    expect(parseArgs(['verify', '--coverage'])).not.toHaveProperty('guided');
+    expect(parseArgs(['verify', '--coverage-libraries'])).toMatchObject({ coverage: true, coverageLibraries: true });
+    const guided = parseArgs(['verify', '--guided']);
+    expect(guided).toMatchObject({ coverage: true, guided: true });
+    expect(guided).not.toHaveProperty('coverageLibraries');
+  });
+});
