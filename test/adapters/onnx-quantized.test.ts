@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { convAttributesOf, decodeSingleNode, quantizedModel, tensorFromProto, tensorToProto } from '../../src/adapters/onnx-quantized.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { onnx } from '../../src/models/onnx-proto.js';
+import { onnx, type OnnxProto } from '../../src/models/onnx-proto.js';
 import type { TypedTensor } from '../../src/quantized.js';
 
 const t = (shape: number[], data: TypedTensor['data']): TypedTensor => ({ shape, data });
@@ -70,7 +70,7 @@ describe('decodeSingleNode', () => {
 });
 
 describe('convAttributesOf', () => {
-  const attr = (a: onnx.IAttributeProto): [string, onnx.IAttributeProto] => [a.name!, a];
+  const attr = (a: OnnxProto.IAttributeProto): [string, OnnxProto.IAttributeProto] => [a.name!, a];
   it('no attributes: stride 1, dilation 1, pads 0, group 1 on every axis', () => {
     expect(convAttributesOf(new Map(), [5, 5], [3, 3])).toEqual({ strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 });
   });
