@@ -101,13 +101,13 @@ describe('GuardedKernel.call: faults of a hostile dense kernel x=[1,2] w=[1,2]',
     const f = await fault(
       call(
         kernel((a, b) => {
-          (a.shape as number[]).push(1);
+          (a.shape as number[]).pop();
           return dot(a, b);
         }),
       ),
     );
     expect(f.kind).toBe('mutated-input');
-    expect(f.message).toBe('dense() wrote into the shape of its input x ([1,2] became [1,2,1])');
+    expect(f.message).toBe('dense() wrote into the shape of its input x ([1,2] became [1])');
   });
 });
 
@@ -132,7 +132,8 @@ describe('GuardedKernel.call: interrupted', () => {
   });
   it('a kernel that throws after the abort: CallInterrupted, not a threw fault', async () => {
     const controller = new AbortController();
-    const k = kernel(async () => {
+    // synchronous: the throw is seen in the same turn as the abort
+    const k = kernel(() => {
       controller.abort();
       throw new Error('cancelled');
     });

@@ -49,7 +49,7 @@ describe('referenceQLinearConv x=[1,1,2] w=[2,1,1] b=[2]', () => {
   });
   it.each([
     [[3], Int32Array.of(1, 2, 3), '[3]'],
-    [[1, 2], Int32Array.of(1, 2), '[1,2]'],
+    [[2, 1], Int32Array.of(1, 2), '[2,1]'],
   ])('b of shape %j: one int32 per output channel is required', (shape, data, text) => {
     const e = invalid(run(8, t(shape, data)));
     expect(e).toMatchObject({ argument: 'b', value: shape });
