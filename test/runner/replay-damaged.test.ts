@@ -18,7 +18,7 @@ const nanConv: KernelUnderTest = {
   name: 'test:nan-conv',
   precision: 'float64',
   conv: (...a: Parameters<NonNullable<KernelUnderTest['conv']>>): Tensor => {
-    const y = referenceKernel.conv!(...a);
+    const y = referenceKernel.conv!(...a) as Tensor;
     return { shape: y.shape, data: new Float64Array(y.data.length).fill(Number.NaN) };
   },
 };
