@@ -144,3 +144,35 @@ describe('transferable', () => {
     expect((transferable({ shape: 'odd', data: whole }) as { data: Float32Array }).data).toBe(whole);
   });
 });
+
+describe('handleRequest: requests the kernel cannot answer', () => {
+  it('an operator the kernel lacks: a TypeError reply naming the kernel and the operator', async () => {
+    const kernel: KernelUnderTest = {
+      name: 'conv-only',
+      precision: 'float64',
+      conv: () => ({ shape: [1, 1, 2], data: new Float64Array(2) }),
+    };
+    const [r] = await answer(kernel, { id: 6, op: 'dense', inputs: [x(), w(), undefined], attrs: undefined });
+    expect(r).toMatchObject({ type: 'error', id: 6, name: 'TypeError', message: 'kernel conv-only has no dense' });
+  });
+  it('a send that throws something other than an Error: the DataCloneError reply says what it was', async () => {
+    const kernel: KernelUnderTest = { name: 'ok', precision: 'float64', conv: () => ({ shape: [1, 1, 2], data: new Float64Array(2) }) };
+    const replies: WorkerReply[] = [];
+    let first = true;
+    await handleRequest(kernel, convRequest(7), (r) => {
+      if (first) {
+        first = false;
+        throw 'channel closed';
+      }
+      replies.push(r);
+    });
+    expect(replies).toEqual([
+      {
+        type: 'error',
+        id: 7,
+        name: 'DataCloneError',
+        message: 'kernel returned a value that cannot be sent from the worker (channel closed)',
+      },
+    ]);
+  });
+});
