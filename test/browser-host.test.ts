@@ -101,6 +101,28 @@ describe('findChromium', () => {
   });
 });
 
+describe('findChromium: what does not count as a browser, and where the cache is', () => {
+  it('CONVCHECK_CHROMIUM naming a directory is an error, not a browser', async () => {
+    await mkdir(join(dir, 'chromium-dir'), { recursive: true });
+    expect(() => findChromium({ CONVCHECK_CHROMIUM: join(dir, 'chromium-dir') }, [])).toThrow(BrowserNotFoundError);
+  });
+  it('PLAYWRIGHT_BROWSERS_PATH=0 (Playwright’s "next to the package") and no setting both mean HOME/.cache/ms-playwright', async () => {
+    const home = join(dir, 'home');
+    const exe = join(home, '.cache', 'ms-playwright', 'chromium_headless_shell-7', 'chrome-linux', 'headless_shell');
+    await mkdir(join(exe, '..'), { recursive: true });
+    await writeFile(exe, '#!/bin/sh\n');
+    await chmod(exe, 0o755);
+    expect(findChromium({ HOME: home }, [])).toBe(exe);
+    expect(findChromium({ HOME: home, PLAYWRIGHT_BROWSERS_PATH: '0' }, [])).toBe(exe);
+  });
+  it('build folders without a number, and names that are no Chromium build, are not candidates', async () => {
+    const cache = join(dir, 'odd-cache');
+    for (const d of ['chromium-abc', 'firefox-1000', 'chromium-12']) await mkdir(join(cache, d), { recursive: true });
+    expect(playwrightCacheCandidates(cache).every((p) => p.includes('chromium-12'))).toBe(true);
+    expect(playwrightCacheCandidates(join(dir, 'no-such-cache'))).toEqual([]);
+  });
+});
+
 describe('shape budget', () => {
   const arb = fc.record({
     spec: fc.record({ xShape: fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 2, maxLength: 4 }) }),
