@@ -34,15 +34,15 @@ describe('tfjs:cpu convTranspose', () => {
       bias: true,
     },
     {
-      // groups and dilation fold into one transpose with block-diagonal, zero-inserted weights
-      name: 'x=[2,6,3,2] w=[6,2,2,3] group=3 d=[2,3] s=[2,1] op=[1,0] bias (folded)',
+      // finite x: each group runs one transpose with the zero-inserted kernel
+      name: 'x=[2,6,3,2] w=[6,2,2,3] group=3 d=[2,3] s=[2,1] op=[1,0] bias',
       x: [2, 6, 3, 2],
       w: [6, 2, 2, 3],
       attrs: { strides: [2, 1], pads: [1, 2, 0, 1], dilations: [2, 3], group: 3, outputPadding: [1, 0] },
       bias: true,
     },
     {
-      // an infinite x in groups 0 and 1 (batch 1): each runs on its own, group 2 folded
+      // an infinite x in groups 0 and 1 (batch 1): they run tap by tap, group 2 with the zero-inserted kernel
       name: 'x=[2,6,3,2] w=[6,2,2,3] group=3 d=[2,3] with x = Infinity in groups 0 and 1',
       x: [2, 6, 3, 2],
       w: [6, 2, 2, 3],

@@ -241,9 +241,8 @@ function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Arra
 /**
  * ONNX ConvTranspose through `tf.conv2dTranspose` / `tf.conv3dTranspose` (rank 1 lifted to 2):
  * tfjs's transposes take neither dilation, group, output_padding nor a bias, so the adapter
- * composes tfjs ops — groups and dilation fold into one transpose with block-diagonal,
- * zero-inserted weights (a group whose x is not finite runs on its own: a dilated kernel as one 1×1
- * transpose per tap, shifted and summed); the transpose runs 'valid' onto the full extent s·(D−1) + d·(k−1)+1,
+ * composes tfjs ops — groups are split and concatenated, a dilated kernel is zero-inserted (or, for
+ * a group whose x is not finite, runs as one 1×1 transpose per tap, shifted and summed), the transpose runs 'valid' onto the full extent s·(D−1) + d·(k−1)+1,
  * `tf.pad` appends the outputPadding elements (no tap reaches them) and `tf.slice` crops the pads;
  * then the bias and the activation are added.
  */
@@ -255,48 +254,6 @@ function convTransposeOnnxLayout(
   b: Float32Array | undefined,
   activation: Activation | undefined,
 ): TfTensor {
-  // Groups and dilation fold into one ungrouped, undilated transpose: the weights spread over a
-  // block-diagonal [C, M, d·(k−1)+1 …] tensor whose other entries are 0, and 0·(finite x) adds an
-  // exact 0 — one tfjs op instead of one per group and tap (a depthwise 66-channel 3-D transpose
-  // with dilation was 3,168 ops, past any GPU call's time limit). An infinite or NaN x would turn
-  // those zeros into NaN in the other groups, so the groups whose x is not finite run on their own,
-  // composed, and the rest folded with those channels set to 0.
-  if (g.group > 1 || g.dilations.some((d) => d > 1)) {
-    const bad = groupsWithNonFinite(g, x);
-    if (bad.size < g.group) {
-      const eff = g.effectiveKernel;
-      const folded: ConvTransposeGeometry = {
-        ...g,
-        group: 1,
-        inChannelsPerGroup: g.inChannels,
-        outChannelsPerGroup: g.outChannels,
-        kernelSpatial: eff,
-        dilations: eff.map(() => 1),
-        reductionLength: g.inChannels * eff.reduce((p, k) => p * k, 1),
-      };
-      const all = convTransposeOnnxLayout(
-        tf,
-        folded,
-        bad.size === 0 ? x : zeroGroups(g, x, bad),
-        blockDiagonalWeights(g, w),
-        b,
-        activation,
-      );
-      if (bad.size === 0) return all;
-      return tf.concat(
-        groupRuns(g.group, bad).map(([first, end, isBad]) =>
-          isBad
-            ? convTransposeOnnxLayout(tf, ...ownGroup(g, first, x, w, b), activation)
-            : tf.slice(
-                all,
-                [0, first * g.outChannelsPerGroup, ...g.outSpatial.map(() => 0)],
-                [g.batch, (end - first) * g.outChannelsPerGroup, ...g.outSpatial],
-              ),
-        ),
-        1,
-      );
-    }
-  }
   const lifted = g.rank === 1;
   const n = lifted ? 2 : g.rank;
   const lift = <T>(v: readonly T[], one: T): T[] => (lifted ? [one, ...v] : [...v]);
@@ -323,10 +280,20 @@ function convTransposeOnnxLayout(
           'valid',
         );
   };
-  // tf.conv*Transpose has no dilations: with d > 1, one 1×1 transpose per tap, shifted by k·d and
-  // summed (inserting zeros into the kernel instead would multiply them by x, and Inf·0 = NaN)
-  const one = (xg: TfTensor, wg: TfTensor): TfTensor => {
-    if (L.every((d) => d === 1)) return transpose(xg, wg, full);
+  // tf.conv*Transpose has no dilations. A group whose x is finite runs one transpose with the
+  // zero-inserted kernel (0·finite x adds an exact 0); a group whose x holds ±Inf or NaN would get
+  // NaN from those zeros, so it runs one 1×1 transpose per tap, shifted by k·d and summed. (Taps ×
+  // groups ops for every group was 3,168 tfjs ops on a 66-group dilated 3-D plan shape: past any
+  // WebGL call's time limit.)
+  const dilated = L.some((d) => d > 1);
+  const bad = dilated ? groupsWithNonFinite(g, x) : new Set<number>();
+  const wtDilated =
+    dilated && bad.size < g.group
+      ? tf.transpose(tf.tensor(zeroInsertedWeights(g, w), [g.inChannels, g.outChannelsPerGroup, ...eff], 'float32'), [...spatial, 1, 0])
+      : undefined;
+  const one = (xg: TfTensor, wg: TfTensor, wgDilated: TfTensor | undefined): TfTensor => {
+    if (!dilated) return transpose(xg, wg, full);
+    if (wgDilated !== undefined) return transpose(xg, wgDilated, full);
     const base = D.map((d, a) => S[a] * (d - 1) + 1);
     let sum: TfTensor | undefined;
     const P = K.reduce((p, k) => p * k, 1);
@@ -343,12 +310,13 @@ function convTransposeOnnxLayout(
     return sum!;
   };
   let y: TfTensor;
-  if (g.group === 1) y = one(xt, wt);
+  if (g.group === 1) y = one(xt, wt, bad.size === 0 ? wtDilated : undefined);
   else {
     const xs = tf.split(xt, g.group, channelAxis);
     const ws = tf.split(wt, g.group, n + 1);
+    const wds = wtDilated === undefined ? undefined : tf.split(wtDilated, g.group, n + 1);
     y = tf.concat(
-      xs.map((xg, i) => one(xg, ws[i])),
+      xs.map((xg, i) => one(xg, ws[i], bad.has(i) ? undefined : wds?.[i])),
       channelAxis,
     );
   }
@@ -372,71 +340,22 @@ function groupsWithNonFinite(g: ConvTransposeGeometry, x: Float32Array): Set<num
   return bad;
 }
 
-/** x `[N, C, D…]` with the channels of the given groups set to 0. */
-function zeroGroups(g: ConvTransposeGeometry, x: Float32Array, groups: ReadonlySet<number>): Float32Array {
-  const out = Float32Array.from(x);
-  const plane = g.inSpatial.reduce((p, d) => p * d, 1);
-  for (let i = 0; i < out.length; i++)
-    if (groups.has(Math.floor((Math.floor(i / plane) % g.inChannels) / g.inChannelsPerGroup))) out[i] = 0;
-  return out;
-}
-
-/** Each group in `bad` on its own, and runs of consecutive groups not in it: [first, end, in bad]. */
-function groupRuns(count: number, bad: ReadonlySet<number>): Array<[number, number, boolean]> {
-  const runs: Array<[number, number, boolean]> = [];
-  for (let i = 0; i < count; i++) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && !last[2] && !bad.has(i)) last[1] = i + 1;
-    else runs.push([i, i + 1, bad.has(i)]);
-  }
-  return runs;
-}
-
-/** Group `i` of a transposed conv as a conv of its own: its geometry, x channels, weights and bias. */
-function ownGroup(
-  g: ConvTransposeGeometry,
-  i: number,
-  x: Float32Array,
-  w: Float32Array,
-  b: Float32Array | undefined,
-): [ConvTransposeGeometry, Float32Array, Float32Array, Float32Array | undefined] {
-  const cg = g.inChannelsPerGroup;
-  const mg = g.outChannelsPerGroup;
-  const plane = g.inSpatial.reduce((p, d) => p * d, 1);
-  const xg = new Float32Array(g.batch * cg * plane);
-  for (let n = 0; n < g.batch; n++)
-    xg.set(x.subarray((n * g.inChannels + i * cg) * plane, (n * g.inChannels + (i + 1) * cg) * plane), n * cg * plane);
-  const wSize = mg * g.kernelSpatial.reduce((p, k) => p * k, 1);
-  const geometry: ConvTransposeGeometry = {
-    ...g,
-    inChannels: cg,
-    outChannels: mg,
-    group: 1,
-    outputShape: [g.batch, mg, ...g.outSpatial],
-  };
-  return [geometry, xg, w.slice(i * cg * wSize, (i + 1) * cg * wSize), b?.slice(i * mg, (i + 1) * mg)];
-}
-
 /**
- * ConvTranspose weights `[C, M/group, k…]` as the equivalent ungrouped, undilated weights
- * `[C, M, d·(k−1)+1 …]`: input channel c of group ⌊c/(C/group)⌋ feeds that group's M/group output
- * channels, each tap lands at k·d, and every other entry is 0.
+ * ConvTranspose weights `[C, M/group, k…]` with their dilation spelled out: `[C, M/group,
+ * d·(k−1)+1 …]`, each tap at k·d and 0 between the taps.
  */
-function blockDiagonalWeights(g: ConvTransposeGeometry, w: Float32Array): Float32Array {
+function zeroInsertedWeights(g: ConvTransposeGeometry, w: Float32Array): Float32Array {
   const eff = g.effectiveKernel;
   const effSize = eff.reduce((p, k) => p * k, 1);
   const kSize = g.kernelSpatial.reduce((p, k) => p * k, 1);
-  const out = new Float32Array(g.inChannels * g.outChannels * effSize);
-  const cg = g.inChannelsPerGroup;
-  const mg = g.outChannelsPerGroup;
-  const n = g.rank;
+  const out = new Float32Array(g.inChannels * g.outChannelsPerGroup * effSize);
   // flat offset in the effective kernel of each tap
   const tapOffset = new Int32Array(kSize);
   for (let t = 0; t < kSize; t++) {
     let rest = t;
     let offset = 0;
     let stride = 1;
-    for (let a = n - 1; a >= 0; a--) {
+    for (let a = g.rank - 1; a >= 0; a--) {
       const k = rest % g.kernelSpatial[a];
       rest = Math.floor(rest / g.kernelSpatial[a]);
       offset += k * g.dilations[a] * stride;
@@ -444,13 +363,8 @@ function blockDiagonalWeights(g: ConvTransposeGeometry, w: Float32Array): Float3
     }
     tapOffset[t] = offset;
   }
-  for (let c = 0; c < g.inChannels; c++) {
-    const firstM = Math.floor(c / cg) * mg;
-    for (let j = 0; j < mg; j++) {
-      const from = (c * mg + j) * kSize;
-      const to = (c * g.outChannels + firstM + j) * effSize;
-      for (let t = 0; t < kSize; t++) out[to + tapOffset[t]] = w[from + t];
-    }
+  for (let row = 0; row < g.inChannels * g.outChannelsPerGroup; row++) {
+    for (let t = 0; t < kSize; t++) out[row * effSize + tapOffset[t]] = w[row * kSize + t];
   }
   return out;
 }
