@@ -93,3 +93,22 @@ describe('prepareModel', () => {
     );
   });
 });
+
+describe('prepareModel: no candidate at all', () => {
+  it('only a Conv of another domain: the ModelFileError names it and why; only a Relu: nothing to name', async () => {
+    const foreign = await model(
+      'foreign.onnx',
+      [{ name: 'custom', opType: 'Conv', domain: 'com.example', input: ['X', 'W'], output: ['Y'] }],
+      [f32('W', [2, 1, 2, 2])],
+    );
+    const e = await prepareModel(foreign, { seed: 1 }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ModelFileError);
+    expect((e as Error).message).toMatch(
+      /no checkable node \(Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight\): custom \(Conv\): operator domain com\.example \(convcheck reads the ONNX domain\)$/,
+    );
+    const relu = await model('relu.onnx', [{ opType: 'Relu', input: ['X'], output: ['Y'] }], []);
+    const r = await prepareModel(relu, { seed: 1 }).catch((err: unknown) => err);
+    expect(r).toBeInstanceOf(ModelFileError);
+    expect((r as Error).message).toMatch(/no checkable node \(Conv, ConvTranspose, Gemm, MatMul with a constant 2-D weight\)$/);
+  });
+});
