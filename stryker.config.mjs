@@ -23,7 +23,7 @@ const config = {
   // the default would prepend // @ts-nocheck to every file, including the deliberately broken test/fixtures/kernels/syntax-error.mjs
   disableTypeChecks: false,
   // module-level constants (UNIT_ROUNDOFF, SUBNORMAL_ROUNDING, the Winograd matrices) cannot be switched per mutant;
-  // test/error-bound-edges.test.ts pins them by value and docs/mutation.md records the hand mutations
+  // test/bound/error-bound-edges.test.ts pins them by value and docs/mutation.md records the hand mutations
   ignoreStatic: true,
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',

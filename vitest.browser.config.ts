@@ -1,5 +1,5 @@
 /**
- * Vitest browser mode: the tests under test/browser run inside headless Chromium (WebGL, WebGPU),
+ * Vitest browser mode: the *.browser.test.ts files under test/browser run inside headless Chromium (WebGL, WebGPU),
  * the same system Chromium and flags as `convcheck verify --browser` (see src/browser/launch.ts).
  * Run with `npm run test:browser`. A user's own config is the same four lines — see the README,
  * "GPU and browser kernels".

@@ -13,10 +13,10 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       // Two files never run in Node: esbuild bundles them into the kernel page (browser-kernel.ts)
       // and only Chromium executes them, so this Node process cannot measure them. They are
-      // exercised in Chromium by test/browser-kernel.test.ts (page runtime: load, calls, hang,
-      // lost context, crash) and test/kernel-coverage-browser.test.ts (the shader probe's variants).
+      // exercised in Chromium by test/browser/browser-kernel.test.ts (page runtime: load, calls, hang,
+      // lost context, crash) and test/browser/kernel-coverage-browser.test.ts (the shader probe's variants).
       // Everything else stays in, child-process code (runner/kernel-process.ts) included, even
-      // where vitest 4 cannot see it. See docs/architecture.md, "Tests".
+      // where vitest 4 cannot see it. See docs/architecture.md, "Tests and coverage".
       exclude: ['src/browser/page-runtime.ts', 'src/browser/shader-probe.ts'],
       reportsDirectory: 'reports/coverage',
       reporter: ['text-summary', 'json-summary', 'lcov', 'html'],

@@ -9,20 +9,20 @@ export default defineConfig({
   test: {
     include: [
       // the bound, the error model and the judge
-      'test/error-bound-edges.test.ts',
-      'test/judge.test.ts',
+      'test/bound/error-bound-edges.test.ts',
+      'test/property/judge.test.ts',
       'properties/error-bound.test.ts',
       // left out for time: properties/fast-judge.test.ts (30 s, covers nearly every mutant) and
       // properties/normwise-algorithms.test.ts (6 s); the files above pin what they check of these modules
       // geometry
       'test/geometry.test.ts',
-      'test/semantics.test.ts',
-      'test/conv-transpose.test.ts',
+      'test/operators/conv/semantics.test.ts',
+      'test/operators/conv-transpose/conv-transpose.test.ts',
       'test/errors.test.ts',
       // FC ↔ conv conversions
-      'test/conversions.test.ts',
+      'test/ops/conversions.test.ts',
       // seeds
-      'test/seed.test.ts',
+      'test/runner/seed.test.ts',
       // the capability gate
       'test/capability-gate.test.ts',
       'test/capability-gate-boundaries.test.ts',

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const TESTS = ['test/error-bound-edges.test.ts', 'test/judge.test.ts', 'properties/error-bound.test.ts'];
+const TESTS = ['test/bound/error-bound-edges.test.ts', 'test/property/judge.test.ts', 'properties/error-bound.test.ts'];
 
 /** Each mutation: a file, a text that must occur exactly once, its replacement. */
 const MUTATIONS = [

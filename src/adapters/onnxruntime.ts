@@ -132,7 +132,7 @@ function activationModel(a: Activation, shape: readonly number[]): Uint8Array {
  * What the float16 flavours compute, measured on this project's x64 CPU (onnxruntime 1.30, node
  * and web): float16 tensors, sums formed at least in float32 — a float16 Conv or Gemm of
  * 1 + 2048 terms 2⁻¹¹ (times 1) returns 2, where float16 accumulation stalls at 1 (docs/findings.md;
- * pinned in test/adapters.test.ts).
+ * pinned in test/adapters/adapters.test.ts).
  */
 const ONNXRUNTIME_FLOAT16_NUMERICS = { precision: 'float16', accumulation: 'float32' } as const;
 

@@ -2,7 +2,7 @@
  * The bulk fills of `data.ts` (exact integers, scaled floats) in WebAssembly: the same draws of
  * the same mulberry32 sequence (`prng.ts`) and the same IEEE-754 operations in the same order, so
  * the values are bit-identical to the JavaScript loops — which stay the specification and the
- * fallback where WebAssembly is missing (`test/wasm-fill.test.ts` compares the two). A
+ * fallback where WebAssembly is missing (`test/arbitraries/wasm-fill.test.ts` compares the two). A
  * production case draws 10⁸ values (VGG-16's fc6); the JavaScript loops take ~20 ns per float
  * value, most of the production run's data time. The module is assembled from the instruction
  * lists below at first use: no binary is committed or downloaded.

@@ -1,7 +1,7 @@
 /**
  * `replayCounterexample` (src/runner/replay.ts) in process, on a saved case edited the ways a
  * hand or another tool might: each is a CounterexampleFileError naming the file and what is wrong
- * with the case, never a crash (test/hostile-kernels.test.ts checks the same through the CLI).
+ * with the case, never a crash (test/cli/hostile-kernels.test.ts checks the same through the CLI).
  * The case: conv-matches-reference failed by a kernel whose conv returns NaN everywhere.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
