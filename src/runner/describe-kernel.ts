@@ -23,8 +23,9 @@ import { catalog } from '../catalog/index.js';
 import { createBuiltinKernel, inProcessKernelNames } from '../kernels/registry.js';
 import { terminalSafe } from '../terminal.js';
 import { createIsolatedKernel } from './isolated-kernel.js';
-import { skipReasonFor, verifyKernel } from './verify.js';
-import type { VerifyOptions } from './verify.js';
+import { skipReasonFor } from './property-run.js';
+import { verifyKernel } from './verify.js';
+import type { VerifyOptions } from './options.js';
 import type { FailureDetail } from './report.js';
 
 /** Options of `describeKernel`: those of `verifyKernel` plus a per-test timeout. */

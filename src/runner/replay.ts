@@ -13,7 +13,7 @@ import type { FailureDetail } from './report.js';
 import { completeCapabilities } from '../capabilities.js';
 import { withDataLimits } from '../arbitraries/data-limits.js';
 import { declaredSpecialValues, probeNumerics } from './numerics-probe.js';
-import { regimeOf, skipReasonFor, wholeOf } from './verify.js';
+import { regimeOf, skipReasonFor, wholeOf } from './property-run.js';
 
 /** Outcome of a replay. */
 export interface ReplayResult {
