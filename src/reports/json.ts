@@ -47,6 +47,7 @@ export function reportFromJson(parsed: VerificationReport): VerificationReport {
     const stored = p as PropertyResult & { readonly skipReason?: unknown };
     const m = typeof stored.skipReason === 'string' ? /^interrupted after (\d+) cases$/.exec(stored.skipReason) : null;
     const afterCases = m ? Number(m[1]) : p.casesRun;
+    if (!('skipReason' in stored)) return { ...p, afterCases };
     return Object.fromEntries(
       Object.entries(p).map(([k, v]) => (k === 'skipReason' ? ['afterCases', afterCases] : [k, v])),
     ) as PropertyResult;
