@@ -156,6 +156,7 @@ export async function verifyResolved(kernel: KernelUnderTest, options: ResolvedO
                       budget: options.shapeBudget,
                       offset: i,
                       singleCall: def.singleCall === true,
+                      walksPlan: def.walksPlan === true,
                       used: false,
                       rows: 0,
                     },
