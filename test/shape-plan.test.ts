@@ -307,6 +307,16 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
     expect(outputShape.distinctShapes).toBeLessThanOrEqual(2 * 6);
     expect(deterministic.distinctShapes).toBeLessThanOrEqual(2 * 6);
     expect(outputShape.casesRun).toBe(100);
+    // with fewer runs than plan shapes the differential property still walks the plan; the others run `runs` cases
+    const few = await verifyKernel(createNarrowBugKernel(), {
+      runs: 10,
+      seed: 2,
+      shapeBudget: 6,
+      properties: ['conv-matches-reference', 'output-shape'],
+    });
+    expect(few.properties[0].casesRun).toBe(conv.shapes);
+    expect(few.properties[0].distinctShapes).toBe(conv.shapes);
+    expect(few.properties[1].casesRun).toBe(10);
   });
 
   it('the default Node run draws random shapes only; mixed adds each plan shape once to the single-call properties, on top of the random cases', async () => {

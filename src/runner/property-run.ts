@@ -212,6 +212,8 @@ class PropertyRun {
       this.numRuns = ctx.runs + ctx.plan.rows;
       ctx.plan.runs = this.numRuns;
     }
+    // all: a differential property walks every plan shape, even with fewer runs than shapes
+    if (ctx.plan?.used && ctx.plan.mode === 'all' && ctx.plan.walksPlan) this.numRuns = Math.max(ctx.runs, ctx.plan.rows);
     return arbitrary;
   }
 
