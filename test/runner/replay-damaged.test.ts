@@ -28,7 +28,8 @@ let good: Record<string, unknown>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'convcheck-replay-damaged-'));
   const report = await verifyKernel(nanConv, { runs: 3, seed: 5, properties: ['conv-matches-reference'], counterexampleDir: dir });
-  const file = report.properties[0].failure?.counterexampleFile;
+  const r = report.properties[0];
+  const file = r.status === 'failed' ? r.failure.counterexampleFile : undefined;
   expect(file).toBeDefined();
   good = JSON.parse(await readFile(file!, 'utf8')) as Record<string, unknown>;
 }, 60_000);
