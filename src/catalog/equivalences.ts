@@ -23,6 +23,7 @@ import { defineProperty } from '../property/definition.js';
 import type { Expectation } from '../property/judge.js';
 import { judge } from '../property/judge.js';
 import { cropSpatial, range, relu } from '../property/tensor-ops.js';
+import { PRECISION_FACTS } from '../precision.js';
 import { formatShape, sizeOf } from '../tensor.js';
 import type { CheckedKernel, Data64, ProductionPlan, Regime } from '../vocabulary.js';
 import { cycle } from '../arbitraries/cycle.js';
@@ -578,8 +579,8 @@ export const fcnNetwork = defineProperty({
   skipReason: (_caps, numerics) =>
     numerics.errorModel === 'normwise'
       ? 'the kernel declares the normwise error model: a four-layer network has no exact answer for it, and its error through ReLU layers is not bounded here'
-      : numerics.precision === 'float16'
-        ? "the network's integer sums reach ~2¹⁶, beyond float16's exact integers (2¹¹)"
+      : PRECISION_FACTS[numerics.precision].exactSumLimit <= 2 ** 16
+        ? `the network's integer sums reach ~2¹⁶, beyond ${numerics.precision}'s exact integers (2^${PRECISION_FACTS[numerics.precision].significandBits})`
         : undefined,
   arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> =>
     ctx.production !== undefined ? productionFcnCases(ctx, ctx.production) : smallFcnCases(ctx),
