@@ -15,8 +15,8 @@ import { fastReferenceConv } from '../operators/conv/fast-reference.js'; // Σ|w
 import { runDense } from '../operators/dense/cases.js';
 import { fastReferenceDense } from '../operators/dense/fast-reference.js';
 import { referenceDense } from '../operators/dense/reference.js';
-import { fcToConv, flatten, linearToConv1x1 } from '../ops/conversions.js';
-import type { FlattenOrder } from '../ops/conversions.js';
+import { fcToConv, flatten, linearToConv1x1 } from '../fc-as-conv/conversions.js';
+import type { FlattenOrder } from '../fc-as-conv/conversions.js';
 import { dataSeed } from '../property/cases.js';
 import type { GenerationContext } from '../property/definition.js';
 import { defineProperty } from '../property/definition.js';
