@@ -47,6 +47,18 @@ describe('tfjs-backend-webgl 4.22', () => {
 });
 
 describe('tfjs-backend-webgl 4.22: depthwise conv', () => {
+  it('tf.depthwiseConv2d returns −1e-15 where −5·5 + 5·5 = 0 is due (its packed shader starts the sum at 1e-15 and subtracts it at the end); conv2d is right', async () => {
+    await on('webgl', async () => {
+      const x = tf.tensor4d([-5, 5, 0], [1, 1, 3, 1]);
+      const w = tf.tensor4d([5, 5], [1, 2, 1, 1]);
+      expect(await values(tf.conv2d(x, w, 1, 'valid'))).toEqual([0, 25]);
+      // fl(fl(1e-15 − 25) + 25) − 1e-15 = −1e-15 in float32; right: [0, 25]
+      expect(await values(tf.depthwiseConv2d(x, w, 1, 'valid'))).toEqual([Math.fround(-1e-15), 25]);
+      // the unpacked program (stride 3 here) has no such start value: right
+      expect(await values(tf.depthwiseConv2d(x, w, 3, 'valid'))).toEqual([0]);
+    });
+  });
+
   it('tf.depthwiseConv2d returns 0 where the product is about 1e-24 (conv2d on the same values is right)', async () => {
     await on('webgl', async () => {
       const w = 1.5 * 2 ** -80; // x·w = 2.25·2⁻⁸⁰ ≈ 1.86e-24, a normal float32
@@ -137,6 +149,30 @@ describe('onnxruntime-web 1.30, WebGPU execution provider', () => {
     expect(Array.from((await conv1d(wasm, [0, 2])).data)).toEqual([6, 9, 0, 0]);
     expect(Array.from((await conv1d(gpu, [0, 2])).data)).toEqual([6, 9, 6, 9]);
     expect(Array.from((await conv1d(gpu, [1, 1])).data)).toEqual([0, 6, 9, 0]); // begin > 0: right
+  });
+
+  it("a grouped Conv (group 2, M/group = 5) computes the first channel of group 2 from group 1's input; M/group 3 and 4 and the WASM EP are right", async () => {
+    const gpu = await createOnnxruntimeKernel('webgpu');
+    const wasm = await createOnnxruntimeKernel('web');
+    // x channels [3, −1]; w[m] = m + 1; channel m of group g is x[g]·w[m]
+    const grouped = async (k: typeof gpu, perGroup: number) => {
+      const M = 2 * perGroup;
+      const w = Float32Array.from({ length: M }, (_, m) => m + 1);
+      const y = await k.conv!({ shape: [1, 2, 1], data: new Float32Array([3, -1]) }, { shape: [M, 1, 1], data: w }, undefined, {
+        strides: [1],
+        pads: [0, 0],
+        dilations: [1],
+        group: 2,
+      });
+      return Array.from(y.data);
+    };
+    const right = (perGroup: number) => Array.from({ length: 2 * perGroup }, (_, m) => (m < perGroup ? 3 : -1) * (m + 1));
+    expect(await grouped(wasm, 5)).toEqual(right(5));
+    expect(await grouped(gpu, 3)).toEqual(right(3));
+    expect(await grouped(gpu, 4)).toEqual(right(4));
+    const y = await grouped(gpu, 5);
+    expect(y[5]).toBe(18); // right: −1·6 = −6; 18 = 3·6 takes x channel 0, group 1's input
+    expect([...y.slice(0, 5), ...y.slice(6)]).toEqual([...right(5).slice(0, 5), ...right(5).slice(6)]);
   });
 
   it('a 3-D Conv with begin ≠ end padding is rejected ("Unsupported padding parameter")', async () => {
