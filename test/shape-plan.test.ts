@@ -280,7 +280,7 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
     expect(report.shapePlan?.mode).toBe('all');
     expect(report.shapePlan?.operators.map((o) => o.operator)).toEqual(['conv', 'dense']);
     const conv = report.shapePlan!.operators[0];
-    // single-call properties walk the whole plan: every conv plan shape was called
+    // the differential properties walk the whole plan: every conv plan shape was called
     expect(report.properties[0].casesRun).toBe(100);
     expect(conv.shapes).toBeLessThanOrEqual(100);
     expect(report.shapePlan!.programs).toBeGreaterThanOrEqual(conv.shapes);
@@ -290,6 +290,22 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
     expect(md).toContain('dilation &gt; 1 needs a kernel wider than 1');
     const html = new HtmlReportWriter().render(report);
     expect(html).toContain('<h2>Shape plan</h2>');
+  });
+
+  it('in `all` mode the differential property walks every plan shape, a hygiene property takes its shape budget', async () => {
+    const report = await verifyKernel(createNarrowBugKernel(), {
+      runs: 100,
+      seed: 2,
+      shapeBudget: 6,
+      properties: ['conv-matches-reference', 'output-shape', 'deterministic'],
+    });
+    const conv = report.shapePlan!.operators.find((o) => o.operator === 'conv')!;
+    const [differential, outputShape, deterministic] = report.properties;
+    expect(differential.distinctShapes).toBe(conv.shapes);
+    // output-shape and deterministic draw 6 plan shapes each (any operator: conv and dense here)
+    expect(outputShape.distinctShapes).toBeLessThanOrEqual(2 * 6);
+    expect(deterministic.distinctShapes).toBeLessThanOrEqual(2 * 6);
+    expect(outputShape.casesRun).toBe(100);
   });
 
   it('the default Node run draws random shapes only; mixed adds each plan shape once to the single-call properties, on top of the random cases', async () => {

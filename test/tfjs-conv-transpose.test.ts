@@ -33,15 +33,38 @@ describe('tfjs:cpu convTranspose', () => {
       attrs: { strides: [2, 2, 2], pads: [0, 0, 0, 1, 1, 1], dilations: [1, 1, 1], group: 2, outputPadding: [1, 1, 0] },
       bias: true,
     },
+    {
+      // finite x: each group runs one transpose with the zero-inserted kernel
+      name: 'x=[2,6,3,2] w=[6,2,2,3] group=3 d=[2,3] s=[2,1] op=[1,0] bias',
+      x: [2, 6, 3, 2],
+      w: [6, 2, 2, 3],
+      attrs: { strides: [2, 1], pads: [1, 2, 0, 1], dilations: [2, 3], group: 3, outputPadding: [1, 0] },
+      bias: true,
+    },
+    {
+      // an infinite x in groups 0 and 1 (batch 1): they run tap by tap, group 2 with the zero-inserted kernel
+      name: 'x=[2,6,3,2] w=[6,2,2,3] group=3 d=[2,3] with x = Infinity in groups 0 and 1',
+      x: [2, 6, 3, 2],
+      w: [6, 2, 2, 3],
+      attrs: { strides: [2, 1], pads: [1, 2, 0, 1], dilations: [2, 3], group: 3, outputPadding: [1, 0] },
+      bias: true,
+      special: [6 * 3 * 2 + 2 * 3 * 2 + 1, 6 * 3 * 2 + 1 * 3 * 2 + 4],
+    },
+    {
+      name: 'x=[1,4,5] w=[4,1,3] depthwise d=2 with x = NaN in channel 3',
+      x: [1, 4, 5],
+      w: [4, 1, 3],
+      attrs: { strides: [1], pads: [2, 2], dilations: [2], group: 4, outputPadding: [0] },
+      bias: false,
+      special: [3 * 5 + 2],
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
-      const x = tensor(
-        c.x,
-        Array.from({ length: n(c.x) }, (_, i) => ((i * 7) % 11) - 5),
-        'float32',
-      );
+      const xs = Array.from({ length: n(c.x) }, (_, i) => ((i * 7) % 11) - 5);
+      for (const at of ('special' in c ? c.special : undefined) ?? []) xs[at] = c.bias ? Number.POSITIVE_INFINITY : Number.NaN;
+      const x = tensor(c.x, xs, 'float32');
       const w = tensor(
         c.w,
         Array.from({ length: n(c.w) }, (_, i) => ((i * 5) % 7) - 3),

@@ -241,8 +241,8 @@ function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Arra
 /**
  * ONNX ConvTranspose through `tf.conv2dTranspose` / `tf.conv3dTranspose` (rank 1 lifted to 2):
  * tfjs's transposes take neither dilation, group, output_padding nor a bias, so the adapter
- * composes tfjs ops — a dilated kernel runs as one 1×1 transpose per tap, shifted and summed, groups
- * are split and concatenated, the transpose runs 'valid' onto the full extent s·(D−1) + d·(k−1)+1,
+ * composes tfjs ops — groups are split and concatenated, a dilated kernel is zero-inserted (or, for
+ * a group whose x is not finite, runs as one 1×1 transpose per tap, shifted and summed), the transpose runs 'valid' onto the full extent s·(D−1) + d·(k−1)+1,
  * `tf.pad` appends the outputPadding elements (no tap reaches them) and `tf.slice` crops the pads;
  * then the bias and the activation are added.
  */
@@ -280,10 +280,20 @@ function convTransposeOnnxLayout(
           'valid',
         );
   };
-  // tf.conv*Transpose has no dilations: with d > 1, one 1×1 transpose per tap, shifted by k·d and
-  // summed (inserting zeros into the kernel instead would multiply them by x, and Inf·0 = NaN)
-  const one = (xg: TfTensor, wg: TfTensor): TfTensor => {
-    if (L.every((d) => d === 1)) return transpose(xg, wg, full);
+  // tf.conv*Transpose has no dilations. A group whose x is finite runs one transpose with the
+  // zero-inserted kernel (0·finite x adds an exact 0); a group whose x holds ±Inf or NaN would get
+  // NaN from those zeros, so it runs one 1×1 transpose per tap, shifted by k·d and summed. (Taps ×
+  // groups ops for every group was 3,168 tfjs ops on a 66-group dilated 3-D plan shape: past any
+  // WebGL call's time limit.)
+  const dilated = L.some((d) => d > 1);
+  const bad = dilated ? groupsWithNonFinite(g, x) : new Set<number>();
+  const wtDilated =
+    dilated && bad.size < g.group
+      ? tf.transpose(tf.tensor(zeroInsertedWeights(g, w), [g.inChannels, g.outChannelsPerGroup, ...eff], 'float32'), [...spatial, 1, 0])
+      : undefined;
+  const one = (xg: TfTensor, wg: TfTensor, wgDilated: TfTensor | undefined): TfTensor => {
+    if (!dilated) return transpose(xg, wg, full);
+    if (wgDilated !== undefined) return transpose(xg, wgDilated, full);
     const base = D.map((d, a) => S[a] * (d - 1) + 1);
     let sum: TfTensor | undefined;
     const P = K.reduce((p, k) => p * k, 1);
@@ -300,12 +310,13 @@ function convTransposeOnnxLayout(
     return sum!;
   };
   let y: TfTensor;
-  if (g.group === 1) y = one(xt, wt);
+  if (g.group === 1) y = one(xt, wt, bad.size === 0 ? wtDilated : undefined);
   else {
     const xs = tf.split(xt, g.group, channelAxis);
     const ws = tf.split(wt, g.group, n + 1);
+    const wds = wtDilated === undefined ? undefined : tf.split(wtDilated, g.group, n + 1);
     y = tf.concat(
-      xs.map((xg, i) => one(xg, ws[i])),
+      xs.map((xg, i) => one(xg, ws[i], bad.has(i) ? undefined : wds?.[i])),
       channelAxis,
     );
   }
@@ -318,6 +329,44 @@ function convTransposeOnnxLayout(
   y = applyTfjsActivation(tf, y, activation);
   const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
   return lifted ? tf.squeeze(onnx, [2]) : onnx;
+}
+
+/** The groups whose x channels hold an infinite or NaN value (in any batch). */
+function groupsWithNonFinite(g: ConvTransposeGeometry, x: Float32Array): Set<number> {
+  const bad = new Set<number>();
+  const plane = g.inSpatial.reduce((p, d) => p * d, 1);
+  for (let i = 0; i < x.length; i++)
+    if (!Number.isFinite(x[i])) bad.add(Math.floor((Math.floor(i / plane) % g.inChannels) / g.inChannelsPerGroup));
+  return bad;
+}
+
+/**
+ * ConvTranspose weights `[C, M/group, k…]` with their dilation spelled out: `[C, M/group,
+ * d·(k−1)+1 …]`, each tap at k·d and 0 between the taps.
+ */
+function zeroInsertedWeights(g: ConvTransposeGeometry, w: Float32Array): Float32Array {
+  const eff = g.effectiveKernel;
+  const effSize = eff.reduce((p, k) => p * k, 1);
+  const kSize = g.kernelSpatial.reduce((p, k) => p * k, 1);
+  const out = new Float32Array(g.inChannels * g.outChannelsPerGroup * effSize);
+  // flat offset in the effective kernel of each tap
+  const tapOffset = new Int32Array(kSize);
+  for (let t = 0; t < kSize; t++) {
+    let rest = t;
+    let offset = 0;
+    let stride = 1;
+    for (let a = g.rank - 1; a >= 0; a--) {
+      const k = rest % g.kernelSpatial[a];
+      rest = Math.floor(rest / g.kernelSpatial[a]);
+      offset += k * g.dilations[a] * stride;
+      stride *= eff[a];
+    }
+    tapOffset[t] = offset;
+  }
+  for (let row = 0; row < g.inChannels * g.outChannelsPerGroup; row++) {
+    for (let t = 0; t < kSize; t++) out[row * effSize + tapOffset[t]] = w[row * kSize + t];
+  }
+  return out;
 }
 
 /**

@@ -43,10 +43,10 @@ export interface ShapePlan {
 /**
  * How one property draws from the plan (a fresh object per property run).
  *
- * `all` (the browser, `--shape-budget`): every case a plan shape. Single-call properties walk the
- * whole plan; a multi-call property with a `budget` takes that many plan shapes from `offset` on
- * (its place in the run), so the relations together walk the plan while each compiles only a few
- * derived programs.
+ * `all` (the browser, `--shape-budget`): every case a plan shape. The differential properties
+ * (`walksPlan`) walk the whole plan; any other property with a `budget` takes that many plan shapes
+ * from `offset` on (its place in the run), so the relations together walk the plan again while
+ * each compiles only a few derived programs.
  *
  * `mixed` (the default Node run): single-call properties (the differential ones, output shape,
  * input integrity) run each plan shape once *on top of* their random cases, spread evenly among
@@ -59,6 +59,8 @@ export interface PlanDraw {
   readonly budget?: number;
   readonly offset: number;
   readonly singleCall: boolean;
+  /** In `all` mode: walk every plan shape (the differential properties) rather than `budget` of them. */
+  readonly walksPlan: boolean;
   /** Set by a generator that draws from the plan (the runner then applies no shape budget of its own). */
   used: boolean;
   /** Plan shapes the property's generators draw (summed over operators). */
@@ -147,7 +149,7 @@ export function plannedSpecs<S>(
   const specs = plan.specs.map(adjust).filter(accept);
   if (specs.length === 0) return undefined;
   const mine =
-    draw.mode === 'all' && !draw.singleCall && draw.budget !== undefined && draw.budget < specs.length
+    draw.mode === 'all' && !draw.walksPlan && draw.budget !== undefined && draw.budget < specs.length
       ? Array.from({ length: draw.budget }, (_, i) => specs[(draw.offset * draw.budget! + i) % specs.length])
       : specs;
   draw.used = true;

@@ -378,3 +378,79 @@ export function withResidue(r: number): readonly number[] {
   const first = r === 0 ? 4 : r;
   return [first, first + 4];
 }
+
+/** A conv or ConvTranspose shape as the numbers its shrinker changes (`outputPadding`: ConvTranspose only). */
+export interface SpatialParts {
+  readonly N: number;
+  readonly group: number;
+  readonly cg: number;
+  readonly mg: number;
+  readonly D: readonly number[];
+  readonly k: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** Begin pads of every axis, then end pads. */
+  readonly pads: readonly number[];
+  readonly outputPadding?: readonly number[];
+  readonly bias: boolean;
+}
+
+/** The candidates below `v` (at least `min`): `min`, v − 4, ⌊v/2⌋, v − 1. */
+function smaller(v: number, min: number): number[] {
+  return [...new Set([min, v - 4, Math.floor(v / 2), v - 1])].filter((x) => x >= min && x < v);
+}
+
+/**
+ * Smaller shapes than `s`, largest steps first, all within `capabilities` (shrinking only removes:
+ * a rank the kernel lacks, asymmetric pads where it has none, stride together with dilation where
+ * it refuses them are never introduced). Residue-keeping steps (− 4) come before − 1 steps, so a
+ * failure tied to an extent's class mod 4 shrinks within its class. A ConvTranspose's
+ * output_padding goes to 0 with its axis's stride or dilation (it must stay below them). The
+ * operator keeps the candidates that are valid and within `maxElements`.
+ */
+export function shrinkSpatialParts(s: SpatialParts, capabilities: CompleteCapabilities): SpatialParts[] {
+  const r = s.D.length;
+  const out: SpatialParts[] = [];
+  const add = (o: Partial<SpatialParts>) => out.push({ ...s, ...o });
+  // rank: drop an axis (keeping the others' attributes) where the kernel takes the lower rank
+  if (r > 1 && capabilities.spatialRanks.includes(r - 1)) {
+    for (let a = 0; a < r; a++) {
+      const drop = <T>(v: readonly T[]) => v.filter((_, i) => i !== a);
+      add({
+        D: drop(s.D),
+        k: drop(s.k),
+        strides: drop(s.strides),
+        dilations: drop(s.dilations),
+        pads: [...drop(s.pads.slice(0, r)), ...drop(s.pads.slice(r))],
+        ...(s.outputPadding ? { outputPadding: drop(s.outputPadding) } : {}),
+      });
+    }
+  }
+  for (const N of smaller(s.N, 1)) add({ N });
+  if (s.group > 1) {
+    add({ group: 1 });
+    for (const group of smaller(s.group, 2)) add({ group });
+  }
+  for (const cg of smaller(s.cg, 1)) add({ cg });
+  for (const mg of smaller(s.mg, 1)) add({ mg });
+  if (s.bias) add({ bias: false });
+  for (let a = 0; a < r; a++) {
+    const set = (v: readonly number[], x: number) => v.map((e, i) => (i === a ? x : e));
+    const op = s.outputPadding;
+    const opReset = op ? { outputPadding: set(op, 0) } : {};
+    if (op && op[a] > 0) add(opReset);
+    if (s.strides[a] > 1) add({ strides: set(s.strides, 1), ...opReset });
+    if (s.dilations[a] > 1) add({ dilations: set(s.dilations, 1), ...opReset });
+    for (const k of smaller(s.k[a], 1)) add({ k: set(s.k, k) });
+    const pb = s.pads[a];
+    const pe = s.pads[a + r];
+    if (capabilities.asymmetricPads) {
+      for (const p of smaller(pb, 0)) add({ pads: set(s.pads, p) });
+      for (const p of smaller(pe, 0)) add({ pads: s.pads.map((e, i) => (i === a + r ? p : e)) });
+    } else if (pb > 0) {
+      for (const p of smaller(pb, 0)) add({ pads: s.pads.map((e, i) => (i === a || i === a + r ? p : e)) });
+    }
+    for (const d of smaller(s.D[a], 1)) add({ D: set(s.D, d) });
+  }
+  return out;
+}

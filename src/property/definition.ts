@@ -70,6 +70,14 @@ export interface PropertyDefinition<C = unknown> {
    * out the layers above the runner's `productionRelationFlops` and report which.
    */
   readonly singleCall?: boolean;
+  /**
+   * True for the differential properties (each case judged against the reference): with the
+   * shape plan in `all` mode (the browser, `--shape-budget`) they walk every plan shape, so every
+   * pair of classes meets the reference once; every other property takes `shapeBudget` plan shapes
+   * from its place in the run (the guarded call checks shape, type and input integrity on every
+   * call, so a hygiene property walking the plan again would only compile programs).
+   */
+  readonly walksPlan?: boolean;
   /** The coverage key of a case (along `COVERAGE_DIMENSIONS`), if it has one. */
   coverage?(c: C): CoverageKey | undefined;
 }

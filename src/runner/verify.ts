@@ -398,6 +398,7 @@ export async function verifyKernel(kernel: KernelUnderTest, options: VerifyOptio
                       budget: options.shapeBudget,
                       offset: i,
                       singleCall: def.singleCall === true,
+                      walksPlan: def.walksPlan === true,
                       used: false,
                       rows: 0,
                     },

@@ -12,6 +12,7 @@ export const convIntegerMatchesReference = defineProperty({
     'convInteger (ONNX ConvInteger) equals the exact int32 sum Σ(x − x_zp)(w − w_zp[m]) bit for bit, padding holding x_zp, uint8/int8 data and weights reaching both ends of their range',
   needs: ['convInteger'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => quantConvCases(ctx, { operators: ['convInteger'] }),
   async check(k, c) {
     const t = quantConvTensors(c);

@@ -5,8 +5,8 @@
  */
 import type { CompleteCapabilities } from '../../capabilities.js';
 import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
-import type { AxisShape, PadKind, SizeFactors, SpatialRow } from '../../arbitraries/spatial-plan.js';
-import { padChoices, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
+import type { AxisShape, PadKind, SizeFactors, SpatialParts, SpatialRow } from '../../arbitraries/spatial-plan.js';
+import { padChoices, shrinkSpatialParts, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
 import type { ConvTransposeSpec } from './spec.js';
 
 const PLAN_MAX_ELEMENTS = 2 ** 14;
@@ -111,82 +111,28 @@ function largest(s: ConvTransposeSpec): number {
   return Math.max(size(s.xShape), size(s.wShape), s.xShape[0] * s.wShape[1] * group * out);
 }
 
-/** Smaller valid ConvTranspose specs within `capabilities` (see `shrinkConvSpec`). */
+/** Smaller valid ConvTranspose specs within `capabilities` and its `maxElements` (`shrinkSpatialParts`). */
 export function shrinkConvTransposeSpec(s: ConvTransposeSpec, capabilities: CompleteCapabilities): ConvTransposeSpec[] {
-  const r = s.xShape.length - 2;
   const [N, C, ...D] = s.xShape;
   const [, mg, ...k] = s.wShape;
   const { strides, dilations, pads, group, outputPadding } = s.attrs;
-  const cg = C / group;
-  type Parts = {
-    N?: number;
-    group?: number;
-    cg?: number;
-    mg?: number;
-    D?: number[];
-    k?: number[];
-    strides?: number[];
-    dilations?: number[];
-    pads?: number[];
-    outputPadding?: number[];
-    bias?: boolean;
-  };
-  const make = (o: Parts): ConvTransposeSpec => {
-    const c = (o.group ?? group) * (o.cg ?? cg);
-    return {
-      xShape: [o.N ?? N, c, ...(o.D ?? D)],
-      wShape: [c, o.mg ?? mg, ...(o.k ?? k)],
-      attrs: {
-        strides: o.strides ?? strides,
-        pads: o.pads ?? pads,
-        dilations: o.dilations ?? dilations,
-        group: o.group ?? group,
-        outputPadding: o.outputPadding ?? outputPadding,
-      },
-      hasBias: o.bias ?? s.hasBias,
-    };
-  };
-  const smaller = (v: number, min: number) => [...new Set([min, v - 4, Math.floor(v / 2), v - 1])].filter((x) => x >= min && x < v);
+  const parts: SpatialParts = { N, group, cg: C / group, mg, D, k, strides, dilations, pads, outputPadding, bias: s.hasBias };
   const out: ConvTransposeSpec[] = [];
-  const add = (c: ConvTransposeSpec) => {
-    if (valid(c) && largest(c) <= capabilities.maxElements) out.push(c);
-  };
-  if (r > 1 && capabilities.spatialRanks.includes(r - 1)) {
-    for (let a = 0; a < r; a++) {
-      const drop = <T>(v: readonly T[]) => v.filter((_, i) => i !== a);
-      add(
-        make({
-          D: drop(D),
-          k: drop(k),
-          strides: drop(strides),
-          dilations: drop(dilations),
-          outputPadding: drop(outputPadding),
-          pads: [...drop(pads.slice(0, r)), ...drop(pads.slice(r))],
-        }),
-      );
-    }
-  }
-  for (const n of smaller(N, 1)) add(make({ N: n }));
-  if (group > 1) {
-    add(make({ group: 1 }));
-    for (const g of smaller(group, 2)) add(make({ group: g }));
-  }
-  for (const c of smaller(cg, 1)) add(make({ cg: c }));
-  for (const m of smaller(mg, 1)) add(make({ mg: m }));
-  if (s.hasBias) add(make({ bias: false }));
-  for (let a = 0; a < r; a++) {
-    const set = (v: readonly number[], x: number) => v.map((e, i) => (i === a ? x : e));
-    if (outputPadding[a] > 0) add(make({ outputPadding: set(outputPadding, 0) }));
-    if (strides[a] > 1) add(make({ strides: set(strides, 1), outputPadding: set(outputPadding, 0) }));
-    if (dilations[a] > 1) add(make({ dilations: set(dilations, 1), outputPadding: set(outputPadding, 0) }));
-    for (const kk of smaller(k[a], 1)) add(make({ k: set(k, kk) }));
-    if (capabilities.asymmetricPads) {
-      for (const p of smaller(pads[a], 0)) add(make({ pads: set(pads, p) }));
-      for (const p of smaller(pads[a + r], 0)) add(make({ pads: pads.map((e, i) => (i === a + r ? p : e)) }));
-    } else if (pads[a] > 0) {
-      for (const p of smaller(pads[a], 0)) add(make({ pads: pads.map((e, i) => (i === a || i === a + r ? p : e)) }));
-    }
-    for (const d of smaller(D[a], 1)) add(make({ D: set(D, d) }));
+  for (const p of shrinkSpatialParts(parts, capabilities)) {
+    const c = p.group * p.cg;
+    const spec: ConvTransposeSpec = {
+      xShape: [p.N, c, ...p.D],
+      wShape: [c, p.mg, ...p.k],
+      attrs: {
+        strides: [...p.strides],
+        pads: [...p.pads],
+        dilations: [...p.dilations],
+        group: p.group,
+        outputPadding: [...(p.outputPadding ?? [])],
+      },
+      hasBias: p.bias,
+    };
+    if (valid(spec) && largest(spec) <= capabilities.maxElements) out.push(spec);
   }
   return out;
 }

@@ -35,6 +35,7 @@ export const convTransposeMatchesReference = defineProperty({
     'convTranspose (ONNX semantics, output_padding at the end of each axis) agrees with the float64 reference: exactly on exact data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, NaN/±Inf in x as IEEE-754 says',
   needs: ['convTranspose'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => convTransposeCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const { t, y } = await convTransposeAsGiven(k, c);

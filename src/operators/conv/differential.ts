@@ -11,6 +11,7 @@ export const convMatchesReference = defineProperty({
     'conv agrees with the float64 reference: exactly on exact-integer data, within 2·γ(n)·Σ|w·x|+2u|y| on float data, and NaN/±Inf propagate as IEEE-754 says',
   needs: ['conv'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => convCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const { t, y } = await convAsGiven(k, c);

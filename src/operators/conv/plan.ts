@@ -4,8 +4,8 @@
  */
 import type { CompleteCapabilities } from '../../capabilities.js';
 import type { OperatorShapePlan } from '../../arbitraries/shape-plan.js';
-import type { AxisShape, PadKind, SizeFactors, SpatialRow } from '../../arbitraries/spatial-plan.js';
-import { padChoices, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
+import type { AxisShape, PadKind, SizeFactors, SpatialParts, SpatialRow } from '../../arbitraries/spatial-plan.js';
+import { padChoices, shrinkSpatialParts, spatialPlan, withResidue } from '../../arbitraries/spatial-plan.js';
 import { sizeOf } from '../../tensor.js';
 import type { ConvSpec } from './spec.js';
 
@@ -98,84 +98,24 @@ function outputsOf(s: ConvSpec): number[] | undefined {
   return o.every((v) => v >= 1) ? o : undefined;
 }
 
-/**
- * Smaller valid conv specs than `s`, largest steps first, all within `capabilities` (shrinking
- * only removes: a rank the kernel lacks, asymmetric pads where it has none, stride together with
- * dilation where it refuses them are never introduced). Residue-keeping steps (− 4) come before
- * − 1 steps, so a failure tied to an extent's class mod 4 shrinks within its class.
- */
+/** Smaller valid conv specs than `s`, within `capabilities` and its `maxElements` (`shrinkSpatialParts`). */
 export function shrinkConvSpec(s: ConvSpec, capabilities: CompleteCapabilities): ConvSpec[] {
-  const r = s.xShape.length - 2;
   const [N, , ...D] = s.xShape;
   const [M, cg, ...k] = s.wShape;
   const { strides, dilations, pads, group } = s.attrs;
-  const mg = M / group;
-  const make = (o: {
-    N?: number;
-    group?: number;
-    cg?: number;
-    mg?: number;
-    D?: number[];
-    k?: number[];
-    strides?: number[];
-    dilations?: number[];
-    pads?: number[];
-    bias?: boolean;
-  }): ConvSpec => {
-    const g = o.group ?? group;
-    const c = o.cg ?? cg;
-    return {
-      xShape: [o.N ?? N, g * c, ...(o.D ?? D)],
-      wShape: [g * (o.mg ?? mg), c, ...(o.k ?? k)],
-      attrs: { strides: o.strides ?? strides, pads: o.pads ?? pads, dilations: o.dilations ?? dilations, group: g },
-      hasBias: o.bias ?? s.hasBias,
-    };
-  };
+  const parts: SpatialParts = { N, group, cg, mg: M / group, D, k, strides, dilations, pads, bias: s.hasBias };
   const out: ConvSpec[] = [];
-  // valid, and within maxElements (a stride of 1 or smaller pads make the output larger)
-  const add = (c: ConvSpec) => {
+  for (const p of shrinkSpatialParts(parts, capabilities)) {
+    const c: ConvSpec = {
+      xShape: [p.N, p.group * p.cg, ...p.D],
+      wShape: [p.group * p.mg, p.cg, ...p.k],
+      attrs: { strides: [...p.strides], pads: [...p.pads], dilations: [...p.dilations], group: p.group },
+      hasBias: p.bias,
+    };
+    // valid, and within maxElements (a stride of 1 or smaller pads make the output larger)
     const o = outputsOf(c);
     if (o !== undefined && Math.max(sizeOf(c.xShape), sizeOf(c.wShape), c.xShape[0] * c.wShape[0] * sizeOf(o)) <= capabilities.maxElements)
       out.push(c);
-  };
-  const smaller = (v: number, min: number) => [...new Set([min, v - 4, Math.floor(v / 2), v - 1])].filter((x) => x >= min && x < v);
-  // rank: drop an axis (keeping the others' attributes) where the kernel takes the lower rank
-  if (r > 1 && capabilities.spatialRanks.includes(r - 1)) {
-    for (let a = 0; a < r; a++) {
-      const drop = <T>(v: readonly T[]) => v.filter((_, i) => i !== a);
-      add(
-        make({
-          D: drop(D),
-          k: drop(k),
-          strides: drop(strides),
-          dilations: drop(dilations),
-          pads: [...drop(pads.slice(0, r)), ...drop(pads.slice(r))],
-        }),
-      );
-    }
-  }
-  for (const n of smaller(N, 1)) add(make({ N: n }));
-  if (group > 1) {
-    add(make({ group: 1 }));
-    for (const g of smaller(group, 2)) add(make({ group: g }));
-  }
-  for (const c of smaller(cg, 1)) add(make({ cg: c }));
-  for (const m of smaller(mg, 1)) add(make({ mg: m }));
-  if (s.hasBias) add(make({ bias: false }));
-  for (let a = 0; a < r; a++) {
-    const set = (v: readonly number[], x: number) => v.map((e, i) => (i === a ? x : e));
-    if (strides[a] > 1) add(make({ strides: set(strides, 1) }));
-    if (dilations[a] > 1) add(make({ dilations: set(dilations, 1) }));
-    for (const kk of smaller(k[a], 1)) add(make({ k: set(k, kk) }));
-    const pb = pads[a];
-    const pe = pads[a + r];
-    if (capabilities.asymmetricPads) {
-      for (const p of smaller(pb, 0)) add(make({ pads: set(pads, p) }));
-      for (const p of smaller(pe, 0)) add(make({ pads: pads.map((e, i) => (i === a + r ? p : e)) }));
-    } else if (pb > 0) {
-      for (const p of smaller(pb, 0)) add(make({ pads: pads.map((e, i) => (i === a || i === a + r ? p : e)) }));
-    }
-    for (const d of smaller(D[a], 1)) add(make({ D: set(D, d) }));
   }
   return out.filter((c) => sizeOf(c.xShape) > 0);
 }

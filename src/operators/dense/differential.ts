@@ -11,6 +11,7 @@ export const denseMatchesReference = defineProperty({
     'dense (x·wᵀ + b, w in [M, K] layout) agrees with the float64 reference within the error bound, exactly on exact data, NaN/±Inf as IEEE-754 says',
   needs: ['dense'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => denseCases(ctx, regimes(ctx, true)),
   async check(k, c) {
     const t = denseTensors(c, 1, k.precision);

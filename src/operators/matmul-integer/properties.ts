@@ -9,6 +9,7 @@ export const matMulIntegerMatchesReference = defineProperty({
   statement: 'matMulInteger (ONNX MatMulInteger, a [N, K], b [K, M]) equals the exact int32 Σ_k (a − a_zp)(b − b_zp[m]) bit for bit',
   needs: ['matMulInteger'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => quantMatMulCases(ctx, { operators: ['matMulInteger'] }),
   async check(k, c) {
     const t = quantMatMulTensors(c);

@@ -21,6 +21,7 @@ export const qlinearConvMatchesReference = defineProperty({
     'qlinearConv (ONNX QLinearConv) equals saturate(round_half_even(acc·x_scale·w_scale[m]/y_scale) + y_zp) of the exact int32 acc (bias included), except ±1 where the exact value lies within γ_k of a tie (docs/quantized.md)',
   needs: ['qlinearConv'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => quantConvCases(ctx, { operators: ['qlinearConv'] }),
   async check(k, c) {
     const t = quantConvTensors(c);

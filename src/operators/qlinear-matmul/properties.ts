@@ -16,6 +16,7 @@ export const qlinearMatMulMatchesReference = defineProperty({
     'qlinearMatMul (ONNX QLinearMatMul) equals saturate(round_half_even(acc·a_scale·b_scale[m]/y_scale) + y_zp) of the exact int32 acc, ±1 only where the exact value lies within γ_k of a tie',
   needs: ['qlinearMatMul'],
   singleCall: true,
+  walksPlan: true,
   arbitrary: (ctx) => quantMatMulCases(ctx, { operators: ['qlinearMatMul'] }),
   async check(k, c) {
     const t = quantMatMulTensors(c);
