@@ -564,6 +564,9 @@ function smallFcnCases(ctx: GenerationContext): fc.Arbitrary<FcnCase> {
   return withinMaxElements('fcnNetwork', cases, fcnLargest, ctx.capabilities.maxElements);
 }
 
+/** `11` → `¹¹`: an exponent as superscript digits, for messages. */
+const superscript = (n: number): string => String(n).replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)]);
+
 /**
  * Exact regime only: integers in [−2, 2] keep every partial sum of all four layers below 2²⁴
  * for the small sizes (≤ 3·27 terms, then ≤ 4·27, 6, 6), and the production heads' sparse data
@@ -580,7 +583,7 @@ export const fcnNetwork = defineProperty({
     numerics.errorModel === 'normwise'
       ? 'the kernel declares the normwise error model: a four-layer network has no exact answer for it, and its error through ReLU layers is not bounded here'
       : PRECISION_FACTS[numerics.precision].exactSumLimit <= 2 ** 16
-        ? `the network's integer sums reach ~2¹⁶, beyond ${numerics.precision}'s exact integers (2^${PRECISION_FACTS[numerics.precision].significandBits})`
+        ? `the network's integer sums reach ~2¹⁶, beyond ${numerics.precision}'s exact integers (2${superscript(PRECISION_FACTS[numerics.precision].significandBits)})`
         : undefined,
   arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> =>
     ctx.production !== undefined ? productionFcnCases(ctx, ctx.production) : smallFcnCases(ctx),
