@@ -5,13 +5,6 @@ import { convTransposeGeometryOfShapes } from './geometry.js';
 import { largestTransposeTensor, transposeFlops } from './problem.js';
 import type { ConvTransposeSpec } from './spec.js';
 
-declare module '../../vocabulary.js' {
-  interface LayerSpecs {
-    /** A convTranspose layer's spec: its shapes and attributes. */
-    convTranspose: ConvTransposeSpec;
-  }
-}
-
 /**
  * convTranspose: x `[N, C, D1..Dn]`, w `[C, M/group, k1..kn]` (ONNX), the conv attributes plus
  * `outputPadding` (default 0). Its cost: every input element scatters through every tap,

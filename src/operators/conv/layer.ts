@@ -5,13 +5,6 @@ import { convGeometryOfShapes } from './geometry.js';
 import { convFlops, largestTensor } from './problem.js';
 import type { ConvSpec } from './spec.js';
 
-declare module '../../vocabulary.js' {
-  interface LayerSpecs {
-    /** A conv layer's spec: its shapes and attributes. */
-    conv: ConvSpec;
-  }
-}
-
 /** The attribute fields of a conv layer (ConvTranspose adds `outputPadding`). */
 export const CONV_LAYER_FIELDS: readonly string[] = ['strides', 'pads', 'dilations', 'group'];
 

@@ -5,13 +5,6 @@ import { denseGeometryOfShapes } from './geometry.js';
 import { denseFlops, largestDenseTensor } from './problem.js';
 import type { DenseSpec } from './spec.js';
 
-declare module '../../vocabulary.js' {
-  interface LayerSpecs {
-    /** A dense layer's spec: its shapes and attributes. */
-    dense: DenseSpec;
-  }
-}
-
 /**
  * dense: x `[N, K]`, w `[M, K]`, optionally `flattens`: the feature map `[C, D1..Dn]`
  * (channels-first, C·∏D = K) its input is flattened from, which the FC ≡ conv equivalences use as
