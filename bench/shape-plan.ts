@@ -14,7 +14,7 @@
  */
 import { createNarrowBugKernel, NARROW_BUGS } from '../examples/narrow-bugs.js';
 import type { KernelUnderTest } from '../src/index.js';
-import type { VerifyOptions } from '../src/runner/verify.js';
+import type { VerifyOptions } from '../src/runner/options.js';
 import { verifyKernel } from '../src/runner/verify.js';
 
 const seeds = Number(process.argv[2] ?? 10);

@@ -16,6 +16,7 @@ import { fcToConv } from '../src/fc-as-conv/conversions.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { GuardedKernel } from '../src/runner/guarded-call.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const SAMPLES = 2000;
 const specs = fc.sample(convProblem(), { numRuns: SAMPLES, seed: 11 });
@@ -174,7 +175,7 @@ describe('shrinking leads to a small, readable counterexample', () => {
       },
     };
     const report = await verifyKernel(buggy, { runs: 300, seed: 2, properties: ['conv-matches-reference'] });
-    const f = report.properties[0].failure!;
+    const f = propertyFailure(report.properties[0])!;
     expect(f.kind).toBe('mismatch');
     expect(f.index).toEqual(f.index!.map(() => 0));
     // the shrunk problem: x with N = 1 and spatial sizes of at most a few elements

@@ -9,6 +9,7 @@ import type { KernelUnderTest, Tensor } from '../src/contract.js';
 import { im2colKernel, im2colKernel64 } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { sizeOf, stridesOf } from '../src/tensor.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const SEED = Number(process.env.CONVCHECK_SEED ?? 20261128);
 const conv = im2colKernel.conv!;
@@ -133,9 +134,9 @@ describe('planted bugs: the catalog catches every mutant of the im2col kernel', 
       // index) or, where the bug changes the output size, by shape
       const diff = report.properties.find((p) => p.id === 'conv-matches-reference');
       expect(diff?.status).toBe('failed');
-      if (diff?.failure?.kind === 'mismatch') expect(diff.failure.index).toBeDefined();
-      else expect(diff?.failure?.kind).toBe('wrong-shape');
-      if (k.name === 'mutant:off-by-one-output-size') expect(diff?.failure?.kind).toBe('wrong-shape');
+      if (propertyFailure(diff)?.kind === 'mismatch') expect(propertyFailure(diff)?.index).toBeDefined();
+      else expect(propertyFailure(diff)?.kind).toBe('wrong-shape');
+      if (k.name === 'mutant:off-by-one-output-size') expect(propertyFailure(diff)?.kind).toBe('wrong-shape');
     });
   }
 });

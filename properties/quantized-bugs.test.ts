@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyKernel } from '../src/runner/verify.js';
 import type { QuantBug } from '../test/helpers/quantized-model.js';
 import { quantModelKernel } from '../test/helpers/quantized-model.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const SEED = Number(process.env.CONVCHECK_SEED ?? 20261207);
 
@@ -49,12 +50,12 @@ describe('planted bugs: the quantized properties catch every mutant', () => {
       expect(report.status).toBe('failed');
       const caught = report.properties.find((p) => p.id === property);
       expect(caught?.status, `${property} on ${bug}`).toBe('failed');
-      expect(caught?.failure?.kind).toBe('mismatch');
+      expect(propertyFailure(caught)?.kind).toBe('mismatch');
       // a replay recipe: the shrunk problem in one line, the seed, the shrink path, the first bad index
-      expect(caught?.failure?.problem).toMatch(/x=\[|a=\[/);
-      expect(caught?.failure?.seed).toBe(SEED);
-      expect(typeof caught?.failure?.path).toBe('string');
-      expect(caught?.failure?.index).toBeDefined();
+      expect(propertyFailure(caught)?.problem).toMatch(/x=\[|a=\[/);
+      expect(propertyFailure(caught)?.seed).toBe(SEED);
+      expect(typeof propertyFailure(caught)?.path).toBe('string');
+      expect(propertyFailure(caught)?.index).toBeDefined();
     });
   }
 });
@@ -65,7 +66,7 @@ describe('correct kernels of other algorithms pass', () => {
       const report = await verifyKernel(quantModelKernel('none', requantizer), { runs: 50, seed: SEED, properties: QUANT_PROPERTIES });
       const failed = report.properties
         .filter((p) => p.status !== 'passed')
-        .map((p) => `${p.id}: ${p.status} ${p.failure?.message ?? ''} ${p.failure?.problem ?? ''}`);
+        .map((p) => `${p.id}: ${p.status} ${propertyFailure(p)?.message ?? ''} ${propertyFailure(p)?.problem ?? ''}`);
       expect(failed).toEqual([]);
     });
   }

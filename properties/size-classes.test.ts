@@ -12,6 +12,7 @@ import { convGeometry } from '../src/operators/conv/geometry.js';
 import { im2colKernel, im2colKernel64 } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { sizeOf } from '../src/tensor.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const SEEDS = process.env.CONVCHECK_SEED ? [Number(process.env.CONVCHECK_SEED)] : [1, 2, 3];
 
@@ -133,7 +134,7 @@ describe('size-class bugs are caught at default settings', () => {
         // default runs and size; only the differential property, which must catch it on its own
         const report = await verifyKernel(kernel, { runs: 200, seed, shrinkBudgetMs: 3_000, properties: [caughtBy] });
         expect(report.properties[0].status, `${caughtBy} on ${kernel.name}`).toBe('failed');
-        const f = report.properties.find((p) => p.id === caughtBy)!.failure!;
+        const f = propertyFailure(report.properties.find((p) => p.id === caughtBy)!)!;
         expect(f.kind).toBe('mismatch');
         expect(f.problem).toMatch(/^(dense )?x=\[/);
       });

@@ -119,14 +119,15 @@ export { PropertyViolation } from './property/violation.js';
 // Running
 /** Runs the catalog against a kernel and returns the report. */
 export { verifyKernel } from './runner/verify.js';
-export type { VerifyOptions, ProgressEvent } from './runner/verify.js';
+export type { VerifyOptions, ProgressEvent } from './runner/options.js';
 /** Replays one saved counterexample. */
 export { replayCounterexample } from './runner/replay.js';
 export type { ReplayResult } from './runner/replay.js';
 /** @internal Calls a kernel with timeout, shape and mutation checks. */
 export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
 export type { VerificationReport, PropertyResult, FailureDetail, CoverageTable } from './runner/report.js';
-export type { RunStatus, RunSummary } from './runner/report.js';
+export type { RunStatus, RunSummary, RunVerdict } from './runner/report.js';
+export type { PassedProperty, FailedProperty, SkippedProperty, InterruptedProperty } from './runner/report.js';
 /** @internal The time accounting shared by a run's calls: full timeout until the kernel first hangs, then shorter limits and a shrink budget. */
 export { CallClock } from './runner/guarded-call.js';
 /** @internal Where a kernel runs, as the guard sees it (ready / abandon), and the key a host-made kernel carries it under. */

@@ -11,6 +11,7 @@ import { createBuiltinKernel } from '../src/kernels/registry.js';
 import { countingShapes, reseed, withShapeBudget } from '../src/runner/shape-budget.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import type { ConvAttributes, KernelUnderTest, Tensor } from '../src/index.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -171,7 +172,7 @@ describe('shape budget', () => {
       },
     };
     const report = await verifyKernel(buggy, { runs: 60, seed: 11, properties: ['conv-matches-reference'], shapeBudget: 3 });
-    const f = report.properties[0].failure;
+    const f = propertyFailure(report.properties[0]);
     expect(report.status).toBe('failed');
     expect(f?.kind).toBe('mismatch');
     expect(f?.problem).toMatch(/regime=/);

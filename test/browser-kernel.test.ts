@@ -9,6 +9,7 @@ import { createBrowserKernel, type BrowserKernel } from '../src/browser/browser-
 import { KernelLoadError } from '../src/errors.js';
 import { KernelFault } from '../src/runner/guarded-call.js';
 import { verifyKernel } from '../src/runner/verify.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const attrs1 = { strides: [1], pads: [0, 0], dilations: [1], group: 1 };
 const t = (values: number[]): Tensor => ({ shape: [1, 1, values.length], data: new Float32Array(values) });
@@ -93,7 +94,9 @@ describe('hand-written WebGPU kernel (examples/browser)', () => {
   it('the correct kernel passes', async () => {
     await withKernel('examples/browser/webgpu-conv.ts', async (k) => {
       const report = await verifyKernel(k, { runs: 25, seed: 5, properties, shapeBudget: 4, timeoutMs: 20_000 });
-      expect(report.properties.map((p) => [p.id, p.status, p.failure?.message])).toEqual(properties.map((id) => [id, 'passed', undefined]));
+      expect(report.properties.map((p) => [p.id, p.status, propertyFailure(p)?.message])).toEqual(
+        properties.map((id) => [id, 'passed', undefined]),
+      );
     });
   });
 
@@ -109,7 +112,7 @@ describe('hand-written WebGPU kernel (examples/browser)', () => {
         shapeBudget: 4,
         timeoutMs: 20_000,
       });
-      const f = report.properties[0].failure;
+      const f = propertyFailure(report.properties[0]);
       expect(report.status).toBe('failed');
       expect(f?.kind).toBe('mismatch');
       // shrunk: a handful of elements, not the large shapes of the run
@@ -133,7 +136,7 @@ describe('hand-written WebGPU kernel (examples/browser)', () => {
           timeoutMs: 20_000,
           shrinkBudgetMs: 10_000,
         });
-        const f = report.properties[0].failure;
+        const f = propertyFailure(report.properties[0]);
         expect(report.shapePlan?.mode).toBe('all');
         expect(f?.kind).toBe('mismatch');
         const xShape = JSON.parse(/x=(\[[\d,]+\])/.exec(f!.problem)![1]) as number[];

@@ -18,6 +18,7 @@ import { GuardedKernel } from '../src/runner/guarded-call.js';
 import { replayCounterexample } from '../src/runner/replay.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { InadmissibleCall } from '../src/vocabulary.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const t = (shape: number[], fill = 1) => ({ shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(fill) });
 
@@ -142,7 +143,7 @@ describe('a kernel narrowed after a failing run: its saved cases it no longer su
   it('fails with asymmetric pads, then passes declaring asymmetricPads: false, noting each saved case not replayed', async () => {
     const first = await verifyKernel(padsWrongEnd({}), { seed: 1, runs: 100, properties, counterexampleDir: dir });
     expect(first.properties.map((p) => p.status)).toEqual(['failed', 'failed']);
-    const saved = first.properties.map((p) => p.failure!.counterexampleFile!);
+    const saved = first.properties.map((p) => propertyFailure(p)!.counterexampleFile!);
 
     const narrowed = await verifyKernel(padsWrongEnd({ asymmetricPads: false }), {
       seed: 2,

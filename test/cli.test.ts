@@ -40,14 +40,14 @@ async function loadError(p: Promise<unknown>): Promise<KernelLoadError> {
 }
 
 describe('parseArgs', () => {
-  it('verify with no options takes the documented defaults', () => {
+  it('verify with no options takes the command defaults and leaves the run defaults to resolveOptions', () => {
     expect(parseArgs(['verify'])).toEqual({
       kind: 'verify',
       kernel: 'builtin:im2col',
       runs: undefined,
       seed: undefined,
       properties: undefined,
-      timeoutMs: 5000,
+      timeoutMs: undefined,
       reportDir: 'reports',
       size: 'default',
       shard: undefined,

@@ -11,6 +11,7 @@ import { convCases } from '../src/operators/conv/cases.js';
 import { GuidedArbitrary, shapeKeyOf } from '../src/runner/guided.js';
 import { createIsolatedKernel } from '../src/runner/isolated-kernel.js';
 import { verifyKernel } from '../src/runner/verify.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 /** Runs `numRuns` cases of a guided conv arbitrary, calling `novel(i)` for each case's feedback. */
 function drive(caps: Parameters<typeof completeCapabilities>[0], seed: number, numRuns: number, novel: (i: number) => boolean) {
@@ -96,7 +97,7 @@ describe('--guided on a bug behind two branches (test/fixtures/kernels/branch-ga
       expect(guided.kernelCoverage!.unreachedFunctions.map((f) => f.what)).not.toContain('remainder3Stride2');
       expect(guided.kernelCoverage!.guidance![0].mutants).toBeGreaterThan(0);
       // the counterexample is in the gated class: C % 4 == 3 and the last stride 2
-      const problem = guided.properties[0].failure!.problem;
+      const problem = propertyFailure(guided.properties[0])!.problem;
       const x = JSON.parse(/x=(\[[^\]]*\])/.exec(problem)![1]) as number[];
       const strides = JSON.parse(/strides=(\[[^\]]*\])/.exec(problem)![1]) as number[];
       expect(x[1] % 4).toBe(3);

@@ -9,6 +9,7 @@ import { largeThenSmall } from '../src/arbitraries/large-then-small.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { loadKernel } from '../src/kernels/load-kernel.js';
 import { ROOT } from './helpers/cli.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 describe('largeThenSmall', () => {
   it('generates only within [min, max]', () => {
@@ -32,7 +33,7 @@ describe('largeThenSmall', () => {
   it('a bug first found on a large shape shrinks to a one-element width: pads at the wrong end, x=[1,1,1]', async () => {
     const buggy = await loadKernel('examples/buggy-kernel.mjs', { cwd: ROOT });
     const report = await verifyKernel(buggy, { seed: 1, properties: ['conv-matches-reference'] });
-    const f = report.properties[0].failure!;
+    const f = propertyFailure(report.properties[0])!;
     expect(f.problem).toMatch(/^x=\[1,1,1\] w=\[1,1,1\] /);
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../src/cli/main.js';
 import type { VerificationReport } from '../src/runner/report.js';
+import { propertyFailure, propertyReason } from '../src/runner/report.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -39,12 +40,12 @@ const verdicts = (r: VerificationReport) =>
     id: p.id,
     status: p.status,
     casesRun: p.casesRun,
-    skipReason: p.skipReason,
-    kind: p.failure?.kind,
-    problem: p.failure?.problem,
-    path: p.failure?.path,
-    expected: p.failure?.expected,
-    actual: p.failure?.actual,
+    skipReason: propertyReason(p),
+    kind: propertyFailure(p)?.kind,
+    problem: propertyFailure(p)?.problem,
+    path: propertyFailure(p)?.path,
+    expected: propertyFailure(p)?.expected,
+    actual: propertyFailure(p)?.actual,
   }));
 
 // a kernel whose conv returns NaN: some properties fail, some pass, some are skipped (float64, no ConvTranspose)
@@ -82,10 +83,10 @@ describe('convcheck merge', () => {
     for (const f of ['verification.md', 'verification.html', 'junit.xml'])
       expect((await stat(join(dir, 'merged', f))).size).toBeGreaterThan(0);
     // every failure points at its counterexample's copy in the merged directory
-    for (const p of merged.properties.filter((q) => q.failure !== undefined)) {
-      expect(p.failure!.counterexampleFile).toContain(join('merged', 'counterexamples'));
-      expect((await stat(p.failure!.counterexampleFile!)).isFile()).toBe(true);
-      expect(p.failure!.replayCommand).toContain(p.failure!.counterexampleFile);
+    for (const p of merged.properties.filter((q) => propertyFailure(q) !== undefined)) {
+      expect(propertyFailure(p)!.counterexampleFile).toContain(join('merged', 'counterexamples'));
+      expect((await stat(propertyFailure(p)!.counterexampleFile!)).isFile()).toBe(true);
+      expect(propertyFailure(p)!.replayCommand).toContain(propertyFailure(p)!.counterexampleFile);
     }
     const junit = await readFile(join(dir, 'merged', 'junit.xml'), 'utf8');
     expect(junit.match(/<testcase /g)?.length).toBe(all.summary.total);

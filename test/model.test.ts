@@ -13,6 +13,7 @@ import { EXIT, main } from '../src/cli/main.js';
 import { ModelFileError } from '../src/errors.js';
 import { layerOfNode, nodeCandidates, readOnnxModel } from '../src/models/onnx-reader.js';
 import type { VerificationReport } from '../src/runner/report.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -146,7 +147,7 @@ describe('convcheck verify --model', () => {
     expect(Number(byNode.conv2.worstErrorOverBound)).toBeGreaterThan(1);
     for (const n of ['conv1', 'conv3', 'fc', 'head']) expect(byNode[n].status, n).toBe('passed');
     expect(byNode.up.status).toBe('not-run'); // the kernel has no convTranspose
-    const failure = r.properties.find((p) => p.id === 'conv-matches-reference')!.failure!;
+    const failure = propertyFailure(r.properties.find((p) => p.id === 'conv-matches-reference')!)!;
     expect(failure.problem).toMatch(/regime=real node=test\/fixtures\/models\/small-cnn\.onnx#conv2$/);
     expect(failure.regime).toBe('real');
     expect(real.out).toMatch(/FAIL {4}conv2 +Conv/);
@@ -225,8 +226,8 @@ describe('convcheck verify --model', () => {
       join(dir, 'bug-real'),
     ]);
     const p = (await readReport(join(dir, 'bug-real'))).properties[0];
-    expect(p.failure?.kind).not.toBe('threw');
-    expect(p.failure?.fromDatabase).toBeUndefined();
+    expect(propertyFailure(p)?.kind).not.toBe('threw');
+    expect(propertyFailure(p)?.fromDatabase).toBeUndefined();
     expect(p.notes?.join('\n')).toMatch(
       /saved counterexample .*conv-matches-reference-[0-9a-f]+\.json was not replayed: it names layer conv2 of model test\/fixtures\/models\/small-cnn\.onnx \(sha256 [0-9a-f]{12}…, input generated:3\), which this run did not load/,
     );
@@ -275,8 +276,8 @@ describe('convcheck verify --model', () => {
     const merged = await readReport(join(dir, 'layers-merged'));
     // a failing property stops at its first failing layer only within its own shard: the verdicts
     // agree, the cases may be more
-    expect(merged.properties.map((p) => [p.id, p.status, p.failure?.problem])).toEqual(
-      all.properties.map((p) => [p.id, p.status, p.failure?.problem]),
+    expect(merged.properties.map((p) => [p.id, p.status, propertyFailure(p)?.problem])).toEqual(
+      all.properties.map((p) => [p.id, p.status, propertyFailure(p)?.problem]),
     );
     expect(merged.model!.layers.map((l) => [l.node, l.status, l.failedProperties])).toEqual(
       all.model!.layers.map((l) => [l.node, l.status, l.failedProperties]),

@@ -24,6 +24,7 @@ import { convTransposeGeometryOfShapes } from '../src/operators/conv-transpose/g
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import { HtmlReportWriter } from '../src/reports/html.js';
 import type { ProductionPlan } from '../src/vocabulary.js';
+import { propertyReason } from '../src/runner/report.js';
 
 const layer = (network: string, name: string): ModelLayer => {
   const l = PRODUCTION_LAYERS.find((x) => x.network.startsWith(network) && x.name === name);
@@ -164,7 +165,7 @@ describe('the production tier runs each layer once per property', () => {
       ['explicit-padding', 'passed', 1],
       ['dilation-zero-inserted', 'skipped', 0],
     ]);
-    expect(report.properties[3].skipReason).toMatch(/no layer of the production shapes fits/);
+    expect(propertyReason(report.properties[3])).toMatch(/no layer of the production shapes fits/);
     expect(report.options.size).toBe('production');
   });
 });
@@ -276,7 +277,9 @@ describe('every property of the catalog runs the layers, and only the layers', (
     ]);
     // c1 was explicit-padding's only padded layer: skipped, saying why
     expect(pad.status).toBe('skipped');
-    expect(pad.skipReason).toMatch(/no layer of the production shapes fits this property within its cost cap: left out 1 layer .* tiny c1/);
+    expect(propertyReason(pad)).toMatch(
+      /no layer of the production shapes fits this property within its cost cap: left out 1 layer .* tiny c1/,
+    );
     await expect(verifyKernel(im2colKernel, { size: 'production', layers: tiny(), productionRelationFlops: 0 })).rejects.toThrow(
       /productionRelationFlops must be > 0, got 0/,
     );
@@ -294,7 +297,7 @@ describe('every property of the catalog runs the layers, and only the layers', (
     ]);
     // conv-transpose-as-conv is capped by the conv it also runs: over the zero-inserted input,
     // 4×(2·2+1 + 2 + 2)² = 324 elements, 2·2·4·16·6² = 9216 FLOPs (the ConvTranspose: 2304)
-    expect(byElements.properties[1].skipReason).toMatch(
+    expect(propertyReason(byElements.properties[1])).toMatch(
       /left out 1 layer above 3 GFLOP or 100 elements in a tensor — tiny up \(9216 FLOP, 324 elements\)/,
     );
   });
@@ -321,7 +324,7 @@ describe('every property of the catalog runs the layers, and only the layers', (
       seed: 3,
       properties: ['rank-embedding', 'linearity-in-x'],
     });
-    expect(report.properties.map((p) => [p.id, p.status, p.casesRun, p.skipReason])).toEqual([
+    expect(report.properties.map((p) => [p.id, p.status, p.casesRun, propertyReason(p)])).toEqual([
       ['linearity-in-x', 'passed', 3, undefined],
       ['rank-embedding', 'skipped', 0, 'kernel supports no two consecutive spatial ranks'],
     ]);

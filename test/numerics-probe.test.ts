@@ -21,6 +21,7 @@ import { probeNumerics } from '../src/runner/numerics-probe.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import { directConv } from './helpers/fast-conv.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 const SEED = Number(process.env.CONVCHECK_SEED ?? 20261207);
 const CONV = ['conv-matches-reference'];
@@ -111,10 +112,10 @@ describe('a kernel that loses results below 2^−60', () => {
 
   it('passes conv-matches-reference with the probe, and fails it without (the float regime meets the flush)', async () => {
     const adapted = await verifyKernel(flushBelow60, { runs: 120, seed: SEED, properties: CONV });
-    expect(adapted.properties[0].status, adapted.properties[0].failure?.message).toBe('passed');
+    expect(adapted.properties[0].status, propertyFailure(adapted.properties[0])?.message).toBe('passed');
     const blind = await verifyKernel(flushBelow60, { runs: 120, seed: SEED, properties: CONV, probeNumerics: false });
     expect(blind.properties[0].status).toBe('failed');
-    expect(blind.properties[0].failure).toMatchObject({ kind: 'mismatch', regime: 'float' });
+    expect(propertyFailure(blind.properties[0])).toMatchObject({ kind: 'mismatch', regime: 'float' });
     expect(blind.platformNumerics).toBeUndefined();
   }, 120_000);
 
@@ -151,7 +152,7 @@ describe('a kernel that promises float32 but sums in float16', () => {
   it('still fails: the float regime is judged by the float32 bound it promised', async () => {
     const r = await verifyKernel(halfSums, { runs: 120, seed: SEED, properties: CONV });
     expect(r.properties[0].status).toBe('failed');
-    expect(r.properties[0].failure?.regime).toBe('float');
+    expect(propertyFailure(r.properties[0])?.regime).toBe('float');
   }, 120_000);
 });
 
@@ -182,7 +183,7 @@ describe('a kernel that zeroes NaN products (Infinity·0 and NaN vanish)', () =>
     expect(r.platformNumerics?.specialRegime).toEqual({ runs: true });
     expect(r.platformNumerics?.consequences.join(' ')).toMatch(/declares specialValues: true but the probe found/);
     expect(r.properties[0].status).toBe('failed');
-    expect(r.properties[0].failure?.regime).toBe('special');
+    expect(propertyFailure(r.properties[0])?.regime).toBe('special');
   }, 120_000);
 });
 

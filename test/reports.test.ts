@@ -10,7 +10,7 @@ import { JunitReportWriter } from '../src/reports/junit.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import type { ReportWriter } from '../src/reports/report-writer.js';
 import { reportWriters, writeReports } from '../src/reports/writer.js';
-import type { FailureDetail, FailureHeatmap, PropertyResult, VerificationReport } from '../src/runner/report.js';
+import { type FailureDetail, type FailureHeatmap, type PropertyResult, runVerdict, type VerificationReport } from '../src/runner/report.js';
 
 // ---------------------------------------------------------------------------------------------
 // Report builders
@@ -51,8 +51,25 @@ function mismatch(problem: string, index: number[], hm: FailureHeatmap, extra: P
   };
 }
 
-function prop(id: string, status: PropertyResult['status'], extra: Partial<PropertyResult> = {}): PropertyResult {
-  return { id, statement: `statement of ${id}`, status, casesRun: status === 'skipped' ? 0 : 100, durationMs: 12.4, ...extra };
+/** A property result; a failed one without a `failure` gets a minimal one, a skipped one a reason. */
+function prop(id: string, status: PropertyResult['status'], extra: Record<string, unknown> = {}): PropertyResult {
+  const own =
+    status === 'failed'
+      ? { failure: { kind: 'threw', problem: '(none)', message: 'the kernel threw', seed: 1 } }
+      : status === 'skipped'
+        ? { skipReason: 'kernel has no dense' }
+        : status === 'interrupted'
+          ? { afterCases: 0 }
+          : {};
+  return {
+    id,
+    statement: `statement of ${id}`,
+    status,
+    ...own,
+    casesRun: status === 'skipped' ? 0 : 100,
+    durationMs: 12.4,
+    ...extra,
+  } as PropertyResult;
 }
 
 /** A run stopped while its third property ran: two passed, one interrupted, two never started. */
@@ -63,7 +80,7 @@ function interruptedReport(): VerificationReport {
     properties: [
       prop('conv-matches-reference', 'passed'),
       prop('dense-matches-reference', 'passed'),
-      prop('fc-equals-full-extent-conv', 'interrupted', { casesRun: 7, skipReason: 'interrupted after 7 cases' }),
+      prop('fc-equals-full-extent-conv', 'interrupted', { casesRun: 7, afterCases: 7 }),
     ],
     summary: { passed: 2, failed: 0, skipped: 0, interrupted: 1, notRun: 2, total: 5 },
   });
@@ -88,8 +105,7 @@ function report(overrides: Partial<VerificationReport> = {}): VerificationReport
     options: { runs: 100, size: 'default', timeoutMs: 5000, properties: 'all' },
     startedAt: '2026-01-02T03:04:05.678Z',
     durationMs: 2345.6,
-    status: failed > 0 ? 'failed' : 'passed',
-    interrupted: false,
+    ...runVerdict(false, failed),
     summary: {
       passed: count('passed'),
       failed,
@@ -109,7 +125,7 @@ function report(overrides: Partial<VerificationReport> = {}): VerificationReport
       total: 100,
     },
     ...overrides,
-  };
+  } as VerificationReport;
 }
 
 const RANK1 = 'x=[1,2,8] w=[2,2,3] strides=[1] pads=[0,0] dilations=[1] group=1 bias=yes regime=float';
@@ -325,7 +341,9 @@ describe('Markdown report', () => {
     const r = failingReport(HOSTILE_NAME, 'bad | cell\nsecond line `x`');
     const withReplay = {
       ...r,
-      properties: r.properties.map((p) => (p.failure ? { ...p, failure: { ...p.failure, replayCommand: 'echo ```; rm -rf /' } } : p)),
+      properties: r.properties.map((p) =>
+        p.status === 'failed' ? { ...p, failure: { ...p.failure, replayCommand: 'echo ```; rm -rf /' } } : p,
+      ),
     };
     const text = md.render(withReplay);
     expect(text).not.toContain('<script>');
@@ -646,14 +664,14 @@ describe('HTML: cases the pages above do not show', () => {
     expect(page).toContain('No property ran.');
     expect(html(report())).toContain('<dd>float32</dd>');
   });
-  it('a failed property without details says so; a coverage table of zero cases draws empty bars', () => {
+  it('a failed property without a heat-map or a mismatch index; a coverage table of zero cases draws empty bars', () => {
     const page = html(
       report({
         properties: [prop('conv-matches-reference', 'failed')],
         coverage: { dimensions: ['rank'], rows: [{ values: ['2'], count: 0 }], total: 0 },
       }),
     );
-    expect(section(page, 'conv-matches-reference')).toContain('No failure details were recorded.');
+    expect(section(page, 'conv-matches-reference')).toContain('the kernel threw');
     expect(page).toContain('<span class="bar" style="width:0%"></span> 0.0%');
     expect(html(report({ coverage: { dimensions: ['rank'], rows: [], total: 3 } }))).toContain('No cases counted (3 total).');
   });
@@ -726,16 +744,16 @@ describe('Markdown and JUnit: the same edge cases', () => {
         skipped: [{ node: 'q1', opType: 'QLinearConv', reason: 'quantized' }],
       },
     } as Partial<VerificationReport>);
-  it('Markdown: skipped model nodes listed, no cases counted, a failure without details', () => {
+  it('Markdown: skipped model nodes listed, no cases counted', () => {
     const md = new MarkdownReportWriter().render(modelReport());
     expect(md).toContain('Skipped nodes (1):');
     expect(md).toMatch(/q1.*QLinearConv.*quantized/);
     expect(md).toContain('No cases counted (0 total).');
   });
-  it('JUnit: a failure without details, a skip without a reason, a failed layer without a worst ratio, a non-finite duration as 0', () => {
+  it('JUnit: a failure, a skip with its reason, a failed layer without a worst ratio, a non-finite duration as 0', () => {
     const xml = new JunitReportWriter().render(modelReport());
-    expect(xml).toContain('<failure message="conv-matches-reference failed (no details recorded)" type="failed"/>');
-    expect(xml).toContain('<skipped message="skipped"/>');
+    expect(xml).toContain('<failure message="the kernel threw ((none))" type="threw">');
+    expect(xml).toContain('<skipped message="kernel has no dense"/>');
     expect(xml).toContain('<failure message="failed p" type="failed"></failure>');
     expect(xml).toMatch(/time="0"/);
   });

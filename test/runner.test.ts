@@ -13,6 +13,7 @@ import { kernelSlug, loadCounterexamples, readCounterexample } from '../src/runn
 import { replayCounterexample } from '../src/runner/replay.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import type { FailureKind } from '../src/runner/report.js';
+import { propertyFailure, propertyReason } from '../src/runner/report.js';
 
 const conv = im2colKernel.conv!;
 const with_ = (name: string, f: NonNullable<KernelUnderTest['conv']>, extra: Partial<KernelUnderTest> = {}): KernelUnderTest => ({
@@ -96,9 +97,9 @@ describe('misbehaving kernels give failed properties, never a crash or a hang', 
       });
       const r = report.properties[0];
       expect(r.status).toBe('failed');
-      expect(r.failure?.kind).toBe(kind);
-      expect(r.failure?.message).toMatch(message);
-      expect(r.failure?.problem).toMatch(/^x=\[/);
+      expect(propertyFailure(r)?.kind).toBe(kind);
+      expect(propertyFailure(r)?.message).toMatch(message);
+      expect(propertyFailure(r)?.problem).toMatch(/^x=\[/);
       expect(report.status).toBe('failed');
     });
   }
@@ -111,8 +112,8 @@ describe('misbehaving kernels give failed properties, never a crash or a hang', 
       return y;
     });
     const report = await verifyKernel(stale, { runs: 20, seed: 1, properties: ['deterministic'] });
-    expect(report.properties[0].failure?.kind).toBe('nondeterministic');
-    expect(report.properties[0].failure?.message).toMatch(/gave .* then .* at index \[/);
+    expect(propertyFailure(report.properties[0])?.kind).toBe('nondeterministic');
+    expect(propertyFailure(report.properties[0])?.message).toMatch(/gave .* then .* at index \[/);
   });
 });
 
@@ -143,7 +144,7 @@ describe('the counterexample database and replay', () => {
       properties: ['conv-matches-reference'],
       replayCommand: (f) => `replay ${f}`,
     });
-    const f = first.properties[0].failure!;
+    const f = propertyFailure(first.properties[0])!;
     expect(f.counterexampleFile).toBeDefined();
     expect(f.replayCommand).toBe(`replay ${f.counterexampleFile}`);
     expect(f.problem).toMatch(/pads=\[/);
@@ -155,7 +156,7 @@ describe('the counterexample database and replay', () => {
     // with a single generated case and another seed, the saved case still fails first
     const second = await verifyKernel(swappedPads, { runs: 1, seed: 99, counterexampleDir: dir, properties: ['conv-matches-reference'] });
     expect(second.properties[0].status).toBe('failed');
-    expect(second.properties[0].failure?.problem).toBe(f.problem);
+    expect(propertyFailure(second.properties[0])?.problem).toBe(f.problem);
 
     const replayed = await replayCounterexample(swappedPads, join(dir, kernelSlug(swappedPads.name), files[0]));
     expect(replayed.status).toBe('failed');
@@ -232,7 +233,7 @@ describe('verifyKernel options', () => {
     });
     expect(report.interrupted).toBe(true);
     expect(report.properties.length).toBeLessThan(5);
-    expect(report.properties.at(-1)?.skipReason).toMatch(/^interrupted after \d+ cases$/);
+    expect(propertyReason(report.properties.at(-1))).toMatch(/^interrupted after \d+ cases$/);
     expect(events[0]).toBe('property-start');
   });
 
@@ -305,7 +306,7 @@ describe('the equivalences on a conv-only kernel use the reference for the FC si
     const flipped = with_('bug:flipped', (x, w, b, a) => conv(x, { shape: w.shape, data: w.data.slice().reverse() }, b, a));
     const r = await verifyKernel(flipped, { runs: 50, seed: 3, properties: ['fc-equals-full-extent-conv'] });
     expect(r.properties[0].status).toBe('failed');
-    expect(r.properties[0].failure?.message).toMatch(/vs reference dense\(flatten\(x\)\)/);
+    expect(propertyFailure(r.properties[0])?.message).toMatch(/vs reference dense\(flatten\(x\)\)/);
   });
 });
 
@@ -335,7 +336,7 @@ describe('guarded calls describe odd results precisely', () => {
   for (const [what, f, message] of odd) {
     it(`a kernel that ${what}`, async () => {
       const report = await verifyKernel(with_(`odd:${what}`, f), { runs: 3, seed: 1, properties: ['output-shape'], shrinkBudgetMs: 500 });
-      expect(report.properties[0].failure?.message).toMatch(message);
+      expect(propertyFailure(report.properties[0])?.message).toMatch(message);
     });
   }
   it('refuses a kernel without the method a property needs', async () => {
@@ -361,7 +362,7 @@ describe('replay of a kernel fault', () => {
       return conv(x, w, b, a);
     });
     const report = await verifyKernel(thrower, { runs: 50, seed: 2, counterexampleDir: dir, properties: ['conv-matches-reference'] });
-    const file = report.properties[0].failure!.counterexampleFile!;
+    const file = propertyFailure(report.properties[0])!.counterexampleFile!;
     const r = await replayCounterexample(thrower, file);
     expect(r.status).toBe('failed');
     expect(r.failure?.kind).toBe('threw');

@@ -23,6 +23,7 @@ import { verifyKernel } from '../src/runner/verify.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import { MarkdownReportWriter } from '../src/reports/markdown.js';
 import { HtmlReportWriter } from '../src/reports/html.js';
+import { propertyFailure } from '../src/runner/report.js';
 
 /** Every pair (p = v, q = u) of counted values present in the rows. */
 function pairsIn(rows: ReadonlyArray<readonly string[]>, skip = (label: string) => label === 'n/a'): Set<string> {
@@ -265,7 +266,7 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
   it.each(NARROW_BUGS.map((b) => [b]))('%s: caught with plan shapes on seeds 1–3, shrunk to a small case', async (bug) => {
     for (const seed of [1, 2, 3]) {
       const report = await verifyKernel(createNarrowBugKernel(bug), { ...options, seed });
-      const f = report.properties.find((p) => p.id === 'conv-matches-reference')!.failure;
+      const f = propertyFailure(report.properties.find((p) => p.id === 'conv-matches-reference')!);
       expect(f?.kind, `seed ${seed}`).toBe('mismatch');
       const x = JSON.parse(/x=(\[[\d,]+\])/.exec(f!.problem)![1]) as number[];
       expect(
@@ -306,6 +307,16 @@ describe('planted narrow bugs of the blocked kernel (Node), at browser settings:
     expect(outputShape.distinctShapes).toBeLessThanOrEqual(2 * 6);
     expect(deterministic.distinctShapes).toBeLessThanOrEqual(2 * 6);
     expect(outputShape.casesRun).toBe(100);
+    // with fewer runs than plan shapes the differential property still walks the plan; the others run `runs` cases
+    const few = await verifyKernel(createNarrowBugKernel(), {
+      runs: 10,
+      seed: 2,
+      shapeBudget: 6,
+      properties: ['conv-matches-reference', 'output-shape'],
+    });
+    expect(few.properties[0].casesRun).toBe(conv.shapes);
+    expect(few.properties[0].distinctShapes).toBe(conv.shapes);
+    expect(few.properties[1].casesRun).toBe(10);
   });
 
   it('the default Node run draws random shapes only; mixed adds each plan shape once to the single-call properties, on top of the random cases', async () => {

@@ -1,7 +1,7 @@
 /** `formatSummary` and `shellQuote`: the text `convcheck verify` prints after a run. */
 import { describe, expect, it } from 'vitest';
 import { formatSummary, shellQuote } from '../src/cli/summary.js';
-import type { PropertyResult, VerificationReport } from '../src/runner/report.js';
+import { type PropertyResult, runVerdict, type VerificationReport } from '../src/runner/report.js';
 
 function report(properties: PropertyResult[], extra: Partial<VerificationReport> = {}): VerificationReport {
   const count = (s: PropertyResult['status']) => properties.filter((p) => p.status === s).length;
@@ -20,8 +20,7 @@ function report(properties: PropertyResult[], extra: Partial<VerificationReport>
     options: { runs: 10, size: 'small', timeoutMs: 100, properties: 'all' },
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1500,
-    status: count('failed') > 0 ? 'failed' : 'passed',
-    interrupted: false,
+    ...runVerdict(false, count('failed')),
     summary: {
       passed: count('passed'),
       failed: count('failed'),
@@ -33,23 +32,23 @@ function report(properties: PropertyResult[], extra: Partial<VerificationReport>
     properties,
     coverage: { dimensions: [], rows: [], total: 0 },
     ...extra,
-  };
+  } as VerificationReport;
 }
 
 describe('formatSummary', () => {
-  it('aligns ids and case counts and names the skip reason (or "skipped" without one)', () => {
+  it('aligns ids and case counts and names the skip reason', () => {
     const text = formatSummary(
       report([
         { id: 'a', statement: '', status: 'passed', casesRun: 100, durationMs: 10 },
         { id: 'longer-id', statement: '', status: 'skipped', skipReason: 'kernel has no dense', casesRun: 0, durationMs: 0 },
-        { id: 'c', statement: '', status: 'skipped', casesRun: 5, durationMs: 0 },
+        { id: 'c', statement: '', status: 'skipped', skipReason: 'no case fits', casesRun: 5, durationMs: 0 },
       ]),
       ['out/verification.json', 'out/junit.xml'],
     );
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^PASS\s+a {10}100 cases {2}/);
     expect(lines[1]).toMatch(/^SKIP\s+longer-id {4}0 cases {2}.*\(kernel has no dense\)$/);
-    expect(lines[2]).toMatch(/^SKIP\s+c {12}5 cases {2}.*\(skipped\)$/);
+    expect(lines[2]).toMatch(/^SKIP\s+c {12}5 cases {2}.*\(no case fits\)$/);
     expect(lines[3]).toBe('');
     expect(lines[4]).toMatch(
       /^PASSED: 1 passed, 0 failed, 2 skipped of 3 properties in .* — kernel k \(float32, elementwise error model\), seed 42$/,

@@ -5,10 +5,14 @@
 import { UsageError } from '../errors.js';
 import type { SizeTier } from '../runner/report.js';
 import { defaultKernelName } from '../kernels/registry.js';
-import { PRODUCTION_TIMEOUT_MS } from '../runner/verify.js';
+import { DEFAULT_TIMEOUT_MS } from '../runner/options.js';
 
-/** Defaults of `convcheck verify`. */
-export const VERIFY_DEFAULTS = { kernel: defaultKernelName, runs: 200, timeoutMs: 5000, reportDir: 'reports', size: 'default' } as const;
+/**
+ * Defaults of `convcheck verify` that are the command's own (the kernel, where reports go, the size
+ * without --shapes or --model); the run's defaults (runs, timeout, shape budget…) are decided by
+ * `resolveOptions` (`runner/options.ts`).
+ */
+export const VERIFY_DEFAULTS = { kernel: defaultKernelName, reportDir: 'reports', size: 'default' } as const;
 
 /** `--shard i/n`: the i-th (1-based) of n interleaved slices of the property list. */
 export interface Shard {
@@ -20,7 +24,7 @@ export interface Shard {
 export interface VerifyCommand {
   readonly kind: 'verify';
   readonly kernel: string;
-  /** Undefined: the default (200 in Node, `BROWSER_RUNS` in the browser). */
+  /** Undefined: the default (`resolveOptions`: 200 in Node, `BROWSER_RUNS` in the browser). */
   readonly runs: number | undefined;
   /**
    * The seed as given: any integer (CI run ids exceed 2³¹) or any other text, mapped to the
@@ -29,7 +33,8 @@ export interface VerifyCommand {
   readonly seed: string | undefined;
   /** Undefined: every property in the catalog. */
   readonly properties: readonly string[] | undefined;
-  readonly timeoutMs: number;
+  /** `--timeout-ms`; undefined: the default (`resolveOptions`: 5000 ms, `PRODUCTION_TIMEOUT_MS` in the production tier). */
+  readonly timeoutMs: number | undefined;
   readonly reportDir: string;
   readonly size: SizeTier;
   readonly shard: Shard | undefined;
@@ -172,7 +177,7 @@ export function parseArgs(argv: readonly string[]): Command {
         kind: 'replay',
         file: positionals[0],
         kernel: options.get('kernel'),
-        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? VERIFY_DEFAULTS.timeoutMs,
+        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_TIMEOUT_MS,
         browser: options.has('browser'),
       };
     }
@@ -199,10 +204,7 @@ export function parseArgs(argv: readonly string[]): Command {
         runs: integerOption('--runs', options.get('runs'), 1, Number.MAX_SAFE_INTEGER),
         seed: nonEmpty('--seed', options.get('seed'))?.trim(),
         properties: listOption('--properties', options.get('properties')),
-        // a production layer takes seconds in a slow kernel (C3D conv2a: 22 GFLOP)
-        timeoutMs:
-          integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER) ??
-          (size === 'production' ? PRODUCTION_TIMEOUT_MS : VERIFY_DEFAULTS.timeoutMs),
+        timeoutMs: integerOption('--timeout-ms', options.get('timeout-ms'), 1, Number.MAX_SAFE_INTEGER),
         reportDir: nonEmpty('--report-dir', options.get('report-dir')) ?? VERIFY_DEFAULTS.reportDir,
         size: size as SizeTier,
         shard: shardOption(options.get('shard')),

@@ -24,6 +24,7 @@ import {
   defaultKernelName,
   describeBuiltinKernel,
   isBuiltinKernelName,
+  type KernelPlace,
 } from '../kernels/registry.js';
 import { removeTemporaryFiles } from '../fs-safe.js';
 import { checkReportDirectory, writeReports } from '../reports/writer.js';
@@ -32,7 +33,15 @@ import type { KernelCoverageOptions } from '../runner/kernel-coverage-probe.js';
 import { isBrowserKernelName } from '../browser/builtins.js';
 import type { VerificationReport } from '../runner/report.js';
 import { resolveSeed } from '../runner/seed.js';
-import { BUDGET_RUNS_CAP, verifyKernel } from '../runner/verify.js';
+import {
+  BROWSER_RUNS,
+  BROWSER_SHAPE_BUDGET,
+  DEFAULT_RUNS,
+  DEFAULT_TIMEOUT_MS,
+  resolveOptions,
+  type VerifyOptions,
+} from '../runner/options.js';
+import { verifyResolved } from '../runner/verify.js';
 import { terminalLines, terminalSafe } from '../terminal.js';
 import { parseArgs, selectProperties, VERIFY_DEFAULTS, type ReplayCommand, type VerifyCommand } from './args.js';
 import { createProgressReporter, wantsLiveProgress, type ProgressStream } from './progress.js';
@@ -158,16 +167,14 @@ interface OpenKernel {
   close(): Promise<void>;
 }
 
-/**
- * Defaults in the browser, where every new shape compiles a GPU program (~0.15 s WebGL, ~0.9 s
- * WebGPU on SwiftShader) and even a repeated one costs 15–50 ms per call (upload, layout
- * transposes, read-back): 6 distinct shapes per property and 100 cases keep a catalog run of
- * tfjs:webgl or tfjs:webgpu within about 3 minutes (docs/gpu.md; run times in docs/benchmarks.md).
- */
-export const BROWSER_SHAPE_BUDGET = 6;
 /** The folder of the report directory that receives the kernel coverage (HTML view, lcov, shader sources). */
 export const KERNEL_COVERAGE_DIR = 'kernel-coverage';
-export const BROWSER_RUNS = 100;
+
+/** Where the CLI runs `spec`: the built-in table says (`builtinKernel(spec).runs`); `--browser` puts any kernel in a page; modules run in their own process. */
+function kernelPlace(spec: string, browser: boolean): KernelPlace {
+  const runs = builtinKernel(spec)?.runs ?? 'own-process';
+  return browser ? 'browser' : runs;
+}
 
 /**
  * Opens a kernel where the built-in table says it runs (`builtinKernel(spec).runs`): pure-JS
@@ -183,8 +190,8 @@ async function openKernel(
   coverage?: KernelCoverageOptions,
 ): Promise<OpenKernel> {
   const withCoverage = coverage !== undefined ? { coverage } : {};
-  const runs = builtinKernel(spec)?.runs ?? 'own-process';
-  if (browser || runs === 'browser') {
+  const runs = kernelPlace(spec, browser);
+  if (runs === 'browser') {
     // The page plays the kernel process's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
     const kernel = await createBrowserKernel(spec, { timeoutMs, env, ...withCoverage });
@@ -226,17 +233,36 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   } catch (e) {
     throw new UsageError(`cannot write the reports into --report-dir ${cmd.reportDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // the run's options with every default decided (where the kernel runs decides some), before the kernel opens
+  const place = kernelPlace(cmd.kernel, cmd.browser);
+  const given: VerifyOptions = {
+    ...(cmd.runs !== undefined ? { runs: cmd.runs } : {}),
+    seed: seed.given ?? seed.used,
+    ...(cmd.properties === undefined && cmd.shard === undefined ? {} : { properties: selected }),
+    ...(cmd.timeoutMs !== undefined ? { timeoutMs: cmd.timeoutMs } : {}),
+    size: cmd.size,
+    ...(cmd.shapeBudget !== undefined ? { shapeBudget: cmd.shapeBudget } : {}),
+    ...(cmd.shapePlan !== undefined ? { shapePlan: cmd.shapePlan } : {}),
+    source: cmd.kernel,
+    counterexampleDir: join(cmd.reportDir, 'counterexamples'),
+    ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
+    ...(cmd.everyLayer ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY } : {}),
+    ...(layers !== undefined ? { layers } : {}),
+    ...(cmd.shard !== undefined
+      ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } }
+      : {}),
+    ...(cmd.coverage ? { coverage: { outputDir: join(cmd.reportDir, KERNEL_COVERAGE_DIR) }, guided: cmd.guided === true } : {}),
+  };
+  const settings = resolveOptions(given, place);
   const opened = await openKernel(
     cmd.kernel,
-    cmd.timeoutMs,
+    settings.timeoutMs,
     cmd.browser,
     io.env,
     cmd.coverage ? { libraries: cmd.coverageLibraries === true } : undefined,
   );
   const { kernel } = opened;
-  const shapeBudget = cmd.shapeBudget ?? (opened.browser ? BROWSER_SHAPE_BUDGET : undefined);
-  // under a time budget the budget decides; --runs then only caps the cases per property
-  const runs = cmd.runs ?? (cmd.timeBudgetSeconds !== undefined ? BUDGET_RUNS_CAP : opened.browser ? BROWSER_RUNS : VERIFY_DEFAULTS.runs);
+  const { runs, shapeBudget } = settings;
   const where = opened.browser ? ', in headless Chromium' : opened.isolated ? ', in its own process' : '';
   const seedText =
     seed.given === undefined
@@ -247,7 +273,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   io.stderr.write(
     `convcheck ${cliVersion()}: verifying ${terminalSafe(kernel.name)} (${describeNumerics(completeNumerics(kernel))}${where}) from ${terminalSafe(cmd.kernel)}: ` +
       `${selected.length} ${selected.length === 1 ? 'property' : 'properties'}${cmd.shard ? ` (shard ${cmd.shard.index}/${cmd.shard.count})` : ''}, ` +
-      `${cmd.timeBudgetSeconds !== undefined ? `time budget ${cmd.timeBudgetSeconds} s` : cmd.size === 'production' && cmd.runs === undefined ? 'each layer once per property' : `${runs} runs`}, seed ${seedText}, size ${cmd.size}, timeout ${cmd.timeoutMs} ms` +
+      `${cmd.timeBudgetSeconds !== undefined ? `time budget ${cmd.timeBudgetSeconds} s` : settings.runsPerLayer ? 'each layer once per property' : `${runs} runs`}, seed ${seedText}, size ${cmd.size}, timeout ${settings.timeoutMs} ms` +
       `${shapeBudget !== undefined ? `, ${shapeBudget} shapes per property` : ''}\n`,
   );
   if (model) io.stderr.write(`convcheck: ${model.description}\n`);
@@ -276,32 +302,19 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   try {
     let report: VerificationReport;
     try {
-      report = await verifyKernel(kernel, {
-        // production: each layer once per property, unless --runs says otherwise
-        runs: cmd.size === 'production' && cmd.runs === undefined ? undefined : runs,
-        seed: seed.given ?? seed.used,
-        properties: cmd.properties === undefined && cmd.shard === undefined ? undefined : selected,
-        timeoutMs: cmd.timeoutMs,
-        size: cmd.size,
-        shapeBudget,
-        ...(cmd.shapePlan !== undefined ? { shapePlan: cmd.shapePlan } : {}),
-        source: cmd.kernel,
-        counterexampleDir: join(cmd.reportDir, 'counterexamples'),
-        replayCommand: (file) =>
-          `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
-        onProgress: (e) => progress.onProgress(e),
-        signal: controller.signal,
-        ...(cmd.timeBudgetSeconds !== undefined ? { timeBudgetMs: cmd.timeBudgetSeconds * 1000 } : {}),
-        ...(cmd.everyLayer
-          ? { productionRelationFlops: Number.POSITIVE_INFINITY, productionRelationElements: Number.POSITIVE_INFINITY }
-          : {}),
-        ...(layers !== undefined ? { layers } : {}),
-        ...(cmd.shard !== undefined
-          ? { shard: { ...cmd.shard, of: cmd.properties ?? 'all', ...(model ? { over: 'layers' as const } : {}) } }
-          : {}),
-        ...(model?.optionsFor(kernel) ?? {}),
-        ...(cmd.coverage ? { coverage: { outputDir: join(cmd.reportDir, KERNEL_COVERAGE_DIR) }, guided: cmd.guided === true } : {}),
-      });
+      // the model's layers depend on the kernel's capabilities: resolved again with them (the same defaults)
+      const options = resolveOptions(
+        {
+          ...given,
+          replayCommand: (file) =>
+            `npx convcheck replay ${shellQuote(file)} --kernel ${shellQuote(cmd.kernel)}${cmd.browser && !isBrowserKernelName(cmd.kernel) ? ' --browser' : ''}`,
+          onProgress: (e) => progress.onProgress(e),
+          signal: controller.signal,
+          ...(model?.optionsFor(kernel) ?? {}),
+        },
+        place,
+      );
+      report = await verifyResolved(kernel, options);
       if (model) report = model.finish(report);
     } catch (e) {
       progress.stop();
@@ -467,7 +480,7 @@ export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): stri
   --kernel K          built-in kernel name or module path (.js, .mjs, .cjs, .ts, .mts, .cts)
                       whose default export is a KernelUnderTest or a (async) function returning
                       one; default ${d.kernel}. Modules and adapters run in a process of their own.
-  --runs N            cases per property (default ${d.runs}; ${BROWSER_RUNS} in the browser; with
+  --runs N            cases per property (default ${DEFAULT_RUNS}; ${BROWSER_RUNS} in the browser; with
                       --time-budget, at most N)
   --time-budget S     wall-clock seconds for the whole run, spread over the properties: each
                       gets an equal share of what is left and runs cases until it is spent
@@ -475,7 +488,7 @@ export function helpText(command?: 'verify' | 'replay' | 'list' | 'merge'): stri
   --seed S            any integer (taken modulo 2^32) or text (hashed) (default: random;
                       printed and recorded in the report, with the 32-bit seed used)
   --properties a,b    only these property ids (see convcheck list)
-  --timeout-ms T      per-call kernel timeout in ms (default ${d.timeoutMs})
+  --timeout-ms T      per-call kernel timeout in ms (default ${DEFAULT_TIMEOUT_MS})
   --report-dir DIR    where reports go (default ${d.reportDir}); failing cases are saved in
                       DIR/counterexamples and replayed first on the next run
   --size S            problem sizes: small, default, large, or production: every conv,

@@ -6,9 +6,10 @@
 import { cp, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ReportMergeError, UsageError } from '../errors.js';
+import { reportFromJson } from '../reports/json.js';
 import { writeReports } from '../reports/writer.js';
 import { mergeReports, type ShardReport } from '../runner/merge.js';
-import type { FailureDetail, VerificationReport } from '../runner/report.js';
+import { type FailureDetail, propertyFailure, type VerificationReport } from '../runner/report.js';
 import type { MergeCommand } from './args.js';
 import { formatSummary } from './summary.js';
 import { formatLayerVerdicts } from './model.js';
@@ -54,7 +55,7 @@ async function readShard(dir: string): Promise<ShardReport> {
   ) {
     throw new ReportMergeError(dir, 'verification.json', `${file} is not a convcheck verification report`);
   }
-  return { dir, report: report as VerificationReport };
+  return { dir, report: reportFromJson(report as VerificationReport) };
 }
 
 /**
@@ -67,7 +68,7 @@ async function relocations(shards: readonly ShardReport[], outDir: string): Prom
   const moved = new Map<string, string>();
   for (const s of shards) {
     const named = [
-      ...s.report.properties.map((p) => p.failure?.counterexampleFile),
+      ...s.report.properties.map((p) => propertyFailure(p)?.counterexampleFile),
       ...(s.report.model?.layers.map((l) => l.counterexampleFile) ?? []),
     ];
     for (const f of named) {
@@ -122,7 +123,7 @@ export async function runMerge(cmd: MergeCommand, io: { readonly stdout: { write
   const moved = await relocations(shards, cmd.reportDir);
   const report: VerificationReport = {
     ...merged,
-    properties: merged.properties.map((p) => (p.failure === undefined ? p : { ...p, failure: relocated(p.failure, moved) })),
+    properties: merged.properties.map((p) => (p.status === 'failed' ? { ...p, failure: relocated(p.failure, moved) } : p)),
     ...(merged.model !== undefined
       ? {
           model: {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ModelReport, VerificationReport } from '../runner/report.js';
-import type { VerifyOptions } from '../runner/verify.js';
+import type { VerifyOptions } from '../runner/options.js';
 import { LayerVerdicts, prepareModel, productionLayersOf, type PreparedModel } from '../runner/model-layers.js';
 import type { VerifyCommand } from './args.js';
 import type { KernelUnderTest } from '../contract.js';

@@ -4,8 +4,8 @@
  * above it; elsewhere (CI, pipes, files) one plain line per finished property.
  */
 import { formatDuration, statusLabel } from '../reports/format.js';
-import type { PropertyResult } from '../runner/report.js';
-import type { ProgressEvent } from '../runner/verify.js';
+import { type PropertyResult, propertyReason } from '../runner/report.js';
+import type { ProgressEvent } from '../runner/options.js';
 import { terminalSafe } from '../terminal.js';
 
 /** The stream progress is written to (a subset of `process.stderr`). */
@@ -41,8 +41,8 @@ export function formatPropertyLine(result: PropertyResult, index: number | undef
   const where = index !== undefined && count !== undefined ? `[${index + 1}/${count}] ` : '';
   const tail =
     result.status === 'skipped' || result.status === 'interrupted'
-      ? ` (${result.skipReason ?? result.status})`
-      : result.status === 'failed' && result.failure !== undefined
+      ? ` (${propertyReason(result)})`
+      : result.status === 'failed'
         ? ` — ${result.failure.kind}`
         : '';
   return terminalSafe(

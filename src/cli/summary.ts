@@ -5,7 +5,7 @@
  */
 import { failureFields, formatCounts, formatDuration, formatSeed, statusLabel, verdictLabel } from '../reports/format.js';
 import { describeNumerics } from '../bound/error-model.js';
-import type { VerificationReport } from '../runner/report.js';
+import { propertyFailure, propertyReason, type VerificationReport } from '../runner/report.js';
 import { terminalSafe } from '../terminal.js';
 
 /** Options of `formatSummary`. */
@@ -30,12 +30,12 @@ export function formatSummary(report: VerificationReport, reportFiles: readonly 
   const budgeted = report.options.shapeBudget !== undefined;
   const shapesWidth = Math.max(0, ...report.properties.map((p) => String(p.distinctShapes ?? 0).length));
   for (const p of report.properties) {
-    const f = p.failure;
-    const detailed = p.status === 'failed' && f !== undefined;
+    const f = propertyFailure(p);
+    const detailed = f !== undefined;
     if (list) {
       const shapes = budgeted && p.distinctShapes !== undefined ? `, ${String(p.distinctShapes).padStart(shapesWidth)} shapes` : '';
       const cases = `${String(p.casesRun).padStart(casesWidth)} cases${shapes}`;
-      const skip = p.status === 'skipped' || p.status === 'interrupted' ? `  (${terminalSafe(p.skipReason ?? p.status)})` : '';
+      const skip = p.status === 'skipped' || p.status === 'interrupted' ? `  (${terminalSafe(propertyReason(p) ?? p.status)})` : '';
       lines.push(`${statusLabel(p.status)}  ${p.id.padEnd(idWidth)}  ${cases}  ${formatDuration(p.durationMs)}${skip}`);
     } else if (detailed || (p.notes?.length ?? 0) > 0) {
       lines.push(`${p.id}${detailed ? ' failed' : ''}:`);

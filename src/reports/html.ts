@@ -21,7 +21,16 @@
  */
 import type { CompleteCapabilities } from '../capabilities.js';
 import { describeCapabilities } from '../capabilities.js';
-import type { CoverageTable, FailureDetail, FailureHeatmap, ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
+import {
+  type CoverageTable,
+  type FailedProperty,
+  type FailureDetail,
+  type FailureHeatmap,
+  type ModelReport,
+  type PropertyResult,
+  propertyReason,
+  type VerificationReport,
+} from '../runner/report.js';
 import { escapeHtml as h } from './escape.js';
 import {
   INTERRUPTED_NOTE,
@@ -67,7 +76,7 @@ export class HtmlReportWriter implements ReportWriter {
   render(report: VerificationReport): string {
     const k = report.kernel;
     const verdict = verdictLabel(report);
-    const failed = report.properties.filter((p) => p.status === 'failed');
+    const failed = report.properties.filter((p): p is FailedProperty => p.status === 'failed');
     const body = [
       `<header><div class="tool">convcheck ${h(report.tool.version)} verification report</div>`,
       `<h1>${h(k.name)} <span class="verdict ${verdict.toLowerCase()}">${verdict}</span></h1>`,
@@ -153,7 +162,7 @@ function propertyTable(props: readonly PropertyResult[], notRun: number): string
     return (
       `<tr><td><code>${h(p.id)}</code><div class="statement">${h(p.statement)}</div></td>` +
       `<td class="status ${s}">${s}</td><td class="num">${p.casesRun}</td>` +
-      `<td class="num">${Math.round(p.durationMs)}</td><td>${h(p.skipReason ?? '')}</td></tr>`
+      `<td class="num">${Math.round(p.durationMs)}</td><td>${h(propertyReason(p) ?? '')}</td></tr>`
     );
   });
   if (rows.length === 0) rows.push('<tr><td colspan="5" class="statement">No property ran.</td></tr>');
@@ -174,10 +183,9 @@ function notesSection(props: readonly PropertyResult[]): string {
   return items.length === 0 ? '' : `<h2>What was cut short</h2><ul class="notes">${items.join('')}</ul>`;
 }
 
-function failureSection(p: PropertyResult, o: Required<HtmlReportOptions>): string {
+function failureSection(p: FailedProperty, o: Required<HtmlReportOptions>): string {
   const f = p.failure;
   const head = `<section class="failure"><h3><code>${h(p.id)}</code> <span class="status FAIL">FAIL</span></h3><div class="statement">${h(p.statement)}</div>`;
-  if (f === undefined) return `${head}<p>No failure details were recorded.</p></section>`;
   const fields = failureFields(f)
     .map(([label, value]) => `<dt>${h(label)}</dt><dd${label === 'Message' ? ' class="message"' : ''}>${h(value)}</dd>`)
     .join('');

@@ -1,5 +1,6 @@
-/** The JSON report writer: `verification.json`, the report object itself. */
-import type { VerificationReport } from '../runner/report.js';
+/** The JSON report writer: `verification.json`, the report object itself — and its reader. */
+import type { PropertyResult, VerificationReport } from '../runner/report.js';
+import { interruptedReason } from '../runner/report.js';
 import type { ReportWriter } from './report-writer.js';
 
 /**
@@ -13,12 +14,43 @@ function nonFiniteAsString(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
+/**
+ * A property as the file stores it. An interrupted property's `afterCases` is written as
+ * `"skipReason": "interrupted after N cases"`, in the same place: the file's format from before
+ * `PropertyResult` became a union, which readers (CI scripts, `convcheck merge`) rely on.
+ */
+function propertyJson(p: PropertyResult): object {
+  if (p.status !== 'interrupted') return p;
+  return Object.fromEntries(
+    Object.entries(p).map(([k, v]) => (k === 'afterCases' ? ['skipReason', interruptedReason(p.afterCases)] : [k, v])),
+  );
+}
+
 /** Writes `verification.json`: the report, pretty-printed with two spaces and a final newline. */
 export class JsonReportWriter implements ReportWriter {
   readonly format = 'json';
   readonly fileName = 'verification.json';
 
   render(report: VerificationReport): string {
-    return `${JSON.stringify(report, nonFiniteAsString, 2)}\n`;
+    return `${JSON.stringify({ ...report, properties: report.properties.map(propertyJson) }, nonFiniteAsString, 2)}\n`;
   }
+}
+
+/**
+ * The report a parsed `verification.json` holds: `JsonReportWriter`'s mapping undone (an
+ * interrupted property's "interrupted after N cases" back to `afterCases`; N = its `casesRun`
+ * where the text does not say).
+ */
+export function reportFromJson(parsed: VerificationReport): VerificationReport {
+  const properties = parsed.properties.map((p) => {
+    if (p.status !== 'interrupted') return p;
+    const stored = p as PropertyResult & { readonly skipReason?: unknown };
+    const m = typeof stored.skipReason === 'string' ? /^interrupted after (\d+) cases$/.exec(stored.skipReason) : null;
+    const afterCases = m ? Number(m[1]) : p.casesRun;
+    if (!('skipReason' in stored)) return { ...p, afterCases };
+    return Object.fromEntries(
+      Object.entries(p).map(([k, v]) => (k === 'skipReason' ? ['afterCases', afterCases] : [k, v])),
+    ) as PropertyResult;
+  });
+  return { ...parsed, properties };
 }

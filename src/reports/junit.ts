@@ -2,7 +2,7 @@
  * The JUnit XML report writer: `junit.xml`, one `<testcase>` per property, for CI systems that
  * display test results (GitLab, Jenkins, GitHub test-report actions).
  */
-import type { ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
+import { interruptedReason, type ModelReport, type PropertyResult, type VerificationReport } from '../runner/report.js';
 import { escapeXml, escapeXmlAttribute } from './escape.js';
 import { INTERRUPTED_NOTE, failureFields, formatSeed, interruptedSentence } from './format.js';
 import { platformNumericsRows } from './platform-section.js';
@@ -103,16 +103,13 @@ function testcase(classname: string, p: PropertyResult): string[] {
   const open = `    <testcase classname="${attr(classname)}" name="${attr(p.id)}" time="${seconds(p.durationMs)}"`;
   if (p.status === 'passed') return [`${open}/>`];
   if (p.status === 'skipped') {
-    return [`${open}>`, `      <skipped message="${attr(p.skipReason ?? 'skipped')}"/>`, '    </testcase>'];
+    return [`${open}>`, `      <skipped message="${attr(p.skipReason)}"/>`, '    </testcase>'];
   }
   if (p.status === 'interrupted') {
-    const why = `interrupted after ${p.casesRun} cases, before the property finished`;
+    const why = `${interruptedReason(p.afterCases)}, before the property finished`;
     return [`${open}>`, `      <error message="${attr(why)}" type="interrupted"/>`, '    </testcase>'];
   }
   const f = p.failure;
-  if (f === undefined) {
-    return [`${open}>`, `      <failure message="${attr(`${p.id} failed (no details recorded)`)}" type="failed"/>`, '    </testcase>'];
-  }
   // The message attribute is what most CI UIs show in their list: keep it to one line.
   const message = `${f.message.split(/\r?\n/, 1)[0]} (${f.problem})`;
   const details = [

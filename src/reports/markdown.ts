@@ -2,7 +2,7 @@
  * The Markdown report writer: `verification.md`, a short human summary meant for a GitHub
  * Actions job summary (`cat verification.md >> "$GITHUB_STEP_SUMMARY"`).
  */
-import type { CoverageTable, ModelReport, PropertyResult, VerificationReport } from '../runner/report.js';
+import { type CoverageTable, type FailedProperty, type ModelReport, propertyReason, type VerificationReport } from '../runner/report.js';
 import { replaceIllegalXmlChars } from './escape.js';
 import {
   INTERRUPTED_NOTE,
@@ -53,7 +53,7 @@ export class MarkdownReportWriter implements ReportWriter {
     out.push('## Properties', '', '| Property | Status | Cases | Time (ms) | Skip reason |', '| --- | --- | ---: | ---: | --- |');
     for (const p of report.properties) {
       out.push(
-        `| ${code(p.id, true)} | ${statusLabel(p.status)} | ${p.casesRun} | ${Math.round(p.durationMs)} | ${p.skipReason !== undefined ? text(p.skipReason) : ''} |`,
+        `| ${code(p.id, true)} | ${statusLabel(p.status)} | ${p.casesRun} | ${Math.round(p.durationMs)} | ${text(propertyReason(p) ?? '')} |`,
       );
     }
     if (report.properties.length === 0) out.push('| _none_ | | | | |');
@@ -61,7 +61,7 @@ export class MarkdownReportWriter implements ReportWriter {
       out.push(`| _${report.summary.notRun} not run_ | NOT RUN | 0 | 0 | the run was interrupted before they started |`);
     out.push('');
 
-    const failed = report.properties.filter((p) => p.status === 'failed');
+    const failed = report.properties.filter((p): p is FailedProperty => p.status === 'failed');
     if (failed.length > 0) {
       out.push('## Failures', '');
       for (const p of failed) out.push(...failureSection(p));
@@ -125,10 +125,9 @@ function modelSection(m: ModelReport): string[] {
 /** Failure fields shown as prose; the others (numbers, indices, paths) as code, so they can be copied. */
 const PROSE_FIELDS = new Set(['Kind', 'Message', 'Regime']);
 
-function failureSection(p: PropertyResult): string[] {
+function failureSection(p: FailedProperty): string[] {
   const out = [`### ${code(p.id)}`, '', text(p.statement), ''];
   const f = p.failure;
-  if (f === undefined) return [...out, '_No failure details were recorded._', ''];
   out.push(`**Problem:** ${code(f.problem)}`, '');
   for (const [label, value] of failureFields(f)) {
     // A multi-line message (a stack trace, say) would break the list; give it a code block.

@@ -23,8 +23,9 @@ import { catalog } from '../catalog/index.js';
 import { createBuiltinKernel, inProcessKernelNames } from '../kernels/registry.js';
 import { terminalSafe } from '../terminal.js';
 import { createIsolatedKernel } from './isolated-kernel.js';
-import { skipReasonFor, verifyKernel } from './verify.js';
-import type { VerifyOptions } from './verify.js';
+import { skipReasonFor } from './property-run.js';
+import { verifyKernel } from './verify.js';
+import { resolveOptions, type VerifyOptions } from './options.js';
 import type { FailureDetail } from './report.js';
 
 /** Options of `describeKernel`: those of `verifyKernel` plus a per-test timeout. */
@@ -83,7 +84,9 @@ export function describeKernel(kernel: KernelUnderTest | string, options: Descri
         if ((inProcessKernelNames as readonly string[]).includes(spec)) {
           loaded = await createBuiltinKernel(spec);
         } else {
-          const isolated = await createIsolatedKernel(spec, { timeoutMs: options.timeoutMs ?? 5000 });
+          // the process's call timeout is the run's (resolveOptions decides its default)
+          const { timeoutMs } = resolveOptions({ timeoutMs: options.timeoutMs, size: options.size }, 'own-process', 'describeKernel');
+          const isolated = await createIsolatedKernel(spec, { timeoutMs });
           loaded = isolated;
           close = () => isolated.close();
         }

@@ -13,7 +13,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { catalog } from '../catalog/index.js';
 import { ReportMergeError } from '../errors.js';
-import type { CoverageTable, LayerVerdict, ModelReport, PropertyResult, ReportOptions, VerificationReport } from './report.js';
+import {
+  type CoverageTable,
+  type LayerVerdict,
+  type ModelReport,
+  type PropertyResult,
+  type ReportOptions,
+  runVerdict,
+  type VerificationReport,
+} from './report.js';
 
 /** A shard's report and the directory it was read from (named in errors). */
 export interface ShardReport {
@@ -64,22 +72,28 @@ const STATUS_ORDER: readonly PropertyResult['status'][] = ['failed', 'interrupte
 function combineProperty(parts: readonly PropertyResult[]): PropertyResult {
   if (parts.length === 1) return parts[0];
   const status = STATUS_ORDER.find((s) => parts.some((p) => p.status === s))!;
-  const failed = parts.find((p) => p.status === status && p.failure !== undefined);
+  // the worst outcome's first part gives the failure, the skip reason or the interruption
+  const worst = parts.find((p) => p.status === status)!;
   const notes = [...new Set(parts.flatMap((p) => p.notes ?? []))];
   const ran = parts.filter((p) => p.casesRun > 0);
-  const skipReason = status === 'skipped' || status === 'interrupted' ? parts.find((p) => p.status === status)?.skipReason : undefined;
   const shapes = parts.filter((p) => p.distinctShapes !== undefined);
-  return {
-    id: parts[0].id,
-    statement: parts[0].statement,
-    status,
-    ...(skipReason !== undefined ? { skipReason } : {}),
+  const head = { id: parts[0].id, statement: parts[0].statement };
+  const counts = {
     casesRun: parts.reduce((a, p) => a + p.casesRun, 0),
     durationMs: parts.reduce((a, p) => a + p.durationMs, 0),
     ...(shapes.length > 0 && ran.length > 0 ? { distinctShapes: shapes.reduce((a, p) => a + (p.distinctShapes ?? 0), 0) } : {}),
-    ...(failed?.failure !== undefined ? { failure: failed.failure } : {}),
-    ...(notes.length > 0 ? { notes } : {}),
   };
+  const withNotes = notes.length > 0 ? { notes } : {};
+  switch (worst.status) {
+    case 'passed':
+      return { ...head, status: 'passed', ...counts, ...withNotes };
+    case 'failed':
+      return { ...head, status: 'failed', ...counts, failure: worst.failure, ...withNotes };
+    case 'skipped':
+      return { ...head, status: 'skipped', skipReason: worst.skipReason, ...counts, ...withNotes };
+    case 'interrupted':
+      return { ...head, status: 'interrupted', afterCases: worst.afterCases, ...counts, ...withNotes };
+  }
 }
 
 /** Coverage tables added row by row, sorted as `verifyKernel` sorts them. */
@@ -175,8 +189,7 @@ export function mergeReports(shards: readonly ShardReport[]): VerificationReport
     startedAt: ordered.map((r) => r.startedAt).sort()[0],
     // the shards' time added: what the run would have taken in one job
     durationMs: ordered.reduce((a, r) => a + r.durationMs, 0),
-    status: interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'passed',
-    interrupted,
+    ...runVerdict(interrupted, failed),
     summary: {
       passed: n('passed'),
       failed,

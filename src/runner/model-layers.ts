@@ -24,7 +24,7 @@ import type { NodeCandidate, OnnxModel, ReadLayer, SkippedNode } from '../models
 import { layerOfNode, nodeCandidates, readOnnxModel } from '../models/onnx-reader.js';
 import { setJudgeObserver } from '../property/judge-observer.js';
 import { onCaseEnd } from '../arbitraries/case-memory.js';
-import type { LayerVerdict, ModelReport, VerificationReport } from './report.js';
+import { type LayerVerdict, type ModelReport, propertyFailure, type VerificationReport } from './report.js';
 
 /** Options of `prepareModel`. */
 export interface PrepareModelOptions {
@@ -161,7 +161,7 @@ export class LayerVerdicts {
       const t = this.tallies.get(l.candidate.index)!;
       const failedIds = [...t.failed];
       const file = failedIds
-        .map((id) => report.properties.find((p) => p.id === id)?.failure?.counterexampleFile)
+        .map((id) => propertyFailure(report.properties.find((p) => p.id === id))?.counterexampleFile)
         .find((f) => f !== undefined);
       return {
         index: l.candidate.index,

@@ -13,7 +13,8 @@ import type { FailureDetail } from './report.js';
 import { completeCapabilities } from '../capabilities.js';
 import { withDataLimits } from '../arbitraries/data-limits.js';
 import { declaredSpecialValues, probeNumerics } from './numerics-probe.js';
-import { regimeOf, skipReasonFor, wholeOf } from './verify.js';
+import { regimeOf, skipReasonFor, wholeOf } from './property-run.js';
+import { DEFAULT_TIMEOUT_MS } from './options.js';
 
 /** Outcome of a replay. */
 export interface ReplayResult {
@@ -54,10 +55,10 @@ export async function replayCounterexample(
     `kernel    ${terminalSafe(kernel.name)} (${kernel.precision})${saved.kernel !== kernel.name ? ` [saved for ${terminalSafe(saved.kernel)}]` : ''}`,
     `problem   ${terminalSafe(problem)}`,
   ];
-  const guarded = new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host });
+  const guarded = new GuardedKernel(kernel, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, { host });
   // the data of a case depend on the kernel's probed numerics (docs/numerics.md), as in the run that saved it
   const platform = await probeNumerics(
-    new GuardedKernel(kernel, options.timeoutMs ?? 5000, { host }),
+    new GuardedKernel(kernel, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, { host }),
     completeCapabilities(kernel.capabilities),
     declaredSpecialValues(kernel),
   );

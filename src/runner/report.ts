@@ -54,28 +54,66 @@ export interface FailureDetail {
   };
 }
 
-/**
- * The outcome of one property. `interrupted`: the run was stopped (SIGINT / SIGTERM / an abort)
- * while this property was running and before it found a failure, so it has no verdict of its
- * own; a property that had already failed when the run was stopped stays `failed`.
- */
-export interface PropertyResult {
+/** What every property result carries, whatever its outcome. */
+export interface PropertyResultBase {
   readonly id: string;
   readonly statement: string;
-  readonly status: 'passed' | 'failed' | 'skipped' | 'interrupted';
-  /** Why it was skipped (e.g. "kernel has no dense"). */
-  readonly skipReason?: string;
   readonly casesRun: number;
   readonly durationMs: number;
   /** Distinct kernel-call signatures (operation, shapes, attributes) the property exercised — for a GPU kernel, the programs it compiled. */
   readonly distinctShapes?: number;
-  readonly failure?: FailureDetail;
   /**
    * What was cut short in this property and why, in sentences (a shrink stopped by its time
    * budget, calls limited to a shorter timeout after the kernel had already timed out, an
    * interruption during shrinking). Absent when nothing was cut.
    */
   readonly notes?: readonly string[];
+}
+
+/** Every case that ran passed. */
+export interface PassedProperty extends PropertyResultBase {
+  readonly status: 'passed';
+}
+
+/** A case failed: the (shrunk) counterexample. A property that had failed when the run was stopped stays failed. */
+export interface FailedProperty extends PropertyResultBase {
+  readonly status: 'failed';
+  readonly failure: FailureDetail;
+}
+
+/** The property could not run (or not fully) on this kernel. */
+export interface SkippedProperty extends PropertyResultBase {
+  readonly status: 'skipped';
+  /** Why (e.g. "kernel has no dense"). */
+  readonly skipReason: string;
+}
+
+/**
+ * The run was stopped (SIGINT / SIGTERM / an abort) while this property was running and before
+ * it found a failure, so it has no verdict of its own.
+ */
+export interface InterruptedProperty extends PropertyResultBase {
+  readonly status: 'interrupted';
+  /**
+   * Cases that had run when it was stopped. The JSON report writes it as
+   * `"skipReason": "interrupted after N cases"` (its format before the union; see `reports/json.ts`).
+   */
+  readonly afterCases: number;
+}
+
+/** The outcome of one property: one case per status, each with exactly its own fields. */
+export type PropertyResult = PassedProperty | FailedProperty | SkippedProperty | InterruptedProperty;
+
+/** The reason shown beside a skipped or interrupted property (undefined for the others). */
+export function propertyReason(p: PropertyResult | undefined): string | undefined {
+  if (p?.status === 'skipped') return p.skipReason;
+  if (p?.status === 'interrupted') return interruptedReason(p.afterCases);
+  return undefined;
+}
+
+/** "interrupted after N cases": an interrupted property's reason, in the reports and the JSON file. */
+export function interruptedReason(afterCases: number): string {
+  return `interrupted after ${afterCases} cases`;
 }
 
 /** How often each parameter combination was exercised. */
@@ -89,7 +127,22 @@ export interface CoverageTable {
 }
 
 /** The verdict of a run. */
-export type RunStatus = 'passed' | 'failed' | 'interrupted';
+export type RunStatus = RunVerdict['status'];
+
+/**
+ * The verdict of a run and its boolean twin: `passed` (every property that ran passed, skips
+ * allowed), `failed` (some property failed) or `interrupted` (the run was stopped before every
+ * property finished; never `passed`, whatever ran, and whatever failed before the stop is still
+ * listed as failed). `interrupted` is true exactly for the last (kept for readers of the boolean).
+ */
+export type RunVerdict =
+  | { readonly status: 'passed' | 'failed'; readonly interrupted: false }
+  | { readonly status: 'interrupted'; readonly interrupted: true };
+
+/** The verdict of a run that was or was not stopped, with `failed` properties among its results. */
+export function runVerdict(interrupted: boolean, failed: number): RunVerdict {
+  return interrupted ? { status: 'interrupted', interrupted: true } : { status: failed > 0 ? 'failed' : 'passed', interrupted: false };
+}
 
 /**
  * Counts of a run. `total` is the number of properties selected; `interrupted` the property
@@ -132,8 +185,11 @@ export interface ShardOption {
   readonly over?: 'properties' | 'layers';
 }
 
-/** The full verification report. */
-export interface VerificationReport {
+/** The full verification report: its body and the run's verdict (`status`, `interrupted`). */
+export type VerificationReport = ReportBody & RunVerdict;
+
+/** The verification report apart from the verdict. */
+export interface ReportBody {
   readonly tool: { readonly name: 'convcheck'; readonly version: string };
   readonly kernel: {
     readonly name: string;
@@ -154,14 +210,6 @@ export interface VerificationReport {
   readonly options: ReportOptions;
   readonly startedAt: string;
   readonly durationMs: number;
-  /**
-   * The verdict: `passed` (every property that ran passed, skips allowed), `failed` (some
-   * property failed) or `interrupted` (the run was stopped before every property finished;
-   * never `passed`, whatever ran, and whatever failed before the stop is still listed as failed).
-   */
-  readonly status: RunStatus;
-  /** True exactly when `status` is `interrupted` (kept for readers of the boolean). */
-  readonly interrupted: boolean;
   readonly summary: RunSummary;
   readonly properties: readonly PropertyResult[];
   readonly coverage: CoverageTable;
@@ -234,4 +282,9 @@ export interface LayerVerdict {
   readonly worstErrorOverBound?: number | string;
   /** The saved counterexample of the first failure on this layer. */
   readonly counterexampleFile?: string;
+}
+
+/** The failure of a failed property, undefined for the others. */
+export function propertyFailure(p: PropertyResult | undefined): FailureDetail | undefined {
+  return p?.status === 'failed' ? p.failure : undefined;
 }
