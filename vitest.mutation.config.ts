@@ -20,7 +20,7 @@ export default defineConfig({
       'test/operators/conv-transpose/conv-transpose.test.ts',
       'test/errors.test.ts',
       // FC ↔ conv conversions
-      'test/ops/conversions.test.ts',
+      'test/fc-as-conv/conversions.test.ts',
       // seeds
       'test/runner/seed.test.ts',
       // the capability gate

@@ -12,7 +12,7 @@ import { problemData, exactRanges } from '../src/arbitraries/data.js';
 import { fcEqualsFullExtentConvWith } from '../src/catalog/equivalences.js';
 import { geometryOf } from '../src/operators/conv/cases.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { fcToConv } from '../src/ops/conversions.js';
+import { fcToConv } from '../src/fc-as-conv/conversions.js';
 import { im2colKernel } from '../src/kernels/im2col.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { GuardedKernel } from '../src/runner/guarded-call.js';

@@ -5,6 +5,7 @@
  * operator by name.
  */
 import type { KernelCapabilities } from './capabilities.js';
+import type { PRECISION_FACTS } from './precision.js';
 
 /** A dense row-major tensor. */
 export interface Tensor {
@@ -14,9 +15,10 @@ export interface Tensor {
 
 /**
  * Numeric precision a kernel promises (storage of inputs and output); it sets the error bound it
- * is judged by. float16 tensors are carried in `Float32Array`s holding float16 values.
+ * is judged by. float16 tensors are carried in `Float32Array`s holding float16 values. The names
+ * are the keys of the precision table (`precision.ts`), which holds every fact about each.
  */
-export type Precision = 'float16' | 'float32' | 'float64';
+export type Precision = keyof typeof PRECISION_FACTS;
 
 /**
  * How a kernel's rounding error is bounded: `elementwise` by each output element's own terms

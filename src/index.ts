@@ -76,10 +76,10 @@ export { AccurateSum } from './numeric/accurate-sum.js';
 
 // FC ↔ conv
 /** FC ↔ conv weight conversions and flatten orders. */
-export { flatten, fcToConv, convToFc, linearToConv1x1 } from './ops/conversions.js';
-export type { FlattenOrder } from './ops/conversions.js';
+export { flatten, fcToConv, convToFc, linearToConv1x1 } from './fc-as-conv/conversions.js';
+export type { FlattenOrder } from './fc-as-conv/conversions.js';
 /** A linear layer applied at every spatial position. */
-export { linear } from './ops/linear.js';
+export { linear } from './fc-as-conv/linear.js';
 
 // Generators and the error model
 /** fast-check arbitraries of valid problems. */

@@ -5,6 +5,7 @@
  * boundary. A real value is `scale · (q − zero_point)` (ONNX).
  */
 import { InvalidArgumentError } from './errors.js';
+import { PRECISION_FACTS } from './precision.js';
 import { checkShape, formatShape, sizeOf } from './tensor.js';
 
 /** The 8-bit types quantized data, weights and outputs may have. */
@@ -27,7 +28,7 @@ export const ELEMENT_TYPES = {
   uint8: { ctor: Uint8Array, min: 0, max: 255 },
   int8: { ctor: Int8Array, min: -128, max: 127 },
   int32: { ctor: Int32Array, min: -(2 ** 31), max: 2 ** 31 - 1 },
-  float32: { ctor: Float32Array, min: -3.4028234663852886e38, max: 3.4028234663852886e38 },
+  float32: { ctor: Float32Array, min: -PRECISION_FACTS.float32.max, max: PRECISION_FACTS.float32.max },
 } as const;
 
 /** The element type of a typed array, or undefined when it is none of the four. */

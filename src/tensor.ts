@@ -1,7 +1,7 @@
 /** Tensor helpers: construction, validation, precision conversion and strides. */
 import type { Precision, Tensor } from './contract.js';
 import { InvalidArgumentError } from './errors.js';
-import { toFloat16Array } from './float16.js';
+import { isPrecision, PRECISION_FACTS, precisionList } from './precision.js';
 
 /** Number of elements of a shape (1 for a scalar shape `[]`). */
 export function sizeOf(shape: readonly number[]): number {
@@ -26,12 +26,12 @@ export function stridesOf(shape: readonly number[]): number[] {
  * a `Float32Array` (Node 20 has no `Float16Array`; every float16 value is a float32).
  */
 export function arrayTypeOf(precision: Precision): Float32ArrayConstructor | Float64ArrayConstructor {
-  return precision === 'float64' ? Float64Array : Float32Array;
+  return PRECISION_FACTS[precision].arrayType;
 }
 
 /** `data` as the typed array of `precision`, rounded to nearest (float16: ties to even, from the exact value). */
 export function convertData(data: ArrayLike<number>, precision: Precision): Float32Array | Float64Array {
-  return precision === 'float16' ? toFloat16Array(data) : arrayTypeOf(precision).from(data);
+  return PRECISION_FACTS[precision].toArray(data);
 }
 
 /**
@@ -46,12 +46,12 @@ export function tensor(
 ): Tensor {
   const s = [...shape];
   checkShape('tensor', 'shape', s);
-  if (precision !== 'float16' && precision !== 'float32' && precision !== 'float64') {
+  if (!isPrecision(precision)) {
     throw new InvalidArgumentError(
       'tensor',
       'precision',
       precision,
-      `precision must be 'float16', 'float32' or 'float64', got ${JSON.stringify(precision)}`,
+      `precision must be ${precisionList()}, got ${JSON.stringify(precision)}`,
     );
   }
   if (data.length !== sizeOf(s)) {
@@ -62,8 +62,8 @@ export function tensor(
       `data length (${data.length}) does not match shape [${s.join(',')}] (${sizeOf(s)} elements)`,
     );
   }
-  const Ctor = arrayTypeOf(precision);
-  const d = precision !== 'float16' && data instanceof Ctor ? data : convertData(data, precision);
+  const facts = PRECISION_FACTS[precision];
+  const d = facts.arrayIsFormat && data instanceof facts.arrayType ? data : convertData(data, precision);
   return { shape: s, data: d };
 }
 

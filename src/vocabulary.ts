@@ -17,20 +17,31 @@ export type SizeTier = 'small' | 'default' | 'large' | 'production';
 export const SIZE_TIERS: readonly SizeTier[] = ['small', 'default', 'large', 'production'];
 
 /**
- * One layer of a real network with its exact geometry (batch included), as the production tier
- * runs it. `op` names the operator (`conv`, `convTranspose`, `dense`); `spec` is that operator's
- * problem spec (`ConvSpec`, `ConvTransposeSpec`, `DenseSpec`), validated when the table was built (`models/`).
+ * The problem spec of each operator's layers, by operator name (`conv: ConvSpec`, …). Empty here:
+ * each operator with layers adds its entry from its own unit (`operators/<op>/layer.ts`) through
+ * declaration merging, as operators add their methods to `KernelOperators`.
  */
-export interface LayerShape {
+export interface LayerSpecs {}
+
+/** A layer of operator `Op` whose problem spec is `S` (see `LayerShape`). */
+export interface LayerShapeOf<Op extends string, S> {
   readonly network: string;
   readonly name: string;
-  readonly op: string;
-  readonly spec: object;
+  readonly op: Op;
+  readonly spec: S;
   /** How many layers of the network share this geometry. */
   readonly count: number;
   /** Dense layers: the feature map `[C, D1..Dn]` their input is flattened from (channels-first), if known. */
   readonly flattens?: readonly number[];
 }
+
+/**
+ * One layer of a real network with its exact geometry (batch included), as the production tier
+ * runs it: a union over the operators of `LayerSpecs`, so `op` (`conv`, `convTranspose`, `dense`)
+ * tells `spec`'s type (`ConvSpec`, `ConvTransposeSpec`, `DenseSpec`). Validated when the table was
+ * built (`models/`).
+ */
+export type LayerShape = { [Op in keyof LayerSpecs & string]: LayerShapeOf<Op, LayerSpecs[Op]> }[keyof LayerSpecs & string];
 
 /**
  * What the production tier hands the generators: the layers, and where each generator records

@@ -19,7 +19,7 @@ const LAYERS: readonly string[] = [
   'models', // real networks' layer shapes, users' --shapes files
   'adapters',
   'kernels',
-  'ops',
+  'fc-as-conv', // FC layers as convolutions: the conversions (flatten, fcToConv, linear)
   'catalog',
   'runner',
   'browser', // the page host and page runtime: the kernel process's role played by a Chromium page

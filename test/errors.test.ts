@@ -9,8 +9,8 @@ import type { KernelUnderTest, Precision, Tensor } from '../src/contract.js';
 import { EmptyOutputError, InvalidArgumentError } from '../src/errors.js';
 import { convGeometry, resolveAutoPad, type AutoPad } from '../src/operators/conv/geometry.js';
 import { denseGeometry } from '../src/operators/dense/geometry.js';
-import { convToFc, fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../src/ops/conversions.js';
-import { linear } from '../src/ops/linear.js';
+import { convToFc, fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../src/fc-as-conv/conversions.js';
+import { linear } from '../src/fc-as-conv/linear.js';
 import { sizeOf, tensor } from '../src/tensor.js';
 import { attrs, caught, expectRejection, iota, KERNELS, t, type ArgumentErrorClass } from './helpers/index.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelUnderTest, Tensor } from '../src/contract.js';
-import { fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../src/ops/conversions.js';
+import { fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../src/fc-as-conv/conversions.js';
 import { sizeOf } from '../src/tensor.js';
 import { attrs, expectTensorEqual, fcByHand, KERNELS, randomIntTensor, relu, reshape, runConv, runDense, t } from './helpers/index.js';
 

@@ -21,6 +21,7 @@
  * Without limits (the default, and for any kernel whose probe found IEEE behaviour) the data are
  * exactly what they were before: the same draws, the same values.
  */
+import { PRECISION_FACTS } from '../precision.js';
 
 /** Limits the generated data keep to; every field optional (absent: no limit beyond the precision's own). */
 export interface DataLimits {
@@ -61,7 +62,7 @@ export function enterDataLimits(limits: DataLimits): () => void {
 }
 
 /** Significand bits of a float32 value minus one: x = m·2^e with m a 24-bit significand is a multiple of 2^(e−23). */
-const F32_FRACTION_BITS = 23;
+const F32_FRACTION_BITS = PRECISION_FACTS.float32.significandBits - 1;
 
 /**
  * How far the float regime must raise the base exponents of x and w so that every product's

@@ -13,6 +13,7 @@
 import type { Precision } from '../contract.js';
 import type { Regime } from '../vocabulary.js';
 import { roundToFloat16 } from '../float16.js';
+import { PRECISION_FACTS } from '../precision.js';
 import { caseArray } from './case-memory.js';
 import { currentDataLimits, floatShift } from './data-limits.js';
 import { Prng } from './prng.js';
@@ -53,8 +54,6 @@ export interface DataOptions {
   readonly fill?: 'x' | 'all';
 }
 
-const TWO_24 = 2 ** 24;
-const TWO_11 = 2 ** 11;
 const SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
 /** Mixed into a case's data seed for the special values' own stream. */
 const SPECIAL_STREAM = 0x5bd1e995;
@@ -71,9 +70,10 @@ export function exactRanges(
 ): { xw: number; bias: number; nonzeroWeights: number } {
   // a kernel whose integer sums are exact only below 2^k (its probe, `data-limits.ts`) gets that budget
   const bits = currentDataLimits().exactBits;
-  const own = precision === 'float16' ? TWO_11 : TWO_24;
+  const facts = PRECISION_FACTS[precision];
+  const own = facts.exactSumLimit;
   const budget = (bits === undefined ? own : Math.min(own, 2 ** bits)) / headroom - 1;
-  const bias = Math.max(0, Math.min(precision === 'float16' ? 16 : 64, Math.floor(budget / 4)));
+  const bias = Math.max(0, Math.min(facts.exactBiasMax, Math.floor(budget / 4)));
   const n = Math.max(1, reductionLength);
   const xw = Math.max(1, Math.min(8, Math.floor(Math.sqrt((budget - bias) / n))));
   const nonzeroWeights = n * xw * xw <= budget - bias ? n : Math.floor((budget - bias) / (xw * xw));
@@ -177,7 +177,9 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
   const w = caseArray(layout.wSize);
   const b = layout.bSize > 0 ? caseArray(layout.bSize) : undefined;
   const precision = options.precision ?? 'float32';
-  if (regime === 'float' && precision === 'float16') {
+  // float16 data are drawn in float16; float32 and float64 kernels get float32-representable data
+  const narrow = PRECISION_FACTS[precision].data === 'float16';
+  if (regime === 'float' && narrow) {
     // (x and w are drawn interleaved with their scales here: `fill` does not apply)
     fillFloat16(rng, layout, x, w, b);
     return { x, w, b };
@@ -207,7 +209,7 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
   fillExact(rng, x, xw, zeros);
   if (options.fill === 'x') return { x, w, b };
   fillExact(rng, w, xw, zeros);
-  if (precision === 'float16') capNonzeros(rng, w, Math.max(1, layout.reductionLength), nonzeroWeights);
+  if (narrow) capNonzeros(rng, w, Math.max(1, layout.reductionLength), nonzeroWeights);
   if (b) fillExact(rng, b, bias, 0);
   if (regime === 'special') {
     const targets: Float64Array[] = [x];

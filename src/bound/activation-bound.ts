@@ -6,6 +6,7 @@
  */
 import type { Activation } from '../activation.js';
 import type { Precision } from '../contract.js';
+import { PRECISION_FACTS } from '../precision.js';
 
 /**
  * Units of roundoff allowed for evaluating sigmoid or tanh in the kernel's precision, as an
@@ -24,7 +25,7 @@ export const TRANSCENDENTAL_ULPS = 16;
  */
 export function activationBound(a: Activation | undefined, pre: number, post: number, precision: Precision): number {
   if (a === undefined) return pre;
-  const u = precision === 'float16' ? 2 ** -11 : precision === 'float32' ? 2 ** -24 : 2 ** -53;
+  const u = PRECISION_FACTS[precision].unitRoundoff;
   switch (a.kind) {
     case 'relu':
     case 'relu6':

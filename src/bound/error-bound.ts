@@ -21,10 +21,11 @@
  * products the model would need an extra absolute term.
  */
 import type { Precision } from '../contract.js';
+import { perPrecision } from '../precision.js';
 import type { FailureHeatmap } from '../vocabulary.js';
 
-/** Unit roundoff of each precision: 2⁻¹¹ for float16, 2⁻²⁴ for float32, 2⁻⁵³ for float64. */
-export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = { float16: 2 ** -11, float32: 2 ** -24, float64: 2 ** -53 };
+/** Unit roundoff of each precision: 2⁻¹¹ for float16, 2⁻²⁴ for float32, 2⁻⁵³ for float64 (from the precision table). */
+export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = perPrecision((f) => f.unitRoundoff);
 
 /** γ(n) = n·u / (1 − n·u); Infinity when n·u ≥ 1 (no bound exists). */
 export function gamma(n: number, u: number): number {

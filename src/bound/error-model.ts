@@ -30,6 +30,7 @@
  */
 import type { ErrorModel, Precision } from '../contract.js';
 import type { NumericPromise } from '../vocabulary.js';
+import { isPrecision, PRECISION_FACTS, perPrecision, precisionList } from '../precision.js';
 import { gamma, UNIT_ROUNDOFF } from './error-bound.js';
 
 export type { ErrorModel, NumericPromise };
@@ -54,7 +55,7 @@ export function completeNumerics(k: NumericFields): NumericPromise {
 }
 
 /** Absolute error of one rounding into a result in the storage format's subnormal range (see the module comment). */
-export const SUBNORMAL_ROUNDING: Readonly<Record<Precision, number>> = { float16: 2 ** -25, float32: 0, float64: 0 };
+export const SUBNORMAL_ROUNDING: Readonly<Record<Precision, number>> = perPrecision((f) => f.subnormalRounding);
 
 /** One line naming the promise, for reports: `float16 storage, float32 accumulation, normwise κ = 12`. */
 export function describeNumerics(p: NumericPromise): string {
@@ -216,9 +217,6 @@ export function fftErrorFactor(length: number): number {
 // ---------------------------------------------------------------------------------------------
 // Validation of the numeric fields of a kernel (at load and in `verifyKernel`).
 
-const PRECISIONS: readonly Precision[] = ['float16', 'float32', 'float64'];
-const WIDTH: Readonly<Record<Precision, number>> = { float16: 16, float32: 32, float64: 64 };
-
 const show = (v: unknown): string =>
   typeof v === 'string'
     ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`
@@ -231,12 +229,10 @@ const show = (v: unknown): string =>
  * one sentence naming the field and the value, or undefined when they are valid.
  */
 export function numericFieldsProblem(k: Readonly<Record<string, unknown>>): string | undefined {
-  if (!PRECISIONS.includes(k.precision as Precision))
-    return `kernel.precision must be 'float16', 'float32' or 'float64', got ${show(k.precision)}`;
+  if (!isPrecision(k.precision)) return `kernel.precision must be ${precisionList()}, got ${show(k.precision)}`;
   if (k.accumulation !== undefined) {
-    if (!PRECISIONS.includes(k.accumulation as Precision))
-      return `kernel.accumulation must be 'float16', 'float32' or 'float64', got ${show(k.accumulation)}`;
-    if (WIDTH[k.accumulation as Precision] < WIDTH[k.precision as Precision]) {
+    if (!isPrecision(k.accumulation)) return `kernel.accumulation must be ${precisionList()}, got ${show(k.accumulation)}`;
+    if (PRECISION_FACTS[k.accumulation].bits < PRECISION_FACTS[k.precision].bits) {
       return `kernel.accumulation (${show(k.accumulation)}) is narrower than kernel.precision (${show(k.precision)}); declare the narrower precision as precision`;
     }
   }

@@ -15,14 +15,15 @@ import { fastReferenceConv } from '../operators/conv/fast-reference.js'; // Σ|w
 import { runDense } from '../operators/dense/cases.js';
 import { fastReferenceDense } from '../operators/dense/fast-reference.js';
 import { referenceDense } from '../operators/dense/reference.js';
-import { fcToConv, flatten, linearToConv1x1 } from '../ops/conversions.js';
-import type { FlattenOrder } from '../ops/conversions.js';
+import { fcToConv, flatten, linearToConv1x1 } from '../fc-as-conv/conversions.js';
+import type { FlattenOrder } from '../fc-as-conv/conversions.js';
 import { dataSeed } from '../property/cases.js';
 import type { GenerationContext } from '../property/definition.js';
 import { defineProperty } from '../property/definition.js';
 import type { Expectation } from '../property/judge.js';
 import { judge } from '../property/judge.js';
 import { cropSpatial, range, relu } from '../property/tensor-ops.js';
+import { PRECISION_FACTS } from '../precision.js';
 import { formatShape, sizeOf } from '../tensor.js';
 import type { CheckedKernel, Data64, ProductionPlan, Regime } from '../vocabulary.js';
 import { cycle } from '../arbitraries/cycle.js';
@@ -563,6 +564,9 @@ function smallFcnCases(ctx: GenerationContext): fc.Arbitrary<FcnCase> {
   return withinMaxElements('fcnNetwork', cases, fcnLargest, ctx.capabilities.maxElements);
 }
 
+/** `11` → `¹¹`: an exponent as superscript digits, for messages. */
+const superscript = (n: number): string => String(n).replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)]);
+
 /**
  * Exact regime only: integers in [−2, 2] keep every partial sum of all four layers below 2²⁴
  * for the small sizes (≤ 3·27 terms, then ≤ 4·27, 6, 6), and the production heads' sparse data
@@ -578,8 +582,8 @@ export const fcnNetwork = defineProperty({
   skipReason: (_caps, numerics) =>
     numerics.errorModel === 'normwise'
       ? 'the kernel declares the normwise error model: a four-layer network has no exact answer for it, and its error through ReLU layers is not bounded here'
-      : numerics.precision === 'float16'
-        ? "the network's integer sums reach ~2¹⁶, beyond float16's exact integers (2¹¹)"
+      : PRECISION_FACTS[numerics.precision].exactSumLimit <= 2 ** 16
+        ? `the network's integer sums reach ~2¹⁶, beyond ${numerics.precision}'s exact integers (2${superscript(PRECISION_FACTS[numerics.precision].significandBits)})`
         : undefined,
   arbitrary: (ctx: GenerationContext): fc.Arbitrary<FcnCase> =>
     ctx.production !== undefined ? productionFcnCases(ctx, ctx.production) : smallFcnCases(ctx),

@@ -8,7 +8,8 @@
  */
 import type { Doubles, FloatArray } from '../numeric/arrays.js';
 import type { GemmWorkspace } from '../numeric/gemm.js';
-import type { Conv3d } from './conv3d.js';
+import { type Axes3d, axes3d } from '../geometry.js';
+import type { ConvGeometry } from '../operators/conv/geometry.js';
 
 /**
  * y = depthwise conv of x with w (+ b) into `out` ([N, M, O…] row-major). The padded input slab
@@ -17,15 +18,21 @@ import type { Conv3d } from './conv3d.js';
 export function depthwiseConv(
   ws: GemmWorkspace,
   budgetBytes: number,
-  s: Conv3d,
+  g: ConvGeometry,
   x: FloatArray,
   w: FloatArray,
   b: FloatArray | undefined,
   out: FloatArray,
 ): void {
-  const { kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sy, sx, ly, lx } = s;
-  const mult = s.mg;
-  const taps = s.kernelSize;
+  const lifted = axes3d(g);
+  const {
+    kernel: [KZ, KY, KX],
+    output: [OZ, OY, OX],
+    strides: [, sy, sx],
+    dilations: [, ly, lx],
+  } = lifted;
+  const mult = g.outChannelsPerGroup;
+  const taps = g.kernelSpatialSize;
   // Slab row: input columns −px … (OX−1)·sx − px + lx·(KX−1), i.e. exactly what the windows read.
   const width = (OX - 1) * sx + lx * (KX - 1) + 1;
   const effY = ly * (KY - 1) + 1;
@@ -35,14 +42,14 @@ export function depthwiseConv(
   const band = Math.max(1, Math.min(OY, rowsFit));
   const slabRows = (band - 1) * sy + effY;
   const [, , , slab, acc] = ws.reserve(budgetBytes, [0, 0, 0, KZ * slabRows * width, OX]);
-  for (let n = 0; n < s.batch; n++) {
-    for (let c = 0; c < s.inChannels; c++) {
-      const plane = (n * s.inChannels + c) * s.inSize;
+  for (let n = 0; n < g.batch; n++) {
+    for (let c = 0; c < g.inChannels; c++) {
+      const plane = (n * g.inChannels + c) * g.inSpatialSize;
       for (let oz = 0; oz < OZ; oz++) {
         for (let oy0 = 0; oy0 < OY; oy0 += band) {
           const rows = Math.min(band, OY - oy0);
           const usedRows = (rows - 1) * sy + effY;
-          fillSlab(slab, x, plane, s, oz, oy0, usedRows, slabRows, width);
+          fillSlab(slab, x, plane, lifted, oz, oy0, usedRows, slabRows, width);
           for (let j = 0; j < mult; j++) {
             const m = c * mult + j;
             const wBase = m * taps;
@@ -68,7 +75,7 @@ export function depthwiseConv(
                   for (; kx < KX; kx++, t++) accumulateRow1(acc, OX, slab, rowBase + kx * lx, sx, w[t]);
                 }
               }
-              const o = ((n * s.outChannels + m) * OZ + oz) * OY * OX + (oy0 + r) * OX;
+              const o = ((n * g.outChannels + m) * OZ + oz) * OY * OX + (oy0 + r) * OX;
               storeRow(out, o, acc, OX, bias);
             }
           }
@@ -168,14 +175,20 @@ function fillSlab(
   slab: Doubles,
   x: FloatArray,
   plane: number,
-  s: Conv3d,
+  lifted: Axes3d,
   oz: number,
   oy0: number,
   usedRows: number,
   slabRows: number,
   width: number,
 ): void {
-  const { dz, dy, dx, kz: KZ, sz, sy, lz, pz, py, px } = s;
+  const {
+    input: [dz, dy, dx],
+    kernel: [KZ],
+    strides: [sz, sy],
+    dilations: [lz],
+    padsBegin: [pz, py, px],
+  } = lifted;
   for (let kz = 0; kz < KZ; kz++) {
     const iz = oz * sz - pz + kz * lz;
     for (let r = 0; r < usedRows; r++) {

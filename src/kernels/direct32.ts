@@ -24,7 +24,8 @@
  */
 import type { Doubles, FloatArray } from '../numeric/arrays.js';
 import type { GemmWorkspace } from '../numeric/gemm.js';
-import type { Conv3d } from './conv3d.js';
+import { type Axes3d, axes3d } from '../geometry.js';
+import type { ConvGeometry } from '../operators/conv/geometry.js';
 import { CONV32_TILES, WASM_CONV32_BYTES, WasmConv32, tileWidth } from './wasm-conv32.js';
 
 /** Output positions per column chunk of the WASM loop: the x̂ rows a chunk reads stay in L1 while every panel passes over them. */
@@ -75,42 +76,51 @@ const align4 = (n: number): number => Math.ceil(n / 4) * 4;
  * discarded lanes; the GEMM path takes those), or x̂ of one (batch item, group) plus one output
  * channel's weights and outputs not fitting min(budget, the WASM memory).
  */
-export function planDirect32(s: Conv3d, budgetBytes: number): Direct32Plan | undefined {
-  if (s.ox < 4 && s.cg > 1) return undefined;
-  const Wq = s.ox + Math.floor(((s.kx - 1) * s.lx) / s.sx);
-  const rowLen = s.sx * Wq;
-  const rows = (s.oy - 1) * s.sy + (s.ky - 1) * s.ly + 1;
-  const planes = (s.oz - 1) * s.sz + (s.kz - 1) * s.lz + 1;
+export function planDirect32(g: ConvGeometry, budgetBytes: number): Direct32Plan | undefined {
+  const {
+    input: [dz, dy, dx],
+    kernel: [KZ, KY, KX],
+    output: [OZ, OY, OX],
+    strides: [sz, sy, sx],
+    dilations: [lz, ly, lx],
+    padsBegin: [pz, py, px],
+  } = axes3d(g);
+  const cg = g.inChannelsPerGroup;
+  if (OX < 4 && cg > 1) return undefined;
+  const Wq = OX + Math.floor(((KX - 1) * lx) / sx);
+  const rowLen = sx * Wq;
+  const rows = (OY - 1) * sy + (KY - 1) * ly + 1;
+  const planes = (OZ - 1) * sz + (KZ - 1) * lz + 1;
   const plane = rows * rowLen;
   const channel = planes * plane;
-  const K = s.cg * s.kernelSize;
-  const R = s.oz * s.oy;
-  const P = s.outSize;
-  const xLen = align4(s.cg * channel + 16);
+  const K = cg * g.kernelSpatialSize;
+  const R = OZ * OY;
+  const P = g.outSpatialSize;
+  const xLen = align4(cg * channel + 16);
   const limit = Math.floor(Math.min(budgetBytes, WASM_CONV32_BYTES) / 4);
-  const verbatim = s.pz === 0 && s.py === 0 && s.px === 0 && s.sx === 1 && Wq === s.dx && rows === s.dy && planes === s.dz;
+  const verbatim = pz === 0 && py === 0 && px === 0 && sx === 1 && Wq === dx && rows === dy && planes === dz;
   // Otherwise the raw input channels of one (batch item, group) are staged next to x̂ (`WasmConv32.pad`).
-  const stageLen = verbatim ? 0 : align4(s.cg * s.inSize + 8);
+  const stageLen = verbatim ? 0 : align4(cg * g.inSpatialSize + 8);
   const fixed = align4(K) + align4(R) + xLen + stageLen;
   // Per output channel: its weights (K), its outputs (P), its bias.
   const perRow = K + P + 1;
   const fit = Math.floor((limit - fixed - 8 * (K + P + 4)) / perRow);
   if (fit < 1) return undefined;
-  const mc = Math.min(s.mg, fit);
+  const mc = Math.min(g.outChannelsPerGroup, fit);
   const offs = new Int32Array(K);
-  for (let c = 0, k = 0; c < s.cg; c++) {
-    for (let kz = 0; kz < s.kz; kz++) {
-      for (let ky = 0; ky < s.ky; ky++) {
-        for (let kx = 0; kx < s.kx; kx++, k++) {
-          const dxk = kx * s.lx;
-          offs[k] = c * channel + kz * s.lz * plane + ky * s.ly * rowLen + (dxk % s.sx) * Wq + Math.floor(dxk / s.sx);
+  for (let c = 0, k = 0; c < cg; c++) {
+    for (let kz = 0; kz < KZ; kz++) {
+      for (let ky = 0; ky < KY; ky++) {
+        for (let kx = 0; kx < KX; kx++, k++) {
+          const dxk = kx * lx;
+          offs[k] = c * channel + kz * lz * plane + ky * ly * rowLen + (dxk % sx) * Wq + Math.floor(dxk / sx);
         }
       }
     }
   }
   const rowTab = new Int32Array(R);
-  for (let oz = 0, t = 0; oz < s.oz; oz++) {
-    for (let oy = 0; oy < s.oy; oy++, t++) rowTab[t] = oz * s.sz * plane + oy * s.sy * rowLen;
+  for (let oz = 0, t = 0; oz < OZ; oz++) {
+    for (let oy = 0; oy < OY; oy++, t++) rowTab[t] = oz * sz * plane + oy * sy * rowLen;
   }
   const at0 = 0;
   const atRow = at0 + align4(K);
@@ -168,11 +178,24 @@ export function panelSplit(mb: number): Array<readonly [number, number]> {
  * Writes x̂ for batch item n and input channels first … first + C/g − 1 into dst from index d0:
  * the JavaScript path's copy of what `WasmConv32.pad` writes.
  */
-function fillPadded(dst: Doubles, d0: number, x: FloatArray, s: Conv3d, n: number, first: number, p: Direct32Plan): void {
+function fillPadded(
+  dst: Doubles,
+  d0: number,
+  x: FloatArray,
+  g: ConvGeometry,
+  lifted: Axes3d,
+  n: number,
+  first: number,
+  p: Direct32Plan,
+): void {
   const { Wq, rowLen, rows, planes, plane, channel } = p;
-  const { dz, dy, dx, sx, pz, py, px } = s;
-  for (let c = 0; c < s.cg; c++) {
-    const src0 = (n * s.inChannels + first + c) * dz * dy * dx;
+  const {
+    input: [dz, dy, dx],
+    strides: [, , sx],
+    padsBegin: [pz, py, px],
+  } = lifted;
+  for (let c = 0; c < g.inChannelsPerGroup; c++) {
+    const src0 = (n * g.inChannels + first + c) * dz * dy * dx;
     for (let zz = 0; zz < planes; zz++) {
       const iz = zz - pz;
       for (let yy = 0; yy < rows; yy++) {
@@ -211,20 +234,28 @@ function fillPadded(dst: Doubles, d0: number, x: FloatArray, s: Conv3d, n: numbe
 export function direct32Conv(
   ws: GemmWorkspace,
   budgetBytes: number,
-  s: Conv3d,
+  g: ConvGeometry,
   x: FloatArray,
   w: FloatArray,
   b: FloatArray | undefined,
   out: FloatArray,
 ): boolean {
-  const plan = planDirect32(s, budgetBytes);
+  const plan = planDirect32(g, budgetBytes);
   if (plan === undefined) return false;
   const wasm = ws.simd ? WasmConv32.instance() : undefined;
   if (wasm === undefined || !(out instanceof Float32Array)) {
-    directJs(ws, budgetBytes, s, plan, x, w, b, out);
+    directJs(ws, budgetBytes, g, plan, x, w, b, out);
     return true;
   }
   ws.peakBytes = Math.max(ws.peakBytes, ws.bytes + plan.bytes);
+  const {
+    input: [dz, dy, dx],
+    output: [, , OX],
+    strides: [, , sx],
+    padsBegin: [pz, py, px],
+  } = axes3d(g);
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
   const { K, P, R, mc, at } = plan;
   const f32 = wasm.f32,
     i32 = wasm.i32;
@@ -233,33 +264,33 @@ export function direct32Conv(
   // The offset tables in bytes.
   for (let k = 0; k < K; k++) i32[at.offs + k] *= 4;
   for (let t = 0; t < R; t++) i32[at.rowTab + t] *= 4;
-  for (let n = 0; n < s.batch; n++) {
-    for (let gi = 0; gi < s.group; gi++) {
-      const src = (n * s.inChannels + gi * s.cg) * s.inSize;
-      f32.set(x.subarray(src, src + s.cg * s.inSize), plan.verbatim ? at.x : at.stage);
+  for (let n = 0; n < g.batch; n++) {
+    for (let gi = 0; gi < g.group; gi++) {
+      const src = (n * g.inChannels + gi * cg) * g.inSpatialSize;
+      f32.set(x.subarray(src, src + cg * g.inSpatialSize), plan.verbatim ? at.x : at.stage);
       if (!plan.verbatim) {
-        const lo = Math.min(plan.Wq, Math.max(0, s.px));
+        const lo = Math.min(plan.Wq, Math.max(0, px));
         wasm.pad({
           src: at.stage * 4,
           dst: at.x * 4,
-          channels: s.cg,
+          channels: cg,
           planes: plan.planes,
           rows: plan.rows,
           Wq: plan.Wq,
-          sx: s.sx,
-          dz: s.dz,
-          dy: s.dy,
-          dx: s.dx,
-          pz: s.pz,
-          py: s.py,
-          px: s.px,
+          sx,
+          dz,
+          dy,
+          dx,
+          pz,
+          py,
+          px,
           lo,
-          hi: Math.max(lo, Math.min(plan.Wq, s.dx + s.px)),
+          hi: Math.max(lo, Math.min(plan.Wq, dx + px)),
         });
       }
-      for (let m0 = 0; m0 < s.mg; m0 += mc) {
-        const mb = Math.min(mc, s.mg - m0);
-        const firstOut = gi * s.mg + m0;
+      for (let m0 = 0; m0 < mg; m0 += mc) {
+        const mb = Math.min(mc, mg - m0);
+        const firstOut = gi * mg + m0;
         // Weights of the block in panels: element (k, i) of a panel of mr rows at k·mr + i.
         let a = at.a;
         let row = firstOut;
@@ -285,7 +316,7 @@ export function direct32Conv(
             x: at.x * 4,
             rowTab: at.rowTab * 4,
             R,
-            OX: s.ox,
+            OX,
             chunk: Math.max(nr, Math.floor(CHUNK_POSITIONS / nr) * nr),
             y: (at.y + done * P) * 4,
             yChan: P * 4,
@@ -294,7 +325,7 @@ export function direct32Conv(
           done += mr * count;
           a += mr * count * K;
         }
-        const o = (n * s.outChannels + firstOut) * P;
+        const o = (n * g.outChannels + firstOut) * P;
         out.set(f32.subarray(at.y, at.y + mb * P), o);
       }
     }
@@ -310,7 +341,7 @@ export function direct32Conv(
 function directJs(
   ws: GemmWorkspace,
   budgetBytes: number,
-  s: Conv3d,
+  g: ConvGeometry,
   plan: Direct32Plan,
   x: FloatArray,
   w: FloatArray,
@@ -318,19 +349,22 @@ function directJs(
   out: FloatArray,
 ): void {
   const { K, P, R, offs, rowTab } = plan;
-  const OX = s.ox;
+  const lifted = axes3d(g);
+  const OX = lifted.output[2];
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
   const [, , , xh, acc] = ws.reserve(Math.max(budgetBytes, (plan.xLen + OX) * 8), [0, 0, 0, plan.xLen, OX]);
   const fround = Math.fround;
-  for (let n = 0; n < s.batch; n++) {
-    for (let gi = 0; gi < s.group; gi++) {
-      fillPadded(xh, 0, x, s, n, gi * s.cg, plan);
-      for (let m = gi * s.mg; m < (gi + 1) * s.mg; m++) {
+  for (let n = 0; n < g.batch; n++) {
+    for (let gi = 0; gi < g.group; gi++) {
+      fillPadded(xh, 0, x, g, lifted, n, gi * cg, plan);
+      for (let m = gi * mg; m < (gi + 1) * mg; m++) {
         const wr = m * K;
         const bias = b === undefined ? undefined : b[m];
         for (let t = 0; t < R; t++) {
           acc.fill(-0, 0, OX);
           for (let k = 0; k < K; k++) rowTap(acc, OX, xh, rowTab[t] + offs[k], fround(w[wr + k]));
-          const o = (n * s.outChannels + m) * P + t * OX;
+          const o = (n * g.outChannels + m) * P + t * OX;
           if (bias === undefined) {
             for (let ox = 0; ox < OX; ox++) out[o + ox] = acc[ox];
           } else {

@@ -34,7 +34,7 @@ import type { ConvTransposeAttributes } from '../operators/conv-transpose/contra
 import { gemmConvTranspose } from './conv-transpose-gemm.js';
 import { depthwiseConv } from './depthwise.js';
 import { direct32Conv } from './direct32.js';
-import type { Conv3d } from './conv3d.js';
+import { type Axes3d, axes3d } from '../geometry.js';
 import type { FloatArray } from '../numeric/arrays.js';
 import {
   DEFAULT_GEMM_BLOCKING,
@@ -76,46 +76,6 @@ export interface Im2colKernel extends KernelUnderTest {
   peakWorkspaceBytes(): number;
 }
 
-/** Lifts a validated geometry to 3 spatial axes: one loop nest then serves ranks 1, 2 and 3. */
-export function liftConv3d(g: ConvGeometry): Conv3d {
-  const lift = (v: readonly number[], fill: number): number[] => [...new Array<number>(3 - g.rank).fill(fill), ...v];
-  const [dz, dy, dx] = lift(g.inSpatial, 1);
-  const [kz, ky, kx] = lift(g.kernelSpatial, 1);
-  const [oz, oy, ox] = lift(g.outSpatial, 1);
-  const [sz, sy, sx] = lift(g.strides, 1);
-  const [lz, ly, lx] = lift(g.dilations, 1);
-  const [pz, py, px] = lift(g.padsBegin, 0);
-  return {
-    batch: g.batch,
-    inChannels: g.inChannels,
-    outChannels: g.outChannels,
-    group: g.group,
-    cg: g.inChannelsPerGroup,
-    mg: g.outChannelsPerGroup,
-    dz,
-    dy,
-    dx,
-    kz,
-    ky,
-    kx,
-    oz,
-    oy,
-    ox,
-    sz,
-    sy,
-    sx,
-    lz,
-    ly,
-    lx,
-    pz,
-    py,
-    px,
-    inSize: g.inSpatialSize,
-    kernelSize: g.kernelSpatialSize,
-    outSize: g.outSpatialSize,
-  };
-}
-
 /**
  * The im2col lowering of one group, as a `PackB`: B[k, j] with
  * k = ((c·kz + kz_)·ky + ky_)·kx + kx_ (the weight layout, so A needs no reordering) and
@@ -125,25 +85,34 @@ export function liftConv3d(g: ConvGeometry): Conv3d {
  */
 class Im2colPackB implements PackB {
   private x: FloatArray = new Float32Array(0);
-  private s: Conv3d | undefined;
+  private g: ConvGeometry | undefined;
+  private lifted: Axes3d | undefined;
   private firstChannel = 0;
 
   /** Points the packer at group `firstChannel / (C/g)` of another problem (see `PackB` on reuse). */
-  reset(x: FloatArray, s: Conv3d, firstChannel: number): this {
+  reset(x: FloatArray, g: ConvGeometry, lifted: Axes3d, firstChannel: number): this {
     this.x = x;
-    this.s = s;
+    this.g = g;
+    this.lifted = lifted;
     this.firstChannel = firstChannel;
     return this;
   }
 
   pack(dst: PackedBuffer, k0: number, kc: number, j0: number, nc: number): void {
     const x = this.x;
-    const s = this.s!;
-    const { dz, dy, dx, kz: KZ, ky: KY, kx: KX, oz: OZ, oy: OY, ox: OX, sz, sy, sx, lz, ly, lx, pz, py, px } = s;
-    const inSize = s.inSize;
-    const batchStride = s.inChannels * inSize;
+    const g = this.g!;
+    const {
+      input: [dz, dy, dx],
+      kernel: [KZ, KY, KX],
+      output: [OZ, OY, OX],
+      strides: [sz, sy, sx],
+      dilations: [lz, ly, lx],
+      padsBegin: [pz, py, px],
+    } = this.lifted!;
+    const inSize = g.inSpatialSize;
+    const batchStride = g.inChannels * inSize;
     const planeOffset = this.firstChannel * inSize;
-    const perBatch = s.outSize;
+    const perBatch = g.outSpatialSize;
     const chunk = PACK_CHUNK;
     const nr = NR; // a local: imported bindings cost more than locals in hot loops under some loaders
     const panelStep = kc * nr;
@@ -311,24 +280,24 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
 
   const conv = (x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Tensor => {
     const g = convGeometry(x, w, b, attrs);
-    const s = liftConv3d(g);
     const out = new Out(g.batch * g.outChannels * g.outSpatialSize);
     // float32: direct convolution with float32 accumulation (`direct32.ts`) wherever it applies.
     if (
       precision === 'float32' &&
       (g.batch * g.outSpatialSize > 1 || g.inChannelsPerGroup === 1) &&
-      direct32Conv(ws, budget, s, x.data, w.data, b?.data, out)
+      direct32Conv(ws, budget, g, x.data, w.data, b?.data, out)
     ) {
       return { shape: [...g.outputShape], data: out };
     }
     if (g.inChannelsPerGroup === 1) {
       // group = C: depthwise (any multiplier M/C), the direct path.
-      depthwiseConv(ws, budget, s, x.data, w.data, b?.data, out);
+      depthwiseConv(ws, budget, g, x.data, w.data, b?.data, out);
       return { shape: [...g.outputShape], data: out };
     }
     const K = g.reductionLength;
     const P = g.outSpatialSize;
     const pointwise = isPointwise(g);
+    const lifted = axes3d(g);
     for (let gi = 0; gi < g.group; gi++) {
       const firstChannel = gi * g.inChannelsPerGroup;
       const packB = pointwise
@@ -339,7 +308,7 @@ export function createIm2colKernel(precision: Precision = 'float32', options: Im
             groupSize: P,
             groupStride: g.inChannels * P,
           })
-        : lowering.reset(x.data, s, firstChannel);
+        : lowering.reset(x.data, g, lifted, firstChannel);
       gemm(ws, blocking, budget, {
         M: g.outChannelsPerGroup,
         N: g.batch * P,

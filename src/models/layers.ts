@@ -20,61 +20,63 @@
  * w `[M, K]`, optionally `flattens`: the feature map `[C, D1..Dn]` (channels-first, C·∏D = K) its input
  * is flattened from, which the FC ≡ conv equivalences use as the conv's window. `bias` defaults to true. `name` is optional (default `layer<i>`), `count` (how many
  * layers of the network share the geometry, for the report) defaults to 1.
+ *
+ * Each operator reads its own fields and knows its own cost (`operators/<op>/layer.ts`, the
+ * `layer` field of its definition); this file validates the common fields and dispatches through
+ * the operator table, so an operator with layers is added without touching it.
  */
-import { ShapesFileError } from '../errors.js';
-import { convGeometryOfShapes } from '../operators/conv/geometry.js';
-import type { ConvSpec } from '../operators/conv/spec.js';
-import { denseGeometryOfShapes } from '../operators/dense/geometry.js';
-import type { DenseSpec } from '../operators/dense/problem.js';
-import { convTransposeGeometryOfShapes } from '../operators/conv-transpose/geometry.js';
-import type { ConvTransposeSpec } from '../operators/conv-transpose/problem.js';
-import { sizeOf } from '../tensor.js';
+import { InvalidArgumentError, ShapesFileError } from '../errors.js';
+import type { LayerForm, LayerInput } from '../operators/operator.js';
+import { operators } from '../operators/index.js';
+import type { LayerShape } from '../vocabulary.js';
 
-/** One layer of a network with its exact geometry (a typed `LayerShape` of the core vocabulary). */
-export type ModelLayer =
-  | { readonly network: string; readonly name: string; readonly op: 'conv'; readonly spec: ConvSpec; readonly count: number }
-  | {
-      readonly network: string;
-      readonly name: string;
-      readonly op: 'dense';
-      readonly spec: DenseSpec;
-      readonly count: number;
-      readonly flattens?: readonly number[];
-    }
-  | {
-      readonly network: string;
-      readonly name: string;
-      readonly op: 'convTranspose';
-      readonly spec: ConvTransposeSpec;
-      readonly count: number;
-    };
+/**
+ * One layer of a network with its exact geometry: the core vocabulary's `LayerShape` (a union
+ * over the operators with layers: `op` tells `spec`'s type), under the name the models, the
+ * `--shapes` reader and the public API use.
+ */
+export type ModelLayer = LayerShape;
 
-/** The validated geometry of a ConvTranspose layer. */
-const transposeGeometry = (s: ConvTransposeSpec) => convTransposeGeometryOfShapes(s.xShape, s.wShape, undefined, s.attrs);
+/** The operators that have layers, with their forms, in table (name) order. */
+const FORMS: ReadonlyArray<readonly [string, LayerForm]> = operators.flatMap((o) =>
+  o.layer === undefined ? [] : [[o.name, o.layer] as const],
+);
 
-/** Multiply-adds of one layer, ×2: 2·N·M·(C/g)·∏k·∏O (conv), 2·N·M·K (dense), 2·N·C·(M/g)·∏k·∏D (ConvTranspose: every input element scatters through every tap). */
-export function layerFlops(l: ModelLayer): number {
-  if (l.op === 'dense') return 2 * l.spec.xShape[0] * l.spec.wShape[0] * l.spec.xShape[1];
-  if (l.op === 'convTranspose') {
-    const g = transposeGeometry(l.spec);
-    return 2 * g.batch * g.inChannels * g.outChannelsPerGroup * sizeOf(g.kernelSpatial) * sizeOf(g.inSpatial);
+/** The layer form of `op`, or undefined when no operator of the table has layers by that name. */
+function formOf(op: unknown): LayerForm | undefined {
+  return FORMS.find(([name]) => name === op)?.[1];
+}
+
+/** The form of a layer that is already validated (a network's table, a parsed file), for its cost. */
+function formOfLayer(fn: string, l: LayerShape): LayerForm {
+  const form = formOf(l.op);
+  if (form === undefined) {
+    throw new InvalidArgumentError(fn, 'layer', l.op, `layer ${l.name} has op ${JSON.stringify(l.op)}, which has no layers (${opList()})`);
   }
-  const g = convGeometryOfShapes(l.spec.xShape, l.spec.wShape, undefined, l.spec.attrs);
-  return 2 * g.batch * g.outChannels * g.reductionLength * g.outSpatialSize;
+  return form;
+}
+
+/** `"conv", "convTranspose" or "dense"`: the operators a layer may name. */
+function opList(): string {
+  const quoted = FORMS.map(([name]) => JSON.stringify(name));
+  return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+}
+
+/** Multiply-adds of one layer, ×2 (each operator's own count: 2·N·M·(C/g)·∏k·∏O for conv, 2·N·M·K for dense, …). */
+export function layerFlops(l: ModelLayer): number {
+  return formOfLayer('layerFlops', l).flops(l.spec);
 }
 
 /** Largest tensor of a layer (x, w or y), in elements. */
 export function layerLargestTensor(l: ModelLayer): number {
-  if (l.op === 'dense') return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), l.spec.xShape[0] * l.spec.wShape[0]);
-  if (l.op === 'convTranspose')
-    return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(transposeGeometry(l.spec).outputShape));
-  const g = convGeometryOfShapes(l.spec.xShape, l.spec.wShape, undefined, l.spec.attrs);
-  return Math.max(sizeOf(l.spec.xShape), sizeOf(l.spec.wShape), sizeOf(g.outputShape));
+  return formOfLayer('layerLargestTensor', l).largestTensor(l.spec);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const FIELDS = new Set(['name', 'op', 'x', 'w', 'strides', 'pads', 'dilations', 'group', 'outputPadding', 'flattens', 'bias', 'count']);
+/** Fields every layer may have; each operator adds its own (`LayerForm.fields`). */
+const COMMON_FIELDS = ['name', 'op', 'x', 'w', 'bias', 'count'];
+const FIELDS = new Set([...COMMON_FIELDS, ...FORMS.flatMap(([, form]) => form.fields)]);
 
 /**
  * Validates a parsed `--shapes` document (see the module comment) and returns its layers.
@@ -121,83 +123,55 @@ export function parseLayerShapes(doc: unknown, file: string): ModelLayer[] {
     seen.add(name);
     for (const k of Object.keys(raw))
       if (!FIELDS.has(k)) throw new ShapesFileError(file, where, k, raw[k], `unknown field (known: ${[...FIELDS].join(', ')})`);
+    const fail = (field: string, value: unknown, detail: string): never => {
+      throw new ShapesFileError(file, where, field, value, detail);
+    };
     const ints = (field: string, v: unknown, min: number): number[] => {
       if (!Array.isArray(v) || v.some((e) => !Number.isSafeInteger(e) || (e as number) < min)) {
-        throw new ShapesFileError(file, where, field, v, `must be an array of integers >= ${min}, got ${JSON.stringify(v)}`);
+        fail(field, v, `must be an array of integers >= ${min}, got ${JSON.stringify(v)}`);
       }
       return v as number[];
     };
     const x = ints('x', raw.x, 1);
     const w = ints('w', raw.w, 1);
     const bias = raw.bias ?? true;
-    if (typeof bias !== 'boolean')
-      throw new ShapesFileError(file, where, 'bias', raw.bias, `must be true or false, got ${JSON.stringify(raw.bias)}`);
+    if (typeof bias !== 'boolean') fail('bias', raw.bias, `must be true or false, got ${JSON.stringify(raw.bias)}`);
     const count = raw.count ?? 1;
     if (!Number.isSafeInteger(count) || (count as number) < 1)
-      throw new ShapesFileError(file, where, 'count', raw.count, `must be an integer >= 1, got ${JSON.stringify(raw.count)}`);
+      fail('count', raw.count, `must be an integer >= 1, got ${JSON.stringify(raw.count)}`);
     const op = raw.op;
-    if (op === 'dense') {
-      for (const k of ['strides', 'pads', 'dilations', 'group', 'outputPadding'])
-        if (raw[k] !== undefined) throw new ShapesFileError(file, where, k, raw[k], 'is a conv attribute; a dense layer has none');
-      try {
-        denseGeometryOfShapes(x, w, bias ? [w[0]] : undefined, 'dense');
-      } catch (e) {
-        throw new ShapesFileError(file, where, 'x/w', { x, w }, e instanceof Error ? e.message : String(e));
-      }
-      if (raw.flattens === undefined) return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number };
-      const flattens = ints('flattens', raw.flattens, 1);
-      if (flattens.length < 2 || flattens.length > 4 || sizeOf(flattens) !== x[1]) {
-        throw new ShapesFileError(
-          file,
-          where,
-          'flattens',
-          raw.flattens,
-          `must be the feature map [C, D1..Dn] (n = 1..3) the input is flattened from, with C·∏D = K = ${x[1]}, got ${JSON.stringify(raw.flattens)}`,
-        );
-      }
-      return { network, name, op, spec: { xShape: x, wShape: w, hasBias: bias }, count: count as number, flattens };
+    const form = formOf(op);
+    if (form === undefined) return fail('op', op, `must be ${opList()}, got ${JSON.stringify(op)}`);
+    // a field another operator reads: named with its owner
+    for (const k of Object.keys(raw)) {
+      if (COMMON_FIELDS.includes(k) || form.fields.includes(k)) continue;
+      const owner = FORMS.find(([, f]) => f.fields.includes(k))?.[1].label;
+      fail(k, raw[k], `is a ${owner} attribute; a ${op as string} layer has none`);
     }
-    if (raw.flattens !== undefined)
-      throw new ShapesFileError(
-        file,
-        where,
-        'flattens',
-        raw.flattens,
-        'is a dense attribute (the feature map a dense layer flattens); a conv layer has none',
-      );
-    if (op !== 'conv' && op !== 'convTranspose')
-      throw new ShapesFileError(file, where, 'op', op, `must be "conv", "convTranspose" or "dense", got ${JSON.stringify(op)}`);
-    const rank = x.length - 2;
-    if (rank < 1 || rank > 3)
-      throw new ShapesFileError(file, where, 'x', x, `a ${op} input is [N, C, D1..Dn] with n = 1, 2 or 3, got ${x.length} dimensions`);
-    const ones = Array.from({ length: rank }, () => 1);
-    const group = raw.group ?? 1;
-    if (typeof group !== 'number' || !Number.isSafeInteger(group) || group < 1)
-      throw new ShapesFileError(file, where, 'group', raw.group, `must be an integer >= 1, got ${JSON.stringify(raw.group)}`);
-    const attrs = {
-      strides: raw.strides === undefined ? ones : ints('strides', raw.strides, 1),
-      pads: raw.pads === undefined ? [...ones, ...ones].map(() => 0) : ints('pads', raw.pads, 0),
-      dilations: raw.dilations === undefined ? ones : ints('dilations', raw.dilations, 1),
-      group,
+    const input: LayerInput = {
+      raw,
+      x,
+      w,
+      bias: bias as boolean,
+      ints: (field, min) => ints(field, raw[field], min),
+      fail,
+      check(field, value, check) {
+        try {
+          check();
+        } catch (e) {
+          fail(field, value, e instanceof Error ? e.message : String(e));
+        }
+      },
     };
-    if (op === 'convTranspose') {
-      const outputPadding = raw.outputPadding === undefined ? ones.map(() => 0) : ints('outputPadding', raw.outputPadding, 0);
-      const spec: ConvTransposeSpec = { xShape: x, wShape: w, attrs: { ...attrs, outputPadding }, hasBias: bias };
-      try {
-        convTransposeGeometryOfShapes(x, w, bias ? [w[1] * group] : undefined, spec.attrs, 'convTranspose');
-      } catch (e) {
-        throw new ShapesFileError(file, where, 'geometry', { x, w, ...spec.attrs }, e instanceof Error ? e.message : String(e));
-      }
-      return { network, name, op, spec, count: count as number };
-    }
-    if (raw.outputPadding !== undefined)
-      throw new ShapesFileError(file, where, 'outputPadding', raw.outputPadding, 'is a ConvTranspose attribute; a conv layer has none');
-    const spec: ConvSpec = { xShape: x, wShape: w, attrs, hasBias: bias };
-    try {
-      convGeometryOfShapes(x, w, bias ? [w[0]] : undefined, spec.attrs, 'conv');
-    } catch (e) {
-      throw new ShapesFileError(file, where, 'geometry', { x, w, ...attrs }, e instanceof Error ? e.message : String(e));
-    }
-    return { network, name, op, spec, count: count as number };
+    const parsed = form.parse(input);
+    // the operator's parser made the spec of its own `LayerSpecs` entry
+    return {
+      network,
+      name,
+      op,
+      spec: parsed.spec,
+      count: count as number,
+      ...(parsed.flattens !== undefined ? { flattens: parsed.flattens } : {}),
+    } as ModelLayer;
   });
 }

@@ -23,9 +23,10 @@
  * empty and even a tie must round to even. Saturation (after rounding) is monotone and adds nothing.
  * See docs/quantized.md.
  */
+import { PRECISION_FACTS } from '../precision.js';
 
 /** u of float32: the unit roundoff of the computations the window covers. */
-const U32 = 2 ** -24;
+const U32 = PRECISION_FACTS.float32.unitRoundoff;
 
 /** Results beyond this magnitude saturate every 8-bit type whatever the rounding: no need to round them. */
 const HUGE = 2 ** 40;

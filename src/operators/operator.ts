@@ -82,9 +82,55 @@ export interface OperatorDefinition<C = unknown> {
    * what it needs. Kernels opt in with `withDerivedOperators`.
    */
   derive?(kernel: KernelUnderTest): ((...args: never[]) => Tensor | Promise<Tensor>) | undefined;
+  /** How its layers are written in `--shapes` files and what they cost; undefined: no production layers of its own. */
+  readonly layer?: LayerForm;
 }
 
 /** Erases an operator's case type for the table. */
 export function defineOperator<C>(op: OperatorDefinition<C>): OperatorDefinition<unknown> {
   return op as OperatorDefinition<unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// An operator's layers: how `models/layers.ts` reads them from a `--shapes` file and what they
+// cost. Each operator with layers implements `LayerForm` in `<op>/layer.ts`; `models/` dispatches
+// through the table, so adding an operator touches no switch.
+
+/** One layer of a `--shapes` file as an operator's parser sees it, with the file's common fields already validated. */
+export interface LayerInput {
+  /** The layer's JSON object as written (its field names already checked against the operators' fields). */
+  readonly raw: Readonly<Record<string, unknown>>;
+  /** `x`, validated: integers ≥ 1. */
+  readonly x: readonly number[];
+  /** `w`, validated: integers ≥ 1. */
+  readonly w: readonly number[];
+  /** `bias` (default true). */
+  readonly bias: boolean;
+  /** `raw[field]` as an array of integers ≥ `min`, or a `ShapesFileError` naming the layer and the field. */
+  ints(field: string, min: number): number[];
+  /** Throws the `ShapesFileError` for `field` of this layer. */
+  fail(field: string, value: unknown, detail: string): never;
+  /** Runs `check` (a geometry constructor), turning what it throws into the `ShapesFileError` for `field`. */
+  check(field: string, value: unknown, check: () => unknown): void;
+}
+
+/** What an operator's layer is made of once parsed: its problem spec, and for dense the map it flattens. */
+export interface ParsedLayer {
+  readonly spec: object;
+  /** Dense layers: the feature map `[C, D1..Dn]` their input is flattened from (channels-first). */
+  readonly flattens?: readonly number[];
+}
+
+/** An operator's layers in `--shapes` files and in the production tier. */
+export interface LayerForm {
+  /** The fields a layer of this operator may have beyond `name`, `op`, `x`, `w`, `bias`, `count`. */
+  readonly fields: readonly string[];
+  /** How messages name the operator's attributes: `conv`, `ConvTranspose`, `dense`. */
+  readonly label: string;
+  /** The layer's spec from its fields (see `LayerInput`); throws `ShapesFileError`s. */
+  parse(input: LayerInput): ParsedLayer;
+  /** Multiply-adds of one layer, ×2. */
+  flops(spec: object): number;
+  /** Largest tensor of the layer (x, w or y), in elements. */
+  largestTensor(spec: object): number;
 }

@@ -8,7 +8,7 @@ import { onCaseEnd } from '../arbitraries/case-memory.js';
 import type { Data64, Regime } from '../vocabulary.js';
 import type { GenerationContext } from './definition.js';
 import { InvalidArgumentError } from '../errors.js';
-import { roundToFloat16 } from '../float16.js';
+import { PRECISION_FACTS } from '../precision.js';
 import { realTensorsOf, sourceOf } from '../arbitraries/real-data.js';
 
 /** Data seeds: any 31-bit integer. */
@@ -93,7 +93,9 @@ function realTensors(
       `model node ${source.node}'s tensors (${real.x.length}, ${real.w.length}, ${real.b?.length ?? 0} elements) do not fit x=[${spec.xShape.join(',')}] w=[${spec.wShape.join(',')}]${n ? ` b=[${n}]` : ''}`,
     );
   }
-  const cast = (a: Float64Array) => (precision === 'float16' ? a.map(roundToFloat16) : a);
+  // a model's tensors are float32 values: a narrower data precision (float16) rounds them to it
+  const data = PRECISION_FACTS[PRECISION_FACTS[precision].data];
+  const cast = (a: Float64Array) => (data.bits < 32 ? a.map(data.round) : a);
   const zero = (a: Float64Array) => (fill === 'x' ? new Float64Array(a.length) : cast(a));
   return {
     x: { shape: spec.xShape, data: cast(real.x) },

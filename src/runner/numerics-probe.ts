@@ -17,8 +17,7 @@
  */
 import type { KernelUnderTest, Precision } from '../contract.js';
 import type { CompleteCapabilities } from '../capabilities.js';
-import { UNIT_ROUNDOFF } from '../bound/error-bound.js';
-import { roundToFloat16 } from '../float16.js';
+import { PRECISION_FACTS } from '../precision.js';
 import type { CheckedKernel, Data64 } from '../vocabulary.js';
 import { formatShape } from '../tensor.js';
 import { CallInterrupted, errorMessage, KernelFault } from './guarded-call.js';
@@ -95,7 +94,7 @@ function matrixProduct(k: CheckedKernel, capabilities: CompleteCapabilities): Ma
 
 /** A value rounded to the kernel's storage precision (float16 values are carried as numbers). */
 function store(v: number, precision: Precision): number {
-  return precision === 'float16' ? roundToFloat16(v) : precision === 'float32' ? Math.fround(v) : v;
+  return PRECISION_FACTS[precision].round(v);
 }
 
 /** IEEE-754 Y = X·Wᵀ + b, left to right in float64, rounded to `precision` (exact for the probes' finite values). */
@@ -124,7 +123,7 @@ const show = (v: number): string => (Object.is(v, -0) ? '0' : String(v));
 /** The base-2 exponents of the tiny-product ladder: values 1.5·2^−a; 133 and 140 are float32 subnormals. */
 export const TINY_LADDER: readonly number[] = [-20, 0, 10, 20, 30, 40, 50, 60, 64, 70, 75, 80, 90, 100, 110, 120, 126, 133, 140];
 
-const F32_MIN_NORMAL = 2 ** -126;
+const F32_MIN_NORMAL = PRECISION_FACTS.float32.minNormal;
 
 /** Findings of the tiny-value probe. */
 interface TinyFindings {
@@ -184,7 +183,7 @@ async function probeTiny(p: MatrixProduct): Promise<TinyFindings & { call: strin
   const defect =
     largestLost === undefined
       ? undefined
-      : largestLost >= 2 ** -24
+      : largestLost >= PRECISION_FACTS.float32.unitRoundoff
         ? `a product of ${show(largestLost)} came out wrong`
         : smallestRight !== undefined && smallestRight < largestLost
           ? `products were lost above others that came out right (${show(largestLost)} lost, ${show(smallestRight)} right)`
@@ -253,9 +252,6 @@ async function probeSpecials(p: MatrixProduct, precision: Precision): Promise<Sp
   };
 }
 
-/** Significand bits of each storage precision: integers below 2^bits are exact. */
-const SIGNIFICAND_BITS: Readonly<Record<Precision, number>> = { float16: 11, float32: 24, float64: 53 };
-
 /** Findings of the exact-sum probe. */
 interface SumFindings {
   readonly exactBits: number;
@@ -274,15 +270,16 @@ interface SumFindings {
  * the storage width (1) from a wider one (1 + 16u).
  */
 async function probeSums(p: MatrixProduct, precision: Precision, maxElements: number): Promise<SumFindings & { call: string }> {
-  const top = Math.min(24, SIGNIFICAND_BITS[precision]);
+  const top = Math.min(24, PRECISION_FACTS[precision].significandBits);
   const ladder = [...new Set([4, 8, 11, 12, 16, 20, 22, 23, 24].map((k) => Math.min(k, top)))];
   const M = ladder.length + 2;
-  const wanted = precision === 'float16' ? 2047 : 4097;
+  // ones sum exactly up to 2ᵖ − 1 terms: float16's 2047; 4097 (just past 2¹²) for the wider formats
+  const wanted = Math.min(4097, 2 ** PRECISION_FACTS[precision].significandBits - 1);
   // the long sum shortens to what maxElements allows for W; below the ladder's needs it is dropped
   const K = Math.max(top, 17, Math.min(wanted, Math.floor(maxElements / M)));
   const withLong = K >= 64;
   const rows: number[][] = ladder.map((k) => Array.from({ length: K }, (_, i) => (i < k ? 2 ** (k - 1 - i) : 0)));
-  const u = UNIT_ROUNDOFF[precision];
+  const u = PRECISION_FACTS[precision].unitRoundoff;
   rows.push(Array.from({ length: K }, (_, i) => (i === 0 ? 1 : i <= 16 ? u : 0)));
   if (withLong) rows.push(ones(K));
   const y = await p.run([ones(K)], rows, undefined);

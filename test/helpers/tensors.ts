@@ -1,7 +1,7 @@
 /** Fixtures for example tests: small tensors of small integers, attributes with defaults, names. */
 import type { ConvAttributes } from '../../src/operators/conv/contract.js';
 import type { Precision, Tensor } from '../../src/contract.js';
-import type { FlattenOrder } from '../../src/ops/conversions.js';
+import type { FlattenOrder } from '../../src/fc-as-conv/conversions.js';
 import { formatShape, sizeOf, tensor } from '../../src/tensor.js';
 
 /**

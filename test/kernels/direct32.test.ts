@@ -12,7 +12,6 @@ import type { ConvAttributes } from '../../src/operators/conv/contract.js';
 import type { Tensor } from '../../src/contract.js';
 import { createIm2colKernel } from '../../src/kernels/im2col.js';
 import { panelSplit, planDirect32 } from '../../src/kernels/direct32.js';
-import { liftConv3d } from '../../src/kernels/im2col.js';
 import { convGeometryOfShapes } from '../../src/operators/conv/geometry.js';
 import { wasmConv32Available } from '../../src/kernels/wasm-conv32.js';
 
@@ -84,18 +83,18 @@ describe('direct32: the plan', () => {
   });
 
   it('x=[1,3,9,10] w=[2,3,3,3] s=[1,2] p=[1,2,0,1] d=[2,1]: x̂ row has sx phases, offsets follow the formula', () => {
-    const s = liftConv3d(convGeometryOfShapes([1, 3, 9, 10], [2, 3, 3, 3], undefined, conv2([1, 2], [1, 2, 0, 1], [2, 1])));
-    const p = planDirect32(s, 16 << 20)!;
+    const g = convGeometryOfShapes([1, 3, 9, 10], [2, 3, 3, 3], undefined, conv2([1, 2], [1, 2, 0, 1], [2, 1]));
+    const p = planDirect32(g, 16 << 20)!;
     // OX = floor((10 + 2 + 1 − 3) / 2) + 1 = 6; Wq = OX + floor(2·1 / 2) = 7; row = 2 phases.
-    expect([s.ox, p.Wq, p.rowLen]).toEqual([6, 7, 14]);
+    expect([g.outSpatial[1], p.Wq, p.rowLen]).toEqual([6, 7, 14]);
     // Tap (c=1, ky=2, kx=1): c·channel + ky·ly·row + (kx mod 2)·Wq + floor(kx / 2).
     expect(p.offs[1 * 9 + 2 * 3 + 1]).toBe(1 * p.channel + 2 * 2 * 14 + 1 * 7 + 0);
   });
 
   it('declines outputs narrower than 4 positions with C/g > 1, and problems that do not fit', () => {
-    const narrow = liftConv3d(convGeometryOfShapes([1, 2, 5, 3], [2, 2, 3, 3], undefined, conv2([1, 1], [0, 0, 0, 0])));
+    const narrow = convGeometryOfShapes([1, 2, 5, 3], [2, 2, 3, 3], undefined, conv2([1, 1], [0, 0, 0, 0]));
     expect(planDirect32(narrow, 16 << 20)).toBeUndefined();
-    const big = liftConv3d(convGeometryOfShapes([1, 8, 64, 64], [4, 8, 3, 3], undefined, conv2([1, 1], [1, 1, 1, 1])));
+    const big = convGeometryOfShapes([1, 8, 64, 64], [4, 8, 3, 3], undefined, conv2([1, 1], [1, 1, 1, 1]));
     expect(planDirect32(big, 64 * 1024)).toBeUndefined();
     expect(planDirect32(big, 16 << 20)!.mc).toBe(4);
   });
@@ -153,7 +152,7 @@ describe('direct32: WebAssembly and JavaScript paths bit-identical', () => {
       js: createIm2colKernel('float32', { workspaceBytes: 64 * 1024, simd: false }),
     };
     const c: Case = { x: [1, 4, 30, 30], w: [23, 4, 3, 3], attrs: conv2([1, 1], [1, 1, 1, 1]), bias: true };
-    const s = liftConv3d(convGeometryOfShapes(c.x, c.w, [23], c.attrs));
+    const s = convGeometryOfShapes(c.x, c.w, [23], c.attrs);
     expect(planDirect32(s, 64 * 1024)!.mc).toBeLessThan(23);
     const y = expectSamePaths(c, 12, small);
     const yBig = expectSamePaths(c, 12);

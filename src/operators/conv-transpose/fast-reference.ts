@@ -14,6 +14,7 @@
  */
 import { applyActivation } from '../../activation.js';
 import type { Precision, Tensor } from '../../contract.js';
+import { PRECISION_FACTS } from '../../precision.js';
 import { absOf } from '../conv/fast-reference.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { ConvTransposeAttributes } from './contract.js';
@@ -96,7 +97,7 @@ export function trustedConvTranspose(
   attrs: ConvTransposeAttributes,
   precision: Precision,
 ): JudgeResult {
-  return precision !== 'float64'
+  return PRECISION_FACTS[precision].plainFloat64Judges
     ? { ...fastReferenceConvTranspose(x, w, b, attrs), accumulation: 'plain64' }
     : { ...referenceConvTranspose(x, w, b, attrs), accumulation: 'compensated' };
 }

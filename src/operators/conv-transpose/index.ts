@@ -14,6 +14,7 @@ import { convTransposeByConv } from './lowering.js';
 import { convTransposeAdjoint, convTransposeAsConv, convTransposeMatchesReference, convTransposeOutputShape } from './properties.js';
 import { referenceConvTranspose } from './reference.js';
 import { convTransposeShapePlan } from './plan.js';
+import { convTransposeLayer } from './layer.js';
 
 /** convTranspose: x `[N, C, D1..Dn]`, w `[C, M/group, k1..kn]`, b `[M]` → `[N, M, O1..On]`. */
 export const convTranspose = defineOperator<ConvTransposeCase>({
@@ -23,6 +24,7 @@ export const convTranspose = defineOperator<ConvTransposeCase>({
   inputs: ['x', 'w', 'b'],
   fusesActivation: true,
   reference: (x, w, b, attrs) => referenceConvTranspose(x, w, b, attrs as ConvTransposeAttributes),
+  layer: convTransposeLayer,
   cases: {
     arbitrary: (ctx, regime) => convTransposeCases(ctx, regime),
     async run(k, c, activation) {

@@ -8,3 +8,11 @@ export interface ConvTransposeSpec {
   readonly attrs: ConvTransposeAttributes;
   readonly hasBias: boolean;
 }
+
+// The spec of this operator's layers of real networks (`LayerShape`, `operators/<op>/layer.ts`).
+declare module '../../vocabulary.js' {
+  interface LayerSpecs {
+    /** A convTranspose layer's spec: its shapes and attributes. */
+    convTranspose: ConvTransposeSpec;
+  }
+}

@@ -49,6 +49,7 @@ import type { ConvAttributes } from './contract.js';
 import type { ConvGeometry } from './geometry.js';
 import { convGeometry } from './geometry.js';
 import { axes3d } from '../../geometry.js';
+import { PRECISION_FACTS } from '../../precision.js';
 import { ReceptiveFieldPackB, paddedLowering } from './judge-lowering.js';
 import { referenceConv } from './reference.js';
 
@@ -475,7 +476,7 @@ export function trustedConv(
   precision: Precision,
   options: { magnitude?: boolean } = {},
 ): JudgeResult {
-  return precision !== 'float64'
+  return PRECISION_FACTS[precision].plainFloat64Judges
     ? { ...fastReferenceConv(x, w, b, attrs, options), accumulation: 'plain64' }
     : { ...referenceConv(x, w, b, attrs), accumulation: 'compensated' };
 }

@@ -20,6 +20,7 @@ import {
 import { referenceConv } from './reference.js';
 import { workedExampleRelu } from './worked-example.js';
 import { convShapePlan } from './plan.js';
+import { convLayer } from './layer.js';
 
 /** conv: x `[N, C, D1..Dn]`, w `[M, C/group, k1..kn]`, b `[M]` → `[N, M, O1..On]`. */
 export const conv = defineOperator<ConvCase>({
@@ -28,6 +29,7 @@ export const conv = defineOperator<ConvCase>({
   inputs: ['x', 'w', 'b'],
   fusesActivation: true,
   reference: (x, w, b, attrs) => referenceConv(x, w, b, attrs as ConvAttributes),
+  layer: convLayer,
   cases: {
     arbitrary: (ctx, regime) => convCases(ctx, regime),
     async run(k, c, activation) {

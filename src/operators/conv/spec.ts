@@ -12,3 +12,11 @@ export interface ConvSpec {
   readonly attrs: ConvAttributes;
   readonly hasBias: boolean;
 }
+
+// The spec of this operator's layers of real networks (`LayerShape`, `operators/<op>/layer.ts`).
+declare module '../../vocabulary.js' {
+  interface LayerSpecs {
+    /** A conv layer's spec: its shapes and attributes. */
+    conv: ConvSpec;
+  }
+}

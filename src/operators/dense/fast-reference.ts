@@ -15,6 +15,7 @@ import type { Precision, Tensor } from '../../contract.js';
 import type { FloatArray } from '../../numeric/arrays.js';
 import type { GemmBlocking, StridedLayout } from '../../numeric/gemm.js';
 import { DEFAULT_GEMM_BLOCKING, DEFAULT_WORKSPACE_BYTES, GemmWorkspace, MR, StridedPackB, gemm } from '../../numeric/gemm.js';
+import { PRECISION_FACTS } from '../../precision.js';
 import type { JudgeResult, ReferenceResult } from '../operator.js';
 import type { DenseGeometry } from './geometry.js';
 import { absOf } from '../conv/fast-reference.js';
@@ -235,7 +236,7 @@ function denseGemm(
 
 /** Dense counterpart of `trustedConv`. */
 export function trustedDense(x: Tensor, w: Tensor, b: Tensor | undefined, precision: Precision): JudgeResult {
-  return precision !== 'float64'
+  return PRECISION_FACTS[precision].plainFloat64Judges
     ? { ...fastReferenceDense(x, w, b), accumulation: 'plain64' }
     : { ...referenceDense(x, w, b), accumulation: 'compensated' };
 }

@@ -6,6 +6,7 @@ import { coverageOfDense, denseCases, denseTensors, describeDenseCase, reference
 import { denseMatchesReference } from './differential.js';
 import { referenceDense } from './reference.js';
 import { denseShapePlan } from './plan.js';
+import { denseLayer } from './layer.js';
 
 /** dense: x `[N, K]`, w `[M, K]`, b `[M]` → x·wᵀ + b, `[N, M]`. */
 export const dense = defineOperator<DenseCase>({
@@ -14,6 +15,7 @@ export const dense = defineOperator<DenseCase>({
   inputs: ['x', 'w', 'b'],
   fusesActivation: true,
   reference: (x, w, b, attrs) => referenceDense(x, w, b, attrs as DenseAttributes | undefined),
+  layer: denseLayer,
   cases: {
     arbitrary: (ctx, regime) => denseCases(ctx, regime),
     async run(k, c, activation) {

@@ -26,6 +26,18 @@ export interface DenseProblemConstraints {
   readonly plan?: PlanDraw;
 }
 
+/** Multiply-adds of a dense problem, ×2: 2·N·M·K. */
+export function denseFlops(spec: DenseSpec): number {
+  return 2 * spec.xShape[0] * spec.wShape[0] * spec.xShape[1];
+}
+
+/** Largest tensor of a dense problem (x `[N, K]`, w `[M, K]` or y `[N, M]`), in elements. */
+export function largestDenseTensor(spec: DenseSpec): number {
+  const [N, K] = spec.xShape;
+  const M = spec.wShape[0];
+  return Math.max(N * K, M * K, N * M);
+}
+
 /**
  * Arbitrary dense problems x `[N, K]`, w `[M, K]`: mostly small, and in the default and large
  * tiers a share with N ≥ 8, M ≥ 17 and K from 512 to 3,100 (across the 1,024 boundary), and a
@@ -61,11 +73,7 @@ export function denseProblem(constraints: DenseProblemConstraints = {}): fc.Arbi
             (l.spec as DenseSpec).wShape[0] * (l.spec as DenseSpec).wShape[1],
           ) <= limit,
       )
-      .filter((l) => {
-        const [N, K] = (l.spec as DenseSpec).xShape;
-        const M = (l.spec as DenseSpec).wShape[0];
-        return withinPlan(constraints.production!, l, 2 * N * M * K, Math.max(N * K, M * K, N * M));
-      })
+      .filter((l) => withinPlan(constraints.production!, l, denseFlops(l.spec as DenseSpec), largestDenseTensor(l.spec as DenseSpec)))
       .map((l) => l.spec as DenseSpec) // validated when the layer table was built (models/)
       .map((s) => (constraints.bias === undefined ? s : { ...s, hasBias: constraints.bias }));
     constraints.production.cycleLengths.push(specs.length);

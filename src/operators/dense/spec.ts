@@ -6,3 +6,11 @@ export interface DenseSpec {
   readonly wShape: readonly number[];
   readonly hasBias: boolean;
 }
+
+// The spec of this operator's layers of real networks (`LayerShape`, `operators/<op>/layer.ts`).
+declare module '../../vocabulary.js' {
+  interface LayerSpecs {
+    /** A dense layer's spec: its shapes and attributes. */
+    dense: DenseSpec;
+  }
+}

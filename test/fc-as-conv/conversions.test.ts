@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Precision, Tensor } from '../../src/contract.js';
-import { convToFc, fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../../src/ops/conversions.js';
-import { linear } from '../../src/ops/linear.js';
+import { convToFc, fcToConv, flatten, linearToConv1x1, type FlattenOrder } from '../../src/fc-as-conv/conversions.js';
+import { linear } from '../../src/fc-as-conv/linear.js';
 import { sizeOf, withPrecision } from '../../src/tensor.js';
 import { attrs, expectTensorEqual, fcByHand, iota, KERNELS, randomIntTensor, reshape, runConv, runDense, t } from '../helpers/index.js';
 
