@@ -12,7 +12,7 @@ const config = {
     'src/bound/error-model.ts',
     'src/geometry.ts',
     'src/operators/*/geometry.ts',
-    'src/ops/*.ts',
+    'src/fc-as-conv/*.ts',
     'src/property/judge.ts',
     'src/runner/seed.ts',
     'src/capability-gate.ts',
