@@ -2,8 +2,8 @@
  * convcheck's public API. Flow: tensor & geometry → kernels → properties → verification runner →
  * reports / CLI. Users start with `verifyKernel`, the contract types (`KernelUnderTest`, `Tensor`),
  * the arbitraries (`convProblem`, `denseProblem`) and the conversions (`fcToConv`, …); see
- * docs/api.md. Exports marked `@internal` are convcheck's own machinery, exported for its tools,
- * benchmarks and tests: they may change in any release.
+ * docs/api.md. convcheck's own machinery (the call guard, the operator table, the size helpers) is
+ * not exported here but from `convcheck/internal` (`src/internal.ts`).
  */
 
 // Contract
@@ -55,10 +55,6 @@ export { ACTIVATION_KINDS, applyActivation, checkActivation } from './activation
 export { activationBound } from './bound/activation-bound.js';
 export type { Activation, ActivationKind } from './activation.js';
 export type { DenseAttributes } from './operators/dense/contract.js';
-/** @internal The operator table: each operator's method, reference, cases and properties (for adding an operator: docs/architecture.md). */
-export { operators, operatorByName } from './operators/index.js';
-/** @internal What an operator definition holds. */
-export type { OperatorDefinition, OperatorCases, OperatorProperties } from './operators/operator.js';
 
 // Kernels
 /** The trusted float64 reference (direct loops, compensated accumulation). */
@@ -111,10 +107,6 @@ export { roundToFloat16, isFloat16, float16Bits, float16FromBits, toFloat16Array
 /** The property catalog. */
 export { catalog, propertyById } from './catalog/index.js';
 export type { PropertyDefinition, GenerationContext } from './property/definition.js';
-/** @internal How a property reports a violation to the runner. */
-export type { ViolationDetail } from './property/violation.js';
-/** @internal */
-export { PropertyViolation } from './property/violation.js';
 
 // Running
 /** Runs the catalog against a kernel and returns the report. */
@@ -123,27 +115,15 @@ export type { VerifyOptions, ProgressEvent } from './runner/options.js';
 /** Replays one saved counterexample. */
 export { replayCounterexample } from './runner/replay.js';
 export type { ReplayResult } from './runner/replay.js';
-/** @internal Calls a kernel with timeout, shape and mutation checks. */
-export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
 export type { VerificationReport, PropertyResult, FailureDetail, CoverageTable } from './runner/report.js';
 export type { RunStatus, RunSummary, RunVerdict } from './runner/report.js';
 export type { PassedProperty, FailedProperty, SkippedProperty, InterruptedProperty } from './runner/report.js';
-/** @internal The time accounting shared by a run's calls: full timeout until the kernel first hangs, then shorter limits and a shrink budget. */
-export { CallClock } from './runner/guarded-call.js';
-/** @internal Where a kernel runs, as the guard sees it (ready / abandon), and the key a host-made kernel carries it under. */
-export { KERNEL_HOST, hostOf } from './runner/guarded-call.js';
-/** @internal */
-export type { KernelHost, GuardOptions } from './runner/guarded-call.js';
 /** Runs a module kernel in a process of its own (timeouts and the end of a run kill it). */
 export { createIsolatedKernel } from './runner/isolated-kernel.js';
 export type { IsolatedKernel, IsolatedKernelOptions } from './runner/isolated-kernel.js';
 /** Any integer or string → the 32-bit seed a run uses (and the seed as given). */
 export { resolveSeed } from './runner/seed.js';
 export type { ResolvedSeed } from './runner/seed.js';
-/** @internal Text made safe for a terminal: control characters written as visible escapes. */
-export { terminalSafe } from './terminal.js';
-/** @internal Limits a property to a budget of distinct shapes; later cases re-use them with fresh data. */
-export { withShapeBudget } from './runner/shape-budget.js';
 /** Kernel coverage (`VerifyOptions.coverage`, `guided`): which files count, and the report section. */
 export type { KernelCoverageOptions } from './runner/kernel-coverage-probe.js';
 export type { VerifyCoverageOptions } from './runner/kernel-coverage-run.js';
@@ -172,10 +152,6 @@ export { writeReports, reportWriters } from './reports/writer.js';
 export type { ReportWriter } from './reports/report-writer.js';
 
 // Sizes, real model layers, the fast judge
-/** @internal Boundary-aware sizes: around block sizes 4…1,024, flat counts around 2¹⁶ / 2²⁴, texture sides. */
-export { BLOCKS, FLAT_LIMITS, TEXTURE_SIDES, aroundBlock, blockSize, flatSize, textureSide } from './arbitraries/sizes.js';
-/** @internal An arbitrary that yields its items in order, each once per cycle (the production tier's layers). */
-export { cycle } from './arbitraries/cycle.js';
 /** The exact layers of the built-in networks (`--size production`) and the `--shapes` file format. */
 export { PRODUCTION_LAYERS, PRODUCTION_NETWORKS } from './models/networks.js';
 export { parseLayerShapes, layerFlops } from './models/layers.js';

@@ -37,10 +37,10 @@ function files(dir: string): string[] {
   });
 }
 
-/** The layer of a source file: its top folder under src/, `core` for root files, `api` for index.ts. */
+/** The layer of a source file: its top folder under src/, `core` for root files, `api` for the entry points index.ts and internal.ts. */
 function layerOf(file: string): string {
   const rel = relative(SRC, file).split(/[\\/]/);
-  if (rel.length === 1) return rel[0] === 'index.ts' ? 'api' : 'core';
+  if (rel.length === 1) return rel[0] === 'index.ts' || rel[0] === 'internal.ts' ? 'api' : 'core';
   return rel[0];
 }
 
@@ -83,7 +83,7 @@ describe('architecture: imports run downward', () => {
   it('no cycle between folders (each operator folder counted on its own, so one operator may use another)', () => {
     const node = (f: string) => {
       const rel = relative(SRC, f).split(/[\\/]/);
-      if (rel.length === 1) return rel[0] === 'index.ts' ? '(api)' : '(core)';
+      if (rel.length === 1) return rel[0] === 'index.ts' || rel[0] === 'internal.ts' ? '(api)' : '(core)';
       if (rel[0] !== 'operators') return rel[0];
       // operators/operator.ts (what an operator is) < operators/<op>/ < the table (table.ts, index.ts)
       if (rel.length > 2) return `operators/${rel[1]}`;
