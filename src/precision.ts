@@ -32,7 +32,9 @@ export interface PrecisionFacts {
   readonly subnormalRounding: number;
   /**
    * The precision whose values the data generators draw (`arbitraries/data.ts`): its own for
-   * float16; float32-representable values for float32 and for float64 kernels.
+   * float16; float32-representable values for float32 and for float64 kernels. A format narrower
+   * than float32 gets float data from its own entry (smallest normal, largest value, `round`), so a
+   * new narrow format names itself here and needs no generator of its own.
    */
   readonly data: 'float16' | 'float32';
   /**

@@ -12,8 +12,7 @@
  */
 import type { Precision } from '../contract.js';
 import type { Regime } from '../vocabulary.js';
-import { roundToFloat16 } from '../float16.js';
-import { PRECISION_FACTS } from '../precision.js';
+import { PRECISION_FACTS, type PrecisionFacts } from '../precision.js';
 import { caseArray } from './case-memory.js';
 import { currentDataLimits, floatShift } from './data-limits.js';
 import { Prng } from './prng.js';
@@ -137,20 +136,31 @@ function fillFloat(rng: Prng, out: Float64Array, scale: Scale, spread: number, p
 }
 
 /**
- * float16 float data: m·2^(e) with m in [1, 2) rounded to float16, per-tensor base exponents and
- * spreads chosen so every product lies in [2⁻¹⁴, 2^P) with n·2^P ≤ 2¹⁵: products are normal, and
- * no partial sum (≤ Σ|terms|) comes near float16's maximum 65504.
+ * Float data drawn in a format narrower than float32 (float16): m·2^(e) with m in [1, 2) rounded
+ * to the format, per-tensor base exponents and spreads chosen so every product lies in
+ * [2^e_min, 2^P) with n·2^P ≤ 2^e_max (e_min, e_max: the format's smallest normal and largest
+ * power of two, −14 and 15 for float16): products are normal, and no partial sum (≤ Σ|terms|)
+ * comes near the format's largest value.
  */
-function fillFloat16(rng: Prng, layout: DataLayout, x: Float64Array, w: Float64Array, b: Float64Array | undefined): void {
-  const P = Math.floor(15 - Math.log2(layout.reductionLength + 2));
+function fillNarrow(
+  rng: Prng,
+  layout: DataLayout,
+  x: Float64Array,
+  w: Float64Array,
+  b: Float64Array | undefined,
+  format: PrecisionFacts,
+): void {
+  const eMin = Math.log2(format.minNormal);
+  const eMax = Math.floor(Math.log2(format.max));
+  const P = Math.floor(eMax - Math.log2(layout.reductionLength + 2));
   const sx = rng.pick([0, 1, 2]);
   const sw = rng.pick([0, 1, 2]);
   // product exponents range over [bx + bw − sx − sw, bx + bw + sx + sw + 2)
-  const lo = -14 + sx + sw;
+  const lo = eMin + sx + sw;
   const hi = P - sx - sw - 2;
   const sum = rng.pick([lo, Math.max(lo, Math.min(hi, 0)), hi]);
-  // each value itself normal (≥ 2⁻¹⁴) and below 2¹⁵
-  const bx = rng.int(Math.max(-14 + sx, sum - 14 + sw, sum - 12), Math.min(14 - sx, sum + 14 - sw, sum + 12));
+  // each value itself normal (≥ 2^e_min) and below 2^e_max, x and w within 2¹² of each other's scale
+  const bx = rng.int(Math.max(eMin + sx, sum - (eMax - 1) + sw, sum - 12), Math.min(eMax - 1 - sx, sum - eMin - sw, sum + 12));
   const bw = sum - bx;
   const positive = rng.chance(0.25);
   const zeros = rng.pick([0, 0, 0.3]);
@@ -158,7 +168,7 @@ function fillFloat16(rng: Prng, layout: DataLayout, x: Float64Array, w: Float64A
     for (let i = 0; i < out.length; i++) {
       if (rng.chance(zeros)) continue;
       const sign = positive || rng.chance(0.5) ? 1 : -1;
-      out[i] = roundToFloat16(sign * (1 + rng.next()) * 2 ** (base + rng.int(-spread, spread)));
+      out[i] = format.round(sign * (1 + rng.next()) * 2 ** (base + rng.int(-spread, spread)));
     }
   };
   fill(x, bx, sx);
@@ -166,7 +176,7 @@ function fillFloat16(rng: Prng, layout: DataLayout, x: Float64Array, w: Float64A
   if (b) {
     // on the scale of a typical product, kept normal
     for (let i = 0; i < b.length; i++)
-      b[i] = roundToFloat16((rng.chance(0.5) ? 1 : -1) * (1 + rng.next()) * 2 ** Math.max(-14, Math.min(hi, sum + rng.int(-2, 2))));
+      b[i] = format.round((rng.chance(0.5) ? 1 : -1) * (1 + rng.next()) * 2 ** Math.max(eMin, Math.min(hi, sum + rng.int(-2, 2))));
   }
 }
 
@@ -177,11 +187,13 @@ export function problemData(layout: DataLayout, regime: Regime, seed: number, op
   const w = caseArray(layout.wSize);
   const b = layout.bSize > 0 ? caseArray(layout.bSize) : undefined;
   const precision = options.precision ?? 'float32';
-  // float16 data are drawn in float16; float32 and float64 kernels get float32-representable data
-  const narrow = PRECISION_FACTS[precision].data === 'float16';
+  // the data are drawn in the table's data format: float16 in float16, float32 and float64
+  // kernels float32-representable; a format narrower than float32 has its own float generator
+  const format = PRECISION_FACTS[PRECISION_FACTS[precision].data];
+  const narrow = format.bits < 32;
   if (regime === 'float' && narrow) {
     // (x and w are drawn interleaved with their scales here: `fill` does not apply)
-    fillFloat16(rng, layout, x, w, b);
+    fillNarrow(rng, layout, x, w, b, format);
     return { x, w, b };
   }
   if (regime === 'float') {
