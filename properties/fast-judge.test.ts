@@ -31,7 +31,7 @@ import { referenceConvTranspose } from '../src/operators/conv-transpose/referenc
 import type { ReferenceResult } from '../src/operators/operator.js';
 import { referenceDense } from '../src/operators/dense/reference.js';
 import { referenceConv } from '../src/operators/conv/reference.js';
-import type { Regime } from '../src/runner/report.js';
+import type { Regime } from '../src/vocabulary.js';
 import { verifyKernel } from '../src/runner/verify.js';
 import { propertyFailure } from '../src/runner/report.js';
 

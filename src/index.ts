@@ -49,7 +49,8 @@ export {
 export type { ConvTransposeGeometry, OnnxConvTransposePadding } from './operators/conv-transpose/geometry.js';
 export { referenceConvTranspose } from './operators/conv-transpose/reference.js';
 export { convTransposeProblem } from './operators/conv-transpose/problem.js';
-export type { ConvTransposeProblemConstraints, ConvTransposeSpec } from './operators/conv-transpose/problem.js';
+export type { ConvTransposeProblemConstraints } from './operators/conv-transpose/problem.js';
+export type { ConvTransposeSpec } from './operators/conv-transpose/spec.js';
 /** Fused activations: the kinds, validation and the bound carried through φ. */
 export { ACTIVATION_KINDS, applyActivation, checkActivation } from './activation.js';
 export { activationBound } from './bound/activation-bound.js';
@@ -83,7 +84,8 @@ export { convProblem } from './operators/conv/problem.js';
 export type { ConvProblemConstraints } from './operators/conv/problem.js';
 export type { ConvSpec } from './operators/conv/spec.js';
 export { denseProblem } from './operators/dense/problem.js';
-export type { DenseProblemConstraints, DenseSpec } from './operators/dense/problem.js';
+export type { DenseProblemConstraints } from './operators/dense/problem.js';
+export type { DenseSpec } from './operators/dense/spec.js';
 /** Test data in the exact, float and special regimes. */
 export { problemData, exactRanges } from './arbitraries/data.js';
 /** The forward error bound 2·γ(n)·Σ|w·x| + 2u|y| and the IEEE-aware comparison. */
@@ -120,7 +122,8 @@ export type { RunStatus, RunSummary, RunVerdict } from './runner/report.js';
 export type { PassedProperty, FailedProperty, SkippedProperty, InterruptedProperty } from './runner/report.js';
 /** Runs a module kernel in a process of its own (timeouts and the end of a run kill it). */
 export { createIsolatedKernel } from './runner/isolated-kernel.js';
-export type { IsolatedKernel, IsolatedKernelOptions } from './runner/isolated-kernel.js';
+export type { IsolatedKernelOptions } from './runner/isolated-kernel.js';
+export type { IsolatedKernel } from './runner/remote-kernel.js';
 /** Any integer or string → the 32-bit seed a run uses (and the seed as given). */
 export { resolveSeed } from './runner/seed.js';
 export type { ResolvedSeed } from './runner/seed.js';

@@ -12,7 +12,9 @@ export type { ViolationDetail } from './property/violation.js';
 /** The error a property's check throws when the kernel violates it. */
 export { PropertyViolation } from './property/violation.js';
 /** Calls a kernel with timeout, shape and mutation checks. */
-export { GuardedKernel, KernelFault } from './runner/guarded-call.js';
+export { GuardedKernel } from './runner/guarded-call.js';
+/** The error a guarded call raises when the kernel misbehaves (throws, wrong shape, mutated input…). */
+export { KernelFault } from './vocabulary.js';
 /** The time accounting shared by a run's calls: full timeout until the kernel first hangs, then shorter limits and a shrink budget. */
 export { CallClock } from './runner/guarded-call.js';
 /** Where a kernel runs, as the guard sees it (ready / abandon), and the key a host-made kernel carries it under. */

@@ -274,3 +274,31 @@ describe('architecture: only the operator table names the operators', () => {
     });
   }
 });
+
+describe('architecture: one import path for each symbol', () => {
+  /** `export … from` lines outside the two entry points: each gives its symbols a second path. */
+  const reexports = (file: string, text: string): string[] =>
+    text
+      .split('\n')
+      .filter((l) => /^export (type )?(\*|\{[^}]*\}) from /.test(l))
+      .map((l) => `${relative(SRC, file)}: ${l}`);
+  // the operator table is the one list of operators (its lines are the table); onnx-proto.ts names the generated ONNX types
+  const allowed = (f: string) =>
+    ['index.ts', 'internal.ts', join('operators', 'table.ts'), join('models', 'onnx-proto.ts')].includes(relative(SRC, f));
+
+  it('no file of src/ re-exports another module, except the entry points, the operator table and the ONNX type alias', () => {
+    const found = files(SRC)
+      .filter((f) => !allowed(f))
+      .flatMap((f) => reexports(f, readFileSync(f, 'utf8')));
+    expect(found).toEqual([]);
+  });
+
+  it('the check can fail: a made-up re-export is found', () => {
+    expect(
+      reexports(
+        join(SRC, 'runner', 'x.ts'),
+        "import a from './a.js';\nexport { KernelFault } from '../vocabulary.js';\nexport type { A } from './a.js';",
+      ),
+    ).toHaveLength(2);
+  });
+});

@@ -18,7 +18,8 @@ import { stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidArgumentError, KernelLoadError } from '../errors.js';
-import { KernelFault, type KernelHost } from '../runner/guarded-call.js';
+import type { KernelHost } from '../runner/guarded-call.js';
+import { KernelFault } from '../vocabulary.js';
 import {
   KERNEL_COVERAGE,
   type KernelCoverageOptions,

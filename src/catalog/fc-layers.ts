@@ -8,7 +8,7 @@
  */
 import type { CompleteCapabilities } from '../capabilities.js';
 import type { ConvSpec } from '../operators/conv/spec.js';
-import type { DenseSpec } from '../operators/dense/problem.js';
+import type { DenseSpec } from '../operators/dense/spec.js';
 import { sizeOf } from '../tensor.js';
 import type { LayerShape } from '../vocabulary.js';
 

@@ -3,7 +3,7 @@
  * Pure (no I/O); property ids are checked against the catalog by `selectProperties`.
  */
 import { UsageError } from '../errors.js';
-import type { SizeTier } from '../runner/report.js';
+import type { SizeTier } from '../vocabulary.js';
 import { defaultKernelName } from '../kernels/registry.js';
 import { DEFAULT_TIMEOUT_MS } from '../runner/options.js';
 

@@ -25,12 +25,12 @@ import {
   type CoverageTable,
   type FailedProperty,
   type FailureDetail,
-  type FailureHeatmap,
   type ModelReport,
   type PropertyResult,
   propertyReason,
   type VerificationReport,
 } from '../runner/report.js';
+import type { FailureHeatmap } from '../vocabulary.js';
 import { escapeHtml as h } from './escape.js';
 import {
   INTERRUPTED_NOTE,

@@ -19,9 +19,6 @@ import { ELEMENT_TYPES, elementTypeOf, typedArrayOf } from '../quantized.js';
 import type { CheckedKernel, Data64, WholeTensor } from '../vocabulary.js';
 import { InadmissibleCall, KernelFault, wholeTensor } from '../vocabulary.js';
 
-export { KernelFault } from '../vocabulary.js';
-export type { Data64 } from '../vocabulary.js';
-
 /** Any array a kernel is handed: float data of its precision, or a quantized operator's typed data. */
 type HandedData = Float32Array | Float64Array | TypedData;
 

@@ -25,8 +25,6 @@ import {
   remoteCaller,
 } from './remote-kernel.js';
 
-export { IsolatedCallError, type IsolatedKernel, type ReturnedInput, type WorkerReply, type WorkerRequest } from './remote-kernel.js';
-
 /** Options of `createIsolatedKernel`. */
 export interface IsolatedKernelOptions {
   /** A call that does not answer within this many ms is abandoned and its process killed. */

@@ -20,7 +20,8 @@ import type { CompleteCapabilities } from '../capabilities.js';
 import { PRECISION_FACTS } from '../precision.js';
 import type { CheckedKernel, Data64 } from '../vocabulary.js';
 import { formatShape } from '../tensor.js';
-import { CallInterrupted, errorMessage, KernelFault } from './guarded-call.js';
+import { CallInterrupted, errorMessage } from './guarded-call.js';
+import { KernelFault } from '../vocabulary.js';
 import type { PlatformNumerics, ValueHandling } from './platform-numerics.js';
 
 /** Y[N×M] = X[N×K]·W[M×K]ᵀ + b through one kernel call; `describe` names the call. */

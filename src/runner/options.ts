@@ -12,7 +12,8 @@ import { PRODUCTION_LAYERS } from '../models/networks.js';
 import type { LayerShape } from '../vocabulary.js';
 import { SIZE_TIERS } from '../vocabulary.js';
 import type { VerifyCoverageOptions } from './kernel-coverage-run.js';
-import type { PropertyResult, ShardOption, SizeTier } from './report.js';
+import type { PropertyResult, ShardOption } from './report.js';
+import type { SizeTier } from '../vocabulary.js';
 import { type ResolvedSeed, resolveSeed } from './seed.js';
 
 /** Options of `verifyKernel`. */

@@ -8,8 +8,6 @@ import type { PlatformNumerics } from './platform-numerics.js';
 import type { FailureHeatmap, FailureKind, Regime, SizeTier, WholeTensor } from '../vocabulary.js';
 import type { KernelCoverageReport } from './kernel-coverage-summary.js';
 
-export type { SizeTier, Regime, FailureKind, FailureHeatmap } from '../vocabulary.js';
-
 /** Details of a property's (shrunk) counterexample. */
 export interface FailureDetail {
   readonly kind: FailureKind;

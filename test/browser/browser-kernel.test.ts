@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../src/contract.js';
 import { createBrowserKernel, type BrowserKernel } from '../../src/browser/browser-kernel.js';
 import { KernelLoadError } from '../../src/errors.js';
-import { KernelFault } from '../../src/runner/guarded-call.js';
+import { KernelFault } from '../../src/vocabulary.js';
 import { verifyKernel } from '../../src/runner/verify.js';
 import { propertyFailure } from '../../src/runner/report.js';
 

@@ -7,16 +7,11 @@ import { escapeHtml, escapeXml, escapeXmlAttribute } from '../../src/reports/esc
 import { HtmlReportWriter } from '../../src/reports/html.js';
 import { JsonReportWriter } from '../../src/reports/json.js';
 import { JunitReportWriter } from '../../src/reports/junit.js';
+import type { FailureHeatmap } from '../../src/vocabulary.js';
 import { MarkdownReportWriter } from '../../src/reports/markdown.js';
 import type { ReportWriter } from '../../src/reports/report-writer.js';
 import { reportWriters, writeReports } from '../../src/reports/writer.js';
-import {
-  type FailureDetail,
-  type FailureHeatmap,
-  type PropertyResult,
-  runVerdict,
-  type VerificationReport,
-} from '../../src/runner/report.js';
+import { type FailureDetail, type PropertyResult, runVerdict, type VerificationReport } from '../../src/runner/report.js';
 
 // ---------------------------------------------------------------------------------------------
 // Report builders

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KernelUnderTest, Tensor } from '../../src/contract.js';
-import { CallClock, CallInterrupted, errorMessage, GuardedKernel, KernelFault } from '../../src/runner/guarded-call.js';
+import { CallClock, CallInterrupted, errorMessage, GuardedKernel } from '../../src/runner/guarded-call.js';
+import { KernelFault } from '../../src/vocabulary.js';
 import type { Data64 } from '../../src/vocabulary.js';
 
 // dense x=[1,2] w=[1,2]: y = [x·w] = [1·3 + 2·4] = [11]

@@ -6,8 +6,10 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallClock, CallInterrupted, GuardedKernel, KernelFault } from '../../src/runner/guarded-call.js';
-import { createIsolatedKernel, type IsolatedKernel } from '../../src/runner/isolated-kernel.js';
+import { CallClock, CallInterrupted, GuardedKernel } from '../../src/runner/guarded-call.js';
+import { KernelFault } from '../../src/vocabulary.js';
+import { createIsolatedKernel } from '../../src/runner/isolated-kernel.js';
+import type { IsolatedKernel } from '../../src/runner/remote-kernel.js';
 import type { Data64 } from '../../src/vocabulary.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'kernels', 'hangs-above-2000.mjs');

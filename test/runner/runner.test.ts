@@ -12,7 +12,7 @@ import { im2colKernel } from '../../src/kernels/im2col.js';
 import { kernelSlug, loadCounterexamples, readCounterexample } from '../../src/runner/counterexample-db.js';
 import { replayCounterexample } from '../../src/runner/replay.js';
 import { verifyKernel } from '../../src/runner/verify.js';
-import type { FailureKind } from '../../src/runner/report.js';
+import type { FailureKind } from '../../src/vocabulary.js';
 import { propertyFailure, propertyReason } from '../../src/runner/report.js';
 
 const conv = im2colKernel.conv!;

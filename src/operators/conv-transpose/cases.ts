@@ -10,7 +10,7 @@ import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
 import type { ConvTransposeAttributes } from './contract.js';
 import type { ConvTransposeGeometry } from './geometry.js';
 import { convTransposeGeometryOfShapes, describeConvTranspose } from './geometry.js';
-import type { ConvTransposeSpec } from './problem.js';
+import type { ConvTransposeSpec } from './spec.js';
 import { convTransposeProblem, largestTransposeTensor } from './problem.js';
 import { batchBucket, elementBucket, lengthBucket } from '../../arbitraries/sizes.js';
 import { sizeOf } from '../../tensor.js';

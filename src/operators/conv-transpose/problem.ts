@@ -20,7 +20,6 @@ import { plannedSpecs } from '../../arbitraries/shape-plan.js';
 import { shrinkConvTransposeSpec } from './plan.js';
 
 import type { ConvTransposeSpec } from './spec.js';
-export type { ConvTransposeSpec } from './spec.js';
 
 /** Constraints of `convTransposeProblem`. */
 export interface ConvTransposeProblemConstraints {

@@ -11,7 +11,7 @@ import type { Expectation } from '../../property/judge.js';
 import type { CheckedKernel, Data64, Regime } from '../../vocabulary.js';
 import type { DenseAttributes } from './contract.js';
 import { describeDense } from './geometry.js';
-import type { DenseSpec } from './problem.js';
+import type { DenseSpec } from './spec.js';
 import { denseProblem } from './problem.js';
 import { trustedDense } from './fast-reference.js';
 

@@ -7,7 +7,6 @@ import { SIZE_TIERS, withinPlan } from '../../vocabulary.js';
 import { cycle } from '../../arbitraries/cycle.js';
 
 import type { DenseSpec } from './spec.js';
-export type { DenseSpec } from './spec.js';
 import { largeThenSmall } from '../../arbitraries/large-then-small.js';
 import { withinMaxElements } from '../../arbitraries/max-elements.js';
 import type { PlanDraw } from '../../arbitraries/shape-plan.js';

@@ -14,7 +14,7 @@ import { onCaseEnd } from '../../arbitraries/case-memory.js';
 import { MAX_INTEGER_REDUCTION, outputScale, Prng, quantValues, scaleValue, zeroPointValues } from '../../arbitraries/quantized-data.js';
 import { requantizeTensor } from '../../numeric/requantize.js';
 import { formatShape } from '../../tensor.js';
-import type { DenseSpec } from '../dense/problem.js';
+import type { DenseSpec } from '../dense/spec.js';
 import { denseProblem } from '../dense/problem.js';
 import { coverageOfDense } from '../dense/cases.js';
 import type { QuantChoice, QuantChoiceConstraints } from '../conv-integer/cases.js';

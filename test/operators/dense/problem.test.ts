@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import { denseProblem } from '../../../src/operators/dense/problem.js';
-import type { DenseSpec } from '../../../src/operators/dense/problem.js';
+import type { DenseSpec } from '../../../src/operators/dense/spec.js';
 
 const sample = (c: Parameters<typeof denseProblem>[0], n = 300) => fc.sample(denseProblem(c), { numRuns: n, seed: 1 });
 
