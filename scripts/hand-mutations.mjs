@@ -17,14 +17,14 @@ const TESTS = ['test/bound/error-bound-edges.test.ts', 'test/property/judge.test
 
 /** Each mutation: a file, a text that must occur exactly once, its replacement. */
 const MUTATIONS = [
-  { name: 'float32 unit roundoff 2^-24 → 2^-23', file: 'src/bound/error-bound.ts', from: 'float32: 2 ** -24', to: 'float32: 2 ** -23' },
-  { name: 'float16 unit roundoff 2^-11 → 2^-10', file: 'src/bound/error-bound.ts', from: 'float16: 2 ** -11', to: 'float16: 2 ** -10' },
-  { name: 'float64 unit roundoff 2^-53 → 2^-52', file: 'src/bound/error-bound.ts', from: 'float64: 2 ** -53 }', to: 'float64: 2 ** -52 }' },
+  { name: 'float32 unit roundoff 2^-24 → 2^-23', file: 'src/precision.ts', from: 'unitRoundoff: 2 ** -24,', to: 'unitRoundoff: 2 ** -23,' },
+  { name: 'float16 unit roundoff 2^-11 → 2^-10', file: 'src/precision.ts', from: 'unitRoundoff: 2 ** -11,', to: 'unitRoundoff: 2 ** -10,' },
+  { name: 'float64 unit roundoff 2^-53 → 2^-52', file: 'src/precision.ts', from: 'unitRoundoff: 2 ** -53,', to: 'unitRoundoff: 2 ** -52,' },
   {
     name: 'float16 subnormal rounding η 2^-25 → 2^-24',
-    file: 'src/bound/error-model.ts',
-    from: 'float16: 2 ** -25',
-    to: 'float16: 2 ** -24',
+    file: 'src/precision.ts',
+    from: 'subnormalRounding: 2 ** -25,',
+    to: 'subnormalRounding: 2 ** -24,',
   },
   {
     name: 'factor 2 on γ (elementwise model) → 1',
