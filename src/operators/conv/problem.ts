@@ -302,32 +302,8 @@ function toSpec(p: RawParams, c: CompleteConvProblemConstraints): ConvSpec {
 function productionConvProblem(c: CompleteConvProblemConstraints, plan: ProductionPlan): fc.Arbitrary<ConvSpec> {
   const specs = plan.layers
     .filter((l) => l.op === 'conv')
-    .filter((l) => {
-      const s = l.spec as ConvSpec; // validated when the layer table was built (models/)
-      const r = s.xShape.length - 2;
-      const { strides, pads, dilations, group } = s.attrs;
-      const strided = strides.some((v) => v > 1);
-      const dilated = dilations.some((v) => v > 1);
-      const padded = pads.some((p) => p > 0);
-      const asymmetric = pads.slice(0, r).some((p, a) => p !== pads[a + r]);
-      if (!c.ranks.includes(r) || (!c.group && group > 1) || (!c.padding && padded) || (!c.asymmetricPads && asymmetric)) return false;
-      if ((!c.stride && strided) || (!c.dilation && dilated) || (!c.strideWithDilation && strided && dilated)) return false;
-      if (c.largest(s) > c.maxElements) return false;
-      switch (c.exercises) {
-        case 'padding':
-          return padded;
-        case 'stride':
-          return strided;
-        case 'dilation':
-          return dilated;
-        case 'group':
-          return group > 1;
-        case 'batch':
-          return s.xShape[0] > 1;
-        default:
-          return true;
-      }
-    })
+    // validated when the layer table was built (models/); a production layer keeps all its groups
+    .filter((l) => fitsConstraints(l.spec as ConvSpec, c, Number.POSITIVE_INFINITY))
     // last: only layers the property would run count as left out
     .filter((l) => withinPlan(plan, l, convFlops(l.spec as ConvSpec), largestTensor(l.spec as ConvSpec)))
     .map((l) => l.spec as ConvSpec)
@@ -389,8 +365,17 @@ export function convProblem(constraints: ConvProblemConstraints = {}): fc.Arbitr
   );
 }
 
-/** Whether a plan shape meets a property's constraints (rank, group, padding, stride, dilation, what it exercises). */
+/** Whether a plan shape meets a property's constraints (group-concat calls the kernel once per group: at most 8 groups). */
 function planShapeFits(s: ConvSpec, c: CompleteConvProblemConstraints): boolean {
+  return fitsConstraints(s, c, 8);
+}
+
+/**
+ * Whether a given shape (a plan shape, a production layer) meets a property's constraints: rank,
+ * group, padding, stride, dilation, size, and what it exercises (a grouped shape with at most
+ * `maxGroupsExercised` groups when the property exercises groups).
+ */
+function fitsConstraints(s: ConvSpec, c: CompleteConvProblemConstraints, maxGroupsExercised: number): boolean {
   const r = s.xShape.length - 2;
   const { strides, pads, dilations, group } = s.attrs;
   const strided = strides.some((v) => v > 1);
@@ -407,9 +392,8 @@ function planShapeFits(s: ConvSpec, c: CompleteConvProblemConstraints): boolean 
       return strided;
     case 'dilation':
       return dilated;
-    // group-concat calls the kernel once per group: plan shapes with at most 8 groups
     case 'group':
-      return group > 1 && group <= 8;
+      return group > 1 && group <= maxGroupsExercised;
     case 'batch':
       return s.xShape[0] > 1;
     default:
