@@ -28,6 +28,7 @@ import type { ConvTransposeGeometry } from '../operators/conv-transpose/geometry
 import type { DenseAttributes } from '../operators/dense/contract.js';
 import { convGeometry, type ConvGeometry } from '../operators/conv/geometry.js';
 import { denseGeometry } from '../operators/dense/geometry.js';
+import { zeroInsertKernel } from '../property/tensor-ops.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
@@ -289,7 +290,19 @@ function convTransposeOnnxLayout(
   const bad = dilated ? groupsWithNonFinite(g, x) : new Set<number>();
   const wtDilated =
     dilated && bad.size < g.group
-      ? tf.transpose(tf.tensor(zeroInsertedWeights(g, w), [g.inChannels, g.outChannelsPerGroup, ...eff], 'float32'), [...spatial, 1, 0])
+      ? tf.transpose(
+          tf.tensor(
+            Float32Array.from(
+              zeroInsertKernel(
+                { shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) },
+                g.dilations,
+              ).data,
+            ),
+            [g.inChannels, g.outChannelsPerGroup, ...eff],
+            'float32',
+          ),
+          [...spatial, 1, 0],
+        )
       : undefined;
   const one = (xg: TfTensor, wg: TfTensor, wgDilated: TfTensor | undefined): TfTensor => {
     if (!dilated) return transpose(xg, wg, full);
@@ -338,35 +351,6 @@ function groupsWithNonFinite(g: ConvTransposeGeometry, x: Float32Array): Set<num
   for (let i = 0; i < x.length; i++)
     if (!Number.isFinite(x[i])) bad.add(Math.floor((Math.floor(i / plane) % g.inChannels) / g.inChannelsPerGroup));
   return bad;
-}
-
-/**
- * ConvTranspose weights `[C, M/group, k…]` with their dilation spelled out: `[C, M/group,
- * d·(k−1)+1 …]`, each tap at k·d and 0 between the taps.
- */
-function zeroInsertedWeights(g: ConvTransposeGeometry, w: Float32Array): Float32Array {
-  const eff = g.effectiveKernel;
-  const effSize = eff.reduce((p, k) => p * k, 1);
-  const kSize = g.kernelSpatial.reduce((p, k) => p * k, 1);
-  const out = new Float32Array(g.inChannels * g.outChannelsPerGroup * effSize);
-  // flat offset in the effective kernel of each tap
-  const tapOffset = new Int32Array(kSize);
-  for (let t = 0; t < kSize; t++) {
-    let rest = t;
-    let offset = 0;
-    let stride = 1;
-    for (let a = g.rank - 1; a >= 0; a--) {
-      const k = rest % g.kernelSpatial[a];
-      rest = Math.floor(rest / g.kernelSpatial[a]);
-      offset += k * g.dilations[a] * stride;
-      stride *= eff[a];
-    }
-    tapOffset[t] = offset;
-  }
-  for (let row = 0; row < g.inChannels * g.outChannelsPerGroup; row++) {
-    for (let t = 0; t < kSize; t++) out[row * effSize + tapOffset[t]] = w[row * kSize + t];
-  }
-  return out;
 }
 
 /**
