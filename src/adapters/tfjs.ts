@@ -29,6 +29,7 @@ import type { DenseAttributes } from '../operators/dense/contract.js';
 import { convGeometry, type ConvGeometry } from '../operators/conv/geometry.js';
 import { denseGeometry } from '../operators/dense/geometry.js';
 import { zeroInsertKernel } from '../property/tensor-ops.js';
+import { sizeOf, stridesOf } from '../tensor.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
@@ -97,13 +98,13 @@ interface TfjsConvPlan {
   readonly padsEnd: readonly number[];
   readonly group: number;
   readonly inChannels: number;
-  /** Rank 1 was lifted: squeeze the extra axis from the result. */
-  readonly lifted: boolean;
+  /** The ONNX output shape `[N, M, O…]` (rank 1 unlifted). */
+  readonly outShape: readonly number[];
   readonly activation?: Activation;
 }
 
 function planOf(g: ConvGeometry, activation?: Activation): TfjsConvPlan {
-  const common = { group: g.group, inChannels: g.inChannels, activation };
+  const common = { group: g.group, inChannels: g.inChannels, activation, outShape: [g.batch, g.outChannels, ...g.outSpatial] };
   if (g.rank === 1) {
     // A size-1 axis with kernel 1, stride 1, dilation 1 and no padding changes nothing.
     return {
@@ -115,7 +116,6 @@ function planOf(g: ConvGeometry, activation?: Activation): TfjsConvPlan {
       dilations: [1, g.dilations[0]],
       padsBegin: [0, g.padsBegin[0]],
       padsEnd: [0, g.padsEnd[0]],
-      lifted: true,
     };
   }
   return {
@@ -127,7 +127,6 @@ function planOf(g: ConvGeometry, activation?: Activation): TfjsConvPlan {
     dilations: g.dilations,
     padsBegin: g.padsBegin,
     padsEnd: g.padsEnd,
-    lifted: false,
   };
 }
 
@@ -138,6 +137,85 @@ function float32(data: Float32Array | Float64Array): Float32Array {
 /** [from, from+1, …, to−1]. */
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** A tensor's data laid out in JavaScript before it is handed to tfjs. */
+interface LaidOut {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+}
+
+/** `data` of `shape` with its axes permuted (`perm[i]` is the source axis of result axis i), as `tf.transpose` would. */
+function permuted(data: Float32Array | Float64Array, shape: readonly number[], perm: readonly number[]): LaidOut {
+  const out = new Float32Array(data.length);
+  const outShape = perm.map((a) => shape[a]);
+  const srcStrides = stridesOf(shape);
+  const stride = perm.map((a) => srcStrides[a]);
+  const index = new Array<number>(perm.length).fill(0);
+  let src = 0;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = data[src];
+    // odometer over the result's index, keeping the source offset in step
+    for (let a = perm.length - 1; a >= 0; a--) {
+      src += stride[a];
+      if (++index[a] < outShape[a]) break;
+      src -= stride[a] * outShape[a];
+      index[a] = 0;
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/** `t` with `pads[a]` zeros before and after along each axis a. */
+function zeroPadded(t: LaidOut, pads: ReadonlyArray<readonly [number, number]>): LaidOut {
+  if (pads.every(([b, e]) => b === 0 && e === 0)) return t;
+  const shape = t.shape.map((d, a) => d + pads[a][0] + pads[a][1]);
+  const out = new Float32Array(sizeOf(shape));
+  const strides = stridesOf(shape);
+  const index = new Array<number>(t.shape.length).fill(0);
+  for (let i = 0; i < t.data.length; i++) {
+    let dst = 0;
+    for (let a = 0; a < index.length; a++) dst += (index[a] + pads[a][0]) * strides[a];
+    out[dst] = t.data[i];
+    for (let a = index.length - 1; a >= 0 && ++index[a] === t.shape[a]; a--) index[a] = 0;
+  }
+  return { data: out, shape };
+}
+
+/** Entries `from … from + count − 1` of the last axis of `t`. */
+function lastAxisSlice(t: LaidOut, from: number, count: number): LaidOut {
+  const last = t.shape[t.shape.length - 1];
+  const rows = t.data.length / last;
+  const out = new Float32Array(rows * count);
+  for (let r = 0; r < rows; r++) out.set(t.data.subarray(r * last + from, r * last + from + count), r * count);
+  return { data: out, shape: [...t.shape.slice(0, -1), count] };
+}
+
+function tensorOf(tf: Tf, t: LaidOut): TfTensor {
+  return tf.tensor(t.data, [...t.shape], 'float32');
+}
+
+/**
+ * A conv's result as tfjs leaves it: one channels-last tensor `[N, O…, M/parts]` per group of
+ * output channels, in channel order, and the ONNX shape `[N, M, O…]` they make up.
+ */
+interface GroupParts {
+  readonly parts: readonly TfTensor[];
+  readonly outShape: readonly number[];
+}
+
+/** The parts' data (channels-last, one block of channels each) interleaved into channels-first `outShape`. */
+function assembleChannelsFirst(parts: readonly Float32Array[], outShape: readonly number[]): Tensor {
+  const [batch, channels] = outShape;
+  const plane = sizeOf(outShape.slice(2));
+  const out = new Float32Array(batch * channels * plane);
+  const per = channels / parts.length;
+  parts.forEach((data, part) => {
+    let i = 0;
+    for (let n = 0; n < batch; n++)
+      for (let s = 0; s < plane; s++) for (let m = 0; m < per; m++) out[(n * channels + part * per + m) * plane + s] = data[i++];
+  });
+  return { shape: [...outShape], data: out };
 }
 
 /** Channels-last conv of one group (or of all channels when group = 1). */
@@ -168,16 +246,9 @@ function convChannelsLast(
     const y = tf.depthwiseConv2d(args.x, args.filter, args.strides, args.pad, 'NHWC', args.dilations);
     return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
   }
-  const anyPad = p.padsBegin.some((v) => v > 0) || p.padsEnd.some((v) => v > 0);
-  const pads = [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]] as Array<[number, number]>;
-  // tfjs's GPU pad programs are broken for rank-5 tensors (docs/findings.md): WebGL's does not
-  // compile, WebGPU's fails validation silently and leaves the output buffer unwritten (zeros or
-  // stale data). On those backends the zeros are concatenated instead — the same tensor — so the
-  // conv3d kernel itself is what gets verified.
-  const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
-  const padded = !anyPad ? x : gpu ? padByConcat(tf, x, pads) : tf.pad(x, pads);
+  // x arrives zero-padded (`convOnnxLayout`): tf.conv3d takes only 'same' / 'valid'.
   const y = tf.conv3d(
-    padded as TfTensor5D,
+    x as TfTensor5D,
     filter as TfTensor5D,
     p.strides as [number, number, number],
     'valid',
@@ -187,7 +258,7 @@ function convChannelsLast(
   return applyTfjsActivation(tf, bias === undefined ? y : tf.add(y, bias), p.activation);
 }
 
-/** `tf.pad` with zeros, except on the GPU backends, whose rank-5 pad is broken: there `padByConcat`. */
+/** `tf.pad` with zeros, except on the GPU backends, whose rank-5 pad is broken (docs/findings.md): there `padByConcat`. */
 function zeroPad(tf: Tf, x: TfTensor, pads: Array<[number, number]>): TfTensor {
   const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
   return gpu ? padByConcat(tf, x, pads) : tf.pad(x, pads);
@@ -208,35 +279,46 @@ function padByConcat(tf: Tf, x: TfTensor, pads: ReadonlyArray<readonly [number, 
   return t;
 }
 
-/** ONNX-layout conv through tfjs; returns the result in ONNX layout `[N, M, O…]`. */
-function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Array, b: Float32Array | undefined): TfTensor {
+/**
+ * ONNX-layout conv through tfjs. x and w are laid out channels-last in JavaScript, sliced per group
+ * there too, and each group's channels-last result is read back and interleaved into `[N, M, O…]`
+ * by `assembleChannelsFirst` — so the GPU runs the conv ops alone (each tfjs transpose, split or
+ * concat would be one more program compiled per shape; see `docs/gpu.md`).
+ */
+function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Array, b: Float32Array | undefined): GroupParts {
   const n = p.rank;
   const spatial = range(2, 2 + n);
-  const channelAxis = n + 1;
-  const xt = tf.transpose(tf.tensor(x, [...p.xShape], 'float32'), [0, ...spatial, 1]);
-  const wt = tf.transpose(tf.tensor(w, [...p.wShape], 'float32'), [...spatial, 1, 0]);
-  const bt = b === undefined ? undefined : tf.tensor1d(b, 'float32');
-  let y: TfTensor;
+  // tf.conv3d takes only 'same' / 'valid': a rank-3 x is zero-padded here, before the upload (tfjs's
+  // own GPU pad of rank-5 tensors is broken, docs/findings.md)
+  const laid = permuted(x, p.xShape, [0, ...spatial, 1]);
+  const xt =
+    n === 3 ? zeroPadded(laid, [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]]) : laid;
+  const wt = permuted(w, p.wShape, [...spatial, 1, 0]);
+  const outShape = p.outShape;
   if (p.group === 1) {
-    y = convChannelsLast(tf, p, xt, wt, bt, false);
-  } else if (n === 2 && p.group === p.inChannels) {
-    // wt is [kh, kw, 1, M] with m = c·(M/C) + q, so a reshape gives the depthwise [kh, kw, C, M/C].
-    const [kh, kw, , m] = wt.shape;
-    const filter = tf.reshape(wt, [kh, kw, p.inChannels, m / p.inChannels]);
-    y = convChannelsLast(tf, p, xt, filter, bt, true);
-  } else {
-    // Output channel m belongs to group ⌊m / (M/group)⌋, so equal splits of x's channels and of
-    // w's output axis line up, and concatenating the group outputs restores the channel order.
-    const xs = tf.split(xt, p.group, channelAxis);
-    const ws = tf.split(wt, p.group, channelAxis);
-    const bs = bt === undefined ? undefined : tf.split(bt, p.group, 0);
-    y = tf.concat(
-      xs.map((xg, i) => convChannelsLast(tf, p, xg, ws[i], bs?.[i], false)),
-      channelAxis,
-    );
+    return { parts: [convChannelsLast(tf, p, tensorOf(tf, xt), tensorOf(tf, wt), b && tf.tensor1d(b, 'float32'), false)], outShape };
   }
-  const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
-  return p.lifted ? tf.squeeze(onnx, [2]) : onnx;
+  if (n === 2 && p.group === p.inChannels) {
+    // wt is [kh, kw, 1, M] with m = c·(M/C) + q, so the same data are the depthwise [kh, kw, C, M/C].
+    const [kh, kw, , m] = wt.shape;
+    const filter = tf.tensor(wt.data, [kh, kw, p.inChannels, m / p.inChannels], 'float32');
+    return { parts: [convChannelsLast(tf, p, tensorOf(tf, xt), filter, b && tf.tensor1d(b, 'float32'), true)], outShape };
+  }
+  // Output channel m belongs to group ⌊m / (M/group)⌋: equal channel slices of x and of w's output
+  // axis line up, and the groups' outputs in order are the output channels in order.
+  const cg = p.inChannels / p.group;
+  const mg = p.wShape[0] / p.group;
+  const parts = range(0, p.group).map((i) =>
+    convChannelsLast(
+      tf,
+      p,
+      tensorOf(tf, lastAxisSlice(xt, i * cg, cg)),
+      tensorOf(tf, lastAxisSlice(wt, i * mg, mg)),
+      b && tf.tensor1d(b.subarray(i * mg, (i + 1) * mg), 'float32'),
+      false,
+    ),
+  );
+  return { parts, outShape };
 }
 
 /**
@@ -254,7 +336,7 @@ function convTransposeOnnxLayout(
   w: Float32Array,
   b: Float32Array | undefined,
   activation: Activation | undefined,
-): TfTensor {
+): GroupParts {
   const lifted = g.rank === 1;
   const n = lifted ? 2 : g.rank;
   const lift = <T>(v: readonly T[], one: T): T[] => (lifted ? [one, ...v] : [...v]);
@@ -263,10 +345,9 @@ function convTransposeOnnxLayout(
   const S = lift(g.strides, 1);
   const L = lift(g.dilations, 1);
   const spatial = range(2, 2 + n);
-  const channelAxis = n + 1;
-  const xt = tf.transpose(tf.tensor(x, [g.batch, g.inChannels, ...D], 'float32'), [0, ...spatial, 1]);
+  const xt = permuted(x, [g.batch, g.inChannels, ...D], [0, ...spatial, 1]);
   // w [C, M/G, k…] → [k…, M/G, C]
-  const wt = tf.transpose(tf.tensor(w, [g.inChannels, g.outChannelsPerGroup, ...K], 'float32'), [...spatial, 1, 0]);
+  const wt = permuted(w, [g.inChannels, g.outChannelsPerGroup, ...K], [...spatial, 1, 0]);
   const eff = K.map((k, a) => L[a] * (k - 1) + 1);
   const full = D.map((d, a) => S[a] * (d - 1) + eff[a]);
   const transpose = (xg: TfTensor, wg: TfTensor, extent: readonly number[]): TfTensor => {
@@ -290,17 +371,10 @@ function convTransposeOnnxLayout(
   const bad = dilated ? groupsWithNonFinite(g, x) : new Set<number>();
   const wtDilated =
     dilated && bad.size < g.group
-      ? tf.transpose(
-          tf.tensor(
-            Float32Array.from(
-              zeroInsertKernel(
-                { shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) },
-                g.dilations,
-              ).data,
-            ),
-            [g.inChannels, g.outChannelsPerGroup, ...eff],
-            'float32',
-          ),
+      ? permuted(
+          zeroInsertKernel({ shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) }, g.dilations)
+            .data,
+          [g.inChannels, g.outChannelsPerGroup, ...eff],
           [...spatial, 1, 0],
         )
       : undefined;
@@ -322,26 +396,21 @@ function convTransposeOnnxLayout(
     }
     return sum!;
   };
-  let y: TfTensor;
-  if (g.group === 1) y = one(xt, wt, bad.size === 0 ? wtDilated : undefined);
-  else {
-    const xs = tf.split(xt, g.group, channelAxis);
-    const ws = tf.split(wt, g.group, n + 1);
-    const wds = wtDilated === undefined ? undefined : tf.split(wtDilated, g.group, n + 1);
-    y = tf.concat(
-      xs.map((xg, i) => one(xg, ws[i], bad.has(i) ? undefined : wds?.[i])),
-      channelAxis,
-    );
-  }
   const op = lift(g.outputPadding, 0);
   const pb = lift(g.padsBegin, 0);
   const O = lift(g.outSpatial, 1);
-  if (op.some((v) => v > 0)) y = zeroPad(tf, y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
-  y = tf.slice(y, [0, ...pb, 0], [g.batch, ...O, g.outChannels]);
-  if (b !== undefined) y = tf.add(y, tf.tensor1d(b, 'float32'));
-  y = applyTfjsActivation(tf, y, activation);
-  const onnx = tf.transpose(y, [0, channelAxis, ...range(1, channelAxis)]);
-  return lifted ? tf.squeeze(onnx, [2]) : onnx;
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
+  const group = (i: number): TfTensor => {
+    const slice = (t: LaidOut) => tensorOf(tf, g.group === 1 ? t : lastAxisSlice(t, i * cg, cg));
+    const dilatedKernel = bad.has(i) || wtDilated === undefined ? undefined : slice(wtDilated);
+    let y = one(slice(xt), slice(wt), dilatedKernel);
+    if (op.some((v) => v > 0)) y = zeroPad(tf, y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
+    if (pb.some((v) => v > 0) || O.some((o, a) => o !== y.shape[1 + a])) y = tf.slice(y, [0, ...pb, 0], [g.batch, ...O, mg]);
+    if (b !== undefined) y = tf.add(y, tf.tensor1d(b.subarray(i * mg, (i + 1) * mg), 'float32'));
+    return applyTfjsActivation(tf, y, activation);
+  };
+  return { parts: range(0, g.group).map(group), outShape: [g.batch, g.outChannels, ...g.outSpatial] };
 }
 
 /** The groups whose x channels hold an infinite or NaN value (in any batch). */
@@ -363,6 +432,17 @@ function exclusive<T>(job: () => Promise<T>): Promise<T> {
   const result = tfjsQueue.then(job);
   tfjsQueue = result.catch(() => undefined);
   return result;
+}
+
+/** `tf.tidy` for a conv's group parts: every intermediate tensor is freed, the parts are kept. */
+function tidyParts(tf: Tf, compute: () => GroupParts): GroupParts {
+  let outShape: readonly number[] = [];
+  const parts = tf.tidy(() => {
+    const r = compute();
+    outShape = r.outShape;
+    return [...r.parts];
+  });
+  return { parts, outShape };
 }
 
 /** Copies a tfjs result out and frees it (asynchronously: WebGPU has no synchronous read-back). */
@@ -412,18 +492,32 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
     });
   }
 
+  /** Runs a conv's `compute` like `onBackend` and interleaves its channels-last group results. */
+  function convOnBackend(compute: () => GroupParts): Promise<Tensor> {
+    return exclusive(async () => {
+      await selectBackend();
+      const { parts, outShape } = compute();
+      try {
+        const datas = await Promise.all(parts.map(async (t) => new Float32Array((await t.data()) as Float32Array)));
+        return assembleChannelsFirst(datas, outShape);
+      } finally {
+        for (const t of parts) t.dispose();
+      }
+    });
+  }
+
   return {
     name,
     precision: 'float32',
     capabilities: TFJS_CAPABILITIES,
     async conv(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvAttributes): Promise<Tensor> {
       const plan = planOf(convGeometry(x, w, b, attrs, name), attrs.activation);
-      return onBackend(() => tf.tidy(() => convOnnxLayout(tf, plan, float32(x.data), float32(w.data), b && float32(b.data))));
+      return convOnBackend(() => tidyParts(tf, () => convOnnxLayout(tf, plan, float32(x.data), float32(w.data), b && float32(b.data))));
     },
     async convTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): Promise<Tensor> {
       const g = convTransposeGeometry(x, w, b, attrs, name);
-      return onBackend(() =>
-        tf.tidy(() => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation)),
+      return convOnBackend(() =>
+        tidyParts(tf, () => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation)),
       );
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes): Promise<Tensor> {
