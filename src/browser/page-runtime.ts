@@ -2,8 +2,8 @@
  * The kernel page's side of the browser runtime — what `runner/kernel-process.ts` is to a
  * kernel's own child process: load the kernel module, say `ready` (or `load-error`), then answer
  * each operator request with the same handler the kernel process uses (`handleRequest` in
- * `runner/worker-handler.ts`), so a kernel in a page and a kernel in its own process behave alike. Messages travel as binary (`wire.ts`) over one long-poll
- * `fetch` per call to the loopback server.
+ * `runner/worker-handler.ts`), so a kernel in a page and a kernel in its own process behave alike.
+ * Messages travel as binary (`wire.ts`) over the session's WebSocket to the loopback server.
  *
  * It also watches the GPU: a WebGPU device whose `lost` promise resolves (other than by the
  * kernel's own `destroy()`), or a WebGL context that fires `webglcontextlost`, is reported as a
@@ -91,6 +91,49 @@ async function loadKernelFrom(load: () => Promise<Record<string, unknown>>, labe
   return validateKernel(value, label);
 }
 
+/** The page's end of its session's WebSocket: send a message, or take Node's next one (undefined once the session is over). */
+interface Channel {
+  send(message: WorkerReply | PageOnlyReply): void;
+  next(): Promise<PageRequest | undefined>;
+}
+
+function openChannel(url: string): Promise<Channel> {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const inbox: Array<PageRequest | undefined> = [];
+  let waiting: ((m: PageRequest | undefined) => void) | undefined;
+  let closed = false;
+  const deliver = (m: PageRequest | undefined) => {
+    if (waiting === undefined) inbox.push(m);
+    else {
+      const w = waiting;
+      waiting = undefined;
+      w(m);
+    }
+  };
+  ws.onmessage = (e: MessageEvent) => deliver(decodeMessage(new Uint8Array(e.data as ArrayBuffer)) as PageRequest);
+  ws.onclose = () => {
+    closed = true;
+    deliver(undefined);
+  };
+  const channel: Channel = {
+    send(message) {
+      if (!closed) ws.send(encodeMessage(message) as Uint8Array<ArrayBuffer>);
+    },
+    next() {
+      if (inbox.length > 0) return Promise.resolve(inbox.shift());
+      if (closed) return Promise.resolve(undefined);
+      return new Promise((resolve) => (waiting = resolve));
+    },
+  };
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => resolve(channel);
+    ws.onerror = () => {
+      if (ws.readyState !== WebSocket.OPEN) reject(new Error(`convcheck page: cannot open the session's WebSocket (${url})`));
+    };
+  });
+}
+
 /**
  * Runs the page: loads the kernel with `load` and serves requests until Node closes the session.
  * `label` names the kernel in load errors (the spec given on the command line).
@@ -98,19 +141,15 @@ async function loadKernelFrom(load: () => Promise<Record<string, unknown>>, labe
 export async function startPage(load: () => Promise<Record<string, unknown>>, label: string): Promise<void> {
   const rpc = (globalThis as unknown as PageGlobals).__convcheckRpc;
   if (rpc === undefined) throw new Error('convcheck page: no RPC endpoint (the page must be opened by convcheck)');
-  const post = async (message: WorkerReply | PageOnlyReply): Promise<PageRequest | undefined> => {
-    const res = await fetch(rpc, {
-      method: 'POST',
-      body: encodeMessage(message) as Uint8Array<ArrayBuffer>,
-      headers: { 'content-type': 'application/octet-stream' },
-    });
-    if (res.status !== 200) return undefined; // the session is over
-    return decodeMessage(new Uint8Array(await res.arrayBuffer())) as PageRequest;
+  const channel = await openChannel(rpc);
+  const post = (message: WorkerReply | PageOnlyReply): Promise<PageRequest | undefined> => {
+    channel.send(message);
+    return channel.next();
   };
   reportLoss = (message) => {
     if (lostReported) return;
     lostReported = true;
-    void post({ type: 'device-lost', id: currentId, message }).catch(() => undefined);
+    channel.send({ type: 'device-lost', id: currentId, message });
   };
   watchDevices();
   // `--coverage`: the page was opened with ?coverage; record GPU programs before the module loads

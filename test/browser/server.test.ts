@@ -1,11 +1,12 @@
 /**
  * The loopback kernel server (src/browser/server.ts) driven with fetch, as a page drives it: the
- * secret prefix, the page of a session, files and virtual files, and the long-poll message channel.
+ * secret prefix, the page of a session, files and virtual files, and the session's WebSocket.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type KernelServer, startKernelServer } from '../../src/browser/server.js';
 
 let dir: string;
@@ -30,7 +31,7 @@ describe('startKernelServer', () => {
     expect(await text(outside)).toEqual([404, 'not found']);
     expect(outside.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     expect(await text(await fetch(`${server.base}/other/x`))).toEqual([404, 'not found']);
-    expect(await text(await fetch(`${server.base}/rpc/x`))).toEqual([404, 'not found']); // rpc is POST only
+    expect(await text(await fetch(`${server.base}/ws/x`))).toEqual([404, 'not found']); // a WebSocket only
   });
   it('a session’s page loads its script and names its rpc URL; an unknown or closed session has none', async () => {
     const url = server.openSession('s1', { onMessage: () => undefined }, join(dir, 'entry.js'));
@@ -38,7 +39,7 @@ describe('startKernelServer', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await page.text();
-    expect(html).toContain(`globalThis.__convcheckRpc = "${server.base}/rpc/s1"`);
+    expect(html).toContain(`globalThis.__convcheckRpc = "${server.base.replace('http:', 'ws:')}/ws/s1"`);
     expect(html).toContain(`src="${server.fileUrl(join(dir, 'entry.js'))}"`);
     expect(await text(await fetch(`${server.base}/page/nope`))).toEqual([404, 'no such session']);
     server.closeSession('s1');
@@ -57,25 +58,33 @@ describe('startKernelServer', () => {
     const v = await fetch(server.fileUrl(join(dir, 'data.bin')), { method: 'HEAD' });
     expect([v.status, v.headers.get('content-type')]).toEqual([200, 'text/javascript']);
   });
-  it('rpc: a queued message answers the next post; a post with nothing queued waits; a newer post ends the older with 204', async () => {
+  it('the WebSocket: messages queued before the page connects arrive first, in order; both ways; closing the session closes it', async () => {
     const got: string[] = [];
     server.openSession('s2', { onMessage: (b) => got.push(new TextDecoder().decode(b)) }, join(dir, 'entry.js'));
-    const post = (body: string) => fetch(`${server.base}/rpc/s2`, { method: 'POST', body });
     server.send('s2', new TextEncoder().encode('first'));
-    expect(await text(await post('ready'))).toEqual([200, 'first']);
-    const waiting = post('result 1');
-    await expect.poll(() => got.length).toBe(2);
-    const newer = post('device lost');
-    expect(await text(await waiting)).toEqual([204, '']);
-    await expect.poll(() => got.length).toBe(3);
     server.send('s2', new TextEncoder().encode('second'));
-    expect(await text(await newer)).toEqual([200, 'second']);
-    expect(got).toEqual(['ready', 'result 1', 'device lost']);
+    const url = `${server.base.replace('http:', 'ws:')}/ws/s2`;
+    const ws = new WebSocket(url);
+    const received: string[] = [];
+    ws.on('message', (d: Buffer) => received.push(d.toString()));
+    const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
+    await new Promise((resolve) => ws.on('open', resolve));
+    await expect.poll(() => received).toEqual(['first', 'second']);
+    ws.send(new TextEncoder().encode('ready'));
+    ws.send(new TextEncoder().encode('result 1'));
+    await expect.poll(() => got).toEqual(['ready', 'result 1']);
+    server.send('s2', new TextEncoder().encode('third'));
+    await expect.poll(() => received.length).toBe(3);
+    // a second socket for a session already connected is refused
+    const second = new WebSocket(url);
+    await expect(new Promise((resolve, reject) => second.on('open', resolve).on('error', (e: Error) => reject(e)))).rejects.toThrow(/404/);
     server.send('gone', new TextEncoder().encode('dropped')); // an unknown session: nothing happens
-    const last = post('result 2');
-    await expect.poll(() => got.length).toBe(4);
     server.closeSession('s2');
-    expect(await text(await last)).toEqual([410, 'session closed']);
-    expect(await text(await post('late'))).toEqual([410, 'session closed']);
+    expect(await closed).toBe(1000);
+    // a closed or unknown session has no socket
+    const late = new WebSocket(url);
+    await expect(new Promise((resolve, reject) => late.on('open', resolve).on('error', (e: Error) => reject(e)))).rejects.toThrow(/404/);
+    const outside = new WebSocket(url.replace(/\/[0-9a-f]{32}\//, '/'));
+    await expect(new Promise((resolve, reject) => outside.on('open', resolve).on('error', (e: Error) => reject(e)))).rejects.toThrow(/404/);
   });
 });
