@@ -322,89 +322,153 @@ function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Arra
 }
 
 /**
- * ONNX ConvTranspose through `tf.conv2dTranspose` / `tf.conv3dTranspose` (rank 1 lifted to 2):
- * tfjs's transposes take neither dilation, group, output_padding nor a bias, so the adapter
- * composes tfjs ops — groups are split and concatenated, a dilated kernel is zero-inserted (or, for
- * a group whose x is not finite, runs as one 1×1 transpose per tap, shifted and summed), the transpose runs 'valid' onto the full extent s·(D−1) + d·(k−1)+1,
- * `tf.pad` appends the outputPadding elements (no tap reaches them) and `tf.slice` crops the pads;
- * then the bias and the activation are added.
+ * A ConvTranspose as tfjs's channels-last transposes see it (rank 1 lifted to 2), its tensors laid
+ * out in JavaScript: x `[N, D…, C]`, w `[k…, M/G, C]` and, when dilated, w zero-inserted.
  */
-function convTransposeOnnxLayout(
-  tf: Tf,
-  g: ConvTransposeGeometry,
-  x: Float32Array,
-  w: Float32Array,
-  b: Float32Array | undefined,
-  activation: Activation | undefined,
-): GroupParts {
+interface TfjsTransposePlan {
+  readonly g: ConvTransposeGeometry;
+  readonly n: 2 | 3;
+  readonly K: readonly number[];
+  readonly S: readonly number[];
+  readonly L: readonly number[];
+  readonly outputPadding: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly outSpatial: readonly number[];
+  /** The 'valid' transpose's extent s·(D−1) + d·(k−1) + 1, and that of a 1×1 kernel, s·(D−1) + 1. */
+  readonly full: readonly number[];
+  readonly base: readonly number[];
+  readonly xt: LaidOut;
+  readonly wt: LaidOut;
+  readonly wtDilated: LaidOut | undefined;
+  /** The groups that take the tap-by-tap path (`tapSums`): dilated, with ±Inf or NaN in their x. */
+  readonly tapByTap: ReadonlySet<number>;
+}
+
+function transposePlan(g: ConvTransposeGeometry, x: Float32Array, w: Float32Array): TfjsTransposePlan {
   const lifted = g.rank === 1;
-  const n = lifted ? 2 : g.rank;
+  const n = lifted ? 2 : (g.rank as 2 | 3);
   const lift = <T>(v: readonly T[], one: T): T[] => (lifted ? [one, ...v] : [...v]);
   const D = lift(g.inSpatial, 1);
   const K = lift(g.kernelSpatial, 1);
   const S = lift(g.strides, 1);
   const L = lift(g.dilations, 1);
   const spatial = range(2, 2 + n);
-  const xt = permuted(x, [g.batch, g.inChannels, ...D], [0, ...spatial, 1]);
-  // w [C, M/G, k…] → [k…, M/G, C]
-  const wt = permuted(w, [g.inChannels, g.outChannelsPerGroup, ...K], [...spatial, 1, 0]);
   const eff = K.map((k, a) => L[a] * (k - 1) + 1);
-  const full = D.map((d, a) => S[a] * (d - 1) + eff[a]);
-  const transpose = (xg: TfTensor, wg: TfTensor, extent: readonly number[]): TfTensor => {
-    const outShape = [g.batch, ...extent, wg.shape[n] as number];
-    return n === 2
-      ? tf.conv2dTranspose(xg as TfTensor4D, wg as TfTensor4D, outShape as [number, number, number, number], S as [number, number], 'valid')
-      : tf.conv3dTranspose(
-          xg as TfTensor5D,
-          wg as TfTensor5D,
-          outShape as [number, number, number, number, number],
-          S as [number, number, number],
-          'valid',
-        );
-  };
   // tf.conv*Transpose has no dilations. A group whose x is finite runs one transpose with the
   // zero-inserted kernel (0·finite x adds an exact 0); a group whose x holds ±Inf or NaN would get
-  // NaN from those zeros, so it runs one 1×1 transpose per tap, shifted by k·d and summed. (Taps ×
-  // groups ops for every group was 3,168 tfjs ops on a 66-group dilated 3-D plan shape: past any
-  // WebGL call's time limit.)
+  // NaN from those zeros, so it goes tap by tap (`tapSums`).
   const dilated = L.some((d) => d > 1);
-  const bad = dilated ? groupsWithNonFinite(g, x) : new Set<number>();
-  const wtDilated =
-    dilated && bad.size < g.group
-      ? permuted(
-          zeroInsertKernel({ shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) }, g.dilations)
-            .data,
-          [g.inChannels, g.outChannelsPerGroup, ...eff],
-          [...spatial, 1, 0],
-        )
-      : undefined;
-  const one = (xg: TfTensor, wg: TfTensor, wgDilated: TfTensor | undefined): TfTensor => {
-    if (!dilated) return transpose(xg, wg, full);
-    if (wgDilated !== undefined) return transpose(xg, wgDilated, full);
-    const base = D.map((d, a) => S[a] * (d - 1) + 1);
-    let sum: TfTensor | undefined;
-    const P = K.reduce((p, k) => p * k, 1);
-    for (let t = 0; t < P; t++) {
-      const tap = K.map((_, a) => Math.floor(t / K.slice(a + 1).reduce((p, k) => p * k, 1)) % K[a]);
-      const wk = tf.slice(wg, [...tap, 0, 0], [...K.map(() => 1), ...wg.shape.slice(n)]);
-      const part = zeroPad(tf, transpose(xg, wk, base), [
-        [0, 0],
-        ...tap.map((k, a): [number, number] => [k * L[a], full[a] - base[a] - k * L[a]]),
-        [0, 0],
-      ]);
-      sum = sum === undefined ? part : tf.add(sum, part);
-    }
-    return sum!;
+  const tapByTap = dilated ? groupsWithNonFinite(g, x) : new Set<number>();
+  return {
+    g,
+    n,
+    K,
+    S,
+    L,
+    outputPadding: lift(g.outputPadding, 0),
+    padsBegin: lift(g.padsBegin, 0),
+    outSpatial: lift(g.outSpatial, 1),
+    full: D.map((d, a) => S[a] * (d - 1) + eff[a]),
+    base: D.map((d, a) => S[a] * (d - 1) + 1),
+    xt: permuted(x, [g.batch, g.inChannels, ...D], [0, ...spatial, 1]),
+    // w [C, M/G, k…] → [k…, M/G, C]
+    wt: permuted(w, [g.inChannels, g.outChannelsPerGroup, ...K], [...spatial, 1, 0]),
+    wtDilated:
+      dilated && tapByTap.size < g.group
+        ? permuted(
+            zeroInsertKernel({ shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) }, g.dilations)
+              .data,
+            [g.inChannels, g.outChannelsPerGroup, ...eff],
+            [...spatial, 1, 0],
+          )
+        : undefined,
+    tapByTap,
   };
-  const op = lift(g.outputPadding, 0);
-  const pb = lift(g.padsBegin, 0);
-  const O = lift(g.outSpatial, 1);
+}
+
+/** `tf.conv2dTranspose` / `tf.conv3dTranspose`, 'valid', onto `extent`. */
+function tfTranspose(tf: Tf, p: TfjsTransposePlan, xg: TfTensor, wg: TfTensor, extent: readonly number[]): TfTensor {
+  const outShape = [p.g.batch, ...extent, wg.shape[p.n] as number];
+  return p.n === 2
+    ? tf.conv2dTranspose(xg as TfTensor4D, wg as TfTensor4D, outShape as [number, number, number, number], p.S as [number, number], 'valid')
+    : tf.conv3dTranspose(
+        xg as TfTensor5D,
+        wg as TfTensor5D,
+        outShape as [number, number, number, number, number],
+        p.S as [number, number, number],
+        'valid',
+      );
+}
+
+/**
+ * The tap-by-tap groups' 'valid' results `[N, full…, M/G]`. One transpose computes every tap at
+ * once — w's taps as the P·(M/G) output channels of a 1×1 kernel, so tap t of output channel m is
+ * channel t·(M/G) + m — and its result is shifted by k·d per tap and summed here, tap after tap,
+ * in float32 (a Float32Array store rounds each sum as a float32 add does). No zero ever multiplies
+ * the non-finite x. (One 1×1 transpose, pad and add per tap on the GPU was up to 4 programs × 343
+ * taps per group and call: most of a WebGL run's ConvTranspose time.)
+ */
+async function tapSums(tf: Tf, p: TfjsTransposePlan): Promise<Map<number, LaidOut>> {
+  const sums = new Map<number, LaidOut>();
+  const { g, K, L, full, base } = p;
+  const taps = sizeOf(K);
+  const cg = g.inChannelsPerGroup;
+  const mg = g.outChannelsPerGroup;
+  const fullSize = sizeOf(full);
+  const baseSize = sizeOf(base);
+  const fullStrides = stridesOf(full);
+  const baseStrides = stridesOf(base);
+  // a base position's offset in the full extent (same coordinates)
+  const baseToFull = Int32Array.from({ length: baseSize }, (_, q) =>
+    base.reduce((o, _e, a) => o + (Math.floor(q / baseStrides[a]) % base[a]) * fullStrides[a], 0),
+  );
+  const kStrides = stridesOf(K);
+  for (const i of [...p.tapByTap].sort((a, b) => a - b)) {
+    const xg = lastAxisSlice(p.xt, i * cg, cg);
+    const wg = lastAxisSlice(p.wt, i * cg, cg); // [k…, M/G, C/G]: the same data as [1…, P·M/G, C/G]
+    const z = tf.tidy(() => tfTranspose(tf, p, tensorOf(tf, xg), tf.tensor(wg.data, [...K.map(() => 1), taps * mg, cg], 'float32'), base));
+    let zd: Float32Array;
+    try {
+      zd = new Float32Array((await z.data()) as Float32Array);
+    } finally {
+      z.dispose();
+    }
+    const out = new Float32Array(g.batch * fullSize * mg);
+    for (let t = 0; t < taps; t++) {
+      const shift = K.reduce((s, _k, a) => s + (Math.floor(t / kStrides[a]) % K[a]) * L[a] * fullStrides[a], 0);
+      for (let nb = 0; nb < g.batch; nb++)
+        for (let q = 0; q < baseSize; q++) {
+          const src = ((nb * baseSize + q) * taps + t) * mg;
+          const dst = (nb * fullSize + baseToFull[q] + shift) * mg;
+          for (let m = 0; m < mg; m++) out[dst + m] += zd[src + m];
+        }
+    }
+    sums.set(i, { data: out, shape: [g.batch, ...full, mg] });
+  }
+  return sums;
+}
+
+/**
+ * ONNX ConvTranspose through `tf.conv2dTranspose` / `tf.conv3dTranspose`: tfjs's transposes take
+ * neither dilation, group, output_padding nor a bias, so the adapter composes — each group runs
+ * 'valid' onto the full extent s·(D−1) + d·(k−1) + 1 (dilated: with the zero-inserted kernel, or
+ * from `sums` for a group whose x is not finite), `tf.pad` appends the outputPadding elements (no
+ * tap reaches them), `tf.slice` crops the pads, then the bias and the activation are added.
+ */
+function convTransposeOnnxLayout(
+  tf: Tf,
+  p: TfjsTransposePlan,
+  sums: ReadonlyMap<number, LaidOut>,
+  b: Float32Array | undefined,
+  activation: Activation | undefined,
+): GroupParts {
+  const { g, outputPadding: op, padsBegin: pb, outSpatial: O } = p;
   const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const group = (i: number): TfTensor => {
     const slice = (t: LaidOut) => tensorOf(tf, g.group === 1 ? t : lastAxisSlice(t, i * cg, cg));
-    const dilatedKernel = bad.has(i) || wtDilated === undefined ? undefined : slice(wtDilated);
-    let y = one(slice(xt), slice(wt), dilatedKernel);
+    const sum = sums.get(i);
+    let y = sum !== undefined ? tensorOf(tf, sum) : tfTranspose(tf, p, slice(p.xt), slice(p.wtDilated ?? p.wt), p.full);
     if (op.some((v) => v > 0)) y = zeroPad(tf, y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
     if (pb.some((v) => v > 0) || O.some((o, a) => o !== y.shape[1 + a])) y = tf.slice(y, [0, ...pb, 0], [g.batch, ...O, mg]);
     if (b !== undefined) y = tf.add(y, tf.tensor1d(b.subarray(i * mg, (i + 1) * mg), 'float32'));
@@ -493,10 +557,10 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
   }
 
   /** Runs a conv's `compute` like `onBackend` and interleaves its channels-last group results. */
-  function convOnBackend(compute: () => GroupParts): Promise<Tensor> {
+  function convOnBackend(compute: () => GroupParts | Promise<GroupParts>): Promise<Tensor> {
     return exclusive(async () => {
       await selectBackend();
-      const { parts, outShape } = compute();
+      const { parts, outShape } = await compute();
       try {
         const datas = await Promise.all(parts.map(async (t) => new Float32Array((await t.data()) as Float32Array)));
         return assembleChannelsFirst(datas, outShape);
@@ -516,9 +580,11 @@ export async function createTfjsKernel(backend: TfjsBackend): Promise<KernelUnde
     },
     async convTranspose(x: Tensor, w: Tensor, b: Tensor | undefined, attrs: ConvTransposeAttributes): Promise<Tensor> {
       const g = convTransposeGeometry(x, w, b, attrs, name);
-      return convOnBackend(() =>
-        tidyParts(tf, () => convTransposeOnnxLayout(tf, g, float32(x.data), float32(w.data), b && float32(b.data), attrs.activation)),
-      );
+      const p = transposePlan(g, float32(x.data), float32(w.data));
+      return convOnBackend(async () => {
+        const sums = await tapSums(tf, p);
+        return tidyParts(tf, () => convTransposeOnnxLayout(tf, p, sums, b && float32(b.data), attrs.activation));
+      });
     },
     async dense(x: Tensor, w: Tensor, b: Tensor | undefined, attrs?: DenseAttributes): Promise<Tensor> {
       denseGeometry(x, w, b, name);
