@@ -146,9 +146,9 @@ export const BUDGET_RUNS_CAP = 1_000_000;
 
 /**
  * Defaults in the browser, where every new shape compiles a GPU program (~0.15 s WebGL, ~0.9 s
- * WebGPU on SwiftShader) and even a repeated one costs 15–50 ms per call (upload, layout
- * transposes, read-back): 6 distinct shapes per property and 100 cases keep a catalog run of
- * tfjs:webgl or tfjs:webgpu within about 3 minutes (docs/gpu.md; run times in docs/benchmarks.md).
+ * WebGPU on SwiftShader) and even a repeated one costs 2–40 ms per call (round trip, upload,
+ * kernel, read-back): 6 distinct shapes per property and 100 cases keep a catalog run of tfjs:webgl,
+ * tfjs:webgpu or onnxruntime:webgpu within 3 minutes (docs/gpu.md, "What the budget costs").
  */
 export const BROWSER_SHAPE_BUDGET = 6;
 /** Cases per property in the browser unless `runs` is given (see `BROWSER_SHAPE_BUDGET`). */
