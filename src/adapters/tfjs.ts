@@ -104,7 +104,7 @@ interface TfjsConvPlan {
 }
 
 function planOf(g: ConvGeometry, activation?: Activation): TfjsConvPlan {
-  const common = { group: g.group, inChannels: g.inChannels, activation, outShape: [g.batch, g.outChannels, ...g.outSpatial] };
+  const common = { group: g.group, inChannels: g.inChannels, activation, outShape: g.outputShape };
   if (g.rank === 1) {
     // A size-1 axis with kernel 1, stride 1, dilation 1 and no padding changes nothing.
     return {
@@ -474,7 +474,7 @@ function convTransposeOnnxLayout(
     if (b !== undefined) y = tf.add(y, tf.tensor1d(b.subarray(i * mg, (i + 1) * mg), 'float32'));
     return applyTfjsActivation(tf, y, activation);
   };
-  return { parts: range(0, g.group).map(group), outShape: [g.batch, g.outChannels, ...g.outSpatial] };
+  return { parts: range(0, g.group).map(group), outShape: g.outputShape };
 }
 
 /** The groups whose x channels hold an infinite or NaN value (in any batch). */
