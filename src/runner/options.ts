@@ -55,7 +55,7 @@ export interface VerifyOptions {
    * partial report, `status: 'interrupted'`.
    */
   readonly signal?: AbortSignal;
-  /** Time spent shrinking one failure before the smallest case so far is reported (default 30 s). */
+  /** Time spent shrinking one failure before the smallest case so far is reported (default 30 s; 0: no shrinking). */
   readonly shrinkBudgetMs?: number;
   /**
    * Wall time the whole run may spend shrinking cases that timed out (default max(10 s,

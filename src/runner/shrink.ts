@@ -63,6 +63,8 @@ export class ShrinkLoop {
       this.lastMark = now;
       this.stopReason ??= this.clock.shrinkStop(now - this.startedAt);
     }
+    // a budget of 0 shrinks nothing, even when the first candidate comes within the same millisecond
+    if (this.stopReason === undefined && this.budgetMs <= 0) this.stopReason = 'the shrink budget is 0 ms';
     if (this.stopReason === undefined && now - this.startedAt > this.budgetMs)
       this.stopReason = `shrinking took longer than its ${this.budgetMs} ms budget`;
     if (this.stopReason !== undefined) return false;

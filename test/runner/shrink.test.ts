@@ -52,6 +52,14 @@ describe('ShrinkLoop', () => {
     );
   });
 
+  it('budget 0 ms: no candidate runs, not even one in the same millisecond as the failure', () => {
+    const { loop } = setup(0);
+    loop.begin('timeout');
+    expect(loop.next()).toBe(false);
+    expect(loop.attempts).toBe(0);
+    expect(loop.stopReason).toBe('the shrink budget is 0 ms');
+  });
+
   it('a second begin does not restart the clock', () => {
     const { loop, advance } = setup(100);
     loop.begin('mismatch');
