@@ -7,7 +7,22 @@
  * value, most of the production run's data time. The module is assembled from the instruction
  * lists below at first use: no binary is committed or downloaded.
  */
-import { f64Const, name, section, sleb, uleb, vec, W, sharedModule } from '../numeric/wasm-assembler.js';
+import {
+  MODULE_PREAMBLE,
+  f64Const,
+  functionBody,
+  get,
+  i32,
+  name,
+  section,
+  set,
+  step,
+  uleb,
+  vec,
+  W,
+  sharedModule,
+  whileBelow,
+} from '../numeric/wasm-assembler.js';
 import type { Prng } from './prng.js';
 
 /** Values written per call into the module's memory, then copied out (64 KiB of float64). */
@@ -26,9 +41,6 @@ interface FillExports {
 }
 
 const INCREMENT = 0x6d2b79f5;
-const get = (k: number): number[] => [W.get, k];
-const set = (k: number): number[] => [W.set, k];
-const i32 = (n: number): number[] => [W.i32Const, ...sleb(n)];
 /** `to = from + 0x6d2b79f5`: the state of the next draw. */
 const advance = (from: number, to: number): number[] => [...get(from), ...i32(INCREMENT | 0), W.i32Add, ...set(to)];
 
@@ -79,34 +91,7 @@ function mix(s: number, t: number): number[] {
  * (param 0). `element` stores one value at p and moves the state on.
  */
 function loopBody(n: number, i: number, p: number, element: number[], locals: number[][]): number[] {
-  const code = [
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...get(i),
-    ...get(n),
-    W.i32GeU,
-    W.brIf,
-    1,
-    ...element,
-    ...get(p),
-    ...i32(8),
-    W.i32Add,
-    ...set(p),
-    ...get(i),
-    ...i32(1),
-    W.i32Add,
-    ...set(i),
-    W.br,
-    0,
-    W.end,
-    W.end,
-    ...get(0),
-    W.end,
-  ];
-  const l = vec(locals);
-  return [...uleb(l.length + code.length), ...l, ...code];
+  return functionBody(locals, [...whileBelow(i, n, [...element, ...step(p, 8), ...step(i, 1)]), ...get(0), W.end]);
 }
 
 // A zero (u < z) takes one draw, any other value two to four, as in the JavaScript loops, so the
@@ -205,14 +190,7 @@ function fillModule(): Uint8Array<ArrayBuffer> {
   const exactType = [0x60, ...vec([[W.i32], [W.i32], [W.f64], [W.f64], [W.f64]]), ...vec([[W.i32]])];
   const scaledType = [0x60, ...vec([[W.i32], [W.i32], [W.f64], [W.i32], [W.f64]]), ...vec([[W.i32]])];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00, // "\0asm", version 1
+    ...MODULE_PREAMBLE,
     ...section(1, vec([exactType, scaledType])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
     ...section(3, vec([[0], [1]])),

@@ -1,7 +1,9 @@
 /**
- * The few pieces of the WebAssembly binary format that the run-time-assembled kernels
- * (`wasm-row-dot.ts`, `wasm-gemm.ts`) are written in: LEB128 integers, vectors, sections and
- * the opcodes they use (WebAssembly core 2.0 and the fixed-width SIMD proposal).
+ * The few pieces of the WebAssembly binary format that the run-time-assembled modules
+ * (`wasm-row-dot.ts`, `wasm-int-dot.ts`, `wasm-gemm.ts`, `operators/dense/wasm-judge-rows.ts`,
+ * `arbitraries/wasm-fill.ts`) are written in: LEB128 integers, vectors, sections, the opcodes
+ * they use (WebAssembly core 2.0 and the fixed-width SIMD proposal) and the instruction
+ * sequences they share.
  */
 
 /** Unsigned LEB128. */
@@ -90,6 +92,61 @@ export const W = {
   f32Demote: 0xb6,
   select: 0x1b,
 } as const;
+/** The module preamble: "\0asm", version 1. */
+export const MODULE_PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+/** A function body: its byte length, the local declarations (a vector of [count, type]), the code. */
+export function functionBody(locals: number[][], code: number[]): number[] {
+  const l = vec(locals);
+  return [...uleb(l.length + code.length), ...l, ...code];
+}
+/** local.get of local `i` (an index below 128, so one byte). */
+export const get = (i: number): number[] => [W.get, i];
+/** local.set of local `i`. */
+export const set = (i: number): number[] => [W.set, i];
+/** local.tee of local `i`. */
+export const tee = (i: number): number[] => [W.tee, i];
+/** i32.const `n` (signed LEB128). */
+export const i32 = (n: number): number[] => [W.i32Const, ...sleb(n)];
+/** `local += n` in i32 (a counter or a pointer). */
+export const step = (local: number, n: number): number[] => [...get(local), ...i32(n), W.i32Add, ...set(local)];
+/**
+ * `while (counter < limit) { body }`, unsigned, tested at the top: block { loop { br_if 1 on
+ * counter ≥ limit; body; br 0 } }. `body` must move the counter on.
+ */
+export const whileBelow = (counter: number, limit: number, body: number[]): number[] => [
+  W.block,
+  W.void,
+  W.loop,
+  W.void,
+  ...get(counter),
+  ...get(limit),
+  W.i32GeU,
+  W.brIf,
+  1,
+  ...body,
+  W.br,
+  0,
+  W.end,
+  W.end,
+];
+/** base + (r·K << elemLog2): the byte address of row r of a row-major [·, K] matrix at byte `base`. */
+export const rowAddress = (base: number, r: number, K: number, elemLog2: number): number[] => [
+  ...get(base),
+  ...get(r),
+  ...get(K),
+  W.i32Mul,
+  ...i32(elemLog2),
+  W.i32Shl,
+  W.i32Add,
+];
+/** base + (i << elemLog2): the byte address of element i of an array at byte `base`. */
+export const elementAddress = (base: number, i: number, elemLog2: number): number[] => [
+  ...get(base),
+  ...get(i),
+  ...i32(elemLog2),
+  W.i32Shl,
+  W.i32Add,
+];
 /** f64.const `v` (8 bytes, little-endian). */
 export const f64Const = (v: number): number[] => [W.f64Const, ...new Uint8Array(new Float64Array([v]).buffer)];
 /** A SIMD opcode (prefix 0xfd, then the LEB128 sub-opcode). */

@@ -7,17 +7,25 @@
 import {
   F64X2_ADD,
   F64X2_MUL,
+  MODULE_PREAMBLE,
   V128_MINUS_ZERO,
   W,
   f64x2ExtractLane,
+  functionBody,
+  get,
+  i32,
   name,
+  rowAddress,
   section,
-  sleb,
+  set,
+  step,
+  tee,
   uleb,
   v128Load,
   v128Load64Splat,
   vec,
   sharedModule,
+  whileBelow,
 } from './wasm-assembler.js';
 
 // Why: the scalar JS micro-kernel tops out at ~6 GFLOP/s (one multiply–add per instruction, a
@@ -105,11 +113,6 @@ function blockBody(bPanels: number): number[] {
   const pb = Array.from({ length: bPanels }, (_, i) => 13 + i);
   const acc = Array.from({ length: 2 * nj }, (_, i) => 13 + bPanels + i);
   const [a0, a1, s] = [13 + bPanels + 2 * nj, 14 + bPanels + 2 * nj, 15 + bPanels + 2 * nj];
-  const get = (i: number) => [W.get, i];
-  const set = (i: number) => [W.set, i];
-  const tee = (i: number) => [W.tee, i];
-  const i32 = (n: number) => [W.i32Const, ...sleb(n)];
-  const step = (p: number, n: number) => [...get(p), ...i32(n), W.i32Add, ...set(p)];
   const madd = (accIdx: number, aIdx: number) => [...get(aIdx), ...get(s), ...F64X2_MUL, ...get(accIdx), ...F64X2_ADD, ...set(accIdx)];
   const cols = Array.from({ length: nj }, (_, j) => j);
   const kStep = [
@@ -156,106 +159,73 @@ function blockBody(bPanels: number): number[] {
     ...set(ldc8),
     ...i32(0),
     ...set(jr),
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...get(jr),
-    ...get(nc),
-    W.i32GeU,
-    W.brIf,
-    1,
-    ...i32(0),
-    ...set(ir),
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...get(ir),
-    ...get(mc),
-    W.i32GeU,
-    W.brIf,
-    1,
-    ...acc.flatMap((v) => [...V128_MINUS_ZERO, ...set(v)]),
-    // a = ap + ir·kc·8; B panel p of the tile at bp + (jr + 3p)·kc·8 (panel q of A starts at
-    // q·MR·kc doubles, of B at q·NR·kc).
-    ...get(ap),
-    ...get(ir),
-    ...get(kc),
-    W.i32Mul,
-    ...i32(3),
-    W.i32Shl,
-    W.i32Add,
-    ...set(pa),
-    ...pb.flatMap((p, i) => [
-      ...get(bp),
-      ...get(jr),
-      ...i32(3 * i),
-      W.i32Add,
-      ...get(kc),
-      W.i32Mul,
-      ...i32(3),
-      W.i32Shl,
-      W.i32Add,
-      ...set(p),
+    ...whileBelow(jr, nc, [
+      ...i32(0),
+      ...set(ir),
+      ...whileBelow(ir, mc, [
+        ...acc.flatMap((v) => [...V128_MINUS_ZERO, ...set(v)]),
+        // a = ap + ir·kc·8; B panel p of the tile at bp + (jr + 3p)·kc·8 (panel q of A starts at
+        // q·MR·kc doubles, of B at q·NR·kc).
+        ...rowAddress(ap, ir, kc, 3),
+        ...set(pa),
+        ...pb.flatMap((p, i) => [
+          ...get(bp),
+          ...get(jr),
+          ...i32(3 * i),
+          W.i32Add,
+          ...get(kc),
+          W.i32Mul,
+          ...i32(3),
+          W.i32Shl,
+          W.i32Add,
+          ...set(p),
+        ]),
+        // kc ≥ 1, so the k loop tests at the bottom. Unrolling it by 2 or 4 (memarg offsets, one
+        // pointer update per group) measured no faster.
+        ...get(kc),
+        ...set(k),
+        W.loop,
+        W.void,
+        ...kStep,
+        ...get(k),
+        ...i32(1),
+        W.i32Sub,
+        ...tee(k),
+        W.brIf,
+        0,
+        W.end,
+        // pc = c + (ir·ldc + jr)·8
+        ...get(c),
+        ...get(ir),
+        ...get(ldc),
+        W.i32Mul,
+        ...get(jr),
+        W.i32Add,
+        ...i32(3),
+        W.i32Shl,
+        W.i32Add,
+        ...set(pc),
+        ...writeBack,
+        ...step(ir, 4),
+      ]),
+      ...step(jr, nj),
     ]),
-    // kc ≥ 1, so the k loop tests at the bottom. Unrolling it by 2 or 4 (memarg offsets, one
-    // pointer update per group) measured no faster.
-    ...get(kc),
-    ...set(k),
-    W.loop,
-    W.void,
-    ...kStep,
-    ...get(k),
-    ...i32(1),
-    W.i32Sub,
-    ...tee(k),
-    W.brIf,
-    0,
-    W.end,
-    // pc = c + (ir·ldc + jr)·8
-    ...get(c),
-    ...get(ir),
-    ...get(ldc),
-    W.i32Mul,
-    ...get(jr),
-    W.i32Add,
-    ...i32(3),
-    W.i32Shl,
-    W.i32Add,
-    ...set(pc),
-    ...writeBack,
-    ...step(ir, 4),
-    W.br,
-    0,
-    W.end,
-    W.end,
-    ...step(jr, nj),
-    W.br,
-    0,
-    W.end,
-    W.end,
     W.end,
   ];
-  const locals = vec([
-    [...uleb(6 + bPanels), W.i32],
-    [...uleb(2 * nj + 3), W.v128],
-  ]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [...uleb(6 + bPanels), W.i32],
+      [...uleb(2 * nj + 3), W.v128],
+    ],
+    code,
+  );
 }
 
 /** The module: imports env.memory, exports block: (i32 × 7) → (). */
 function gemmModule(): Uint8Array<ArrayBuffer> {
   const i32x7 = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00, // "\0asm", version 1
+    ...MODULE_PREAMBLE,
     ...section(1, vec([i32x7])), // types
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(WASM_GEMM_PAGES), ...uleb(WASM_GEMM_PAGES)]])), // import memory
     ...section(3, vec([[0]])), // one function of type 0

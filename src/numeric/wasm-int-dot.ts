@@ -9,7 +9,24 @@
  * (`MAX_INTEGER_REDUCTION`), so every partial sum of a lane stays below 2³¹: int32 arithmetic is
  * exact, and the result equals the JavaScript loop's bit for bit.
  */
-import { W, name, section, simd, sleb, uleb, v128Load, vec, sharedModule } from './wasm-assembler.js';
+import {
+  MODULE_PREAMBLE,
+  W,
+  elementAddress,
+  functionBody,
+  get,
+  i32,
+  name,
+  section,
+  set,
+  simd,
+  step,
+  uleb,
+  v128Load,
+  vec,
+  sharedModule,
+  whileBelow,
+} from './wasm-assembler.js';
 
 /** Bytes of the module's memory (fixed, never grown): the weight row, the outputs, the columns. */
 export const WASM_INT_DOT_BYTES = 16 * 1024 * 1024;
@@ -34,10 +51,6 @@ interface DotExports {
 function rowsBody(): number[] {
   const [w, col, out, count, r8, p, v, q, i, stride] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const acc = 10;
-  const get = (x: number) => [W.get, x];
-  const set = (x: number) => [W.set, x];
-  const i32 = (n: number) => [W.i32Const, ...sleb(n)];
-  const add = (x: number, n: number) => [...get(x), ...i32(n), W.i32Add, ...set(x)];
   const code = [
     ...get(r8),
     ...i32(1),
@@ -47,90 +60,59 @@ function rowsBody(): number[] {
     ...set(p),
     ...get(col),
     ...set(q),
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...get(p),
-    ...get(count),
-    W.i32GeU,
-    W.brIf,
-    1,
-    ...V128_ZERO,
-    ...set(acc),
-    ...get(w),
-    ...set(v),
-    ...i32(0),
-    ...set(i),
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...get(i),
-    ...get(r8),
-    W.i32GeU,
-    W.brIf,
-    1,
-    ...get(acc),
-    ...get(v),
-    ...v128Load(4, 0),
-    ...get(q),
-    ...v128Load(4, 0),
-    ...I32X4_DOT_I16X8_S,
-    ...I32X4_ADD,
-    ...set(acc),
-    ...add(v, 16),
-    ...add(q, 16),
-    ...add(i, 8),
-    W.br,
-    0,
-    W.end,
-    W.end,
-    // out[p] = horizontal sum
-    ...get(out),
-    ...get(p),
-    ...i32(2),
-    W.i32Shl,
-    W.i32Add,
-    ...get(acc),
-    ...i32x4ExtractLane(0),
-    ...get(acc),
-    ...i32x4ExtractLane(1),
-    W.i32Add,
-    ...get(acc),
-    ...i32x4ExtractLane(2),
-    W.i32Add,
-    ...get(acc),
-    ...i32x4ExtractLane(3),
-    W.i32Add,
-    0x36,
-    2,
-    0, // i32.store align=4 offset=0
-    ...add(p, 1),
-    W.br,
-    0,
-    W.end,
-    W.end,
+    ...whileBelow(p, count, [
+      ...V128_ZERO,
+      ...set(acc),
+      ...get(w),
+      ...set(v),
+      ...i32(0),
+      ...set(i),
+      ...whileBelow(i, r8, [
+        ...get(acc),
+        ...get(v),
+        ...v128Load(4, 0),
+        ...get(q),
+        ...v128Load(4, 0),
+        ...I32X4_DOT_I16X8_S,
+        ...I32X4_ADD,
+        ...set(acc),
+        ...step(v, 16),
+        ...step(q, 16),
+        ...step(i, 8),
+      ]),
+      // out[p] = horizontal sum
+      ...elementAddress(out, p, 2),
+      ...get(acc),
+      ...i32x4ExtractLane(0),
+      ...get(acc),
+      ...i32x4ExtractLane(1),
+      W.i32Add,
+      ...get(acc),
+      ...i32x4ExtractLane(2),
+      W.i32Add,
+      ...get(acc),
+      ...i32x4ExtractLane(3),
+      W.i32Add,
+      0x36,
+      2,
+      0, // i32.store align=4 offset=0
+      ...step(p, 1),
+    ]),
     W.end,
   ];
-  const locals = vec([
-    [...uleb(5), W.i32],
-    [...uleb(1), W.v128],
-  ]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [...uleb(5), W.i32],
+      [...uleb(1), W.v128],
+    ],
+    code,
+  );
 }
 
 function dotModule(): Uint8Array<ArrayBuffer> {
   const type = [0x60, ...vec([[W.i32], [W.i32], [W.i32], [W.i32], [W.i32]]), ...vec([])];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...MODULE_PREAMBLE,
     ...section(1, vec([type])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
     ...section(3, vec([[0]])),
