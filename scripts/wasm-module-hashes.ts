@@ -14,6 +14,7 @@ import { WasmJudgeRows } from '../src/operators/dense/wasm-judge-rows.js';
 const Original = WebAssembly.Module;
 let last = '';
 // every module is compiled through `new WebAssembly.Module` (`instantiateFixed`); note its bytes
+// biome-ignore lint/complexity/useArrowFunction: it is called with `new`, which an arrow function cannot be
 WebAssembly.Module = function (bytes: BufferSource) {
   const b = bytes as Uint8Array;
   last = `${b.length} bytes, sha256 ${createHash('sha256').update(b).digest('hex').slice(0, 16)}`;
