@@ -28,7 +28,8 @@ import type { ConvTransposeGeometry } from '../operators/conv-transpose/geometry
 import type { DenseAttributes } from '../operators/dense/contract.js';
 import { convGeometry, type ConvGeometry } from '../operators/conv/geometry.js';
 import { denseGeometry } from '../operators/dense/geometry.js';
-import { zeroInsertKernel } from '../property/tensor-ops.js';
+import { padSpatial, sliceAxis0, sliceChannels, zeroInsertKernel } from '../property/tensor-ops.js';
+import type { Data64 } from '../vocabulary.js';
 import { sizeOf, stridesOf } from '../tensor.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -145,16 +146,16 @@ interface LaidOut {
   readonly shape: readonly number[];
 }
 
-/** `data` of `shape` with its axes permuted (`perm[i]` is the source axis of result axis i), as `tf.transpose` would. */
-function permuted(data: Float32Array | Float64Array, shape: readonly number[], perm: readonly number[]): LaidOut {
-  const out = new Float32Array(data.length);
-  const outShape = perm.map((a) => shape[a]);
-  const srcStrides = stridesOf(shape);
+/** `t` with its axes permuted (`perm[i]` is the source axis of result axis i), as `tf.transpose` would. */
+function permuted(t: Data64, perm: readonly number[]): LaidOut {
+  const out = new Float32Array(t.data.length);
+  const outShape = perm.map((a) => t.shape[a]);
+  const srcStrides = stridesOf(t.shape);
   const stride = perm.map((a) => srcStrides[a]);
   const index = new Array<number>(perm.length).fill(0);
   let src = 0;
   for (let i = 0; i < out.length; i++) {
-    out[i] = data[src];
+    out[i] = t.data[src];
     // odometer over the result's index, keeping the source offset in step
     for (let a = perm.length - 1; a >= 0; a--) {
       src += stride[a];
@@ -166,29 +167,17 @@ function permuted(data: Float32Array | Float64Array, shape: readonly number[], p
   return { data: out, shape: outShape };
 }
 
-/** `t` with `pads[a]` zeros before and after along each axis a. */
-function zeroPadded(t: LaidOut, pads: ReadonlyArray<readonly [number, number]>): LaidOut {
-  if (pads.every(([b, e]) => b === 0 && e === 0)) return t;
-  const shape = t.shape.map((d, a) => d + pads[a][0] + pads[a][1]);
-  const out = new Float32Array(sizeOf(shape));
-  const strides = stridesOf(shape);
-  const index = new Array<number>(t.shape.length).fill(0);
-  for (let i = 0; i < t.data.length; i++) {
-    let dst = 0;
-    for (let a = 0; a < index.length; a++) dst += (index[a] + pads[a][0]) * strides[a];
-    out[dst] = t.data[i];
-    for (let a = index.length - 1; a >= 0 && ++index[a] === t.shape[a]; a--) index[a] = 0;
-  }
-  return { data: out, shape };
+/** tfjs's channels-last layout: x `[N, C, D…]` as `[N, D…, C]`, a kernel `[A, B, k…]` as `[k…, B, A]`. */
+function channelsLast(t: Data64, kind: 'x' | 'w'): LaidOut {
+  const spatial = range(2, t.shape.length);
+  return permuted(t, kind === 'x' ? [0, ...spatial, 1] : [...spatial, 1, 0]);
 }
 
-/** Entries `from … from + count − 1` of the last axis of `t`. */
-function lastAxisSlice(t: LaidOut, from: number, count: number): LaidOut {
-  const last = t.shape[t.shape.length - 1];
-  const rows = t.data.length / last;
-  const out = new Float32Array(rows * count);
-  for (let r = 0; r < rows; r++) out.set(t.data.subarray(r * last + from, r * last + from + count), r * count);
-  return { data: out, shape: [...t.shape.slice(0, -1), count] };
+/** Group `i` of `group` (its channels of x `[N, C, D…]`, or its rows of a kernel `[A, B, k…]`) in tfjs's layout. */
+function groupChannelsLast(t: Data64, kind: 'x' | 'w', i: number, group: number): LaidOut {
+  if (group === 1) return channelsLast(t, kind);
+  const size = t.shape[kind === 'x' ? 1 : 0] / group;
+  return channelsLast(kind === 'x' ? sliceChannels(t, i * size, (i + 1) * size) : sliceAxis0(t, i * size, (i + 1) * size), kind);
 }
 
 function tensorOf(tf: Tf, t: LaidOut): TfTensor {
@@ -286,35 +275,30 @@ function padByConcat(tf: Tf, x: TfTensor, pads: ReadonlyArray<readonly [number, 
  * concat would be one more program compiled per shape; see `docs/gpu.md`).
  */
 function convOnnxLayout(tf: Tf, p: TfjsConvPlan, x: Float32Array, w: Float32Array, b: Float32Array | undefined): GroupParts {
-  const n = p.rank;
-  const spatial = range(2, 2 + n);
+  const x64: Data64 = { shape: [...p.xShape], data: Float64Array.from(x) };
+  const w64: Data64 = { shape: [...p.wShape], data: Float64Array.from(w) };
   // tf.conv3d takes only 'same' / 'valid': a rank-3 x is zero-padded here, before the upload (tfjs's
   // own GPU pad of rank-5 tensors is broken, docs/findings.md)
-  const laid = permuted(x, p.xShape, [0, ...spatial, 1]);
-  const xt =
-    n === 3 ? zeroPadded(laid, [[0, 0], ...range(0, 3).map((a): [number, number] => [p.padsBegin[a], p.padsEnd[a]]), [0, 0]]) : laid;
-  const wt = permuted(w, p.wShape, [...spatial, 1, 0]);
+  const xp = p.rank === 3 ? padSpatial(x64, p.padsBegin, p.padsEnd) : x64;
   const outShape = p.outShape;
-  if (p.group === 1) {
-    return { parts: [convChannelsLast(tf, p, tensorOf(tf, xt), tensorOf(tf, wt), b && tf.tensor1d(b, 'float32'), false)], outShape };
-  }
-  if (n === 2 && p.group === p.inChannels) {
-    // wt is [kh, kw, 1, M] with m = c·(M/C) + q, so the same data are the depthwise [kh, kw, C, M/C].
+  const bias = (from: number, to: number) => b && tf.tensor1d(b.subarray(from, to), 'float32');
+  if (p.rank === 2 && p.group > 1 && p.group === p.inChannels) {
+    // w laid out is [kh, kw, 1, M] with m = c·(M/C) + q, so the same data are the depthwise [kh, kw, C, M/C].
+    const wt = channelsLast(w64, 'w');
     const [kh, kw, , m] = wt.shape;
     const filter = tf.tensor(wt.data, [kh, kw, p.inChannels, m / p.inChannels], 'float32');
-    return { parts: [convChannelsLast(tf, p, tensorOf(tf, xt), filter, b && tf.tensor1d(b, 'float32'), true)], outShape };
+    return { parts: [convChannelsLast(tf, p, tensorOf(tf, channelsLast(xp, 'x')), filter, bias(0, m), true)], outShape };
   }
   // Output channel m belongs to group ⌊m / (M/group)⌋: equal channel slices of x and of w's output
   // axis line up, and the groups' outputs in order are the output channels in order.
-  const cg = p.inChannels / p.group;
   const mg = p.wShape[0] / p.group;
   const parts = range(0, p.group).map((i) =>
     convChannelsLast(
       tf,
       p,
-      tensorOf(tf, lastAxisSlice(xt, i * cg, cg)),
-      tensorOf(tf, lastAxisSlice(wt, i * mg, mg)),
-      b && tf.tensor1d(b.subarray(i * mg, (i + 1) * mg), 'float32'),
+      tensorOf(tf, groupChannelsLast(xp, 'x', i, p.group)),
+      tensorOf(tf, groupChannelsLast(w64, 'w', i, p.group)),
+      bias(i * mg, (i + 1) * mg),
       false,
     ),
   );
@@ -337,9 +321,10 @@ interface TfjsTransposePlan {
   /** The 'valid' transpose's extent s·(D−1) + d·(k−1) + 1, and that of a 1×1 kernel, s·(D−1) + 1. */
   readonly full: readonly number[];
   readonly base: readonly number[];
-  readonly xt: LaidOut;
-  readonly wt: LaidOut;
-  readonly wtDilated: LaidOut | undefined;
+  /** x `[N, C, D…]`, w `[C, M/G, k…]` and, when dilated, w zero-inserted `[C, M/G, d·(k−1)+1…]` (lifted). */
+  readonly x: Data64;
+  readonly w: Data64;
+  readonly wDilated: Data64 | undefined;
   /** The groups that take the tap-by-tap path (`tapSums`): dilated, with ±Inf or NaN in their x. */
   readonly tapByTap: ReadonlySet<number>;
 }
@@ -352,7 +337,6 @@ function transposePlan(g: ConvTransposeGeometry, x: Float32Array, w: Float32Arra
   const K = lift(g.kernelSpatial, 1);
   const S = lift(g.strides, 1);
   const L = lift(g.dilations, 1);
-  const spatial = range(2, 2 + n);
   const eff = K.map((k, a) => L[a] * (k - 1) + 1);
   // tf.conv*Transpose has no dilations. A group whose x is finite runs one transpose with the
   // zero-inserted kernel (0·finite x adds an exact 0); a group whose x holds ±Inf or NaN would get
@@ -370,17 +354,17 @@ function transposePlan(g: ConvTransposeGeometry, x: Float32Array, w: Float32Arra
     outSpatial: lift(g.outSpatial, 1),
     full: D.map((d, a) => S[a] * (d - 1) + eff[a]),
     base: D.map((d, a) => S[a] * (d - 1) + 1),
-    xt: permuted(x, [g.batch, g.inChannels, ...D], [0, ...spatial, 1]),
-    // w [C, M/G, k…] → [k…, M/G, C]
-    wt: permuted(w, [g.inChannels, g.outChannelsPerGroup, ...K], [...spatial, 1, 0]),
-    wtDilated:
+    x: { shape: [g.batch, g.inChannels, ...D], data: Float64Array.from(x) },
+    w: { shape: [g.inChannels, g.outChannelsPerGroup, ...K], data: Float64Array.from(w) },
+    wDilated:
       dilated && tapByTap.size < g.group
-        ? permuted(
-            zeroInsertKernel({ shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) }, g.dilations)
-              .data,
-            [g.inChannels, g.outChannelsPerGroup, ...eff],
-            [...spatial, 1, 0],
-          )
+        ? {
+            shape: [g.inChannels, g.outChannelsPerGroup, ...eff],
+            data: zeroInsertKernel(
+              { shape: [g.inChannels, g.outChannelsPerGroup, ...g.kernelSpatial], data: Float64Array.from(w) },
+              g.dilations,
+            ).data,
+          }
         : undefined,
     tapByTap,
   };
@@ -424,8 +408,8 @@ async function tapSums(tf: Tf, p: TfjsTransposePlan): Promise<Map<number, LaidOu
   );
   const kStrides = stridesOf(K);
   for (const i of [...p.tapByTap].sort((a, b) => a - b)) {
-    const xg = lastAxisSlice(p.xt, i * cg, cg);
-    const wg = lastAxisSlice(p.wt, i * cg, cg); // [k…, M/G, C/G]: the same data as [1…, P·M/G, C/G]
+    const xg = groupChannelsLast(p.x, 'x', i, g.group);
+    const wg = groupChannelsLast(p.w, 'w', i, g.group); // [k…, M/G, C/G]: the same data as [1…, P·M/G, C/G]
     const z = tf.tidy(() => tfTranspose(tf, p, tensorOf(tf, xg), tf.tensor(wg.data, [...K.map(() => 1), taps * mg, cg], 'float32'), base));
     let zd: Float32Array;
     try {
@@ -463,12 +447,11 @@ function convTransposeOnnxLayout(
   activation: Activation | undefined,
 ): GroupParts {
   const { g, outputPadding: op, padsBegin: pb, outSpatial: O } = p;
-  const cg = g.inChannelsPerGroup;
   const mg = g.outChannelsPerGroup;
   const group = (i: number): TfTensor => {
-    const slice = (t: LaidOut) => tensorOf(tf, g.group === 1 ? t : lastAxisSlice(t, i * cg, cg));
+    const laid = (t: Data64, kind: 'x' | 'w') => tensorOf(tf, groupChannelsLast(t, kind, i, g.group));
     const sum = sums.get(i);
-    let y = sum !== undefined ? tensorOf(tf, sum) : tfTranspose(tf, p, slice(p.xt), slice(p.wtDilated ?? p.wt), p.full);
+    let y = sum !== undefined ? tensorOf(tf, sum) : tfTranspose(tf, p, laid(p.x, 'x'), laid(p.wDilated ?? p.w, 'w'), p.full);
     if (op.some((v) => v > 0)) y = zeroPad(tf, y, [[0, 0], ...op.map((v): [number, number] => [0, v]), [0, 0]]);
     if (pb.some((v) => v > 0) || O.some((o, a) => o !== y.shape[1 + a])) y = tf.slice(y, [0, ...pb, 0], [g.batch, ...O, mg]);
     if (b !== undefined) y = tf.add(y, tf.tensor1d(b.subarray(i * mg, (i + 1) * mg), 'float32'));
