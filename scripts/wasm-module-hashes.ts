@@ -10,6 +10,7 @@ import { WasmGemm } from '../src/numeric/wasm-gemm.js';
 import { WasmIntDot } from '../src/numeric/wasm-int-dot.js';
 import { WasmRowDot } from '../src/numeric/wasm-row-dot.js';
 import { WasmJudgeRows } from '../src/operators/dense/wasm-judge-rows.js';
+import { WasmConv32 } from '../src/kernels/wasm-conv32.js';
 
 const Original = WebAssembly.Module;
 let last = '';
@@ -27,6 +28,7 @@ const modules: Array<[string, () => unknown]> = [
   ['judge rows (operators/dense/wasm-judge-rows.ts)', () => WasmJudgeRows.instance()],
   ['fill (arbitraries/wasm-fill.ts)', () => wasmFillAvailable() || undefined],
   ['gemm (numeric/wasm-gemm.ts)', () => WasmGemm.instance()],
+  ['conv32 (kernels/wasm-conv32.ts)', () => WasmConv32.instance()],
 ];
 for (const [label, build] of modules) {
   last = '';

@@ -27,11 +27,15 @@
 import {
   F32X4_ADD,
   F32X4_MUL,
+  MODULE_PREAMBLE,
   W,
+  functionBody,
+  get,
+  i32,
   name,
+  set,
   section,
   simd,
-  sleb,
   uleb,
   v128Load,
   v128Load32Splat,
@@ -178,6 +182,11 @@ export function wasmConv32Available(): boolean {
 /** v128.const with four float32 lanes of −0. */
 const F32X4_MINUS_ZERO = [...simd(0x0c), ...[0, 1, 2, 3].flatMap(() => [0, 0, 0, 0x80])];
 
+/** `while (cond) { body }` as block/loop: out when `cond` (an i32) is 0. */
+function whileLoop(cond: number[], body: number[]): number[] {
+  return [W.block, W.void, W.loop, W.void, ...cond, W.i32Eqz, W.brIf, 1, ...body, W.br, 0, W.end, W.end];
+}
+
 /**
  * The body of `tile<mr>`:
  *   for t < R: in = x + rowTab[t]; yr = y + t·OX·4
@@ -214,9 +223,6 @@ function tileBody(mr: number, nv: number): number[] {
   const X = Array.from({ length: mr === 1 ? 1 : nv }, () => next++);
   const s = next++;
   const nV128 = next - 12 - nI32;
-  const get = (i: number) => [W.get, i];
-  const set = (i: number) => [W.set, i];
-  const i32 = (n: number) => [W.i32Const, ...sleb(n)];
   const add = (a: number[], b: number[]) => [...a, ...b, W.i32Add];
   const mul = (a: number[], b: number[]) => [...a, ...b, W.i32Mul];
   const inc = (l: number, by: number[]) => [...get(l), ...by, W.i32Add, ...set(l)];
@@ -320,22 +326,6 @@ function tileBody(mr: number, nv: number): number[] {
     ...maskedStore,
     W.end,
   ];
-  // while (cond) { body } as block/loop.
-  const whileLoop = (cond: number[], body: number[]) => [
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...cond,
-    W.i32Eqz,
-    W.brIf,
-    1,
-    ...body,
-    W.br,
-    0,
-    W.end,
-    W.end,
-  ];
   const lt = (a: number, b: number) => [...get(a), ...get(b), W.i32LtS];
   const code = [
     ...i32(0),
@@ -379,11 +369,13 @@ function tileBody(mr: number, nv: number): number[] {
     ]),
     W.end,
   ];
-  const locals = vec([
-    [...uleb(nI32), W.i32],
-    [...uleb(nV128), W.v128],
-  ]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [...uleb(nI32), W.i32],
+      [...uleb(nV128), W.v128],
+    ],
+    code,
+  );
 }
 
 /**
@@ -417,27 +409,9 @@ function padBody(): number[] {
   };
   const nI32 = next - 15;
   const zero = next++;
-  const get = (i: number) => [W.get, i];
-  const set = (i: number) => [W.set, i];
-  const i32 = (n: number) => [W.i32Const, ...sleb(n)];
   const add = (a: number[], b: number[]) => [...a, ...b, W.i32Add];
   const mul = (a: number[], b: number[]) => [...a, ...b, W.i32Mul];
   const inc = (l: number, by: number[]) => [...get(l), ...by, W.i32Add, ...set(l)];
-  const whileLoop = (cond: number[], body: number[]) => [
-    W.block,
-    W.void,
-    W.loop,
-    W.void,
-    ...cond,
-    W.i32Eqz,
-    W.brIf,
-    1,
-    ...body,
-    W.br,
-    0,
-    W.end,
-    W.end,
-  ];
   const lt = (a: number[], b: number[]) => [...a, ...b, W.i32LtS];
   const outside = (v: number, size: number) => [...get(v), ...get(size), W.i32GeU]; // unsigned: negative is outside too
   // Zero floats [from, to) of the row at d, four at a time.
@@ -549,25 +523,20 @@ function padBody(): number[] {
     ]),
     W.end,
   ];
-  const locals = vec([
-    [...uleb(nI32), W.i32],
-    [...uleb(1), W.v128],
-  ]);
-  return [...uleb(locals.length + code.length), ...locals, ...code];
+  return functionBody(
+    [
+      [...uleb(nI32), W.i32],
+      [...uleb(1), W.v128],
+    ],
+    code,
+  );
 }
 
 /** The module: imports env.memory, exports tile<mr> for every tile shape, each (i32 × 12) → (), and pad (i32 × 15) → (). */
 function conv32Module(): Uint8Array<ArrayBuffer> {
   const type = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [W.i32])), ...vec([])];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00, // "\0asm", version 1
+    ...MODULE_PREAMBLE,
     ...section(1, vec([type(12), type(15)])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
     ...section(3, vec([...CONV32_TILES.map(() => [0]), [1]])),
