@@ -177,7 +177,7 @@ function kernelPlace(spec: string, browser: boolean): KernelPlace {
 }
 
 /**
- * Opens a kernel where the built-in table says it runs (`builtinKernel(spec).runs`): pure-JS
+ * Opens a kernel where it runs (`runs`, from `kernelPlace`: the built-in table or `--browser`): pure-JS
  * built-ins in-process, browser built-ins (and any module with `--browser`) in a Chromium page,
  * module kernels and the other adapters in a process of their own (`createIsolatedKernel`), so a
  * synchronous infinite loop in them is timed out, not a hang.
@@ -185,12 +185,11 @@ function kernelPlace(spec: string, browser: boolean): KernelPlace {
 async function openKernel(
   spec: string,
   timeoutMs: number,
-  browser: boolean,
+  runs: KernelPlace,
   env: NodeJS.ProcessEnv,
   coverage?: KernelCoverageOptions,
 ): Promise<OpenKernel> {
   const withCoverage = coverage !== undefined ? { coverage } : {};
-  const runs = kernelPlace(spec, browser);
   if (runs === 'browser') {
     // The page plays the kernel process's role; the browser modules load only when a page is needed.
     const { createBrowserKernel } = await import('../browser/browser-kernel.js');
@@ -257,7 +256,7 @@ async function runVerify(cmd: VerifyCommand, io: CliIo & { readonly raw?: Progre
   const opened = await openKernel(
     cmd.kernel,
     settings.timeoutMs,
-    cmd.browser,
+    place,
     io.env,
     cmd.coverage ? { libraries: cmd.coverageLibraries === true } : undefined,
   );
@@ -416,7 +415,7 @@ async function runReplay(cmd: ReplayCommand, io: CliIo): Promise<number> {
   }
   // a case of a model layer needs the model's tensors: the model is read and run again
   await restoreModelData((JSON.parse(text) as { case?: unknown }).case);
-  const opened = await openKernel(spec, cmd.timeoutMs, cmd.browser, io.env);
+  const opened = await openKernel(spec, cmd.timeoutMs, kernelPlace(spec, cmd.browser), io.env);
   try {
     const { replayCounterexample } = await import('../runner/replay.js');
     const result = await replayCounterexample(opened.kernel, cmd.file, { timeoutMs: cmd.timeoutMs }).catch((e: unknown) => {
