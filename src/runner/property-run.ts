@@ -18,7 +18,7 @@ import { implementedOperators } from '../operators/index.js';
 import type { PropertyDefinition } from '../property/definition.js';
 import type { ViolationDetail } from '../property/violation.js';
 import { PropertyViolation } from '../property/violation.js';
-import type { LayerShape, ProductionPlan, SizeTier } from '../vocabulary.js';
+import type { ProductionPlan } from '../vocabulary.js';
 import { InadmissibleCall } from '../vocabulary.js';
 import { type SavedCounterexample, loadCounterexamples, saveCounterexample } from './counterexample-db.js';
 import type { CoverageCounter } from './coverage-counter.js';
@@ -36,15 +36,11 @@ import { ShrinkLoop } from './shrink.js';
 export interface RunContext {
   /** Cases to generate (the production tier: one per layer the property fits). */
   readonly runs: number;
-  readonly seed: number;
-  readonly size: SizeTier;
   readonly capabilities: CompleteCapabilities;
   readonly coverage: CoverageCounter;
   readonly options: ResolvedOptions;
   /** This property's share of the time budget, ms (undefined: no budget). */
   readonly timeLimitMs?: number;
-  /** Production tier: the layers. */
-  readonly layers?: readonly LayerShape[];
   /** Production tier: the cost cap of multi-call properties. */
   readonly caps?: Cap;
   /** Production tier: which layers were left out and why, for the result's notes. */
@@ -160,7 +156,7 @@ class PropertyRun {
     try {
       const property = fc.asyncProperty(this.arbitrary(), (c: unknown) => this.predicate(c));
       details = await fc.check(property, {
-        seed: ctx.seed,
+        seed: ctx.options.seed.used,
         numRuns: this.numRuns,
         examples: this.saved.map((s) => [s.case] as [unknown]),
         // under a time budget: stop generating when the share is spent; not a failure
@@ -168,7 +164,7 @@ class PropertyRun {
       });
       if (this.casesDone === 0 && details.interrupted && ctx.timeLimitMs !== undefined && !this.signal?.aborted) {
         // the share was spent before the first case: every property still runs one
-        details = await fc.check(property, { seed: ctx.seed, numRuns: 1 });
+        details = await fc.check(property, { seed: ctx.options.seed.used, numRuns: 1 });
       }
     } catch (e) {
       // the generators give up (instead of filtering forever) when no problem fits maxElements
@@ -194,12 +190,12 @@ class PropertyRun {
   private arbitrary(): fc.Arbitrary<unknown> {
     const { def, k, ctx } = this;
     const { options } = ctx;
-    const production: ProductionPlan | undefined = ctx.layers
-      ? { layers: ctx.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) }
+    const production: ProductionPlan | undefined = options.layers
+      ? { layers: options.layers, cycleLengths: [], ...capFields(ctx.caps), ...(options.realData ? { realData: true } : {}) }
       : undefined;
     const drawn = def.arbitrary({
       capabilities: ctx.capabilities,
-      size: ctx.size,
+      size: options.size,
       operators: implementedOperators(k.kernel),
       ...(production ? { production } : {}),
       ...(ctx.plan ? { plan: ctx.plan } : {}),

@@ -138,13 +138,10 @@ export async function verifyResolved(kernel: KernelUnderTest, options: ResolvedO
             }
           : await runProperty(def, counted, {
               runs: myRuns,
-              seed: seed.used,
-              size,
               capabilities: generation,
               coverage,
               options,
               timeLimitMs,
-              layers,
               caps,
               leftOutNote,
               kcov,
