@@ -15,14 +15,21 @@ function nonFiniteAsString(_key: string, value: unknown): unknown {
 }
 
 /**
- * A property as the file stores it. An interrupted property's `afterCases` is written as
- * `"skipReason": "interrupted after N cases"`, in the same place: the file's format from before
+ * A property as the file stores it. An interrupted property gets
+ * `"skipReason": "interrupted after N cases"` after its status: the file's format from before
  * `PropertyResult` became a union, which readers (CI scripts, `convcheck merge`) rely on.
  */
 function propertyJson(p: PropertyResult): object {
   if (p.status !== 'interrupted') return p;
   return Object.fromEntries(
-    Object.entries(p).map(([k, v]) => (k === 'afterCases' ? ['skipReason', interruptedReason(p.afterCases)] : [k, v])),
+    Object.entries(p).flatMap(([k, v]) =>
+      k === 'status'
+        ? [
+            [k, v],
+            ['skipReason', interruptedReason(p.casesRun)],
+          ]
+        : [[k, v]],
+    ),
   );
 }
 
@@ -38,19 +45,13 @@ export class JsonReportWriter implements ReportWriter {
 
 /**
  * The report a parsed `verification.json` holds: `JsonReportWriter`'s mapping undone (an
- * interrupted property's "interrupted after N cases" back to `afterCases`; N = its `casesRun`
- * where the text does not say).
+ * interrupted property's "interrupted after N cases" dropped: its `casesRun` says it).
  */
 export function reportFromJson(parsed: VerificationReport): VerificationReport {
   const properties = parsed.properties.map((p) => {
-    if (p.status !== 'interrupted') return p;
-    const stored = p as PropertyResult & { readonly skipReason?: unknown };
-    const m = typeof stored.skipReason === 'string' ? /^interrupted after (\d+) cases$/.exec(stored.skipReason) : null;
-    const afterCases = m ? Number(m[1]) : p.casesRun;
-    if (!('skipReason' in stored)) return { ...p, afterCases };
-    return Object.fromEntries(
-      Object.entries(p).map(([k, v]) => (k === 'skipReason' ? ['afterCases', afterCases] : [k, v])),
-    ) as PropertyResult;
+    if (p.status !== 'interrupted' || !('skipReason' in p)) return p;
+    const { skipReason: _written, ...result } = p as PropertyResult & { readonly skipReason: unknown };
+    return result as PropertyResult;
   });
   return { ...parsed, properties };
 }

@@ -106,7 +106,7 @@ function testcase(classname: string, p: PropertyResult): string[] {
     return [`${open}>`, `      <skipped message="${attr(p.skipReason)}"/>`, '    </testcase>'];
   }
   if (p.status === 'interrupted') {
-    const why = `${interruptedReason(p.afterCases)}, before the property finished`;
+    const why = `${interruptedReason(p.casesRun)}, before the property finished`;
     return [`${open}>`, `      <error message="${attr(why)}" type="interrupted"/>`, '    </testcase>'];
   }
   const f = p.failure;

@@ -92,7 +92,7 @@ function combineProperty(parts: readonly PropertyResult[]): PropertyResult {
     case 'skipped':
       return { ...head, status: 'skipped', skipReason: worst.skipReason, ...counts, ...withNotes };
     case 'interrupted':
-      return { ...head, status: 'interrupted', afterCases: worst.afterCases, ...counts, ...withNotes };
+      return { ...head, status: 'interrupted', ...counts, ...withNotes };
   }
 }
 

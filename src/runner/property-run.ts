@@ -322,7 +322,7 @@ class PropertyRun {
     if (!details.failed) return passed();
     if (details.errorInstance instanceof Aborted || (!this.shrink.active && signal?.aborted)) {
       return {
-        result: { ...base, status: 'interrupted', afterCases: n, casesRun: n, durationMs, ...withNotes },
+        result: { ...base, status: 'interrupted', casesRun: n, durationMs, ...withNotes },
         interrupted: true,
       };
     }

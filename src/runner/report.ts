@@ -91,12 +91,11 @@ export interface SkippedProperty extends PropertyResultBase {
  * it found a failure, so it has no verdict of its own.
  */
 export interface InterruptedProperty extends PropertyResultBase {
-  readonly status: 'interrupted';
   /**
-   * Cases that had run when it was stopped. The JSON report writes it as
+   * Its `casesRun` cases had run when it was stopped. The JSON report adds
    * `"skipReason": "interrupted after N cases"` (its format before the union; see `reports/json.ts`).
    */
-  readonly afterCases: number;
+  readonly status: 'interrupted';
 }
 
 /** The outcome of one property: one case per status, each with exactly its own fields. */
@@ -105,13 +104,13 @@ export type PropertyResult = PassedProperty | FailedProperty | SkippedProperty |
 /** The reason shown beside a skipped or interrupted property (undefined for the others). */
 export function propertyReason(p: PropertyResult | undefined): string | undefined {
   if (p?.status === 'skipped') return p.skipReason;
-  if (p?.status === 'interrupted') return interruptedReason(p.afterCases);
+  if (p?.status === 'interrupted') return interruptedReason(p.casesRun);
   return undefined;
 }
 
 /** "interrupted after N cases": an interrupted property's reason, in the reports and the JSON file. */
-export function interruptedReason(afterCases: number): string {
-  return `interrupted after ${afterCases} cases`;
+export function interruptedReason(casesRun: number): string {
+  return `interrupted after ${casesRun} cases`;
 }
 
 /** How often each parameter combination was exercised. */

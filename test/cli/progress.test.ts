@@ -29,7 +29,7 @@ describe('formatPropertyLine', () => {
     expect(formatPropertyLine(passed, undefined, undefined)).toMatch(/^PASS conv-matches-reference/);
     expect(formatPropertyLine(passed, 0, undefined)).toMatch(/^PASS /);
     expect(formatPropertyLine({ ...passed, status: 'skipped', skipReason: 'no dense' }, 0, 1)).toMatch(/SKIP .*\(no dense\)$/);
-    expect(formatPropertyLine({ ...passed, status: 'interrupted', afterCases: 7 }, 0, 1)).toMatch(/STOP .*\(interrupted after 7 cases\)$/);
+    expect(formatPropertyLine({ ...passed, status: 'interrupted', casesRun: 7 }, 0, 1)).toMatch(/STOP .*\(interrupted after 7 cases\)$/);
     expect(
       formatPropertyLine({ ...passed, status: 'failed', failure: { kind: 'timeout', problem: '', message: '', seed: 1 } }, 0, 1),
     ).toMatch(/FAIL .* — timeout$/);
