@@ -39,12 +39,8 @@ export function wantsLiveProgress(stream: ProgressStream, env: NodeJS.ProcessEnv
 /** One line for a finished property: `[2/7] PASS conv-matches-reference  200 cases  1.23 s`. */
 export function formatPropertyLine(result: PropertyResult, index: number | undefined, count: number | undefined): string {
   const where = index !== undefined && count !== undefined ? `[${index + 1}/${count}] ` : '';
-  const tail =
-    result.status === 'skipped' || result.status === 'interrupted'
-      ? ` (${propertyReason(result)})`
-      : result.status === 'failed'
-        ? ` — ${result.failure.kind}`
-        : '';
+  const reason = propertyReason(result);
+  const tail = reason !== undefined ? ` (${reason})` : result.status === 'failed' ? ` — ${result.failure.kind}` : '';
   return terminalSafe(
     `${where}${statusLabel(result.status)} ${result.id}  ${result.casesRun} cases  ${formatDuration(result.durationMs)}${tail}`,
   );

@@ -35,7 +35,8 @@ export function formatSummary(report: VerificationReport, reportFiles: readonly 
     if (list) {
       const shapes = budgeted && p.distinctShapes !== undefined ? `, ${String(p.distinctShapes).padStart(shapesWidth)} shapes` : '';
       const cases = `${String(p.casesRun).padStart(casesWidth)} cases${shapes}`;
-      const skip = p.status === 'skipped' || p.status === 'interrupted' ? `  (${terminalSafe(propertyReason(p) ?? p.status)})` : '';
+      const reason = propertyReason(p);
+      const skip = reason !== undefined ? `  (${terminalSafe(reason)})` : '';
       lines.push(`${statusLabel(p.status)}  ${p.id.padEnd(idWidth)}  ${cases}  ${formatDuration(p.durationMs)}${skip}`);
     } else if (detailed || (p.notes?.length ?? 0) > 0) {
       lines.push(`${p.id}${detailed ? ' failed' : ''}:`);
